@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from members.roles import roles_of
+
+
+def navigation(request):
+    """The signed-in user's roles, so the header and navigation show only what they may use."""
+    return {
+        "roles": roles_of(request.user),
+        "association_name": settings.PROBITY_ASSOCIATION_NAME,
+    }

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils import timezone
+
+from members.models import MembershipClass, MembershipStatus
+from members.status import MEMBERSHIP_TRANSITIONS
+
+
+class RegisterFilterForm(forms.Form):
+    q = forms.CharField(label="Name", required=False, max_length=200)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *MembershipStatus.choices]
+    )
+    membership_class = forms.ChoiceField(label="Class", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership_class"].choices = [("", "Any class")] + list(
+            MembershipClass.objects.values_list("slug", "name")
+        )
+
+
+class StatusChangeForm(forms.Form):
+    transition = forms.ChoiceField(label="Change", choices=list(MEMBERSHIP_TRANSITIONS.items()))
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    until = forms.DateField(
+        label="Until (suspension end, or readmission-bar date for a termination)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organization is not None:
+            from django_fsm import can_proceed
+
+            # Offer only the changes the current status allows.
+            self.fields["transition"].choices = [
+                (name, label)
+                for name, label in MEMBERSHIP_TRANSITIONS.items()
+                if can_proceed(getattr(organization, name), check_conditions=False)
+            ]
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label="Paid on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand
+
+from members.demo import DEMO_PASSWORD, seed_register
+
+
+class Command(BaseCommand):
+    help = "Load the demo association (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        logins = seed_register()
+        try:
+            from cases.demo import seed_cases
+        except ImportError:
+            pass
+        else:
+            seed_cases()
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for role, usernames in logins.items():
+            shown = usernames if role != "Representative" else _sample_reps(usernames)
+            self.stdout.write(f"  {role:15} {', '.join(shown)}")
+
+
+def _sample_reps(usernames: list[str]) -> list[str]:
+    """One representative per membership status is enough to show every portal."""
+    seen, sample = set(), []
+    for entry in usernames:
+        status = entry.rsplit("(", 1)[-1]
+        if status not in seen:
+            seen.add(status)
+            sample.append(entry)
+    return sample

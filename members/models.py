@@ -1,0 +1,205 @@
+"""The member register: organizations, their representatives, dues and status history.
+
+Membership status is a state machine (django-fsm-2). Its transitions are declared
+here; they are only ever called by `members.services.membership_change`, which
+checks the reason, locks the row and writes the StatusChange row.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class MembershipStatus(models.TextChoices):
+    APPLICANT = "applicant", "Applicant"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    LAPSED = "lapsed", "Lapsed (dues unpaid)"
+    TERMINATED = "terminated", "Terminated (expelled)"
+    RESIGNED = "resigned", "Resigned"
+
+
+class MembershipClass(models.Model):
+    """A category of membership (manufacturer, integrator, ...), editable in the admin."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "membership classes"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _readmission_bar_passed(org: Organization) -> bool:
+    return org.readmission_bar_until is None or org.readmission_bar_until <= timezone.localdate()
+
+
+class Organization(FSMModelMixin, models.Model):
+    name = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+    membership_class = models.ForeignKey(
+        MembershipClass, on_delete=models.PROTECT, related_name="organizations"
+    )
+    joined_on = models.DateField(null=True, blank=True)
+    status = FSMField(
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPLICANT,
+        protected=True,
+        db_index=True,
+    )
+    status_since = models.DateField(default=datetime.date.today)
+    # Set while suspended (the planned end) and after termination (the first day
+    # the organization may apply for readmission).
+    suspended_until = models.DateField(null=True, blank=True)
+    readmission_bar_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def in_good_standing(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    # -- Membership transitions. Called only through members.services. --
+
+    @transition(field=status, source=MembershipStatus.APPLICANT, target=MembershipStatus.ACTIVE)
+    def admit(self) -> None:
+        if self.joined_on is None:
+            self.joined_on = timezone.localdate()
+
+    @transition(field=status, source=MembershipStatus.ACTIVE, target=MembershipStatus.SUSPENDED)
+    def suspend(self, until: datetime.date | None = None) -> None:
+        self.suspended_until = until
+
+    @transition(field=status, source=MembershipStatus.SUSPENDED, target=MembershipStatus.ACTIVE)
+    def reinstate(self) -> None:
+        self.suspended_until = None
+
+    @transition(field=status, source=MembershipStatus.ACTIVE, target=MembershipStatus.LAPSED)
+    def lapse(self) -> None:
+        pass
+
+    @transition(field=status, source=MembershipStatus.LAPSED, target=MembershipStatus.ACTIVE)
+    def restore(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED, MembershipStatus.LAPSED],
+        target=MembershipStatus.TERMINATED,
+    )
+    def terminate(self, until: datetime.date | None = None) -> None:
+        self.suspended_until = None
+        self.readmission_bar_until = until
+
+    @transition(field=status, source=MembershipStatus.ACTIVE, target=MembershipStatus.RESIGNED)
+    def resign(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=MembershipStatus.TERMINATED,
+        target=MembershipStatus.ACTIVE,
+        conditions=[_readmission_bar_passed],
+    )
+    def readmit(self) -> None:
+        self.readmission_bar_until = None
+
+
+class Representative(models.Model):
+    """A user who acts for one organization."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representative"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="representatives"
+    )
+    is_primary = models.BooleanField(default=False)
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(is_primary=True),
+                name="one_primary_representative_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.organization})"
+
+
+class DuesInvoice(models.Model):
+    """One invoice per organization per membership year."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="dues")
+    year = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    paid_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="one_dues_invoice_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("issued_on")), name="dues_due_after_issue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} dues {self.year}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.paid_on is None and self.due_on < timezone.localdate()
+
+
+class StatusChange(models.Model):
+    """One row of an organization's membership history."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="status_history"
+    )
+    from_status = models.CharField(max_length=20, choices=MembershipStatus.choices)
+    to_status = models.CharField(max_length=20, choices=MembershipStatus.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    # Null when the system made the change (the deadline job).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.from_status} → {self.to_status}"

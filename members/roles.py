@@ -1,0 +1,73 @@
+"""The roles of Probity's users, and how to tell which a user holds.
+
+Roles are Django groups created by a data migration. A representative is a user
+linked to one organization (members.Representative). Superusers exist for the
+admin only: nothing here treats `is_superuser` as a role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ETHICS_STAFF = "Ethics staff"
+BOARD = "Board"
+APPEALS_PANEL = "Appeals panel"
+ROLE_GROUPS = (ETHICS_STAFF, BOARD, APPEALS_PANEL)
+
+
+@dataclass(frozen=True)
+class Roles:
+    ethics_staff: bool = False
+    board: bool = False
+    appeals_panel: bool = False
+    organization_id: int | None = None
+
+    @property
+    def representative(self) -> bool:
+        return self.organization_id is not None
+
+    @property
+    def sees_register(self) -> bool:
+        """Staff, board and panel see the whole register; a representative only their own."""
+        return self.ethics_staff or self.board or self.appeals_panel
+
+    @property
+    def label(self) -> str:
+        names = [
+            name
+            for name, held in (
+                (ETHICS_STAFF, self.ethics_staff),
+                (BOARD, self.board),
+                (APPEALS_PANEL, self.appeals_panel),
+                ("Representative", self.representative),
+            )
+            if held
+        ]
+        return ", ".join(names) or "No role"
+
+
+def roles_of(user) -> Roles:
+    """The user's roles, computed once per request object (two small queries at most)."""
+    if not getattr(user, "is_authenticated", False):
+        return Roles()
+    cached = getattr(user, "_probity_roles", None)
+    if cached is not None:
+        return cached
+    groups = set(user.groups.values_list("name", flat=True))
+    from members.models import Representative
+
+    organization_id = (
+        Representative.objects.filter(user_id=user.pk).values_list("organization_id", flat=True)
+    ).first()
+    roles = Roles(
+        ethics_staff=ETHICS_STAFF in groups,
+        board=BOARD in groups,
+        appeals_panel=APPEALS_PANEL in groups,
+        organization_id=organization_id,
+    )
+    user._probity_roles = roles
+    return roles
+
+
+def is_ethics_staff(user) -> bool:
+    return roles_of(user).ethics_staff

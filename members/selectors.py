@@ -1,0 +1,41 @@
+"""Read-only queries for the member register pages."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from members.models import MembershipStatus, Organization
+
+
+def register_search(
+    *, query: str = "", status: str = "", membership_class: str = ""
+) -> QuerySet[Organization]:
+    orgs = Organization.objects.select_related("membership_class")
+    if query:
+        orgs = orgs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+    if status:
+        orgs = orgs.filter(status=status)
+    if membership_class:
+        orgs = orgs.filter(membership_class__slug=membership_class)
+    return orgs.order_by("name", "pk")
+
+
+def organization_for_page(slug: str) -> Organization:
+    """One organization with everything its page lists, in a fixed number of queries."""
+    return (
+        Organization.objects.select_related("membership_class")
+        .prefetch_related(
+            "representatives__user",
+            "dues",
+            "status_history__changed_by",
+        )
+        .get(slug=slug)
+    )
+
+
+def members_in_good_standing() -> QuerySet[Organization]:
+    return (
+        Organization.objects.filter(status=MembershipStatus.ACTIVE)
+        .select_related("membership_class")
+        .order_by("name")
+    )

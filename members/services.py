@@ -1,0 +1,109 @@
+"""Services that change the member register. Views and the cases workflow call these;
+nothing else changes an organization's status or records a payment."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from members.models import DuesInvoice, MembershipStatus, Organization, StatusChange
+from members.roles import is_ethics_staff
+from members.status import MEMBERSHIP_TRANSITIONS
+
+
+class MembershipChangeRefused(ValidationError):
+    """The change is not allowed from the organization's current status, or lacks a reason."""
+
+
+def _refusal(org: Organization, name: str) -> str:
+    label = MEMBERSHIP_TRANSITIONS[name].lower()
+    current = org.get_status_display().lower()
+    if name == "readmit" and org.status == MembershipStatus.TERMINATED:
+        return (
+            f"{org.name} cannot be readmitted before the readmission-bar date "
+            f"({org.readmission_bar_until:%d %B %Y})."
+        )
+    return f"Cannot {label}: {org.name} is {current}."
+
+
+@transaction.atomic
+def membership_change(
+    *,
+    organization: Organization,
+    transition: str,
+    by,
+    reason: str,
+    until: datetime.date | None = None,
+) -> StatusChange:
+    """Apply one membership transition and record it in the status history.
+
+    `by` is the staff user acting, or None when the system acts (the deadline job,
+    a sanction taking effect). `until` is the suspension end or the readmission bar.
+    """
+    if by is not None and not is_ethics_staff(by):
+        raise PermissionDenied("Only ethics staff change membership status.")
+    if transition not in MEMBERSHIP_TRANSITIONS:
+        raise MembershipChangeRefused(f"Unknown membership change “{transition}”.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise MembershipChangeRefused("A reason is required for every change of membership status.")
+
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    method = getattr(org, transition)
+    if not can_proceed(method):
+        raise MembershipChangeRefused(_refusal(org, transition))
+    if until is not None and until <= timezone.localdate() and transition in ("suspend",):
+        raise MembershipChangeRefused("A suspension must end after today.")
+
+    from_status = org.status
+    if transition in ("suspend", "terminate"):
+        method(until=until)
+    else:
+        method()
+    org.status_since = timezone.localdate()
+    org.save()
+    change = StatusChange.objects.create(
+        organization=org,
+        from_status=from_status,
+        to_status=org.status,
+        changed_by=by,
+        reason=reason,
+    )
+    # Keep the caller's instance truthful about what was saved.
+    organization.refresh_from_db()
+    return change
+
+
+@transaction.atomic
+def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> DuesInvoice:
+    """Mark an invoice paid; a lapsed member with nothing else outstanding is restored."""
+    if not is_ethics_staff(by):
+        raise PermissionDenied("Only ethics staff record payments.")
+    invoice = DuesInvoice.objects.select_for_update().select_related("organization").get(
+        pk=invoice.pk
+    )
+    if invoice.paid_on is not None:
+        raise ValidationError(
+            f"The {invoice.year} dues were already recorded as paid on {invoice.paid_on:%d %B %Y}."
+        )
+    if paid_on > timezone.localdate():
+        raise ValidationError("The payment date cannot be in the future.")
+    if paid_on < invoice.issued_on:
+        raise ValidationError("The payment date cannot be before the invoice was issued.")
+    invoice.paid_on = paid_on
+    invoice.save(update_fields=["paid_on"])
+
+    org = invoice.organization
+    still_overdue = org.dues.filter(paid_on__isnull=True, due_on__lt=timezone.localdate()).exists()
+    if org.status == MembershipStatus.LAPSED and not still_overdue:
+        membership_change(
+            organization=org,
+            transition="restore",
+            by=by,
+            reason=f"Dues for {invoice.year} paid on {paid_on:%d %B %Y}.",
+        )
+    return invoice

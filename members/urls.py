@@ -1,0 +1,23 @@
+from django.urls import path
+
+from members import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", views.register, name="register"),
+    path("register/<slug:slug>/", views.organization_detail, name="organization_detail"),
+    path(
+        "register/<slug:slug>/status/",
+        views.organization_change_status,
+        name="organization_change_status",
+    ),
+    path(
+        "register/<slug:slug>/dues/<int:invoice_id>/pay/",
+        views.dues_record_payment,
+        name="dues_record_payment",
+    ),
+    path("membership/", views.portal, name="portal"),
+    path("members/", views.public_directory, name="public_directory"),
+    path("verify/", views.public_verify_search, name="public_verify_search"),
+    path("verify/<slug:slug>/", views.public_verify, name="public_verify"),
+]
