@@ -141,7 +141,6 @@ STORAGES = {
 # served only through views that check the user's permission on the case.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PROBITY_PRIVATE_DIR", VAR_DIR / "private"))
 MEDIA_ROOT = PRIVATE_STORAGE_ROOT
-MEDIA_URL = None
 
 # Upload limits for evidence and response attachments.
 PROBITY_UPLOAD_MAX_BYTES = int(os.environ.get("PROBITY_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))

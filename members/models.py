@@ -196,6 +196,10 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField()
+    # The case whose decision caused this change, if any.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="status_changes"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]

@@ -38,6 +38,7 @@ def membership_change(
     by,
     reason: str,
     until: datetime.date | None = None,
+    case=None,
 ) -> StatusChange:
     """Apply one membership transition and record it in the status history.
 
@@ -72,6 +73,7 @@ def membership_change(
         to_status=org.status,
         changed_by=by,
         reason=reason,
+        case=case,
     )
     # Keep the caller's instance truthful about what was saved.
     organization.refresh_from_db()

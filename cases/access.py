@@ -1,0 +1,65 @@
+"""Who may see and do what on a case: per-case permissions (django-guardian, with
+direct foreign-key tables) plus the roles meant to see everything.
+
+Ethics staff see every case (their role); everyone else sees a case only through
+a permission granted on that case when the workflow reached the step that needs
+it. `is_superuser` grants nothing here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from members.roles import roles_of
+
+
+def case_permissions(user, case) -> frozenset[str]:
+    """The codenames this user holds on this case, directly or through a group.
+    One query per (user, case), remembered on the case instance."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache = case.__dict__.setdefault("_permission_cache", {})
+    if user.pk not in cache:
+        from django.contrib.auth.models import Permission
+
+        cache[user.pk] = frozenset(
+            Permission.objects.filter(
+                Q(caseuserobjectpermission__user=user,
+                  caseuserobjectpermission__content_object=case)
+                | Q(casegroupobjectpermission__group__user=user,
+                    casegroupobjectpermission__content_object=case)
+            ).values_list("codename", flat=True)
+        )
+    return cache[user.pk]
+
+
+def forget_permissions(case) -> None:
+    case.__dict__.pop("_permission_cache", None)
+
+
+def can_view_case(user, case) -> bool:
+    roles = roles_of(user)
+    if roles.ethics_staff:
+        return True
+    return "view_case" in case_permissions(user, case)
+
+
+def with_user_permission(cases: QuerySet, user, codename: str) -> QuerySet:
+    """Cases on which the user holds `codename` themselves (not through a group)."""
+    from cases.models import CaseUserObjectPermission
+
+    granted = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename=codename
+    )
+    return cases.filter(Exists(granted))
+
+
+def cases_visible_to(user) -> QuerySet:
+    from cases.models import Case
+
+    roles = roles_of(user)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    if roles.ethics_staff:
+        return Case.objects.all()
+    return with_user_permission(Case.objects.all(), user, "view_case")

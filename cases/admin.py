@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from cases.models import (
+    Allegation,
+    Case,
+    CaseEvent,
+    CodeOfEthics,
+    Complainant,
+    Evidence,
+    Finding,
+    Principle,
+    Procedure,
+    Response,
+)
+
+
+class PrincipleInline(admin.TabularInline):
+    model = Principle
+    extra = 1
+
+
+@admin.register(CodeOfEthics)
+class CodeOfEthicsAdmin(admin.ModelAdmin):
+    list_display = ["title", "version", "adopted_on"]
+    inlines = [PrincipleInline]
+
+
+@admin.register(Principle)
+class PrincipleAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "code", "effective_on"]
+    list_filter = ["code"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    """A version used by a case cannot be changed: "Save as new" adopts a new version."""
+
+    list_display = ["version", "in_force_from", "response_window_days", "appeal_window_days",
+                    "quorum_rule", "violation_rule", "expulsion_rule"]
+    save_as = True
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.cases.exists():
+            return [f.name for f in obj._meta.fields]
+        return []
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Case data changes only through the workflow's services, which keep the record."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "respondent", "state", "case_officer", "filed_at"]
+    list_filter = ["state"]
+    search_fields = ["number", "respondent__name"]
+    list_select_related = ["respondent", "case_officer"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "sequence", "kind", "from_state", "to_state", "actor", "at"]
+    list_select_related = ["case", "actor"]
+    search_fields = ["case__number", "kind"]
+
+
+for model in (Complainant, Allegation, Evidence, Finding, Response):
+    admin.site.register(model, ReadOnlyAdmin)

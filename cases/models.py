@@ -1,0 +1,575 @@
+"""Ethics cases: the code of ethics, the procedure, complaints and the case record.
+
+The case's state machine is declared here with django-fsm-2; its rules (guards)
+and who may take each step live in `cases.workflow`, and the only code that
+calls a transition is `cases.services.case_transition`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django_fsm import FSMField, FSMModelMixin, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases import workflow
+from cases.workflow import CaseState
+from members.models import Organization
+
+
+def private_storage() -> FileSystemStorage:
+    """Files of a case live outside the web root and are served only by permission-checked views."""
+    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+
+
+# ---------------------------------------------------------------------------
+# Code of ethics
+# ---------------------------------------------------------------------------
+
+
+class CodeOfEthics(models.Model):
+    version = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    adopted_on = models.DateField()
+    preamble = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-adopted_on"]
+        verbose_name = "code of ethics"
+        verbose_name_plural = "codes of ethics"
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class Principle(models.Model):
+    code = models.ForeignKey(CodeOfEthics, on_delete=models.PROTECT, related_name="principles")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    # Conduct that ended before this date cannot breach this principle.
+    effective_on = models.DateField()
+
+    class Meta:
+        ordering = ["code", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "number"], name="principle_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+# ---------------------------------------------------------------------------
+# Procedure
+# ---------------------------------------------------------------------------
+
+
+class VoteDenominator(models.TextChoices):
+    VOTES_CAST = "votes_cast", "votes cast (abstentions are not votes cast)"
+    ELIGIBLE = "eligible", "eligible voters (recused members excluded)"
+
+
+class IdentityDisclosure(models.TextChoices):
+    WITH_CONSENT = "with_consent", "Only with the complainant's consent"
+    ALWAYS = "always", "Always"
+    NEVER = "never", "Never"
+
+
+class SanctionTiming(models.TextChoices):
+    ON_DECISION = "on_decision", "On the decision"
+    AFTER_APPEAL_WINDOW = "after_appeal_window", "After the appeal window (or the appeal)"
+
+
+def parse_threshold(rule: str) -> tuple[str, Fraction]:
+    """'>1/2' means more than half; '>=2/3' means at least two thirds."""
+    rule = (rule or "").replace(" ", "")
+    op = ">=" if rule.startswith(">=") else ">" if rule.startswith(">") else None
+    if op is None:
+        raise ValueError(f"“{rule}” must start with > or >= (e.g. >1/2 or >=2/3)")
+    try:
+        value = Fraction(rule[len(op):])
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"“{rule}” is not a fraction such as >1/2 or >=2/3") from exc
+    return op, value
+
+
+def threshold_met(rule: str, numerator: int, denominator: int) -> bool:
+    if denominator <= 0:
+        return False
+    op, value = parse_threshold(rule)
+    share = Fraction(numerator, denominator)
+    return share >= value if op == ">=" else share > value
+
+
+def describe_threshold(rule: str) -> str:
+    op, value = parse_threshold(rule)
+    names = {Fraction(1, 2): "half", Fraction(2, 3): "two thirds", Fraction(3, 4): "three quarters"}
+    name = names.get(value, f"{value.numerator}/{value.denominator}")
+    return f"{'at least' if op == '>=' else 'more than'} {name}"
+
+
+class Procedure(models.Model):
+    """The association's complaint-handling rules. A case keeps the version in force
+    when it was filed: a version in use by a case cannot be edited, only superseded."""
+
+    version = models.PositiveIntegerField(unique=True)
+    in_force_from = models.DateField()
+    filing_deadline_days = models.PositiveIntegerField(
+        default=180, help_text="Days from when the conduct could be known."
+    )
+    response_window_days = models.PositiveIntegerField(default=30)
+    ballot_window_days = models.PositiveIntegerField(default=14)
+    appeal_window_days = models.PositiveIntegerField(default=30)
+    quorum_rule = models.CharField(
+        max_length=10, default=">1/2", help_text="Share of eligible voters who must vote, e.g. >1/2."
+    )
+    vote_denominator = models.CharField(
+        max_length=12, choices=VoteDenominator.choices, default=VoteDenominator.VOTES_CAST
+    )
+    violation_rule = models.CharField(max_length=10, default=">1/2")
+    sanction_rule = models.CharField(
+        max_length=10, default=">1/2", help_text="For warning, censure and suspension."
+    )
+    expulsion_rule = models.CharField(max_length=10, default=">=2/3")
+    complainant_identity = models.CharField(
+        max_length=16, choices=IdentityDisclosure.choices, default=IdentityDisclosure.WITH_CONSENT,
+        help_text="Whether the respondent is told who complained.",
+    )
+    sanction_takes_effect = models.CharField(
+        max_length=24, choices=SanctionTiming.choices, default=SanctionTiming.ON_DECISION
+    )
+    readmission_bar_days = models.PositiveIntegerField(default=365)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Procedure version {self.version} (in force from {self.in_force_from:%d %b %Y})"
+
+    def problems(self) -> list[str]:
+        """Every way this procedure is unusable, in words an administrator acts on."""
+        found = []
+        for field in ("quorum_rule", "violation_rule", "sanction_rule", "expulsion_rule"):
+            label = self._meta.get_field(field).verbose_name
+            try:
+                op, value = parse_threshold(getattr(self, field))
+            except ValueError as exc:
+                found.append(f"{label}: {exc}.")
+                continue
+            if value <= 0 or (value == 0 and op == ">="):
+                found.append(f"{label} must be above zero (a quorum or threshold of zero decides nothing).")
+            if value > 1 or (value == 1 and op == ">"):
+                found.append(f"{label} cannot exceed 100%.")
+        for field in ("response_window_days", "appeal_window_days", "ballot_window_days",
+                      "filing_deadline_days"):
+            if getattr(self, field) is None or getattr(self, field) <= 0:
+                label = self._meta.get_field(field).verbose_name
+                found.append(f"{label} must be at least one day.")
+        return found
+
+    def clean(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and Case.objects.filter(procedure_id=self.pk).exists():
+            raise ValidationError(
+                f"Procedure version {self.version} is used by running cases and cannot be "
+                "changed; save it as a new version instead."
+            )
+        self.full_clean()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def in_force(cls, on: datetime.date | None = None) -> Procedure:
+        on = on or timezone.localdate()
+        procedure = cls.objects.filter(in_force_from__lte=on).order_by("-in_force_from", "-version").first()
+        if procedure is None:
+            raise ValidationError(
+                "No procedure is in force: an administrator must adopt one in the admin."
+            )
+        return procedure
+
+    def describe_rules(self) -> dict[str, str]:
+        denominator = self.get_vote_denominator_display()
+        return {
+            "quorum": f"{describe_threshold(self.quorum_rule)} of eligible voters must vote",
+            "violation": f"{describe_threshold(self.violation_rule)} of {denominator}",
+            "sanction": f"{describe_threshold(self.sanction_rule)} of {denominator}",
+            "expulsion": f"{describe_threshold(self.expulsion_rule)} of {denominator}",
+        }
+
+
+# ---------------------------------------------------------------------------
+# Complaint and case
+# ---------------------------------------------------------------------------
+
+
+class ComplainantKind(models.TextChoices):
+    MEMBER_REPRESENTATIVE = "member_representative", "A member's representative"
+    PERSON = "person", "A person outside the association"
+    ORGANIZATION = "organization", "An organization outside the association (e.g. a news outlet)"
+
+
+class Complainant(models.Model):
+    kind = models.CharField(max_length=24, choices=ComplainantKind.choices)
+    name = models.CharField(max_length=200, help_text="The person who complains.")
+    organization_name = models.CharField(max_length=200, blank=True)
+    member_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    postal_address = models.TextField(blank=True)
+    consents_to_disclosure = models.BooleanField(
+        default=False, help_text="The complainant agrees that the respondent may learn who they are."
+    )
+
+    def __str__(self) -> str:
+        if self.organization_name:
+            return f"{self.name} ({self.organization_name})"
+        if self.member_organization_id:
+            return f"{self.name} ({self.member_organization})"
+        return self.name
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number issued in a year; locked while a number is taken."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(FSMModelMixin, models.Model):
+    number = models.CharField(max_length=12, unique=True)
+    state = FSMField(
+        max_length=20, choices=CaseState.choices, default=CaseState.FILED, protected=True, db_index=True
+    )
+    respondent = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    complainant = models.ForeignKey(Complainant, on_delete=models.PROTECT, related_name="cases")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="cases")
+    case_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_officer"
+    )
+    summary = models.CharField(max_length=300, help_text="One line: what the complaint is about.")
+    filed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    conduct_known_on = models.DateField(
+        help_text="When the complainant could first have known of the conduct."
+    )
+    late_acceptance_reason = models.TextField(
+        blank=True, help_text="Why a complaint filed after the deadline is accepted."
+    )
+    notice_issued_at = models.DateTimeField(null=True, blank=True)
+    response_due_on = models.DateField(null=True, blank=True, db_index=True)
+    review_report = models.TextField(blank=True)
+    review_rests_on_single_source = models.BooleanField(
+        default=False,
+        help_text="The review report states that the case rests on one party's report alone.",
+    )
+    review_report_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.TextField(blank=True)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        permissions = [
+            ("manage_case", "Manage the case as ethics staff"),
+            ("respond_to_case", "Respond to the case for the respondent"),
+            ("vote_on_case", "Vote on the case's ballot"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-filed_at"]),
+            models.Index(fields=["respondent", "-filed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.number])
+
+    @property
+    def state_label(self) -> str:
+        return workflow.STATES[self.state].label
+
+    @property
+    def public_state_label(self) -> str:
+        return workflow.STATES[self.state].public_label
+
+    @property
+    def response_window_open(self) -> bool:
+        return self.response_due_on is not None and timezone.localdate() <= self.response_due_on
+
+    @cached_property
+    def complainant_identity_disclosed(self) -> bool:
+        rule = self.procedure.complainant_identity
+        if rule == IdentityDisclosure.ALWAYS:
+            return True
+        if rule == IdentityDisclosure.NEVER:
+            return False
+        return self.complainant.consents_to_disclosure
+
+    # -- Transitions. Conditions and permissions come from cases.workflow's table;
+    # -- cases.services.case_transition is the only caller.
+
+    @transition(
+        field=state, source=CaseState.FILED, target=CaseState.UNDER_REVIEW,
+        conditions=[workflow.rules_hold("open_review")], permission=workflow.may("open_review"),
+    )
+    def open_review(self) -> None:
+        self.notice_issued_at = timezone.now()
+        self.response_due_on = timezone.localdate() + datetime.timedelta(
+            days=self.procedure.response_window_days
+        )
+
+    @transition(
+        field=state, source=[CaseState.FILED, CaseState.UNDER_REVIEW], target=CaseState.DISMISSED,
+        conditions=[workflow.rules_hold("dismiss")], permission=workflow.may("dismiss"),
+    )
+    def dismiss(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[CaseState.FILED, CaseState.UNDER_REVIEW], target=CaseState.WITHDRAWN,
+        conditions=[workflow.rules_hold("withdraw")], permission=workflow.may("withdraw"),
+    )
+    def withdraw(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=CaseState.DISMISSED, target=CaseState.FILED,
+        conditions=[workflow.rules_hold("reopen")], permission=workflow.may("reopen"),
+    )
+    def reopen(self) -> None:
+        self.closing_reason = ""
+
+    @transition(
+        field=state, source=CaseState.UNDER_REVIEW, target=CaseState.BOARD_VOTE,
+        conditions=[workflow.rules_hold("refer_to_board")], permission=workflow.may("refer_to_board"),
+    )
+    def refer_to_board(self) -> None:
+        pass
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Per-case permissions of one user, with a real foreign key to the case."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission"])]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass
+
+
+class Amendment(models.Model):
+    """A change to the complaint after filing: new allegations or evidence."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="amendments")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    # Set when the respondent had already been notified: a new notice is due.
+    needs_notice = models.BooleanField(default=False)
+    noticed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["made_at", "id"]
+
+
+class Allegation(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="allegations")
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="allegations")
+    conduct = models.TextField(help_text="What the respondent is alleged to have done.")
+    conduct_from = models.DateField()
+    conduct_to = models.DateField()
+    amendment = models.ForeignKey(
+        Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(conduct_to__gte=models.F("conduct_from")),
+                name="allegation_period_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Allegation under {self.principle}"
+
+
+class EvidenceSource(models.TextChoices):
+    COMPLAINANT = "complainant", "Complainant"
+    RESPONDENT = "respondent", "Respondent"
+    STAFF = "staff", "Staff fact-finding"
+    PUBLIC_RECORD = "public_record", "Public record"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", "File"
+    WEB_CAPTURE = "web_capture", "Captured web page"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"cases/{instance.case.number}/evidence/{instance.sha256[:16]}-{filename}"
+
+
+class Response(models.Model):
+    """The respondent's written answer (several may be sent within the window)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="responses")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+
+class Evidence(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=12, choices=EvidenceKind.choices, default=EvidenceKind.FILE)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=300)
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    source = models.CharField(max_length=16, choices=EvidenceSource.choices)
+    disclosed_to_respondent = models.BooleanField(default=False)
+    url = models.URLField(blank=True, max_length=2000, help_text="For a captured web page.")
+    captured_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    amendment = models.ForeignKey(
+        Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:evidence_download", args=[self.case.number, self.pk])
+
+
+class FindingConclusion(models.TextChoices):
+    SUBSTANTIATED = "substantiated", "Substantiated"
+    NOT_SUBSTANTIATED = "not_substantiated", "Not substantiated"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+
+class Finding(models.Model):
+    """The reviewers' conclusion of fact for one allegation."""
+
+    allegation = models.OneToOneField(Allegation, on_delete=models.PROTECT, related_name="finding")
+    conclusion = models.CharField(max_length=20, choices=FindingConclusion.choices)
+    reasoning = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+
+# ---------------------------------------------------------------------------
+# The case record: append-only, hash-chained
+# ---------------------------------------------------------------------------
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("Case events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise ValidationError("Case events are append-only: they cannot be deleted.")
+
+
+class CaseEvent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    # Null for the system (the deadline job).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sequence"], name="one_event_per_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.sequence} {self.kind}"
+
+    def canonical_content(self) -> bytes:
+        """What the hash covers, as canonical JSON (sorted keys, no whitespace)."""
+        content = {
+            "case": self.case_id,
+            "sequence": self.sequence,
+            "at": self.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "actor": self.actor_id,
+            "kind": self.kind,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "payload": self.payload,
+            "previous_hash": self.previous_hash,
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content()).hexdigest()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ValidationError("Case events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Case events are append-only: they cannot be deleted.")
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor_id is None:
+            return "System"
+        return self.actor.get_full_name() or self.actor.username

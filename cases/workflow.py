@@ -1,0 +1,410 @@
+"""What may happen next to a case, and why not: the one table of steps and rules.
+
+Every transition of the case state machine is a `Step`. Each step names who may
+take it and the due-process `Rule`s that must hold (DESIGN.md, "Guards"). The
+same definitions drive:
+  - the django-fsm-2 conditions and permissions on `Case` (models.py),
+  - the due-process checklist on the case page,
+  - the list of actions a user may take now,
+  - the message a refused transition gives.
+A rule returns a `Check`: whether it holds and, in plain words, why (not).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+
+
+class CaseState(models.TextChoices):
+    FILED = "filed", "Filed"
+    UNDER_REVIEW = "under_review", "Under review"
+    DISMISSED = "dismissed", "Dismissed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    BOARD_VOTE = "board_vote", "Board vote"
+    NO_VIOLATION = "no_violation", "No violation found"
+    SANCTIONED = "sanctioned", "Sanctioned"
+    UNDER_APPEAL = "under_appeal", "Under appeal"
+    CLOSED = "closed", "Closed"
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    label: str  # what staff and the board see
+    public_label: str  # what the respondent and the complainant see
+    final: bool = False
+
+
+STATES: dict[str, StateInfo] = {
+    CaseState.FILED: StateInfo("Filed", "Complaint received"),
+    CaseState.UNDER_REVIEW: StateInfo("Under review", "Under review: your response is invited"),
+    CaseState.DISMISSED: StateInfo("Dismissed", "Dismissed", final=True),
+    CaseState.WITHDRAWN: StateInfo("Withdrawn", "Withdrawn", final=True),
+    CaseState.BOARD_VOTE: StateInfo("Board vote", "Before the board for decision"),
+    CaseState.NO_VIOLATION: StateInfo("No violation found", "Decided: no violation found", final=True),
+    CaseState.SANCTIONED: StateInfo("Sanctioned", "Decided: sanction imposed"),
+    CaseState.UNDER_APPEAL: StateInfo("Under appeal", "Your appeal is being considered"),
+    CaseState.CLOSED: StateInfo("Closed", "Closed", final=True),
+}
+
+# The stages of the stepper on the case page, in order.
+STAGES = [
+    (CaseState.FILED,),
+    (CaseState.UNDER_REVIEW,),
+    (CaseState.BOARD_VOTE,),
+    (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
+    (CaseState.UNDER_APPEAL,),
+    (CaseState.CLOSED,),
+]
+
+
+def _d(value: datetime.date | datetime.datetime) -> str:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return date_format(value, "j F Y")
+
+
+@dataclass(frozen=True)
+class Check:
+    holds: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    label: str
+    test: Callable[[object], Check]
+
+    def __call__(self, case) -> Check:
+        return self.test(case)
+
+
+# ---------------------------------------------------------------------------
+# The rules. They read the case through its related managers' .all(), so a page
+# that prefetches them (cases.selectors.case_for_page) asks no further queries.
+# ---------------------------------------------------------------------------
+
+
+def _allegations(case):
+    return list(case.allegations.all())
+
+
+def _has_allegations(case) -> Check:
+    n = len(_allegations(case))
+    if n == 0:
+        return Check(False, "The complaint has no allegation yet.")
+    return Check(True, f"{n} allegation{'s' if n != 1 else ''} on file.")
+
+
+def _member_during_conduct(case) -> Check:
+    org = case.respondent
+    left_on = org.status_since if org.status in ("terminated", "resigned") else None
+    for i, a in enumerate(_allegations(case), 1):
+        if org.joined_on is None or org.joined_on > a.conduct_to:
+            joined = f"joined on {_d(org.joined_on)}" if org.joined_on else "has never been a member"
+            return Check(
+                False,
+                f"Allegation {i} concerns conduct from {_d(a.conduct_from)} to {_d(a.conduct_to)}, "
+                f"but {org.name} {joined}.",
+            )
+        if left_on is not None and left_on < a.conduct_from:
+            return Check(
+                False,
+                f"Allegation {i} concerns conduct from {_d(a.conduct_from)}, after {org.name} "
+                f"left the association on {_d(left_on)}.",
+            )
+    if not _allegations(case):
+        return Check(False, "No allegation states a conduct period yet.")
+    return Check(True, f"{org.name} was a member during the conduct alleged.")
+
+
+def _principles_in_effect(case) -> Check:
+    for i, a in enumerate(_allegations(case), 1):
+        p = a.principle
+        if p.effective_on > a.conduct_to:
+            return Check(
+                False,
+                f"Allegation {i} cites principle {p.number} “{p.title}”, which took effect on "
+                f"{_d(p.effective_on)}, after the conduct ended on {_d(a.conduct_to)}: "
+                "a rule cannot be applied retroactively.",
+            )
+    if not _allegations(case):
+        return Check(False, "No allegation cites a principle yet.")
+    return Check(True, "Every principle cited was in effect during the conduct.")
+
+
+def filing_deadline(case) -> datetime.date:
+    return case.conduct_known_on + datetime.timedelta(days=case.procedure.filing_deadline_days)
+
+
+def _filed_in_time(case) -> Check:
+    deadline = filing_deadline(case)
+    filed_on = timezone.localtime(case.filed_at).date()
+    if filed_on <= deadline:
+        return Check(True, f"Filed on {_d(filed_on)}, within the deadline of {_d(deadline)}.")
+    if case.late_acceptance_reason.strip():
+        return Check(True, f"Filed after the deadline of {_d(deadline)}; accepted late: "
+                           f"{case.late_acceptance_reason.strip()}")
+    return Check(
+        False,
+        f"Filed on {_d(filed_on)}, after the filing deadline of {_d(deadline)} "
+        f"({case.procedure.filing_deadline_days} days from when the conduct could be known), "
+        "and no reason for accepting it late is recorded.",
+    )
+
+
+def _notice_issued(case) -> Check:
+    if case.notice_issued_at is None:
+        return Check(False, "No notice of complaint has been issued to the respondent.")
+    return Check(True, f"Notice of complaint issued on {_d(case.notice_issued_at)}.")
+
+
+def _amendments_noticed(case) -> Check:
+    pending = [a for a in case.amendments.all() if a.needs_notice and a.noticed_at is None]
+    if pending:
+        return Check(
+            False,
+            f"The amendment of {_d(pending[0].made_at)} has not been notified to the respondent; "
+            "issue an amended notice first.",
+        )
+    return Check(True, "The respondent was notified of every amendment.")
+
+
+def _response_or_window_passed(case) -> Check:
+    responses = list(case.responses.all())
+    if responses:
+        return Check(True, f"Response received on {_d(responses[0].submitted_at)}.")
+    if case.response_due_on is None:
+        return Check(False, "No response window has been set: the notice was not issued.")
+    if timezone.localdate() <= case.response_due_on:
+        return Check(
+            False, f"Response window open until {_d(case.response_due_on)}; no response received yet."
+        )
+    return Check(True, f"Response window closed on {_d(case.response_due_on)} with no response.")
+
+
+def _evidence_exists(case) -> Check:
+    n = len(case.evidence.all())
+    if n == 0:
+        return Check(False, "No evidence is on file.")
+    return Check(True, f"{n} piece{'s' if n != 1 else ''} of evidence on file.")
+
+
+def _every_allegation_has_finding(case) -> Check:
+    allegations = _allegations(case)
+    for i, a in enumerate(allegations, 1):
+        if not hasattr(a, "finding"):
+            return Check(
+                False, f"Allegation {i} (principle {a.principle.number}) has no finding yet."
+            )
+    if not allegations:
+        return Check(False, "There are no allegations to make findings on.")
+    return Check(True, "Every allegation has a finding.")
+
+
+def _review_report_written(case) -> Check:
+    if not case.review_report.strip():
+        return Check(False, "The review report is not written yet.")
+    return Check(True, "The review report is written.")
+
+
+def _single_source_acknowledged(case) -> Check:
+    sources = {e.source for e in case.evidence.all()}
+    if len(sources) > 1:
+        return Check(True, "The evidence comes from more than one source.")
+    if case.review_rests_on_single_source:
+        return Check(True, "The review report states that the case rests on one party's report.")
+    return Check(
+        False,
+        "All evidence comes from one source: add fact-finding, or have the review report state "
+        "that the case rests on one party's report alone.",
+    )
+
+
+def _new_evidence_since_closing(case) -> Check:
+    since = case.state_changed_at
+    if any(e.added_at > since for e in case.evidence.all()):
+        return Check(True, "New evidence was added after the dismissal.")
+    return Check(False, f"No new evidence has been added since the dismissal on {_d(since)}.")
+
+
+RULES = {
+    r.key: r
+    for r in [
+        Rule("has_allegations", "The complaint states at least one allegation", _has_allegations),
+        Rule("member_during_conduct", "The respondent was a member during the conduct",
+             _member_during_conduct),
+        Rule("principles_in_effect", "Every principle cited was in effect during the conduct",
+             _principles_in_effect),
+        Rule("filed_in_time", "Filed within the filing deadline, or accepted late with a reason",
+             _filed_in_time),
+        Rule("notice_issued", "Notice of complaint issued to the respondent", _notice_issued),
+        Rule("amendments_noticed", "The respondent was notified of every amendment",
+             _amendments_noticed),
+        Rule("response_or_window_passed", "The respondent responded, or the response window passed",
+             _response_or_window_passed),
+        Rule("evidence_exists", "At least one piece of evidence", _evidence_exists),
+        Rule("every_allegation_has_finding", "Every allegation has a finding",
+             _every_allegation_has_finding),
+        Rule("review_report_written", "A review report is written", _review_report_written),
+        Rule("single_source_acknowledged",
+             "Evidence from more than one source, or the report says it rests on one",
+             _single_source_acknowledged),
+        Rule("new_evidence_since_closing", "New evidence since the dismissal",
+             _new_evidence_since_closing),
+    ]
+}
+
+
+# ---------------------------------------------------------------------------
+# The steps
+# ---------------------------------------------------------------------------
+
+STAFF = "staff"  # ethics staff holding manage_case on the case
+RESPONDENT = "respondent"  # a representative holding respond_to_case on the case
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    actor: str
+    rules: tuple[str, ...] = ()
+    reason_label: str = ""  # non-empty: a written reason is required
+    system_may: bool = False  # the deadline job may take this step
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def checks(self, case) -> list[tuple[Rule, Check]]:
+        return [(RULES[key], RULES[key](case)) for key in self.rules]
+
+    def unmet(self, case) -> list[Check]:
+        return [check for _, check in self.checks(case) if not check.holds]
+
+
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in [
+        Step(
+            "open_review", "Open review and issue the notice of complaint",
+            (CaseState.FILED,), CaseState.UNDER_REVIEW, STAFF,
+            rules=("has_allegations", "member_during_conduct", "principles_in_effect",
+                   "filed_in_time"),
+            description="The respondent is notified and its representatives get access to the case.",
+        ),
+        Step(
+            "refer_to_board", "Refer to the board",
+            (CaseState.UNDER_REVIEW,), CaseState.BOARD_VOTE, STAFF,
+            rules=("notice_issued", "amendments_noticed", "response_or_window_passed",
+                   "evidence_exists", "every_allegation_has_finding", "review_report_written",
+                   "single_source_acknowledged"),
+            description="Opens the board's ballot.",
+        ),
+        Step(
+            "dismiss", "Dismiss the complaint",
+            (CaseState.FILED, CaseState.UNDER_REVIEW), CaseState.DISMISSED, STAFF,
+            reason_label="Reasons for dismissal (sent to the parties)",
+        ),
+        Step(
+            "withdraw", "Record withdrawal",
+            (CaseState.FILED, CaseState.UNDER_REVIEW), CaseState.WITHDRAWN, STAFF,
+            reason_label="Reasons for withdrawal",
+        ),
+        Step(
+            "reopen", "Reopen the complaint",
+            (CaseState.DISMISSED,), CaseState.FILED, STAFF,
+            rules=("new_evidence_since_closing",),
+            reason_label="Why the complaint is reopened",
+        ),
+    ]
+}
+
+# The step whose rules the checklist shows in each state: the way forward.
+FORWARD = {
+    CaseState.FILED: "open_review",
+    CaseState.UNDER_REVIEW: "refer_to_board",
+    CaseState.DISMISSED: "reopen",
+}
+
+
+def rules_hold(name: str) -> Callable[[object], bool]:
+    """The django-fsm condition for a step: all its rules hold."""
+
+    def condition(case) -> bool:
+        return not STEPS[name].unmet(case)
+
+    condition.__name__ = f"rules_of_{name}"
+    return condition
+
+
+def actor_may(user, case, name: str) -> bool:
+    """Whether this user may take this step on this case (not whether its rules hold).
+    `user` None is the system (the deadline job)."""
+    step = STEPS[name]
+    if user is None:
+        return step.system_may
+    from cases.access import case_permissions
+    from members.roles import roles_of
+
+    perms = case_permissions(user, case)
+    if step.actor == STAFF:
+        return roles_of(user).ethics_staff and "manage_case" in perms
+    if step.actor == RESPONDENT:
+        return "respond_to_case" in perms
+    return False
+
+
+def may(name: str) -> Callable[[object, object], bool]:
+    """The django-fsm permission callable for a step: checked per case, never model-wide."""
+
+    def permission(case, user) -> bool:
+        return actor_may(user, case, name)
+
+    permission.__name__ = f"may_{name}"
+    return permission
+
+
+def checklist(case) -> list[tuple[Rule, Check]]:
+    name = FORWARD.get(case.state)
+    return STEPS[name].checks(case) if name else []
+
+
+@dataclass(frozen=True)
+class Action:
+    step: Step
+    unmet: list[Check]
+
+    @property
+    def ready(self) -> bool:
+        return not self.unmet
+
+
+def actions_for(case, user) -> list[Action]:
+    """The steps this user may take from the case's state, each with its unmet rules."""
+    return [
+        Action(step, step.unmet(case))
+        for step in STEPS.values()
+        if case.state in step.sources and actor_may(user, case, step.name)
+    ]
+
+
+def stepper(case) -> list[tuple[str, str]]:
+    """(label, 'done'|'current'|'') for each stage, for the stepper on the case page."""
+    index = next((i for i, states in enumerate(STAGES) if case.state in states), None)
+    out = []
+    for i, states in enumerate(STAGES):
+        label = STATES[case.state].label if case.state in states else STATES[states[0]].label
+        if index is None:
+            status = ""
+        else:
+            status = "done" if i < index else "current" if i == index else ""
+        out.append((label, status))
+    return out
