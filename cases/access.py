@@ -24,10 +24,14 @@ def case_permissions(user, case) -> frozenset[str]:
 
         cache[user.pk] = frozenset(
             Permission.objects.filter(
-                Q(caseuserobjectpermission__user=user,
-                  caseuserobjectpermission__content_object=case)
-                | Q(casegroupobjectpermission__group__user=user,
-                    casegroupobjectpermission__content_object=case)
+                Q(
+                    caseuserobjectpermission__user=user,
+                    caseuserobjectpermission__content_object=case,
+                )
+                | Q(
+                    casegroupobjectpermission__group__user=user,
+                    casegroupobjectpermission__content_object=case,
+                )
             ).values_list("codename", flat=True)
         )
     return cache[user.pk]

@@ -35,8 +35,15 @@ class PrincipleAdmin(admin.ModelAdmin):
 class ProcedureAdmin(admin.ModelAdmin):
     """A version used by a case cannot be changed: "Save as new" adopts a new version."""
 
-    list_display = ["version", "in_force_from", "response_window_days", "appeal_window_days",
-                    "quorum_rule", "violation_rule", "expulsion_rule"]
+    list_display = [
+        "version",
+        "in_force_from",
+        "response_window_days",
+        "appeal_window_days",
+        "quorum_rule",
+        "violation_rule",
+        "expulsion_rule",
+    ]
     save_as = True
 
     def get_readonly_fields(self, request, obj=None):

@@ -16,6 +16,11 @@ def probity_procedures(app_configs, **kwargs):
         return []  # not migrated yet
     for procedure in procedures:
         for problem in procedure.problems():
-            errors.append(Error(f"{procedure}: {problem}", id="probity.E001",
-                                hint="Fix it in the admin (Procedures) or adopt a new version."))
+            errors.append(
+                Error(
+                    f"{procedure}: {problem}",
+                    id="probity.E001",
+                    hint="Fix it in the admin (Procedures) or adopt a new version.",
+                )
+            )
     return errors

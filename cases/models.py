@@ -99,7 +99,7 @@ def parse_threshold(rule: str) -> tuple[str, Fraction]:
     if op is None:
         raise ValueError(f"“{rule}” must start with > or >= (e.g. >1/2 or >=2/3)")
     try:
-        value = Fraction(rule[len(op):])
+        value = Fraction(rule[len(op) :])
     except (ValueError, ZeroDivisionError) as exc:
         raise ValueError(f"“{rule}” is not a fraction such as >1/2 or >=2/3") from exc
     return op, value
@@ -133,7 +133,9 @@ class Procedure(models.Model):
     ballot_window_days = models.PositiveIntegerField(default=14)
     appeal_window_days = models.PositiveIntegerField(default=30)
     quorum_rule = models.CharField(
-        max_length=10, default=">1/2", help_text="Share of eligible voters who must vote, e.g. >1/2."
+        max_length=10,
+        default=">1/2",
+        help_text="Share of eligible voters who must vote, e.g. >1/2.",
     )
     vote_denominator = models.CharField(
         max_length=12, choices=VoteDenominator.choices, default=VoteDenominator.VOTES_CAST
@@ -144,7 +146,9 @@ class Procedure(models.Model):
     )
     expulsion_rule = models.CharField(max_length=10, default=">=2/3")
     complainant_identity = models.CharField(
-        max_length=16, choices=IdentityDisclosure.choices, default=IdentityDisclosure.WITH_CONSENT,
+        max_length=16,
+        choices=IdentityDisclosure.choices,
+        default=IdentityDisclosure.WITH_CONSENT,
         help_text="Whether the respondent is told who complained.",
     )
     sanction_takes_effect = models.CharField(
@@ -170,11 +174,17 @@ class Procedure(models.Model):
                 found.append(f"{label}: {exc}.")
                 continue
             if value <= 0 or (value == 0 and op == ">="):
-                found.append(f"{label} must be above zero (a quorum or threshold of zero decides nothing).")
+                found.append(
+                    f"{label} must be above zero (a quorum or threshold of zero decides nothing)."
+                )
             if value > 1 or (value == 1 and op == ">"):
                 found.append(f"{label} cannot exceed 100%.")
-        for field in ("response_window_days", "appeal_window_days", "ballot_window_days",
-                      "filing_deadline_days"):
+        for field in (
+            "response_window_days",
+            "appeal_window_days",
+            "ballot_window_days",
+            "filing_deadline_days",
+        ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
                 found.append(f"{label} must be at least one day.")
@@ -197,7 +207,9 @@ class Procedure(models.Model):
     @classmethod
     def in_force(cls, on: datetime.date | None = None) -> Procedure:
         on = on or timezone.localdate()
-        procedure = cls.objects.filter(in_force_from__lte=on).order_by("-in_force_from", "-version").first()
+        procedure = (
+            cls.objects.filter(in_force_from__lte=on).order_by("-in_force_from", "-version").first()
+        )
         if procedure is None:
             raise ValidationError(
                 "No procedure is in force: an administrator must adopt one in the admin."
@@ -236,7 +248,8 @@ class Complainant(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     postal_address = models.TextField(blank=True)
     consents_to_disclosure = models.BooleanField(
-        default=False, help_text="The complainant agrees that the respondent may learn who they are."
+        default=False,
+        help_text="The complainant agrees that the respondent may learn who they are.",
     )
 
     def __str__(self) -> str:
@@ -253,11 +266,18 @@ class CaseNumberSequence(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Case(FSMModelMixin, models.Model):
     number = models.CharField(max_length=12, unique=True)
     state = FSMField(
-        max_length=20, choices=CaseState.choices, default=CaseState.FILED, protected=True, db_index=True
+        max_length=20,
+        choices=CaseState.choices,
+        default=CaseState.FILED,
+        protected=True,
+        db_index=True,
     )
     respondent = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
     complainant = models.ForeignKey(Complainant, on_delete=models.PROTECT, related_name="cases")
@@ -330,8 +350,11 @@ class Case(FSMModelMixin, models.Model):
     # -- cases.services.case_transition is the only caller.
 
     @transition(
-        field=state, source=CaseState.FILED, target=CaseState.UNDER_REVIEW,
-        conditions=[workflow.rules_hold("open_review")], permission=workflow.may("open_review"),
+        field=state,
+        source=CaseState.FILED,
+        target=CaseState.UNDER_REVIEW,
+        conditions=[workflow.rules_hold("open_review")],
+        permission=workflow.may("open_review"),
     )
     def open_review(self) -> None:
         self.notice_issued_at = timezone.now()
@@ -340,29 +363,41 @@ class Case(FSMModelMixin, models.Model):
         )
 
     @transition(
-        field=state, source=[CaseState.FILED, CaseState.UNDER_REVIEW], target=CaseState.DISMISSED,
-        conditions=[workflow.rules_hold("dismiss")], permission=workflow.may("dismiss"),
+        field=state,
+        source=[CaseState.FILED, CaseState.UNDER_REVIEW],
+        target=CaseState.DISMISSED,
+        conditions=[workflow.rules_hold("dismiss")],
+        permission=workflow.may("dismiss"),
     )
     def dismiss(self) -> None:
         pass
 
     @transition(
-        field=state, source=[CaseState.FILED, CaseState.UNDER_REVIEW], target=CaseState.WITHDRAWN,
-        conditions=[workflow.rules_hold("withdraw")], permission=workflow.may("withdraw"),
+        field=state,
+        source=[CaseState.FILED, CaseState.UNDER_REVIEW],
+        target=CaseState.WITHDRAWN,
+        conditions=[workflow.rules_hold("withdraw")],
+        permission=workflow.may("withdraw"),
     )
     def withdraw(self) -> None:
         pass
 
     @transition(
-        field=state, source=CaseState.DISMISSED, target=CaseState.FILED,
-        conditions=[workflow.rules_hold("reopen")], permission=workflow.may("reopen"),
+        field=state,
+        source=CaseState.DISMISSED,
+        target=CaseState.FILED,
+        conditions=[workflow.rules_hold("reopen")],
+        permission=workflow.may("reopen"),
     )
     def reopen(self) -> None:
         self.closing_reason = ""
 
     @transition(
-        field=state, source=CaseState.UNDER_REVIEW, target=CaseState.BOARD_VOTE,
-        conditions=[workflow.rules_hold("refer_to_board")], permission=workflow.may("refer_to_board"),
+        field=state,
+        source=CaseState.UNDER_REVIEW,
+        target=CaseState.BOARD_VOTE,
+        conditions=[workflow.rules_hold("refer_to_board")],
+        permission=workflow.may("refer_to_board"),
     )
     def refer_to_board(self) -> None:
         pass
@@ -388,7 +423,9 @@ class Amendment(models.Model):
     """A change to the complaint after filing: new allegations or evidence."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="amendments")
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     made_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
     # Set when the respondent had already been notified: a new notice is due.
@@ -397,6 +434,9 @@ class Amendment(models.Model):
 
     class Meta:
         ordering = ["made_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.made_at:%d %b %Y} to case {self.case_id}"
 
 
 class Allegation(models.Model):
@@ -452,6 +492,9 @@ class Response(models.Model):
     class Meta:
         ordering = ["submitted_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Response of {self.submitted_at:%d %b %Y} in case {self.case_id}"
+
 
 class Evidence(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
@@ -467,7 +510,9 @@ class Evidence(models.Model):
     disclosed_to_respondent = models.BooleanField(default=False)
     url = models.URLField(blank=True, max_length=2000, help_text="For a captured web page.")
     captured_at = models.DateTimeField(null=True, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(default=timezone.now)
     amendment = models.ForeignKey(
         Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
@@ -499,13 +544,17 @@ class Finding(models.Model):
     allegation = models.OneToOneField(Allegation, on_delete=models.PROTECT, related_name="finding")
     conclusion = models.CharField(max_length=20, choices=FindingConclusion.choices)
     reasoning = models.TextField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    # ---------------------------------------------------------------------------
+    # The case record: append-only, hash-chained
+    # ---------------------------------------------------------------------------
 
-# ---------------------------------------------------------------------------
-# The case record: append-only, hash-chained
-# ---------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return f"{self.get_conclusion_display()}: allegation {self.allegation_id}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -555,7 +604,9 @@ class CaseEvent(models.Model):
             "payload": self.payload,
             "previous_hash": self.previous_hash,
         }
-        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return json.dumps(
+            content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical_content()).hexdigest()

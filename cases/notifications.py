@@ -34,8 +34,9 @@ def _case(case_id):
 
 
 def _rep_emails(case) -> list[str]:
-    return [r.user.email for r in case.respondent.representatives.select_related("user")
-            if r.user.email]
+    return [
+        r.user.email for r in case.respondent.representatives.select_related("user") if r.user.email
+    ]
 
 
 def _send(subject: str, body: str, to: list[str]) -> None:
@@ -46,33 +47,43 @@ def _send(subject: str, body: str, to: list[str]) -> None:
 def complaint_acknowledged(case_id: int) -> None:
     case = _case(case_id)
     if case.complainant.email:
-        _send(f"Your complaint is registered as case {case.number}",
-              f"Dear {case.complainant.name},\n\nWe have received your complaint about "
-              f"{case.respondent.name} and registered it as case {case.number}. "
-              "We will write to you when it moves on.\n", [case.complainant.email])
+        _send(
+            f"Your complaint is registered as case {case.number}",
+            f"Dear {case.complainant.name},\n\nWe have received your complaint about "
+            f"{case.respondent.name} and registered it as case {case.number}. "
+            "We will write to you when it moves on.\n",
+            [case.complainant.email],
+        )
 
 
 def notice_of_complaint(case_id: int) -> None:
     case = _case(case_id)
-    _send(f"Notice of complaint: case {case.number}",
-          f"A complaint concerning {case.respondent.name} is under review as case {case.number}. "
-          f"You may respond in writing until {case.response_due_on:%d %B %Y}. "
-          "Sign in to Probity, open \"Our cases\", to read the allegations and respond.\n",
-          _rep_emails(case))
+    _send(
+        f"Notice of complaint: case {case.number}",
+        f"A complaint concerning {case.respondent.name} is under review as case {case.number}. "
+        f"You may respond in writing until {case.response_due_on:%d %B %Y}. "
+        'Sign in to Probity, open "Our cases", to read the allegations and respond.\n',
+        _rep_emails(case),
+    )
 
 
 def response_received(case_id: int) -> None:
     case = _case(case_id)
     officer = case.case_officer
     if officer.email:
-        _send(f"Response received: case {case.number}",
-              f"{case.respondent.name} has responded in case {case.number}.\n", [officer.email])
+        _send(
+            f"Response received: case {case.number}",
+            f"{case.respondent.name} has responded in case {case.number}.\n",
+            [officer.email],
+        )
 
 
 def case_closed(case_id: int) -> None:
     case = _case(case_id)
-    body = (f"Case {case.number} concerning {case.respondent.name} is now "
-            f"{case.public_state_label.lower()}.\n\nReasons: {case.closing_reason}\n")
+    body = (
+        f"Case {case.number} concerning {case.respondent.name} is now "
+        f"{case.public_state_label.lower()}.\n\nReasons: {case.closing_reason}\n"
+    )
     _send(f"Case {case.number}: {case.public_state_label}", body, _rep_emails(case))
     if case.complainant.email:
         _send(f"Case {case.number}: {case.public_state_label}", body, [case.complainant.email])

@@ -1,9 +1,134 @@
-"""Read-only queries for ethics cases."""
+"""Read-only queries for the case pages. Each page asks a fixed number of queries
+however many cases, allegations or events there are."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.access import can_view_case, cases_visible_to, with_user_permission
+from cases.models import Allegation, Case, CaseEvent, Evidence, Response
+from cases.workflow import STATES, CaseState
+from members.roles import roles_of
+
+OPEN_STATES = [s for s, info in STATES.items() if not info.final]
 
 
-def organization_case_summary(*, organization, user) -> list:
-    return []
+def case_list(
+    *, user, query: str = "", state: str = "", principle=None, officer=None, respondent=None
+) -> QuerySet[Case]:
+    cases = cases_visible_to(user).select_related("respondent", "case_officer")
+    if query:
+        cases = cases.filter(Q(number__icontains=query) | Q(respondent__name__icontains=query))
+    if state:
+        cases = cases.filter(state=state)
+    if principle is not None:
+        cases = cases.filter(allegations__principle=principle).distinct()
+    if officer is not None:
+        cases = cases.filter(case_officer=officer)
+    if respondent is not None:
+        cases = cases.filter(respondent=respondent)
+    return cases.order_by("-filed_at", "-pk")
 
 
-def portal_case_summary(*, organization, user) -> list:
-    return []
+def case_for_page(*, number: str, user) -> Case:
+    """One case with everything its page shows, or 404 for whoever may not see it."""
+    try:
+        case = (
+            Case.objects.select_related(
+                "respondent",
+                "respondent__membership_class",
+                "complainant",
+                "complainant__member_organization",
+                "procedure",
+                "case_officer",
+                "filed_by",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "allegations",
+                    queryset=Allegation.objects.select_related(
+                        "principle", "finding", "finding__recorded_by"
+                    ),
+                ),
+                Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
+                Prefetch(
+                    "responses",
+                    queryset=Response.objects.select_related("submitted_by").prefetch_related(
+                        "attachments"
+                    ),
+                ),
+                "amendments",
+                Prefetch(
+                    "events",
+                    queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
+                ),
+                "respondent__representatives__user",
+            )
+            .get(number=number)
+        )
+    except Case.DoesNotExist as exc:
+        raise Http404("No such case.") from exc
+    if not can_view_case(user, case):
+        raise Http404("No such case.")
+    return case
+
+
+def disclosed_evidence(case: Case) -> list[Evidence]:
+    """What the respondent may see: evidence marked disclosed (their own attachments are)."""
+    return [e for e in case.evidence.all() if e.disclosed_to_respondent]
+
+
+def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
+    """404 unless this user may see this file: staff all; others only disclosed evidence
+    of a case they can see."""
+    evidence = (
+        Evidence.objects.select_related("case").filter(case__number=number, pk=evidence_id).first()
+    )
+    if evidence is None or not can_view_case(user, evidence.case):
+        raise Http404("No such file.")
+    roles = roles_of(user)
+    if (
+        not (roles.ethics_staff or roles.board or roles.appeals_panel)
+        and not evidence.disclosed_to_respondent
+    ):
+        raise Http404("No such file.")
+    return evidence
+
+
+def dashboard(*, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=14)
+    counts = dict(
+        Case.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in CaseState.values]
+    deadlines = list(
+        Case.objects.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
+        .select_related("respondent", "case_officer")
+        .order_by("response_due_on")[:100]
+    )
+    return {
+        "by_state": by_state,
+        "overdue": [c for c in deadlines if c.response_due_on < today],
+        "upcoming": [c for c in deadlines if c.response_due_on >= today],
+        "today": today,
+    }
+
+
+def organization_case_summary(*, organization, user) -> list[Case]:
+    """The organization page's list of cases (staff see all; others what they may)."""
+    return list(cases_visible_to(user).filter(respondent=organization).order_by("-filed_at")[:50])
+
+
+def portal_case_summary(*, organization, user) -> list[Case]:
+    """ "Our cases": the cases against the representative's organization that they were
+    given access to (from the notice of complaint on)."""
+    return list(
+        with_user_permission(
+            Case.objects.filter(respondent=organization), user, "view_case"
+        ).order_by("-filed_at")
+    )

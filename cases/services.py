@@ -107,11 +107,13 @@ def verify_case_record(case: Case) -> RecordCheck:
         if event.sequence != count:
             return RecordCheck(False, count, event.sequence, f"event #{count} is missing")
         if event.previous_hash != previous:
-            return RecordCheck(False, count, event.sequence,
-                               "its link to the previous event does not match")
+            return RecordCheck(
+                False, count, event.sequence, "its link to the previous event does not match"
+            )
         if event.compute_hash() != event.hash:
-            return RecordCheck(False, count, event.sequence,
-                               "its content does not match its hash (it was altered)")
+            return RecordCheck(
+                False, count, event.sequence, "its content does not match its hash (it was altered)"
+            )
         previous = event.hash
     extra = getattr(verify_case_record, "extra_checks", [])
     for check in extra:
@@ -163,8 +165,12 @@ def grant(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> Non
     for codename in codenames:
         assign_perm(codename, user, case)
     forget_permissions(case)
-    record_event(case, actor=actor, kind="access_granted",
-                 payload={"user": user.username, "permissions": codenames, "why": why})
+    record_event(
+        case,
+        actor=actor,
+        kind="access_granted",
+        payload={"user": user.username, "permissions": codenames, "why": why},
+    )
 
 
 def revoke(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> None:
@@ -172,8 +178,12 @@ def revoke(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> No
     for codename in codenames:
         remove_perm(codename, user, case)
     forget_permissions(case)
-    record_event(case, actor=actor, kind="access_revoked",
-                 payload={"user": user.username, "permissions": codenames, "why": why})
+    record_event(
+        case,
+        actor=actor,
+        kind="access_revoked",
+        payload={"user": user.username, "permissions": codenames, "why": why},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -231,14 +241,25 @@ def _validate_allegation(a: AllegationInput, i: int) -> None:
 
 def _add_allegation(case, a: AllegationInput, *, actor, amendment=None) -> Allegation:
     allegation = Allegation.objects.create(
-        case=case, principle=a.principle, conduct=a.conduct.strip(),
-        conduct_from=a.conduct_from, conduct_to=a.conduct_to, amendment=amendment,
+        case=case,
+        principle=a.principle,
+        conduct=a.conduct.strip(),
+        conduct_from=a.conduct_from,
+        conduct_to=a.conduct_to,
+        amendment=amendment,
     )
-    record_event(case, actor=actor, kind="allegation_added", payload={
-        "allegation": allegation.pk, "principle": a.principle.number,
-        "conduct_from": a.conduct_from.isoformat(), "conduct_to": a.conduct_to.isoformat(),
-        "amendment": amendment.pk if amendment else None,
-    })
+    record_event(
+        case,
+        actor=actor,
+        kind="allegation_added",
+        payload={
+            "allegation": allegation.pk,
+            "principle": a.principle.number,
+            "conduct_from": a.conduct_from.isoformat(),
+            "conduct_to": a.conduct_to.isoformat(),
+            "amendment": amendment.pk if amendment else None,
+        },
+    )
     return allegation
 
 
@@ -249,24 +270,43 @@ def _store_evidence(case, e: EvidenceInput, *, actor, amendment=None, response=N
     if e.kind == EvidenceKind.WEB_CAPTURE and not e.url:
         raise ValidationError("A captured web page needs the address (URL) it was captured from.")
     evidence = Evidence(
-        case=case, kind=e.kind, title=(e.title or e.file.name)[:200], description=e.description,
-        original_filename=e.file.name[:255], sha256=info.sha256, size=info.size,
-        content_type=info.content_type, source=e.source,
-        disclosed_to_respondent=e.disclosed_to_respondent, url=e.url,
+        case=case,
+        kind=e.kind,
+        title=(e.title or e.file.name)[:200],
+        description=e.description,
+        original_filename=e.file.name[:255],
+        sha256=info.sha256,
+        size=info.size,
+        content_type=info.content_type,
+        source=e.source,
+        disclosed_to_respondent=e.disclosed_to_respondent,
+        url=e.url,
         captured_at=e.captured_at if e.kind == EvidenceKind.WEB_CAPTURE else None,
-        added_by=actor, amendment=amendment, response=response,
+        added_by=actor,
+        amendment=amendment,
+        response=response,
     )
     # Validation is done: only now write the file. Its name is derived from its
     # hash, so a file left behind by a rolled-back transaction is harmless.
     evidence.file.save(e.file.name, e.file, save=False)
     evidence.save()
-    record_event(case, actor=actor, kind="evidence_added", payload={
-        "evidence": evidence.pk, "title": evidence.title, "sha256": info.sha256,
-        "size": info.size, "content_type": info.content_type, "source": e.source,
-        "disclosed_to_respondent": e.disclosed_to_respondent, "url": e.url or None,
-        "amendment": amendment.pk if amendment else None,
-        "response": response.pk if response else None,
-    })
+    record_event(
+        case,
+        actor=actor,
+        kind="evidence_added",
+        payload={
+            "evidence": evidence.pk,
+            "title": evidence.title,
+            "sha256": info.sha256,
+            "size": info.size,
+            "content_type": info.content_type,
+            "source": e.source,
+            "disclosed_to_respondent": e.disclosed_to_respondent,
+            "url": e.url or None,
+            "amendment": amendment.pk if amendment else None,
+            "response": response.pk if response else None,
+        },
+    )
     return evidence
 
 
@@ -302,25 +342,46 @@ def complaint_file(
     complainant_row = Complainant.objects.create(**complainant.__dict__)
     case = Case.objects.create(
         number=_next_case_number(timezone.localdate(now)),
-        respondent=respondent, complainant=complainant_row, procedure=procedure,
-        case_officer=case_officer, summary=summary.strip(), filed_at=now, filed_by=by,
-        conduct_known_on=conduct_known_on, late_acceptance_reason=late_acceptance_reason.strip(),
+        respondent=respondent,
+        complainant=complainant_row,
+        procedure=procedure,
+        case_officer=case_officer,
+        summary=summary.strip(),
+        filed_at=now,
+        filed_by=by,
+        conduct_known_on=conduct_known_on,
+        late_acceptance_reason=late_acceptance_reason.strip(),
         state_changed_at=now,
     )
     case = _lock(case)
-    record_event(case, actor=by, to_state=CaseState.FILED, kind="filed", payload={
-        "number": case.number, "respondent": respondent.slug, "procedure": procedure.version,
-        "case_officer": case_officer.username, "complainant_kind": complainant.kind,
-        "conduct_known_on": conduct_known_on.isoformat(),
-        "late_acceptance_reason": case.late_acceptance_reason or None,
-    })
+    record_event(
+        case,
+        actor=by,
+        to_state=CaseState.FILED,
+        kind="filed",
+        payload={
+            "number": case.number,
+            "respondent": respondent.slug,
+            "procedure": procedure.version,
+            "case_officer": case_officer.username,
+            "complainant_kind": complainant.kind,
+            "conduct_known_on": conduct_known_on.isoformat(),
+            "late_acceptance_reason": case.late_acceptance_reason or None,
+        },
+    )
     staff = Group.objects.get(name=ETHICS_STAFF)
     for codename in ("view_case", "manage_case"):
         assign_perm(codename, staff, case)
-    record_event(case, actor=by, kind="access_granted", payload={
-        "group": ETHICS_STAFF, "permissions": ["view_case", "manage_case"],
-        "why": "Ethics staff manage every case.",
-    })
+    record_event(
+        case,
+        actor=by,
+        kind="access_granted",
+        payload={
+            "group": ETHICS_STAFF,
+            "permissions": ["view_case", "manage_case"],
+            "why": "Ethics staff manage every case.",
+        },
+    )
     for a in allegations:
         _add_allegation(case, a, actor=by)
     for e in evidence:
@@ -340,8 +401,9 @@ def complaint_amend(
 ) -> Amendment:
     case = _lock(case)
     _require_staff(by, case)
-    _require_state(case, (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED),
-                   "amend the complaint")
+    _require_state(
+        case, (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED), "amend the complaint"
+    )
     reason = _require_reason(reason, "Amendment")
     if not allegations and not evidence:
         raise ValidationError("An amendment adds at least one allegation or piece of evidence.")
@@ -350,10 +412,18 @@ def complaint_amend(
     amendment = Amendment.objects.create(
         case=case, made_by=by, reason=reason, needs_notice=case.notice_issued_at is not None
     )
-    record_event(case, actor=by, kind="amended", payload={
-        "amendment": amendment.pk, "reason": reason, "needs_notice": amendment.needs_notice,
-        "allegations": len(allegations), "evidence": len(evidence),
-    })
+    record_event(
+        case,
+        actor=by,
+        kind="amended",
+        payload={
+            "amendment": amendment.pk,
+            "reason": reason,
+            "needs_notice": amendment.needs_notice,
+            "allegations": len(allegations),
+            "evidence": len(evidence),
+        },
+    )
     for a in allegations:
         _add_allegation(case, a, actor=by, amendment=amendment)
     for e in evidence:
@@ -366,8 +436,9 @@ def evidence_add(*, case: Case, by, evidence: EvidenceInput) -> Evidence:
     """Add evidence outside an amendment: staff fact-finding or a public record."""
     case = _lock(case)
     _require_staff(by, case)
-    _require_state(case, (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED),
-                   "add evidence")
+    _require_state(
+        case, (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED), "add evidence"
+    )
     return _store_evidence(case, evidence, actor=by)
 
 
@@ -379,8 +450,12 @@ def evidence_set_disclosure(*, evidence: Evidence, by, disclosed: bool) -> Evide
     if evidence.disclosed_to_respondent != disclosed:
         Evidence.objects.filter(pk=evidence.pk).update(disclosed_to_respondent=disclosed)
         evidence.disclosed_to_respondent = disclosed
-        record_event(case, actor=by, kind="evidence_disclosure_changed",
-                     payload={"evidence": evidence.pk, "disclosed_to_respondent": disclosed})
+        record_event(
+            case,
+            actor=by,
+            kind="evidence_disclosure_changed",
+            payload={"evidence": evidence.pk, "disclosed_to_respondent": disclosed},
+        )
     return evidence
 
 
@@ -403,8 +478,12 @@ def case_officer_assign(*, case: Case, by, officer) -> Case:
     if not roles_of(officer).ethics_staff:
         raise ValidationError("The case officer must be a member of the ethics staff.")
     Case.objects.filter(pk=case.pk).update(case_officer=officer)
-    record_event(case, actor=by, kind="case_officer_assigned", payload={
-        "from": case.case_officer.username, "to": officer.username})
+    record_event(
+        case,
+        actor=by,
+        kind="case_officer_assigned",
+        payload={"from": case.case_officer.username, "to": officer.username},
+    )
     case.refresh_from_db()
     return case
 
@@ -420,11 +499,18 @@ def _reps_of(case: Case):
 
 def _after_open_review(case: Case, by, reason: str) -> dict:
     for user in _reps_of(case):
-        grant(case, user, ["view_case", "respond_to_case"], actor=by,
-              why="Representative of the respondent, notified of the complaint.")
+        grant(
+            case,
+            user,
+            ["view_case", "respond_to_case"],
+            actor=by,
+            why="Representative of the respondent, notified of the complaint.",
+        )
     notifications.after_commit(notifications.notice_of_complaint, case.pk)
-    return {"notice_issued_at": case.notice_issued_at.isoformat(),
-            "response_due_on": case.response_due_on.isoformat()}
+    return {
+        "notice_issued_at": case.notice_issued_at.isoformat(),
+        "response_due_on": case.response_due_on.isoformat(),
+    }
 
 
 def _after_closing(case: Case, by, reason: str) -> dict:
@@ -487,8 +573,14 @@ def case_transition(
     payload = {"step": name}
     if reason:
         payload["reason"] = reason
-    record_event(case, actor=by, kind="transition", from_state=from_state, to_state=case.state,
-                 payload=payload)
+    record_event(
+        case,
+        actor=by,
+        kind="transition",
+        from_state=from_state,
+        to_state=case.state,
+        payload=payload,
+    )
     effect = EFFECTS.get(name)
     if effect:
         extra = effect(case, by, reason)
@@ -514,11 +606,17 @@ def amended_notice_issue(*, case: Case, by) -> Case:
         raise ValidationError("No amendment is waiting for a notice.")
     now = timezone.now()
     Amendment.objects.filter(pk__in=[a.pk for a in pending]).update(noticed_at=now)
-    new_due = max(case.response_due_on,
-                  timezone.localdate(now) + datetime.timedelta(days=case.procedure.response_window_days))
+    new_due = max(
+        case.response_due_on,
+        timezone.localdate(now) + datetime.timedelta(days=case.procedure.response_window_days),
+    )
     Case.objects.filter(pk=case.pk).update(response_due_on=new_due)
-    record_event(case, actor=by, kind="amended_notice_issued", payload={
-        "amendments": [a.pk for a in pending], "response_due_on": new_due.isoformat()})
+    record_event(
+        case,
+        actor=by,
+        kind="amended_notice_issued",
+        payload={"amendments": [a.pk for a in pending], "response_due_on": new_due.isoformat()},
+    )
     notifications.after_commit(notifications.notice_of_complaint, case.pk)
     case.refresh_from_db()
     return case
@@ -540,12 +638,24 @@ def response_submit(*, case: Case, by, text: str, attachments: list = ()) -> Res
     if not text:
         raise ValidationError("Write your response before sending it.")
     response = Response.objects.create(case=case, submitted_by=by, text=text)
-    record_event(case, actor=by, kind="response_submitted", payload={
-        "response": response.pk, "attachments": len(attachments), "characters": len(text)})
+    record_event(
+        case,
+        actor=by,
+        kind="response_submitted",
+        payload={"response": response.pk, "attachments": len(attachments), "characters": len(text)},
+    )
     for f in attachments:
-        _store_evidence(case, EvidenceInput(
-            file=f, title=f"Response attachment: {f.name}", source=EvidenceSource.RESPONDENT,
-            disclosed_to_respondent=True), actor=by, response=response)
+        _store_evidence(
+            case,
+            EvidenceInput(
+                file=f,
+                title=f"Response attachment: {f.name}",
+                source=EvidenceSource.RESPONDENT,
+                disclosed_to_respondent=True,
+            ),
+            actor=by,
+            response=response,
+        )
     notifications.after_commit(notifications.response_received, case.pk)
     return response
 
@@ -560,9 +670,16 @@ def response_window_reopen(*, case: Case, by, reason: str, until: datetime.date)
         raise ValidationError("The new response deadline must be after today.")
     previous = case.response_due_on
     Case.objects.filter(pk=case.pk).update(response_due_on=until)
-    record_event(case, actor=by, kind="response_window_reopened", payload={
-        "reason": reason, "from": previous.isoformat() if previous else None,
-        "until": until.isoformat()})
+    record_event(
+        case,
+        actor=by,
+        kind="response_window_reopened",
+        payload={
+            "reason": reason,
+            "from": previous.isoformat() if previous else None,
+            "until": until.isoformat(),
+        },
+    )
     notifications.after_commit(notifications.notice_of_complaint, case.pk)
     case.refresh_from_db()
     return case
@@ -576,13 +693,20 @@ def finding_record(*, allegation: Allegation, by, conclusion: str, reasoning: st
     reasoning = _require_reason(reasoning, "Finding")
     finding, created = Finding.objects.update_or_create(
         allegation=allegation,
-        defaults={"conclusion": conclusion, "reasoning": reasoning, "recorded_by": by,
-                  "recorded_at": timezone.now()},
+        defaults={
+            "conclusion": conclusion,
+            "reasoning": reasoning,
+            "recorded_by": by,
+            "recorded_at": timezone.now(),
+        },
     )
     finding.full_clean()
-    record_event(case, actor=by, kind="finding_recorded" if created else "finding_revised",
-                 payload={"allegation": allegation.pk, "conclusion": conclusion,
-                          "reasoning": reasoning})
+    record_event(
+        case,
+        actor=by,
+        kind="finding_recorded" if created else "finding_revised",
+        payload={"allegation": allegation.pk, "conclusion": conclusion, "reasoning": reasoning},
+    )
     return finding
 
 
@@ -595,9 +719,15 @@ def review_report_save(*, case: Case, by, text: str, rests_on_single_source: boo
     if not text:
         raise ValidationError("The review report cannot be empty.")
     Case.objects.filter(pk=case.pk).update(
-        review_report=text, review_rests_on_single_source=rests_on_single_source,
-        review_report_at=timezone.now())
-    record_event(case, actor=by, kind="review_report_saved", payload={
-        "text": text, "rests_on_single_source": rests_on_single_source})
+        review_report=text,
+        review_rests_on_single_source=rests_on_single_source,
+        review_report_at=timezone.now(),
+    )
+    record_event(
+        case,
+        actor=by,
+        kind="review_report_saved",
+        payload={"text": text, "rests_on_single_source": rests_on_single_source},
+    )
     case.refresh_from_db()
     return case

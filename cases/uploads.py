@@ -54,8 +54,17 @@ def detect_type(head: bytes) -> str:
     if start.startswith(("<!doctype html", "<html")):
         return "text/html"
     first_line = start.split("\n", 1)[0]
-    if first_line.startswith(("from:", "received:", "return-path:", "message-id:", "date:",
-                              "mime-version:", "delivered-to:")):
+    if first_line.startswith(
+        (
+            "from:",
+            "received:",
+            "return-path:",
+            "message-id:",
+            "date:",
+            "mime-version:",
+            "delivered-to:",
+        )
+    ):
         return "message/rfc822"
     return "text/plain"
 

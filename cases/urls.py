@@ -1,2 +1,47 @@
+from django.urls import path, register_converter
+
+from cases import views
+
+
+class CaseNumberConverter:
+    regex = r"\d{4}-\d{4,6}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(CaseNumberConverter, "case")
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("new/", views.complaint_new, name="complaint_new"),
+    path("ours/", views.portal_cases, name="portal_cases"),
+    path("<case:number>/", views.case_detail, name="case_detail"),
+    path("<case:number>/amend/", views.complaint_amend, name="complaint_amend"),
+    path("<case:number>/step/<slug:name>/", views.case_step, name="case_step"),
+    path("<case:number>/evidence/", views.evidence_add, name="evidence_add"),
+    path(
+        "<case:number>/evidence/<int:evidence_id>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "<case:number>/evidence/<int:evidence_id>/disclosure/",
+        views.evidence_disclosure,
+        name="evidence_disclosure",
+    ),
+    path("<case:number>/respond/", views.response_submit, name="response_submit"),
+    path(
+        "<case:number>/findings/<int:allegation_id>/", views.finding_record, name="finding_record"
+    ),
+    path("<case:number>/report/", views.review_report_save, name="review_report_save"),
+    path("<case:number>/window/", views.response_window_reopen, name="response_window_reopen"),
+    path("<case:number>/late/", views.late_filing_accept, name="late_filing_accept"),
+    path("<case:number>/officer/", views.case_officer_assign, name="case_officer_assign"),
+    path("<case:number>/notice/", views.amended_notice_issue, name="amended_notice_issue"),
+]

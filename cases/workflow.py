@@ -46,7 +46,9 @@ STATES: dict[str, StateInfo] = {
     CaseState.DISMISSED: StateInfo("Dismissed", "Dismissed", final=True),
     CaseState.WITHDRAWN: StateInfo("Withdrawn", "Withdrawn", final=True),
     CaseState.BOARD_VOTE: StateInfo("Board vote", "Before the board for decision"),
-    CaseState.NO_VIOLATION: StateInfo("No violation found", "Decided: no violation found", final=True),
+    CaseState.NO_VIOLATION: StateInfo(
+        "No violation found", "Decided: no violation found", final=True
+    ),
     CaseState.SANCTIONED: StateInfo("Sanctioned", "Decided: sanction imposed"),
     CaseState.UNDER_APPEAL: StateInfo("Under appeal", "Your appeal is being considered"),
     CaseState.CLOSED: StateInfo("Closed", "Closed", final=True),
@@ -107,7 +109,9 @@ def _member_during_conduct(case) -> Check:
     left_on = org.status_since if org.status in ("terminated", "resigned") else None
     for i, a in enumerate(_allegations(case), 1):
         if org.joined_on is None or org.joined_on > a.conduct_to:
-            joined = f"joined on {_d(org.joined_on)}" if org.joined_on else "has never been a member"
+            joined = (
+                f"joined on {_d(org.joined_on)}" if org.joined_on else "has never been a member"
+            )
             return Check(
                 False,
                 f"Allegation {i} concerns conduct from {_d(a.conduct_from)} to {_d(a.conduct_to)}, "
@@ -149,8 +153,11 @@ def _filed_in_time(case) -> Check:
     if filed_on <= deadline:
         return Check(True, f"Filed on {_d(filed_on)}, within the deadline of {_d(deadline)}.")
     if case.late_acceptance_reason.strip():
-        return Check(True, f"Filed after the deadline of {_d(deadline)}; accepted late: "
-                           f"{case.late_acceptance_reason.strip()}")
+        return Check(
+            True,
+            f"Filed after the deadline of {_d(deadline)}; accepted late: "
+            f"{case.late_acceptance_reason.strip()}",
+        )
     return Check(
         False,
         f"Filed on {_d(filed_on)}, after the filing deadline of {_d(deadline)} "
@@ -184,7 +191,8 @@ def _response_or_window_passed(case) -> Check:
         return Check(False, "No response window has been set: the notice was not issued.")
     if timezone.localdate() <= case.response_due_on:
         return Check(
-            False, f"Response window open until {_d(case.response_due_on)}; no response received yet."
+            False,
+            f"Response window open until {_d(case.response_due_on)}; no response received yet.",
         )
     return Check(True, f"Response window closed on {_d(case.response_due_on)} with no response.")
 
@@ -238,26 +246,49 @@ RULES = {
     r.key: r
     for r in [
         Rule("has_allegations", "The complaint states at least one allegation", _has_allegations),
-        Rule("member_during_conduct", "The respondent was a member during the conduct",
-             _member_during_conduct),
-        Rule("principles_in_effect", "Every principle cited was in effect during the conduct",
-             _principles_in_effect),
-        Rule("filed_in_time", "Filed within the filing deadline, or accepted late with a reason",
-             _filed_in_time),
+        Rule(
+            "member_during_conduct",
+            "The respondent was a member during the conduct",
+            _member_during_conduct,
+        ),
+        Rule(
+            "principles_in_effect",
+            "Every principle cited was in effect during the conduct",
+            _principles_in_effect,
+        ),
+        Rule(
+            "filed_in_time",
+            "Filed within the filing deadline, or accepted late with a reason",
+            _filed_in_time,
+        ),
         Rule("notice_issued", "Notice of complaint issued to the respondent", _notice_issued),
-        Rule("amendments_noticed", "The respondent was notified of every amendment",
-             _amendments_noticed),
-        Rule("response_or_window_passed", "The respondent responded, or the response window passed",
-             _response_or_window_passed),
+        Rule(
+            "amendments_noticed",
+            "The respondent was notified of every amendment",
+            _amendments_noticed,
+        ),
+        Rule(
+            "response_or_window_passed",
+            "The respondent responded, or the response window passed",
+            _response_or_window_passed,
+        ),
         Rule("evidence_exists", "At least one piece of evidence", _evidence_exists),
-        Rule("every_allegation_has_finding", "Every allegation has a finding",
-             _every_allegation_has_finding),
+        Rule(
+            "every_allegation_has_finding",
+            "Every allegation has a finding",
+            _every_allegation_has_finding,
+        ),
         Rule("review_report_written", "A review report is written", _review_report_written),
-        Rule("single_source_acknowledged",
-             "Evidence from more than one source, or the report says it rests on one",
-             _single_source_acknowledged),
-        Rule("new_evidence_since_closing", "New evidence since the dismissal",
-             _new_evidence_since_closing),
+        Rule(
+            "single_source_acknowledged",
+            "Evidence from more than one source, or the report says it rests on one",
+            _single_source_acknowledged,
+        ),
+        Rule(
+            "new_evidence_since_closing",
+            "New evidence since the dismissal",
+            _new_evidence_since_closing,
+        ),
     ]
 }
 
@@ -294,33 +325,58 @@ STEPS: dict[str, Step] = {
     s.name: s
     for s in [
         Step(
-            "open_review", "Open review and issue the notice of complaint",
-            (CaseState.FILED,), CaseState.UNDER_REVIEW, STAFF,
-            rules=("has_allegations", "member_during_conduct", "principles_in_effect",
-                   "filed_in_time"),
+            "open_review",
+            "Open review and issue the notice of complaint",
+            (CaseState.FILED,),
+            CaseState.UNDER_REVIEW,
+            STAFF,
+            rules=(
+                "has_allegations",
+                "member_during_conduct",
+                "principles_in_effect",
+                "filed_in_time",
+            ),
             description="The respondent is notified and its representatives get access to the case.",
         ),
         Step(
-            "refer_to_board", "Refer to the board",
-            (CaseState.UNDER_REVIEW,), CaseState.BOARD_VOTE, STAFF,
-            rules=("notice_issued", "amendments_noticed", "response_or_window_passed",
-                   "evidence_exists", "every_allegation_has_finding", "review_report_written",
-                   "single_source_acknowledged"),
+            "refer_to_board",
+            "Refer to the board",
+            (CaseState.UNDER_REVIEW,),
+            CaseState.BOARD_VOTE,
+            STAFF,
+            rules=(
+                "notice_issued",
+                "amendments_noticed",
+                "response_or_window_passed",
+                "evidence_exists",
+                "every_allegation_has_finding",
+                "review_report_written",
+                "single_source_acknowledged",
+            ),
             description="Opens the board's ballot.",
         ),
         Step(
-            "dismiss", "Dismiss the complaint",
-            (CaseState.FILED, CaseState.UNDER_REVIEW), CaseState.DISMISSED, STAFF,
+            "dismiss",
+            "Dismiss the complaint",
+            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            CaseState.DISMISSED,
+            STAFF,
             reason_label="Reasons for dismissal (sent to the parties)",
         ),
         Step(
-            "withdraw", "Record withdrawal",
-            (CaseState.FILED, CaseState.UNDER_REVIEW), CaseState.WITHDRAWN, STAFF,
+            "withdraw",
+            "Record withdrawal",
+            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            CaseState.WITHDRAWN,
+            STAFF,
             reason_label="Reasons for withdrawal",
         ),
         Step(
-            "reopen", "Reopen the complaint",
-            (CaseState.DISMISSED,), CaseState.FILED, STAFF,
+            "reopen",
+            "Reopen the complaint",
+            (CaseState.DISMISSED,),
+            CaseState.FILED,
+            STAFF,
             rules=("new_evidence_since_closing",),
             reason_label="Why the complaint is reopened",
         ),

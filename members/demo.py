@@ -29,36 +29,67 @@ CLASSES = [
 # (name, class index, status). Statuses other than active are reached through the
 # membership services, so each has its history row.
 ORGANIZATIONS = [
-    ("Aldercrest Robotics", 0, "active"), ("Brightwater Controls", 0, "active"),
-    ("Cobalt Motion Systems", 0, "active"), ("Dunmore Drives", 0, "active"),
-    ("Eastgate Sensors", 0, "active"), ("Fenwick Actuators", 0, "lapsed"),
-    ("Greyfield Machines", 0, "active"), ("Harrow Pneumatics", 0, "active"),
-    ("Ironbridge Automation", 0, "active"), ("Juniper Conveyors", 0, "active"),
-    ("Kestrel Integration", 1, "active"), ("Larchmont Systems", 1, "active"),
-    ("Millbrook Engineering", 1, "suspended"), ("Northway Integrators", 1, "active"),
-    ("Oakhaven Process", 1, "active"), ("Pemberton Line Builders", 1, "lapsed"),
-    ("Quarry Hill Controls", 1, "active"), ("Redfern Automation", 1, "active"),
-    ("Saltmarsh Integration", 1, "active"), ("Thornbury Systems", 1, "terminated"),
-    ("Upland Advisory", 2, "active"), ("Vale Consulting Group", 2, "active"),
-    ("Westcott Partners", 2, "active"), ("Yarrow Engineering Advice", 2, "lapsed"),
-    ("Zephyr Process Consulting", 2, "active"), ("Ashdown Analytics", 2, "active"),
-    ("Birchwood Safety Consulting", 2, "resigned"), ("Caldera Advisory", 2, "active"),
-    ("Dovecote Distribution", 3, "active"), ("Elmstead Supply", 3, "active"),
-    ("Foxglove Components", 3, "active"), ("Glenrock Industrial Supply", 3, "active"),
-    ("Hollin Parts", 3, "active"), ("Inkpen Trading", 3, "applicant"),
-    ("Jessop & Wray", 3, "active"), ("Kingsmere Distributors", 3, "active"),
-    ("Lowther Electrical", 3, "active"), ("Marlowe Automation Supply", 3, "active"),
-    ("Nettlebed Motion", 0, "active"), ("Orchard Lane Robotics", 1, "applicant"),
+    ("Aldercrest Robotics", 0, "active"),
+    ("Brightwater Controls", 0, "active"),
+    ("Cobalt Motion Systems", 0, "active"),
+    ("Dunmore Drives", 0, "active"),
+    ("Eastgate Sensors", 0, "active"),
+    ("Fenwick Actuators", 0, "lapsed"),
+    ("Greyfield Machines", 0, "active"),
+    ("Harrow Pneumatics", 0, "active"),
+    ("Ironbridge Automation", 0, "active"),
+    ("Juniper Conveyors", 0, "active"),
+    ("Kestrel Integration", 1, "active"),
+    ("Larchmont Systems", 1, "active"),
+    ("Millbrook Engineering", 1, "suspended"),
+    ("Northway Integrators", 1, "active"),
+    ("Oakhaven Process", 1, "active"),
+    ("Pemberton Line Builders", 1, "lapsed"),
+    ("Quarry Hill Controls", 1, "active"),
+    ("Redfern Automation", 1, "active"),
+    ("Saltmarsh Integration", 1, "active"),
+    ("Thornbury Systems", 1, "terminated"),
+    ("Upland Advisory", 2, "active"),
+    ("Vale Consulting Group", 2, "active"),
+    ("Westcott Partners", 2, "active"),
+    ("Yarrow Engineering Advice", 2, "lapsed"),
+    ("Zephyr Process Consulting", 2, "active"),
+    ("Ashdown Analytics", 2, "active"),
+    ("Birchwood Safety Consulting", 2, "resigned"),
+    ("Caldera Advisory", 2, "active"),
+    ("Dovecote Distribution", 3, "active"),
+    ("Elmstead Supply", 3, "active"),
+    ("Foxglove Components", 3, "active"),
+    ("Glenrock Industrial Supply", 3, "active"),
+    ("Hollin Parts", 3, "active"),
+    ("Inkpen Trading", 3, "applicant"),
+    ("Jessop & Wray", 3, "active"),
+    ("Kingsmere Distributors", 3, "active"),
+    ("Lowther Electrical", 3, "active"),
+    ("Marlowe Automation Supply", 3, "active"),
+    ("Nettlebed Motion", 0, "active"),
+    ("Orchard Lane Robotics", 1, "applicant"),
 ]
 
-STAFF = [("alice.staff", "Alice", "Okafor"), ("bruno.staff", "Bruno", "Lindqvist"),
-         ("chen.staff", "Chen", "Wei")]
-BOARD_MEMBERS = [("board.adams", "Grace", "Adams"), ("board.baker", "Henry", "Baker"),
-                 ("board.cole", "Isla", "Cole"), ("board.diaz", "Jorge", "Diaz"),
-                 ("board.evans", "Kate", "Evans"), ("board.fisher", "Liam", "Fisher"),
-                 ("board.gupta", "Maya", "Gupta")]
-PANEL_MEMBERS = [("panel.hughes", "Nora", "Hughes"), ("panel.ito", "Oscar", "Ito"),
-                 ("panel.jones", "Priya", "Jones")]
+STAFF = [
+    ("alice.staff", "Alice", "Okafor"),
+    ("bruno.staff", "Bruno", "Lindqvist"),
+    ("chen.staff", "Chen", "Wei"),
+]
+BOARD_MEMBERS = [
+    ("board.adams", "Grace", "Adams"),
+    ("board.baker", "Henry", "Baker"),
+    ("board.cole", "Isla", "Cole"),
+    ("board.diaz", "Jorge", "Diaz"),
+    ("board.evans", "Kate", "Evans"),
+    ("board.fisher", "Liam", "Fisher"),
+    ("board.gupta", "Maya", "Gupta"),
+]
+PANEL_MEMBERS = [
+    ("panel.hughes", "Nora", "Hughes"),
+    ("panel.ito", "Oscar", "Ito"),
+    ("panel.jones", "Priya", "Jones"),
+]
 
 FIRST_NAMES = ["Sam", "Ruth", "Tom", "Una", "Victor", "Wendy", "Xavier", "Yasmin", "Zac", "Amir"]
 LAST_NAMES = ["Marsh", "Price", "Quinn", "Reid", "Shaw", "Turner", "Vaughan", "Walsh", "Young"]
@@ -85,10 +116,20 @@ def _status_path(target: str) -> list[tuple[str, str, dict]]:
     return {
         "active": [],
         "lapsed": [("lapse", "Dues for 2026 unpaid 60 days after the due date.", {})],
-        "suspended": [("suspend", "Suspended by the board for late audit filings.",
-                       {"until": datetime.date(2027, 6, 30)})],
-        "terminated": [("terminate", "Expelled by decision of the board.",
-                        {"until": datetime.date(2027, 9, 1)})],
+        "suspended": [
+            (
+                "suspend",
+                "Suspended by the board for late audit filings.",
+                {"until": datetime.date(2027, 6, 30)},
+            )
+        ],
+        "terminated": [
+            (
+                "terminate",
+                "Expelled by decision of the board.",
+                {"until": datetime.date(2027, 9, 1)},
+            )
+        ],
         "resigned": [("resign", "Resigned by letter from the managing director.", {})],
     }[target]
 
@@ -103,8 +144,12 @@ def seed_register() -> dict[str, list[str]]:
         )
         classes.append(cls)
 
-    logins: dict[str, list[str]] = {"Ethics staff": [], "Board": [], "Appeals panel": [],
-                                    "Representative": []}
+    logins: dict[str, list[str]] = {
+        "Ethics staff": [],
+        "Board": [],
+        "Appeals panel": [],
+        "Representative": [],
+    }
     for username, first, last in STAFF:
         _user(username, first, last, ETHICS_STAFF)
         logins["Ethics staff"].append(username)

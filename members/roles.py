@@ -56,9 +56,14 @@ def roles_of(user) -> Roles:
     groups = set(user.groups.values_list("name", flat=True))
     from members.models import Representative
 
-    organization_id = (
-        Representative.objects.filter(user_id=user.pk).values_list("organization_id", flat=True)
-    ).first()
+    organization_id = next(
+        iter(
+            Representative.objects.filter(user_id=user.pk)
+            .order_by()
+            .values_list("organization_id", flat=True)[:1]
+        ),
+        None,
+    )
     roles = Roles(
         ethics_staff=ETHICS_STAFF in groups,
         board=BOARD in groups,

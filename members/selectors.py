@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from members.models import MembershipStatus, Organization
+from members.models import MembershipStatus, Organization, Representative, StatusChange
 
 
 def register_search(
@@ -25,9 +25,13 @@ def organization_for_page(slug: str) -> Organization:
     return (
         Organization.objects.select_related("membership_class")
         .prefetch_related(
-            "representatives__user",
+            # select_related inside the prefetches keeps the count fixed whether or
+            # not any history row has an author.
+            Prefetch("representatives", queryset=Representative.objects.select_related("user")),
             "dues",
-            "status_history__changed_by",
+            Prefetch(
+                "status_history", queryset=StatusChange.objects.select_related("changed_by", "case")
+            ),
         )
         .get(slug=slug)
     )
@@ -37,5 +41,5 @@ def members_in_good_standing() -> QuerySet[Organization]:
     return (
         Organization.objects.filter(status=MembershipStatus.ACTIVE)
         .select_related("membership_class")
-        .order_by("name")
+        .order_by("name", "pk")
     )

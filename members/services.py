@@ -85,8 +85,8 @@ def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> 
     """Mark an invoice paid; a lapsed member with nothing else outstanding is restored."""
     if not is_ethics_staff(by):
         raise PermissionDenied("Only ethics staff record payments.")
-    invoice = DuesInvoice.objects.select_for_update().select_related("organization").get(
-        pk=invoice.pk
+    invoice = (
+        DuesInvoice.objects.select_for_update().select_related("organization").get(pk=invoice.pk)
     )
     if invoice.paid_on is not None:
         raise ValidationError(

@@ -23,6 +23,8 @@ def home(request):
     roles = roles_of(request.user)
     if not request.user.is_authenticated:
         return redirect("public_directory")
+    if roles.ethics_staff:
+        return redirect("cases:dashboard")
     if roles.sees_register:
         return redirect("register")
     if roles.representative:
@@ -152,7 +154,7 @@ def dues_record_payment(request, slug, invoice_id):
 
 @login_required
 def portal(request):
-    """"Our membership": the representative's own organization, and nothing else."""
+    """ "Our membership": the representative's own organization, and nothing else."""
     roles = roles_of(request.user)
     if not roles.representative:
         raise Http404("You are not a representative of a member organization.")
@@ -191,7 +193,7 @@ def public_verify_search(request):
     results = []
     if query:
         results = list(
-            Organization.objects.filter(name__icontains=query).order_by("name")[:20]
+            Organization.objects.filter(name__icontains=query).order_by("name", "pk")[:20]
         )
     return render(
         request,

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Recompute the hash chain of one case's record (or every case's) and name the first event that does not match."
 
     def add_arguments(self, parser):
-        parser.add_argument("case", nargs="?", help="Case number, e.g. 2026-0007. Default: every case.")
+        parser.add_argument(
+            "case", nargs="?", help="Case number, e.g. 2026-0007. Default: every case."
+        )
 
     def handle(self, *args, case=None, **options):
         cases = Case.objects.order_by("pk")
@@ -23,7 +25,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{c.number}: OK ({result.events_checked} events)")
             else:
                 failures += 1
-                where = f"event #{result.first_bad_sequence}" if result.first_bad_sequence else "record"
+                where = (
+                    f"event #{result.first_bad_sequence}" if result.first_bad_sequence else "record"
+                )
                 self.stdout.write(f"{c.number}: FAILED at {where}: {result.problem}")
         if failures:
             raise CommandError(f"{failures} case record(s) failed verification.")

@@ -1,0 +1,310 @@
+"""Forms for the case pages. They parse and validate input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from cases.models import (
+    ComplainantKind,
+    EvidenceKind,
+    EvidenceSource,
+    FindingConclusion,
+    Principle,
+)
+from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from cases.workflow import CaseState
+from members.models import Organization
+from members.roles import ETHICS_STAFF
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def staff_users():
+    return User.objects.filter(groups__name=ETHICS_STAFF, is_active=True).order_by("last_name")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class ComplaintForm(forms.Form):
+    respondent = forms.CharField(
+        label="Respondent",
+        max_length=200,
+        help_text="The member organization complained about: its exact name or register slug.",
+    )
+    summary = forms.CharField(
+        label="Summary", max_length=300, help_text="One line: what the complaint is about."
+    )
+    conduct_known_on = forms.DateField(
+        label="Conduct could be known on",
+        widget=DATE,
+        help_text="When the complainant could first have known of the conduct; the filing "
+        "deadline runs from this date.",
+    )
+    case_officer = StaffChoiceField(label="Case officer", queryset=User.objects.none())
+    late_acceptance_reason = forms.CharField(
+        label="Reason to accept late (only if filed after the deadline)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    complainant_kind = forms.ChoiceField(label="Complainant is", choices=ComplainantKind.choices)
+    complainant_name = forms.CharField(label="Complainant's name", max_length=200)
+    complainant_organization_name = forms.CharField(
+        label="Complainant's organization (outside the association)", max_length=200, required=False
+    )
+    complainant_member = forms.CharField(
+        label="Complainant's member organization (name or slug, if a member's representative)",
+        max_length=200,
+        required=False,
+    )
+    complainant_email = forms.EmailField(label="Complainant's email", required=False)
+    complainant_phone = forms.CharField(label="Complainant's phone", max_length=40, required=False)
+    complainant_address = forms.CharField(
+        label="Complainant's postal address",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    complainant_consents = forms.BooleanField(
+        label="The complainant consents to the respondent learning who they are", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_officer"].queryset = staff_users()
+
+    @staticmethod
+    def _organization(value: str, field_label: str) -> Organization:
+        value = value.strip()
+        matches = list(Organization.objects.filter(slug=value)) or list(
+            Organization.objects.filter(name__iexact=value)[:2]
+        )
+        if not matches:
+            raise forms.ValidationError(f"No organization in the register is called “{value}”.")
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                f"Several organizations are called “{value}”: use the register slug."
+            )
+        return matches[0]
+
+    def clean_respondent(self):
+        return self._organization(self.cleaned_data["respondent"], "Respondent")
+
+    def clean_complainant_member(self):
+        value = self.cleaned_data["complainant_member"]
+        return self._organization(value, "Complainant's organization") if value.strip() else None
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("complainant_kind")
+        if kind == ComplainantKind.MEMBER_REPRESENTATIVE and not data.get("complainant_member"):
+            self.add_error(
+                "complainant_member", "Name the member organization the complainant represents."
+            )
+        if kind == ComplainantKind.ORGANIZATION and not data.get("complainant_organization_name"):
+            self.add_error("complainant_organization_name", "Name the organization that complains.")
+        known = data.get("conduct_known_on")
+        if known and known > timezone.localdate():
+            self.add_error("conduct_known_on", "This date cannot be in the future.")
+        return data
+
+    def complainant_input(self) -> ComplainantInput:
+        d = self.cleaned_data
+        return ComplainantInput(
+            kind=d["complainant_kind"],
+            name=d["complainant_name"],
+            organization_name=d["complainant_organization_name"],
+            member_organization=d["complainant_member"],
+            email=d["complainant_email"],
+            phone=d["complainant_phone"],
+            postal_address=d["complainant_address"],
+            consents_to_disclosure=d["complainant_consents"],
+        )
+
+
+class PrincipleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number}. {obj.title} (in effect from {obj.effective_on:%d %b %Y})"
+
+
+class AllegationForm(forms.Form):
+    principle = PrincipleChoiceField(
+        label="Principle", queryset=Principle.objects.select_related("code").order_by("number")
+    )
+    conduct = forms.CharField(label="Conduct alleged", widget=forms.Textarea(attrs={"rows": 3}))
+    conduct_from = forms.DateField(label="Conduct from", widget=DATE)
+    conduct_to = forms.DateField(label="Conduct to", widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("conduct_from")
+            and data.get("conduct_to")
+            and data["conduct_to"] < data["conduct_from"]
+        ):
+            self.add_error("conduct_to", "The conduct period ends before it starts.")
+        return data
+
+    def to_input(self) -> AllegationInput:
+        return AllegationInput(
+            **{
+                k: self.cleaned_data[k]
+                for k in ("principle", "conduct", "conduct_from", "conduct_to")
+            }
+        )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="File", help_text="PDF, image, text, saved web page or email message."
+    )
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices, initial=EvidenceKind.FILE)
+    source = forms.ChoiceField(
+        label="Source", choices=EvidenceSource.choices, initial=EvidenceSource.COMPLAINANT
+    )
+    url = forms.URLField(
+        label="Captured from (URL, for a web page)",
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+    )
+    captured_at = forms.DateTimeField(
+        label="Captured at (for a web page)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    disclosed_to_respondent = forms.BooleanField(label="Disclose to the respondent", required=False)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, fixed_source: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fixed_source:
+            self.fields["source"].choices = [
+                c for c in EvidenceSource.choices if c[0] == fixed_source
+            ]
+            self.fields["source"].initial = fixed_source
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == EvidenceKind.WEB_CAPTURE:
+            if not data.get("url"):
+                self.add_error("url", "A captured web page needs the address it was captured from.")
+            if not data.get("captured_at"):
+                self.add_error("captured_at", "Say when the page was captured.")
+        return data
+
+    def to_input(self) -> EvidenceInput:
+        d = self.cleaned_data
+        return EvidenceInput(
+            file=d["file"],
+            title=d["title"],
+            source=d["source"],
+            disclosed_to_respondent=d["disclosed_to_respondent"],
+            kind=d["kind"],
+            url=d["url"],
+            captured_at=d["captured_at"],
+            description=d["description"],
+        )
+
+
+# Blank extra rows are skipped by Django's formsets; a row with anything typed is validated.
+AllegationFormSet = forms.formset_factory(AllegationForm, extra=2, max_num=20)
+EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=2, max_num=20)
+
+
+class AmendmentForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the amendment", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TransitionForm(forms.Form):
+    """One workflow step. `expected_state` is the state the user saw: if the case has
+    moved on meanwhile, the service refuses and says so."""
+
+    expected_state = forms.ChoiceField(choices=CaseState.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(label="Your response", widget=forms.Textarea(attrs={"rows": 10}))
+    attachments = MultipleFileField(
+        label="Attachments",
+        required=False,
+        help_text="PDF, image, text or email files. Choose several at once if you need to.",
+    )
+
+
+class FindingForm(forms.Form):
+    conclusion = forms.ChoiceField(label="Finding", choices=FindingConclusion.choices)
+    reasoning = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewReportForm(forms.Form):
+    text = forms.CharField(label="Review report", widget=forms.Textarea(attrs={"rows": 8}))
+    rests_on_single_source = forms.BooleanField(
+        label="The case rests on one party's report alone", required=False
+    )
+
+
+class ReopenWindowForm(forms.Form):
+    until = forms.DateField(label="New response deadline", widget=DATE)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OfficerForm(forms.Form):
+    officer = StaffChoiceField(label="Case officer", queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = staff_users()
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="Number or respondent", required=False, max_length=200)
+    state = forms.ChoiceField(
+        label="Stage", required=False, choices=[("", "Any stage"), *CaseState.choices]
+    )
+    principle = forms.ModelChoiceField(
+        label="Principle",
+        required=False,
+        queryset=Principle.objects.order_by("number"),
+        empty_label="Any principle",
+    )
+    officer = StaffChoiceField(
+        label="Case officer",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="Any officer",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = staff_users()

@@ -1,0 +1,484 @@
+"""Case pages. Each view parses the request, calls one selector or service, renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services, workflow
+from cases.forms import (
+    AllegationFormSet,
+    AmendmentForm,
+    CaseFilterForm,
+    ComplaintForm,
+    EvidenceForm,
+    EvidenceFormSet,
+    FindingForm,
+    OfficerForm,
+    ReasonForm,
+    ReopenWindowForm,
+    ResponseForm,
+    ReviewReportForm,
+    TransitionForm,
+)
+from cases.models import Allegation, Evidence, EvidenceSource
+from members.roles import roles_of
+
+CASE_PAGE_SIZE = 50
+
+
+def _require_staff(request) -> None:
+    if not roles_of(request.user).ethics_staff:
+        raise PermissionDenied("Only ethics staff may do this.")
+
+
+# ---------------------------------------------------------------------------
+# Staff: dashboard, list, intake
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    _require_staff(request)
+    return render(request, "cases/dashboard.html", selectors.dashboard())
+
+
+@login_required
+def case_list(request):
+    roles = roles_of(request.user)
+    if not roles.ethics_staff:
+        if roles.representative and not (roles.board or roles.appeals_panel):
+            return redirect("cases:portal_cases")
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(
+        user=request.user,
+        query=filters.get("q", ""),
+        state=filters.get("state", ""),
+        principle=filters.get("principle"),
+        officer=filters.get("officer"),
+    )
+    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {"form": form, "page": page, "query_string": query_string.urlencode()},
+    )
+
+
+def _complaint_forms(request):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    initial = {"case_officer": request.user.pk}
+    if "respondent" in request.GET:
+        initial["respondent"] = request.GET["respondent"]
+    return (
+        ComplaintForm(data, initial=initial),
+        AllegationFormSet(data, prefix="allegations"),
+        EvidenceFormSet(data, files, prefix="evidence"),
+    )
+
+
+def _filled(formset) -> list:
+    return [f for f in formset if f.has_changed() and f.cleaned_data]
+
+
+@login_required
+def complaint_new(request):
+    _require_staff(request)
+    form, allegations, evidence = _complaint_forms(request)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and allegations.is_valid()
+        and evidence.is_valid()
+    ):
+        filled = _filled(allegations)
+        if not filled:
+            form.add_error(None, "A complaint needs at least one allegation.")
+        else:
+            try:
+                case = services.complaint_file(
+                    by=request.user,
+                    respondent=form.cleaned_data["respondent"],
+                    complainant=form.complainant_input(),
+                    summary=form.cleaned_data["summary"],
+                    conduct_known_on=form.cleaned_data["conduct_known_on"],
+                    case_officer=form.cleaned_data["case_officer"],
+                    allegations=[f.to_input() for f in filled],
+                    evidence=[f.to_input() for f in _filled(evidence)],
+                    late_acceptance_reason=form.cleaned_data["late_acceptance_reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Complaint filed as case {case.number}.")
+                return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/complaint_form.html",
+        {"form": form, "allegations": allegations, "evidence": evidence},
+        status=status,
+    )
+
+
+@login_required
+def complaint_amend(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    data = request.POST if request.method == "POST" else None
+    form = AmendmentForm(data)
+    allegations = AllegationFormSet(data, prefix="allegations")
+    evidence = EvidenceFormSet(data, request.FILES if data else None, prefix="evidence")
+    if data is not None and form.is_valid() and allegations.is_valid() and evidence.is_valid():
+        try:
+            services.complaint_amend(
+                case=case,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                allegations=[f.to_input() for f in _filled(allegations)],
+                evidence=[f.to_input() for f in _filled(evidence)],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Amendment recorded.")
+            return redirect(case)
+    return render(
+        request,
+        "cases/amend_form.html",
+        {"case": case, "form": form, "allegations": allegations, "evidence": evidence},
+        status=400 if data is not None else 200,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The case page
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def case_detail(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    return _render_case(request, case)
+
+
+def _render_case(request, case, status=200, **forms):
+    roles = roles_of(request.user)
+    if roles.ethics_staff:
+        return render(
+            request, "cases/case_staff.html", _staff_context(request, case, forms), status=status
+        )
+    return render(
+        request,
+        "cases/case_respondent.html",
+        {
+            "case": case,
+            "evidence": selectors.disclosed_evidence(case),
+            "response_form": forms.get("response_form") or ResponseForm(),
+            "can_respond": "respond_to_case" in _perms(request, case),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+def _perms(request, case):
+    from cases.access import case_permissions
+
+    return case_permissions(request.user, case)
+
+
+def _staff_context(request, case, forms) -> dict:
+    actions = workflow.actions_for(case, request.user)
+    transition_forms = {
+        a.step.name: forms.get(f"step_{a.step.name}")
+        or TransitionForm(initial={"expected_state": case.state})
+        for a in actions
+    }
+    finding_forms = []
+    for allegation in case.allegations.all():
+        bound = forms.get(f"finding_{allegation.pk}")
+        finding = getattr(allegation, "finding", None)
+        initial = (
+            {"conclusion": finding.conclusion, "reasoning": finding.reasoning} if finding else {}
+        )
+        finding_forms.append(
+            (allegation, bound or FindingForm(initial=initial, prefix=f"a{allegation.pk}"))
+        )
+    return {
+        "case": case,
+        "stepper": workflow.stepper(case),
+        "checklist": workflow.checklist(case),
+        "forward": workflow.STEPS.get(workflow.FORWARD.get(case.state, ""), None),
+        "actions": [(a, transition_forms[a.step.name]) for a in actions],
+        "finding_forms": finding_forms,
+        "report_form": forms.get("report_form")
+        or ReviewReportForm(
+            initial={
+                "text": case.review_report,
+                "rests_on_single_source": case.review_rests_on_single_source,
+            }
+        ),
+        "evidence_form": forms.get("evidence_form")
+        or EvidenceForm(initial={"source": EvidenceSource.STAFF}, prefix="fact"),
+        "window_form": forms.get("window_form") or ReopenWindowForm(),
+        "late_form": forms.get("late_form") or ReasonForm(prefix="late"),
+        "officer_form": forms.get("officer_form")
+        or OfficerForm(initial={"officer": case.case_officer_id}),
+        "pending_amendments": [
+            a for a in case.amendments.all() if a.needs_notice and a.noticed_at is None
+        ],
+        "events": case.events.all(),
+        "filing_deadline": workflow.filing_deadline(case),
+        "procedure_rules": case.procedure.describe_rules(),
+        "today": timezone.localdate(),
+    }
+
+
+def _refused(request, case, form_key, form, exc, status=400):
+    form.add_error(None, exc)
+    fresh = selectors.case_for_page(number=case.number, user=request.user)
+    return _render_case(request, fresh, status=status, **{form_key: form})
+
+
+@login_required
+@require_POST
+def case_step(request, number, name):
+    case = selectors.case_for_page(number=number, user=request.user)
+    if name not in workflow.STEPS:
+        raise Http404("No such step.")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, case, f"step_{name}", form, "The form was incomplete.")
+    try:
+        services.case_transition(
+            case=case,
+            name=name,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_state=form.cleaned_data["expected_state"],
+        )
+    except services.CaseMovedOn as exc:
+        messages.warning(request, exc.messages[0])
+        return redirect(case)
+    except ValidationError as exc:
+        return _refused(request, case, f"step_{name}", form, exc)
+    messages.success(
+        request,
+        f"Done: {workflow.STEPS[name].label.lower()}. "
+        f"The case is now {workflow.STATES[workflow.STEPS[name].target].label.lower()}.",
+    )
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def evidence_add(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    form = EvidenceForm(request.POST, request.FILES, prefix="fact")
+    if form.is_valid():
+        try:
+            services.evidence_add(case=case, by=request.user, evidence=form.to_input())
+        except ValidationError as exc:
+            return _refused(request, case, "evidence_form", form, exc)
+        messages.success(request, "Evidence added.")
+        return redirect(case)
+    return _render_case(request, case, status=400, evidence_form=form)
+
+
+@login_required
+@require_POST
+def evidence_disclosure(request, number, evidence_id):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    evidence = get_object_or_404(Evidence, pk=evidence_id, case=case)
+    services.evidence_set_disclosure(
+        evidence=evidence, by=request.user, disclosed=request.POST.get("disclosed") == "1"
+    )
+    messages.success(request, f"Disclosure of “{evidence.title}” updated.")
+    return redirect(case)
+
+
+@login_required
+def evidence_download(request, number, evidence_id):
+    evidence = selectors.evidence_for_download(
+        number=number, evidence_id=evidence_id, user=request.user
+    )
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_filename,
+        content_type=evidence.content_type,
+    )
+    # Captured pages are HTML: never let a browser run them on our origin.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def response_submit(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    form = ResponseForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.response_submit(
+                case=case,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            return _refused(request, case, "response_form", form, exc)
+        messages.success(request, "Your response was received. The ethics staff will consider it.")
+        return redirect(case)
+    return _render_case(request, case, status=400, response_form=form)
+
+
+@login_required
+@require_POST
+def finding_record(request, number, allegation_id):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    allegation = get_object_or_404(Allegation, pk=allegation_id, case=case)
+    form = FindingForm(request.POST, prefix=f"a{allegation.pk}")
+    key = f"finding_{allegation.pk}"
+    if form.is_valid():
+        try:
+            services.finding_record(
+                allegation=allegation,
+                by=request.user,
+                conclusion=form.cleaned_data["conclusion"],
+                reasoning=form.cleaned_data["reasoning"],
+            )
+        except ValidationError as exc:
+            return _refused(request, case, key, form, exc)
+        messages.success(request, "Finding recorded.")
+        return redirect(f"{case.get_absolute_url()}#allegation-{allegation.pk}")
+    return _render_case(request, case, status=400, **{key: form})
+
+
+def _staff_post(request, number, form_class, form_key, call, done, **form_kwargs):
+    """A staff form on the case page: validate, call the service, or re-render with errors."""
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            call(case, form.cleaned_data)
+        except ValidationError as exc:
+            return _refused(request, case, form_key, form, exc)
+        messages.success(request, done)
+        return redirect(case)
+    return _render_case(request, case, status=400, **{form_key: form})
+
+
+@login_required
+@require_POST
+def review_report_save(request, number):
+    return _staff_post(
+        request,
+        number,
+        ReviewReportForm,
+        "report_form",
+        lambda case, d: services.review_report_save(
+            case=case,
+            by=request.user,
+            text=d["text"],
+            rests_on_single_source=d["rests_on_single_source"],
+        ),
+        "Review report saved.",
+    )
+
+
+@login_required
+@require_POST
+def response_window_reopen(request, number):
+    return _staff_post(
+        request,
+        number,
+        ReopenWindowForm,
+        "window_form",
+        lambda case, d: services.response_window_reopen(
+            case=case, by=request.user, reason=d["reason"], until=d["until"]
+        ),
+        "Response window reopened.",
+    )
+
+
+@login_required
+@require_POST
+def late_filing_accept(request, number):
+    return _staff_post(
+        request,
+        number,
+        ReasonForm,
+        "late_form",
+        lambda case, d: services.late_filing_accept(case=case, by=request.user, reason=d["reason"]),
+        "Late filing accepted with your reason.",
+        prefix="late",
+    )
+
+
+@login_required
+@require_POST
+def case_officer_assign(request, number):
+    return _staff_post(
+        request,
+        number,
+        OfficerForm,
+        "officer_form",
+        lambda case, d: services.case_officer_assign(
+            case=case, by=request.user, officer=d["officer"]
+        ),
+        "Case officer assigned.",
+    )
+
+
+@login_required
+@require_POST
+def amended_notice_issue(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    try:
+        services.amended_notice_issue(case=case, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Amended notice issued; the response window runs again.")
+    return redirect(case)
+
+
+# ---------------------------------------------------------------------------
+# The representative's "Our cases"
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def portal_cases(request):
+    roles = roles_of(request.user)
+    if not roles.representative:
+        raise Http404("You are not a representative of a member organization.")
+    from members.models import Organization
+
+    organization = Organization.objects.get(pk=roles.organization_id)
+    return render(
+        request,
+        "cases/portal_cases.html",
+        {
+            "organization": organization,
+            "cases": selectors.portal_case_summary(organization=organization, user=request.user),
+        },
+    )
