@@ -83,6 +83,8 @@ class Rule:
     label: str
     test: Callable[[object], Check]
 
+    do_not_call_in_templates = True  # templates read .label; they must not call the rule
+
     def __call__(self, case) -> Check:
         return self.test(case)
 
