@@ -60,8 +60,9 @@ def setup_django(args: argparse.Namespace) -> None:
     if connection.vendor == "postgresql":
         name = connection.settings_dict["NAME"]
         if "bench" not in name and not args.force:
-            sys.exit(f"Refusing to wipe PostgreSQL database {name!r}: use a *bench* database "
-                     "or --force.")
+            sys.exit(
+                f"Refusing to wipe PostgreSQL database {name!r}: use a *bench* database or --force."
+            )
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
@@ -181,13 +182,23 @@ def measure(client, url: str, runs: int) -> dict:
 
 def report(label: str, seed_times: dict[int, float], results: dict, small: int, large: int):
     print()
-    print(f"{label}: seed_scale --organizations {small}: {seed_times[small]:.2f}s; "
-          f"--organizations {large}: {seed_times[large]:.2f}s")
+    print(
+        f"{label}: seed_scale --organizations {small}: {seed_times[small]:.2f}s; "
+        f"--organizations {large}: {seed_times[large]:.2f}s"
+    )
     columns = [
-        "page", f"rows @{small}", f"rows @{large}",
-        f"median ms @{small}", f"median ms @{large}", f"p95 ms @{small}", f"p95 ms @{large}",
-        f"db ms @{small}", f"db ms @{large}", f"ratio {large}/{small}",
-        f"queries @{small}", f"queries @{large}",
+        "page",
+        f"rows @{small}",
+        f"rows @{large}",
+        f"median ms @{small}",
+        f"median ms @{large}",
+        f"p95 ms @{small}",
+        f"p95 ms @{large}",
+        f"db ms @{small}",
+        f"db ms @{large}",
+        f"ratio {large}/{small}",
+        f"queries @{small}",
+        f"queries @{large}",
     ]
     print("| " + " | ".join(columns) + " |")
     print("|---" * len(columns) + "|")
@@ -195,17 +206,28 @@ def report(label: str, seed_times: dict[int, float], results: dict, small: int, 
     for name in results[small]:
         a, b = results[small][name], results[large][name]
         cells = [
-            name, a["rows"], b["rows"],
-            f"{a['median']:.1f}", f"{b['median']:.1f}", f"{a['p95']:.1f}", f"{b['p95']:.1f}",
-            f"{a['db']:.1f}", f"{b['db']:.1f}", f"{b['median'] / a['median']:.2f}",
-            a["queries"], b["queries"],
+            name,
+            a["rows"],
+            b["rows"],
+            f"{a['median']:.1f}",
+            f"{b['median']:.1f}",
+            f"{a['p95']:.1f}",
+            f"{b['p95']:.1f}",
+            f"{a['db']:.1f}",
+            f"{b['db']:.1f}",
+            f"{b['median'] / a['median']:.2f}",
+            a["queries"],
+            b["queries"],
         ]
         print("| " + " | ".join(str(c) for c in cells) + " |")
         if a["queries"] != b["queries"]:
-            mismatches.append(f"{name}: {a['queries']} queries at {small}, "
-                              f"{b['queries']} at {large}")
-    print("(median and p95 of the wall time of one request; db: median time in the "
-          "database driver; ratio of the medians)")
+            mismatches.append(
+                f"{name}: {a['queries']} queries at {small}, {b['queries']} at {large}"
+            )
+    print(
+        "(median and p95 of the wall time of one request; db: median time in the "
+        "database driver; ratio of the medians)"
+    )
     assert not mismatches, "Query counts grow with the data: " + "; ".join(mismatches)
     print("Query counts are equal at both sizes.")
 
@@ -236,8 +258,10 @@ def main() -> int:
             # The same organization at both sizes (its data depends only on seed and
             # index): a lapsed one, so its page has dues and history to show.
             org_slug = (
-                Organization.objects.filter(status="lapsed").order_by("slug")
-                .values_list("slug", flat=True).first()
+                Organization.objects.filter(status="lapsed")
+                .order_by("slug")
+                .values_list("slug", flat=True)
+                .first()
                 or Organization.objects.order_by("slug").values_list("slug", flat=True).first()
             )
         client = staff_client()

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import workflow
@@ -113,6 +113,13 @@ def threshold_met(rule: str, numerator: int, denominator: int) -> bool:
     return share >= value if op == ">=" else share > value
 
 
+def _stricter(a: str, b: str) -> bool:
+    """Whether rule `a` can fail where rule `b` holds."""
+    op_a, value_a = parse_threshold(a)
+    op_b, value_b = parse_threshold(b)
+    return value_a > value_b or (value_a == value_b and op_a == ">" and op_b == ">=")
+
+
 def describe_threshold(rule: str) -> str:
     op, value = parse_threshold(rule)
     names = {Fraction(1, 2): "half", Fraction(2, 3): "two thirds", Fraction(3, 4): "three quarters"}
@@ -179,6 +186,14 @@ class Procedure(models.Model):
                 )
             if value > 1 or (value == 1 and op == ">"):
                 found.append(f"{label} cannot exceed 100%.")
+        try:
+            if _stricter(self.sanction_rule, self.violation_rule):
+                found.append(
+                    "The sanction threshold cannot be stricter than the violation threshold: "
+                    "a violation could be found with no sanction able to pass."
+                )
+        except ValueError:
+            pass  # already reported above
         for field in (
             "response_window_days",
             "appeal_window_days",
@@ -306,6 +321,8 @@ class Case(FSMModelMixin, models.Model):
     review_report_at = models.DateTimeField(null=True, blank=True)
     closing_reason = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_deadline = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-filed_at", "-id"]
@@ -400,6 +417,52 @@ class Case(FSMModelMixin, models.Model):
         permission=workflow.may("refer_to_board"),
     )
     def refer_to_board(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.BOARD_VOTE,
+        target=RETURN_VALUE(CaseState.SANCTIONED, CaseState.NO_VIOLATION),
+        conditions=[workflow.rules_hold("close_ballot")],
+        permission=workflow.may("close_ballot"),
+    )
+    def close_ballot(self, violation_found: bool) -> str:
+        self.decided_at = timezone.now()
+        if not violation_found:
+            return CaseState.NO_VIOLATION
+        self.appeal_deadline = timezone.localdate() + datetime.timedelta(
+            days=self.procedure.appeal_window_days
+        )
+        return CaseState.SANCTIONED
+
+    @transition(
+        field=state,
+        source=CaseState.SANCTIONED,
+        target=CaseState.UNDER_APPEAL,
+        conditions=[workflow.rules_hold("file_appeal")],
+        permission=workflow.may("file_appeal"),
+    )
+    def file_appeal(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.SANCTIONED,
+        target=CaseState.CLOSED,
+        conditions=[workflow.rules_hold("finalize")],
+        permission=workflow.may("finalize"),
+    )
+    def finalize(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=CaseState.UNDER_APPEAL,
+        target=CaseState.CLOSED,
+        conditions=[workflow.rules_hold("decide_appeal")],
+        permission=workflow.may("decide_appeal"),
+    )
+    def decide_appeal(self) -> None:
         pass
 
 
@@ -624,3 +687,212 @@ class CaseEvent(models.Model):
         if self.actor_id is None:
             return "System"
         return self.actor.get_full_name() or self.actor.username
+
+
+# ---------------------------------------------------------------------------
+# Ballots, conflicts of interest, sanctions and appeals
+# ---------------------------------------------------------------------------
+
+
+class BallotKind(models.TextChoices):
+    BOARD = "board", "Board ballot"
+    APPEAL = "appeal", "Appeals panel ballot"
+
+
+class Ballot(models.Model):
+    """One vote of the board (or the appeals panel) on a case. The tally and the rule
+    that produced the outcome are stored when it closes; names never are."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="ballots")
+    kind = models.CharField(max_length=8, choices=BallotKind.choices)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closes_on = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    tally = models.JSONField(default=dict, blank=True)
+    outcome_rule = models.TextField(blank=True)
+    violation_found = models.BooleanField(null=True)
+    sanction_kind = models.CharField(max_length=12, blank=True)
+    suspension_months = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_ballot_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on case {self.case_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class BallotSeat(models.Model):
+    """A voter eligible when the ballot opened. Recusal takes the seat out of the count."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="seats")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballot_seats"
+    )
+    recused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["voter__last_name", "voter__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "voter"], name="one_seat_per_voter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} on ballot {self.ballot_id}"
+
+
+class SanctionKind(models.TextChoices):
+    """In order of severity: each supports every lesser one."""
+
+    WARNING = "warning", "Written warning"
+    CENSURE = "censure", "Censure"
+    SUSPENSION = "suspension", "Suspension"
+    EXPULSION = "expulsion", "Expulsion"
+
+
+SANCTION_SEVERITY = [
+    SanctionKind.WARNING,
+    SanctionKind.CENSURE,
+    SanctionKind.SUSPENSION,
+    SanctionKind.EXPULSION,
+]
+
+
+class VoteChoice(models.TextChoices):
+    VIOLATION = "violation", "Violation found"
+    NO_VIOLATION = "no_violation", "No violation found"
+    ABSTAIN = "abstain", "Abstain"
+    # On an appeal ballot:
+    UPHOLD = "uphold", "Uphold the decision"
+    MODIFY = "modify", "Modify: a lesser sanction"
+    OVERTURN = "overturn", "Overturn the decision"
+
+
+class Vote(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    )
+    choice = models.CharField(max_length=12, choices=VoteChoice.choices)
+    sanction = models.CharField(max_length=12, choices=SanctionKind.choices, blank=True)
+    suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cast_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "voter"], name="one_vote_per_voter_per_ballot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter}: {self.get_choice_display()}"
+
+
+class Recusal(models.Model):
+    """A decision-maker's conflict of interest on a case, declared by them or recorded
+    by staff when a party raised it. They lose access and are not counted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="recusals")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recusals"
+    )
+    reason = models.TextField()
+    declared_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["declared_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "member"], name="one_recusal_per_member_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} recused from case {self.case_id}"
+
+
+class Sanction(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sanctions")
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(max_length=12, choices=SanctionKind.choices)
+    effective_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Suspension only.")
+    readmission_bar_until = models.DateField(null=True, blank=True, help_text="Expulsion only.")
+    terms = models.TextField(blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+    # When its effect on membership status was applied (and, for a suspension, ended).
+    applied_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    rescinded_at = models.DateTimeField(null=True, blank=True)
+    rescinded_reason = models.TextField(blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (case {self.case_id})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.rescinded_at is None and self.ended_at is None
+
+    @property
+    def changes_membership(self) -> bool:
+        return self.kind in (SanctionKind.SUSPENSION, SanctionKind.EXPULSION)
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    MODIFIED = "modified", "Modified: a lesser sanction"
+    OVERTURNED = "overturned", "Overturned"
+
+
+class Appeal(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="appeal")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+    grounds = models.TextField()
+    outcome = models.CharField(max_length=12, choices=AppealOutcome.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Appeal in case {self.case_id}"
+
+
+class Reminder(models.Model):
+    """A reminder the deadline job sent; the unique key makes each one go out once."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "key"], name="one_reminder_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for case {self.case_id}"

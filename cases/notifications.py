@@ -87,3 +87,58 @@ def case_closed(case_id: int) -> None:
     _send(f"Case {case.number}: {case.public_state_label}", body, _rep_emails(case))
     if case.complainant.email:
         _send(f"Case {case.number}: {case.public_state_label}", body, [case.complainant.email])
+
+
+def ballot_opened(ballot_id: int) -> None:
+    from cases.models import Ballot
+
+    ballot = Ballot.objects.select_related("case").get(pk=ballot_id)
+    emails = [
+        s.voter.email
+        for s in ballot.seats.select_related("voter")
+        if s.recused_at is None and s.voter.email
+    ]
+    _send(
+        f"Ballot open: case {ballot.case.number}",
+        f"You are an eligible voter on case {ballot.case.number}. The ballot closes on "
+        f'{ballot.closes_on:%d %B %Y}. Sign in to Probity, "My ballots", to read the dossier and vote. '
+        "If you have a conflict of interest, declare it there instead.\n",
+        emails,
+    )
+
+
+def decision_made(case_id: int) -> None:
+    case = _case(case_id)
+    body = f"The board has decided case {case.number} concerning {case.respondent.name}: {case.public_state_label.lower()}.\n"
+    if case.appeal_deadline:
+        body += f"An appeal may be filed in Probity until {case.appeal_deadline:%d %B %Y}.\n"
+    _send(f"Decision in case {case.number}", body, _rep_emails(case))
+    if case.complainant.email:
+        _send(
+            f"Decision in case {case.number}",
+            f"The board has decided case {case.number}.\n",
+            [case.complainant.email],
+        )
+
+
+def appeal_filed(case_id: int) -> None:
+    case = _case(case_id)
+    if case.case_officer.email:
+        _send(
+            f"Appeal filed: case {case.number}",
+            f"{case.respondent.name} has appealed in case {case.number}.\n",
+            [case.case_officer.email],
+        )
+
+
+def appeal_decided(case_id: int) -> None:
+    case = _case(case_id)
+    _send(
+        f"Appeal decided: case {case.number}",
+        f"The appeal in case {case.number} has been decided. Sign in to Probity to read the decision.\n",
+        _rep_emails(case),
+    )
+
+
+def reminder(case_id: int, subject: str, body: str, emails: list[str]) -> None:
+    _send(f"{subject}: case {_case(case_id).number}", body, emails)

@@ -130,7 +130,8 @@ def verify_case_record(case: Case) -> RecordCheck:
 
 def _lock(case: Case) -> Case:
     locked = (
-        Case.objects.select_for_update()
+        # of=("self",): lock the case row only, not the procedure or organization joined in.
+        Case.objects.select_for_update(of=("self",))
         .select_related("procedure", "respondent", "complainant")
         .get(pk=case.pk)
     )
@@ -521,10 +522,47 @@ def _after_closing(case: Case, by, reason: str) -> dict:
     return {}
 
 
+def _after_refer_to_board(case: Case, by, reason: str) -> dict:
+    from cases import ballots
+
+    return ballots.open_board_ballot(case, by=by)
+
+
+def _after_finalize(case: Case, by, reason: str) -> dict:
+    from cases import ballots
+
+    sanction = ballots.current_sanction(case)
+    if sanction and sanction.applied_at is None and sanction.effective_on <= timezone.localdate():
+        ballots.sanction_apply(sanction, by=by)
+    notifications.after_commit(notifications.case_closed, case.pk)
+    return {}
+
+
+def _lazy(name: str) -> Callable:
+    """An effect defined in cases.ballots (imported late: it builds on this module)."""
+
+    def call(case: Case, by, reason: str) -> dict:
+        from cases import ballots
+
+        return getattr(ballots, name)(case, by, reason)
+
+    return call
+
+
+# What a step needs computed before the transition (its arguments), and what it
+# does after: access, ballots, sanctions, notifications. All under the case lock.
+PREPARE: dict[str, Callable[[Case, object, str], dict]] = {
+    "close_ballot": _lazy("_prepare_close_ballot"),
+}
 EFFECTS: dict[str, Callable[[Case, object, str], dict]] = {
     "open_review": _after_open_review,
     "dismiss": _after_closing,
     "withdraw": _after_closing,
+    "refer_to_board": _after_refer_to_board,
+    "close_ballot": _lazy("_after_close_ballot"),
+    "file_appeal": _lazy("_after_file_appeal"),
+    "finalize": _after_finalize,
+    "decide_appeal": _lazy("_after_decide_appeal"),
 }
 
 
@@ -565,7 +603,8 @@ def case_transition(
         raise PermissionDenied(f"You may not “{step.label.lower()}” on case {case.number}.")
 
     from_state = case.state
-    method()
+    arguments = PREPARE[name](case, by, reason) if name in PREPARE else {}
+    method(**arguments)
     case.state_changed_at = timezone.now()
     if step.reason_label and step.target in (CaseState.DISMISSED, CaseState.WITHDRAWN):
         case.closing_reason = reason

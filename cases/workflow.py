@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
@@ -244,6 +244,91 @@ def _new_evidence_since_closing(case) -> Check:
     return Check(False, f"No new evidence has been added since the dismissal on {_d(since)}.")
 
 
+def _ballot(case, kind: str):
+    """The open ballot of this kind, or the last one (ballots prefetched with seats and votes)."""
+    ballots = [b for b in case.ballots.all() if b.kind == kind]
+    open_ones = [b for b in ballots if b.closed_at is None]
+    return open_ones[-1] if open_ones else (ballots[-1] if ballots else None)
+
+
+def ballot_numbers(ballot) -> tuple[int, int]:
+    """(eligible voters, voters who took part): recused seats count for neither."""
+    eligible = {s.voter_id for s in ballot.seats.all() if s.recused_at is None}
+    voted = {v.voter_id for v in ballot.votes.all() if v.voter_id in eligible}
+    return len(eligible), len(voted)
+
+
+def _quorum(case, kind: str) -> Check:
+    from cases.models import describe_threshold, threshold_met
+
+    ballot = _ballot(case, kind)
+    if ballot is None:
+        return Check(False, "No ballot has been opened.")
+    eligible, voted = ballot_numbers(ballot)
+    needed = describe_threshold(case.procedure.quorum_rule)
+    if threshold_met(case.procedure.quorum_rule, voted, eligible):
+        return Check(True, f"Quorum met: {voted} of {eligible} eligible voters have voted.")
+    return Check(
+        False,
+        f"Quorum not met: {voted} of {eligible} eligible voters have voted; "
+        f"{needed} must take part.",
+    )
+
+
+def _ballot_quorum(case) -> Check:
+    return _quorum(case, "board")
+
+
+def _ballot_complete_or_due(case) -> Check:
+    ballot = _ballot(case, "board")
+    if ballot is None:
+        return Check(False, "No ballot has been opened.")
+    eligible, voted = ballot_numbers(ballot)
+    if voted >= eligible:
+        return Check(True, "Every eligible voter has voted.")
+    if timezone.localdate() > ballot.closes_on:
+        return Check(True, f"The ballot's closing date, {_d(ballot.closes_on)}, has passed.")
+    return Check(
+        False,
+        f"{eligible - voted} eligible voter(s) have not voted and the ballot is open "
+        f"until {_d(ballot.closes_on)}.",
+    )
+
+
+def _appeal_window_open(case) -> Check:
+    if case.appeal_deadline is None:
+        return Check(False, "No appeal window is open.")
+    if timezone.localdate() <= case.appeal_deadline:
+        return Check(True, f"The appeal window is open until {_d(case.appeal_deadline)}.")
+    return Check(False, f"The appeal window closed on {_d(case.appeal_deadline)}.")
+
+
+def _appeal_window_passed(case) -> Check:
+    if case.appeal_deadline is None:
+        return Check(False, "No appeal window has been set.")
+    if timezone.localdate() > case.appeal_deadline:
+        return Check(
+            True, f"The appeal window closed on {_d(case.appeal_deadline)} with no appeal."
+        )
+    return Check(False, f"The appeal window is open until {_d(case.appeal_deadline)}.")
+
+
+def _appeal_ballot_closed(case) -> Check:
+    ballot = _ballot(case, "appeal")
+    if ballot is None:
+        return Check(False, "The appeals panel's ballot has not been opened.")
+    if ballot.closed_at is None:
+        eligible, voted = ballot_numbers(ballot)
+        return Check(
+            False,
+            f"The appeals panel's ballot is still open ({voted} of {eligible} "
+            "have voted); close it first.",
+        )
+    if not ballot.tally.get("quorum_met"):
+        return Check(False, "The appeals panel's ballot closed without quorum.")
+    return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
+
+
 RULES = {
     r.key: r
     for r in [
@@ -291,6 +376,23 @@ RULES = {
             "New evidence since the dismissal",
             _new_evidence_since_closing,
         ),
+        Rule("ballot_quorum_met", "Quorum is met among the eligible voters", _ballot_quorum),
+        Rule(
+            "ballot_complete_or_due",
+            "Every eligible voter has voted, or the closing date passed",
+            _ballot_complete_or_due,
+        ),
+        Rule("appeal_window_open", "Within the appeal window", _appeal_window_open),
+        Rule(
+            "appeal_window_passed",
+            "The appeal window passed with no appeal",
+            _appeal_window_passed,
+        ),
+        Rule(
+            "appeal_ballot_closed",
+            "The appeals panel's ballot closed with quorum",
+            _appeal_ballot_closed,
+        ),
     ]
 }
 
@@ -314,7 +416,6 @@ class Step:
     reason_label: str = ""  # non-empty: a written reason is required
     system_may: bool = False  # the deadline job may take this step
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
         return [(RULES[key], RULES[key](case)) for key in self.rules]
@@ -382,6 +483,46 @@ STEPS: dict[str, Step] = {
             rules=("new_evidence_since_closing",),
             reason_label="Why the complaint is reopened",
         ),
+        Step(
+            "close_ballot",
+            "Close the board's ballot and record the decision",
+            (CaseState.BOARD_VOTE,),
+            "decided",
+            STAFF,
+            rules=("ballot_quorum_met", "ballot_complete_or_due"),
+            system_may=True,
+            description="Counts the votes by the case's procedure: the case moves to "
+            "“sanctioned” or “no violation found”.",
+        ),
+        Step(
+            "file_appeal",
+            "File an appeal",
+            (CaseState.SANCTIONED,),
+            CaseState.UNDER_APPEAL,
+            RESPONDENT,
+            rules=("appeal_window_open",),
+            reason_label="Grounds of appeal",
+            description="The appeals panel, none of whom took part in the decision, will consider it.",
+        ),
+        Step(
+            "finalize",
+            "Finalize: no appeal was filed",
+            (CaseState.SANCTIONED,),
+            CaseState.CLOSED,
+            STAFF,
+            rules=("appeal_window_passed",),
+            system_may=True,
+        ),
+        Step(
+            "decide_appeal",
+            "Record the appeal decision",
+            (CaseState.UNDER_APPEAL,),
+            CaseState.CLOSED,
+            STAFF,
+            rules=("appeal_ballot_closed",),
+            reason_label="Reasons for the appeal decision (sent to the parties)",
+            description="Applies the appeals panel's outcome: upheld, modified or overturned.",
+        ),
     ]
 }
 
@@ -390,6 +531,9 @@ FORWARD = {
     CaseState.FILED: "open_review",
     CaseState.UNDER_REVIEW: "refer_to_board",
     CaseState.DISMISSED: "reopen",
+    CaseState.BOARD_VOTE: "close_ballot",
+    CaseState.SANCTIONED: "finalize",
+    CaseState.UNDER_APPEAL: "decide_appeal",
 }
 
 

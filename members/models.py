@@ -114,6 +114,16 @@ class Organization(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
+        source=[MembershipStatus.SUSPENDED, MembershipStatus.TERMINATED],
+        target=MembershipStatus.ACTIVE,
+    )
+    def reinstate_on_appeal(self) -> None:
+        """An appeal overturned (or lightened) the sanction: the decision never stood."""
+        self.suspended_until = None
+        self.readmission_bar_until = None
+
+    @transition(
+        field=status,
         source=MembershipStatus.TERMINATED,
         target=MembershipStatus.ACTIVE,
         conditions=[_readmission_bar_passed],

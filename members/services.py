@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from members.models import DuesInvoice, MembershipStatus, Organization, StatusChange
 from members.roles import is_ethics_staff
-from members.status import MEMBERSHIP_TRANSITIONS
+from members.status import MEMBERSHIP_TRANSITIONS, WORKFLOW_TRANSITIONS
 
 
 class MembershipChangeRefused(ValidationError):
@@ -20,7 +20,7 @@ class MembershipChangeRefused(ValidationError):
 
 
 def _refusal(org: Organization, name: str) -> str:
-    label = MEMBERSHIP_TRANSITIONS[name].lower()
+    label = {**MEMBERSHIP_TRANSITIONS, **WORKFLOW_TRANSITIONS}[name].lower()
     current = org.get_status_display().lower()
     if name == "readmit" and org.status == MembershipStatus.TERMINATED:
         return (
@@ -47,7 +47,9 @@ def membership_change(
     """
     if by is not None and not is_ethics_staff(by):
         raise PermissionDenied("Only ethics staff change membership status.")
-    if transition not in MEMBERSHIP_TRANSITIONS:
+    if transition not in MEMBERSHIP_TRANSITIONS and (
+        case is None or transition not in WORKFLOW_TRANSITIONS
+    ):
         raise MembershipChangeRefused(f"Unknown membership change “{transition}”.")
     reason = (reason or "").strip()
     if not reason:

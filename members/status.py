@@ -21,6 +21,10 @@ MEMBERSHIP_TRANSITIONS = {
     "resign": "Record resignation",
     "readmit": "Readmit",
 }
+# Changes only the cases workflow makes (never offered on the status form).
+WORKFLOW_TRANSITIONS = {
+    "reinstate_on_appeal": "Restore after a successful appeal",
+}
 
 
 def _d(value) -> str:

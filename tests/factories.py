@@ -63,7 +63,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"organization-{n:05d}")
     website = "https://example.org"
     membership_class = factory.SubFactory(MembershipClassFactory)
-    joined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3 * 365))
+    joined_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=3 * 365)
+    )
     status = "active"
     status_since = factory.LazyAttribute(lambda o: o.joined_on)
 

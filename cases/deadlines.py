@@ -1,0 +1,245 @@
+"""The deadline job: what happens because a date arrived. Run it from cron or a
+systemd timer every few minutes (`manage.py run_deadlines`).
+
+Each action runs in its own transaction with the case row locked and re-checks its
+condition under the lock, so two jobs running at once act once: the second finds
+the case already moved on (or the reminder already recorded) and does nothing.
+Every action is a case event attributed to the system (no actor).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases import ballots, notifications, workflow
+from cases.models import Ballot, BallotKind, Case, Reminder, Sanction, SanctionKind
+from cases.services import TransitionRefused, _lock, case_transition, record_event
+from cases.workflow import CaseState
+from members.models import MembershipStatus
+from members.services import membership_change
+
+log = logging.getLogger("probity.deadlines")
+
+
+def run(today: datetime.date | None = None) -> Counter:
+    today = today or timezone.localdate()
+    done: Counter = Counter()
+    for case_id in Case.objects.filter(
+        state=CaseState.BOARD_VOTE,
+        ballots__kind=BallotKind.BOARD,
+        ballots__closed_at__isnull=True,
+        ballots__closes_on__lt=today,
+    ).values_list("pk", flat=True):
+        done["ballots closed"] += _try_step(case_id, "close_ballot")
+    for case_id in Ballot.objects.filter(
+        kind=BallotKind.APPEAL,
+        closed_at__isnull=True,
+        closes_on__lt=today,
+        case__state=CaseState.UNDER_APPEAL,
+    ).values_list("case_id", flat=True):
+        done["appeal ballots closed"] += _try_close_appeal_ballot(case_id)
+    for case_id in Case.objects.filter(
+        state=CaseState.SANCTIONED, appeal_deadline__lt=today
+    ).values_list("pk", flat=True):
+        done["cases finalized"] += _try_step(case_id, "finalize")
+    for sanction_id in (
+        Sanction.objects.filter(
+            applied_at__isnull=True, rescinded_at__isnull=True, effective_on__lte=today
+        )
+        .exclude(case__state=CaseState.UNDER_APPEAL)
+        .values_list("pk", flat=True)
+    ):
+        done["sanctions applied"] += _apply_sanction(sanction_id)
+    for sanction_id in Sanction.objects.filter(
+        kind=SanctionKind.SUSPENSION,
+        applied_at__isnull=False,
+        ended_at__isnull=True,
+        rescinded_at__isnull=True,
+        ends_on__lte=today,
+    ).values_list("pk", flat=True):
+        done["suspensions ended"] += _end_suspension(sanction_id)
+    done["reminders sent"] += _reminders(today)
+    return done
+
+
+def _try_step(case_id: int, name: str) -> int:
+    case = Case.objects.get(pk=case_id)
+    try:
+        case_transition(case=case, name=name, by=None, expected_state=case.state)
+    except TransitionRefused as exc:  # includes CaseMovedOn: another run got there first
+        log.info("Case %s: %s not taken: %s", case.number, name, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
+def _try_close_appeal_ballot(case_id: int) -> int:
+    try:
+        ballots.appeal_ballot_close(case=Case.objects.get(pk=case_id), by=None)
+    except ValidationError as exc:
+        log.info("Case %s: appeal ballot stays open: %s", case_id, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
+@transaction.atomic
+def _apply_sanction(sanction_id: int) -> int:
+    sanction = Sanction.objects.select_related("case").get(pk=sanction_id)
+    _lock(sanction.case)
+    sanction.refresh_from_db()
+    if (
+        sanction.applied_at is not None
+        or sanction.rescinded_at is not None
+        or sanction.case.state == CaseState.UNDER_APPEAL
+    ):
+        return 0
+    ballots.sanction_apply(sanction, by=None)
+    return 1
+
+
+@transaction.atomic
+def _end_suspension(sanction_id: int) -> int:
+    sanction = Sanction.objects.select_related("case", "case__respondent").get(pk=sanction_id)
+    case = _lock(sanction.case)
+    sanction.refresh_from_db()
+    if sanction.ended_at is not None or sanction.rescinded_at is not None:
+        return 0
+    org = case.respondent
+    org.refresh_from_db()
+    if org.status == MembershipStatus.SUSPENDED:
+        membership_change(
+            organization=org,
+            transition="reinstate",
+            by=None,
+            reason=f"Suspension under case {case.number} ended on {sanction.ends_on:%d %B %Y}.",
+            case=case,
+        )
+    Sanction.objects.filter(pk=sanction.pk).update(ended_at=timezone.now())
+    record_event(
+        case,
+        actor=None,
+        kind="suspension_ended",
+        payload={
+            "sanction": sanction.pk,
+            "ended_on": sanction.ends_on.isoformat(),
+            "status": org.status,
+        },
+    )
+    return 1
+
+
+def _remind(case: Case, kind: str, key: str, subject: str, body: str, emails: list[str]) -> int:
+    """Send one reminder once: the unique (case, kind, key) row is the proof it went."""
+    with transaction.atomic():
+        case = _lock(case)
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(case=case, kind=kind, key=key)
+        except IntegrityError:
+            return 0
+        record_event(
+            case,
+            actor=None,
+            kind="reminder_sent",
+            payload={"reminder": kind, "key": key, "to": len(emails)},
+        )
+        transaction.on_commit(
+            lambda: notifications._safely(
+                lambda cid: notifications.reminder(cid, subject, body, emails), case.pk
+            )
+        )
+    return 1
+
+
+def _reminders(today: datetime.date) -> int:
+    sent = 0
+    week = today + datetime.timedelta(days=7)
+    for case in (
+        Case.objects.filter(
+            state=CaseState.UNDER_REVIEW,
+            response_due_on__gte=today,
+            response_due_on__lte=week,
+            responses__isnull=True,
+        )
+        .select_related("respondent")
+        .distinct()
+    ):
+        emails = [
+            r.user.email
+            for r in case.respondent.representatives.select_related("user")
+            if r.user.email
+        ]
+        sent += _remind(
+            case,
+            "response_due",
+            case.response_due_on.isoformat(),
+            "Response due soon",
+            f"Your response is due by {case.response_due_on:%d %B %Y}.\n",
+            emails,
+        )
+    for ballot in (
+        ballots.ballots_with_votes()
+        .filter(
+            closed_at__isnull=True,
+            closes_on__gte=today,
+            closes_on__lte=today + datetime.timedelta(days=2),
+        )
+        .select_related("case")
+    ):
+        voted = {v.voter_id for v in ballot.votes.all()}
+        emails = [
+            s.voter.email
+            for s in ballot.seats.all()
+            if s.recused_at is None and s.voter_id not in voted and s.voter.email
+        ]
+        sent += _remind(
+            ballot.case,
+            "ballot_closing",
+            f"{ballot.pk}:{ballot.closes_on.isoformat()}",
+            "Ballot closing soon",
+            f"The ballot closes on {ballot.closes_on:%d %B %Y}; you have not voted.\n",
+            emails,
+        )
+    for case in Case.objects.filter(
+        state=CaseState.SANCTIONED, appeal_deadline__gte=today, appeal_deadline__lte=week
+    ).select_related("respondent"):
+        emails = [
+            r.user.email
+            for r in case.respondent.representatives.select_related("user")
+            if r.user.email
+        ]
+        sent += _remind(
+            case,
+            "appeal_window_closing",
+            case.appeal_deadline.isoformat(),
+            "Appeal window closing",
+            f"You may appeal until {case.appeal_deadline:%d %B %Y}.\n",
+            emails,
+        )
+    return sent
+
+
+def overdue_ballots(today: datetime.date | None = None) -> list[Ballot]:
+    """Open ballots past their closing date without quorum: flagged on the dashboard."""
+    today = today or timezone.localdate()
+    result = []
+    for ballot in (
+        ballots.ballots_with_votes()
+        .filter(closed_at__isnull=True, closes_on__lt=today)
+        .select_related("case", "case__respondent", "case__procedure")[:100]
+    ):
+        if not _quorum_met(ballot):
+            result.append(ballot)
+    return result
+
+
+def _quorum_met(ballot: Ballot) -> bool:
+    from cases.models import threshold_met
+
+    eligible, voted = workflow.ballot_numbers(ballot)
+    return threshold_met(ballot.case.procedure.quorum_rule, voted, eligible)

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from cases import deadlines
+
+
+class Command(BaseCommand):
+    help = (
+        "Act on the dates that arrived: close ballots, finalize cases, apply and end sanctions, "
+        "send reminders. Safe to run every few minutes and twice at once."
+    )
+
+    def handle(self, *args, **options):
+        done = deadlines.run()
+        summary = ", ".join(f"{n} {what}" for what, n in done.items() if n) or "nothing to do"
+        self.stdout.write(f"run_deadlines: {summary}.")
