@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
+from cases.demo_decisions import seed_decisions
 from cases.models import Case, CodeOfEthics, EvidenceSource, Principle, Procedure
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from members.models import Organization
@@ -268,8 +269,4 @@ def seed_cases() -> None:
             ],
         )
 
-    try:
-        from cases.demo_decisions import seed_decisions
-    except ImportError:
-        return
-    seed_decisions(once)
+    seed_decisions(once, _file, _step, _review)

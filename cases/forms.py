@@ -7,16 +7,19 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from cases.models import (
+    SANCTION_SEVERITY,
     ComplainantKind,
     EvidenceKind,
     EvidenceSource,
     FindingConclusion,
     Principle,
+    SanctionKind,
+    VoteChoice,
 )
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from cases.workflow import CaseState
 from members.models import Organization
-from members.roles import ETHICS_STAFF
+from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -308,3 +311,63 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = staff_users()
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(label="Your vote", widget=forms.RadioSelect)
+    sanction = forms.ChoiceField(label="Sanction you support", required=False)
+    suspension_months = forms.IntegerField(
+        label="Suspension length (months, for a suspension)",
+        required=False,
+        min_value=1,
+        max_value=36,
+    )
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, appeal: bool = False, lesser_than: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if appeal:
+            self.fields["choice"].choices = [
+                (c, label)
+                for c, label in VoteChoice.choices
+                if c in ("uphold", "modify", "overturn", "abstain")
+            ]
+            kinds = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(lesser_than)] if lesser_than else []
+            self.fields["sanction"].label = "Lesser sanction (to modify)"
+        else:
+            self.fields["choice"].choices = [
+                (c, label)
+                for c, label in VoteChoice.choices
+                if c in ("violation", "no_violation", "abstain")
+            ]
+            kinds = SANCTION_SEVERITY
+        labels = dict(SanctionKind.choices)
+        self.fields["sanction"].choices = [("", "—")] + [(k, labels[k]) for k in kinds]
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label="Your conflict of interest", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PartyConflictForm(forms.Form):
+    member = StaffChoiceField(label="Board or panel member", queryset=User.objects.none())
+    reason = forms.CharField(
+        label="Conflict raised by a party", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            User.objects.filter(groups__name__in=[BOARD, APPEALS_PANEL], is_active=True)
+            .distinct()
+            .order_by("last_name")
+        )
+
+
+class ExtendBallotForm(forms.Form):
+    until = forms.DateField(label="New closing date", widget=DATE)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,7 +10,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import can_view_case, cases_visible_to, with_user_permission
-from cases.models import Allegation, Case, CaseEvent, Evidence, Response
+from cases.ballots import ballot_status, ballots_with_votes
+from cases.models import (
+    Allegation,
+    Ballot,
+    BallotSeat,
+    Case,
+    CaseEvent,
+    Evidence,
+    Recusal,
+    Response,
+    Sanction,
+)
 from cases.workflow import STATES, CaseState
 from members.roles import roles_of
 
@@ -62,6 +73,11 @@ def case_for_page(*, number: str, user) -> Case:
                     ),
                 ),
                 "amendments",
+                Prefetch("ballots", queryset=ballots_with_votes()),
+                Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
+                Prefetch(
+                    "recusals", queryset=Recusal.objects.select_related("member", "recorded_by")
+                ),
                 Prefetch(
                     "events",
                     queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
@@ -111,7 +127,22 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         .select_related("respondent", "case_officer")
         .order_by("response_due_on")[:100]
     )
+    from cases.deadlines import overdue_ballots
+
+    ballots_closing = list(
+        Ballot.objects.filter(closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon)
+        .select_related("case", "case__respondent")
+        .order_by("closes_on")[:100]
+    )
+    appeals_closing = list(
+        Case.objects.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
+        .select_related("respondent")
+        .order_by("appeal_deadline")[:100]
+    )
     return {
+        "ballots_without_quorum": overdue_ballots(today),
+        "ballots_closing": ballots_closing,
+        "appeals_closing": appeals_closing,
         "by_state": by_state,
         "overdue": [c for c in deadlines if c.response_due_on < today],
         "upcoming": [c for c in deadlines if c.response_due_on >= today],
@@ -131,4 +162,39 @@ def portal_case_summary(*, organization, user) -> list[Case]:
         with_user_permission(
             Case.objects.filter(respondent=organization), user, "view_case"
         ).order_by("-filed_at")
+    )
+
+
+def ballots_of(case: Case) -> list[dict]:
+    """Each ballot of the case with its status (voted, not voted, recused, projection)."""
+    sanctions = [x for x in case.sanctions.all() if x.replaces_id is None]
+    original = sanctions[0].kind if sanctions else ""
+    return [
+        ballot_status(b, case.procedure, original if b.kind == "appeal" else "")
+        for b in case.ballots.all()
+    ]
+
+
+def my_ballots(*, user) -> dict:
+    """ "My ballots": the seats this board or panel member holds, open ones first."""
+    seats = list(
+        BallotSeat.objects.filter(voter=user, recused_at__isnull=True)
+        .select_related("ballot", "ballot__case", "ballot__case__respondent")
+        .order_by("ballot__closes_on", "pk")
+    )
+    voted = set(
+        Ballot.objects.filter(seats__in=seats, votes__voter=user).values_list("pk", flat=True)
+    )
+    rows = [(s.ballot, s.ballot.pk in voted) for s in seats]
+    return {
+        "open": [(b, v) for b, v in rows if b.closed_at is None],
+        "closed": [(b, v) for b, v in rows if b.closed_at is not None],
+    }
+
+
+def sanctions_of(organization) -> list[Sanction]:
+    return list(
+        Sanction.objects.filter(case__respondent=organization)
+        .select_related("case")
+        .order_by("-decided_at", "-pk")
     )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.complaint_new, name="complaint_new"),
     path("ours/", views.portal_cases, name="portal_cases"),
+    path("ballots/", views.my_ballots, name="my_ballots"),
     path("<case:number>/", views.case_detail, name="case_detail"),
     path("<case:number>/amend/", views.complaint_amend, name="complaint_amend"),
     path("<case:number>/step/<slug:name>/", views.case_step, name="case_step"),
@@ -44,4 +45,11 @@ urlpatterns = [
     path("<case:number>/late/", views.late_filing_accept, name="late_filing_accept"),
     path("<case:number>/officer/", views.case_officer_assign, name="case_officer_assign"),
     path("<case:number>/notice/", views.amended_notice_issue, name="amended_notice_issue"),
+    path("<case:number>/vote/", views.vote_cast, name="vote_cast"),
+    path("<case:number>/conflict/", views.conflict_declare, name="conflict_declare"),
+    path("<case:number>/conflict/record/", views.conflict_record, name="conflict_record"),
+    path("<case:number>/ballot/extend/", views.ballot_extend, name="ballot_extend"),
+    path(
+        "<case:number>/ballot/close-appeal/", views.appeal_ballot_close, name="appeal_ballot_close"
+    ),
 ]

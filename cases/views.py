@@ -11,21 +11,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services, workflow
+from cases import ballots, selectors, services, workflow
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
     CaseFilterForm,
     ComplaintForm,
+    ConflictForm,
     EvidenceForm,
     EvidenceFormSet,
+    ExtendBallotForm,
     FindingForm,
     OfficerForm,
+    PartyConflictForm,
     ReasonForm,
     ReopenWindowForm,
     ResponseForm,
     ReviewReportForm,
     TransitionForm,
+    VoteForm,
 )
 from cases.models import Allegation, Evidence, EvidenceSource
 from members.roles import roles_of
@@ -173,11 +177,17 @@ def case_detail(request, number):
 
 
 def _render_case(request, case, status=200, **forms):
+    """Staff, the board and panel, and the respondent each see the case their way."""
     roles = roles_of(request.user)
     if roles.ethics_staff:
         return render(
             request, "cases/case_staff.html", _staff_context(request, case, forms), status=status
         )
+    if (roles.board or roles.appeals_panel) and "respond_to_case" not in _perms(request, case):
+        return render(
+            request, "cases/case_board.html", _board_context(request, case, forms), status=status
+        )
+    appeal_step = workflow.STEPS["file_appeal"]
     return render(
         request,
         "cases/case_respondent.html",
@@ -185,11 +195,64 @@ def _render_case(request, case, status=200, **forms):
             "case": case,
             "evidence": selectors.disclosed_evidence(case),
             "response_form": forms.get("response_form") or ResponseForm(),
+            "appeal_form": forms.get("step_file_appeal")
+            or TransitionForm(initial={"expected_state": case.state}),
+            "appeal_unmet": appeal_step.unmet(case) if case.state in appeal_step.sources else [],
             "can_respond": "respond_to_case" in _perms(request, case),
+            "sanctions": [x for x in case.sanctions.all() if x.rescinded_at is None],
             "today": timezone.localdate(),
         },
         status=status,
     )
+
+
+def _original_sanction(case) -> str:
+    first = [x for x in case.sanctions.all() if x.replaces_id is None]
+    return first[0].kind if first else ""
+
+
+def _board_context(request, case, forms) -> dict:
+    roles = roles_of(request.user)
+    statuses = selectors.ballots_of(case)
+    mine = None
+    for status in statuses:
+        ballot = status["ballot"]
+        seated = any(
+            s.voter_id == request.user.pk and s.recused_at is None for s in ballot.seats.all()
+        )
+        if ballot.closed_at is None and seated:
+            mine = status
+    vote = None
+    if mine:
+        vote = next((v for v in mine["ballot"].votes.all() if v.voter_id == request.user.pk), None)
+    appeal = bool(mine and mine["ballot"].kind == "appeal")
+    initial = (
+        {
+            "choice": vote.choice,
+            "sanction": vote.sanction,
+            "suspension_months": vote.suspension_months,
+            "reason": vote.reason,
+        }
+        if vote
+        else {}
+    )
+    # The board sees the board's votes; the panel sees its own ballot's.
+    visible = [
+        st
+        for st in statuses
+        if (st["ballot"].kind == "board" and roles.board)
+        or (st["ballot"].kind == "appeal" and roles.appeals_panel)
+    ]
+    return {
+        "case": case,
+        "ballots": visible,
+        "my_ballot": mine,
+        "my_vote": vote,
+        "vote_form": forms.get("vote_form")
+        or VoteForm(initial=initial, appeal=appeal, lesser_than=_original_sanction(case)),
+        "conflict_form": forms.get("conflict_form") or ConflictForm(),
+        "today": timezone.localdate(),
+    }
 
 
 def _perms(request, case):
@@ -239,6 +302,10 @@ def _staff_context(request, case, forms) -> dict:
             a for a in case.amendments.all() if a.needs_notice and a.noticed_at is None
         ],
         "events": case.events.all(),
+        "ballots": selectors.ballots_of(case),
+        "sanctions": list(case.sanctions.all()),
+        "extend_form": forms.get("extend_form") or ExtendBallotForm(),
+        "party_conflict_form": forms.get("party_conflict_form") or PartyConflictForm(),
         "filing_deadline": workflow.filing_deadline(case),
         "procedure_rules": case.procedure.describe_rules(),
         "today": timezone.localdate(),
@@ -273,10 +340,10 @@ def case_step(request, number, name):
         return redirect(case)
     except ValidationError as exc:
         return _refused(request, case, f"step_{name}", form, exc)
+    case.refresh_from_db()
     messages.success(
         request,
-        f"Done: {workflow.STEPS[name].label.lower()}. "
-        f"The case is now {workflow.STATES[workflow.STEPS[name].target].label.lower()}.",
+        f"Done: {workflow.STEPS[name].label.lower()}. The case is now {case.state_label.lower()}.",
     )
     return redirect(case)
 
@@ -458,6 +525,111 @@ def amended_notice_issue(request, number):
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "Amended notice issued; the response window runs again.")
+    return redirect(case)
+
+
+# ---------------------------------------------------------------------------
+# Ballots: the board's and the appeals panel's pages, and staff's ballot actions
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def my_ballots(request):
+    roles = roles_of(request.user)
+    if not (roles.board or roles.appeals_panel):
+        raise PermissionDenied("“My ballots” is for board and appeals-panel members.")
+    return render(request, "cases/my_ballots.html", selectors.my_ballots(user=request.user))
+
+
+@login_required
+@require_POST
+def vote_cast(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    appeal = case.state == "under_appeal"
+    form = VoteForm(request.POST, appeal=appeal, lesser_than=_original_sanction(case))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            ballots.vote_cast(
+                case=case,
+                voter=request.user,
+                choice=d["choice"],
+                sanction=d["sanction"],
+                suspension_months=d["suspension_months"],
+                reason=d["reason"],
+            )
+        except ValidationError as exc:
+            return _refused(request, case, "vote_form", form, exc)
+        messages.success(
+            request, "Your vote is recorded. You may change it until the ballot closes."
+        )
+        return redirect(case)
+    return _render_case(request, case, status=400, vote_form=form)
+
+
+@login_required
+@require_POST
+def conflict_declare(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    form = ConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            ballots.conflict_declare(
+                case=case, member=request.user, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            return _refused(request, case, "conflict_form", form, exc)
+        messages.success(
+            request,
+            f"Your conflict of interest on case {case.number} is recorded; you no longer have access to it.",
+        )
+        return redirect("cases:my_ballots")
+    return _render_case(request, case, status=400, conflict_form=form)
+
+
+@login_required
+@require_POST
+def conflict_record(request, number):
+    return _staff_post(
+        request,
+        number,
+        PartyConflictForm,
+        "party_conflict_form",
+        lambda case, d: ballots.conflict_declare(
+            case=case, member=d["member"], reason=d["reason"], by=request.user
+        ),
+        "Conflict recorded; the member no longer has access and does not count.",
+    )
+
+
+@login_required
+@require_POST
+def ballot_extend(request, number):
+    return _staff_post(
+        request,
+        number,
+        ExtendBallotForm,
+        "extend_form",
+        lambda case, d: ballots.ballot_extend(
+            case=case, by=request.user, until=d["until"], reason=d["reason"]
+        ),
+        "Ballot extended.",
+    )
+
+
+@login_required
+@require_POST
+def appeal_ballot_close(request, number):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    try:
+        ballots.appeal_ballot_close(case=case, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, "The appeals panel's ballot is closed. Record the appeal decision next."
+        )
     return redirect(case)
 
 

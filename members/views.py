@@ -25,8 +25,8 @@ def home(request):
         return redirect("public_directory")
     if roles.ethics_staff:
         return redirect("cases:dashboard")
-    if roles.sees_register:
-        return redirect("register")
+    if roles.board or roles.appeals_panel:
+        return redirect("cases:my_ballots")
     if roles.representative:
         return redirect("portal")
     return render(request, "members/no_role.html")
@@ -87,7 +87,7 @@ def organization_detail(request, slug):
 
 
 def _organization_context(request, organization, status_form=None, payment_form=None):
-    from cases.selectors import organization_case_summary
+    from cases.selectors import organization_case_summary, sanctions_of
 
     return {
         "organization": organization,
@@ -95,6 +95,7 @@ def _organization_context(request, organization, status_form=None, payment_form=
         "status_form": status_form or StatusChangeForm(organization=organization),
         "payment_form": payment_form or PaymentForm(),
         "cases": organization_case_summary(organization=organization, user=request.user),
+        "sanctions": sanctions_of(organization),
     }
 
 
@@ -161,7 +162,7 @@ def portal(request):
     organization = selectors.organization_for_page(
         Organization.objects.values_list("slug", flat=True).get(pk=roles.organization_id)
     )
-    from cases.selectors import portal_case_summary
+    from cases.selectors import portal_case_summary, sanctions_of
 
     return render(
         request,
@@ -170,6 +171,7 @@ def portal(request):
             "organization": organization,
             "plain_status": plain_status(organization),
             "cases": portal_case_summary(organization=organization, user=request.user),
+            "sanctions": sanctions_of(organization),
         },
     )
 

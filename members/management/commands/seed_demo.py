@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from members.demo import DEMO_PASSWORD, seed_register
 
@@ -7,12 +8,11 @@ class Command(BaseCommand):
     help = "Load the demo association (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
-        logins = seed_register()
-        try:
-            from cases.demo import seed_cases
-        except ImportError:
-            pass
-        else:
+        from cases.demo import seed_cases
+
+        # The demo's notices would flood the console: keep them in memory instead.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            logins = seed_register()
             seed_cases()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, usernames in logins.items():
