@@ -67,3 +67,24 @@ def cases_visible_to(user) -> QuerySet:
     if roles.ethics_staff:
         return Case.objects.all()
     return with_user_permission(Case.objects.all(), user, "view_case")
+
+
+def can_download_letter(user, letter) -> bool:
+    """Staff, and the board and panel with access to the case, get all its letters;
+    anyone else only a letter on which they hold view_letter_pdf (the respondent's
+    representatives, for the letters addressed to the respondent)."""
+    case = letter.case
+    roles = roles_of(user)
+    if roles.ethics_staff:
+        return True
+    if "view_case" not in case_permissions(user, case):
+        return False
+    if (roles.board or roles.appeals_panel) and "respond_to_case" not in case_permissions(
+        user, case
+    ):
+        return True
+    from cases.models import LetterUserObjectPermission
+
+    return LetterUserObjectPermission.objects.filter(
+        user=user, content_object=letter, permission__codename="view_letter_pdf"
+    ).exists()

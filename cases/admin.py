@@ -2,15 +2,25 @@ from django.contrib import admin
 
 from cases.models import (
     Allegation,
+    Appeal,
+    Ballot,
+    BallotSeat,
     Case,
     CaseEvent,
     CodeOfEthics,
     Complainant,
+    Delivery,
     Evidence,
     Finding,
+    Letter,
+    Letterhead,
     Principle,
     Procedure,
+    Recusal,
+    Reminder,
     Response,
+    Sanction,
+    Vote,
 )
 
 
@@ -80,5 +90,33 @@ class CaseEventAdmin(ReadOnlyAdmin):
     search_fields = ["case__number", "kind"]
 
 
-for model in (Complainant, Allegation, Evidence, Finding, Response):
+@admin.register(Letterhead)
+class LetterheadAdmin(admin.ModelAdmin):
+    """The newest letterhead is used for letters issued from now on; issued letters never change."""
+
+    list_display = ["association_name", "signatory_name", "updated_at"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "addressee", "version", "issued_at", "sha256"]
+    list_select_related = ["case"]
+    list_filter = ["kind"]
+
+
+for model in (
+    Complainant,
+    Allegation,
+    Evidence,
+    Finding,
+    Response,
+    Ballot,
+    BallotSeat,
+    Vote,
+    Recusal,
+    Sanction,
+    Appeal,
+    Reminder,
+    Delivery,
+):
     admin.site.register(model, ReadOnlyAdmin)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cases import notifications, tally
+from cases import letters, notifications, tally
 from cases.access import case_permissions
 from cases.models import (
     SANCTION_SEVERITY,
@@ -26,6 +26,7 @@ from cases.models import (
     BallotKind,
     BallotSeat,
     Case,
+    LetterKind,
     Recusal,
     Sanction,
     SanctionKind,
@@ -363,7 +364,7 @@ def _prepare_close_ballot(case: Case, by, reason: str) -> dict:
     return {"violation_found": outcome.violation_found}
 
 
-def _after_close_ballot(case: Case, by, reason: str) -> dict:
+def _after_close_ballot(case: Case, by, reason: str, event) -> dict:
     ballot, outcome = case._closing_outcome
     payload = {
         "ballot": ballot.pk,
@@ -375,7 +376,8 @@ def _after_close_ballot(case: Case, by, reason: str) -> dict:
         sanction = _impose(case, ballot, outcome.sanction, outcome.suspension_months, by=by)
         payload["sanction_id"] = sanction.pk
         payload["appeal_deadline"] = case.appeal_deadline.isoformat()
-    notifications.after_commit(notifications.decision_made, case.pk)
+    kind = LetterKind.DECISION if outcome.violation_found else LetterKind.NO_VIOLATION
+    letters.issue(case, kind, letters.respondent_recipient(case), event=event, by=by)
     return payload
 
 
@@ -519,7 +521,7 @@ def _lift(sanction: Sanction, *, by, reason: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _after_file_appeal(case: Case, by, reason: str) -> dict:
+def _after_file_appeal(case: Case, by, reason: str, event) -> dict:
     Appeal.objects.create(case=case, filed_by=by, grounds=reason)
     payload = open_appeal_ballot(case, by=by)
     notifications.after_commit(notifications.appeal_filed, case.pk)
@@ -580,7 +582,7 @@ def appeal_result(case: Case) -> tuple[str, str, int | None]:
     return AppealOutcome.MODIFIED, ballot.sanction_kind, ballot.suspension_months
 
 
-def _after_decide_appeal(case: Case, by, reason: str) -> dict:
+def _after_decide_appeal(case: Case, by, reason: str, event) -> dict:
     outcome, kind, months = appeal_result(case)
     original = current_sanction(case)
     ballot = Ballot.objects.filter(case=case, kind=BallotKind.APPEAL).order_by("-closed_at").first()
@@ -596,5 +598,8 @@ def _after_decide_appeal(case: Case, by, reason: str) -> dict:
         Sanction.objects.filter(pk=original.pk).update(effective_on=timezone.localdate())
         original.refresh_from_db()
         sanction_apply(original, by=by)
-    notifications.after_commit(notifications.appeal_decided, case.pk)
+    case.refresh_from_db()
+    letters.issue(
+        case, LetterKind.APPEAL_DECISION, letters.respondent_recipient(case), event=event, by=by
+    )
     return {"outcome": outcome, "sanction": kind or None}

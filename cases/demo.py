@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from cases import services
 from cases.demo_decisions import seed_decisions
-from cases.models import Case, CodeOfEthics, EvidenceSource, Principle, Procedure
+from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from members.models import Organization
 
@@ -76,6 +77,33 @@ def seed_code_and_procedure() -> None:
     )
     if not Procedure.objects.exists():
         Procedure.objects.create(version=1, in_force_from=datetime.date(2020, 1, 1))
+    if not Letterhead.objects.exists():
+        head = Letterhead(
+            association_name="Northbridge Automation Trade Association",
+            address="14 Foundry Lane\nNorthbridge NB1 4QT\nUnited Kingdom",
+            email="ethics@northbridge-automation.example",
+            website="https://northbridge-automation.example",
+            signatory_name="Helen Marsh",
+            signatory_title="Chair of the Ethics Committee",
+        )
+        head.logo.save("northbridge-logo.png", ContentFile(_logo_png()), save=False)
+        head.save()
+
+
+def _logo_png() -> bytes:
+    """A small generated logo, so the demo letterhead has one without shipping an image."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 80), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([4, 4, 76, 76], fill=(29, 78, 137))
+    draw.polygon([(16, 64), (40, 16), (64, 64)], fill="white")
+    draw.text((88, 30), "NATA", fill=(29, 78, 137))
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _principle(number: str) -> Principle:

@@ -896,3 +896,131 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for case {self.case_id}"
+
+
+# ---------------------------------------------------------------------------
+# Letters
+# ---------------------------------------------------------------------------
+
+
+def letterhead_logo_path(instance, filename: str) -> str:
+    return f"letterhead/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class Letterhead(models.Model):
+    """The association's letterhead. The newest row is the one letters use."""
+
+    association_name = models.CharField(max_length=200)
+    address = models.TextField(help_text="Postal address, one line per line.")
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    logo = models.ImageField(
+        storage=private_storage,
+        upload_to=letterhead_logo_path,
+        blank=True,
+        help_text="PNG or JPEG; stored on this server and embedded in every letter.",
+    )
+    signatory_name = models.CharField(max_length=200)
+    signatory_title = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Letterhead of {self.association_name}"
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of complaint"
+    NOTICE_OF_COMPLAINT = "notice_of_complaint", "Notice of complaint"
+    DISMISSAL = "dismissal", "Dismissal notice"
+    WITHDRAWAL = "withdrawal", "Withdrawal notice"
+    DECISION = "decision", "Decision letter"
+    NO_VIOLATION = "no_violation", "Decision letter: no violation"
+    APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
+
+
+class Addressee(models.TextChoices):
+    RESPONDENT = "respondent", "The respondent"
+    COMPLAINANT = "complainant", "The complainant"
+
+
+def letter_path(instance, filename: str) -> str:
+    return f"cases/{instance.case.number}/letters/{filename}"
+
+
+class Letter(models.Model):
+    """An issued letter: stored once with its SHA-256, never regenerated in place.
+    A correction is a new version that supersedes this one; both remain."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=24, choices=LetterKind.choices)
+    addressee = models.CharField(max_length=12, choices=Addressee.choices)
+    recipient_name = models.CharField(max_length=300)
+    recipient_emails = models.JSONField(default=list)
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    correction_reason = models.TextField(blank=True)
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="letters")
+    file = models.FileField(storage=private_storage, upload_to=letter_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        permissions = [("view_letter_pdf", "Download the letter")]
+
+    def __str__(self) -> str:
+        version = f" (version {self.version})" if self.version > 1 else ""
+        return f"{self.get_kind_display()}, case {self.case.number}{version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError("An issued letter cannot be changed: issue a corrected version.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:letter_download", args=[self.case.number, self.pk])
+
+    @property
+    def download_name(self) -> str:
+        version = f"-v{self.version}" if self.version > 1 else ""
+        return f"{self.case.number}-{self.kind.replace('_', '-')}{version}.pdf"
+
+
+class LetterUserObjectPermission(UserObjectPermissionBase):
+    """Per-letter permissions (the respondent's representatives get the letters
+    addressed to the respondent)."""
+
+    content_object = models.ForeignKey(Letter, on_delete=models.CASCADE)
+
+
+class LetterGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Letter, on_delete=models.CASCADE)
+
+
+class Delivery(models.Model):
+    """One attempt to email a letter to one address."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.EmailField()
+    attempted_at = models.DateTimeField(default=timezone.now)
+    succeeded = models.BooleanField()
+    error = models.TextField(blank=True)
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.letter} to {self.recipient}: {'sent' if self.succeeded else 'failed'}"

@@ -1,7 +1,6 @@
-"""Emails to the people a case concerns, sent only after the transaction commits.
-
-A failure to send never undoes the workflow step that caused it; it is logged.
-(The PDF letters come with the letters module; these are the short notices.)
+"""Short emails that are not letters (ballot opened, response received, reminders),
+sent only after the transaction commits. The formal letters, with their PDFs, are
+in cases.letters. A failure to send never undoes the step that caused it; it is logged.
 """
 
 from __future__ import annotations
@@ -16,21 +15,21 @@ from django.db import transaction
 log = logging.getLogger("probity.notifications")
 
 
-def after_commit(notice: Callable[[int], None], case_id: int) -> None:
-    transaction.on_commit(lambda: _safely(notice, case_id))
+def after_commit(notice: Callable[[int], None], object_id: int) -> None:
+    transaction.on_commit(lambda: _safely(notice, object_id))
 
 
-def _safely(notice, case_id) -> None:
+def _safely(notice, object_id) -> None:
     try:
-        notice(case_id)
+        notice(object_id)
     except Exception:  # a mail server being down must not break the workflow
-        log.exception("Could not send %s for case %s", notice.__name__, case_id)
+        log.exception("Could not send %s for %s", getattr(notice, "__name__", "notice"), object_id)
 
 
 def _case(case_id):
     from cases.models import Case
 
-    return Case.objects.select_related("respondent", "complainant").get(pk=case_id)
+    return Case.objects.select_related("respondent", "complainant", "case_officer").get(pk=case_id)
 
 
 def _rep_emails(case) -> list[str]:
@@ -44,49 +43,24 @@ def _send(subject: str, body: str, to: list[str]) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
-def complaint_acknowledged(case_id: int) -> None:
-    case = _case(case_id)
-    if case.complainant.email:
-        _send(
-            f"Your complaint is registered as case {case.number}",
-            f"Dear {case.complainant.name},\n\nWe have received your complaint about "
-            f"{case.respondent.name} and registered it as case {case.number}. "
-            "We will write to you when it moves on.\n",
-            [case.complainant.email],
-        )
-
-
-def notice_of_complaint(case_id: int) -> None:
+def response_window_reopened(case_id: int) -> None:
     case = _case(case_id)
     _send(
-        f"Notice of complaint: case {case.number}",
-        f"A complaint concerning {case.respondent.name} is under review as case {case.number}. "
-        f"You may respond in writing until {case.response_due_on:%d %B %Y}. "
-        'Sign in to Probity, open "Our cases", to read the allegations and respond.\n',
+        f"Response window reopened: case {case.number}",
+        f"The ethics staff reopened the response window in case {case.number}. You may respond "
+        f'until {case.response_due_on:%d %B %Y}: sign in to Probity, "Our cases".\n',
         _rep_emails(case),
     )
 
 
 def response_received(case_id: int) -> None:
     case = _case(case_id)
-    officer = case.case_officer
-    if officer.email:
+    if case.case_officer.email:
         _send(
             f"Response received: case {case.number}",
             f"{case.respondent.name} has responded in case {case.number}.\n",
-            [officer.email],
+            [case.case_officer.email],
         )
-
-
-def case_closed(case_id: int) -> None:
-    case = _case(case_id)
-    body = (
-        f"Case {case.number} concerning {case.respondent.name} is now "
-        f"{case.public_state_label.lower()}.\n\nReasons: {case.closing_reason}\n"
-    )
-    _send(f"Case {case.number}: {case.public_state_label}", body, _rep_emails(case))
-    if case.complainant.email:
-        _send(f"Case {case.number}: {case.public_state_label}", body, [case.complainant.email])
 
 
 def ballot_opened(ballot_id: int) -> None:
@@ -107,20 +81,6 @@ def ballot_opened(ballot_id: int) -> None:
     )
 
 
-def decision_made(case_id: int) -> None:
-    case = _case(case_id)
-    body = f"The board has decided case {case.number} concerning {case.respondent.name}: {case.public_state_label.lower()}.\n"
-    if case.appeal_deadline:
-        body += f"An appeal may be filed in Probity until {case.appeal_deadline:%d %B %Y}.\n"
-    _send(f"Decision in case {case.number}", body, _rep_emails(case))
-    if case.complainant.email:
-        _send(
-            f"Decision in case {case.number}",
-            f"The board has decided case {case.number}.\n",
-            [case.complainant.email],
-        )
-
-
 def appeal_filed(case_id: int) -> None:
     case = _case(case_id)
     if case.case_officer.email:
@@ -129,15 +89,6 @@ def appeal_filed(case_id: int) -> None:
             f"{case.respondent.name} has appealed in case {case.number}.\n",
             [case.case_officer.email],
         )
-
-
-def appeal_decided(case_id: int) -> None:
-    case = _case(case_id)
-    _send(
-        f"Appeal decided: case {case.number}",
-        f"The appeal in case {case.number} has been decided. Sign in to Probity to read the decision.\n",
-        _rep_emails(case),
-    )
 
 
 def reminder(case_id: int, subject: str, body: str, emails: list[str]) -> None:

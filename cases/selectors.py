@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Evidence,
+    Letter,
     Recusal,
     Response,
     Sanction,
@@ -74,6 +75,12 @@ def case_for_page(*, number: str, user) -> Case:
                 ),
                 "amendments",
                 Prefetch("ballots", queryset=ballots_with_votes()),
+                Prefetch(
+                    "letters",
+                    queryset=Letter.objects.prefetch_related("deliveries").order_by(
+                        "issued_at", "pk"
+                    ),
+                ),
                 Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
                 Prefetch(
                     "recusals", queryset=Recusal.objects.select_related("member", "recorded_by")
@@ -197,4 +204,26 @@ def sanctions_of(organization) -> list[Sanction]:
         Sanction.objects.filter(case__respondent=organization)
         .select_related("case")
         .order_by("-decided_at", "-pk")
+    )
+
+
+def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
+    from cases.access import can_download_letter
+
+    letter = Letter.objects.select_related("case").filter(case__number=number, pk=letter_id).first()
+    if letter is None or not can_download_letter(user, letter):
+        raise Http404("No such letter.")
+    return letter
+
+
+def portal_letters(*, organization, user) -> list[Letter]:
+    """The letters addressed to the representative's organization that they may open."""
+    return list(
+        Letter.objects.filter(
+            case__respondent=organization,
+            letteruserobjectpermission__user=user,
+            letteruserobjectpermission__permission__codename="view_letter_pdf",
+        )
+        .select_related("case")
+        .order_by("-issued_at", "-pk")
     )

@@ -5,6 +5,7 @@ changes a case; in particular only `case_transition` moves a case between states
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases import notifications, workflow
+from cases import letters, notifications, workflow
 from cases.access import case_permissions, forget_permissions
 from cases.models import (
     Allegation,
@@ -29,6 +30,7 @@ from cases.models import (
     EvidenceKind,
     EvidenceSource,
     Finding,
+    LetterKind,
     Principle,
     Procedure,
     Response,
@@ -102,8 +104,13 @@ def verify_case_record(case: Case) -> RecordCheck:
     """Recompute the hash chain; name the first event that does not match."""
     previous = GENESIS_HASH
     count = 0
+    recorded = {}  # letter or evidence id -> the SHA-256 the record gave it
     for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
         count += 1
+        if event.kind == "letter_issued":
+            recorded[("letter", event.payload.get("letter"))] = event.payload.get("sha256")
+        elif event.kind == "evidence_added":
+            recorded[("evidence", event.payload.get("evidence"))] = event.payload.get("sha256")
         if event.sequence != count:
             return RecordCheck(False, count, event.sequence, f"event #{count} is missing")
         if event.previous_hash != previous:
@@ -115,12 +122,33 @@ def verify_case_record(case: Case) -> RecordCheck:
                 False, count, event.sequence, "its content does not match its hash (it was altered)"
             )
         previous = event.hash
-    extra = getattr(verify_case_record, "extra_checks", [])
-    for check in extra:
-        problem = check(case)
-        if problem:
-            return RecordCheck(False, count, None, problem)
+    # The stored files must still be the ones the record names.
+    for kind, rows in (
+        ("letter", case.letters.order_by("pk")),
+        ("evidence", case.evidence.order_by("pk")),
+    ):
+        for row in rows:
+            if recorded.get((kind, row.pk)) != row.sha256 or not _file_matches(
+                row.file, row.sha256
+            ):
+                return RecordCheck(
+                    False,
+                    count,
+                    None,
+                    f"the stored file of {kind} {row.pk} (“{row}”) does not match the SHA-256 in the record",
+                )
     return RecordCheck(True, count)
+
+
+def _file_matches(field_file, sha256: str) -> bool:
+    digest = hashlib.sha256()
+    try:
+        with field_file.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return False
+    return digest.hexdigest() == sha256
 
 
 # ---------------------------------------------------------------------------
@@ -355,7 +383,7 @@ def complaint_file(
         state_changed_at=now,
     )
     case = _lock(case)
-    record_event(
+    filed_event = record_event(
         case,
         actor=by,
         to_state=CaseState.FILED,
@@ -387,7 +415,13 @@ def complaint_file(
         _add_allegation(case, a, actor=by)
     for e in evidence:
         _store_evidence(case, e, actor=by)
-    notifications.after_commit(notifications.complaint_acknowledged, case.pk)
+    letters.issue(
+        case,
+        LetterKind.ACKNOWLEDGEMENT,
+        letters.complainant_recipient(case),
+        event=filed_event,
+        by=by,
+    )
     return case
 
 
@@ -498,7 +532,7 @@ def _reps_of(case: Case):
     return [rep.user for rep in case.respondent.representatives.select_related("user")]
 
 
-def _after_open_review(case: Case, by, reason: str) -> dict:
+def _after_open_review(case: Case, by, reason: str, event: CaseEvent) -> dict:
     for user in _reps_of(case):
         grant(
             case,
@@ -507,44 +541,48 @@ def _after_open_review(case: Case, by, reason: str) -> dict:
             actor=by,
             why="Representative of the respondent, notified of the complaint.",
         )
-    notifications.after_commit(notifications.notice_of_complaint, case.pk)
+    letters.issue(
+        case, LetterKind.NOTICE_OF_COMPLAINT, letters.respondent_recipient(case), event=event, by=by
+    )
     return {
         "notice_issued_at": case.notice_issued_at.isoformat(),
         "response_due_on": case.response_due_on.isoformat(),
     }
 
 
-def _after_closing(case: Case, by, reason: str) -> dict:
+def _after_closing(case: Case, by, reason: str, event: CaseEvent) -> dict:
     for user in _reps_of(case):
         if "respond_to_case" in case_permissions(user, case):
             revoke(case, user, ["respond_to_case"], actor=by, why="The case is closed.")
-    notifications.after_commit(notifications.case_closed, case.pk)
+    kind = LetterKind.DISMISSAL if case.state == CaseState.DISMISSED else LetterKind.WITHDRAWAL
+    if case.notice_issued_at is not None:  # a respondent never notified is not written to
+        letters.issue(case, kind, letters.respondent_recipient(case), event=event, by=by)
+    letters.issue(case, kind, letters.complainant_recipient(case), event=event, by=by)
     return {}
 
 
-def _after_refer_to_board(case: Case, by, reason: str) -> dict:
+def _after_refer_to_board(case: Case, by, reason: str, event: CaseEvent) -> dict:
     from cases import ballots
 
     return ballots.open_board_ballot(case, by=by)
 
 
-def _after_finalize(case: Case, by, reason: str) -> dict:
+def _after_finalize(case: Case, by, reason: str, event: CaseEvent) -> dict:
     from cases import ballots
 
     sanction = ballots.current_sanction(case)
     if sanction and sanction.applied_at is None and sanction.effective_on <= timezone.localdate():
         ballots.sanction_apply(sanction, by=by)
-    notifications.after_commit(notifications.case_closed, case.pk)
     return {}
 
 
 def _lazy(name: str) -> Callable:
     """An effect defined in cases.ballots (imported late: it builds on this module)."""
 
-    def call(case: Case, by, reason: str) -> dict:
+    def call(case: Case, by, reason: str, *event) -> dict:
         from cases import ballots
 
-        return getattr(ballots, name)(case, by, reason)
+        return getattr(ballots, name)(case, by, reason, *event)
 
     return call
 
@@ -554,7 +592,7 @@ def _lazy(name: str) -> Callable:
 PREPARE: dict[str, Callable[[Case, object, str], dict]] = {
     "close_ballot": _lazy("_prepare_close_ballot"),
 }
-EFFECTS: dict[str, Callable[[Case, object, str], dict]] = {
+EFFECTS: dict[str, Callable[[Case, object, str, CaseEvent], dict]] = {
     "open_review": _after_open_review,
     "dismiss": _after_closing,
     "withdraw": _after_closing,
@@ -612,7 +650,7 @@ def case_transition(
     payload = {"step": name}
     if reason:
         payload["reason"] = reason
-    record_event(
+    event = record_event(
         case,
         actor=by,
         kind="transition",
@@ -622,7 +660,7 @@ def case_transition(
     )
     effect = EFFECTS.get(name)
     if effect:
-        extra = effect(case, by, reason)
+        extra = effect(case, by, reason, event)
         if extra:
             record_event(case, actor=by, kind=f"{name}_effects", payload=extra)
     return case
@@ -650,14 +688,16 @@ def amended_notice_issue(*, case: Case, by) -> Case:
         timezone.localdate(now) + datetime.timedelta(days=case.procedure.response_window_days),
     )
     Case.objects.filter(pk=case.pk).update(response_due_on=new_due)
-    record_event(
+    event = record_event(
         case,
         actor=by,
         kind="amended_notice_issued",
         payload={"amendments": [a.pk for a in pending], "response_due_on": new_due.isoformat()},
     )
-    notifications.after_commit(notifications.notice_of_complaint, case.pk)
     case.refresh_from_db()
+    letters.issue(
+        case, LetterKind.NOTICE_OF_COMPLAINT, letters.respondent_recipient(case), event=event, by=by
+    )
     return case
 
 
@@ -719,7 +759,7 @@ def response_window_reopen(*, case: Case, by, reason: str, until: datetime.date)
             "until": until.isoformat(),
         },
     )
-    notifications.after_commit(notifications.notice_of_complaint, case.pk)
+    notifications.after_commit(notifications.response_window_reopened, case.pk)
     case.refresh_from_db()
     return case
 

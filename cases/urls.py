@@ -46,6 +46,18 @@ urlpatterns = [
     path("<case:number>/officer/", views.case_officer_assign, name="case_officer_assign"),
     path("<case:number>/notice/", views.amended_notice_issue, name="amended_notice_issue"),
     path("<case:number>/vote/", views.vote_cast, name="vote_cast"),
+    path("<case:number>/letters/<int:letter_id>/", views.letter_download, name="letter_download"),
+    path(
+        "<case:number>/letters/<int:letter_id>/redeliver/",
+        views.letter_redeliver,
+        name="letter_redeliver",
+    ),
+    path(
+        "<case:number>/letters/<int:letter_id>/correct/",
+        views.letter_correct,
+        name="letter_correct",
+    ),
+    path("<case:number>/letters/preview/<slug:kind>/", views.letter_preview, name="letter_preview"),
     path("<case:number>/conflict/", views.conflict_declare, name="conflict_declare"),
     path("<case:number>/conflict/record/", views.conflict_record, name="conflict_record"),
     path("<case:number>/ballot/extend/", views.ballot_extend, name="ballot_extend"),

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import ballots, selectors, services, workflow
+from cases import ballots, letters, selectors, services, workflow
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
@@ -31,7 +31,7 @@ from cases.forms import (
     TransitionForm,
     VoteForm,
 )
-from cases.models import Allegation, Evidence, EvidenceSource
+from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind
 from members.roles import roles_of
 
 CASE_PAGE_SIZE = 50
@@ -200,6 +200,9 @@ def _render_case(request, case, status=200, **forms):
             "appeal_unmet": appeal_step.unmet(case) if case.state in appeal_step.sources else [],
             "can_respond": "respond_to_case" in _perms(request, case),
             "sanctions": [x for x in case.sanctions.all() if x.rescinded_at is None],
+            # Listed from the letters addressed to the respondent; the download checks
+            # the per-letter permission again.
+            "letter_list": [x for x in case.letters.all() if x.addressee == "respondent"],
             "today": timezone.localdate(),
         },
         status=status,
@@ -303,6 +306,8 @@ def _staff_context(request, case, forms) -> dict:
         ],
         "events": case.events.all(),
         "ballots": selectors.ballots_of(case),
+        "letter_kinds": LetterKind.choices,
+        "superseded_letter_ids": {x.supersedes_id for x in case.letters.all() if x.supersedes_id},
         "sanctions": list(case.sanctions.all()),
         "extend_form": forms.get("extend_form") or ExtendBallotForm(),
         "party_conflict_form": forms.get("party_conflict_form") or PartyConflictForm(),
@@ -654,3 +659,76 @@ def portal_cases(request):
             "cases": selectors.portal_case_summary(organization=organization, user=request.user),
         },
     )
+
+
+# ---------------------------------------------------------------------------
+# Letters
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def letter_download(request, number, letter_id):
+    letter = selectors.letter_for_download(number=number, letter_id=letter_id, user=request.user)
+    response = FileResponse(
+        letter.file.open("rb"),
+        as_attachment=True,
+        filename=letter.download_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def letter_preview(request, number, kind):
+    """Staff check a letter before the step that issues it; it is marked as a draft."""
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    if kind not in LetterKind.values:
+        raise Http404("No such letter.")
+    response = HttpResponse(letters.preview_html(case, kind))
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+@require_POST
+def letter_redeliver(request, number, letter_id):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    letter = get_object_or_404(Letter, pk=letter_id, case=case)
+    attempts = letters.deliver(letter.pk, by=request.user, only_failed=True)
+    failed = [a for a in attempts if not a.succeeded]
+    if not attempts:
+        messages.info(request, "Every recipient has already received this letter.")
+    elif failed:
+        messages.error(
+            request,
+            f"Delivery failed again for {', '.join(a.recipient for a in failed)}: {failed[0].error}",
+        )
+    else:
+        messages.success(
+            request, f"Letter delivered to {', '.join(a.recipient for a in attempts)}."
+        )
+    return redirect(f"{case.get_absolute_url()}#letters-h")
+
+
+@login_required
+@require_POST
+def letter_correct(request, number, letter_id):
+    case = selectors.case_for_page(number=number, user=request.user)
+    _require_staff(request)
+    letter = get_object_or_404(Letter, pk=letter_id, case=case)
+    form = ReasonForm(request.POST, prefix=f"correct{letter.pk}")
+    if form.is_valid():
+        try:
+            letters.correct(letter=letter, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "A corrected version was issued; the earlier one remains on record."
+            )
+    else:
+        messages.error(request, "A correction needs a reason.")
+    return redirect(f"{case.get_absolute_url()}#letters-h")

@@ -162,7 +162,7 @@ def portal(request):
     organization = selectors.organization_for_page(
         Organization.objects.values_list("slug", flat=True).get(pk=roles.organization_id)
     )
-    from cases.selectors import portal_case_summary, sanctions_of
+    from cases.selectors import portal_case_summary, portal_letters, sanctions_of
 
     return render(
         request,
@@ -172,6 +172,7 @@ def portal(request):
             "plain_status": plain_status(organization),
             "cases": portal_case_summary(organization=organization, user=request.user),
             "sanctions": sanctions_of(organization),
+            "letters": portal_letters(organization=organization, user=request.user),
         },
     )
 

@@ -16,3 +16,9 @@ def organization(db):
 @pytest.fixture
 def representative(organization):
     return RepresentativeFactory(organization=organization, user__username="acme.rep").user
+
+
+@pytest.fixture(autouse=True)
+def private_storage_in_tmp(settings, tmp_path_factory):
+    """Evidence and letters written by tests go to a temporary folder, never var/."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path_factory.mktemp("private")

@@ -1,0 +1,337 @@
+"""Letters: HTML templates rendered by WeasyPrint into PDF/A-3b, stored once with their
+SHA-256, delivered by email after the transaction commits.
+
+Safe rendering: the renderer may read only Probity's own letter assets (the
+stylesheet and the uploaded logo), named by the `probity-asset:` scheme. Every other
+URL, whether file://, http(s)://, data: or a path trick, is refused, so text a
+complainant or respondent wrote cannot make it read a file or reach the network.
+User text is escaped by the template engine anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from cases.models import (
+    Addressee,
+    Case,
+    CaseEvent,
+    Delivery,
+    EvidenceSource,
+    Letter,
+    Letterhead,
+    LetterKind,
+    SanctionKind,
+)
+from members.roles import ETHICS_STAFF
+
+log = logging.getLogger("probity.letters")
+
+ASSETS_DIR = Path(settings.BASE_DIR) / "templates" / "letters" / "assets"
+ASSET_SCHEME = "probity-asset:"
+STATIC_ASSETS = {"letter.css": ("letter.css", "text/css")}
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+class LetterAssetFetcher(URLFetcher):
+    """Serves `probity-asset:letter.css` and `probity-asset:logo`; refuses everything else."""
+
+    def __init__(self, letterhead: Letterhead | None = None):
+        super().__init__(allowed_protocols=["probity-asset"], allow_redirects=False)
+        self.letterhead = letterhead
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(ASSET_SCHEME):
+            raise RefusedURL(
+                f"Letters may not load {url[:80]!r}: only Probity's own letter assets."
+            )
+        name = url[len(ASSET_SCHEME) :]
+        if name in STATIC_ASSETS:
+            filename, content_type = STATIC_ASSETS[name]
+            body = (ASSETS_DIR / filename).read_bytes()
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        if name == "logo" and self.letterhead is not None and self.letterhead.logo:
+            with self.letterhead.logo.open("rb") as f:
+                body = f.read()
+            for magic, content_type in LOGO_TYPES.items():
+                if body.startswith(magic):
+                    return URLFetcherResponse(url, body, {"Content-Type": content_type})
+            raise RefusedURL("The letterhead logo is not a PNG or JPEG image.")
+        raise RefusedURL(f"Unknown letter asset {name[:80]!r}.")
+
+
+def letterhead() -> Letterhead:
+    head = Letterhead.objects.first()
+    if head is None:
+        head = Letterhead(
+            association_name=settings.PROBITY_ASSOCIATION_NAME,
+            address="",
+            signatory_name="The Ethics Committee",
+            signatory_title="",
+        )
+    return head
+
+
+def render_pdf(html: str, head: Letterhead | None = None) -> bytes:
+    """WeasyPrint alone: the HTML becomes a PDF/A-3b document."""
+    document = HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=LetterAssetFetcher(head))
+    return document.write_pdf(pdf_variant="pdf/a-3b")
+
+
+# ---------------------------------------------------------------------------
+# What each letter says
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    addressee: str
+    name: str
+    attention: str
+    emails: list[str]
+    address: str = ""
+
+
+def respondent_recipient(case: Case) -> Recipient:
+    reps = list(case.respondent.representatives.select_related("user"))
+    primary = next((r for r in reps if r.is_primary), reps[0] if reps else None)
+    return Recipient(
+        Addressee.RESPONDENT,
+        case.respondent.name,
+        (primary.user.get_full_name() or primary.user.username) if primary else "",
+        [r.user.email for r in reps if r.user.email],
+    )
+
+
+def complainant_recipient(case: Case) -> Recipient:
+    c = case.complainant
+    return Recipient(
+        Addressee.COMPLAINANT,
+        c.organization_name or c.name,
+        c.name if c.organization_name else "",
+        [c.email] if c.email else [],
+        c.postal_address,
+    )
+
+
+def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> dict:
+    from cases.ballots import ballot_outcome, current_sanction, open_ballot
+
+    allegations = list(case.allegations.select_related("principle", "finding").order_by("pk"))
+    context = {
+        "head": letterhead(),
+        "case": case,
+        "kind": kind,
+        "kind_label": LetterKind(kind).label,
+        "recipient": recipient,
+        "today": timezone.localdate(),
+        "draft": draft,
+        "allegations": allegations,
+        "procedure": case.procedure,
+        "rules": case.procedure.describe_rules(),
+        "complainant_disclosed": case.complainant_identity_disclosed,
+    }
+    if kind == LetterKind.NOTICE_OF_COMPLAINT:
+        context["evidence"] = [
+            e
+            for e in case.evidence.order_by("pk")
+            if e.disclosed_to_respondent and e.source != EvidenceSource.RESPONDENT
+        ]
+        context["amendments"] = [a for a in case.amendments.order_by("pk") if a.needs_notice]
+    if kind in (LetterKind.DECISION, LetterKind.NO_VIOLATION):
+        ballot = case.ballots.filter(kind="board").order_by("-pk").first()
+        if ballot is not None and ballot.closed_at is None:
+            ballot = open_ballot(case, "board")
+            outcome = ballot_outcome(ballot, case.procedure)  # a draft shows the projection
+            counts, sanction_kind, months = (
+                outcome.counts,
+                outcome.sanction,
+                outcome.suspension_months,
+            )
+        else:
+            counts = ballot.tally if ballot else {}
+            sanction_kind, months = (
+                (ballot.sanction_kind, ballot.suspension_months) if ballot else ("", None)
+            )
+        context.update(
+            {
+                "counts": counts,
+                "breached": [
+                    a
+                    for a in allegations
+                    if getattr(a, "finding", None) and a.finding.conclusion == "substantiated"
+                ],
+                "sanction": current_sanction(case),
+                "sanction_kind": SanctionKind(sanction_kind).label if sanction_kind else "",
+                "suspension_months": months,
+            }
+        )
+    if kind == LetterKind.APPEAL_DECISION:
+        context["appeal"] = getattr(case, "appeal", None)
+        context["sanction"] = current_sanction(case)
+    if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
+        context["reasons"] = case.closing_reason
+    return context
+
+
+def render_html(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> str:
+    return render_to_string(
+        f"letters/{kind}.html", letter_context(case, kind, recipient, draft=draft)
+    )
+
+
+# ---------------------------------------------------------------------------
+# Issuing, correcting and delivering
+# ---------------------------------------------------------------------------
+
+
+def issue(
+    case: Case,
+    kind: str,
+    recipient: Recipient,
+    *,
+    event: CaseEvent,
+    by,
+    supersedes: Letter | None = None,
+    reason: str = "",
+) -> Letter:
+    """Render, hash and store one letter; the caller holds the case lock."""
+    from cases.services import record_event
+
+    html = render_html(case, kind, recipient)
+    pdf = render_pdf(html, letterhead())
+    digest = hashlib.sha256(pdf).hexdigest()
+    version = (supersedes.version + 1) if supersedes else 1
+    letter = Letter(
+        case=case,
+        kind=kind,
+        addressee=recipient.addressee,
+        recipient_name=recipient.name,
+        recipient_emails=recipient.emails,
+        version=version,
+        supersedes=supersedes,
+        correction_reason=reason,
+        event=event,
+        sha256=digest,
+        size=len(pdf),
+        issued_by=by,
+    )
+    letter.file.save(f"{kind}-v{version}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
+    letter.save()
+    assign_perm("view_letter_pdf", Group.objects.get(name=ETHICS_STAFF), letter)
+    if recipient.addressee == Addressee.RESPONDENT:
+        for rep in case.respondent.representatives.select_related("user"):
+            assign_perm("view_letter_pdf", rep.user, letter)
+    record_event(
+        case,
+        actor=by,
+        kind="letter_issued",
+        payload={
+            "letter": letter.pk,
+            "kind": kind,
+            "addressee": recipient.addressee,
+            "version": version,
+            "sha256": digest,
+            "supersedes": supersedes.pk if supersedes else None,
+        },
+    )
+    transaction.on_commit(lambda: deliver(letter.pk, by=None))
+    return letter
+
+
+def deliver(letter_id: int, *, by, only_failed: bool = False) -> list[Delivery]:
+    """Email the letter, PDF attached, to each recipient address; record every attempt.
+    A failure is recorded and shown to staff, never raised into the workflow."""
+    letter = Letter.objects.select_related("case").get(pk=letter_id)
+    emails = letter.recipient_emails
+    if only_failed:
+        last = {}
+        for d in letter.deliveries.order_by("attempted_at", "pk"):
+            last[d.recipient] = d.succeeded
+        emails = [e for e in emails if not last.get(e, False)]
+    attempts = []
+    for address in emails:
+        message = EmailMessage(
+            subject=f"{letter.get_kind_display()}: case {letter.case.number}",
+            body=(
+                f"Please find attached the {letter.get_kind_display().lower()} in case "
+                f"{letter.case.number}.\n\nSHA-256 of the attached PDF: {letter.sha256}\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+        )
+        with letter.file.open("rb") as f:
+            message.attach(letter.download_name, f.read(), "application/pdf")
+        try:
+            message.send()
+        except Exception as exc:  # any transport error: record it, retry later
+            log.warning("Delivery of letter %s to %s failed: %s", letter.pk, address, exc)
+            attempts.append(
+                Delivery.objects.create(
+                    letter=letter,
+                    recipient=address,
+                    succeeded=False,
+                    error=f"{type(exc).__name__}: {exc}"[:2000],
+                    attempted_by=by,
+                )
+            )
+        else:
+            attempts.append(
+                Delivery.objects.create(
+                    letter=letter, recipient=address, succeeded=True, attempted_by=by
+                )
+            )
+    return attempts
+
+
+@transaction.atomic
+def correct(*, letter: Letter, by, reason: str) -> Letter:
+    """Issue a corrected version that supersedes this letter; both remain on record."""
+    from cases.services import _lock, _require_reason, _require_staff, record_event
+
+    case = _lock(letter.case)
+    _require_staff(by, case)
+    reason = _require_reason(reason, "Correcting a letter")
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if Letter.objects.filter(supersedes=letter).exists():
+        raise ValidationError("This letter was already superseded: correct its latest version.")
+    recipient = (
+        respondent_recipient(case)
+        if letter.addressee == Addressee.RESPONDENT
+        else complainant_recipient(case)
+    )
+    event = record_event(
+        case, actor=by, kind="letter_correction", payload={"letter": letter.pk, "reason": reason}
+    )
+    return issue(case, letter.kind, recipient, event=event, by=by, supersedes=letter, reason=reason)
+
+
+def preview_html(case: Case, kind: str) -> str:
+    """The letter as it would be issued now, marked as a draft, for staff to check."""
+    recipient = (
+        complainant_recipient(case)
+        if kind == LetterKind.ACKNOWLEDGEMENT
+        else respondent_recipient(case)
+    )
+    context = letter_context(case, kind, recipient, draft=True)
+    context["inline_css"] = (ASSETS_DIR / "letter.css").read_text()
+    return render_to_string(f"letters/{kind}.html", context)
