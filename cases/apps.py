@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     verbose_name = "Ethics cases"
 
     def ready(self) -> None:
-        from cases import checks  # noqa: F401  (registers the system checks)
+        from cases import checks, signals  # noqa: F401  (registers checks and signal handlers)

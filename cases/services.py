@@ -810,3 +810,32 @@ def review_report_save(*, case: Case, by, text: str, rests_on_single_source: boo
     )
     case.refresh_from_db()
     return case
+
+
+# ---------------------------------------------------------------------------
+# Representatives who join after the notice
+# ---------------------------------------------------------------------------
+
+# States in which the respondent may still act (respond, or appeal).
+RESPONDENT_MAY_ACT = (CaseState.UNDER_REVIEW, CaseState.SANCTIONED)
+
+
+@transaction.atomic
+def representative_access_sync(*, user, organization) -> int:
+    """Give a newly added representative the access the other representatives got at
+    the notice of complaint: every notified case of their organization and the letters
+    addressed to it. Returns how many cases they were given."""
+    granted = 0
+    for case in Case.objects.filter(
+        respondent=organization, notice_issued_at__isnull=False
+    ).order_by("pk"):
+        case = _lock(case)
+        held = case_permissions(user, case)
+        wanted = ["view_case"] + (["respond_to_case"] if case.state in RESPONDENT_MAY_ACT else [])
+        missing = [p for p in wanted if p not in held]
+        if missing:
+            grant(case, user, missing, actor=None, why="New representative of the respondent.")
+            granted += 1
+        for letter in case.letters.filter(addressee="respondent"):
+            assign_perm("view_letter_pdf", user, letter)
+    return granted
