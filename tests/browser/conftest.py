@@ -109,6 +109,36 @@ def role_groups(transactional_db):
     return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS}
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """A cheap password hasher: these tests create a dozen users and log in as many times,
+    and the default PBKDF2 work factor costs most of a second each on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def private_files(settings, tmp_path, monkeypatch):
+    """Case files (evidence, attachments, letters) go to a temporary directory, never var/.
+
+    The file fields' storage is built when the models load, so changing the setting alone
+    does not move them: give each of the cases app's file fields (all private) a storage
+    rooted in tmp_path for the test. The live server runs in this process and sees them.
+    """
+    from django.apps import apps
+    from django.core.files.storage import FileSystemStorage
+    from django.db.models import FileField
+
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.PRIVATE_STORAGE_ROOT = root
+    storage = FileSystemStorage(location=root, base_url=None)
+    for model in apps.get_app_config("cases").get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, FileField):
+                monkeypatch.setattr(field, "storage", storage)
+    return root
+
+
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     """Log in through the login form and wait until the header shows the user is in."""
     from playwright.sync_api import expect

@@ -66,7 +66,10 @@ def test_representative_sees_status_and_staff_record_payment(
     logout(page)
 
     # A staff member finds the organization in the register by name and opens its page.
+    # Staff land on the cases dashboard; the register is one link away.
     login(page, live_server, "sam.staff")
+    expect(page).to_have_url(re.compile(r"/cases/dashboard/$"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Member register").click()
     expect(page).to_have_url(re.compile(r"/register/$"))
     search = page.get_by_role("search", name="Search the register")
     search.get_by_label("Name").fill("quillon")
