@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 from fractions import Fraction
 
 from django.conf import settings
@@ -28,9 +29,25 @@ from cases.workflow import CaseState
 from members.models import Organization
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files of a case live outside the web root and are served only by permission-checked
+    views. The folder is read from settings each time, so a changed setting applies."""
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_STORAGE_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
 def private_storage() -> FileSystemStorage:
-    """Files of a case live outside the web root and are served only by permission-checked views."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 # ---------------------------------------------------------------------------

@@ -253,7 +253,7 @@ def _board_context(request, case, forms) -> dict:
         "my_vote": vote,
         "vote_form": forms.get("vote_form")
         or VoteForm(initial=initial, appeal=appeal, lesser_than=_original_sanction(case)),
-        "conflict_form": forms.get("conflict_form") or ConflictForm(),
+        "conflict_form": forms.get("conflict_form") or ConflictForm(prefix="conflict"),
         "today": timezone.localdate(),
     }
 
@@ -267,8 +267,9 @@ def _perms(request, case):
 def _staff_context(request, case, forms) -> dict:
     actions = workflow.actions_for(case, request.user)
     transition_forms = {
+        # Each step's form gets its own element ids; the field names stay the same.
         a.step.name: forms.get(f"step_{a.step.name}")
-        or TransitionForm(initial={"expected_state": case.state})
+        or TransitionForm(initial={"expected_state": case.state}, auto_id=f"id_{a.step.name}_%s")
         for a in actions
     }
     finding_forms = []
@@ -309,8 +310,9 @@ def _staff_context(request, case, forms) -> dict:
         "letter_kinds": LetterKind.choices,
         "superseded_letter_ids": {x.supersedes_id for x in case.letters.all() if x.supersedes_id},
         "sanctions": list(case.sanctions.all()),
-        "extend_form": forms.get("extend_form") or ExtendBallotForm(),
-        "party_conflict_form": forms.get("party_conflict_form") or PartyConflictForm(),
+        "extend_form": forms.get("extend_form") or ExtendBallotForm(prefix="extend"),
+        "party_conflict_form": forms.get("party_conflict_form")
+        or PartyConflictForm(prefix="party"),
         "filing_deadline": workflow.filing_deadline(case),
         "procedure_rules": case.procedure.describe_rules(),
         "today": timezone.localdate(),
@@ -332,6 +334,7 @@ def case_step(request, number, name):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _refused(request, case, f"step_{name}", form, "The form was incomplete.")
+    form.auto_id = f"id_{name}_%s"
     try:
         services.case_transition(
             case=case,
@@ -576,7 +579,7 @@ def vote_cast(request, number):
 @require_POST
 def conflict_declare(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
-    form = ConflictForm(request.POST)
+    form = ConflictForm(request.POST, prefix="conflict")
     if form.is_valid():
         try:
             ballots.conflict_declare(
@@ -604,6 +607,7 @@ def conflict_record(request, number):
             case=case, member=d["member"], reason=d["reason"], by=request.user
         ),
         "Conflict recorded; the member no longer has access and does not count.",
+        prefix="party",
     )
 
 
@@ -619,6 +623,7 @@ def ballot_extend(request, number):
             case=case, by=request.user, until=d["until"], reason=d["reason"]
         ),
         "Ballot extended.",
+        prefix="extend",
     )
 
 
