@@ -331,10 +331,9 @@ def case_step(request, number, name):
     case = selectors.case_for_page(number=number, user=request.user)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, auto_id=f"id_{name}_%s")
     if not form.is_valid():
         return _refused(request, case, f"step_{name}", form, "The form was incomplete.")
-    form.auto_id = f"id_{name}_%s"
     try:
         services.case_transition(
             case=case,
