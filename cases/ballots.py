@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cases import letters, notifications, tally
+from cases import letters, notifications, tally, workflow
 from cases.access import case_permissions
 from cases.models import (
     SANCTION_SEVERITY,
@@ -112,7 +112,7 @@ def ballot_status(ballot: Ballot, procedure, original_sanction: str = "") -> dic
 
 
 def _open_ballot(case: Case, kind: str, voters, *, by, why: str) -> Ballot:
-    closes_on = timezone.localdate() + datetime.timedelta(days=case.procedure.ballot_window_days)
+    closes_on = workflow.today() + datetime.timedelta(days=case.procedure.ballot_window_days)
     ballot = Ballot.objects.create(case=case, kind=kind, closes_on=closes_on)
     recused = set(case.recusals.values_list("member_id", flat=True))
     seated = []
@@ -153,6 +153,24 @@ def open_board_ballot(case: Case, *, by) -> dict:
     return {"ballot": ballot.pk, "closes_on": ballot.closes_on.isoformat()}
 
 
+def case_officers(case: Case) -> set[int]:
+    """Everyone who acted as case officer, from the record: the current one and any
+    earlier one the case was handed over from."""
+    usernames = set()
+    for kind, payload in case.events.filter(
+        kind__in=["filed", "case_officer_assigned"]
+    ).values_list("kind", "payload"):
+        usernames.update(
+            [payload.get("case_officer")]
+            if kind == "filed"
+            else [payload.get("from"), payload.get("to")]
+        )
+    ids = set(
+        User.objects.filter(username__in=[u for u in usernames if u]).values_list("pk", flat=True)
+    )
+    return ids | {case.case_officer_id}
+
+
 def open_appeal_ballot(case: Case, *, by) -> dict:
     """The appeals panel, minus recusals, minus anyone who voted on the original ballot
     or acted as case officer."""
@@ -161,7 +179,7 @@ def open_appeal_ballot(case: Case, *, by) -> dict:
             "voter_id", flat=True
         )
     )
-    excluded = voted_before | {case.case_officer_id}
+    excluded = voted_before | case_officers(case)
     panel = [u for u in _active_members(APPEALS_PANEL) if u.pk not in excluded]
     ballot = _open_ballot(
         case,
@@ -316,9 +334,9 @@ def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballo
     ballot = Ballot.objects.filter(case=case, closed_at__isnull=True).first()
     if ballot is None:
         raise ValidationError("No ballot is open on this case.")
-    if until <= max(ballot.closes_on, timezone.localdate()):
+    if until <= max(ballot.closes_on, workflow.today()):
         raise ValidationError(
-            f"The new closing date must be after {max(ballot.closes_on, timezone.localdate()):%d %B %Y}."
+            f"The new closing date must be after {max(ballot.closes_on, workflow.today()):%d %B %Y}."
         )
     previous = ballot.closes_on
     Ballot.objects.filter(pk=ballot.pk).update(closes_on=until)
@@ -385,7 +403,7 @@ def _impose(
     case: Case, ballot: Ballot, kind: str, months: int | None, *, by, replaces=None
 ) -> Sanction:
     procedure = case.procedure
-    today = timezone.localdate()
+    today = workflow.today()
     if (
         procedure.sanction_takes_effect == SanctionTiming.ON_DECISION
         or replaces is not None
@@ -423,6 +441,21 @@ def _impose(
     if effective <= today:
         sanction_apply(sanction, by=by)
     return sanction
+
+
+def _reschedule(sanction: Sanction, effective: datetime.date, procedure) -> None:
+    """Start a sanction on another date; a suspension still runs the months voted and
+    the readmission bar still lasts the procedure's term."""
+    months = sanction.ballot.suspension_months
+    fields = {"effective_on": effective}
+    if sanction.kind == SanctionKind.SUSPENSION:
+        fields["ends_on"] = _add_months(effective, months or tally.DEFAULT_SUSPENSION_MONTHS)
+    if sanction.kind == SanctionKind.EXPULSION:
+        fields["readmission_bar_until"] = effective + datetime.timedelta(
+            days=procedure.readmission_bar_days
+        )
+    Sanction.objects.filter(pk=sanction.pk).update(**fields)
+    sanction.refresh_from_db()
 
 
 def _terms(kind: str, months: int | None) -> str:
@@ -548,7 +581,7 @@ def appeal_ballot_close(*, case: Case, by) -> Ballot:
         raise ValidationError(
             tally.describe(outcome, case.procedure) + " The ballot stays open; extend it if needed."
         )
-    if voted < eligible and timezone.localdate() <= ballot.closes_on:
+    if voted < eligible and workflow.today() <= ballot.closes_on:
         raise ValidationError(
             f"{eligible - voted} panel member(s) have not voted and the ballot is open until {ballot.closes_on:%d %B %Y}."
         )
@@ -595,8 +628,7 @@ def _after_decide_appeal(case: Case, by, reason: str, event) -> dict:
         _lift(original, by=by, reason=f"Replaced on appeal by a lesser sanction: {reason}")
         _impose(case, ballot, kind, months, by=by, replaces=original)
     elif outcome == AppealOutcome.UPHELD and original and original.applied_at is None:
-        Sanction.objects.filter(pk=original.pk).update(effective_on=timezone.localdate())
-        original.refresh_from_db()
+        _reschedule(original, workflow.today(), case.procedure)
         sanction_apply(original, by=by)
     case.refresh_from_db()
     letters.issue(

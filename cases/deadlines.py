@@ -28,7 +28,14 @@ log = logging.getLogger("probity.deadlines")
 
 
 def run(today: datetime.date | None = None) -> Counter:
+    """Act on every date that has arrived. `today` lets an operator (or a test) run
+    the job as of another date; the workflow's rules are then judged on that date too."""
     today = today or timezone.localdate()
+    with workflow.as_of(today):
+        return _run(today)
+
+
+def _run(today: datetime.date) -> Counter:
     done: Counter = Counter()
     for case_id in Case.objects.filter(
         state=CaseState.BOARD_VOTE,

@@ -369,7 +369,7 @@ class Case(FSMModelMixin, models.Model):
 
     @property
     def response_window_open(self) -> bool:
-        return self.response_due_on is not None and timezone.localdate() <= self.response_due_on
+        return self.response_due_on is not None and workflow.today() <= self.response_due_on
 
     @cached_property
     def complainant_identity_disclosed(self) -> bool:
@@ -447,7 +447,7 @@ class Case(FSMModelMixin, models.Model):
         self.decided_at = timezone.now()
         if not violation_found:
             return CaseState.NO_VIOLATION
-        self.appeal_deadline = timezone.localdate() + datetime.timedelta(
+        self.appeal_deadline = workflow.today() + datetime.timedelta(
             days=self.procedure.appeal_window_days
         )
         return CaseState.SANCTIONED

@@ -12,13 +12,33 @@ A rule returns a `Check`: whether it holds and, in plain words, why (not).
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+
+_AS_OF: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar(
+    "probity_as_of", default=None
+)
+
+
+def today() -> datetime.date:
+    """The date the rules are judged on: today, or the date the deadline job acts as of."""
+    return _AS_OF.get() or timezone.localdate()
+
+
+@contextmanager
+def as_of(day: datetime.date):
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 class CaseState(models.TextChoices):
@@ -191,7 +211,7 @@ def _response_or_window_passed(case) -> Check:
         return Check(True, f"Response received on {_d(responses[0].submitted_at)}.")
     if case.response_due_on is None:
         return Check(False, "No response window has been set: the notice was not issued.")
-    if timezone.localdate() <= case.response_due_on:
+    if today() <= case.response_due_on:
         return Check(
             False,
             f"Response window open until {_d(case.response_due_on)}; no response received yet.",
@@ -286,7 +306,7 @@ def _ballot_complete_or_due(case) -> Check:
     eligible, voted = ballot_numbers(ballot)
     if voted >= eligible:
         return Check(True, "Every eligible voter has voted.")
-    if timezone.localdate() > ballot.closes_on:
+    if today() > ballot.closes_on:
         return Check(True, f"The ballot's closing date, {_d(ballot.closes_on)}, has passed.")
     return Check(
         False,
@@ -298,7 +318,7 @@ def _ballot_complete_or_due(case) -> Check:
 def _appeal_window_open(case) -> Check:
     if case.appeal_deadline is None:
         return Check(False, "No appeal window is open.")
-    if timezone.localdate() <= case.appeal_deadline:
+    if today() <= case.appeal_deadline:
         return Check(True, f"The appeal window is open until {_d(case.appeal_deadline)}.")
     return Check(False, f"The appeal window closed on {_d(case.appeal_deadline)}.")
 
@@ -306,7 +326,7 @@ def _appeal_window_open(case) -> Check:
 def _appeal_window_passed(case) -> Check:
     if case.appeal_deadline is None:
         return Check(False, "No appeal window has been set.")
-    if timezone.localdate() > case.appeal_deadline:
+    if today() > case.appeal_deadline:
         return Check(
             True, f"The appeal window closed on {_d(case.appeal_deadline)} with no appeal."
         )

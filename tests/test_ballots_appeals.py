@@ -148,12 +148,6 @@ def test_an_original_voter_on_the_panel_cannot_vote_on_the_appeal(staff):
     assert not appeal_ballot(bc.case).votes.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cases.ballots.open_appeal_ballot excludes only the current case_officer_id; "
-    "a staff member who acted as case officer before case_officer_assign moved the case "
-    "still sits on the appeals ballot.",
-)
 def test_a_former_case_officer_does_not_sit_on_the_appeals_ballot(db):
     first = UserFactory(username="first.officer", roles=["Ethics staff", APPEALS_PANEL])
     staff = staff_user(username="staff")

@@ -86,13 +86,6 @@ def test_the_job_does_not_finalize_a_case_under_appeal(staff):
     assert fresh(bc.case).state == CaseState.UNDER_APPEAL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cases.deadlines.run(today=...) selects cases by the date given, but the "
-    "workflow rules it then goes through (workflow._appeal_window_passed, "
-    "_ballot_complete_or_due) read timezone.localdate(), so a run for a later date "
-    "finalizes nothing while it does end suspensions and send reminders for that date.",
-)
 def test_a_run_for_a_later_date_finalizes_as_of_that_date(staff):
     bc = sanctioned_case(staff, "censure")
     done = deadlines.run(today=bc.case.appeal_deadline + days(1))

@@ -303,12 +303,6 @@ def test_after_the_appeal_window_an_upheld_appeal_applies_the_sanction_at_the_de
     assert StatusChange.objects.get(organization=org).case == bc.case
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cases.ballots._after_decide_appeal (upheld, sanction not yet applied) moves "
-    "effective_on to today but keeps ends_on / readmission_bar_until computed from the later "
-    "date, so the suspension runs longer than the months voted.",
-)
 def test_after_the_appeal_window_an_upheld_suspension_runs_its_length_from_when_it_starts(staff):
     make_procedure(sanction_takes_effect=SanctionTiming.AFTER_APPEAL_WINDOW)
     bc = sanctioned_case(staff, "suspension", months=3)
