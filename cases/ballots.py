@@ -597,6 +597,7 @@ def appeal_ballot_close(*, case: Case, by) -> Ballot:
             "sanction_upheld": outcome.sanction or None,
         },
     )
+    ballot.refresh_from_db()
     return ballot
 
 
