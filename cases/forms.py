@@ -203,7 +203,10 @@ class EvidenceForm(forms.Form):
         return data
 
     def to_input(self) -> EvidenceInput:
-        d = self.cleaned_data
+        return self.input_from(self.cleaned_data)
+
+    @staticmethod
+    def input_from(d: dict) -> EvidenceInput:
         return EvidenceInput(
             file=d["file"],
             title=d["title"],

@@ -358,17 +358,16 @@ def case_step(request, number, name):
 @login_required
 @require_POST
 def evidence_add(request, number):
-    case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
-    form = EvidenceForm(request.POST, request.FILES, prefix="fact")
-    if form.is_valid():
-        try:
-            services.evidence_add(case=case, by=request.user, evidence=form.to_input())
-        except ValidationError as exc:
-            return _refused(request, case, "evidence_form", form, exc)
-        messages.success(request, "Evidence added.")
-        return redirect(case)
-    return _render_case(request, case, status=400, evidence_form=form)
+    return _case_form(
+        request,
+        number,
+        form_key="evidence_form",
+        make_form=lambda case: EvidenceForm(request.POST, request.FILES, prefix="fact"),
+        call=lambda case, d: services.evidence_add(
+            case=case, by=request.user, evidence=EvidenceForm.input_from(d)
+        ),
+        done="Evidence added.",
+    )
 
 
 @login_required
@@ -404,59 +403,68 @@ def evidence_download(request, number, evidence_id):
 @login_required
 @require_POST
 def response_submit(request, number):
-    case = selectors.case_for_page(number=number, user=request.user)
-    form = ResponseForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.response_submit(
-                case=case,
-                by=request.user,
-                text=form.cleaned_data["text"],
-                attachments=form.cleaned_data["attachments"],
-            )
-        except ValidationError as exc:
-            return _refused(request, case, "response_form", form, exc)
-        messages.success(request, "Your response was received. The ethics staff will consider it.")
-        return redirect(case)
-    return _render_case(request, case, status=400, response_form=form)
+    return _case_form(
+        request,
+        number,
+        form_key="response_form",
+        staff_only=False,
+        make_form=lambda case: ResponseForm(request.POST, request.FILES),
+        call=lambda case, d: services.response_submit(
+            case=case, by=request.user, text=d["text"], attachments=d["attachments"]
+        ),
+        done="Your response was received. The ethics staff will consider it.",
+    )
 
 
 @login_required
 @require_POST
 def finding_record(request, number, allegation_id):
-    case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
-    allegation = get_object_or_404(Allegation, pk=allegation_id, case=case)
-    form = FindingForm(request.POST, prefix=f"a{allegation.pk}")
-    key = f"finding_{allegation.pk}"
-    if form.is_valid():
-        try:
-            services.finding_record(
-                allegation=allegation,
-                by=request.user,
-                conclusion=form.cleaned_data["conclusion"],
-                reasoning=form.cleaned_data["reasoning"],
-            )
-        except ValidationError as exc:
-            return _refused(request, case, key, form, exc)
-        messages.success(request, "Finding recorded.")
-        return redirect(f"{case.get_absolute_url()}#allegation-{allegation.pk}")
-    return _render_case(request, case, status=400, **{key: form})
+    def allegation(case):
+        return get_object_or_404(Allegation, pk=allegation_id, case=case)
+
+    return _case_form(
+        request,
+        number,
+        form_key=f"finding_{allegation_id}",
+        make_form=lambda case: FindingForm(request.POST, prefix=f"a{allegation(case).pk}"),
+        call=lambda case, d: services.finding_record(
+            allegation=allegation(case),
+            by=request.user,
+            conclusion=d["conclusion"],
+            reasoning=d["reasoning"],
+        ),
+        done="Finding recorded.",
+        then=lambda case: f"{case.get_absolute_url()}#allegation-{allegation_id}",
+    )
 
 
-def _staff_post(request, number, form_class, form_key, call, done, **form_kwargs):
-    """A staff form on the case page: validate, call the service, or re-render with errors."""
+def _case_form(request, number, *, form_key, make_form, call, done, staff_only=True, then=None):
+    """A form on the case page: validate, call the service, and either redirect with a
+    success message or re-render the case page with the form and its errors (400)."""
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
-    form = form_class(request.POST, **form_kwargs)
+    if staff_only:
+        _require_staff(request)
+    form = make_form(case)
     if form.is_valid():
         try:
             call(case, form.cleaned_data)
         except ValidationError as exc:
             return _refused(request, case, form_key, form, exc)
         messages.success(request, done)
-        return redirect(case)
+        return redirect(then(case) if then else case)
     return _render_case(request, case, status=400, **{form_key: form})
+
+
+def _staff_post(request, number, form_class, form_key, call, done, **form_kwargs):
+    """A staff form whose only input is the POSTed fields."""
+    return _case_form(
+        request,
+        number,
+        form_key=form_key,
+        call=call,
+        done=done,
+        make_form=lambda case: form_class(request.POST, **form_kwargs),
+    )
 
 
 @login_required
@@ -551,47 +559,41 @@ def my_ballots(request):
 @login_required
 @require_POST
 def vote_cast(request, number):
-    case = selectors.case_for_page(number=number, user=request.user)
-    appeal = case.state == "under_appeal"
-    form = VoteForm(request.POST, appeal=appeal, lesser_than=_original_sanction(case))
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            ballots.vote_cast(
-                case=case,
-                voter=request.user,
-                choice=d["choice"],
-                sanction=d["sanction"],
-                suspension_months=d["suspension_months"],
-                reason=d["reason"],
-            )
-        except ValidationError as exc:
-            return _refused(request, case, "vote_form", form, exc)
-        messages.success(
-            request, "Your vote is recorded. You may change it until the ballot closes."
-        )
-        return redirect(case)
-    return _render_case(request, case, status=400, vote_form=form)
+    return _case_form(
+        request,
+        number,
+        form_key="vote_form",
+        staff_only=False,
+        make_form=lambda case: VoteForm(
+            request.POST, appeal=case.state == "under_appeal", lesser_than=_original_sanction(case)
+        ),
+        call=lambda case, d: ballots.vote_cast(
+            case=case,
+            voter=request.user,
+            choice=d["choice"],
+            sanction=d["sanction"],
+            suspension_months=d["suspension_months"],
+            reason=d["reason"],
+        ),
+        done="Your vote is recorded. You may change it until the ballot closes.",
+    )
 
 
 @login_required
 @require_POST
 def conflict_declare(request, number):
-    case = selectors.case_for_page(number=number, user=request.user)
-    form = ConflictForm(request.POST, prefix="conflict")
-    if form.is_valid():
-        try:
-            ballots.conflict_declare(
-                case=case, member=request.user, reason=form.cleaned_data["reason"], by=request.user
-            )
-        except ValidationError as exc:
-            return _refused(request, case, "conflict_form", form, exc)
-        messages.success(
-            request,
-            f"Your conflict of interest on case {case.number} is recorded; you no longer have access to it.",
-        )
-        return redirect("cases:my_ballots")
-    return _render_case(request, case, status=400, conflict_form=form)
+    return _case_form(
+        request,
+        number,
+        form_key="conflict_form",
+        staff_only=False,
+        make_form=lambda case: ConflictForm(request.POST, prefix="conflict"),
+        call=lambda case, d: ballots.conflict_declare(
+            case=case, member=request.user, reason=d["reason"], by=request.user
+        ),
+        done="Your conflict of interest is recorded; you no longer have access to the case.",
+        then=lambda case: "cases:my_ballots",
+    )
 
 
 @login_required
