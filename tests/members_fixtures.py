@@ -152,9 +152,7 @@ def other_organization(db):
 
 @pytest.fixture
 def other_representative(other_organization):
-    return RepresentativeFactory(
-        organization=other_organization, user__username="globex.rep"
-    ).user
+    return RepresentativeFactory(organization=other_organization, user__username="globex.rep").user
 
 
 @pytest.fixture

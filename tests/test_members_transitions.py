@@ -192,7 +192,9 @@ def test_readmission_is_refused_before_the_readmission_bar_date(staff):
     assert snapshot(org) == before
 
 
-@pytest.mark.parametrize("offset", [0, -1, -400], ids=["on-the-bar-date", "day-after", "long-after"])
+@pytest.mark.parametrize(
+    "offset", [0, -1, -400], ids=["on-the-bar-date", "day-after", "long-after"]
+)
 def test_terminated_member_is_readmitted_from_the_readmission_bar_date(staff, offset):
     org = org_in_status("terminated", readmission_bar_until=today() + days(90))
     # Time passes: the bar date is reached (or long past).
@@ -204,9 +206,12 @@ def test_terminated_member_is_readmitted_from_the_readmission_bar_date(staff, of
     org.refresh_from_db()
     assert org.status == "active"
     assert org.readmission_bar_until is None
-    assert StatusChange.objects.filter(
-        organization=org, from_status="terminated", to_status="active", changed_by=staff
-    ).count() == 1
+    assert (
+        StatusChange.objects.filter(
+            organization=org, from_status="terminated", to_status="active", changed_by=staff
+        ).count()
+        == 1
+    )
 
 
 def test_terminated_member_without_a_readmission_bar_can_be_readmitted(staff):
@@ -237,6 +242,17 @@ def test_reason_is_stored_without_surrounding_whitespace(staff):
         organization=org, transition="lapse", by=staff, reason="  Dues unpaid.\n"
     )
     assert StatusChange.objects.get(pk=change.pk).reason == "Dues unpaid."
+
+
+@pytest.mark.parametrize("source", ["suspended", "terminated"])
+def test_reinstatement_on_appeal_is_refused_without_a_case(staff, source):
+    org = org_in_status(source)
+    before = snapshot(org)
+    with pytest.raises(MembershipChangeRefused, match="Unknown membership change"):
+        membership_change(
+            organization=org, transition="reinstate_on_appeal", by=staff, reason="Appeal won."
+        )
+    assert snapshot(org) == before
 
 
 def test_unknown_change_is_refused(staff):
