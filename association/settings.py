@@ -194,3 +194,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"probity": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Django 6 behaviour now: a scheme-less URL typed in a form means https.
+FORMS_URLFIELD_ASSUME_HTTPS = True

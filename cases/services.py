@@ -620,17 +620,19 @@ def case_transition(
     if step is None:
         raise TransitionRefused(f"“{name}” is not a step of the workflow.")
     case = _lock(case)
-    if (expected_state and case.state != expected_state) or case.state not in step.sources:
-        if expected_state and case.state != expected_state:
-            raise CaseMovedOn(
-                f"This case has moved on: it is now {case.state_label.lower()}. "
-                "Reload the page to see what changed."
-            )
+    # Who may take this step comes first: someone who never may is refused (403)
+    # whatever stage the case is at.
+    if not workflow.actor_may(by, case, name):
+        raise PermissionDenied(f"You may not “{step.label.lower()}” on case {case.number}.")
+    if expected_state and case.state != expected_state:
+        raise CaseMovedOn(
+            f"This case has moved on: it is now {case.state_label.lower()}. "
+            "Reload the page to see what changed."
+        )
+    if case.state not in step.sources:
         raise TransitionRefused(
             f"“{step.label}” is not possible while the case is {case.state_label.lower()}."
         )
-    if not workflow.actor_may(by, case, name):
-        raise PermissionDenied(f"You may not “{step.label.lower()}” on case {case.number}.")
     unmet = step.unmet(case)
     if unmet:
         raise TransitionRefused([check.reason for check in unmet])

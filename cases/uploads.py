@@ -88,8 +88,8 @@ def inspect_upload(uploaded) -> UploadInfo:
     if content_type not in allowed:
         accepted = ", ".join(TYPE_NAMES.get(t, t) for t in allowed)
         raise ValidationError(
-            f"“{name}” is a {TYPE_NAMES.get(content_type, content_type)}, which is not an "
-            f"accepted type. Accepted types: {accepted}."
+            f"“{name}” is of a type that is not accepted: {TYPE_NAMES.get(content_type, content_type)}. "
+            f"Accepted types: {accepted}."
         )
     digest = hashlib.sha256()
     uploaded.seek(0)

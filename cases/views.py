@@ -60,7 +60,11 @@ def case_list(request):
         if roles.representative and not (roles.board or roles.appeals_panel):
             return redirect("cases:portal_cases")
     form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # An invalid filter is dropped on its own; the others still apply.
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds every filter that is valid
+        filters = form.cleaned_data
     cases = selectors.case_list(
         user=request.user,
         query=filters.get("q", ""),

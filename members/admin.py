@@ -18,6 +18,8 @@ class RepresentativeInline(admin.TabularInline):
 class DuesInline(admin.TabularInline):
     model = DuesInvoice
     extra = 0
+    # Payments are recorded on the organization page, where a lapsed member is restored.
+    readonly_fields = ["paid_on"]
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -56,6 +58,7 @@ class DuesInvoiceAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["organization__name"]
     raw_id_fields = ["organization"]
+    readonly_fields = ["paid_on"]
 
 
 @admin.register(StatusChange)

@@ -59,7 +59,7 @@ class Organization(FSMModelMixin, models.Model):
         protected=True,
         db_index=True,
     )
-    status_since = models.DateField(default=datetime.date.today)
+    status_since = models.DateField(default=timezone.localdate)
     # Set while suspended (the planned end) and after termination (the first day
     # the organization may apply for readmission).
     suspended_until = models.DateField(null=True, blank=True)

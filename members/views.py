@@ -55,7 +55,11 @@ def register(request):
             return redirect("portal")
         raise PermissionDenied("The member register is for the association's staff and board.")
     form = RegisterFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # An invalid filter (say ?status=bogus) is dropped on its own; the others still apply.
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds every filter that is valid
+        filters = form.cleaned_data
     organizations = selectors.register_search(
         query=filters.get("q", ""),
         status=filters.get("status", ""),

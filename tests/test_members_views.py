@@ -380,14 +380,6 @@ def test_suspension_ending_in_the_past_is_a_400_with_the_services_message(
     assert snapshot(organization) == before
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a refused change of status shows its error twice: "
-        "templates/members/organization_detail.html renders status_form.non_field_errors "
-        "and then status_form.as_p, which renders the non-field errors again"
-    ),
-    strict=True,
-)
 def test_refused_change_of_status_shows_its_error_once(staff_client, organization):
     past = today() - days(3)
     response = staff_client.post(
@@ -470,14 +462,6 @@ def test_paying_an_invoice_twice_through_the_page_is_refused_with_a_400(staff_cl
     assert DuesInvoice.objects.get(pk=invoice.pk).paid_on == today() - days(20)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a refused payment of an already-paid invoice returns 400 but the page never "
-        "shows why: templates/includes/dues_table.html renders payment_form errors only "
-        "inside the form, and the form is only rendered for unpaid invoices"
-    ),
-    strict=True,
-)
 def test_paying_an_invoice_twice_through_the_page_tells_staff_why(staff_client, organization):
     invoice = overdue_invoice(organization, paid_on=today() - days(20))
     response = staff_client.post(_pay_url(organization, invoice), {"paid_on": today().isoformat()})

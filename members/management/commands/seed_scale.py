@@ -1,40 +1,77 @@
-"""Scale data for benchmarks: `manage.py seed_scale --organizations 10000`.
+"""Scale data for benchmarks:
+`manage.py seed_scale --organizations 10000 [--cases 100000]`.
 
 Everything it creates is marked with the prefix "scale-" (organization slugs and
-usernames), so it never touches demo data and can be found again. The run is
-deterministic: the data of the organization with index i depends only on
-`--seed` and i (each index gets its own `random.Random`), so running the command
-again with a larger target adds exactly the missing organizations, identical to
-what one run with that target would have created.
+usernames; scale cases are filed by "scale-staff-N" users), so it never touches
+demo data and can be found again. The run is deterministic: the data of the
+organization (or case) with index i depends only on `--seed` and i (each index gets
+its own `random.Random`), so running the command again with a larger target adds
+exactly the missing rows, identical to what one run with that target would have
+created. Cases also depend on the scale organizations present and on
+`--cases-until`, the moment the simulation of each case stops.
 
-Rows are written with `bulk_create`, one transaction per batch of organizations
-(a batch is complete or absent). `Organization.status` is a protected FSMField:
-it is set through the constructor, which django-fsm allows, never assigned
-afterwards.
+Organizations are written with `bulk_create`, one transaction per batch (a batch is
+complete or absent). `Organization.status` is a protected FSMField: it is set
+through the constructor, which django-fsm allows, never assigned afterwards.
+
+Cases (`--cases N`): each is simulated through the workflow by `CasePlan`, which
+records the rows and case events the services would write; `Case.state` is a
+protected FSMField and is written once, as the state the case reached. Their rows
+are written by `_Table` (ids reserved first, then executemany on SQLite or COPY on
+PostgreSQL): a million and a half events were too slow through `bulk_create`. Each
+case's events are hashed by `CaseEvent.compute_hash` into a chain from
+`GENESIS_HASH`, so `manage.py verify_case_record` passes; the evidence rows share two
+stored files. Scale cases have no letters (the letters are rendered by WeasyPrint).
 
 Extending: each kind of data has its own builder (`_build_users`,
 `_build_organizations`, `_build_representatives`, `_build_dues`,
-`_build_history`) and `ScaleSeeder.seed_organizations` runs them per batch. A later
-kind (e.g. `--cases N`) gets its own `ScaleSeeder.seed_<kind>(target)` method with
-the same pattern (count the existing "scale" rows, create the missing ones in
-batches) and one line in `Command.handle`.
+`_build_history`; for cases, a `CasePlan` step) and `ScaleSeeder.seed_<kind>(target)`
+runs them per batch (count the existing "scale" rows, create the missing ones in
+batches), with one line in `Command.handle`.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import random
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cases import tally
+from cases.models import (
+    Allegation,
+    Appeal,
+    Ballot,
+    BallotSeat,
+    Case,
+    CaseEvent,
+    CaseGroupObjectPermission,
+    CaseNumberSequence,
+    CaseUserObjectPermission,
+    CodeOfEthics,
+    Complainant,
+    Evidence,
+    Finding,
+    Principle,
+    Procedure,
+    Response,
+    Sanction,
+    Vote,
+    private_storage,
+)
+from cases.services import GENESIS_HASH
+from cases.workflow import CaseState
 from members.models import (
     DuesInvoice,
     MembershipClass,
@@ -43,6 +80,7 @@ from members.models import (
     Representative,
     StatusChange,
 )
+from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
 
 PREFIX = "scale-"
 ORG_SLUG = PREFIX + "{index:05d}"
@@ -398,6 +436,949 @@ def _build_history(specs: list[OrgSpec], org_ids: dict[str, int]) -> list[Status
     return changes
 
 
+# ---------------------------------------------------------------------------
+# Cases: `--cases N`
+#
+# Scale case i is simulated through the workflow from its own random stream
+# (CASE_SEED): filed on a day between CASES_FROM and --cases-until, then dismissed,
+# withdrawn, or taken through review, the board's ballot, the appeal window and
+# perhaps an appeal, each step on a date drawn within the procedure's windows. The
+# simulation stops at --cases-until, so a case is in the state it had reached by
+# then (recent cases are open, old ones decided). Each step writes the rows and the
+# case events that the services in cases.services and cases.ballots write (same
+# kinds, payloads and order), and each case's events form a valid hash chain.
+# ---------------------------------------------------------------------------
+
+CASES_FROM = datetime.date(2019, 1, 1)
+CASES_UNTIL = datetime.date(2026, 11, 20)  # default --cases-until: "today" for the data
+CASE_SEED = "probity-scale-case:{seed}:{index}"
+# The ordinal is the index + 1, so numbers are unique whatever the year; within a
+# year they increase with the index, not with the filing date.
+CASE_NUMBER = "{year}-{ordinal:06d}"
+# Respondents: org = orgs[int(n * random() ** SKEW)], so low indices are complained
+# about often (scale-00000 gets ~2% of all cases) and most organizations rarely.
+RESPONDENT_SKEW = 1.5
+
+STAFF_USERNAME = PREFIX + "staff-{n}"
+BOARD_USERNAME = PREFIX + "board-{n}"
+PANEL_USERNAME = PREFIX + "panel-{n}"
+STAFF_COUNT, BOARD_SIZE, PANEL_SIZE = 4, 3, 3
+
+SCALE_CODE_VERSION = "scale"
+SCALE_CODE_ADOPTED_ON = datetime.date(2018, 1, 1)
+# (number, title, text, effective on, conduct phrases). Numbered S1..S6 so they never
+# clash with the demo code's principles (looked up by number).
+SCALE_PRINCIPLES = [
+    (
+        "S1",
+        "Honest dealing",
+        "Members deal honestly with customers, suppliers and each other.",
+        SCALE_CODE_ADOPTED_ON,
+        [
+            "Invoiced a customer for commissioning work that was never done",
+            "Kept a customer's deposit after cancelling the order",
+        ],
+    ),
+    (
+        "S2",
+        "Truthful marketing",
+        "Members make no claim about their products that they cannot substantiate.",
+        SCALE_CODE_ADOPTED_ON,
+        [
+            "Advertised a safety certification the product does not hold",
+            "Claimed throughput figures its own tests do not support",
+        ],
+    ),
+    (
+        "S3",
+        "Safety first",
+        "Members do not sell or install equipment they know to be unsafe.",
+        SCALE_CODE_ADOPTED_ON,
+        [
+            "Installed a machine guard known to be defective",
+            "Shipped a controller with its emergency stop bypassed",
+        ],
+    ),
+    (
+        "S4",
+        "Fair competition",
+        "Members do not disparage competitors falsely or fix prices with them.",
+        SCALE_CODE_ADOPTED_ON,
+        [
+            "Told a customer that a competitor was about to fail",
+            "Agreed tender prices with a competitor",
+        ],
+    ),
+    (
+        "S5",
+        "Confidentiality",
+        "Members keep customers' confidential information confidential.",
+        SCALE_CODE_ADOPTED_ON,
+        [
+            "Shared a customer's plant layout with a competitor",
+            "Published a customer's production figures in a case study",
+        ],
+    ),
+    (
+        "S6",
+        "Data protection",
+        "Members protect the personal data their equipment collects.",
+        datetime.date(2023, 1, 1),  # added later: older conduct cannot breach it
+        [
+            "Collected operator telemetry without telling the customer",
+            "Kept camera recordings of a customer's staff after the project",
+        ],
+    ),
+]
+OUTSIDE_ORGANIZATIONS = [
+    "Automation Weekly",
+    "Plant Engineering Review",
+    "Northfield Foods plc",
+    "Harbour Packaging Ltd",
+    "Consumer Machinery Watch",
+    "Midland Bottling Co",
+]
+DISMISSED_AT_INTAKE = [
+    "The complaint concerns a contractual dispute, not a breach of the code.",
+    "The conduct described does not engage the principle cited.",
+    "The complaint repeats one the association has already decided.",
+]
+NOT_A_MEMBER = "The respondent was not a member of the association during the conduct alleged."
+DISMISSED_ON_REVIEW = [
+    "The evidence does not support the allegations.",
+    "The response and the documents show that the conduct did not occur as alleged.",
+]
+WITHDRAWN = [
+    "The complainant withdrew after the matter was settled between the parties.",
+    "The complainant withdrew the complaint without giving reasons.",
+]
+RESPONSE_TEXT = (
+    "We dispute the complaint. The matter was corrected as soon as we were told of it; "
+    "our correspondence with the customer shows the dates."
+)
+REPORT_TEXT = (
+    "The review considered the complainant's letter, the respondent's response if any, and "
+    "the documents on file. The findings are set out per allegation."
+)
+FINDING_REASONS = {
+    "substantiated": "The documents on file establish the conduct alleged.",
+    "not_substantiated": "Nothing on file shows the conduct alleged.",
+    "inconclusive": "The accounts conflict and the documents do not settle the point.",
+}
+APPEAL_GROUNDS = "The board gave too much weight to the complainant's account of the facts."
+APPEAL_DECISION = {
+    "upheld": "The panel found no error in the board's decision.",
+    "overturned": "The panel found that the facts did not support the finding of a violation.",
+}
+SANCTION_TERMS = {  # as cases.ballots words them; scale sanctions never change membership
+    "warning": "A written warning is placed on the member's record.",
+    "censure": "The member is censured; the censure stays on its record.",
+}
+STAFF_NAMES = [("Morgan", "Ashby"), ("Priya", "Nandakumar"), ("Oskar", "Lind"), ("Ada", "Okafor")]
+BOARD_NAMES = [("Helen", "Crowther"), ("Idris", "Bello"), ("Margit", "Szabo")]
+PANEL_NAMES = [("Rowan", "Pike"), ("Leona", "Fairweather"), ("Tomasz", "Wrona")]
+
+
+# Scale evidence rows share two stored files (one per kind of document), written once
+# into private storage, so verify_case_record finds each file and its SHA-256.
+EVIDENCE_FILES = {
+    "complaint-letter.pdf": "Complainant's letter",
+    "fact-finding-notes.pdf": "Staff fact-finding notes",
+}
+EVIDENCE_DIR = "scale/evidence"
+
+
+def _evidence_body(title: str) -> bytes:
+    return (
+        f"%PDF-1.4\n% Benchmark evidence: {title}\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    ).encode()
+
+
+class _Reached(Exception):
+    """The simulation reached --cases-until: the case stays where it got to."""
+
+
+class _Row:
+    """A row to insert: values by attname. A value that is itself a _Row is a foreign
+    key, written as that row's id (ids are reserved before anything is written)."""
+
+    __slots__ = ("id", "values")
+
+    def __init__(self, **values):
+        self.id = None
+        self.values = values
+
+    def __getitem__(self, attname: str):
+        return self.values[attname]
+
+    def __setitem__(self, attname: str, value) -> None:
+        self.values[attname] = value
+
+
+@dataclass(frozen=True)
+class _Respondent:
+    pk: int
+    slug: str
+    status: str
+    joined_on: datetime.date | None
+    left_on: datetime.date | None
+
+    def member_during(self, start: datetime.date, end: datetime.date) -> bool:
+        return (
+            self.joined_on is not None
+            and self.joined_on <= start
+            and (self.left_on is None or self.left_on >= end)
+        )
+
+
+@dataclass
+class CaseWorld:
+    """What every scale case draws on, loaded once per run."""
+
+    seed: int
+    until: datetime.datetime  # the simulation's "now": nothing happens after it
+    procedure: Procedure
+    principles: list[Principle]
+    phrases: dict[str, list[str]]
+    officers: list[tuple[int, str]]  # (user id, username)
+    board: list[tuple[int, str]]
+    panel: list[tuple[int, str]]
+    organizations: list[_Respondent]
+    representatives: dict[int, list[tuple[int, str]]]  # organization id -> users
+    staff_group_id: int
+    permission_ids: dict[str, int]
+    evidence_files: dict[str, tuple[str, str, int]]  # filename -> (path, sha256, size)
+
+
+def _day_at(rng: random.Random, day: datetime.date, hour: int | None = None) -> datetime.datetime:
+    """A time on `day`: in office hours, or at `hour` exactly (the deadline job)."""
+    if hour is not None:
+        return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=datetime.UTC)
+    start = datetime.datetime(day.year, day.month, day.day, 9, tzinfo=datetime.UTC)
+    return start + datetime.timedelta(seconds=rng.randrange(8 * 3600))
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+class CasePlan:
+    """One scale case, simulated: its rows (by model) and its events, in order. Event
+    payloads may hold _Rows, replaced by their ids when the chain is hashed."""
+
+    def __init__(self, world: CaseWorld, index: int):
+        self.w = world
+        self.index = index
+        self.rng = random.Random(CASE_SEED.format(seed=world.seed, index=index))
+        self.until = world.until
+        self.now: datetime.datetime | None = None
+        self.state = CaseState.FILED
+        self.rows: dict[type[models.Model], list[_Row]] = {}
+        self.events: list[tuple] = []  # (at, actor id, kind, from state, to state, payload)
+        self.user_permissions: dict[tuple[int, str], None] = {}  # an ordered set
+        self.case: _Row | None = None
+
+    def add(self, model: type[models.Model], **values) -> _Row:
+        row = _Row(**values)
+        self.rows.setdefault(model, []).append(row)
+        return row
+
+    # -- the clock and the record --
+
+    def at(self, when: datetime.datetime) -> None:
+        """Move the clock to `when` (never backwards); stop once past --cases-until."""
+        if self.now is not None and when <= self.now:
+            when = self.now + datetime.timedelta(seconds=1)
+        if when > self.until:
+            raise _Reached
+        self.now = when
+
+    def event(self, actor_id, kind: str, payload: dict, from_state="", to_state="") -> None:
+        self.events.append((self.now, actor_id, kind, from_state, to_state, payload))
+        # The events of one step are written milliseconds apart.
+        self.now += datetime.timedelta(milliseconds=3)
+
+    def transition(self, step: str, target: str, actor_id, reason: str = "") -> None:
+        source, self.state = self.state, target
+        self.case["state"] = target
+        self.case["state_changed_at"] = self.now
+        payload = {"step": step}
+        if reason:
+            payload["reason"] = reason
+        self.event(actor_id, "transition", payload, source, target)
+
+    def grant(self, actor_id, user: tuple[int, str], codenames: list[str], why: str) -> None:
+        for codename in codenames:
+            self.user_permissions[(user[0], codename)] = None
+        self.event(
+            actor_id, "access_granted", {"user": user[1], "permissions": codenames, "why": why}
+        )
+
+    def revoke(self, actor_id, user: tuple[int, str], codenames: list[str], why: str) -> None:
+        for codename in codenames:
+            self.user_permissions.pop((user[0], codename), None)
+        self.event(
+            actor_id, "access_revoked", {"user": user[1], "permissions": codenames, "why": why}
+        )
+
+    # -- the simulation: filing, then review, the board, the appeal window --
+
+    def simulate(self) -> CasePlan:
+        try:
+            self._file()
+        except _Reached:
+            pass
+        return self
+
+    def _file(self) -> None:
+        w, rng = self.w, self.rng
+        day = CASES_FROM + _days(rng.randrange((w.until.date() - CASES_FROM).days + 1))
+        conduct_to = day - _days(rng.randrange(7, 150))
+        conduct_from = conduct_to - _days(rng.randrange(0, 120))
+        known_on = min(day, conduct_to + _days(rng.randrange(0, 7)))
+        orgs = w.organizations
+        for _ in range(30):
+            org = orgs[int(len(orgs) * rng.random() ** RESPONDENT_SKEW)]
+            if org.member_during(conduct_from, conduct_to):
+                break
+        eligible = org.member_during(conduct_from, conduct_to)
+        self.respondent = org
+        self.reps = w.representatives.get(org.pk, [])
+        self.officer = officer = rng.choice(w.officers)
+        complainant = self._complainant()
+        count = rng.choices((1, 2, 3), (60, 30, 10))[0]
+        in_effect = [p for p in w.principles if p.effective_on <= conduct_to]
+        principles = rng.sample(in_effect, min(count, len(in_effect)))
+        number = CASE_NUMBER.format(year=day.year, ordinal=self.index + 1)
+        filed_at = min(_day_at(rng, day), w.until)
+        self.case = self.add(
+            Case,
+            number=number,
+            state=CaseState.FILED,
+            respondent_id=org.pk,
+            complainant_id=complainant,
+            procedure_id=w.procedure.pk,
+            case_officer_id=officer[0],
+            summary=rng.choice(w.phrases[principles[0].number]),
+            filed_at=filed_at,
+            filed_by_id=officer[0],
+            conduct_known_on=known_on,
+            state_changed_at=filed_at,
+        )
+        self.at(filed_at)
+        self.event(
+            officer[0],
+            "filed",
+            {
+                "number": number,
+                "respondent": org.slug,
+                "procedure": w.procedure.version,
+                "case_officer": officer[1],
+                "complainant_kind": complainant["kind"],
+                "conduct_known_on": known_on.isoformat(),
+                "late_acceptance_reason": None,
+            },
+            to_state=CaseState.FILED,
+        )
+        self.event(
+            officer[0],
+            "access_granted",
+            {
+                "group": ETHICS_STAFF,
+                "permissions": ["view_case", "manage_case"],
+                "why": "Ethics staff manage every case.",
+            },
+        )
+        self.allegations = []
+        for principle in principles:
+            start = conduct_from + _days(rng.randrange((conduct_to - conduct_from).days + 1))
+            phrase = rng.choice(w.phrases[principle.number])
+            allegation = self.add(
+                Allegation,
+                case_id=self.case,
+                principle_id=principle.pk,
+                conduct=f"{phrase}, as described in the complainant's letter.",
+                conduct_from=start,
+                conduct_to=conduct_to,
+                added_at=self.now,
+            )
+            self.allegations.append(allegation)
+            self.event(
+                officer[0],
+                "allegation_added",
+                {
+                    "allegation": allegation,
+                    "principle": principle.number,
+                    "conduct_from": start.isoformat(),
+                    "conduct_to": conduct_to.isoformat(),
+                    "amendment": None,
+                },
+            )
+        source = "complainant" if rng.random() < 0.8 else "public_record"
+        self._evidence("complaint-letter.pdf", source, rng.random() < 0.85)
+
+        # At intake: 30% dismissed, 5% withdrawn, the rest go to review.
+        r = rng.random()
+        if not eligible or r < 0.35:
+            if not eligible or r < 0.30:
+                step, target = "dismiss", CaseState.DISMISSED
+                reason = rng.choice(DISMISSED_AT_INTAKE) if eligible else NOT_A_MEMBER
+            else:
+                step, target, reason = "withdraw", CaseState.WITHDRAWN, rng.choice(WITHDRAWN)
+            self.at(_day_at(rng, day + _days(rng.randrange(3, 46))))
+            self._close(step, target, reason)
+        else:
+            self._review(_day_at(rng, day + _days(rng.randrange(1, 22))))
+
+    def _complainant(self) -> _Row:
+        rng = self.rng
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        kind = rng.choices(("organization", "person", "member_representative"), (45, 40, 15))[0]
+        organization_name, member_organization_id, phone = "", None, ""
+        if kind == "organization":
+            organization_name = rng.choice(OUTSIDE_ORGANIZATIONS)
+        elif kind == "member_representative":  # another member, never the respondent
+            orgs = self.w.organizations
+            i = rng.randrange(len(orgs))
+            if orgs[i].pk == self.respondent.pk and len(orgs) > 1:
+                i = (i + 1) % len(orgs)
+            member_organization_id = orgs[i].pk
+        else:
+            phone = f"+44 7700 9{rng.randrange(100000):05d}"
+        return self.add(
+            Complainant,
+            kind=kind,
+            name=f"{first} {last}",
+            organization_name=organization_name,
+            member_organization_id=member_organization_id,
+            email=f"{first.lower()}.{last.lower()}@complainant.example",
+            phone=phone,
+            consents_to_disclosure=rng.random() < 0.4,
+        )
+
+    def _evidence(self, filename: str, source: str, disclosed: bool) -> None:
+        """An evidence row and its event, as cases.services stores an upload."""
+        path, sha256, size = self.w.evidence_files[filename]
+        title = EVIDENCE_FILES[filename]
+        evidence = self.add(
+            Evidence,
+            case_id=self.case,
+            kind="file",
+            title=title,
+            file=path,
+            original_filename=filename,
+            sha256=sha256,
+            size=size,
+            content_type="application/pdf",
+            source=source,
+            disclosed_to_respondent=disclosed,
+            added_by_id=self.officer[0],
+            added_at=self.now,
+        )
+        self.event(
+            self.officer[0],
+            "evidence_added",
+            {
+                "evidence": evidence,
+                "title": title,
+                "sha256": sha256,
+                "size": size,
+                "content_type": "application/pdf",
+                "source": source,
+                "disclosed_to_respondent": disclosed,
+                "url": None,
+                "amendment": None,
+                "response": None,
+            },
+        )
+
+    def _close(self, step: str, target: str, reason: str) -> None:
+        """Dismiss or withdraw now; the representatives lose the right to respond."""
+        self.case["closing_reason"] = reason
+        self.transition(step, target, self.officer[0], reason)
+        for user in self.reps:
+            if (user[0], "respond_to_case") in self.user_permissions:
+                self.revoke(self.officer[0], user, ["respond_to_case"], "The case is closed.")
+
+    def _review(self, when: datetime.datetime) -> None:
+        w, rng, officer = self.w, self.rng, self.officer[0]
+        self.at(when)
+        notice = self.now
+        due = notice.date() + _days(w.procedure.response_window_days)
+        self.case["notice_issued_at"] = notice
+        self.case["response_due_on"] = due
+        self.transition("open_review", CaseState.UNDER_REVIEW, officer)
+        for user in self.reps:
+            self.grant(
+                officer,
+                user,
+                ["view_case", "respond_to_case"],
+                "Representative of the respondent, notified of the complaint.",
+            )
+        self.event(
+            officer,
+            "open_review_effects",
+            {"notice_issued_at": notice.isoformat(), "response_due_on": due.isoformat()},
+        )
+        # Everything is drawn first, then played in date order.
+        respond = bool(self.reps) and rng.random() < 0.65
+        response_at = _day_at(rng, notice.date() + _days(rng.randrange(2, 30)))
+        fact_finding = rng.random() < 0.5
+        fact_finding_at = _day_at(rng, notice.date() + _days(rng.randrange(3, 31)))
+        r = rng.random()  # 20% dismissed on review, 5% withdrawn, the rest referred
+        steps = []
+        if respond:
+            steps.append((response_at, self._respond))
+        if fact_finding:
+            steps.append(
+                (fact_finding_at, lambda: self._evidence("fact-finding-notes.pdf", "staff", True))
+            )
+        if r < 0.25:
+            if r < 0.20:
+                step, target, reasons, days = (
+                    "dismiss",
+                    CaseState.DISMISSED,
+                    DISMISSED_ON_REVIEW,
+                    31,
+                )
+            else:
+                step, target, reasons, days = "withdraw", CaseState.WITHDRAWN, WITHDRAWN, 5
+            closing_at = _day_at(rng, notice.date() + _days(rng.randrange(days, days + 50)))
+            reason = rng.choice(reasons)
+            steps = [s for s in steps if s[0] < closing_at]
+            steps.append((closing_at, lambda: self._close(step, target, reason)))
+        for when, action in sorted(steps, key=lambda s: s[0]):
+            self.at(when)
+            action()
+        if r < 0.25:
+            return
+        merit = rng.random() < 0.6
+        # Findings after the response window has passed (or the response came).
+        self.at(_day_at(rng, notice.date() + _days(rng.randrange(31, 76))))
+        for allegation in self.allegations:
+            if merit:
+                conclusion = "substantiated" if rng.random() < 0.85 else "inconclusive"
+            else:
+                conclusion = rng.choice(("not_substantiated", "inconclusive"))
+            self.add(
+                Finding,
+                allegation_id=allegation,
+                conclusion=conclusion,
+                reasoning=FINDING_REASONS[conclusion],
+                recorded_by_id=officer,
+                recorded_at=self.now,
+            )
+            self.event(
+                officer,
+                "finding_recorded",
+                {
+                    "allegation": allegation,
+                    "conclusion": conclusion,
+                    "reasoning": FINDING_REASONS[conclusion],
+                },
+            )
+        self.at(_day_at(rng, self.now.date() + _days(rng.randrange(1, 8))))
+        # Evidence from one source only (no fact-finding): the report must say so.
+        single_source = not fact_finding
+        self.case["review_report"] = REPORT_TEXT
+        self.case["review_rests_on_single_source"] = single_source
+        self.case["review_report_at"] = self.now
+        self.event(
+            officer,
+            "review_report_saved",
+            {"text": REPORT_TEXT, "rests_on_single_source": single_source},
+        )
+        self.at(_day_at(rng, self.now.date() + _days(rng.randrange(0, 8))))
+        self._board(merit)
+
+    def _respond(self) -> None:
+        user = self.reps[0]
+        response = self.add(
+            Response,
+            case_id=self.case,
+            submitted_by_id=user[0],
+            submitted_at=self.now,
+            text=RESPONSE_TEXT,
+        )
+        self.event(
+            user[0],
+            "response_submitted",
+            {"response": response, "attachments": 0, "characters": len(RESPONSE_TEXT)},
+        )
+
+    def _open_ballot(self, kind: str, voters, actor_id, why: str) -> _Row:
+        closes_on = self.now.date() + _days(self.w.procedure.ballot_window_days)
+        ballot = self.add(
+            Ballot, case_id=self.case, kind=kind, opened_at=self.now, closes_on=closes_on
+        )
+        for voter in voters:
+            self.add(BallotSeat, ballot_id=ballot, voter_id=voter[0])
+            self.grant(actor_id, voter, ["view_case", "vote_on_case"], why)
+        self.event(
+            actor_id,
+            "ballot_opened",
+            {
+                "ballot": ballot,
+                "kind": kind,
+                "closes_on": closes_on.isoformat(),
+                "eligible": [voter[1] for voter in voters],
+            },
+        )
+        return ballot
+
+    def _vote(self, ballot: _Row, voters, choose) -> list[_Row]:
+        """Each voter votes, or not, on a day before the ballot closes; at least two
+        do, so every ballot reaches quorum (more than half of three)."""
+        rng = self.rng
+        intents = []
+        for voter in voters:
+            votes = rng.random() < 0.9
+            when = _day_at(rng, ballot["opened_at"].date() + _days(rng.randrange(0, 14)))
+            intents.append([votes, when, voter, *choose()])
+        for intent in intents:
+            if sum(i[0] for i in intents) >= 2:
+                break
+            intent[0] = True
+        cast = []
+        for _, when, voter, choice, sanction in sorted(
+            (i for i in intents if i[0]), key=lambda i: i[1]
+        ):
+            self.at(when)
+            cast.append(
+                self.add(
+                    Vote,
+                    ballot_id=ballot,
+                    voter_id=voter[0],
+                    choice=choice,
+                    sanction=sanction,
+                    suspension_months=None,
+                    reason="",
+                    cast_at=self.now,
+                )
+            )
+            self.event(
+                voter[0],
+                "vote_cast",
+                {
+                    "ballot": ballot,
+                    "voter": voter[1],
+                    "choice": choice,
+                    "sanction": sanction or None,
+                    "suspension_months": None,
+                    "reason": None,
+                },
+            )
+        return cast
+
+    def _close_ballot(self, ballot: _Row, votes: list[_Row], eligible: int, original=""):
+        """Count as cases.tally does; the deadline job closes it the morning after."""
+        self.at(_day_at(self.rng, ballot["closes_on"] + _days(1), hour=6))
+        outcome, counts = _count(
+            tuple((v["choice"], v["sanction"], v["suspension_months"]) for v in votes),
+            eligible,
+            self.w.procedure,
+            original,
+        )
+        ballot.values.update(
+            closed_at=self.now,
+            tally={**counts, "quorum_met": outcome.quorum_met},
+            outcome_rule=outcome.rule,
+            violation_found=outcome.violation_found,
+            sanction_kind=outcome.sanction,
+            suspension_months=outcome.suspension_months,
+        )
+        return outcome, counts
+
+    def _board(self, merit: bool) -> None:
+        w, rng, officer = self.w, self.rng, self.officer[0]
+        self.transition("refer_to_board", CaseState.BOARD_VOTE, officer)
+        ballot = self._open_ballot(
+            "board", w.board, officer, "Board member seated when the case was referred."
+        )
+        self.event(
+            officer,
+            "refer_to_board_effects",
+            {"ballot": ballot, "closes_on": ballot["closes_on"].isoformat()},
+        )
+
+        def choose():
+            p = rng.random()
+            if (p < 0.85) if merit else (p < 0.1):
+                return "violation", rng.choices(("warning", "censure"), (60, 40))[0]
+            return ("no_violation" if p < 0.95 else "abstain"), ""
+
+        votes = self._vote(ballot, w.board, choose)
+        outcome, counts = self._close_ballot(ballot, votes, len(w.board))
+        self.case["decided_at"] = self.now
+        effects = {
+            "ballot": ballot,
+            "tally": counts,
+            "violation_found": outcome.violation_found,
+            "sanction": outcome.sanction or None,
+        }
+        if not outcome.violation_found:
+            self.transition("close_ballot", CaseState.NO_VIOLATION, None)
+            self.event(None, "close_ballot_effects", effects)
+            return
+        deadline = self.now.date() + _days(w.procedure.appeal_window_days)
+        self.case["appeal_deadline"] = deadline
+        self.transition("close_ballot", CaseState.SANCTIONED, None)
+        on_decision = w.procedure.sanction_takes_effect == "on_decision"
+        effective = self.now.date() if on_decision else deadline + _days(1)
+        sanction = self.add(
+            Sanction,
+            case_id=self.case,
+            ballot_id=ballot,
+            kind=outcome.sanction,
+            effective_on=effective,
+            terms=SANCTION_TERMS[outcome.sanction],
+            decided_at=self.now,
+            applied_at=None,
+            rescinded_at=None,
+        )
+        self.event(
+            None,
+            "sanction_imposed",
+            {
+                "sanction": sanction,
+                "kind": outcome.sanction,
+                "effective_on": effective.isoformat(),
+                "ends_on": None,
+                "readmission_bar_until": None,
+            },
+        )
+        if on_decision:
+            self._apply(sanction, None)
+        self.event(
+            None,
+            "close_ballot_effects",
+            {**effects, "sanction_id": sanction, "appeal_deadline": deadline.isoformat()},
+        )
+        appeal = bool(self.reps) and rng.random() < 0.12
+        appeal_at = _day_at(rng, self.now.date() + _days(rng.randrange(2, 29)))
+        if appeal:
+            self.at(appeal_at)
+            self._appeal(sanction, votes)
+        else:  # the deadline job finalizes the morning after the appeal window
+            self.at(_day_at(rng, deadline + _days(1), hour=6))
+            self.transition("finalize", CaseState.CLOSED, None)
+            if sanction["applied_at"] is None:
+                self._apply(sanction, None)
+
+    def _apply(self, sanction: _Row, actor_id) -> None:
+        sanction["applied_at"] = self.now
+        self.event(
+            actor_id,
+            "sanction_applied",
+            {"sanction": sanction, "kind": sanction["kind"], "status": self.respondent.status},
+        )
+
+    def _appeal(self, sanction: _Row, board_votes: list[_Row]) -> None:
+        w, rng, officer = self.w, self.rng, self.officer[0]
+        rep = self.reps[0]
+        self.transition("file_appeal", CaseState.UNDER_APPEAL, rep[0], APPEAL_GROUNDS)
+        appeal = self.add(
+            Appeal, case_id=self.case, filed_by_id=rep[0], filed_at=self.now, grounds=APPEAL_GROUNDS
+        )
+        excluded = {v["voter_id"] for v in board_votes} | {officer}
+        panel = [u for u in w.panel if u[0] not in excluded]
+        ballot = self._open_ballot(
+            "appeal", panel, rep[0], "Appeals panel member, not involved in the decision."
+        )
+        self.event(
+            rep[0],
+            "file_appeal_effects",
+            {
+                "ballot": ballot,
+                "closes_on": ballot["closes_on"].isoformat(),
+                "excluded": sorted(excluded),
+            },
+        )
+
+        def choose():
+            p = rng.random()
+            return ("uphold" if p < 0.7 else "overturn" if p < 0.95 else "abstain"), ""
+
+        votes = self._vote(ballot, panel, choose)
+        outcome, counts = self._close_ballot(ballot, votes, len(panel), sanction["kind"])
+        self.event(
+            None,
+            "ballot_closed",
+            {
+                "ballot": ballot,
+                "kind": "appeal",
+                "tally": counts,
+                "sanction_upheld": outcome.sanction or None,
+            },
+        )
+        self.at(_day_at(rng, self.now.date() + _days(rng.randrange(1, 11))))
+        upheld = outcome.violation_found and outcome.sanction == sanction["kind"]
+        result = "upheld" if upheld else "overturned"
+        reason = APPEAL_DECISION[result]
+        self.transition("decide_appeal", CaseState.CLOSED, officer, reason)
+        appeal.values.update(outcome=result, decided_at=self.now, decision_reasons=reason)
+        if not upheld:
+            sanction.values.update(rescinded_at=self.now, rescinded_reason=reason)
+            self.event(officer, "sanction_rescinded", {"sanction": sanction, "reason": reason})
+        elif sanction["applied_at"] is None:
+            self._apply(sanction, officer)
+        self.event(
+            officer,
+            "decide_appeal_effects",
+            {"outcome": result, "sanction": sanction["kind"] if upheld else None},
+        )
+
+
+_COUNTS: dict[tuple, tuple] = {}
+
+
+def _count(votes: tuple, eligible: int, procedure: Procedure, original: str):
+    """cases.tally.count, remembered: scale ballots have few distinct vote patterns."""
+    key = (votes, eligible, procedure.pk, original)
+    if key not in _COUNTS:
+        outcome = tally.count(
+            [tally.CastVote(*v) for v in votes],
+            eligible=eligible,
+            procedure=procedure,
+            original_sanction=original,
+        )
+        _COUNTS[key] = (outcome, json.loads(json.dumps(outcome.counts)))  # plain keys
+    return _COUNTS[key]
+
+
+class _EventValues:
+    """One event's values, hashed by CaseEvent's own canonical_content and compute_hash
+    (borrowed: building a model instance per event would cost more than the hash)."""
+
+    __slots__ = (
+        "case_id",
+        "sequence",
+        "at",
+        "actor_id",
+        "kind",
+        "from_state",
+        "to_state",
+        "payload",
+        "previous_hash",
+    )
+    canonical_content = CaseEvent.canonical_content
+    compute_hash = CaseEvent.compute_hash
+
+
+def _chain(plan: CasePlan) -> list[dict]:
+    """The plan's events with sequence, previous_hash and hash as record_event writes
+    them: a chain from GENESIS_HASH."""
+    rows, previous, case_id = [], GENESIS_HASH, plan.case.id
+    for sequence, (at, actor_id, kind, from_state, to_state, payload) in enumerate(plan.events, 1):
+        e = _EventValues()
+        e.case_id, e.sequence, e.at, e.actor_id = case_id, sequence, at, actor_id
+        e.kind, e.from_state, e.to_state, e.previous_hash = kind, from_state, to_state, previous
+        e.payload = {k: v.id if type(v) is _Row else v for k, v in payload.items()}
+        previous = e.compute_hash()
+        rows.append(
+            {
+                "case_id": case_id,
+                "sequence": sequence,
+                "at": at,
+                "actor_id": actor_id,
+                "kind": kind,
+                "from_state": from_state,
+                "to_state": to_state,
+                "payload": e.payload,
+                "previous_hash": e.previous_hash,
+                "hash": previous,
+            }
+        )
+    return rows
+
+
+class _Table:
+    """Writes rows of one model straight to its table: ids reserved up front, values
+    adapted per column as Django would, then one executemany (SQLite) or COPY
+    (PostgreSQL). bulk_create spends most of its time compiling SQL per value; the
+    scale data has a few million values."""
+
+    def __init__(self, model: type[models.Model], connection):
+        self.model = model
+        self.connection = connection
+        self.fields = model._meta.concrete_fields
+        self.attnames = [f.attname for f in self.fields]
+        self.defaults = {
+            f.attname: (None if f.primary_key else f.get_default()) for f in self.fields
+        }
+        ops = connection.ops
+        sqlite_utc = connection.vendor == "sqlite" and connection.timezone == datetime.UTC
+        adapters = []
+        for f in self.fields:
+            kind = f.get_internal_type()
+            if kind == "DateTimeField" and sqlite_utc:
+                # What adapt_datetimefield_value does (naive UTC, str), without its checks.
+                adapters.append(
+                    lambda value: str(value.astimezone(datetime.UTC).replace(tzinfo=None))
+                )
+            elif kind == "DateTimeField":
+                adapters.append(ops.adapt_datetimefield_value)
+            elif kind == "DateField":
+                adapters.append(ops.adapt_datefield_value)
+            elif kind == "JSONField":
+                adapters.append(lambda value, f=f: f.get_db_prep_save(value, connection))
+            else:
+                adapters.append(None)
+        self.adapters = adapters
+        qn = connection.ops.quote_name
+        self.table = qn(model._meta.db_table)
+        self.columns = ", ".join(qn(f.column) for f in self.fields)
+
+    def reserve(self, count: int) -> list[int]:
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [self.model._meta.db_table, self.model._meta.pk.column, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE).
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")
+            start = cursor.fetchone()[0] + 1
+            return list(range(start, start + count))
+
+    def assign_ids(self, rows: list[_Row]) -> None:
+        for row, pk in zip(rows, self.reserve(len(rows)), strict=True):
+            row.id = pk
+
+    def write(self, rows) -> None:
+        """rows: _Rows (with ids assigned) or dicts by attname (ids reserved here)."""
+        rows = list(rows)
+        if not rows:
+            return
+        if type(rows[0]) is not _Row:
+            rows = [_Row(**values) for values in rows]
+            self.assign_ids(rows)
+        defaults, attnames, adapters = self.defaults, self.attnames, self.adapters
+        data = []
+        for row in rows:
+            values = row.values
+            record = []
+            for attname, adapt in zip(attnames, adapters, strict=True):
+                value = row.id if attname == "id" else values.get(attname, defaults[attname])
+                if type(value) is _Row:
+                    value = value.id
+                if adapt is not None and value is not None:
+                    value = adapt(value)
+                record.append(value)
+            data.append(record)
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                    for record in data:
+                        copy.write_row(record)
+            else:
+                marks = ", ".join(["%s"] * len(attnames))
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})", data
+                )
+
+
 class ScaleSeeder:
     def __init__(self, *, seed: int, batch_size: int, password: str, log=None):
         self.seed = seed
@@ -458,11 +1439,206 @@ class ScaleSeeder:
         DuesInvoice.objects.bulk_create(_build_dues(specs, org_ids))
         StatusChange.objects.bulk_create(_build_history(specs, org_ids))
 
+    # -- cases --
+
+    def _role_users(self, pattern: str, names, group_name: str) -> list[tuple[int, str]]:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        users = []
+        for n, (first, last) in enumerate(names, 1):
+            user, _ = User.objects.get_or_create(
+                username=pattern.format(n=n),
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{first.lower()}.{last.lower()}@association.example",
+                    "password": self.password,
+                    "date_joined": _aware(SCALE_CODE_ADOPTED_ON),
+                },
+            )
+            user.groups.add(group)
+            users.append((user.pk, user.username))
+        return users
+
+    def _evidence_files(self) -> dict[str, tuple[str, str, int]]:
+        storage = private_storage()
+        files = {}
+        for filename, title in EVIDENCE_FILES.items():
+            path, body = f"{EVIDENCE_DIR}/{filename}", _evidence_body(title)
+            if storage.exists(path):
+                with storage.open(path, "rb") as f:
+                    if f.read() != body:
+                        storage.delete(path)
+            if not storage.exists(path):
+                saved = storage.save(path, ContentFile(body))
+                assert saved == path, saved
+            files[filename] = (path, hashlib.sha256(body).hexdigest(), len(body))
+        return files
+
+    def case_world(self, until: datetime.datetime) -> CaseWorld:
+        """The code, procedure, people and respondents every scale case draws on."""
+        code, _ = CodeOfEthics.objects.get_or_create(
+            version=SCALE_CODE_VERSION,
+            defaults={
+                "title": "Code of ethics (benchmark data)",
+                "adopted_on": SCALE_CODE_ADOPTED_ON,
+                "preamble": "Principles for the scale cases of the benchmarks.",
+            },
+        )
+        for number, title, text, effective_on, _phrases in SCALE_PRINCIPLES:
+            Principle.objects.get_or_create(
+                code=code,
+                number=number,
+                defaults={"title": title, "text": text, "effective_on": effective_on},
+            )
+        # The oldest procedure: scale cases start in 2019.
+        procedure = Procedure.objects.order_by("in_force_from", "version").first()
+        if procedure is None:
+            procedure = Procedure.objects.create(version=1, in_force_from=SCALE_CODE_ADOPTED_ON)
+        left = (MembershipStatus.TERMINATED, MembershipStatus.RESIGNED)
+        organizations = [
+            _Respondent(pk, slug, status, joined_on, since if status in left else None)
+            for pk, slug, status, joined_on, since in Organization.objects.filter(
+                slug__startswith=PREFIX
+            )
+            .order_by("slug")
+            .values_list("pk", "slug", "status", "joined_on", "status_since")
+        ]
+        if not organizations:
+            raise CommandError("--cases needs scale organizations: give --organizations too.")
+        representatives: dict[int, list[tuple[int, str]]] = {}
+        for org_id, user_id, username in (
+            Representative.objects.filter(organization__slug__startswith=PREFIX)
+            .order_by("organization_id", "-is_primary", "pk")
+            .values_list("organization_id", "user_id", "user__username")
+        ):
+            representatives.setdefault(org_id, []).append((user_id, username))
+        return CaseWorld(
+            seed=self.seed,
+            until=until,
+            procedure=procedure,
+            principles=list(Principle.objects.filter(code=code).order_by("number")),
+            phrases={number: phrases for number, *_, phrases in SCALE_PRINCIPLES},
+            officers=self._role_users(STAFF_USERNAME, STAFF_NAMES, ETHICS_STAFF),
+            board=self._role_users(BOARD_USERNAME, BOARD_NAMES, BOARD),
+            panel=self._role_users(PANEL_USERNAME, PANEL_NAMES, APPEALS_PANEL),
+            organizations=organizations,
+            representatives=representatives,
+            staff_group_id=Group.objects.get(name=ETHICS_STAFF).pk,
+            permission_ids=dict(
+                Permission.objects.filter(
+                    content_type__app_label="cases", content_type__model="case"
+                ).values_list("codename", "pk")
+            ),
+            evidence_files=self._evidence_files(),
+        )
+
+    def seed_cases(
+        self, target: int, until: datetime.date | datetime.datetime = CASES_UNTIL
+    ) -> int:
+        """Create scale cases up to `target`, as they stand at `until` (a date: the end
+        of that day, UTC); returns how many were created."""
+        if not isinstance(until, datetime.datetime):
+            until = datetime.datetime.combine(until, datetime.time(23, 59, 59), datetime.UTC)
+        elif until.tzinfo is None:
+            until = until.replace(tzinfo=datetime.UTC)
+        scale_numbers = Case.objects.filter(filed_by__username__startswith=PREFIX).values_list(
+            "number", flat=True
+        )
+        existing = {int(number.split("-")[1]) - 1 for number in scale_numbers}
+        missing = target - len(existing)
+        if missing <= 0:
+            self.log(f"{len(existing)} scale cases already exist; nothing to add.")
+            return 0
+        world = self.case_world(until)
+        others = set(
+            Case.objects.exclude(filed_by__username__startswith=PREFIX).values_list(
+                "number", flat=True
+            )
+        )
+        indices, index = [], 0
+        while len(indices) < missing:
+            if index not in existing:
+                indices.append(index)
+            index += 1
+        for start in range(0, len(indices), self.batch_size):
+            plans = [
+                CasePlan(world, i).simulate() for i in indices[start : start + self.batch_size]
+            ]
+            taken = [p.case["number"] for p in plans if p.case["number"] in others]
+            if taken:
+                raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
+            self._case_batch(world, plans)
+            self.log(f"  cases: {start + len(plans)}/{missing}")
+        return missing
+
+    @transaction.atomic
+    def _case_batch(self, world: CaseWorld, plans: list[CasePlan]) -> None:
+        connection = transaction.get_connection()
+        # Parents before the rows that point at them; every id is reserved first.
+        order = [
+            Complainant,
+            Case,
+            Allegation,
+            Evidence,
+            Response,
+            Ballot,
+            Finding,
+            BallotSeat,
+            Vote,
+            Sanction,
+            Appeal,
+        ]
+        tables = {model: _Table(model, connection) for model in order}
+        rows = {
+            model: [row for plan in plans for row in plan.rows.get(model, ())] for model in order
+        }
+        for model in order:
+            tables[model].assign_ids(rows[model])
+        for model in order:
+            tables[model].write(rows[model])
+        permission = world.permission_ids
+        _Table(CaseGroupObjectPermission, connection).write(
+            {
+                "group_id": world.staff_group_id,
+                "permission_id": permission[codename],
+                "content_object_id": plan.case.id,
+            }
+            for plan in plans
+            for codename in ("view_case", "manage_case")
+        )
+        _Table(CaseUserObjectPermission, connection).write(
+            {
+                "user_id": user_id,
+                "permission_id": permission[codename],
+                "content_object_id": plan.case.id,
+            }
+            for plan in plans
+            for user_id, codename in plan.user_permissions
+        )
+        _Table(CaseEvent, connection).write(event for plan in plans for event in _chain(plan))
+        years: dict[int, int] = {}
+        for plan in plans:
+            year, ordinal = (int(part) for part in plan.case["number"].split("-"))
+            years[year] = max(years.get(year, 0), ordinal)
+        for year, last in years.items():
+            CaseNumberSequence.objects.get_or_create(year=year)
+            CaseNumberSequence.objects.filter(year=year, last__lt=last).update(last=last)
+
+
+def _date_or_time(value: str) -> datetime.datetime:
+    if "T" not in value and " " not in value:
+        day = datetime.date.fromisoformat(value)
+        return datetime.datetime.combine(day, datetime.time(23, 59, 59), datetime.UTC)
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
 
 class Command(BaseCommand):
     help = (
         "Add bulk benchmark data (organizations named scale-*, with a representative, "
-        "dues and history), up to the target counts. Deterministic and additive."
+        "dues and history; with --cases, ethics cases against them with allegations, "
+        "evidence, ballots and a hash-chained record), up to the target counts. "
+        "Deterministic and additive."
     )
 
     def add_arguments(self, parser):
@@ -472,23 +1648,40 @@ class Command(BaseCommand):
             default=10000,
             help="Target number of scale organizations (default 10000).",
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=0,
+            help="Target number of scale cases (default 0), spread over the scale organizations.",
+        )
+        parser.add_argument(
+            "--cases-until",
+            type=_date_or_time,
+            default=_date_or_time(CASES_UNTIL.isoformat()),
+            help=f"When the case simulation stops: YYYY-MM-DD (the end of that day) or an "
+            f"ISO date and time, UTC unless it says otherwise (default {CASES_UNTIL}). Cases "
+            "are filed from 2019 to then and are in the state they had reached by then.",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
             "--batch-size",
             type=int,
             default=2000,
-            help="Organizations per transaction (default 2000).",
+            help="Organizations (or cases) per transaction (default 2000).",
         )
         parser.add_argument(
             "--password",
             default="",
-            help="One password for every scale representative (hashed once). "
-            "Default: unusable passwords.",
+            help="One password for every scale user (hashed once). Default: unusable passwords.",
         )
 
-    def handle(self, *args, organizations, seed, batch_size, password, **options):
-        if organizations < 0 or batch_size < 1:
-            raise CommandError("--organizations must be >= 0 and --batch-size >= 1.")
+    def handle(
+        self, *args, organizations, cases, cases_until, seed, batch_size, password, **options
+    ):
+        if organizations < 0 or cases < 0 or batch_size < 1:
+            raise CommandError("--organizations and --cases must be >= 0 and --batch-size >= 1.")
+        if cases_until < datetime.datetime.combine(CASES_FROM, datetime.time(), datetime.UTC):
+            raise CommandError(f"--cases-until must be on or after {CASES_FROM}.")
         verbose = options["verbosity"] >= 2
         seeder = ScaleSeeder(
             seed=seed,
@@ -499,8 +1692,17 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         created = seeder.seed_organizations(organizations)
-        elapsed = time.perf_counter() - started
+        organizations_done = time.perf_counter()
+        cases_created = seeder.seed_cases(cases, cases_until) if cases else 0
+        finished = time.perf_counter()
         self.stdout.write(
-            f"seed_scale: {created} organizations created "
-            f"(target {organizations}) in {elapsed:.1f}s at {timezone.now():%Y-%m-%d %H:%M}."
+            f"seed_scale: {created} organizations created (target {organizations}) "
+            f"in {organizations_done - started:.1f}s"
+            + (
+                f"; {cases_created} cases created (target {cases}) "
+                f"in {finished - organizations_done:.1f}s"
+                if cases
+                else ""
+            )
+            + f", at {timezone.now():%Y-%m-%d %H:%M}."
         )
