@@ -195,5 +195,3 @@ LOGGING = {
     "loggers": {"probity": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
-# Django 6 behaviour now: a scheme-less URL typed in a form means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True

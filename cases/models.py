@@ -340,6 +340,10 @@ class Case(FSMModelMixin, models.Model):
     state_changed_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     appeal_deadline = models.DateField(null=True, blank=True, db_index=True)
+    # The last event of the case record and how many there are: removing events from
+    # the end of the chain cannot go unnoticed.
+    record_length = models.PositiveIntegerField(default=0)
+    record_head = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-filed_at", "-id"]

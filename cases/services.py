@@ -89,6 +89,8 @@ def record_event(
     )
     event.hash = event.compute_hash()
     event.save()
+    Case.objects.filter(pk=case.pk).update(record_length=sequence, record_head=event.hash)
+    case.record_length, case.record_head = sequence, event.hash  # keep a later save() truthful
     return event
 
 
@@ -122,6 +124,27 @@ def verify_case_record(case: Case) -> RecordCheck:
                 False, count, event.sequence, "its content does not match its hash (it was altered)"
             )
         previous = event.hash
+    case.refresh_from_db(fields=["record_length", "record_head", "state"])
+    if (case.record_length, case.record_head) != (count, previous if count else ""):
+        return RecordCheck(
+            False,
+            count,
+            None,
+            f"the case says its record has {case.record_length} events but {count} are left "
+            "(events were removed from the end)",
+        )
+    reached = [
+        e.to_state
+        for e in CaseEvent.objects.filter(case=case, kind="transition").order_by("sequence")
+    ]
+    filed = CaseEvent.objects.filter(case=case, kind="filed").exists()
+    if filed and (reached[-1] if reached else "filed") != case.state:
+        return RecordCheck(
+            False,
+            count,
+            None,
+            f"the record leads to “{reached[-1] if reached else 'filed'}” but the case is “{case.state}”",
+        )
     # The stored files must still be the ones the record names.
     for kind, rows in (
         ("letter", case.letters.order_by("pk")),
@@ -541,6 +564,10 @@ def _after_open_review(case: Case, by, reason: str, event: CaseEvent) -> dict:
             actor=by,
             why="Representative of the respondent, notified of the complaint.",
         )
+    # This notice covers every amendment made so far (say, while the case was dismissed).
+    case.amendments.filter(needs_notice=True, noticed_at__isnull=True).update(
+        noticed_at=case.notice_issued_at
+    )
     letters.issue(
         case, LetterKind.NOTICE_OF_COMPLAINT, letters.respondent_recipient(case), event=event, by=by
     )
@@ -747,8 +774,14 @@ def response_window_reopen(*, case: Case, by, reason: str, until: datetime.date)
     _require_staff(by, case)
     _require_state(case, (CaseState.UNDER_REVIEW,), "reopen the response window")
     reason = _require_reason(reason, "Reopening the response window")
-    if until <= timezone.localdate():
-        raise ValidationError("The new response deadline must be after today.")
+    earliest = max(timezone.localdate(), case.response_due_on or timezone.localdate())
+    if until <= earliest:
+        raise ValidationError(
+            "The new response deadline must be after today."
+            if earliest == timezone.localdate()
+            else f"The new response deadline must be after {earliest:%d %B %Y}: reopening may "
+            "extend the window, never shorten it."
+        )
     previous = case.response_due_on
     Case.objects.filter(pk=case.pk).update(response_due_on=until)
     record_event(

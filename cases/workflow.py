@@ -126,25 +126,57 @@ def _has_allegations(case) -> Check:
     return Check(True, f"{n} allegation{'s' if n != 1 else ''} on file.")
 
 
+MEMBER_STATUSES = ("active", "suspended", "lapsed")
+
+
+def membership_periods(org) -> list[tuple[datetime.date | None, datetime.date | None]]:
+    """The spans during which the organization was a member, from its status history
+    (a readmitted member has two). An open end is None."""
+    periods: list = []
+    start = None
+    first = True
+    for change in sorted(org.status_history.all(), key=lambda c: (c.changed_at, c.pk)):
+        day = timezone.localtime(change.changed_at).date()
+        if change.to_status in MEMBER_STATUSES and change.from_status not in MEMBER_STATUSES:
+            # The register may know an earlier joining date than its history does.
+            start = min(day, org.joined_on) if first and org.joined_on else day
+            first = False
+        elif change.from_status in MEMBER_STATUSES and change.to_status not in MEMBER_STATUSES:
+            periods.append((start if start is not None else org.joined_on, day))
+            start, first = None, False
+    if org.status in MEMBER_STATUSES:
+        periods.append((start if start is not None else (org.joined_on or org.status_since), None))
+    return periods
+
+
 def _member_during_conduct(case) -> Check:
     org = case.respondent
-    left_on = org.status_since if org.status in ("terminated", "resigned") else None
+    periods = membership_periods(org)
     for i, a in enumerate(_allegations(case), 1):
-        if org.joined_on is None or org.joined_on > a.conduct_to:
-            joined = (
-                f"joined on {_d(org.joined_on)}" if org.joined_on else "has never been a member"
-            )
+        overlaps = any(
+            (begin is None or begin <= a.conduct_to) and (end is None or end >= a.conduct_from)
+            for begin, end in periods
+        )
+        if overlaps:
+            continue
+        last_end = periods[-1][1] if periods else None
+        if last_end is not None and last_end < a.conduct_from:
             return Check(
                 False,
                 f"Allegation {i} concerns conduct from {_d(a.conduct_from)} to {_d(a.conduct_to)}, "
-                f"but {org.name} {joined}.",
+                f"after {org.name} left the association on {_d(last_end)}.",
             )
-        if left_on is not None and left_on < a.conduct_from:
-            return Check(
-                False,
-                f"Allegation {i} concerns conduct from {_d(a.conduct_from)}, after {org.name} "
-                f"left the association on {_d(left_on)}.",
-            )
+        if not periods:
+            why = f"{org.name} has never been a member"
+        elif periods[0][0] and periods[0][0] > a.conduct_to:
+            why = f"{org.name} joined on {_d(periods[0][0])}"
+        else:
+            why = f"{org.name} was not a member then"
+        return Check(
+            False,
+            f"Allegation {i} concerns conduct from {_d(a.conduct_from)} to {_d(a.conduct_to)}, "
+            f"but {why}.",
+        )
     if not _allegations(case):
         return Check(False, "No allegation states a conduct period yet.")
     return Check(True, f"{org.name} was a member during the conduct alleged.")
@@ -205,16 +237,24 @@ def _amendments_noticed(case) -> Check:
     return Check(True, "The respondent was notified of every amendment.")
 
 
+def latest_notice_at(case):
+    """The first notice, or the latest amended notice: a response must answer it."""
+    noticed = [a.noticed_at for a in case.amendments.all() if a.noticed_at is not None]
+    return max([case.notice_issued_at, *noticed]) if case.notice_issued_at else None
+
+
 def _response_or_window_passed(case) -> Check:
-    responses = list(case.responses.all())
+    since = latest_notice_at(case)
+    responses = [r for r in case.responses.all() if since is None or r.submitted_at >= since]
     if responses:
-        return Check(True, f"Response received on {_d(responses[0].submitted_at)}.")
+        return Check(True, f"Response received on {_d(responses[-1].submitted_at)}.")
     if case.response_due_on is None:
         return Check(False, "No response window has been set: the notice was not issued.")
     if today() <= case.response_due_on:
+        answered = "to the amended notice " if case.responses.all() else ""
         return Check(
             False,
-            f"Response window open until {_d(case.response_due_on)}; no response received yet.",
+            f"Response window open until {_d(case.response_due_on)}; no response {answered}received yet.",
         )
     return Check(True, f"Response window closed on {_d(case.response_due_on)} with no response.")
 
@@ -468,6 +508,9 @@ STEPS: dict[str, Step] = {
             CaseState.BOARD_VOTE,
             STAFF,
             rules=(
+                # Amendments may have added allegations since the review opened.
+                "member_during_conduct",
+                "principles_in_effect",
                 "notice_issued",
                 "amendments_noticed",
                 "response_or_window_passed",

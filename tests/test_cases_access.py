@@ -294,15 +294,6 @@ def test_reopening_the_window_needs_a_reason_and_a_future_deadline(
     assert snapshot(case) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: cases/services.py response_window_reopen accepts any date after today, even one "
-        "before the current deadline, so 'reopening' a window that is still open shortens the "
-        "respondent's time to answer (amended_notice_issue, by contrast, takes the max). Fix: "
-        "refuse `until` earlier than case.response_due_on (or refuse while the window is open)."
-    ),
-)
 def test_reopening_the_window_never_shortens_the_time_to_respond(case, staff):
     case = open_review(case, staff)
     due = fresh(case).response_due_on

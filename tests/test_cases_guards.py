@@ -170,6 +170,10 @@ def test_conduct_after_the_respondent_left_the_association_cannot_be_reviewed(
     membership_change(organization=former, transition="resign", by=None, reason="Resigned.")
     left_on = today() - days(200)
     type(former).objects.filter(pk=former.pk).update(status_since=left_on)
+    # The history is what the rule reads: the resignation happened on that day.
+    former.status_history.update(
+        changed_at=timezone.make_aware(datetime.datetime.combine(left_on, datetime.time(12)))
+    )
     case = file_case(
         by=staff,
         respondent=former,
@@ -196,15 +200,6 @@ def test_a_member_that_joined_during_the_conduct_can_be_reviewed(staff, procedur
     assert open_review(case, staff).state == CaseState.UNDER_REVIEW
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: cases/workflow.py _member_during_conduct only looks at the organization's "
-        "joined_on and its *current* status; an organization expelled and later readmitted "
-        "passes for conduct in the gap when it was not a member. Fix: derive membership "
-        "periods from members.StatusChange (to terminated/resigned ... back to active)."
-    ),
-)
 def test_conduct_while_expelled_cannot_be_reviewed_after_the_member_is_readmitted(
     staff, procedure, principle
 ):
@@ -561,16 +556,6 @@ def test_an_amendment_before_the_notice_needs_no_separate_notice(staff, case, re
     assert transition(case, "refer_to_board", staff).state == CaseState.BOARD_VOTE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: cases/workflow.py _response_or_window_passed counts any response, even one "
-        "sent before an amended notice; amended_notice_issue reopens the window 'so the new "
-        "matter can be answered', yet referral is allowed at once. Fix: count only responses "
-        "submitted after the latest notice (max of notice_issued_at and the amendments' "
-        "noticed_at), else require the window to have passed."
-    ),
-)
 def test_a_new_allegation_after_notice_must_be_answerable_before_referral(
     staff, case, representative, code
 ):

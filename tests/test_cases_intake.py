@@ -232,17 +232,6 @@ def test_a_representative_cannot_amend_the_complaint(case, staff, representative
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: an allegation added by complaint_amend after open_review is never checked "
-        "against the non-retroactivity rule: principles_in_effect is a rule of open_review "
-        "only (cases/workflow.py STEPS), and services.complaint_amend does not check it, so a "
-        "case can reach the board on a principle that took effect after the conduct. Fix: "
-        "add principles_in_effect and member_during_conduct to refer_to_board's rules (or "
-        "refuse such an allegation in complaint_amend)."
-    ),
-)
 def test_an_allegation_added_after_notice_cannot_apply_a_principle_retroactively(
     case, staff, representative, code
 ):
@@ -266,17 +255,6 @@ def test_an_allegation_added_after_notice_cannot_apply_a_principle_retroactively
         transition(case, "refer_to_board", staff)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: an amendment made while a reviewed case was dismissed (needs_notice, since "
-        "notice_issued_at is set) stays 'not notified' after the case is reopened and a new "
-        "full notice of complaint is issued by open_review, so referral is blocked with a "
-        "false reason. Fix: in services._after_open_review mark pending amendments "
-        "noticed_at=now (or have _amendments_noticed ignore amendments made before "
-        "notice_issued_at)."
-    ),
-)
 def test_a_new_notice_after_reopening_covers_the_amendments_made_before_it(
     case, staff, representative
 ):

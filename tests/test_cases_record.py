@@ -426,17 +426,6 @@ def test_a_deleted_event_fails_verification(case, staff):
     assert "event #3 is missing" in result.problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: verify_case_record (cases/services.py) checks the chain it finds and the "
-        "letters' and evidence files, so deleting the newest events of a step that issues "
-        "no letter (here the referral to the board: transition, ballot_opened, effects) with "
-        "raw SQL goes unnoticed although the case row says 'board_vote'. Fix: also check that "
-        "the state reached by the record's transition events equals case.state, and/or keep "
-        "the head hash and event count on the case row and compare them."
-    ),
-)
 def test_deleting_the_newest_events_fails_verification(case, staff, representative):
     case = transition(
         ready_for_referral(case, staff, respond_as=representative), "refer_to_board", staff
