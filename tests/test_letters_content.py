@@ -237,16 +237,6 @@ def test_decision_letter_never_names_a_voter(world):
     assert_names_no_voter(text, case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: cases.ballots._after_decide_appeal, on an upheld appeal of a sanction deferred "
-        "until after the appeal window (sanction_takes_effect=after_appeal_window), moves "
-        "Sanction.effective_on to today with a queryset update but leaves ends_on as computed "
-        "from the deferred start, so a 6-month suspension runs about 7 months and the appeal "
-        "decision letter prints dates 7 months apart next to 'suspended for 6 months'"
-    ),
-)
 def test_upheld_deferred_suspension_letter_gives_six_months(world):
     Procedure.objects.filter(pk=world.procedure.pk).update(
         sanction_takes_effect="after_appeal_window"
