@@ -1594,6 +1594,13 @@ class ScaleSeeder:
         }
         for model in order:
             tables[model].assign_ids(rows[model])
+        # The chains need every id; each case keeps its record's length and head.
+        events = []
+        for plan in plans:
+            chain = _chain(plan)
+            plan.case["record_length"] = len(chain)
+            plan.case["record_head"] = chain[-1]["hash"]
+            events.extend(chain)
         for model in order:
             tables[model].write(rows[model])
         permission = world.permission_ids
@@ -1615,7 +1622,7 @@ class ScaleSeeder:
             for plan in plans
             for user_id, codename in plan.user_permissions
         )
-        _Table(CaseEvent, connection).write(event for plan in plans for event in _chain(plan))
+        _Table(CaseEvent, connection).write(events)
         years: dict[int, int] = {}
         for plan in plans:
             year, ordinal = (int(part) for part in plan.case["number"].split("-"))
