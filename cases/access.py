@@ -8,7 +8,7 @@ it. `is_superuser` grants nothing here.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from members.roles import roles_of
 
@@ -20,19 +20,18 @@ def case_permissions(user, case) -> frozenset[str]:
         return frozenset()
     cache = case.__dict__.setdefault("_permission_cache", {})
     if user.pk not in cache:
-        from django.contrib.auth.models import Permission
+        from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
 
+        # Two indexed lookups on this case, UNIONed: an OR across both reverse joins
+        # would pair every grant with every other and grow with the whole table.
+        direct = CaseUserObjectPermission.objects.filter(content_object=case, user=user)
+        through_groups = CaseGroupObjectPermission.objects.filter(
+            content_object=case, group__user=user
+        )
         cache[user.pk] = frozenset(
-            Permission.objects.filter(
-                Q(
-                    caseuserobjectpermission__user=user,
-                    caseuserobjectpermission__content_object=case,
-                )
-                | Q(
-                    casegroupobjectpermission__group__user=user,
-                    casegroupobjectpermission__content_object=case,
-                )
-            ).values_list("codename", flat=True)
+            direct.values_list("permission__codename", flat=True).union(
+                through_groups.values_list("permission__codename", flat=True)
+            )
         )
     return cache[user.pk]
 
