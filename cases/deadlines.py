@@ -240,13 +240,6 @@ def overdue_ballots(today: datetime.date | None = None) -> list[Ballot]:
         .filter(closed_at__isnull=True, closes_on__lt=today)
         .select_related("case", "case__respondent", "case__procedure")[:100]
     ):
-        if not _quorum_met(ballot):
+        if not workflow.ballot_quorum(ballot, ballot.case.procedure).holds:
             result.append(ballot)
     return result
-
-
-def _quorum_met(ballot: Ballot) -> bool:
-    from cases.models import threshold_met
-
-    eligible, voted = workflow.ballot_numbers(ballot)
-    return threshold_met(ballot.case.procedure.quorum_rule, voted, eligible)

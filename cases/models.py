@@ -642,11 +642,17 @@ class Finding(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    """For the record's rows (case events, issued letters): added, never changed."""
+
     def update(self, **kwargs):
-        raise ValidationError("Case events are append-only: they cannot be updated.")
+        raise ValidationError(
+            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
+        )
 
     def delete(self):
-        raise ValidationError("Case events are append-only: they cannot be deleted.")
+        raise ValidationError(
+            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted."
+        )
 
 
 class CaseEvent(models.Model):
@@ -993,6 +999,8 @@ class Letter(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["issued_at", "id"]

@@ -58,6 +58,8 @@ def case_for_page(*, number: str, user) -> Case:
                 "procedure",
                 "case_officer",
                 "filed_by",
+                "appeal",
+                "appeal__filed_by",
             )
             .prefetch_related(
                 Prefetch(

@@ -318,21 +318,27 @@ def ballot_numbers(ballot) -> tuple[int, int]:
     return len(eligible), len(voted)
 
 
-def _quorum(case, kind: str) -> Check:
+def ballot_quorum(ballot, procedure) -> Check:
+    """Whether enough eligible voters took part, by the case's procedure. The rule's
+    check, the dashboard's flag and the deadline job all ask this."""
     from cases.models import describe_threshold, threshold_met
 
-    ballot = _ballot(case, kind)
-    if ballot is None:
-        return Check(False, "No ballot has been opened.")
     eligible, voted = ballot_numbers(ballot)
-    needed = describe_threshold(case.procedure.quorum_rule)
-    if threshold_met(case.procedure.quorum_rule, voted, eligible):
+    needed = describe_threshold(procedure.quorum_rule)
+    if threshold_met(procedure.quorum_rule, voted, eligible):
         return Check(True, f"Quorum met: {voted} of {eligible} eligible voters have voted.")
     return Check(
         False,
         f"Quorum not met: {voted} of {eligible} eligible voters have voted; "
         f"{needed} must take part.",
     )
+
+
+def _quorum(case, kind: str) -> Check:
+    ballot = _ballot(case, kind)
+    if ballot is None:
+        return Check(False, "No ballot has been opened.")
+    return ballot_quorum(ballot, case.procedure)
 
 
 def _ballot_quorum(case) -> Check:
