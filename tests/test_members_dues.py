@@ -137,7 +137,7 @@ def test_payment_on_the_issue_date_is_accepted(staff):
 
 
 @pytest.mark.parametrize("who", ["board", "panel", "representative", "no_role_user"])
-def test_only_ethics_staff_record_payments(request, who):
+def test_only_ethics_staff_record_payments(db, request, who):
     user = request.getfixturevalue(who)
     org = org_in_status("lapsed")
     invoice = overdue_invoice(org)

@@ -152,7 +152,10 @@ def test_demo_logins_work(client, seeded):
 
 
 def _manage(tmp_path, *args, **env_overrides) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    # Not DJANGO_ALLOW_ASYNC_UNSAFE either: the browser tests set it for this process, and the
+    # deployment check rightly refuses it.
+    leaked = ("DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in leaked}
     env.update(
         {
             "PROBITY_ENV": "production",

@@ -264,7 +264,7 @@ def test_unknown_change_is_refused(staff):
 
 
 @pytest.mark.parametrize("who", ["board", "panel", "representative", "no_role_user"])
-def test_only_ethics_staff_may_change_membership_status(request, who):
+def test_only_ethics_staff_may_change_membership_status(db, request, who):
     user = request.getfixturevalue(who)
     org = org_in_status("active")
     before = snapshot(org)
