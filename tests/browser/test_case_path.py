@@ -5,26 +5,40 @@ representative responds with an attachment; staff record a finding, write the re
 report, add fact-finding and see the due-process checklist turn complete.
 
 Issue 4: staff refer the case to the board; board members vote (one declares a conflict
-instead); staff close the ballot; the representative sees the decision and the sanction
-and appeals; the appeals panel votes; staff close its ballot and record the decision;
+instead); staff close the ballot; the representative sees the decision and the sanction,
+downloads the decision letter (a representative of another organization gets a 404 for
+it) and appeals; the appeals panel votes; staff close its ballot and record the decision;
 the representative sees it. The representative's pages never name a board member.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from cases import services
-from cases.models import Case, CodeOfEthics, EvidenceSource, Principle, Procedure
+from cases.models import (
+    Addressee,
+    Case,
+    CodeOfEthics,
+    EvidenceSource,
+    Letter,
+    LetterKind,
+    Principle,
+    Procedure,
+)
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from cases.workflow import STEPS
-from tests.browser.conftest import login, logout
+from members.models import Organization
+from tests.browser.conftest import TIMEOUT_MS, login, logout
 from tests.factories import (
     OrganizationFactory,
     RepresentativeFactory,
@@ -340,6 +354,26 @@ def _ready_to_refer(people) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def _assert_not_downloadable(browser, live_server, username: str, url: str) -> None:
+    """In a context of its own, `username` logs in and opens `url`: a 404 page, no file."""
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        login(page, live_server, username)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as exc:  # "Download is starting": the file was served
+            pytest.fail(f"{username} was served {url}: {exc.message.splitlines()[0]}")
+        assert response is not None and response.status == 404, (
+            f"{username} got {response and response.status} for {url}, not 404"
+        )
+        assert response.headers.get("content-type", "").startswith("text/html")
+        assert "content-disposition" not in response.headers
+    finally:
+        context.close()
+
+
 def _forbidden_names() -> list[str]:
     names = []
     for username, first, last in BOARD:
@@ -354,10 +388,16 @@ def _assert_names_absent(page, names: list[str]) -> None:
 
 
 def test_board_decides_the_representative_appeals_the_panel_decides(
-    browser_page, live_server, people
+    browser, browser_page, live_server, people
 ):
     page = browser_page
     case = _ready_to_refer(people)
+    RepresentativeFactory(
+        organization=Organization.objects.get(slug="other-company"),
+        user__username="other.rep",
+        user__first_name="Olga",
+        user__last_name="Other",
+    )
     for username, first, last in BOARD:
         board_user(username=username, first_name=first, last_name=last)
     for username, first, last in PANEL:
@@ -389,7 +429,7 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     # test_board_case_page_has_unique_field_ids below).
     conflict.get_by_role("textbox").fill("I advised Redfern Automation on this installation.")
     conflict.get_by_role("button", name="Declare the conflict").click()
-    _status(page, "Your conflict of interest on case")
+    _status(page, "Your conflict of interest is recorded")
     expect(page).to_have_url(re.compile(r"/cases/ballots/$"))
     expect(page.get_by_role("link", name=case.number)).to_have_count(0)
     logout(page)
@@ -437,6 +477,29 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     expect(decision).to_contain_text("The member is censured; the censure stays on its record.")
     expect(decision).to_contain_text("You may appeal until")
     _assert_names_absent(page, forbidden)
+
+    # Closing the ballot issued the decision letter to the respondent; the representative
+    # finds it under "Letters" on the case page and downloads it: the very PDF on record.
+    letter = Letter.objects.get(case=case, kind=LetterKind.DECISION, addressee=Addressee.RESPONDENT)
+    letter_url = f"{live_server.url}{letter.get_absolute_url()}"
+    letters_list = page.get_by_role("region", name="Letters")
+    link = letters_list.get_by_role("link", name="Decision letter", exact=True)
+    expect(link).to_have_attribute("href", letter.get_absolute_url())
+    expect(letters_list).to_contain_text(f"SHA-256 {letter.sha256}")
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.failure() is None
+    assert download.url == letter_url
+    assert download.suggested_filename == f"{case.number}-decision.pdf"
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) == letter.size
+    assert hashlib.sha256(pdf).hexdigest() == letter.sha256
+
+    # A representative of another organization, logged in, gets a 404 for the same URL.
+    _assert_not_downloadable(browser, live_server, "other.rep", letter_url)
+
     appeal = page.get_by_role("region", name="Appeal", exact=True)
     appeal.get_by_label("Grounds of appeal").fill(
         "The guard was replaced before the line restarted; the invoice shows the date."
@@ -490,6 +553,10 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     _assert_names_absent(page, forbidden)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Our membership").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Our membership: Redfern Automation")
+    portal_letters = page.get_by_role("region", name="Letters")
+    expect(
+        portal_letters.get_by_role("link", name=f"Decision letter, case {case.number}", exact=True)
+    ).to_have_attribute("href", letter.get_absolute_url())
     _assert_names_absent(page, forbidden)
 
     case.refresh_from_db()
