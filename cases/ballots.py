@@ -396,6 +396,7 @@ def _after_close_ballot(case: Case, by, reason: str, event) -> dict:
         payload["appeal_deadline"] = case.appeal_deadline.isoformat()
     kind = LetterKind.DECISION if outcome.violation_found else LetterKind.NO_VIOLATION
     letters.issue(case, kind, letters.respondent_recipient(case), event=event, by=by)
+    letters.issue_outcome_notice(case, event=event, by=by)
     return payload
 
 
@@ -635,4 +636,5 @@ def _after_decide_appeal(case: Case, by, reason: str, event) -> dict:
     letters.issue(
         case, LetterKind.APPEAL_DECISION, letters.respondent_recipient(case), event=event, by=by
     )
+    letters.issue_outcome_notice(case, event=event, by=by)
     return {"outcome": outcome, "sanction": kind or None}

@@ -48,6 +48,11 @@ STATIC_ASSETS = {"letter.css": ("letter.css", "text/css")}
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
+# Letters only the complainant receives (the others go to the respondent, and dismissal
+# and withdrawal notices to both).
+COMPLAINANT_ONLY_KINDS = (LetterKind.ACKNOWLEDGEMENT, LetterKind.OUTCOME_NOTICE)
+
+
 class RefusedURL(ValueError):
     pass
 
@@ -157,24 +162,27 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
             if e.disclosed_to_respondent and e.source != EvidenceSource.RESPONDENT
         ]
         context["amendments"] = [a for a in case.amendments.order_by("pk") if a.needs_notice]
-    if kind in (LetterKind.DECISION, LetterKind.NO_VIOLATION):
+    if kind in (LetterKind.DECISION, LetterKind.NO_VIOLATION, LetterKind.OUTCOME_NOTICE):
         ballot = case.ballots.filter(kind="board").order_by("-pk").first()
         if ballot is not None and ballot.closed_at is None:
             ballot = open_ballot(case, "board")
             outcome = ballot_outcome(ballot, case.procedure)  # a draft shows the projection
-            counts, sanction_kind, months = (
+            counts, violation_found, sanction_kind, months = (
                 outcome.counts,
+                outcome.violation_found,
                 outcome.sanction,
                 outcome.suspension_months,
             )
         else:
             counts = ballot.tally if ballot else {}
+            violation_found = bool(ballot and ballot.violation_found)
             sanction_kind, months = (
                 (ballot.sanction_kind, ballot.suspension_months) if ballot else ("", None)
             )
         context.update(
             {
                 "counts": counts,
+                "violation_found": violation_found,
                 "breached": [
                     a
                     for a in allegations
@@ -185,9 +193,14 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
                 "suspension_months": months,
             }
         )
-    if kind == LetterKind.APPEAL_DECISION:
+    if kind in (LetterKind.APPEAL_DECISION, LetterKind.OUTCOME_NOTICE):
         context["appeal"] = getattr(case, "appeal", None)
         context["sanction"] = current_sanction(case)
+    if kind == LetterKind.OUTCOME_NOTICE:
+        # The complainant learns the outcome only where the procedure says so.
+        context["told_outcome"] = case.procedure.complainant_told_outcome
+        appeal = context["appeal"]
+        context["after_appeal"] = bool(appeal and appeal.outcome)
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
     return context
@@ -256,6 +269,12 @@ def issue(
     )
     transaction.on_commit(lambda: deliver(letter.pk, by=None))
     return letter
+
+
+def issue_outcome_notice(case: Case, *, event: CaseEvent, by) -> Letter:
+    """The complainant's letter after the board's decision or the appeal's: the outcome
+    where the procedure allows it, otherwise only that the complaint was decided."""
+    return issue(case, LetterKind.OUTCOME_NOTICE, complainant_recipient(case), event=event, by=by)
 
 
 def deliver(letter_id: int, *, by, only_failed: bool = False) -> list[Delivery]:
@@ -329,7 +348,7 @@ def preview_html(case: Case, kind: str) -> str:
     """The letter as it would be issued now, marked as a draft, for staff to check."""
     recipient = (
         complainant_recipient(case)
-        if kind == LetterKind.ACKNOWLEDGEMENT
+        if kind in COMPLAINANT_ONLY_KINDS
         else respondent_recipient(case)
     )
     context = letter_context(case, kind, recipient, draft=True)

@@ -179,6 +179,13 @@ class Procedure(models.Model):
         max_length=24, choices=SanctionTiming.choices, default=SanctionTiming.ON_DECISION
     )
     readmission_bar_days = models.PositiveIntegerField(default=365)
+    complainant_told_outcome = models.BooleanField(
+        "tell the complainant the outcome",
+        default=True,
+        help_text="The complainant's letter after the board's decision and after an appeal "
+        "states the outcome and any sanction. Unticked, it says only that the complaint "
+        "has been decided. Votes and voters are never named either way.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -966,6 +973,7 @@ class LetterKind(models.TextChoices):
     DECISION = "decision", "Decision letter"
     NO_VIOLATION = "no_violation", "Decision letter: no violation"
     APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
+    OUTCOME_NOTICE = "outcome_notice", "Outcome notice to the complainant"
 
 
 class Addressee(models.TextChoices):

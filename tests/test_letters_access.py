@@ -68,11 +68,11 @@ def test_the_notice_downloads_with_its_kind_in_the_file_name(world, client, deci
     body(response)
 
 
-def test_the_respondent_does_not_get_the_complainants_letter(world, client, decided):
+def test_the_respondent_does_not_get_the_complainants_letters(world, client, decided):
     _, issued = decided
-    ack = issued[LetterKind.ACKNOWLEDGEMENT]
-    assert ack.addressee == "complainant"
-    assert download(client, world.rep, ack).status_code == 404
+    for kind in (LetterKind.ACKNOWLEDGEMENT, LetterKind.OUTCOME_NOTICE):
+        assert issued[kind].addressee == "complainant"
+        assert download(client, world.rep, issued[kind]).status_code == 404, kind
 
 
 def test_a_representative_of_another_organization_gets_404(world, client, decided):
@@ -95,6 +95,7 @@ def test_staff_download_every_letter(world, client, decided):
         LetterKind.ACKNOWLEDGEMENT,
         LetterKind.NOTICE_OF_COMPLAINT,
         LetterKind.DECISION,
+        LetterKind.OUTCOME_NOTICE,
     }
     for issued_letter in issued.values():
         response = download(client, world.staff, issued_letter)

@@ -293,6 +293,7 @@ BUILDERS = {
     LetterKind.DECISION: (decided_case, Addressee.RESPONDENT),
     LetterKind.NO_VIOLATION: (no_violation_case, Addressee.RESPONDENT),
     LetterKind.APPEAL_DECISION: (appeal_decided_case, Addressee.RESPONDENT),
+    LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
 }
 
 
