@@ -144,14 +144,14 @@ MEDIA_ROOT = PRIVATE_STORAGE_ROOT
 
 # Upload limits for evidence and response attachments.
 PROBITY_UPLOAD_MAX_BYTES = int(os.environ.get("PROBITY_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Detected from the file's content, never from its name or the browser's claim.
 PROBITY_UPLOAD_ALLOWED_TYPES = [
-    "application/pdf",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "text/plain",
-    "text/html",
-    "message/rfc822",
+    t.strip()
+    for t in os.environ.get(
+        "PROBITY_UPLOAD_ALLOWED_TYPES",
+        "application/pdf,image/png,image/jpeg,image/gif,text/plain,text/html,message/rfc822",
+    ).split(",")
+    if t.strip()
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -37,8 +37,18 @@ class CodeOfEthicsAdmin(admin.ModelAdmin):
 
 @admin.register(Principle)
 class PrincipleAdmin(admin.ModelAdmin):
+    """A principle cited by a case is read-only (Principle.clean says why)."""
+
     list_display = ["number", "title", "code", "effective_on"]
     list_filter = ["code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.allegations.exists():
+            return ["code", "number", "title", "text", "effective_on"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.allegations.exists()
 
 
 @admin.register(Procedure)

@@ -37,41 +37,66 @@ def run(today: datetime.date | None = None) -> Counter:
 
 def _run(today: datetime.date) -> Counter:
     done: Counter = Counter()
-    for case_id in Case.objects.filter(
-        state=CaseState.BOARD_VOTE,
-        ballots__kind=BallotKind.BOARD,
-        ballots__closed_at__isnull=True,
-        ballots__closes_on__lt=today,
-    ).values_list("pk", flat=True):
-        done["ballots closed"] += _try_step(case_id, "close_ballot")
-    for case_id in Ballot.objects.filter(
-        kind=BallotKind.APPEAL,
-        closed_at__isnull=True,
-        closes_on__lt=today,
-        case__state=CaseState.UNDER_APPEAL,
-    ).values_list("case_id", flat=True):
-        done["appeal ballots closed"] += _try_close_appeal_ballot(case_id)
-    for case_id in Case.objects.filter(
-        state=CaseState.SANCTIONED, appeal_deadline__lt=today
-    ).values_list("pk", flat=True):
-        done["cases finalized"] += _try_step(case_id, "finalize")
-    for sanction_id in (
+
+    def each(label: str, ids, action) -> None:
+        # One item that fails (a letter that will not render, a mail server that is
+        # down) must not stop the job for every case after it on every run: log it,
+        # count it, go on. The command exits non-zero when anything failed.
+        for pk in ids:
+            try:
+                done[label] += action(pk)
+            except Exception:
+                log.exception("run_deadlines: %s failed for %s", label, pk)
+                done["failed"] += 1
+
+    each(
+        "ballots closed",
+        Case.objects.filter(
+            state=CaseState.BOARD_VOTE,
+            ballots__kind=BallotKind.BOARD,
+            ballots__closed_at__isnull=True,
+            ballots__closes_on__lt=today,
+        ).values_list("pk", flat=True),
+        lambda pk: _try_step(pk, "close_ballot"),
+    )
+    each(
+        "appeal ballots closed",
+        Ballot.objects.filter(
+            kind=BallotKind.APPEAL,
+            closed_at__isnull=True,
+            closes_on__lt=today,
+            case__state=CaseState.UNDER_APPEAL,
+        ).values_list("case_id", flat=True),
+        _try_close_appeal_ballot,
+    )
+    each(
+        "cases finalized",
+        Case.objects.filter(state=CaseState.SANCTIONED, appeal_deadline__lt=today).values_list(
+            "pk", flat=True
+        ),
+        lambda pk: _try_step(pk, "finalize"),
+    )
+    each(
+        "sanctions applied",
         Sanction.objects.filter(
             applied_at__isnull=True, rescinded_at__isnull=True, effective_on__lte=today
         )
         .exclude(case__state=CaseState.UNDER_APPEAL)
-        .values_list("pk", flat=True)
-    ):
-        done["sanctions applied"] += _apply_sanction(sanction_id)
-    for sanction_id in Sanction.objects.filter(
-        kind=SanctionKind.SUSPENSION,
-        applied_at__isnull=False,
-        ended_at__isnull=True,
-        rescinded_at__isnull=True,
-        ends_on__lte=today,
-    ).values_list("pk", flat=True):
-        done["suspensions ended"] += _end_suspension(sanction_id)
-    done["reminders sent"] += _reminders(today)
+        .values_list("pk", flat=True),
+        _apply_sanction,
+    )
+    each(
+        "suspensions ended",
+        Sanction.objects.filter(
+            kind=SanctionKind.SUSPENSION,
+            applied_at__isnull=False,
+            ended_at__isnull=True,
+            rescinded_at__isnull=True,
+            ends_on__lte=today,
+        ).values_list("pk", flat=True),
+        _end_suspension,
+    )
+    each("reminders sent", [today], _reminders)
     return done
 
 

@@ -87,6 +87,29 @@ class Principle(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    # What a notice of complaint quotes and the non-retroactivity guard reads: once a
+    # case cites the principle, changing these would rewrite what the respondent was told.
+    FROZEN_ONCE_CITED = ("code_id", "number", "title", "text", "effective_on")
+
+    def clean(self) -> None:
+        if self.pk is None:
+            return
+        stored = Principle.objects.filter(pk=self.pk).first()
+        if stored is None or not stored.allegations.exists():
+            return
+        changed = [f for f in self.FROZEN_ONCE_CITED if getattr(stored, f) != getattr(self, f)]
+        if changed:
+            cases = sorted({a.case.number for a in stored.allegations.select_related("case")})
+            shown = ", ".join(cases[:5]) + (" and others" if len(cases) > 5 else "")
+            raise ValidationError(
+                f"Principle {stored.number} is cited in case {shown} and cannot be changed: "
+                "adopt a new version of the code of ethics instead."
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        self.clean()
+        super().save(*args, **kwargs)
+
 
 # ---------------------------------------------------------------------------
 # Procedure

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from cases import deadlines, services
 from cases.models import Ballot, Case, CaseEvent, Reminder, VoteChoice
@@ -262,3 +262,43 @@ def test_the_management_command_runs_the_job(staff):
     out = StringIO()
     call_command("run_deadlines", stdout=out)
     assert "nothing to do" in out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# One failing item does not stop the job
+# ---------------------------------------------------------------------------
+
+
+def test_one_case_that_fails_does_not_stop_the_job_for_the_others(staff, monkeypatch):
+    broken = sanctioned_case(staff, "censure").case
+    healthy = sanctioned_case(staff, "censure").case
+    window_passed(broken)
+    window_passed(healthy)
+    real = deadlines.case_transition
+
+    def transition(*, case, **kwargs):
+        if case.pk == broken.pk:
+            raise RuntimeError("the letter would not render")
+        return real(case=case, **kwargs)
+
+    monkeypatch.setattr(deadlines, "case_transition", transition)
+    done = deadlines.run()
+    assert done["failed"] == 1
+    assert done["cases finalized"] == 1
+    assert fresh(broken).state == CaseState.SANCTIONED
+    assert fresh(healthy).state == CaseState.CLOSED
+
+
+def test_the_command_exits_non_zero_when_an_item_failed(staff, monkeypatch):
+    broken = sanctioned_case(staff, "censure").case
+    window_passed(broken)
+
+    def transition(**kwargs):
+        raise RuntimeError("the mail server is down")
+
+    monkeypatch.setattr(deadlines, "case_transition", transition)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 item"):
+        call_command("run_deadlines", stdout=out)
+    assert "nothing to do" not in out.getvalue()
+    assert "failed" in out.getvalue()

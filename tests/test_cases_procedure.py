@@ -263,3 +263,35 @@ def test_a_refused_complaint_does_not_use_up_a_number(staff, organization, proce
 
     year = today().year
     assert (first.number, second.number) == (f"{year}-0001", f"{year}-0002")
+
+
+# ---------------------------------------------------------------------------
+# A principle a case cites is frozen
+# ---------------------------------------------------------------------------
+
+
+def test_a_principle_cited_by_a_case_cannot_be_changed(staff, organization, procedure, principle):
+    case = file_case(by=staff, respondent=organization)
+    principle.refresh_from_db()
+    principle.effective_on = principle.effective_on + days(3650)
+    with pytest.raises(ValidationError, match=f"cited in case {case.number}.*new version"):
+        principle.save()
+    principle.refresh_from_db()
+    assert principle.effective_on < today()
+
+
+def test_a_principle_nobody_cites_can_still_be_corrected(db, principle):
+    principle.title = "Corrected title"
+    principle.save()
+    principle.refresh_from_db()
+    assert principle.title == "Corrected title"
+
+
+def test_the_admin_shows_a_cited_principle_read_only_and_refuses_to_delete_it(
+    staff, organization, procedure, principle, admin_client
+):
+    file_case(by=staff, respondent=organization)
+    page = admin_client.get(f"/admin/cases/principle/{principle.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="text"' not in page.content.decode()  # shown, not editable
+    assert admin_client.get(f"/admin/cases/principle/{principle.pk}/delete/").status_code == 403

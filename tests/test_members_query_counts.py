@@ -218,3 +218,25 @@ def test_public_directory_runs_the_same_queries_for_10_or_200_organizations(
     with django_assert_num_queries(small):
         response = client.get("/members/")
     assert len(response.context["page"]) > 10
+
+
+REGISTER_VIEWS = [{}, {"q": "bulk"}, {"status": "active"}, {"membership_class": "integrator"}]
+
+
+def test_register_and_organization_page_run_the_same_queries_for_10_or_10000_organizations(
+    staff_client, staff, django_assert_num_queries
+):
+    """The issue's own sizes: 10 organizations, then 10,000 (bulk inserted once)."""
+    _bulk_organizations(9, start=0)
+    org = _rich_organization(staff, representatives=1, dues=1, history=1)
+    small = {str(p): _measure(staff_client, "/register/", **p) for p in REGISTER_VIEWS}
+    small_org = _measure(staff_client, f"/register/{org.slug}/")
+
+    _bulk_organizations(9_990, start=9)
+    assert Organization.objects.count() == 10_000
+    for params in REGISTER_VIEWS:
+        with django_assert_num_queries(small[str(params)]):
+            response = staff_client.get("/register/", params)
+        assert len(response.context["page"]) == 50, params
+    with django_assert_num_queries(small_org):
+        staff_client.get(f"/register/{org.slug}/")

@@ -65,10 +65,15 @@ def live_server(_live_server_media_url, live_server):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the whole session; skipped where it is absent."""
+    """One headless Chromium for the whole session; skipped where it is absent, except
+    under PROBITY_REQUIRE_BROWSER=1 (CI sets it), where a missing browser is a failure."""
+    missing = pytest.fail if os.environ.get("PROBITY_REQUIRE_BROWSER") == "1" else pytest.skip
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (set PROBITY_CHROMIUM)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing(f"Chromium not found at {CHROMIUM} (set PROBITY_CHROMIUM)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("Playwright is not installed (bin/bootstrap installs it)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cases import deadlines
 
@@ -13,3 +13,6 @@ class Command(BaseCommand):
         done = deadlines.run()
         summary = ", ".join(f"{n} {what}" for what, n in done.items() if n) or "nothing to do"
         self.stdout.write(f"run_deadlines: {summary}.")
+        if done["failed"]:
+            # The log has each failure; a non-zero exit makes cron or systemd report it.
+            raise CommandError(f"{done['failed']} item(s) failed; see the log for each.")
