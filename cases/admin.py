@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from cases.letters import LOGO_TYPES
 from cases.models import (
     Allegation,
     Appeal,
@@ -100,10 +102,46 @@ class CaseEventAdmin(ReadOnlyAdmin):
     search_fields = ["case__number", "kind"]
 
 
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+class LetterheadForm(forms.ModelForm):
+    class Meta:
+        model = Letterhead
+        fields = [
+            "association_name",
+            "address",
+            "email",
+            "website",
+            "logo",
+            "signatory_name",
+            "signatory_title",
+        ]
+
+    def clean_logo(self):
+        """Only what the letter renderer will embed: a PNG or JPEG of modest size. Any
+        other image would be left out of every letter without a word."""
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "read"):
+            return logo
+        if logo.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The logo is {logo.size / 1024 / 1024:.1f} MB; the limit is "
+                f"{LOGO_MAX_BYTES // 1024 // 1024} MB."
+            )
+        logo.seek(0)
+        head = logo.read(16)
+        logo.seek(0)
+        if not any(head.startswith(magic) for magic in LOGO_TYPES):
+            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+        return logo
+
+
 @admin.register(Letterhead)
 class LetterheadAdmin(admin.ModelAdmin):
     """The newest letterhead is used for letters issued from now on; issued letters never change."""
 
+    form = LetterheadForm
     list_display = ["association_name", "signatory_name", "updated_at"]
 
 

@@ -218,3 +218,43 @@ def test_preview_escapes_the_hostile_allegation(world, client):
     assert '<img src="http://127.0.0.1:9/x">' not in body
     assert "<style>body{display:none}</style>" not in body
     assert response["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def _letterhead_form(logo):
+    from cases.admin import LetterheadForm
+
+    data = {
+        "association_name": "Northbridge",
+        "address": "1 High Street",
+        "signatory_name": "Ada Lane",
+        "signatory_title": "Chair",
+    }
+    return LetterheadForm(data=data, files={"logo": logo})
+
+
+@pytest.mark.django_db
+def test_the_admin_accepts_a_png_logo_and_refuses_an_image_the_letters_could_not_embed():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    assert _letterhead_form(SimpleUploadedFile("logo.png", logo_png(), "image/png")).is_valid()
+
+    gif = io.BytesIO()
+    Image.new("RGB", (60, 20)).save(gif, "GIF")
+    form = _letterhead_form(SimpleUploadedFile("logo.gif", gif.getvalue(), "image/gif"))
+    assert not form.is_valid()
+    assert form.errors["logo"] == ["The logo must be a PNG or JPEG image."]
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_logo_over_the_size_limit(monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import admin as cases_admin
+
+    monkeypatch.setattr(cases_admin, "LOGO_MAX_BYTES", 100)
+    form = _letterhead_form(SimpleUploadedFile("logo.png", logo_png(), "image/png"))
+    assert not form.is_valid()
+    assert "the limit is" in form.errors["logo"][0]
