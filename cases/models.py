@@ -385,6 +385,9 @@ class Case(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "-filed_at"]),
             models.Index(fields=["respondent", "-filed_at"]),
+            # The dashboard's deadline lists: one state, ordered by its date.
+            models.Index(fields=["state", "response_due_on"], name="case_state_response_due"),
+            models.Index(fields=["state", "appeal_deadline"], name="case_state_appeal_deadline"),
         ]
 
     def __str__(self) -> str:
@@ -572,6 +575,9 @@ class Allegation(models.Model):
                 name="allegation_period_in_order",
             )
         ]
+        # The case list's principle filter: does this case have an allegation under
+        # this principle?
+        indexes = [models.Index(fields=["principle", "case"], name="allegation_principle_case")]
 
     def __str__(self) -> str:
         return f"Allegation under {self.principle}"

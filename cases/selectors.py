@@ -4,13 +4,14 @@ however many cases, allegations or events there are."""
 from __future__ import annotations
 
 import datetime
+import re
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cases.access import can_view_case, cases_visible_to, with_user_permission
-from cases.ballots import ballot_status, ballots_with_votes
+from cases.ballots import attach_seats_and_votes, ballot_status
 from cases.models import (
     Allegation,
     Ballot,
@@ -24,21 +25,47 @@ from cases.models import (
     Sanction,
 )
 from cases.workflow import STATES, CaseState
+from members.models import Organization
 from members.roles import roles_of
 
 OPEN_STATES = [s for s, info in STATES.items() if not info.final]
+
+# A whole case number ("2026-0042"; past 9,999 cases a year, "2026-10000").
+WHOLE_CASE_NUMBER = re.compile(r"\d{4}-\d{4,6}", re.ASCII)
+# What could be part of a case number ("2026-00", "0042", "2026").
+PART_OF_CASE_NUMBER = re.compile(r"[\d-]+", re.ASCII)
+
+
+def case_search(query: str) -> Q:
+    """The cases a search box query finds: the case with that number when the query
+    is a whole case number; otherwise the cases against organizations whose name
+    contains it, and, when it could be part of a number, the cases whose number
+    contains it. Each form uses an index (the unique number, the register's name
+    search, `(respondent, -filed_at)`) instead of a LIKE on every case joined to its
+    respondent."""
+    if WHOLE_CASE_NUMBER.fullmatch(query):
+        return Q(number=query)
+    found = Q(respondent__in=Organization.objects.filter(name__icontains=query).values("pk"))
+    if PART_OF_CASE_NUMBER.fullmatch(query):
+        found |= Q(number__contains=query)
+    return found
 
 
 def case_list(
     *, user, query: str = "", state: str = "", principle=None, officer=None, respondent=None
 ) -> QuerySet[Case]:
     cases = cases_visible_to(user).select_related("respondent", "case_officer")
+    query = query.strip()
     if query:
-        cases = cases.filter(Q(number__icontains=query) | Q(respondent__name__icontains=query))
+        cases = cases.filter(case_search(query))
     if state:
         cases = cases.filter(state=state)
     if principle is not None:
-        cases = cases.filter(allegations__principle=principle).distinct()
+        # EXISTS on the (principle, case) index: a join would repeat a case once per
+        # allegation and need DISTINCT over every column, for the page and its count.
+        cases = cases.filter(
+            Exists(Allegation.objects.filter(case=OuterRef("pk"), principle=principle))
+        )
     if officer is not None:
         cases = cases.filter(case_officer=officer)
     if respondent is not None:
@@ -76,7 +103,7 @@ def case_for_page(*, number: str, user) -> Case:
                     ),
                 ),
                 "amendments",
-                Prefetch("ballots", queryset=ballots_with_votes()),
+                "ballots",
                 Prefetch(
                     "letters",
                     queryset=Letter.objects.prefetch_related("deliveries").order_by(
@@ -99,6 +126,9 @@ def case_for_page(*, number: str, user) -> Case:
         raise Http404("No such case.") from exc
     if not can_view_case(user, case):
         raise Http404("No such case.")
+    # Seats and votes outside prefetch_related, which skips them for a case without a
+    # ballot: the page then runs the same queries for every case.
+    attach_seats_and_votes(list(case.ballots.all()), among=Ballot.objects.filter(case=case))
     return case
 
 
@@ -164,14 +194,13 @@ def organization_case_summary(*, organization, user) -> list[Case]:
     return list(cases_visible_to(user).filter(respondent=organization).order_by("-filed_at")[:50])
 
 
-def portal_case_summary(*, organization, user) -> list[Case]:
+def portal_case_summary(*, organization, user) -> QuerySet[Case]:
     """ "Our cases": the cases against the representative's organization that they were
-    given access to (from the notice of complaint on)."""
-    return list(
-        with_user_permission(
-            Case.objects.filter(respondent=organization), user, "view_case"
-        ).order_by("-filed_at")
-    )
+    given access to (from the notice of complaint on), newest first; the caller pages
+    or slices it (an organization can have hundreds)."""
+    return with_user_permission(
+        Case.objects.filter(respondent=organization), user, "view_case"
+    ).order_by("-filed_at", "-pk")
 
 
 def ballots_of(case: Case) -> list[dict]:

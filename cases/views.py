@@ -661,12 +661,13 @@ def portal_cases(request):
     from members.models import Organization
 
     organization = Organization.objects.get(pk=roles.organization_id)
+    cases = selectors.portal_case_summary(organization=organization, user=request.user)
     return render(
         request,
         "cases/portal_cases.html",
         {
             "organization": organization,
-            "cases": selectors.portal_case_summary(organization=organization, user=request.user),
+            "page": Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page")),
         },
     )
 

@@ -17,6 +17,7 @@ from members.roles import roles_of
 from members.status import plain_status, public_standing
 
 REGISTER_PAGE_SIZE = 50
+PORTAL_RECENT_CASES = 50
 
 
 def home(request):
@@ -174,7 +175,10 @@ def portal(request):
         {
             "organization": organization,
             "plain_status": plain_status(organization),
-            "cases": portal_case_summary(organization=organization, user=request.user),
+            # The most recent; "Our cases" pages through all of them.
+            "cases": portal_case_summary(organization=organization, user=request.user)[
+                :PORTAL_RECENT_CASES
+            ],
             "sanctions": sanctions_of(organization),
             "letters": portal_letters(organization=organization, user=request.user),
         },

@@ -17,17 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Complainant
+from cases.models import Ballot, Case, CaseUserObjectPermission, Complainant
 from cases.workflow import CaseState
 from tests.factories import OrganizationFactory
 from tests.views_factories import (
     board_member,
     cast,
+    close_ballot,
     complete_review,
     days,
     file_case,
     fresh,
     open_review,
+    panel_member,
     pdf,
     private_storage,  # noqa: F401  (autouse fixture)
     procedure,
@@ -36,6 +38,7 @@ from tests.views_factories import (
     refer,
     respond,
     staff_member,
+    step,
     today,
     vote,
 )
@@ -138,6 +141,20 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, c, bulk, django_assert
     assert response.context["upcoming"] and response.context["overdue"]
 
 
+def test_dashboard_runs_the_same_queries_with_or_without_an_overdue_ballot(
+    client, c, bulk, django_assert_num_queries
+):
+    client.force_login(c.staff)
+    url = reverse("cases:dashboard")
+    bulk(10, start=1)
+    without = measure(client, url)
+    # A board ballot past its closing date that nobody voted on: flagged, quorum not met.
+    case = referred_case(c, 1, voters=0)
+    Ballot.objects.filter(case=case).update(closes_on=today() - days(1))
+    response = assert_same(client, url, without, django_assert_num_queries)
+    assert [b.case.number for b in response.context["ballots_without_quorum"]] == [case.number]
+
+
 # ---------------------------------------------------------------------------
 # One case page: a few events or 500; one allegation and exhibit or twenty
 # ---------------------------------------------------------------------------
@@ -210,6 +227,68 @@ def test_staff_case_page_is_fixed_for_small_and_large_ballots(client, c, django_
     assert len(response.context["ballots"][0]["voted"]) == 8
 
 
+def decided_case(c, choice: str) -> Case:
+    """Closed by the board's ballot: every seated member voted `choice`."""
+    case = referred_case(c, 1, voters=0)
+    for member in c.board:
+        vote(case, member, choice, "censure" if choice == "violation" else "")
+    return close_ballot(case, c.staff)
+
+
+def appealed_case(c) -> Case:
+    """Decided by the board (a censure) and appealed by the respondent: two ballots, a
+    sanction and an appeal."""
+    for _ in range(3):
+        panel_member()
+    case = services.case_transition(
+        case=fresh(decided_case(c, "violation")),
+        name="file_appeal",
+        by=c.rep,
+        reason="The register extract was out of date.",
+        expected_state="sanctioned",
+    )
+    assert case.state == "under_appeal"
+    return fresh(case)
+
+
+def test_staff_case_page_is_the_same_with_or_without_a_ballot(
+    client, c, django_assert_num_queries
+):
+    # Two cases the workflow is done with (no step left to check): one withdrawn before
+    # any ballot, one decided by the board's ballot.
+    withdrawn = step(under_review_case(c, 1), "withdraw", c.staff, reason="Settled.")
+    decided = decided_case(c, "no_violation")
+    assert (withdrawn.state, decided.state) == ("withdrawn", "no_violation")
+    client.force_login(c.staff)
+    small = measure(client, withdrawn.get_absolute_url())
+    response = assert_same(client, decided.get_absolute_url(), small, django_assert_num_queries)
+    assert len(response.context["ballots"]) == 1
+
+
+def test_staff_case_page_is_the_same_with_or_without_an_appeal(
+    client, c, django_assert_num_queries
+):
+    at_vote = referred_case(c, 1)
+    appealed = appealed_case(c)
+    client.force_login(c.staff)
+    small = measure(client, at_vote.get_absolute_url())
+    response = assert_same(client, appealed.get_absolute_url(), small, django_assert_num_queries)
+    assert [b["ballot"].kind for b in response.context["ballots"]] == ["board", "appeal"]
+    assert "The register extract was out of date." in response.content.decode()
+
+
+def test_representative_case_page_is_the_same_with_or_without_a_ballot_and_appeal(
+    client, c, django_assert_num_queries
+):
+    without = under_review_case(c, 1)
+    appealed = appealed_case(c)
+    client.force_login(c.rep)
+    small = measure(client, without.get_absolute_url())
+    response = assert_same(client, appealed.get_absolute_url(), small, django_assert_num_queries)
+    assert "cases/case_respondent.html" in [t.name for t in response.templates]
+    assert response.context["case"].state == "under_appeal"
+
+
 def test_representative_case_page_is_fixed(client, c, django_assert_num_queries):
     one = under_review_case(c, 1)
     twenty = under_review_case(c, 20)
@@ -256,4 +335,32 @@ def test_portal_cases_is_fixed(client, c, django_assert_num_queries):
         case = open_review(file_case(c.staff, c.organization, summary=f"Complaint {i}"), c.staff)
         services.response_submit(case=fresh(case), by=c.rep, text="No.")
     response = assert_same(client, url, small, django_assert_num_queries)
-    assert len(response.context["cases"]) == 9
+    assert len(response.context["page"]) == 9
+
+
+def test_portal_cases_pages_through_many_cases_with_the_same_queries(
+    client, c, django_assert_num_queries
+):
+    first = open_review(file_case(c.staff, c.organization), c.staff)
+    client.force_login(c.rep)
+    url = reverse("cases:portal_cases")
+    small = measure(client, url)
+    # 120 more cases against the representative's organization, each visible to them.
+    bulk_cases(120, start=1, officers=[c.staff], respondents=[c.organization], proc=procedure())
+    view_case = CaseUserObjectPermission.objects.filter(
+        user=c.rep, content_object=first, permission__codename="view_case"
+    ).get().permission
+    CaseUserObjectPermission.objects.bulk_create(
+        CaseUserObjectPermission(user=c.rep, content_object=case, permission=view_case)
+        for case in Case.objects.filter(respondent=c.organization).exclude(pk=first.pk)
+    )
+    assert Case.objects.filter(respondent=c.organization).count() == 121
+
+    response = assert_same(client, url, small, django_assert_num_queries)
+    page = response.context["page"]
+    assert len(page) == 50 and page.has_next()
+    assert page[0].number == first.number  # the newest first
+    assert "Page 1 of 3" in response.content.decode()
+    last = assert_same(client, url, small, django_assert_num_queries, {"page": "3"})
+    assert len(last.context["page"]) == 21
+    assert first.number not in last.content.decode()
