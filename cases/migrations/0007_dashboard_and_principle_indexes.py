@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_case_record_head'),
+        ('cases', '0006_complainant_outcome_notice'),
     ]
 
     operations = [
