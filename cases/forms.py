@@ -310,10 +310,22 @@ class CaseFilterForm(forms.Form):
         queryset=User.objects.none(),
         empty_label="Any officer",
     )
+    # Set by the "all cases" link on an organization's page (a register of thousands is
+    # too long for a drop-down); the list names the organization and offers to clear it.
+    respondent = forms.SlugField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = staff_users()
+
+    def clean_respondent(self):
+        slug = self.cleaned_data.get("respondent")
+        if not slug:
+            return None
+        organization = Organization.objects.filter(slug=slug).first()
+        if organization is None:
+            raise forms.ValidationError(f"No organization in the register has the address {slug}.")
+        return organization
 
 
 class VoteForm(forms.Form):

@@ -71,14 +71,24 @@ def case_list(request):
         state=filters.get("state", ""),
         principle=filters.get("principle"),
         officer=filters.get("officer"),
+        respondent=filters.get("respondent"),
     )
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)
+    without_respondent = request.GET.copy()
+    for key in ("page", "respondent"):
+        without_respondent.pop(key, None)
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page": page, "query_string": query_string.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query_string": query_string.urlencode(),
+            "respondent": filters.get("respondent"),
+            "without_respondent": without_respondent.urlencode(),
+        },
     )
 
 

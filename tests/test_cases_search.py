@@ -181,3 +181,30 @@ def test_the_case_list_page_filters_by_principle(client, staff, docket, principl
     response = client.get(reverse("cases:case_list"), {"principle": s1.pk})
     assert [c.number for c in response.context["page"]] == ["2026-1000"]
     assert response.context["page"].paginator.count == 1
+
+
+def test_the_case_list_filters_by_respondent_and_names_it(client, staff, docket):
+    client.force_login(staff)
+    url = reverse("cases:case_list")
+    response = client.get(url, {"respondent": "harrow-conveyors", "state": "under_review"})
+    assert sorted(c.number for c in response.context["page"]) == ["2026-1000", "2026-10000"]
+    html = response.content.decode()
+    assert "Respondent: <strong>Harrow Conveyors</strong>" in html
+    assert "any respondent" in html
+
+
+def test_an_unknown_respondent_is_named_and_the_other_filters_still_apply(client, staff, docket):
+    client.force_login(staff)
+    response = client.get(
+        reverse("cases:case_list"), {"respondent": "no-such-company", "q": "acme"}
+    )
+    assert "No organization in the register has the address no-such-company." in (
+        response.content.decode()
+    )
+    assert sorted(c.number for c in response.context["page"]) == ["2025-0042", "2026-0001"]
+
+
+def test_the_organization_page_links_to_all_its_cases(client, staff, docket):
+    client.force_login(staff)
+    html = client.get("/register/harrow-conveyors/").content.decode()
+    assert f'{reverse("cases:case_list")}?respondent=harrow-conveyors' in html
