@@ -25,19 +25,21 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseNumberSequence,
+    CaseUserObjectPermission,
     Complainant,
     Evidence,
     EvidenceKind,
     EvidenceSource,
     Finding,
     LetterKind,
+    LetterUserObjectPermission,
     Principle,
     Procedure,
     Response,
 )
 from cases.uploads import inspect_upload
 from cases.workflow import CaseState
-from members.models import Organization
+from members.models import Organization, Representative
 from members.roles import ETHICS_STAFF, roles_of
 
 log = logging.getLogger("probity.cases")
@@ -225,17 +227,26 @@ def grant(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> Non
     )
 
 
-def revoke(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> None:
+def revoke(
+    case: Case, user, codenames: Iterable[str], *, actor, why: str, letters: Iterable[int] = ()
+) -> None:
+    """Take permissions on the case (and view_letter_pdf on some of its letters) from
+    the user, and record it. The letters are named in the event only when given."""
     codenames = list(codenames)
     for codename in codenames:
         remove_perm(codename, user, case)
+    letters = sorted(letters)
+    payload = {"user": user.username, "permissions": codenames, "why": why}
+    if letters:
+        LetterUserObjectPermission.objects.filter(
+            user=user,
+            content_object__in=letters,
+            content_object__case=case,
+            permission__codename="view_letter_pdf",
+        ).delete()
+        payload["letters"] = letters
     forget_permissions(case)
-    record_event(
-        case,
-        actor=actor,
-        kind="access_revoked",
-        payload={"user": user.username, "permissions": codenames, "why": why},
-    )
+    record_event(case, actor=actor, kind="access_revoked", payload=payload)
 
 
 # ---------------------------------------------------------------------------
@@ -865,6 +876,10 @@ def representative_access_sync(*, user, organization) -> int:
         respondent=organization, notice_issued_at__isnull=False
     ).order_by("pk"):
         case = _lock(case)
+        # Checked under the case lock: a removal that committed since the addition
+        # (its revocation has run, or waits for this lock) must not be undone here.
+        if not Representative.objects.filter(user=user, organization=organization).exists():
+            break
         held = case_permissions(user, case)
         wanted = ["view_case"] + (["respond_to_case"] if case.state in RESPONDENT_MAY_ACT else [])
         missing = [p for p in wanted if p not in held]
@@ -874,3 +889,47 @@ def representative_access_sync(*, user, organization) -> int:
         for letter in case.letters.filter(addressee="respondent"):
             assign_perm("view_letter_pdf", user, letter)
     return granted
+
+
+REPRESENTATIVE_REMOVED = "No longer a representative of the respondent."
+
+
+@transaction.atomic
+def representative_access_revoke(*, user, organization, by=None) -> int:
+    """Take from a former representative every permission they hold on the
+    organization's cases and on the letters of those cases, one `access_revoked` event
+    per case. Returns how many cases it touched.
+
+    Runs in the removal's transaction (members.services.representative_remove, with
+    the staff member as actor) and again after any Representative row is deleted (the
+    post_delete signal, actor None); the second run finds nothing left unless a grant
+    was made while the removal was in flight. Every case of the organization is
+    locked in turn, in the order the other case services lock them, so a notice being
+    issued at the same time finishes first and its grant is seen and taken back. Does
+    nothing if the user is a representative of the organization again.
+
+    Reads the permission tables directly: `case_permissions` reports nothing for a
+    deactivated user, who still holds the rows."""
+    if Representative.objects.filter(user=user, organization=organization).exists():
+        return 0
+    touched = 0
+    for case_id in (
+        Case.objects.filter(respondent=organization).order_by("pk").values_list("pk", flat=True)
+    ):
+        case = _lock(Case(pk=case_id))
+        codenames = sorted(
+            set(
+                CaseUserObjectPermission.objects.filter(user=user, content_object=case).values_list(
+                    "permission__codename", flat=True
+                )
+            )
+        )
+        letters = list(
+            LetterUserObjectPermission.objects.filter(
+                user=user, content_object__case=case, permission__codename="view_letter_pdf"
+            ).values_list("content_object_id", flat=True)
+        )
+        if codenames or letters:
+            revoke(case, user, codenames, actor=by, why=REPRESENTATIVE_REMOVED, letters=letters)
+            touched += 1
+    return touched

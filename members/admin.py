@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from members.models import DuesInvoice, MembershipClass, Organization, Representative, StatusChange
+from members.models import (
+    DuesInvoice,
+    MembershipClass,
+    Organization,
+    Representative,
+    RepresentativeChange,
+    StatusChange,
+)
 
 
 @admin.register(MembershipClass)
@@ -32,6 +39,16 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class RepresentativeChangeInline(admin.TabularInline):
+    model = RepresentativeChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "name", "action", "by", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "membership_class", "status", "status_since", "joined_on"]
@@ -40,7 +57,16 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     # Status changes go through members.services so that history is written.
     readonly_fields = ["status", "status_since", "suspended_until", "readmission_bar_until"]
-    inlines = [RepresentativeInline, DuesInline, StatusChangeInline]
+    inlines = [RepresentativeInline, DuesInline, StatusChangeInline, RepresentativeChangeInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Representatives added or removed here are recorded as done by this admin user
+        # (members.signals); the organization page is where a reason can be given.
+        if formset.model is Representative:
+            for inline_form in formset.forms:
+                inline_form.instance._added_by = request.user
+                inline_form.instance._removed_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Representative)
@@ -49,6 +75,19 @@ class RepresentativeAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
     raw_id_fields = ["user", "organization"]
+
+    def save_model(self, request, obj, form, change):
+        obj._added_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._removed_by = request.user
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each removal is recorded as this admin user's.
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(DuesInvoice)
@@ -66,6 +105,23 @@ class StatusChangeAdmin(admin.ModelAdmin):
     list_display = ["organization", "from_status", "to_status", "changed_at", "changed_by"]
     list_select_related = ["organization", "changed_by"]
     search_fields = ["organization__name"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RepresentativeChange)
+class RepresentativeChangeAdmin(admin.ModelAdmin):
+    list_display = ["organization", "name", "action", "at", "by"]
+    list_select_related = ["organization", "by"]
+    list_filter = ["action"]
+    search_fields = ["organization__name", "name"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -13,9 +13,21 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.text import slugify
 
-from members.models import DuesInvoice, MembershipClass, Organization, Representative, StatusChange
+from members.models import (
+    DuesInvoice,
+    MembershipClass,
+    Organization,
+    Representative,
+    RepresentativeChange,
+    StatusChange,
+)
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
-from members.services import membership_change
+from members.services import (
+    RepresentativeInput,
+    membership_change,
+    representative_add,
+    representative_remove,
+)
 
 DEMO_PASSWORD = "probity-demo"
 
@@ -170,14 +182,54 @@ def seed_register() -> dict[str, list[str]]:
             first = FIRST_NAMES[index % len(FIRST_NAMES)]
             last = LAST_NAMES[index % len(LAST_NAMES)]
             user = _user(rep_username, first, last)
-            Representative.objects.create(
+            rep = Representative(
                 user=user, organization=org, is_primary=True, job_title="Compliance manager"
+            )
+            rep._change_recorded = True  # recorded here, with the demo's own words
+            rep.save()
+            RepresentativeChange.objects.create(
+                organization=org,
+                user=user,
+                name=user.get_full_name(),
+                action=RepresentativeChange.Action.ADDED,
+                reason="On file since the organization joined.",
             )
         # The status the register seeds, not the one now: the demo cases later suspend
         # and expel some members, and the printed sample must be the same on every run.
         seeded = dict(Organization._meta.get_field("status").choices)[status]
         logins["Representative"].append(f"{rep_username} ({seeded.lower()})")
+    _seed_representative_changes()
     return logins
+
+
+def _seed_representative_changes() -> None:
+    """Aldercrest Robotics has a second contact, and a former one removed by staff, so
+    its page shows the record of representatives. Done through the services (the
+    emails go wherever seed_demo sends them); skipped once the people exist."""
+    org = Organization.objects.get(slug="aldercrest-robotics")
+    staff = User.objects.get(username="alice.staff")
+    deputy = RepresentativeInput(
+        first_name="Beatrix",
+        last_name="Hale",
+        email="beatrix.hale@aldercrest-robotics.example",
+        job_title="Head of quality",
+        phone="+44 161 496 0123",
+    )
+    former = RepresentativeInput(
+        first_name="Conrad",
+        last_name="Ashby",
+        email="conrad.ashby@aldercrest-robotics.example",
+        job_title="Sales director",
+    )
+    if not User.objects.filter(email=deputy.email).exists():
+        representative_add(organization=org, by=staff, person=deputy)
+    if not User.objects.filter(email=former.email).exists():
+        rep = representative_add(organization=org, by=staff, person=former)
+        representative_remove(
+            representative=rep,
+            by=staff,
+            reason="Left Aldercrest Robotics; the managing director asked us to remove him.",
+        )
 
 
 def _create_organization(index, name, slug, membership_class, status) -> Organization:

@@ -45,3 +45,29 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(
         label="Paid on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class RepresentativeAddForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(
+        label="Email", help_text="The link to choose a password is sent here.", max_length=254
+    )
+    job_title = forms.CharField(label="Job title", max_length=120, required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    is_primary = forms.BooleanField(
+        label="Primary contact (replaces the current primary contact)", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rep-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+
+class RepresentativeRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this person no longer a representative?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -217,3 +218,63 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.from_status} → {self.to_status}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that are added, never changed (deleting their organization still removes them)."""
+
+    def update(self, **kwargs):
+        raise ValidationError(
+            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
+        )
+
+    def delete(self):
+        raise ValidationError(
+            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted."
+        )
+
+
+class RepresentativeChange(models.Model):
+    """One row of an organization's record of representatives: who was added, removed
+    or made the primary contact, by whom, when and why. Append-only: rows are written
+    by members.services (and by the signal that notices a removal made elsewhere)."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+        MADE_PRIMARY = "made_primary", "Made primary contact"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="representative_changes"
+    )
+    # Null only when the row records the deletion of the user account itself (a
+    # user with history cannot be deleted); `name` keeps who it was either way.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=300)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+    # Null when the change was not made through the organization page (a data change,
+    # a deleted user account).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"])]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError("Representative changes are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Representative changes are append-only: they cannot be deleted.")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.name} {self.get_action_display().lower()}"

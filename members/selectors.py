@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from members.models import MembershipStatus, Organization, Representative, StatusChange
+from members.models import (
+    MembershipStatus,
+    Organization,
+    Representative,
+    RepresentativeChange,
+    StatusChange,
+)
 
 
 def register_search(
@@ -20,19 +26,29 @@ def register_search(
     return orgs.order_by("name", "pk")
 
 
-def organization_for_page(slug: str) -> Organization:
-    """One organization with everything its page lists, in a fixed number of queries."""
+def organization_for_page(slug: str, *, with_representative_changes: bool = False) -> Organization:
+    """One organization with everything its page lists, in a fixed number of queries.
+    The record of representatives added and removed is for the register page (staff,
+    board, panel), not the member's own portal."""
+    prefetches = [
+        # select_related inside the prefetches keeps the count fixed whether or
+        # not any history row has an author.
+        Prefetch("representatives", queryset=Representative.objects.select_related("user")),
+        "dues",
+        Prefetch(
+            "status_history", queryset=StatusChange.objects.select_related("changed_by", "case")
+        ),
+    ]
+    if with_representative_changes:
+        prefetches.append(
+            Prefetch(
+                "representative_changes",
+                queryset=RepresentativeChange.objects.select_related("by"),
+            )
+        )
     return (
         Organization.objects.select_related("membership_class")
-        .prefetch_related(
-            # select_related inside the prefetches keeps the count fixed whether or
-            # not any history row has an author.
-            Prefetch("representatives", queryset=Representative.objects.select_related("user")),
-            "dues",
-            Prefetch(
-                "status_history", queryset=StatusChange.objects.select_related("changed_by", "case")
-            ),
-        )
+        .prefetch_related(*prefetches)
         .get(slug=slug)
     )
 

@@ -4,15 +4,34 @@ nothing else changes an organization's status or records a payment."""
 from __future__ import annotations
 
 import datetime
+import logging
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
 from django_fsm import can_proceed
 
-from members.models import DuesInvoice, MembershipStatus, Organization, StatusChange
-from members.roles import is_ethics_staff
+from members.models import (
+    DuesInvoice,
+    MembershipStatus,
+    Organization,
+    Representative,
+    RepresentativeChange,
+    StatusChange,
+)
+from members.roles import ROLE_GROUPS, is_ethics_staff
 from members.status import MEMBERSHIP_TRANSITIONS, WORKFLOW_TRANSITIONS
+
+log = logging.getLogger("probity.members")
 
 
 class MembershipChangeRefused(ValidationError):
@@ -111,3 +130,270 @@ def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> 
             reason=f"Dues for {invoice.year} paid on {paid_on:%d %B %Y}.",
         )
     return invoice
+
+
+# ---------------------------------------------------------------------------
+# Representatives
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepresentativeInput:
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str = ""
+    phone: str = ""
+    is_primary: bool = False
+
+
+def _require_staff(by, doing: str) -> None:
+    if by is None or not is_ethics_staff(by):
+        raise PermissionDenied(f"Only ethics staff {doing}.")
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _username_base(person: RepresentativeInput) -> str:
+    """first.last in ASCII (what the demo and staff use), else the email's local part."""
+    parts = [slugify(person.first_name), slugify(person.last_name)]
+    base = ".".join(p for p in parts if p)
+    if not base:
+        base = slugify(person.email.split("@", 1)[0].replace(".", "-"))
+    return (base or "representative")[:140]
+
+
+def _create_user(person: RepresentativeInput):
+    """A new account with an unusable password and a username no one holds (compared
+    without case, as the login form is forgiving): first.last, first.last2, ..."""
+    User = get_user_model()
+    base = _username_base(person)
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list(
+            "username", flat=True
+        )
+    }
+    n = 1
+    while True:
+        username = base if n == 1 else f"{base}{n}"
+        n += 1
+        if username.lower() in taken:
+            continue
+        user = User(
+            username=username,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+        )
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():  # a savepoint: someone may take the name meanwhile
+                user.save()
+        except IntegrityError:
+            taken.add(username.lower())
+            continue
+        return user
+
+
+def _record(organization, user, action: str, *, by, reason: str = "") -> RepresentativeChange:
+    return RepresentativeChange.objects.create(
+        organization=organization,
+        user=user,
+        name=_display_name(user),
+        action=action,
+        by=by,
+        reason=reason,
+    )
+
+
+def _clear_primary(organization: Organization) -> None:
+    # Before the new primary is saved: the database allows one primary per organization.
+    Representative.objects.filter(organization=organization, is_primary=True).update(
+        is_primary=False
+    )
+
+
+@transaction.atomic
+def representative_add(
+    *, organization: Organization, by, person: RepresentativeInput, site_url: str = ""
+) -> Representative:
+    """Create the user account and link it to the organization; after commit, email them
+    a link to set their password. If they are to be primary, the previous primary
+    contact stops being primary in the same transaction.
+
+    `site_url` (scheme and host, from the request) makes the emailed link absolute.
+    The new representative gets the access to the organization's notified cases through
+    the post_save signal in cases.signals, once this commits."""
+    _require_staff(by, "add representatives")
+    first_name = person.first_name.strip()
+    last_name = person.last_name.strip()
+    email = person.email.strip()
+    errors = {}
+    if not first_name:
+        errors["first_name"] = "Enter the representative's first name."
+    if not last_name:
+        errors["last_name"] = "Enter the representative's last name."
+    if not email:
+        errors["email"] = "Enter an email address: the password link is sent there."
+    elif get_user_model().objects.filter(email__iexact=email).exists():
+        errors["email"] = (
+            f"A user with the email {email} already exists; each representative needs "
+            "their own account and address."
+        )
+    if errors:
+        raise ValidationError(errors)
+    person = RepresentativeInput(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        job_title=person.job_title.strip(),
+        phone=person.phone.strip(),
+        is_primary=person.is_primary,
+    )
+
+    # The organization row serializes changes to its representatives (the primary flag).
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    user = _create_user(person)
+    if person.is_primary:
+        _clear_primary(org)
+    representative = Representative(
+        user=user,
+        organization=org,
+        is_primary=person.is_primary,
+        job_title=person.job_title,
+        phone=person.phone,
+    )
+    representative._change_recorded = True  # recorded below; the signal need not
+    representative.save()
+    _record(org, user, RepresentativeChange.Action.ADDED, by=by)
+    if person.is_primary:
+        _record(org, user, RepresentativeChange.Action.MADE_PRIMARY, by=by)
+    transaction.on_commit(lambda: _send_password_link(user.pk, org.name, site_url))
+    return representative
+
+
+def _send_password_link(user_id: int, organization_name: str, site_url: str) -> None:
+    """The welcome email with a one-time link to set a password (Django's password
+    reset token: it stops working once the password is set, or after
+    PASSWORD_RESET_TIMEOUT). A mail failure never undoes the addition; it is logged."""
+    try:
+        user = get_user_model().objects.get(pk=user_id)
+        path = reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+        send_mail(
+            f"Your Probity account for {organization_name}",
+            f"Hello {user.get_full_name()},\n\n"
+            f"The association's ethics staff added you as a representative of "
+            f"{organization_name}. Your username is {user.username}.\n\n"
+            f"Choose your password here (the link works once, for {days} days):\n"
+            f"{site_url.rstrip('/')}{path}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    except Exception:
+        log.exception("Could not send the password link to user %s", user_id)
+
+
+@transaction.atomic
+def representative_make_primary(*, representative: Representative, by) -> Representative:
+    """Make this representative the organization's primary contact (the previous one
+    stays a representative)."""
+    _require_staff(by, "choose the primary contact")
+    org = Organization.objects.select_for_update().get(pk=representative.organization_id)
+    try:
+        rep = Representative.objects.select_related("user").get(pk=representative.pk)
+    except Representative.DoesNotExist as exc:
+        raise ValidationError("This person is no longer a representative.") from exc
+    if rep.is_primary:
+        raise ValidationError(f"{_display_name(rep.user)} is already the primary contact.")
+    _clear_primary(org)
+    rep.is_primary = True
+    rep.save(update_fields=["is_primary"])
+    _record(org, rep.user, RepresentativeChange.Action.MADE_PRIMARY, by=by)
+    return rep
+
+
+def keeps_account(user) -> bool:
+    """Whether the account stays active when the person stops being a representative:
+    they hold a role group, or the account is an admin account."""
+    return user.is_staff or user.is_superuser or user.groups.filter(name__in=ROLE_GROUPS).exists()
+
+
+@transaction.atomic
+def representative_remove(
+    *, representative: Representative, by, reason: str
+) -> RepresentativeChange:
+    """End the link between a person and the organization, with a reason.
+
+    The Representative row is deleted and the account deactivated (unless it holds
+    another role); their access to the organization's cases and letters is revoked
+    now, in this transaction, and again after commit by the post_delete signal in
+    cases.signals (which catches a grant made concurrently)."""
+    _require_staff(by, "remove representatives")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this person is no longer a representative."})
+    try:
+        rep = (
+            Representative.objects.select_for_update(of=("self",))
+            .select_related("user", "organization")
+            .get(pk=representative.pk)
+        )
+    except Representative.DoesNotExist as exc:
+        raise ValidationError("This person is no longer a representative.") from exc
+    user, org = rep.user, rep.organization
+    change = _record(org, user, RepresentativeChange.Action.REMOVED, by=by, reason=reason)
+    rep._change_recorded = True  # tells the post_delete handler not to write a second row
+    rep.delete()
+    if user.is_active and not keeps_account(user):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    user.__dict__.pop("_probity_roles", None)
+
+    from cases.services import representative_access_revoke
+
+    representative_access_revoke(user=user, organization=org, by=by)
+    return change
+
+
+def representative_removal_record(*, representative: Representative, by=None, origin=None) -> None:
+    """Write the history row for a removal made outside `representative_remove` (the
+    admin, a data change, the user account being deleted)."""
+    from django.contrib.auth.models import AbstractBaseUser
+
+    user = representative.user
+    account_deleted = isinstance(origin, AbstractBaseUser) or (
+        hasattr(origin, "model") and issubclass(origin.model, AbstractBaseUser)
+    )
+    RepresentativeChange.objects.create(
+        organization_id=representative.organization_id,
+        user=None if account_deleted else user,
+        name=_display_name(user),
+        action=RepresentativeChange.Action.REMOVED,
+        by=by,
+        reason=(
+            "The user account was deleted."
+            if account_deleted
+            else "Removed outside the organization page (in the admin or by a data change)."
+        ),
+    )
+
+
+def representative_addition_record(*, representative: Representative, by=None) -> None:
+    """Write the history row for a representative linked outside `representative_add`."""
+    _record(
+        representative.organization,
+        representative.user,
+        RepresentativeChange.Action.ADDED,
+        by=by,
+        reason="Added outside the organization page (in the admin or by a data change).",
+    )

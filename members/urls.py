@@ -16,6 +16,21 @@ urlpatterns = [
         views.dues_record_payment,
         name="dues_record_payment",
     ),
+    path(
+        "register/<slug:slug>/representatives/add/",
+        views.representative_add,
+        name="representative_add",
+    ),
+    path(
+        "register/<slug:slug>/representatives/<int:representative_id>/remove/",
+        views.representative_remove,
+        name="representative_remove",
+    ),
+    path(
+        "register/<slug:slug>/representatives/<int:representative_id>/primary/",
+        views.representative_make_primary,
+        name="representative_make_primary",
+    ),
     path("membership/", views.portal, name="portal"),
     path("members/", views.public_directory, name="public_directory"),
     path("verify/", views.public_verify_search, name="public_verify_search"),

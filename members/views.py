@@ -11,8 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from members import selectors, services
-from members.forms import PaymentForm, RegisterFilterForm, StatusChangeForm
-from members.models import DuesInvoice, Organization
+from members.forms import (
+    PaymentForm,
+    RegisterFilterForm,
+    RepresentativeAddForm,
+    RepresentativeRemoveForm,
+    StatusChangeForm,
+)
+from members.models import DuesInvoice, Organization, Representative
 from members.roles import roles_of
 from members.status import plain_status, public_standing
 
@@ -38,7 +44,7 @@ def _organization_visible_or_404(request, slug: str) -> Organization:
     if not roles_of(request.user).sees_register:
         raise Http404("No such organization.")
     try:
-        return selectors.organization_for_page(slug)
+        return selectors.organization_for_page(slug, with_representative_changes=True)
     except Organization.DoesNotExist as exc:
         raise Http404("No such organization.") from exc
 
@@ -91,7 +97,9 @@ def organization_detail(request, slug):
     )
 
 
-def _organization_context(request, organization, status_form=None, payment_form=None):
+def _organization_context(
+    request, organization, status_form=None, payment_form=None, representative_form=None
+):
     from cases.selectors import organization_case_summary, sanctions_of
 
     return {
@@ -99,6 +107,7 @@ def _organization_context(request, organization, status_form=None, payment_form=
         "plain_status": plain_status(organization),
         "status_form": status_form or StatusChangeForm(organization=organization),
         "payment_form": payment_form or PaymentForm(),
+        "representative_form": representative_form or RepresentativeAddForm(),
         "cases": organization_case_summary(organization=organization, user=request.user),
         "sanctions": sanctions_of(organization),
     }
@@ -152,10 +161,112 @@ def dues_record_payment(request, slug, invoice_id):
         else:
             messages.success(request, f"Payment of the {invoice.year} dues recorded.")
             return redirect("organization_detail", slug=organization.slug)
-    organization = selectors.organization_for_page(slug)
+    organization = selectors.organization_for_page(slug, with_representative_changes=True)
     context = _organization_context(request, organization, payment_form=form)
     context["payment_invoice_id"] = invoice.pk
     return render(request, "members/organization_detail.html", context, status=400)
+
+
+def _staff_organization_or_404(request, slug: str) -> Organization:
+    """For the staff-only actions: anyone else is refused (403) whichever organization
+    they name, since the register's organizations are public (the verification page)."""
+    _require_ethics_staff(request)
+    return get_object_or_404(Organization, slug=slug)
+
+
+def _representative_or_404(organization: Organization, representative_id: int) -> Representative:
+    return get_object_or_404(
+        Representative.objects.select_related("user"),
+        pk=representative_id,
+        organization=organization,
+    )
+
+
+@login_required
+@require_POST
+def representative_add(request, slug):
+    organization = _staff_organization_or_404(request, slug)
+    form = RepresentativeAddForm(request.POST)
+    if form.is_valid():
+        try:
+            rep = services.representative_add(
+                organization=organization,
+                by=request.user,
+                person=services.RepresentativeInput(**form.cleaned_data),
+                site_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"{rep.user.get_full_name()} is now a representative of {organization.name} "
+                f"(username {rep.user.username}); an email with a link to choose a password "
+                f"was sent to {rep.user.email}.",
+            )
+            return redirect("organization_detail", slug=organization.slug)
+    organization = selectors.organization_for_page(slug, with_representative_changes=True)
+    return render(
+        request,
+        "members/organization_detail.html",
+        _organization_context(request, organization, representative_form=form),
+        status=400,
+    )
+
+
+@login_required
+def representative_remove(request, slug, representative_id):
+    """GET asks for confirmation and a reason; POST removes."""
+    organization = _staff_organization_or_404(request, slug)
+    rep = _representative_or_404(organization, representative_id)
+    form = RepresentativeRemoveForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.representative_remove(
+                    representative=rep, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{rep.user.get_full_name() or rep.user.username} is no longer a "
+                    f"representative of {organization.name}; their access to its cases "
+                    "and letters was withdrawn.",
+                )
+                return redirect("organization_detail", slug=organization.slug)
+        status = 400
+    return render(
+        request,
+        "members/representative_remove.html",
+        {
+            "organization": organization,
+            "representative": rep,
+            "form": form,
+            "keeps_account": services.keeps_account(rep.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def representative_make_primary(request, slug, representative_id):
+    organization = _staff_organization_or_404(request, slug)
+    rep = _representative_or_404(organization, representative_id)
+    try:
+        services.representative_make_primary(representative=rep, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{rep.user.get_full_name() or rep.user.username} is now the primary contact "
+            f"of {organization.name}.",
+        )
+    return redirect("organization_detail", slug=organization.slug)
 
 
 @login_required

@@ -14,7 +14,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from members.models import DuesInvoice, MembershipClass, Organization, StatusChange
+from members.models import (
+    DuesInvoice,
+    MembershipClass,
+    Organization,
+    RepresentativeChange,
+    StatusChange,
+)
 from tests.factories import RepresentativeFactory, staff_user
 from tests.members_fixtures import *  # noqa: F403  (fixtures)
 from tests.members_fixtures import org_in_status, today
@@ -171,6 +177,17 @@ def _grow(org: Organization, staff, *, representatives: int, dues: int, history:
         )
         for n in range(history)
     )
+    # The record of representatives, by several people (and by the system).
+    RepresentativeChange.objects.bulk_create(
+        RepresentativeChange(
+            organization=org,
+            name=f"Former rep {n}",
+            action=RepresentativeChange.Action.REMOVED,
+            by=people[n % len(people)] if n % 5 else None,
+            reason=f"Left, note {n}.",
+        )
+        for n in range(history)
+    )
 
 
 @pytest.mark.parametrize("who", ["staff", "board"])
@@ -192,7 +209,10 @@ def test_organization_page_runs_the_same_queries_however_much_it_lists(
     assert len(shown.representatives.all()) == 6
     assert len(shown.dues.all()) == 13
     assert len(shown.status_history.all()) == 41
-    assert small <= 14, f"the organization page runs {small} queries"
+    # 1 added with the first representative, 5 with the later ones, 40 removals.
+    assert len(shown.representative_changes.all()) == 46
+    assert "Left, note 39." in response.content.decode()
+    assert small <= 15, f"the organization page runs {small} queries"
 
 
 def test_member_portal_runs_the_same_queries_however_much_it_lists(

@@ -12,6 +12,14 @@ def _state(key: str) -> str:
     return STATES[key].label.lower() if key in STATES else key
 
 
+def _access_revoked(p: dict) -> str:
+    taken = list(p.get("permissions", []))
+    if p.get("letters"):
+        count = len(p["letters"])
+        taken.append(f"{count} letter{'s' if count != 1 else ''}")
+    return f"Access revoked from {p.get('user') or p.get('group')}: {', '.join(taken)}."
+
+
 SENTENCES = {
     "filed": lambda p: (
         f"Complaint filed as case {p.get('number')} under procedure version {p.get('procedure')}."
@@ -37,10 +45,7 @@ SENTENCES = {
         f"Access granted to {p.get('user') or p.get('group')}: "
         f"{', '.join(p.get('permissions', []))}."
     ),
-    "access_revoked": lambda p: (
-        f"Access revoked from {p.get('user') or p.get('group')}: "
-        f"{', '.join(p.get('permissions', []))}."
-    ),
+    "access_revoked": lambda p: _access_revoked(p),
     "open_review_effects": lambda p: (
         f"Notice of complaint issued; response due by {p.get('response_due_on')}."
     ),
