@@ -275,10 +275,12 @@ def representative_add(
     return representative
 
 
-def _send_password_link(user_id: int, organization_name: str, site_url: str) -> None:
-    """The welcome email with a one-time link to set a password (Django's password
-    reset token: it stops working once the password is set, or after
-    PASSWORD_RESET_TIMEOUT). A mail failure never undoes the addition; it is logged."""
+def _send_password_link(
+    user_id: int, organization_name: str, site_url: str, *, again: bool = False
+) -> bool:
+    """The email with a one-time link to set a password (Django's password reset
+    token: it stops working once the password is set, or after PASSWORD_RESET_TIMEOUT).
+    A mail failure never undoes the addition: it is logged and False is returned."""
     try:
         user = get_user_model().objects.get(pk=user_id)
         path = reverse(
@@ -289,11 +291,17 @@ def _send_password_link(user_id: int, organization_name: str, site_url: str) -> 
             },
         )
         days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+        why = (
+            f"The association's ethics staff sent you a new link to sign in as a "
+            f"representative of {organization_name}."
+            if again
+            else f"The association's ethics staff added you as a representative of "
+            f"{organization_name}."
+        )
         send_mail(
             f"Your Probity account for {organization_name}",
             f"Hello {user.get_full_name()},\n\n"
-            f"The association's ethics staff added you as a representative of "
-            f"{organization_name}. Your username is {user.username}.\n\n"
+            f"{why} Your username is {user.username}.\n\n"
             f"Choose your password here (the link works once, for {days} days):\n"
             f"{site_url.rstrip('/')}{path}\n",
             settings.DEFAULT_FROM_EMAIL,
@@ -301,6 +309,25 @@ def _send_password_link(user_id: int, organization_name: str, site_url: str) -> 
         )
     except Exception:
         log.exception("Could not send the password link to user %s", user_id)
+        return False
+    return True
+
+
+def representative_send_link(*, representative: Representative, by, site_url: str = "") -> None:
+    """Email a fresh link to set a password: for a representative whose first link
+    expired or was lost. (Django's "forgot password" form ignores accounts that never
+    had a password, so staff send it.)"""
+    _require_staff(by, "send sign-in links")
+    user = representative.user
+    if not user.is_active:
+        raise ValidationError(f"The account of {_display_name(user)} is inactive.")
+    if not user.email:
+        raise ValidationError(f"{_display_name(user)} has no email address on file.")
+    if not _send_password_link(user.pk, representative.organization.name, site_url, again=True):
+        raise ValidationError(
+            f"The email to {user.email} could not be sent; try again later or check the "
+            "mail settings."
+        )
 
 
 @transaction.atomic

@@ -31,6 +31,11 @@ urlpatterns = [
         views.representative_make_primary,
         name="representative_make_primary",
     ),
+    path(
+        "register/<slug:slug>/representatives/<int:representative_id>/send-link/",
+        views.representative_send_link,
+        name="representative_send_link",
+    ),
     path("membership/", views.portal, name="portal"),
     path("members/", views.public_directory, name="public_directory"),
     path("verify/", views.public_verify_search, name="public_verify_search"),

@@ -253,6 +253,22 @@ def representative_remove(request, slug, representative_id):
 
 @login_required
 @require_POST
+def representative_send_link(request, slug, representative_id):
+    organization = _staff_organization_or_404(request, slug)
+    rep = _representative_or_404(organization, representative_id)
+    try:
+        services.representative_send_link(
+            representative=rep, by=request.user, site_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"A new sign-in link was sent to {rep.user.email}.")
+    return redirect("organization_detail", slug=organization.slug)
+
+
+@login_required
+@require_POST
 def representative_make_primary(request, slug, representative_id):
     organization = _staff_organization_or_404(request, slug)
     rep = _representative_or_404(organization, representative_id)

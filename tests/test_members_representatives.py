@@ -18,6 +18,7 @@ from members.services import (
     representative_add,
     representative_make_primary,
     representative_remove,
+    representative_send_link,
 )
 from tests.factories import RepresentativeFactory
 from tests.members_fixtures import *  # noqa: F403  (fixtures)
@@ -456,3 +457,45 @@ def test_the_forms_need_the_csrf_token(organization, staff):
     client.force_login(staff)
     assert client.post(_add_url(organization), FORM).status_code == 403
     assert not User.objects.filter(username="ada.lovelace").exists()
+
+
+# -- A new sign-in link -----------------------------------------------------------------
+
+
+def test_staff_send_a_new_link_to_a_representative_who_never_set_a_password(
+    staff, organization, staff_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        rep = add(organization, staff)
+    mail.outbox.clear()
+    page = staff_client.get(f"/register/{organization.slug}/").content.decode()
+    assert "Send Ada Lovelace a new sign-in link" in page
+
+    response = staff_client.post(
+        f"/register/{organization.slug}/representatives/{rep.pk}/send-link/", follow=True
+    )
+    assert "A new sign-in link was sent to ada@acme.example." in response.content.decode()
+    [message] = mail.outbox
+    assert message.to == ["ada@acme.example"]
+    assert "sent you a new link" in message.body
+    assert re.search(r"/accounts/reset/\S+/", message.body)
+
+
+def test_no_link_is_offered_to_a_representative_who_has_a_password(
+    staff_client, organization, representative
+):
+    page = staff_client.get(f"/register/{organization.slug}/").content.decode()
+    assert "new sign-in link" not in page
+
+
+def test_only_staff_send_links_and_never_to_an_inactive_account(
+    staff, board, organization, representative
+):
+    rep = Representative.objects.get(user=representative)
+    with pytest.raises(PermissionDenied):
+        representative_send_link(representative=rep, by=board)
+    User.objects.filter(pk=representative.pk).update(is_active=False)
+    rep = Representative.objects.get(user=representative)
+    with pytest.raises(ValidationError, match="inactive"):
+        representative_send_link(representative=rep, by=staff)
+    assert mail.outbox == []
