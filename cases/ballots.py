@@ -37,8 +37,9 @@ from cases.models import (
 )
 from cases.services import _lock, _require_reason, _require_staff, grant, record_event, revoke
 from cases.workflow import CaseState
-from members.models import MembershipStatus
+from members.models import MembershipStatus, Representative, StatusChange
 from members.roles import APPEALS_PANEL, BOARD, roles_of
+from members.selectors import has_overdue_dues
 from members.services import MembershipChangeRefused, membership_change
 
 log = logging.getLogger("probity.cases")
@@ -147,10 +148,51 @@ def ballot_status(ballot: Ballot, procedure, original_sanction: str = "") -> dic
 # ---------------------------------------------------------------------------
 
 
+REPRESENTS_RESPONDENT = "Representative of the respondent"
+REPRESENTS_COMPLAINANT = "Representative of the complainant's organization"
+
+
+def _party_representatives(case: Case, voters) -> dict[int, str]:
+    """The voters who act for a party (board members are often executives of member
+    companies): {user id: why they may not sit}."""
+    parties = {case.respondent_id: REPRESENTS_RESPONDENT}
+    complainant_org = case.complainant.member_organization_id
+    if complainant_org is not None:
+        parties.setdefault(complainant_org, REPRESENTS_COMPLAINANT)
+    return {
+        user_id: parties[org_id]
+        for user_id, org_id in Representative.objects.filter(
+            user__in=[v.pk for v in voters], organization_id__in=list(parties)
+        ).values_list("user_id", "organization_id")
+    }
+
+
+def _recuse_party_representative(case: Case, member, reason: str, *, by) -> Recusal:
+    """Record the conflict nobody needs to declare: a party's representative is never
+    seated, never given access, and counts like any recused member (not at all).
+    The staff member acting records it; when the respondent opened the ballot by
+    appealing, the case officer does."""
+    recorder = by if by is not None and roles_of(by).ethics_staff else case.case_officer
+    recusal = Recusal.objects.create(case=case, member=member, reason=reason, recorded_by=recorder)
+    record_event(
+        case,
+        actor=by,
+        kind="conflict_recorded",
+        payload={"member": member.username, "reason": reason, "automatic": True},
+    )
+    return recusal
+
+
 def _open_ballot(case: Case, kind: str, voters, *, by, why: str) -> Ballot:
     closes_on = workflow.today() + datetime.timedelta(days=case.procedure.ballot_window_days)
     ballot = Ballot.objects.create(case=case, kind=kind, closes_on=closes_on)
+    voters = list(voters)
     recused = set(case.recusals.values_list("member_id", flat=True))
+    for voter_id, reason in _party_representatives(case, voters).items():
+        if voter_id not in recused:
+            member = next(v for v in voters if v.pk == voter_id)
+            _recuse_party_representative(case, member, reason, by=by)
+            recused.add(voter_id)
     seated = []
     for voter in voters:
         if voter.pk in recused:
@@ -513,11 +555,14 @@ def sanction_apply(sanction: Sanction, *, by) -> None:
     org.refresh_from_db()
     reason = f"{sanction.get_kind_display()} decided in case {case.number}."
     staff = by if by is not None and roles_of(by).ethics_staff else None
+    # A lapsed member serves its suspension, and a member that resigned during the case
+    # is expelled all the same (docs/decisions/0005); from other statuses (already
+    # suspended or terminated, say) the sanction has no effect and the record says why.
     try:
         if sanction.kind == SanctionKind.SUSPENSION:
             membership_change(
                 organization=org,
-                transition="suspend",
+                transition="suspend_lapsed" if org.status == MembershipStatus.LAPSED else "suspend",
                 by=staff,
                 reason=reason,
                 until=sanction.ends_on,
@@ -526,7 +571,9 @@ def sanction_apply(sanction: Sanction, *, by) -> None:
         elif sanction.kind == SanctionKind.EXPULSION:
             membership_change(
                 organization=org,
-                transition="terminate",
+                transition="expel_after_resignation"
+                if org.status == MembershipStatus.RESIGNED
+                else "terminate",
                 by=staff,
                 reason=reason,
                 until=sanction.readmission_bar_until,
@@ -579,11 +626,28 @@ def _lift(sanction: Sanction, *, by, reason: str) -> None:
         staff = by if by is not None and roles_of(by).ethics_staff else None
         membership_change(
             organization=org,
-            transition="reinstate_on_appeal",
+            transition=_restoring_transition(org, case),
             by=staff,
             reason=f"Restored on appeal in case {case.number}: {reason}",
             case=case,
         )
+
+
+def _restoring_transition(org, case: Case) -> str:
+    """The status a lifted sanction hands back: the one before it (from the history row
+    this case wrote), where a member that had lapsed stays lapsed while its dues are
+    still overdue."""
+    before = (
+        StatusChange.objects.filter(organization=org, case=case, to_status=org.status)
+        .order_by("-changed_at", "-pk")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    if before == MembershipStatus.RESIGNED and org.status == MembershipStatus.TERMINATED:
+        return "restore_resignation_on_appeal"
+    if before == MembershipStatus.LAPSED and has_overdue_dues(org, on=workflow.today()):
+        return "lapse_after_sanction"
+    return "reinstate_on_appeal"
 
 
 # ---------------------------------------------------------------------------

@@ -113,6 +113,34 @@ class Organization(FSMModelMixin, models.Model):
     def resign(self) -> None:
         pass
 
+    # -- Transitions only a case decision takes (members.status.WORKFLOW_TRANSITIONS):
+    # a sanction is not dodged by lapsing or resigning (docs/decisions/0005). --
+
+    @transition(field=status, source=MembershipStatus.LAPSED, target=MembershipStatus.SUSPENDED)
+    def suspend_lapsed(self, until: datetime.date | None = None) -> None:
+        """A suspension decided against a lapsed member is served all the same."""
+        self.suspended_until = until
+
+    @transition(field=status, source=MembershipStatus.RESIGNED, target=MembershipStatus.TERMINATED)
+    def expel_after_resignation(self, until: datetime.date | None = None) -> None:
+        """Resigning during a case does not escape its expulsion or the readmission bar."""
+        self.readmission_bar_until = until
+
+    @transition(
+        field=status,
+        source=[MembershipStatus.SUSPENDED, MembershipStatus.TERMINATED],
+        target=MembershipStatus.LAPSED,
+    )
+    def lapse_after_sanction(self) -> None:
+        """A suspension ended (or a sanction was lifted on appeal) while dues are overdue."""
+        self.suspended_until = None
+        self.readmission_bar_until = None
+
+    @transition(field=status, source=MembershipStatus.TERMINATED, target=MembershipStatus.RESIGNED)
+    def restore_resignation_on_appeal(self) -> None:
+        """An expulsion of a member that had resigned was overturned: it stays resigned."""
+        self.readmission_bar_until = None
+
     @transition(
         field=status,
         source=[MembershipStatus.SUSPENDED, MembershipStatus.TERMINATED],

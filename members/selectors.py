@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from members.models import (
     MembershipStatus,
@@ -24,6 +27,14 @@ def register_search(
     if membership_class:
         orgs = orgs.filter(membership_class__slug=membership_class)
     return orgs.order_by("name", "pk")
+
+
+def has_overdue_dues(org: Organization, *, on: datetime.date | None = None) -> bool:
+    """Whether a dues invoice is unpaid past its due date: what keeps a member lapsed
+    (paying the last one restores it) and what sends a member back to lapsed when a
+    sanction ends."""
+    on = on or timezone.localdate()
+    return org.dues.filter(paid_on__isnull=True, due_on__lt=on).exists()
 
 
 def organization_for_page(slug: str, *, with_representative_changes: bool = False) -> Organization:

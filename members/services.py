@@ -29,7 +29,8 @@ from members.models import (
     StatusChange,
 )
 from members.roles import ROLE_GROUPS, is_ethics_staff
-from members.status import MEMBERSHIP_TRANSITIONS, WORKFLOW_TRANSITIONS
+from members.selectors import has_overdue_dues
+from members.status import MEMBERSHIP_TRANSITIONS, TRANSITIONS_WITH_UNTIL, WORKFLOW_TRANSITIONS
 
 log = logging.getLogger("probity.members")
 
@@ -47,6 +48,53 @@ def _refusal(org: Organization, name: str) -> str:
             f"({org.readmission_bar_until:%d %B %Y})."
         )
     return f"Cannot {label}: {org.name} is {current}."
+
+
+def _contradicted_sanction(org: Organization, name: str) -> str:
+    """Why a manual change would undo a case sanction still in force ("" if it would not).
+
+    A suspension from a case holds the member suspended until it ends on its own or an
+    appeal lifts it; an expulsion holds it terminated until its readmission-bar date,
+    from which readmission (the `readmit` change) is the proper route. Staff may still
+    terminate a suspended member: that undoes nothing.
+    """
+    # cases builds on members; the sanctions are read lazily to keep that one-way.
+    from cases.models import Sanction, SanctionKind
+
+    target = getattr(org, name)._django_fsm.get_transition(org.status).target
+    label = MEMBERSHIP_TRANSITIONS[name].lower()
+    in_force = Sanction.objects.filter(
+        case__respondent=org, applied_at__isnull=False, rescinded_at__isnull=True
+    ).select_related("case")
+    if org.status == MembershipStatus.SUSPENDED and target != MembershipStatus.TERMINATED:
+        suspension = (
+            in_force.filter(kind=SanctionKind.SUSPENSION, ended_at__isnull=True)
+            .order_by("-ends_on", "-pk")
+            .first()
+        )
+        if suspension is not None:
+            return (
+                f"Cannot {label}: {org.name} is suspended until "
+                f"{suspension.ends_on:%d %B %Y} by the suspension decided in case "
+                f"{suspension.case.number}, which is still in force. It ends on its own on "
+                "that date; only an appeal decided in that case can lift it sooner."
+            )
+    if org.status == MembershipStatus.TERMINATED and target != MembershipStatus.TERMINATED:
+        expulsion = (
+            in_force.filter(
+                kind=SanctionKind.EXPULSION, readmission_bar_until__gt=timezone.localdate()
+            )
+            .order_by("-readmission_bar_until", "-pk")
+            .first()
+        )
+        if expulsion is not None:
+            return (
+                f"Cannot {label}: {org.name} was expelled by the decision in case "
+                f"{expulsion.case.number}, and that expulsion is in force until its "
+                f"readmission-bar date, {expulsion.readmission_bar_until:%d %B %Y}. "
+                "It may be readmitted from that date."
+            )
+    return ""
 
 
 @transaction.atomic
@@ -76,13 +124,22 @@ def membership_change(
 
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     method = getattr(org, transition)
+    # A change by hand must not undo a case's sanction; the case's own changes pass it.
+    if case is None and can_proceed(method, check_conditions=False):
+        contradicted = _contradicted_sanction(org, transition)
+        if contradicted:
+            raise MembershipChangeRefused(contradicted)
     if not can_proceed(method):
         raise MembershipChangeRefused(_refusal(org, transition))
-    if until is not None and until <= timezone.localdate() and transition in ("suspend",):
+    if (
+        until is not None
+        and until <= timezone.localdate()
+        and transition in ("suspend", "suspend_lapsed")
+    ):
         raise MembershipChangeRefused("A suspension must end after today.")
 
     from_status = org.status
-    if transition in ("suspend", "terminate"):
+    if transition in TRANSITIONS_WITH_UNTIL:
         method(until=until)
     else:
         method()
@@ -121,8 +178,7 @@ def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> 
     invoice.save(update_fields=["paid_on"])
 
     org = invoice.organization
-    still_overdue = org.dues.filter(paid_on__isnull=True, due_on__lt=timezone.localdate()).exists()
-    if org.status == MembershipStatus.LAPSED and not still_overdue:
+    if org.status == MembershipStatus.LAPSED and not has_overdue_dues(org):
         membership_change(
             organization=org,
             transition="restore",

@@ -24,7 +24,13 @@ MEMBERSHIP_TRANSITIONS = {
 # Changes only the cases workflow makes (never offered on the status form).
 WORKFLOW_TRANSITIONS = {
     "reinstate_on_appeal": "Restore after a successful appeal",
+    "suspend_lapsed": "Suspend a lapsed member by a case decision",
+    "expel_after_resignation": "Terminate (expel) a member that resigned during the case",
+    "lapse_after_sanction": "Return to lapsed (dues unpaid) after a sanction",
+    "restore_resignation_on_appeal": "Restore the resignation after a successful appeal",
 }
+# The transitions that take the `until` date (suspension end, or readmission bar).
+TRANSITIONS_WITH_UNTIL = ("suspend", "suspend_lapsed", "terminate", "expel_after_resignation")
 
 
 def _d(value) -> str:

@@ -152,18 +152,31 @@ def _pdf(name: str, body: bytes) -> SimpleUploadedFile:
 # ---------------------------------------------------------------------------
 
 
-def file_case(*, staff: User, respondent, officer: User | None = None) -> Case:
+def file_case(
+    *, staff: User, respondent, officer: User | None = None, complainant_org=None
+) -> Case:
+    """Filed by a trade journalist, or, given `complainant_org`, by a member's
+    representative on behalf of that member organization."""
     if not Procedure.objects.exists():
         make_procedure()
-    return services.complaint_file(
-        by=staff,
-        respondent=respondent,
-        complainant=ComplainantInput(
+    if complainant_org is not None:
+        complainant = ComplainantInput(
+            kind=ComplainantKind.MEMBER_REPRESENTATIVE,
+            name="Sam Okafor",
+            member_organization=complainant_org,
+            email="sam@competitor.example",
+        )
+    else:
+        complainant = ComplainantInput(
             kind=ComplainantKind.ORGANIZATION,
             name="Dana Whitfield",
             organization_name="Industrial Robotics Weekly",
             email="dana@robotics-weekly.example",
-        ),
+        )
+    return services.complaint_file(
+        by=staff,
+        respondent=respondent,
+        complainant=complainant,
         summary="Misleading safety claims in advertising",
         conduct_known_on=today() - days(60),
         case_officer=officer or staff,
@@ -247,6 +260,7 @@ def setup_board_case(
     organization=None,
     officer: User | None = None,
     before_referral=None,
+    complainant_org=None,
 ) -> BoardCase:
     """A case in `board_vote` with `board` board members seated (create them first).
     `before_referral(case)` runs while the case is under review (e.g. a recusal)."""
@@ -255,7 +269,9 @@ def setup_board_case(
         organization = rep.representative.organization if rep else OrganizationFactory()
     if rep is None:
         rep = RepresentativeFactory(organization=organization).user
-    case = file_case(staff=staff, respondent=organization, officer=officer)
+    case = file_case(
+        staff=staff, respondent=organization, officer=officer, complainant_org=complainant_org
+    )
     case = prepare_for_referral(case, staff, respond_as=rep)
     if before_referral is not None:
         before_referral(case)
@@ -316,6 +332,16 @@ def file_appeal(case: Case, rep: User, grounds: str = "The board misread the evi
     return services.case_transition(
         case=fresh(case), name="file_appeal", by=rep, reason=grounds, expected_state="sanctioned"
     )
+
+
+def run_appeal(bc: BoardCase, choice: str, *, panel: int = 3) -> Ballot:
+    """The respondent appeals; a fresh panel all vote `choice`; staff close its ballot."""
+    bc.panel = panel_members(panel, prefix=f"panel.{bc.case.pk}.")
+    file_appeal(bc.case, bc.rep)
+    for member in bc.panel:
+        vote(bc.case, member, choice)
+    ballots.appeal_ballot_close(case=fresh(bc.case), by=bc.staff)
+    return appeal_ballot(bc.case)
 
 
 def decide_appeal(case: Case, staff: User, reasons: str = "The panel's ballot decided it.") -> Case:

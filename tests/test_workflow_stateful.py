@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from cases import ballots, services, workflow
-from cases.models import Ballot, Case, CaseEvent, CodeOfEthics, Principle, Procedure
+from cases.models import Ballot, Case, CaseEvent, CodeOfEthics, Principle, Procedure, Sanction
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from members.models import Organization
+from members.services import membership_change
 from tests.factories import (
     OrganizationFactory,
     RepresentativeFactory,
@@ -189,8 +191,9 @@ class CaseWorkflow(RuleBasedStateMachine):
     @rule(
         choice=st.sampled_from(["violation", "no_violation", "abstain", "uphold", "overturn"]),
         voter=st.integers(0, 2),
+        sanction=st.sampled_from(["censure", "suspension", "expulsion"]),
     )
-    def someone_votes(self, choice, voter):
+    def someone_votes(self, choice, voter, sanction):
         case = self._fresh()
         actor = "panel" if case.state == "under_appeal" else "board"
         try:
@@ -198,7 +201,22 @@ class CaseWorkflow(RuleBasedStateMachine):
                 case=case,
                 voter=self._user(actor, voter),
                 choice=choice,
-                sanction="censure" if choice == "violation" else "",
+                sanction=sanction if choice == "violation" else "",
+                suspension_months=6 if choice == "violation" and sanction == "suspension" else None,
+            )
+        except (ValidationError, PermissionDenied):
+            pass
+
+    @rule(change=st.sampled_from(["lapse", "restore", "resign", "reinstate", "readmit"]))
+    def the_membership_changes_by_hand(self, change):
+        """The respondent lapses or resigns mid-case, or staff try to undo a sanction:
+        none of it may let a sanction go unserved (see the invariant)."""
+        try:
+            membership_change(
+                organization=self.world["respondent"],
+                transition=change,
+                by=self.world["staff"],
+                reason="By hand.",
             )
         except (ValidationError, PermissionDenied):
             pass
@@ -235,6 +253,24 @@ class CaseWorkflow(RuleBasedStateMachine):
         assert not can_view_case(self.world["other_rep"], case)
         if case.notice_issued_at is not None:
             assert can_view_case(self.world["respondent_rep"], case)
+
+    @invariant()
+    def a_sanction_in_force_is_served(self):
+        """Lapsing, resigning or a change by hand never leaves a suspension or an
+        expulsion that took effect unserved; only a resigned member is not suspended."""
+        if not hasattr(self, "case"):
+            return
+        status = Organization.objects.get(pk=self.world["respondent"].pk).status
+        for sanction in Sanction.objects.filter(
+            case_id=self.case.pk,
+            applied_at__isnull=False,
+            rescinded_at__isnull=True,
+            ended_at__isnull=True,
+        ):
+            if sanction.kind == "expulsion":
+                assert status == "terminated"
+            elif sanction.kind == "suspension":
+                assert status in ("suspended", "terminated", "resigned"), status
 
 
 @pytest.mark.django_db
