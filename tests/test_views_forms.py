@@ -121,6 +121,17 @@ def test_unknown_respondent_is_rejected_and_the_form_keeps_what_was_typed(client
     assert Case.objects.count() == 0
 
 
+def test_rejected_complaint_names_the_files_to_attach_again(client, c):
+    """Browsers cannot send a file again by themselves: the page says which to choose."""
+    client.force_login(c.staff)
+    response = client.post(
+        reverse("cases:complaint_new"), complaint_data(c, respondent="Nonexistent Widgets Ltd")
+    )
+    assert response.status_code == 400
+    assert "attach invoice.pdf again" in text_of(response)
+    assert Evidence.objects.count() == 0
+
+
 def test_allegation_ending_before_it_starts_is_rejected(client, c):
     client.force_login(c.staff)
     data = complaint_data(
