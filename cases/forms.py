@@ -24,6 +24,46 @@ from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+class KeepsInput:
+    """A form the case page can show read-only after a refusal, when the page no longer
+    offers it (the window closed, the case moved on), so that nothing typed is lost."""
+
+    def kept_input(self) -> list[tuple[str, str]]:
+        """(label, what was submitted) for each visible field that was filled in; choices
+        by their label. Files are not here: see `files_to_attach_again`."""
+        cleaned = getattr(self, "cleaned_data", {})
+        kept = []
+        for bound in self.visible_fields():
+            field, value = bound.field, bound.data
+            if isinstance(field, forms.FileField) or value in (None, "", [], False):
+                continue
+            if isinstance(field, forms.BooleanField):
+                text = "Yes"
+            elif isinstance(field, forms.ModelChoiceField):
+                chosen = cleaned.get(bound.name)
+                text = field.label_from_instance(chosen) if chosen is not None else str(value)
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices).get(value, value))
+            else:
+                text = str(value)
+            kept.append((str(bound.label), text))
+        return kept
+
+    def files_to_attach_again(self) -> list[str]:
+        """Browsers cannot send a file again by themselves: the names of the files that
+        were chosen, so the page can say which to attach again."""
+        getlist = getattr(self.files, "getlist", None)
+        if getlist is None:
+            return []
+        return [
+            f.name
+            for bound in self.visible_fields()
+            if isinstance(bound.field, forms.FileField)
+            for f in getlist(bound.html_name)
+            if f
+        ]
+
+
 def staff_users():
     return User.objects.filter(groups__name=ETHICS_STAFF, is_active=True).order_by("last_name")
 
@@ -160,7 +200,7 @@ class AllegationForm(forms.Form):
         )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(KeepsInput, forms.Form):
     file = forms.FileField(
         label="File", help_text="PDF, image, text, saved web page or email message."
     )
@@ -230,7 +270,7 @@ class AmendmentForm(forms.Form):
     )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(KeepsInput, forms.Form):
     """One workflow step. `expected_state` is the state the user saw: if the case has
     moved on meanwhile, the service refuses and says so."""
 
@@ -238,6 +278,19 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, reason_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_label:  # the step's own words: "Grounds of appeal"
+            self.fields["reason"].label = reason_label
+
+    def for_state(self, state: str) -> TransitionForm:
+        """This submission as if made from `state`. After the case has moved on, the page
+        is shown as it is now, with what was typed: submitting it again is a decision
+        taken on that page."""
+        data = self.data.copy()
+        data["expected_state"] = state
+        return TransitionForm(data, auto_id=self.auto_id, reason_label=self.fields["reason"].label)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -255,7 +308,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(KeepsInput, forms.Form):
     text = forms.CharField(label="Your response", widget=forms.Textarea(attrs={"rows": 10}))
     attachments = MultipleFileField(
         label="Attachments",
@@ -264,25 +317,39 @@ class ResponseForm(forms.Form):
     )
 
 
-class FindingForm(forms.Form):
+class FindingForm(KeepsInput, forms.Form):
     conclusion = forms.ChoiceField(label="Finding", choices=FindingConclusion.choices)
     reasoning = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReviewReportForm(forms.Form):
+class ReviewReportForm(KeepsInput, forms.Form):
     text = forms.CharField(label="Review report", widget=forms.Textarea(attrs={"rows": 8}))
     rests_on_single_source = forms.BooleanField(
         label="The case rests on one party's report alone", required=False
     )
 
 
-class ReopenWindowForm(forms.Form):
+class ReopenWindowForm(KeepsInput, forms.Form):
     until = forms.DateField(label="New response deadline", widget=DATE)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(KeepsInput, forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LetterCorrectionForm(KeepsInput, forms.Form):
+    """What a corrected version of one letter corrects; the case page has one per letter."""
+
+    reason = forms.CharField(
+        label="What is corrected",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what is corrected: a correction needs a reason."},
+    )
+
+    def __init__(self, *args, letter_id: int, **kwargs):
+        super().__init__(*args, prefix=f"correct{letter_id}", **kwargs)
+        self.letter_id = letter_id
 
 
 class OfficerForm(forms.Form):
@@ -328,7 +395,7 @@ class CaseFilterForm(forms.Form):
         return organization
 
 
-class VoteForm(forms.Form):
+class VoteForm(KeepsInput, forms.Form):
     choice = forms.ChoiceField(label="Your vote", widget=forms.RadioSelect)
     sanction = forms.ChoiceField(label="Sanction you support", required=False)
     suspension_months = forms.IntegerField(
@@ -362,13 +429,13 @@ class VoteForm(forms.Form):
         self.fields["sanction"].choices = [("", "—")] + [(k, labels[k]) for k in kinds]
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(KeepsInput, forms.Form):
     reason = forms.CharField(
         label="Your conflict of interest", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class PartyConflictForm(forms.Form):
+class PartyConflictForm(KeepsInput, forms.Form):
     member = StaffChoiceField(label="Board or panel member", queryset=User.objects.none())
     reason = forms.CharField(
         label="Conflict raised by a party", widget=forms.Textarea(attrs={"rows": 2})
@@ -383,6 +450,6 @@ class PartyConflictForm(forms.Form):
         )
 
 
-class ExtendBallotForm(forms.Form):
+class ExtendBallotForm(KeepsInput, forms.Form):
     until = forms.DateField(label="New closing date", widget=DATE)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))

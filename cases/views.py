@@ -22,6 +22,7 @@ from cases.forms import (
     EvidenceFormSet,
     ExtendBallotForm,
     FindingForm,
+    LetterCorrectionForm,
     OfficerForm,
     PartyConflictForm,
     ReasonForm,
@@ -296,12 +297,19 @@ def _staff_context(request, case, forms) -> dict:
         finding_forms.append(
             (allegation, bound or FindingForm(initial=initial, prefix=f"a{allegation.pk}"))
         )
+    # A refused step the case has moved past: shown read-only, so the reason typed is kept.
+    unavailable_steps = [
+        (workflow.STEPS[key.removeprefix("step_")], form)
+        for key, form in forms.items()
+        if key.startswith("step_") and key.removeprefix("step_") not in transition_forms
+    ]
     return {
         "case": case,
         "stepper": workflow.stepper(case),
         "checklist": workflow.checklist(case),
         "forward": workflow.STEPS.get(workflow.FORWARD.get(case.state, ""), None),
         "actions": [(a, transition_forms[a.step.name]) for a in actions],
+        "unavailable_steps": unavailable_steps,
         "finding_forms": finding_forms,
         "report_form": forms.get("report_form")
         or ReviewReportForm(
@@ -322,6 +330,7 @@ def _staff_context(request, case, forms) -> dict:
         "events": case.events.all(),
         "ballots": selectors.ballots_of(case),
         "letter_kinds": LetterKind.choices,
+        "correction_form": forms.get("correction_form"),
         "superseded_letter_ids": {x.supersedes_id for x in case.letters.all() if x.supersedes_id},
         "sanctions": list(case.sanctions.all()),
         "extend_form": forms.get("extend_form") or ExtendBallotForm(prefix="extend"),
@@ -334,6 +343,7 @@ def _staff_context(request, case, forms) -> dict:
 
 
 def _refused(request, case, form_key, form, exc, status=400):
+    """The case page as it is now, with the refused form: its error and what was typed."""
     form.add_error(None, exc)
     fresh = selectors.case_for_page(number=case.number, user=request.user)
     return _render_case(request, fresh, status=status, **{form_key: form})
@@ -345,7 +355,9 @@ def case_step(request, number, name):
     case = selectors.case_for_page(number=number, user=request.user)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
-    form = TransitionForm(request.POST, auto_id=f"id_{name}_%s")
+    form = TransitionForm(
+        request.POST, auto_id=f"id_{name}_%s", reason_label=workflow.STEPS[name].reason_label
+    )
     if not form.is_valid():
         return _refused(request, case, f"step_{name}", form, "The form was incomplete.")
     try:
@@ -357,8 +369,11 @@ def case_step(request, number, name):
             expected_state=form.cleaned_data["expected_state"],
         )
     except services.CaseMovedOn as exc:
-        messages.warning(request, exc.messages[0])
-        return redirect(case)
+        # Someone changed the case first: show it as it is now, keeping what was typed.
+        now = selectors.case_for_page(number=number, user=request.user)
+        form = form.for_state(now.state)
+        form.add_error(None, exc)
+        return _render_case(request, now, status=409, **{f"step_{name}": form})
     except ValidationError as exc:
         return _refused(request, case, f"step_{name}", form, exc)
     case.refresh_from_db()
@@ -464,6 +479,11 @@ def _case_form(request, number, *, form_key, make_form, call, done, staff_only=T
             call(case, form.cleaned_data)
         except ValidationError as exc:
             return _refused(request, case, form_key, form, exc)
+        except PermissionDenied as exc:
+            # Access can change while a form is open (a dismissal ends the respondent's
+            # right to respond); the page is still theirs to see, with what they typed.
+            why = str(exc) or "You may not do this on this case."
+            return _refused(request, case, form_key, form, why, status=403)
         messages.success(request, done)
         return redirect(then(case) if then else case)
     return _render_case(request, case, status=400, **{form_key: form})
@@ -737,19 +757,17 @@ def letter_redeliver(request, number, letter_id):
 @login_required
 @require_POST
 def letter_correct(request, number, letter_id):
-    case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
-    letter = get_object_or_404(Letter, pk=letter_id, case=case)
-    form = ReasonForm(request.POST, prefix=f"correct{letter.pk}")
-    if form.is_valid():
-        try:
-            letters.correct(letter=letter, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, "A corrected version was issued; the earlier one remains on record."
-            )
-    else:
-        messages.error(request, "A correction needs a reason.")
-    return redirect(f"{case.get_absolute_url()}#letters-h")
+    def letter(case):
+        return get_object_or_404(Letter, pk=letter_id, case=case)
+
+    return _case_form(
+        request,
+        number,
+        form_key="correction_form",
+        make_form=lambda case: LetterCorrectionForm(request.POST, letter_id=letter(case).pk),
+        call=lambda case, d: letters.correct(
+            letter=letter(case), by=request.user, reason=d["reason"]
+        ),
+        done="A corrected version was issued; the earlier one remains on record.",
+        then=lambda case: f"{case.get_absolute_url()}#letters-h",
+    )

@@ -121,6 +121,17 @@ def test_unknown_respondent_is_rejected_and_the_form_keeps_what_was_typed(client
     assert Case.objects.count() == 0
 
 
+def test_rejected_complaint_names_the_files_to_attach_again(client, c):
+    """Browsers cannot send a file again by themselves: the page says which to choose."""
+    client.force_login(c.staff)
+    response = client.post(
+        reverse("cases:complaint_new"), complaint_data(c, respondent="Nonexistent Widgets Ltd")
+    )
+    assert response.status_code == 400
+    assert "attach invoice.pdf again" in text_of(response)
+    assert Evidence.objects.count() == 0
+
+
 def test_allegation_ending_before_it_starts_is_rejected(client, c):
     client.force_login(c.staff)
     data = complaint_data(
@@ -310,10 +321,9 @@ def test_step_with_a_stale_expected_state_says_the_case_moved_on(client, c):
     # the page was loaded while the case was filed; someone opened the review since
     response = _step(client, case, "dismiss", expected_state="filed", reason="Out of scope.")
 
-    assert response.status_code == 302
-    assert response["Location"] == case.get_absolute_url()
-    page = client.get(response["Location"])
-    assert "This case has moved on: it is now under review." in text_of(page)
+    assert response.status_code == 409
+    assert "This case has moved on: it is now under review." in text_of(response)
+    assert "Out of scope." in response.content.decode()
     assert snapshot(case) == before
 
 
