@@ -278,9 +278,13 @@ def test_the_service_always_agrees_with_the_workflow_table(world):
     CaseWorkflow.world = world
     runner = CaseWorkflow.TestCase
     runner.settings = settings(
-        max_examples=10,
-        stateful_step_count=30,
+        max_examples=20,
+        stateful_step_count=50,
         deadline=None,
+        # The same walks on every run and machine: CI must not pass or fail by chance
+        # (the assertion below needs the walks to reach the board's vote).
+        derandomize=True,
+        database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     runner().runTest()
