@@ -30,7 +30,9 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="row locks need PostgreSQL; SQLite serialises writers",
     ),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: restore what the migrations made (groups, permissions), which
+    # an earlier serialized test's flush leaves empty.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
