@@ -24,6 +24,7 @@ from cases.models import (
     Sanction,
     Vote,
 )
+from members.admin import ReadOnlyAdmin  # case data changes only through the workflow
 
 
 class PrincipleInline(admin.TabularInline):
@@ -72,19 +73,6 @@ class ProcedureAdmin(admin.ModelAdmin):
         if obj is not None and obj.cases.exists():
             return [f.name for f in obj._meta.fields]
         return []
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Case data changes only through the workflow's services, which keep the record."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

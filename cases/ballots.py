@@ -626,17 +626,18 @@ def _lift(sanction: Sanction, *, by, reason: str) -> None:
         staff = by if by is not None and roles_of(by).ethics_staff else None
         membership_change(
             organization=org,
-            transition=_restoring_transition(org, case),
+            transition=transition_after_sanction(org, case, on_appeal=True),
             by=staff,
             reason=f"Restored on appeal in case {case.number}: {reason}",
             case=case,
         )
 
 
-def _restoring_transition(org, case: Case) -> str:
-    """The status a lifted sanction hands back: the one before it (from the history row
-    this case wrote), where a member that had lapsed stays lapsed while its dues are
-    still overdue."""
+def transition_after_sanction(org, case: Case, *, on_appeal: bool) -> str:
+    """Where a member goes when a sanction stops holding it, whether a suspension ended
+    or a sanction was lifted on appeal (docs/decisions/0005): a member that had resigned
+    (the history row this case wrote says so) is resigned again; one with dues unpaid
+    past their date is lapsed, and paying restores it; any other is active."""
     before = (
         StatusChange.objects.filter(organization=org, case=case, to_status=org.status)
         .order_by("-changed_at", "-pk")
@@ -645,9 +646,9 @@ def _restoring_transition(org, case: Case) -> str:
     )
     if before == MembershipStatus.RESIGNED and org.status == MembershipStatus.TERMINATED:
         return "restore_resignation_on_appeal"
-    if before == MembershipStatus.LAPSED and has_overdue_dues(org, on=workflow.today()):
+    if has_overdue_dues(org, on=workflow.today()):
         return "lapse_after_sanction"
-    return "reinstate_on_appeal"
+    return "reinstate_on_appeal" if on_appeal else "reinstate"
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from cases.models import Ballot, BallotKind, Case, Reminder, Sanction, SanctionK
 from cases.services import TransitionRefused, _lock, case_transition, record_event
 from cases.workflow import CaseState
 from members.models import MembershipStatus
-from members.selectors import has_overdue_dues
 from members.services import membership_change
 
 log = logging.getLogger("probity.deadlines")
@@ -145,15 +144,12 @@ def _end_suspension(sanction_id: int) -> int:
     org = case.respondent
     org.refresh_from_db()
     if org.status == MembershipStatus.SUSPENDED:
-        # Back to active only with the dues paid: a member with an invoice unpaid past
-        # its due date goes to lapsed, as staff would mark it, and paying restores it
-        # (members.services.dues_record_payment). Serving a suspension while lapsed
-        # does not clear the dues.
-        unpaid = has_overdue_dues(org, on=workflow.today())
+        transition = ballots.transition_after_sanction(org, case, on_appeal=False)
+        unpaid = transition == "lapse_after_sanction"
         ended = f"Suspension under case {case.number} ended on {sanction.ends_on:%d %B %Y}"
         membership_change(
             organization=org,
-            transition="lapse_after_sanction" if unpaid else "reinstate",
+            transition=transition,
             by=None,
             reason=f"{ended}; dues are overdue." if unpaid else f"{ended}.",
             case=case,

@@ -26,7 +26,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import workflow
 from cases.workflow import CaseState
-from members.models import Organization
+from members.models import AppendOnlyModel, AppendOnlyQuerySet, Organization
 
 
 class PrivateStorage(FileSystemStorage):
@@ -669,29 +669,16 @@ class Finding(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
-    # ---------------------------------------------------------------------------
-    # The case record: append-only, hash-chained
-    # ---------------------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.get_conclusion_display()}: allegation {self.allegation_id}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """For the record's rows (case events, issued letters): added, never changed."""
-
-    def update(self, **kwargs):
-        raise ValidationError(
-            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
-        )
-
-    def delete(self):
-        raise ValidationError(
-            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted."
-        )
+# ---------------------------------------------------------------------------
+# The case record: append-only, hash-chained
+# ---------------------------------------------------------------------------
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
@@ -705,8 +692,6 @@ class CaseEvent(models.Model):
     payload = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "sequence"]
@@ -736,14 +721,6 @@ class CaseEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical_content()).hexdigest()
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise ValidationError("Case events are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Case events are append-only: they cannot be deleted.")
 
     @property
     def actor_label(self) -> str:

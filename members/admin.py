@@ -10,6 +10,19 @@ from members.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records are written by the services, which keep them consistent; the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(MembershipClass)
 class MembershipClassAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
@@ -101,33 +114,17 @@ class DuesInvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["organization", "from_status", "to_status", "changed_at", "changed_by"]
     list_select_related = ["organization", "changed_by"]
     search_fields = ["organization__name"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RepresentativeChange)
-class RepresentativeChangeAdmin(admin.ModelAdmin):
+class RepresentativeChangeAdmin(ReadOnlyAdmin):
     list_display = ["organization", "name", "action", "at", "by"]
     list_select_related = ["organization", "by"]
     list_filter = ["action"]
     search_fields = ["organization__name", "name"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -249,7 +249,9 @@ class StatusChange(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Rows that are added, never changed (deleting their organization still removes them)."""
+    """For record rows (status history of representatives, case events, issued letters):
+    added, never changed. Deleting their organization or case is refused elsewhere
+    (PROTECT) or removes them with it (CASCADE)."""
 
     def update(self, **kwargs):
         raise ValidationError(
@@ -262,7 +264,29 @@ class AppendOnlyQuerySet(models.QuerySet):
         )
 
 
-class RepresentativeChange(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once: saving it again or deleting it is refused, one row
+    at a time as in bulk (AppendOnlyQuerySet)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ValidationError(
+                f"{self._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            f"{self._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted."
+        )
+
+
+class RepresentativeChange(AppendOnlyModel):
     """One row of an organization's record of representatives: who was added, removed
     or made the primary contact, by whom, when and why. Append-only: rows are written
     by members.services (and by the signal that notices a removal made elsewhere)."""
@@ -290,19 +314,9 @@ class RepresentativeChange(models.Model):
     )
     reason = models.TextField(blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["organization", "-at"])]
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise ValidationError("Representative changes are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Representative changes are append-only: they cannot be deleted.")
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.name} {self.get_action_display().lower()}"

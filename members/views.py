@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -113,6 +113,17 @@ def _organization_context(
     }
 
 
+def _organization_page_refused(
+    request, slug: str, *, payment_invoice_id: int | None = None, **forms
+) -> HttpResponse:
+    """The organization page again (400) with the refused form showing its errors and
+    what was typed; the organization is read afresh, as the database has it."""
+    organization = selectors.organization_for_page(slug, with_representative_changes=True)
+    context = _organization_context(request, organization, **forms)
+    context["payment_invoice_id"] = payment_invoice_id
+    return render(request, "members/organization_detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def organization_change_status(request, slug):
@@ -136,12 +147,7 @@ def organization_change_status(request, slug):
                 f"{organization.name} is now {organization.get_status_display().lower()}.",
             )
             return redirect("organization_detail", slug=organization.slug)
-    return render(
-        request,
-        "members/organization_detail.html",
-        _organization_context(request, organization, status_form=form),
-        status=400,
-    )
+    return _organization_page_refused(request, slug, status_form=form)
 
 
 @login_required
@@ -161,10 +167,9 @@ def dues_record_payment(request, slug, invoice_id):
         else:
             messages.success(request, f"Payment of the {invoice.year} dues recorded.")
             return redirect("organization_detail", slug=organization.slug)
-    organization = selectors.organization_for_page(slug, with_representative_changes=True)
-    context = _organization_context(request, organization, payment_form=form)
-    context["payment_invoice_id"] = invoice.pk
-    return render(request, "members/organization_detail.html", context, status=400)
+    return _organization_page_refused(
+        request, slug, payment_form=form, payment_invoice_id=invoice.pk
+    )
 
 
 def _staff_organization_or_404(request, slug: str) -> Organization:
@@ -205,13 +210,7 @@ def representative_add(request, slug):
                 f"was sent to {rep.user.email}.",
             )
             return redirect("organization_detail", slug=organization.slug)
-    organization = selectors.organization_for_page(slug, with_representative_changes=True)
-    return render(
-        request,
-        "members/organization_detail.html",
-        _organization_context(request, organization, representative_form=form),
-        status=400,
-    )
+    return _organization_page_refused(request, slug, representative_form=form)
 
 
 @login_required
