@@ -146,6 +146,21 @@ def test_an_overturned_suspension_of_a_lapsed_member_returns_it_to_lapsed(staff)
     assert history(org)[-1] == (S.SUSPENDED, S.LAPSED, bc.case.pk)
 
 
+def test_an_overturned_suspension_hands_back_the_status_a_suspensions_end_would(staff):
+    """One rule for both ways out of a sanction: an active member whose dues fell
+    overdue during the case is lapsed, whether the suspension ends or is overturned."""
+    bc = setup_board_case(staff, board=3)
+    org = bc.organization
+    decide(bc, "suspension", 6)
+    assert fresh(bc.case).respondent.status == S.SUSPENDED
+    unpaid_invoice(org)
+    run_appeal(bc, VoteChoice.OVERTURN)
+    decide_appeal(bc.case, staff, "The board misread the evidence.")
+    org.refresh_from_db()
+    assert org.status == S.LAPSED
+    assert history(org)[-1] == (S.SUSPENDED, S.LAPSED, bc.case.pk)
+
+
 # ---------------------------------------------------------------------------
 # A member that resigned is expelled all the same
 # ---------------------------------------------------------------------------
