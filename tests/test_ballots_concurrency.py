@@ -35,7 +35,8 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs PostgreSQL row locks (DATABASE_URL)"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The role groups are made by tests/conftest.py after each flush.
+    pytest.mark.django_db(transaction=True),
 ]
 
 V = VoteChoice

@@ -6,14 +6,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 
 from cases import services
 from cases.models import Case, CaseEvent
 from cases.services import CaseMovedOn
 from cases.workflow import CaseState
-from members.roles import ROLE_GROUPS
 from tests.cases_factories import *  # noqa: F403  (fixtures)
 from tests.cases_factories import (
     PrincipleFactory,
@@ -30,17 +28,9 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="row locks need PostgreSQL; SQLite serialises writers",
     ),
-    # serialized_rollback: restore what the migrations made (groups, permissions), which
-    # an earlier serialized test's flush leaves empty.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The role groups are made by tests/conftest.py after each flush.
+    pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db):
-    """A transactional test flushes the database afterwards, which removes the groups
-    members/migrations/0002 made; recreate them for this test."""
-    return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS}
 
 
 def run_together(*actions):
@@ -68,7 +58,7 @@ def run_together(*actions):
 
 
 @pytest.fixture
-def filed_case(role_groups):
+def filed_case(transactional_db):
     ProcedureFactory(version=1)
     principle = PrincipleFactory()
     organization = OrganizationFactory(name="Acme Robotics")

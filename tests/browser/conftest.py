@@ -100,21 +100,6 @@ def browser_page(browser):
 
 
 @pytest.fixture(autouse=True)
-def role_groups(transactional_db):
-    """The role groups the data migration makes, for every browser test.
-
-    live_server needs a transactional database, which is flushed after each test, so
-    the groups created by members/migrations/0002 are gone for the next transactional
-    test; recreate them. (pytest-django runs transactional tests after the others.)
-    """
-    from django.contrib.auth.models import Group
-
-    from members.roles import ROLE_GROUPS
-
-    return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS}
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """A cheap password hasher: these tests create a dozen users and log in as many times,
     and the default PBKDF2 work factor costs most of a second each on a busy machine."""

@@ -74,7 +74,7 @@ def _pdf(tmp_path, name: str):
 
 
 @pytest.fixture
-def people(role_groups, private_files):
+def people(transactional_db, private_files):
     """The code, the procedure, the respondent with its representative, and ethics staff."""
     today = timezone.localdate()
     code = CodeOfEthics.objects.create(

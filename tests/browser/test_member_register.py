@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def lapsed_member(role_groups):
+def lapsed_member(transactional_db):
     """A lapsed organization with one overdue invoice, its representative, and a staff user."""
     org = OrganizationFactory(name="Quillon Automation", slug="quillon-automation")
     OrganizationFactory(name="Other Company", slug="other-company")
