@@ -98,7 +98,7 @@ def analyze() -> None:
 def remove_scale_data() -> None:
     from django.contrib.auth.models import User
 
-    from members.management.commands.seed_scale import PREFIX
+    from cases.management.commands.seed_scale import PREFIX
     from members.models import Organization
 
     Organization.objects.filter(slug__startswith=PREFIX).delete()

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 
-from cases.letters import LOGO_TYPES
 from cases.models import (
     Allegation,
     Appeal,
@@ -24,6 +23,7 @@ from cases.models import (
     Sanction,
     Vote,
 )
+from cases.rendering import LOGO_TYPES
 from members.admin import ReadOnlyAdmin  # case data changes only through the workflow
 
 

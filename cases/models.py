@@ -11,7 +11,6 @@ import datetime
 import hashlib
 import json
 import os
-from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import workflow
+from cases.thresholds import describe_threshold, parse_threshold, stricter
 from cases.workflow import CaseState
 from members.models import AppendOnlyModel, AppendOnlyQuerySet, Organization
 
@@ -132,41 +132,6 @@ class SanctionTiming(models.TextChoices):
     AFTER_APPEAL_WINDOW = "after_appeal_window", "After the appeal window (or the appeal)"
 
 
-def parse_threshold(rule: str) -> tuple[str, Fraction]:
-    """'>1/2' means more than half; '>=2/3' means at least two thirds."""
-    rule = (rule or "").replace(" ", "")
-    op = ">=" if rule.startswith(">=") else ">" if rule.startswith(">") else None
-    if op is None:
-        raise ValueError(f"“{rule}” must start with > or >= (e.g. >1/2 or >=2/3)")
-    try:
-        value = Fraction(rule[len(op) :])
-    except (ValueError, ZeroDivisionError) as exc:
-        raise ValueError(f"“{rule}” is not a fraction such as >1/2 or >=2/3") from exc
-    return op, value
-
-
-def threshold_met(rule: str, numerator: int, denominator: int) -> bool:
-    if denominator <= 0:
-        return False
-    op, value = parse_threshold(rule)
-    share = Fraction(numerator, denominator)
-    return share >= value if op == ">=" else share > value
-
-
-def _stricter(a: str, b: str) -> bool:
-    """Whether rule `a` can fail where rule `b` holds."""
-    op_a, value_a = parse_threshold(a)
-    op_b, value_b = parse_threshold(b)
-    return value_a > value_b or (value_a == value_b and op_a == ">" and op_b == ">=")
-
-
-def describe_threshold(rule: str) -> str:
-    op, value = parse_threshold(rule)
-    names = {Fraction(1, 2): "half", Fraction(2, 3): "two thirds", Fraction(3, 4): "three quarters"}
-    name = names.get(value, f"{value.numerator}/{value.denominator}")
-    return f"{'at least' if op == '>=' else 'more than'} {name}"
-
-
 class Procedure(models.Model):
     """The association's complaint-handling rules. A case keeps the version in force
     when it was filed: a version in use by a case cannot be edited, only superseded."""
@@ -234,7 +199,7 @@ class Procedure(models.Model):
             if value > 1 or (value == 1 and op == ">"):
                 found.append(f"{label} cannot exceed 100%.")
         try:
-            if _stricter(self.sanction_rule, self.violation_rule):
+            if stricter(self.sanction_rule, self.violation_rule):
                 found.append(
                     "The sanction threshold cannot be stricter than the violation threshold: "
                     "a violation could be found with no sanction able to pass."
@@ -332,7 +297,74 @@ class CaseNumberSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Case(FSMModelMixin, models.Model):
+# -- The state machine. Its transitions are generated from cases.workflow.STEPS
+# -- (sources, targets, rules as conditions, who may as permission), so the table and
+# -- the FSM cannot differ; cases.checks verifies it at start-up all the same.
+# -- cases.services.transitions.case_transition is the only caller.
+
+
+def _on_open_review(case: Case) -> None:
+    case.notice_issued_at = timezone.now()
+    case.response_due_on = timezone.localdate() + datetime.timedelta(
+        days=case.procedure.response_window_days
+    )
+
+
+def _on_reopen(case: Case) -> None:
+    case.closing_reason = ""
+
+
+def _on_close_ballot(case: Case, violation_found: bool) -> str:
+    case.decided_at = timezone.now()
+    if not violation_found:
+        return CaseState.NO_VIOLATION
+    case.appeal_deadline = workflow.today() + datetime.timedelta(
+        days=case.procedure.appeal_window_days
+    )
+    return CaseState.SANCTIONED
+
+
+# What a step changes on the case row itself; a step with several targets returns
+# the one it takes. Everything else a step does is in its service effect.
+STEP_FIELD_CHANGES = {
+    "open_review": _on_open_review,
+    "reopen": _on_reopen,
+    "close_ballot": _on_close_ballot,
+}
+
+
+def _fsm_transition(step: workflow.Step):
+    change = STEP_FIELD_CHANGES.get(step.name)
+
+    def permission(case, user) -> bool:
+        return workflow.who_may(user, case, step.name)
+
+    permission.__name__ = f"may_{step.name}"
+
+    @transition(
+        field="state",
+        source=list(step.sources),
+        target=RETURN_VALUE(*step.targets) if len(step.targets) > 1 else step.targets[0],
+        conditions=[workflow.rules_hold(step.name)],
+        permission=permission,
+    )
+    def method(self, **arguments):
+        return change(self, **arguments) if change else None
+
+    method.__name__ = method.__qualname__ = step.name
+    return method
+
+
+# One method per step, named after it; django-fsm-2 collects them from Case's bases
+# when the model class is prepared.
+CaseTransitions = type(
+    "CaseTransitions",
+    (),
+    {name: _fsm_transition(step) for name, step in workflow.STEPS.items()},
+)
+
+
+class Case(CaseTransitions, FSMModelMixin, models.Model):
     number = models.CharField(max_length=12, unique=True)
     state = FSMField(
         max_length=20,
@@ -417,107 +449,29 @@ class Case(FSMModelMixin, models.Model):
             return False
         return self.complainant.consents_to_disclosure
 
-    # -- Transitions. Conditions and permissions come from cases.workflow's table;
-    # -- cases.services.case_transition is the only caller.
+    def held_permissions(self, user) -> frozenset[str]:
+        """The codenames this user holds on this case, directly or through a group.
+        One query per (user, case), remembered on the instance; `forget_permissions`
+        clears it after a grant or revocation. Nothing for an inactive user."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return frozenset()
+        cache = self.__dict__.setdefault("_permission_cache", {})
+        if user.pk not in cache:
+            # Two indexed lookups on this case, UNIONed: an OR across both reverse joins
+            # would pair every grant with every other and grow with the whole table.
+            direct = CaseUserObjectPermission.objects.filter(content_object=self, user=user)
+            through_groups = CaseGroupObjectPermission.objects.filter(
+                content_object=self, group__user=user
+            )
+            cache[user.pk] = frozenset(
+                direct.values_list("permission__codename", flat=True).union(
+                    through_groups.values_list("permission__codename", flat=True)
+                )
+            )
+        return cache[user.pk]
 
-    @transition(
-        field=state,
-        source=CaseState.FILED,
-        target=CaseState.UNDER_REVIEW,
-        conditions=[workflow.rules_hold("open_review")],
-        permission=workflow.may("open_review"),
-    )
-    def open_review(self) -> None:
-        self.notice_issued_at = timezone.now()
-        self.response_due_on = timezone.localdate() + datetime.timedelta(
-            days=self.procedure.response_window_days
-        )
-
-    @transition(
-        field=state,
-        source=[CaseState.FILED, CaseState.UNDER_REVIEW],
-        target=CaseState.DISMISSED,
-        conditions=[workflow.rules_hold("dismiss")],
-        permission=workflow.may("dismiss"),
-    )
-    def dismiss(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=[CaseState.FILED, CaseState.UNDER_REVIEW],
-        target=CaseState.WITHDRAWN,
-        conditions=[workflow.rules_hold("withdraw")],
-        permission=workflow.may("withdraw"),
-    )
-    def withdraw(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=CaseState.DISMISSED,
-        target=CaseState.FILED,
-        conditions=[workflow.rules_hold("reopen")],
-        permission=workflow.may("reopen"),
-    )
-    def reopen(self) -> None:
-        self.closing_reason = ""
-
-    @transition(
-        field=state,
-        source=CaseState.UNDER_REVIEW,
-        target=CaseState.BOARD_VOTE,
-        conditions=[workflow.rules_hold("refer_to_board")],
-        permission=workflow.may("refer_to_board"),
-    )
-    def refer_to_board(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=CaseState.BOARD_VOTE,
-        target=RETURN_VALUE(CaseState.SANCTIONED, CaseState.NO_VIOLATION),
-        conditions=[workflow.rules_hold("close_ballot")],
-        permission=workflow.may("close_ballot"),
-    )
-    def close_ballot(self, violation_found: bool) -> str:
-        self.decided_at = timezone.now()
-        if not violation_found:
-            return CaseState.NO_VIOLATION
-        self.appeal_deadline = workflow.today() + datetime.timedelta(
-            days=self.procedure.appeal_window_days
-        )
-        return CaseState.SANCTIONED
-
-    @transition(
-        field=state,
-        source=CaseState.SANCTIONED,
-        target=CaseState.UNDER_APPEAL,
-        conditions=[workflow.rules_hold("file_appeal")],
-        permission=workflow.may("file_appeal"),
-    )
-    def file_appeal(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=CaseState.SANCTIONED,
-        target=CaseState.CLOSED,
-        conditions=[workflow.rules_hold("finalize")],
-        permission=workflow.may("finalize"),
-    )
-    def finalize(self) -> None:
-        pass
-
-    @transition(
-        field=state,
-        source=CaseState.UNDER_APPEAL,
-        target=CaseState.CLOSED,
-        conditions=[workflow.rules_hold("decide_appeal")],
-        permission=workflow.may("decide_appeal"),
-    )
-    def decide_appeal(self) -> None:
-        pass
+    def forget_permissions(self) -> None:
+        self.__dict__.pop("_permission_cache", None)
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

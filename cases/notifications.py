@@ -1,6 +1,6 @@
 """Short emails that are not letters (ballot opened, response received, reminders),
 sent only after the transaction commits. The formal letters, with their PDFs, are
-in cases.letters. A failure to send never undoes the step that caused it; it is logged.
+in cases.services.letters. A failure to send never undoes the step that caused it; it is logged.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+
+from cases.models import Ballot, Case
 
 log = logging.getLogger("probity.notifications")
 
@@ -27,8 +29,6 @@ def _safely(notice, object_id) -> None:
 
 
 def _case(case_id):
-    from cases.models import Case
-
     return Case.objects.select_related("respondent", "complainant", "case_officer").get(pk=case_id)
 
 
@@ -64,8 +64,6 @@ def response_received(case_id: int) -> None:
 
 
 def ballot_opened(ballot_id: int) -> None:
-    from cases.models import Ballot
-
     ballot = Ballot.objects.select_related("case").get(pk=ballot_id)
     emails = [
         s.voter.email

@@ -10,8 +10,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.access import can_view_case, cases_visible_to, with_user_permission
-from cases.ballots import attach_seats_and_votes, ballot_status
+from cases.access import (
+    can_download_letter,
+    can_view_case,
+    cases_visible_to,
+    with_user_permission,
+)
 from cases.models import (
     Allegation,
     Ballot,
@@ -24,6 +28,7 @@ from cases.models import (
     Response,
     Sanction,
 )
+from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots
 from cases.workflow import STATES, CaseState
 from members.models import Organization
 from members.roles import roles_of
@@ -166,8 +171,6 @@ def dashboard(*, today: datetime.date | None = None) -> dict:
         .select_related("respondent", "case_officer")
         .order_by("response_due_on")[:100]
     )
-    from cases.deadlines import overdue_ballots
-
     ballots_closing = list(
         Ballot.objects.filter(closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon)
         .select_related("case", "case__respondent")
@@ -201,6 +204,49 @@ def portal_case_summary(*, organization, user) -> QuerySet[Case]:
     return with_user_permission(
         Case.objects.filter(respondent=organization), user, "view_case"
     ).order_by("-filed_at", "-pk")
+
+
+def respondent_page(case: Case) -> dict:
+    """What the respondent's page shows of a case (the page adds its forms)."""
+    return {
+        "case": case,
+        "evidence": disclosed_evidence(case),
+        "no_violation_found": case.state == CaseState.NO_VIOLATION,
+        "sanctions": [x for x in case.sanctions.all() if x.rescinded_at is None],
+        # Listed from the letters addressed to the respondent; the download checks the
+        # per-letter permission again.
+        "letter_list": [x for x in case.letters.all() if x.addressee == "respondent"],
+        "today": timezone.localdate(),
+    }
+
+
+def decider_page(case: Case, user) -> dict:
+    """What a board or panel member's page shows: the ballots their role sees (the
+    board the board's, the panel its own), the open one they sit on and their vote."""
+    roles = roles_of(user)
+    statuses = ballots_of(case)
+    mine = None
+    for status in statuses:
+        ballot = status["ballot"]
+        seated = any(s.voter_id == user.pk and s.recused_at is None for s in ballot.seats.all())
+        if ballot.closed_at is None and seated:
+            mine = status
+    vote = None
+    if mine:
+        vote = next((v for v in mine["ballot"].votes.all() if v.voter_id == user.pk), None)
+    visible = [
+        st
+        for st in statuses
+        if (st["ballot"].kind == "board" and roles.board)
+        or (st["ballot"].kind == "appeal" and roles.appeals_panel)
+    ]
+    return {
+        "case": case,
+        "ballots": visible,
+        "my_ballot": mine,
+        "my_vote": vote,
+        "today": timezone.localdate(),
+    }
 
 
 def ballots_of(case: Case) -> list[dict]:
@@ -239,8 +285,6 @@ def sanctions_of(organization) -> list[Sanction]:
 
 
 def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
-    from cases.access import can_download_letter
-
     letter = Letter.objects.select_related("case").filter(case__number=number, pk=letter_id).first()
     if letter is None or not can_download_letter(user, letter):
         raise Http404("No such letter.")

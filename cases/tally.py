@@ -21,9 +21,8 @@ from cases.models import (
     SanctionKind,
     VoteChoice,
     VoteDenominator,
-    describe_threshold,
-    threshold_met,
 )
+from cases.thresholds import describe_threshold, threshold_met
 
 DEFAULT_SUSPENSION_MONTHS = 6
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import ballots, letters, selectors, services, workflow
+from cases import access, rendering, selectors, services, workflow
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
@@ -33,14 +33,14 @@ from cases.forms import (
     VoteForm,
 )
 from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind
+from members.models import Organization
 from members.roles import roles_of
 
 CASE_PAGE_SIZE = 50
 
 
 def _require_staff(request) -> None:
-    if not roles_of(request.user).ethics_staff:
-        raise PermissionDenied("Only ethics staff may do this.")
+    access.require_staff(request.user)
 
 
 # ---------------------------------------------------------------------------
@@ -192,36 +192,24 @@ def case_detail(request, number):
 
 
 def _render_case(request, case, status=200, **forms):
-    """Staff, the board and panel, and the respondent each see the case their way."""
-    roles = roles_of(request.user)
-    if roles.ethics_staff:
-        return render(
-            request, "cases/case_staff.html", _staff_context(request, case, forms), status=status
-        )
-    if (roles.board or roles.appeals_panel) and "respond_to_case" not in _perms(request, case):
-        return render(
-            request, "cases/case_board.html", _board_context(request, case, forms), status=status
-        )
-    appeal_step = workflow.STEPS["file_appeal"]
-    return render(
-        request,
-        "cases/case_respondent.html",
-        {
-            "case": case,
-            "evidence": selectors.disclosed_evidence(case),
+    """Staff, the board and panel, and the respondent each see the case their way.
+    What each page offers (forms, buttons) comes from the table: access.offered."""
+    offered = access.offered(request.user, case)
+    if roles_of(request.user).ethics_staff:
+        context = _staff_context(request, case, forms)
+        template = "cases/case_staff.html"
+    elif access.sees_as_decider(request.user, case):
+        context = _board_context(request, case, forms)
+        template = "cases/case_board.html"
+    else:
+        context = {
+            **selectors.respondent_page(case),
             "response_form": forms.get("response_form") or ResponseForm(),
             "appeal_form": forms.get("step_file_appeal")
             or TransitionForm(initial={"expected_state": case.state}),
-            "appeal_unmet": appeal_step.unmet(case) if case.state in appeal_step.sources else [],
-            "can_respond": "respond_to_case" in _perms(request, case),
-            "sanctions": [x for x in case.sanctions.all() if x.rescinded_at is None],
-            # Listed from the letters addressed to the respondent; the download checks
-            # the per-letter permission again.
-            "letter_list": [x for x in case.letters.all() if x.addressee == "respondent"],
-            "today": timezone.localdate(),
-        },
-        status=status,
-    )
+        }
+        template = "cases/case_respondent.html"
+    return render(request, template, {**context, "offered": offered}, status=status)
 
 
 def _original_sanction(case) -> str:
@@ -230,19 +218,8 @@ def _original_sanction(case) -> str:
 
 
 def _board_context(request, case, forms) -> dict:
-    roles = roles_of(request.user)
-    statuses = selectors.ballots_of(case)
-    mine = None
-    for status in statuses:
-        ballot = status["ballot"]
-        seated = any(
-            s.voter_id == request.user.pk and s.recused_at is None for s in ballot.seats.all()
-        )
-        if ballot.closed_at is None and seated:
-            mine = status
-    vote = None
-    if mine:
-        vote = next((v for v in mine["ballot"].votes.all() if v.voter_id == request.user.pk), None)
+    page = selectors.decider_page(case, request.user)
+    mine, vote = page["my_ballot"], page["my_vote"]
     appeal = bool(mine and mine["ballot"].kind == "appeal")
     initial = (
         {
@@ -254,18 +231,8 @@ def _board_context(request, case, forms) -> dict:
         if vote
         else {}
     )
-    # The board sees the board's votes; the panel sees its own ballot's.
-    visible = [
-        st
-        for st in statuses
-        if (st["ballot"].kind == "board" and roles.board)
-        or (st["ballot"].kind == "appeal" and roles.appeals_panel)
-    ]
     return {
-        "case": case,
-        "ballots": visible,
-        "my_ballot": mine,
-        "my_vote": vote,
+        **page,
         "vote_form": forms.get("vote_form")
         or VoteForm(initial=initial, appeal=appeal, lesser_than=_original_sanction(case)),
         "conflict_form": forms.get("conflict_form") or ConflictForm(prefix="conflict"),
@@ -273,14 +240,8 @@ def _board_context(request, case, forms) -> dict:
     }
 
 
-def _perms(request, case):
-    from cases.access import case_permissions
-
-    return case_permissions(request.user, case)
-
-
 def _staff_context(request, case, forms) -> dict:
-    actions = workflow.actions_for(case, request.user)
+    actions = access.steps_offered(request.user, case)
     transition_forms = {
         # Each step's form gets its own element ids; the field names stay the same.
         a.step.name: forms.get(f"step_{a.step.name}")
@@ -601,7 +562,7 @@ def vote_cast(request, number):
         make_form=lambda case: VoteForm(
             request.POST, appeal=case.state == "under_appeal", lesser_than=_original_sanction(case)
         ),
-        call=lambda case, d: ballots.vote_cast(
+        call=lambda case, d: services.vote_cast(
             case=case,
             voter=request.user,
             choice=d["choice"],
@@ -622,7 +583,7 @@ def conflict_declare(request, number):
         form_key="conflict_form",
         staff_only=False,
         make_form=lambda case: ConflictForm(request.POST, prefix="conflict"),
-        call=lambda case, d: ballots.conflict_declare(
+        call=lambda case, d: services.conflict_declare(
             case=case, member=request.user, reason=d["reason"], by=request.user
         ),
         done="Your conflict of interest is recorded; you no longer have access to the case.",
@@ -638,7 +599,7 @@ def conflict_record(request, number):
         number,
         PartyConflictForm,
         "party_conflict_form",
-        lambda case, d: ballots.conflict_declare(
+        lambda case, d: services.conflict_declare(
             case=case, member=d["member"], reason=d["reason"], by=request.user
         ),
         "Conflict recorded; the member no longer has access and does not count.",
@@ -654,7 +615,7 @@ def ballot_extend(request, number):
         number,
         ExtendBallotForm,
         "extend_form",
-        lambda case, d: ballots.ballot_extend(
+        lambda case, d: services.ballot_extend(
             case=case, by=request.user, until=d["until"], reason=d["reason"]
         ),
         "Ballot extended.",
@@ -668,7 +629,7 @@ def appeal_ballot_close(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request)
     try:
-        ballots.appeal_ballot_close(case=case, by=request.user)
+        services.appeal_ballot_close(case=case, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -688,8 +649,6 @@ def portal_cases(request):
     roles = roles_of(request.user)
     if not roles.representative:
         raise Http404("You are not a representative of a member organization.")
-    from members.models import Organization
-
     organization = Organization.objects.get(pk=roles.organization_id)
     cases = selectors.portal_case_summary(organization=organization, user=request.user)
     return render(
@@ -724,10 +683,10 @@ def letter_download(request, number, letter_id):
 def letter_preview(request, number, kind):
     """Staff check a letter before the step that issues it; it is marked as a draft."""
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
+    access.authorize(request.user, case, "preview_letter")
     if kind not in LetterKind.values:
         raise Http404("No such letter.")
-    response = HttpResponse(letters.preview_html(case, kind))
+    response = HttpResponse(rendering.preview_html(case, kind))
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
@@ -738,7 +697,7 @@ def letter_redeliver(request, number, letter_id):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request)
     letter = get_object_or_404(Letter, pk=letter_id, case=case)
-    attempts = letters.deliver(letter.pk, by=request.user, only_failed=True)
+    attempts = services.letter_redeliver(letter=letter, by=request.user)
     failed = [a for a in attempts if not a.succeeded]
     if not attempts:
         messages.info(request, "Every recipient has already received this letter.")
@@ -765,7 +724,7 @@ def letter_correct(request, number, letter_id):
         number,
         form_key="correction_form",
         make_form=lambda case: LetterCorrectionForm(request.POST, letter_id=letter(case).pk),
-        call=lambda case, d: letters.correct(
+        call=lambda case, d: services.letter_correct(
             letter=letter(case), by=request.user, reason=d["reason"]
         ),
         done="A corrected version was issued; the earlier one remains on record.",

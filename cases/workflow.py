@@ -1,13 +1,19 @@
-"""What may happen next to a case, and why not: the one table of steps and rules.
+"""What may happen to a case next, and why not: the one table of steps, actions and rules.
 
-Every transition of the case state machine is a `Step`. Each step names who may
-take it and the due-process `Rule`s that must hold (DESIGN.md, "Guards"). The
-same definitions drive:
-  - the django-fsm-2 conditions and permissions on `Case` (models.py),
+Every transition of the case state machine is a `Step`; everything else a person may
+do to a case within a state (respond, record a finding, vote, declare a conflict...)
+is an `Action`. Each names the states it is offered in, who may take it (`Who`) and
+the due-process `Rule`s that must hold (docs/design.md, "The table"). The same
+definitions drive:
+  - the django-fsm-2 transitions on `Case`, generated from STEPS (models.py),
   - the due-process checklist on the case page,
-  - the list of actions a user may take now,
-  - the message a refused transition gives.
+  - the forms and buttons each user is offered (cases.access.offered),
+  - the check every service makes first and the message a refusal gives
+    (cases.access.authorize).
 A rule returns a `Check`: whether it holds and, in plain words, why (not).
+
+This module imports nothing of the project but the threshold arithmetic and the
+roles, so every other module may use it.
 """
 
 from __future__ import annotations
@@ -18,9 +24,13 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+
+from cases.thresholds import describe_threshold, threshold_met
+from members.roles import roles_of
 
 _AS_OF: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar(
     "probity_as_of", default=None
@@ -321,8 +331,6 @@ def ballot_numbers(ballot) -> tuple[int, int]:
 def ballot_quorum(ballot, procedure) -> Check:
     """Whether enough eligible voters took part, by the case's procedure. The rule's
     check, the dashboard's flag and the deadline job all ask this."""
-    from cases.models import describe_threshold, threshold_met
-
     eligible, voted = ballot_numbers(ballot)
     needed = describe_threshold(procedure.quorum_rule)
     if threshold_met(procedure.quorum_rule, voted, eligible):
@@ -345,8 +353,8 @@ def _ballot_quorum(case) -> Check:
     return _quorum(case, "board")
 
 
-def _ballot_complete_or_due(case) -> Check:
-    ballot = _ballot(case, "board")
+def _complete_or_due(case, kind: str) -> Check:
+    ballot = _ballot(case, kind)
     if ballot is None:
         return Check(False, "No ballot has been opened.")
     eligible, voted = ballot_numbers(ballot)
@@ -359,6 +367,54 @@ def _ballot_complete_or_due(case) -> Check:
         f"{eligible - voted} eligible voter(s) have not voted and the ballot is open "
         f"until {_d(ballot.closes_on)}.",
     )
+
+
+def _ballot_complete_or_due(case) -> Check:
+    return _complete_or_due(case, "board")
+
+
+def _open_ballot_of(case):
+    return next((b for b in case.ballots.all() if b.closed_at is None), None)
+
+
+def _a_ballot_is_open(case) -> Check:
+    ballot = _open_ballot_of(case)
+    if ballot is None:
+        return Check(False, "No ballot is open on this case.")
+    return Check(True, f"A ballot is open until {_d(ballot.closes_on)}.")
+
+
+def _appeal_ballot_open(case) -> Check:
+    ballot = _ballot(case, "appeal")
+    if ballot is None or ballot.closed_at is not None:
+        return Check(False, "The appeals panel's ballot is already closed.")
+    return Check(True, f"The appeals panel's ballot is open until {_d(ballot.closes_on)}.")
+
+
+def _appeal_ballot_quorum(case) -> Check:
+    return _quorum(case, "appeal")
+
+
+def _appeal_ballot_complete_or_due(case) -> Check:
+    return _complete_or_due(case, "appeal")
+
+
+def _response_window_open(case) -> Check:
+    if case.response_due_on is None:
+        return Check(False, "No response window has been set: the notice was not issued.")
+    if today() <= case.response_due_on:
+        return Check(True, f"The response window is open until {_d(case.response_due_on)}.")
+    return Check(
+        False,
+        f"The response window closed on {_d(case.response_due_on)}. Ask the ethics staff to "
+        "reopen it if you need to respond late.",
+    )
+
+
+def _amendments_await_notice(case) -> Check:
+    if any(a.needs_notice and a.noticed_at is None for a in case.amendments.all()):
+        return Check(True, "An amendment is waiting for an amended notice.")
+    return Check(False, "No amendment is waiting for a notice.")
 
 
 def _appeal_window_open(case) -> Check:
@@ -459,16 +515,73 @@ RULES = {
             "The appeals panel's ballot closed with quorum",
             _appeal_ballot_closed,
         ),
+        Rule("a_ballot_is_open", "A ballot is open", _a_ballot_is_open),
+        Rule("appeal_ballot_open", "The appeals panel's ballot is open", _appeal_ballot_open),
+        Rule(
+            "appeal_ballot_quorum_met",
+            "Quorum is met among the eligible panel members",
+            _appeal_ballot_quorum,
+        ),
+        Rule(
+            "appeal_ballot_complete_or_due",
+            "Every eligible panel member has voted, or the closing date passed",
+            _appeal_ballot_complete_or_due,
+        ),
+        Rule("response_window_open", "Within the response window", _response_window_open),
+        Rule(
+            "amendments_await_notice",
+            "An amendment is waiting for an amended notice",
+            _amendments_await_notice,
+        ),
     ]
 }
 
 
 # ---------------------------------------------------------------------------
-# The steps
+# Who may act
 # ---------------------------------------------------------------------------
 
-STAFF = "staff"  # ethics staff holding manage_case on the case
-RESPONDENT = "respondent"  # a representative holding respond_to_case on the case
+
+@dataclass(frozen=True)
+class Who:
+    """Who may take a step or an action: a role (a `members.roles.Roles` attribute)
+    and/or a permission held on this very case. Both must hold when both are named;
+    no role alone ever grants anything on a case."""
+
+    key: str
+    description: str
+    role: str = ""
+    permission: str = ""
+
+    def allows(self, user, case) -> bool:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if self.role and not getattr(roles_of(user), self.role):
+            return False
+        return not self.permission or self.permission in case.held_permissions(user)
+
+
+STAFF = Who(
+    "staff", "ethics staff with the staff permission on the case", "ethics_staff", "manage_case"
+)
+RESPONDENT = Who("respondent", "a representative of the respondent", permission="respond_to_case")
+VOTER = Who(
+    "voter", "a board or panel member seated on the case's ballot", permission="vote_on_case"
+)
+DECIDER = Who("decider", "a board or panel member with access to the case", "decider", "view_case")
+
+
+class TransitionRefused(ValidationError):
+    """The step or action is not possible now; the message says which rule failed."""
+
+
+class CaseMovedOn(TransitionRefused):
+    """Someone else changed the case's state first."""
+
+
+# ---------------------------------------------------------------------------
+# The steps: the state machine's transitions
+# ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -476,18 +589,33 @@ class Step:
     name: str
     label: str
     sources: tuple[str, ...]
-    target: str
-    actor: str
+    targets: tuple[str, ...]  # more than one: the step's effect chooses (close_ballot)
+    who: Who
     rules: tuple[str, ...] = ()
     reason_label: str = ""  # non-empty: a written reason is required
     system_may: bool = False  # the deadline job may take this step
     description: str = ""
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return self.sources
+
+    @property
+    def target(self) -> str:
+        """The state the step leads to; for a step with several, the first (the
+        FSM method returns the one taken)."""
+        return self.targets[0]
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
         return [(RULES[key], RULES[key](case)) for key in self.rules]
 
     def unmet(self, case) -> list[Check]:
         return [check for _, check in self.checks(case) if not check.holds]
+
+    def refusal(self, case) -> str:
+        return (
+            f"“{self.label}” is not possible while the case is {STATES[case.state].label.lower()}."
+        )
 
 
 STEPS: dict[str, Step] = {
@@ -497,7 +625,7 @@ STEPS: dict[str, Step] = {
             "open_review",
             "Open review and issue the notice of complaint",
             (CaseState.FILED,),
-            CaseState.UNDER_REVIEW,
+            (CaseState.UNDER_REVIEW,),
             STAFF,
             rules=(
                 "has_allegations",
@@ -511,7 +639,7 @@ STEPS: dict[str, Step] = {
             "refer_to_board",
             "Refer to the board",
             (CaseState.UNDER_REVIEW,),
-            CaseState.BOARD_VOTE,
+            (CaseState.BOARD_VOTE,),
             STAFF,
             rules=(
                 # Amendments may have added allegations since the review opened.
@@ -531,7 +659,7 @@ STEPS: dict[str, Step] = {
             "dismiss",
             "Dismiss the complaint",
             (CaseState.FILED, CaseState.UNDER_REVIEW),
-            CaseState.DISMISSED,
+            (CaseState.DISMISSED,),
             STAFF,
             reason_label="Reasons for dismissal (sent to the parties)",
         ),
@@ -539,7 +667,7 @@ STEPS: dict[str, Step] = {
             "withdraw",
             "Record withdrawal",
             (CaseState.FILED, CaseState.UNDER_REVIEW),
-            CaseState.WITHDRAWN,
+            (CaseState.WITHDRAWN,),
             STAFF,
             reason_label="Reasons for withdrawal",
         ),
@@ -547,7 +675,7 @@ STEPS: dict[str, Step] = {
             "reopen",
             "Reopen the complaint",
             (CaseState.DISMISSED,),
-            CaseState.FILED,
+            (CaseState.FILED,),
             STAFF,
             rules=("new_evidence_since_closing",),
             reason_label="Why the complaint is reopened",
@@ -556,7 +684,7 @@ STEPS: dict[str, Step] = {
             "close_ballot",
             "Close the board's ballot and record the decision",
             (CaseState.BOARD_VOTE,),
-            "decided",
+            (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
             STAFF,
             rules=("ballot_quorum_met", "ballot_complete_or_due"),
             system_may=True,
@@ -567,7 +695,7 @@ STEPS: dict[str, Step] = {
             "file_appeal",
             "File an appeal",
             (CaseState.SANCTIONED,),
-            CaseState.UNDER_APPEAL,
+            (CaseState.UNDER_APPEAL,),
             RESPONDENT,
             rules=("appeal_window_open",),
             reason_label="Grounds of appeal",
@@ -577,7 +705,7 @@ STEPS: dict[str, Step] = {
             "finalize",
             "Finalize: no appeal was filed",
             (CaseState.SANCTIONED,),
-            CaseState.CLOSED,
+            (CaseState.CLOSED,),
             STAFF,
             rules=("appeal_window_passed",),
             system_may=True,
@@ -586,7 +714,7 @@ STEPS: dict[str, Step] = {
             "decide_appeal",
             "Record the appeal decision",
             (CaseState.UNDER_APPEAL,),
-            CaseState.CLOSED,
+            (CaseState.CLOSED,),
             STAFF,
             rules=("appeal_ballot_closed",),
             reason_label="Reasons for the appeal decision (sent to the parties)",
@@ -606,6 +734,195 @@ FORWARD = {
 }
 
 
+# ---------------------------------------------------------------------------
+# The actions: what a person may do to a case within a state
+# ---------------------------------------------------------------------------
+
+ALL_STATES = tuple(CaseState.values)
+INTAKE_STATES = (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED)
+BALLOT_STATES = (CaseState.BOARD_VOTE, CaseState.UNDER_APPEAL)
+PARTY_CONFLICT_STATES = (
+    CaseState.FILED,
+    CaseState.UNDER_REVIEW,
+    CaseState.BOARD_VOTE,
+    CaseState.SANCTIONED,
+    CaseState.UNDER_APPEAL,
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    states: tuple[str, ...]
+    who: Who
+    doing: str  # completes "You cannot … while the case is …"
+    rules: tuple[str, ...] = ()
+    reason_label: str = ""  # non-empty: a written reason is required
+    system_may: bool = False
+    # Where leaving `states` closes the thing to its users (a ballot that closed),
+    # the refusal says so, as a 403, instead of naming the state.
+    closed_refusal: str = ""
+
+    def checks(self, case) -> list[tuple[Rule, Check]]:
+        return [(RULES[key], RULES[key](case)) for key in self.rules]
+
+    def unmet(self, case) -> list[Check]:
+        return [check for _, check in self.checks(case) if not check.holds]
+
+    def refusal(self, case) -> str:
+        return f"You cannot {self.doing} while the case is {STATES[case.state].label.lower()}."
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        # Intake and review (ethics staff)
+        Action(
+            "amend",
+            "Amend the complaint",
+            INTAKE_STATES,
+            STAFF,
+            "amend the complaint",
+            reason_label="Reason for the amendment",
+        ),
+        Action("add_evidence", "Add evidence", INTAKE_STATES, STAFF, "add evidence"),
+        Action(
+            "set_disclosure",
+            "Change what is disclosed to the respondent",
+            ALL_STATES,
+            STAFF,
+            "change what is disclosed",
+        ),
+        Action(
+            "accept_late_filing",
+            "Accept a late complaint",
+            (CaseState.FILED,),
+            STAFF,
+            "accept a late complaint",
+            reason_label="Why the complaint is accepted late",
+        ),
+        Action(
+            "assign_officer",
+            "Assign the case officer",
+            ALL_STATES,
+            STAFF,
+            "assign the case officer",
+        ),
+        Action(
+            "issue_amended_notice",
+            "Issue the amended notice",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "issue an amended notice",
+            rules=("amendments_await_notice",),
+        ),
+        Action(
+            "reopen_response_window",
+            "Reopen the response window",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "reopen the response window",
+            reason_label="Why the window is reopened",
+        ),
+        Action(
+            "record_finding",
+            "Record a finding",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "record findings",
+            reason_label="Reasoning",
+        ),
+        Action(
+            "write_review_report",
+            "Write the review report",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "write the review report",
+        ),
+        # The respondent
+        Action(
+            "respond",
+            "Send the response",
+            (CaseState.UNDER_REVIEW,),
+            RESPONDENT,
+            "respond",
+            rules=("response_window_open",),
+        ),
+        # Ballots
+        Action(
+            "vote",
+            "Vote",
+            BALLOT_STATES,
+            VOTER,
+            "vote",
+            closed_refusal="This ballot is closed: no vote can be cast or changed.",
+        ),
+        Action(
+            "declare_conflict",
+            "Declare a conflict of interest",
+            BALLOT_STATES,
+            DECIDER,
+            "declare a conflict of interest",
+            reason_label="Your conflict of interest",
+        ),
+        Action(
+            "record_party_conflict",
+            "Record a conflict raised by a party",
+            # Before referral and before an appeal too, so the member is never seated.
+            PARTY_CONFLICT_STATES,
+            STAFF,
+            "record a conflict of interest",
+            reason_label="The conflict raised",
+        ),
+        Action(
+            "extend_ballot",
+            "Extend the ballot",
+            BALLOT_STATES,
+            STAFF,
+            "extend the ballot",
+            rules=("a_ballot_is_open",),
+            reason_label="Why the ballot is extended",
+        ),
+        Action(
+            "close_appeal_ballot",
+            "Close the appeals panel's ballot",
+            (CaseState.UNDER_APPEAL,),
+            STAFF,
+            "close the appeals panel's ballot",
+            rules=(
+                "appeal_ballot_open",
+                "appeal_ballot_quorum_met",
+                "appeal_ballot_complete_or_due",
+            ),
+            system_may=True,
+        ),
+        # Letters
+        Action(
+            "correct_letter",
+            "Correct a letter",
+            ALL_STATES,
+            STAFF,
+            "correct a letter",
+            reason_label="What the correction changes",
+        ),
+        Action("retry_delivery", "Retry failed deliveries", ALL_STATES, STAFF, "retry a delivery"),
+        Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
+    ]
+}
+
+assert not set(STEPS) & set(ACTIONS), "a name is either a step or an action"
+
+
+def entry(name: str) -> Step | Action:
+    """The step or action of this name (KeyError if the table has neither)."""
+    return STEPS.get(name) or ACTIONS[name]
+
+
+def offered_in(name: str, state: str) -> bool:
+    return state in entry(name).states
+
+
 def rules_hold(name: str) -> Callable[[object], bool]:
     """The django-fsm condition for a step: all its rules hold."""
 
@@ -616,55 +933,18 @@ def rules_hold(name: str) -> Callable[[object], bool]:
     return condition
 
 
-def actor_may(user, case, name: str) -> bool:
-    """Whether this user may take this step on this case (not whether its rules hold).
-    `user` None is the system (the deadline job)."""
-    step = STEPS[name]
+def who_may(user, case, name: str) -> bool:
+    """Whether this user may take this step or action on this case (not whether its
+    state and rules allow it now). `user` None is the system (the deadline job)."""
+    item = entry(name)
     if user is None:
-        return step.system_may
-    from cases.access import case_permissions
-    from members.roles import roles_of
-
-    perms = case_permissions(user, case)
-    if step.actor == STAFF:
-        return roles_of(user).ethics_staff and "manage_case" in perms
-    if step.actor == RESPONDENT:
-        return "respond_to_case" in perms
-    return False
-
-
-def may(name: str) -> Callable[[object, object], bool]:
-    """The django-fsm permission callable for a step: checked per case, never model-wide."""
-
-    def permission(case, user) -> bool:
-        return actor_may(user, case, name)
-
-    permission.__name__ = f"may_{name}"
-    return permission
+        return item.system_may
+    return item.who.allows(user, case)
 
 
 def checklist(case) -> list[tuple[Rule, Check]]:
     name = FORWARD.get(case.state)
     return STEPS[name].checks(case) if name else []
-
-
-@dataclass(frozen=True)
-class Action:
-    step: Step
-    unmet: list[Check]
-
-    @property
-    def ready(self) -> bool:
-        return not self.unmet
-
-
-def actions_for(case, user) -> list[Action]:
-    """The steps this user may take from the case's state, each with its unmet rules."""
-    return [
-        Action(step, step.unmet(case))
-        for step in STEPS.values()
-        if case.state in step.sources and actor_may(user, case, step.name)
-    ]
 
 
 def stepper(case) -> list[tuple[str, str]]:

@@ -120,11 +120,9 @@ class StatusChangeAdmin(ReadOnlyAdmin):
     search_fields = ["organization__name"]
 
 
-
 @admin.register(RepresentativeChange)
 class RepresentativeChangeAdmin(ReadOnlyAdmin):
     list_display = ["organization", "name", "action", "at", "by"]
     list_select_related = ["organization", "by"]
     list_filter = ["action"]
     search_fields = ["organization__name", "name"]
-

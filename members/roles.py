@@ -27,6 +27,12 @@ class Roles:
         return self.organization_id is not None
 
     @property
+    def decider(self) -> bool:
+        """A board or appeals-panel member (what they may see of a case comes from
+        their seat on its ballot, never from this alone)."""
+        return self.board or self.appeals_panel
+
+    @property
     def sees_register(self) -> bool:
         """Staff, board and panel see the whole register; a representative only their own."""
         return self.ethics_staff or self.board or self.appeals_panel

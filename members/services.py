@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django_fsm import can_proceed
 
+from members.hooks import membership_change_requested, representative_removed
 from members.models import (
     DuesInvoice,
     MembershipStatus,
@@ -50,50 +51,19 @@ def _refusal(org: Organization, name: str) -> str:
     return f"Cannot {label}: {org.name} is {current}."
 
 
-def _contradicted_sanction(org: Organization, name: str) -> str:
-    """Why a manual change would undo a case sanction still in force ("" if it would not).
-
-    A suspension from a case holds the member suspended until it ends on its own or an
-    appeal lifts it; an expulsion holds it terminated until its readmission-bar date,
-    from which readmission (the `readmit` change) is the proper route. Staff may still
-    terminate a suspended member: that undoes nothing.
-    """
-    # cases builds on members; the sanctions are read lazily to keep that one-way.
-    from cases.models import Sanction, SanctionKind
-
+def _contradicted(org: Organization, name: str) -> str:
+    """Why another app refuses this change by hand ("" if none does): the cases app
+    refuses one that would undo a sanction in force (members.hooks)."""
     target = getattr(org, name)._django_fsm.get_transition(org.status).target
-    label = MEMBERSHIP_TRANSITIONS[name].lower()
-    in_force = Sanction.objects.filter(
-        case__respondent=org, applied_at__isnull=False, rescinded_at__isnull=True
-    ).select_related("case")
-    if org.status == MembershipStatus.SUSPENDED and target != MembershipStatus.TERMINATED:
-        suspension = (
-            in_force.filter(kind=SanctionKind.SUSPENSION, ended_at__isnull=True)
-            .order_by("-ends_on", "-pk")
-            .first()
-        )
-        if suspension is not None:
-            return (
-                f"Cannot {label}: {org.name} is suspended until "
-                f"{suspension.ends_on:%d %B %Y} by the suspension decided in case "
-                f"{suspension.case.number}, which is still in force. It ends on its own on "
-                "that date; only an appeal decided in that case can lift it sooner."
-            )
-    if org.status == MembershipStatus.TERMINATED and target != MembershipStatus.TERMINATED:
-        expulsion = (
-            in_force.filter(
-                kind=SanctionKind.EXPULSION, readmission_bar_until__gt=timezone.localdate()
-            )
-            .order_by("-readmission_bar_until", "-pk")
-            .first()
-        )
-        if expulsion is not None:
-            return (
-                f"Cannot {label}: {org.name} was expelled by the decision in case "
-                f"{expulsion.case.number}, and that expulsion is in force until its "
-                f"readmission-bar date, {expulsion.readmission_bar_until:%d %B %Y}. "
-                "It may be readmitted from that date."
-            )
+    for _receiver, refusal in membership_change_requested.send(
+        sender=Organization,
+        organization=org,
+        transition=name,
+        target=target,
+        label=MEMBERSHIP_TRANSITIONS[name].lower(),
+    ):
+        if refusal:
+            return refusal
     return ""
 
 
@@ -126,7 +96,7 @@ def membership_change(
     method = getattr(org, transition)
     # A change by hand must not undo a case's sanction; the case's own changes pass it.
     if case is None and can_proceed(method, check_conditions=False):
-        contradicted = _contradicted_sanction(org, transition)
+        contradicted = _contradicted(org, transition)
         if contradicted:
             raise MembershipChangeRefused(contradicted)
     if not can_proceed(method):
@@ -419,8 +389,9 @@ def representative_remove(
 
     The Representative row is deleted and the account deactivated (unless it holds
     another role); their access to the organization's cases and letters is revoked
-    now, in this transaction, and again after commit by the post_delete signal in
-    cases.signals (which catches a grant made concurrently)."""
+    now, in this transaction (the `representative_removed` signal, members.hooks), and
+    again after commit by the post_delete handler in cases.signals (which catches a
+    grant made concurrently)."""
     _require_staff(by, "remove representatives")
     reason = (reason or "").strip()
     if not reason:
@@ -441,10 +412,7 @@ def representative_remove(
         user.is_active = False
         user.save(update_fields=["is_active"])
     user.__dict__.pop("_probity_roles", None)
-
-    from cases.services import representative_access_revoke
-
-    representative_access_revoke(user=user, organization=org, by=by)
+    representative_removed.send(sender=Representative, user=user, organization=org, by=by)
     return change
 
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from members import selectors, services
+from members import hooks, selectors, services
 from members.forms import (
     PaymentForm,
     RegisterFilterForm,
@@ -23,7 +23,6 @@ from members.roles import roles_of
 from members.status import plain_status, public_standing
 
 REGISTER_PAGE_SIZE = 50
-PORTAL_RECENT_CASES = 50
 
 
 def home(request):
@@ -100,16 +99,16 @@ def organization_detail(request, slug):
 def _organization_context(
     request, organization, status_form=None, payment_form=None, representative_form=None
 ):
-    from cases.selectors import organization_case_summary, sanctions_of
-
     return {
         "organization": organization,
         "plain_status": plain_status(organization),
         "status_form": status_form or StatusChangeForm(organization=organization),
         "payment_form": payment_form or PaymentForm(),
         "representative_form": representative_form or RepresentativeAddForm(),
-        "cases": organization_case_summary(organization=organization, user=request.user),
-        "sanctions": sanctions_of(organization),
+        # The organization's cases and sanctions come from the cases app (members.hooks).
+        **hooks.page_additions(
+            hooks.organization_page, organization=organization, user=request.user
+        ),
     }
 
 
@@ -293,20 +292,14 @@ def portal(request):
     organization = selectors.organization_for_page(
         Organization.objects.values_list("slug", flat=True).get(pk=roles.organization_id)
     )
-    from cases.selectors import portal_case_summary, portal_letters, sanctions_of
-
     return render(
         request,
         "members/portal.html",
         {
             "organization": organization,
             "plain_status": plain_status(organization),
-            # The most recent; "Our cases" pages through all of them.
-            "cases": portal_case_summary(organization=organization, user=request.user)[
-                :PORTAL_RECENT_CASES
-            ],
-            "sanctions": sanctions_of(organization),
-            "letters": portal_letters(organization=organization, user=request.user),
+            # Cases, sanctions and letters come from the cases app (members.hooks).
+            **hooks.page_additions(hooks.portal_page, organization=organization, user=request.user),
         },
     )
 

@@ -23,7 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases import ballots, services
+from cases import services
 from cases.models import (
     Ballot,
     BallotKind,
@@ -38,7 +38,7 @@ from cases.models import (
     Sanction,
     VoteChoice,
 )
-from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from cases.services import AllegationInput, ComplainantInput, EvidenceInput, ballots
 from members.roles import APPEALS_PANEL, BOARD
 from tests.factories import OrganizationFactory, RepresentativeFactory, UserFactory
 

@@ -31,7 +31,7 @@ from django.db.models import FileField
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases import ballots, services
+from cases import services
 from cases.models import (
     Case,
     CaseEvent,
@@ -45,7 +45,7 @@ from cases.models import (
     Procedure,
     VoteChoice,
 )
-from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from cases.services import AllegationInput, ComplainantInput, EvidenceInput, ballots
 from members.models import Organization
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
 from tests.factories import OrganizationFactory, RepresentativeFactory, UserFactory

@@ -15,9 +15,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import close_old_connections, connection
 
-from cases import ballots, deadlines
 from cases.models import Ballot, Case, CaseEvent, Reminder, Sanction, Vote, VoteChoice
-from cases.services import CaseMovedOn, case_transition, verify_case_record
+from cases.services import CaseMovedOn, ballots, case_transition, deadlines, verify_case_record
 from cases.workflow import CaseState
 from tests.ballots_factories import *  # noqa: F403  (fixtures)
 from tests.ballots_factories import (

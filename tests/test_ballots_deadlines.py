@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from cases import deadlines, services
+from cases import outcomes, services
 from cases.models import Ballot, Case, CaseEvent, Reminder, VoteChoice
+from cases.services import deadlines
 from cases.workflow import CaseState
 from members.models import MembershipStatus
 from tests.ballots_factories import *  # noqa: F403  (fixtures)
@@ -124,7 +125,7 @@ def test_the_job_leaves_a_ballot_without_quorum_open_and_flags_it(staff):
     assert done["ballots closed"] == 0
     assert fresh(bc.case).state == CaseState.BOARD_VOTE
     assert board_ballot(bc.case).closed_at is None
-    assert [b.pk for b in deadlines.overdue_ballots()] == [board_ballot(bc.case).pk]
+    assert [b.pk for b in outcomes.overdue_ballots()] == [board_ballot(bc.case).pk]
 
 
 def test_the_job_leaves_a_ballot_before_its_date_open(staff):
@@ -133,7 +134,7 @@ def test_the_job_leaves_a_ballot_before_its_date_open(staff):
     done = deadlines.run()
     assert done["ballots closed"] == 0
     assert board_ballot(bc.case).closed_at is None
-    assert deadlines.overdue_ballots() == []
+    assert outcomes.overdue_ballots() == []
 
 
 def test_the_job_closes_an_appeal_ballot_past_its_date_with_quorum(staff):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from cases import ballots, services, workflow
+from cases import outcomes, services, workflow
 from cases.access import case_permissions
 from cases.models import BallotKind, EvidenceSource, Recusal, SanctionKind, VoteChoice
 from cases.services import EvidenceInput
@@ -80,7 +80,7 @@ def test_a_board_member_who_represents_the_respondent_is_recused_when_the_ballot
         {"member": "board.insider", "reason": RESPONDENT, "automatic": True}
     ]
     assert seated_voters(bc.case) == board
-    assert workflow.ballot_numbers(ballots.open_ballot(bc.case, BallotKind.BOARD)) == (3, 0)
+    assert workflow.ballot_numbers(outcomes.open_ballot(bc.case, BallotKind.BOARD)) == (3, 0)
     opened = [e for e in events(bc.case) if e.kind == "ballot_opened"][-1]
     assert "board.insider" not in opened.payload["eligible"]
     # No board access: no vote, and the case page they get is the respondent's own, as

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from cases import ballots, letters
+from cases import rendering
 from cases.models import LetterKind, VoteChoice
+from cases.services import ballots
 from tests.ballots_factories import *  # noqa: F403  (fixtures)
 from tests.ballots_factories import (
     board_members,
@@ -103,7 +104,7 @@ def test_no_one_outside_the_case_sees_the_page(client, staff, who):
 
 def letter_html(case, kind) -> str:
     case = fresh(case)
-    return letters.render_html(case, kind, letters.respondent_recipient(case))
+    return rendering.render_html(case, kind, rendering.respondent_recipient(case))
 
 
 def test_the_decision_letter_states_the_sanction_but_names_no_voter(staff):

@@ -7,9 +7,10 @@ import datetime
 
 import pytest
 
-from cases import ballots, deadlines
-from cases.ballots import _add_months
+from cases import outcomes
 from cases.models import AppealOutcome, Sanction, SanctionTiming, VoteChoice
+from cases.services import ballots, deadlines
+from cases.services.sanctions import _add_months
 from cases.workflow import CaseState
 from members.models import MembershipStatus, StatusChange
 from tests.ballots_factories import *  # noqa: F403  (fixtures)
@@ -171,7 +172,7 @@ def test_an_overturned_appeal_restores_active_and_records_why(staff):
     sanction = Sanction.objects.get(case=case)
     assert sanction.rescinded_at is not None
     assert sanction.rescinded_reason == "The finding rested on a misdated document."
-    assert ballots.current_sanction(case) is None
+    assert outcomes.current_sanction(case) is None
 
 
 def test_an_overturned_suspension_restores_active(staff):
@@ -195,7 +196,7 @@ def test_a_modified_appeal_replaces_the_sanction_with_a_lesser_one(staff):
     assert case.appeal.outcome == AppealOutcome.MODIFIED
     original.refresh_from_db()
     assert original.rescinded_at is not None
-    replacement = ballots.current_sanction(case)
+    replacement = outcomes.current_sanction(case)
     assert replacement.kind == "suspension"
     assert replacement.replaces == original
     assert original.replaced_by == replacement

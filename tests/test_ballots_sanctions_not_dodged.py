@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cases import deadlines
 from cases.models import Sanction, SanctionTiming, VoteChoice
+from cases.services import deadlines
 from members.models import MembershipStatus, StatusChange
 from members.services import MembershipChangeRefused, dues_record_payment, membership_change
 from tests.ballots_factories import *  # noqa: F403  (fixtures)

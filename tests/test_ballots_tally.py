@@ -18,10 +18,9 @@ from cases.models import (
     SanctionKind,
     VoteChoice,
     VoteDenominator,
-    _stricter,
-    threshold_met,
 )
 from cases.tally import DEFAULT_SUSPENSION_MONTHS, CastVote, count, describe
+from cases.thresholds import stricter, threshold_met
 
 V = VoteChoice
 S = SanctionKind
@@ -215,7 +214,7 @@ RULES = [">1/2", ">=1/2", ">=2/3", ">=3/5", ">2/3"]
 @st.composite
 def procedures(draw) -> Procedure:
     violation = draw(st.sampled_from(RULES))
-    sanction = draw(st.sampled_from([r for r in RULES if not _stricter(r, violation)]))
+    sanction = draw(st.sampled_from([r for r in RULES if not stricter(r, violation)]))
     p = Procedure(
         quorum_rule=draw(st.sampled_from(RULES)),
         violation_rule=violation,

@@ -11,10 +11,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from cases import ballots, workflow
+from cases import outcomes, workflow
 from cases.access import case_permissions
 from cases.models import Ballot, BallotSeat, Recusal, Vote, VoteChoice
-from cases.services import TransitionRefused, case_transition, verify_case_record
+from cases.services import TransitionRefused, ballots, case_transition, verify_case_record
 from cases.workflow import STATES, CaseState
 from tests.ballots_factories import *  # noqa: F403  (fixtures)
 from tests.ballots_factories import (
@@ -37,12 +37,12 @@ V = VoteChoice
 
 
 def status(case):
-    ballot = ballots.open_ballot(fresh(case), "board")
-    return ballots.ballot_status(ballot, fresh(case).procedure)
+    ballot = outcomes.open_ballot(fresh(case), "board")
+    return outcomes.ballot_status(ballot, fresh(case).procedure)
 
 
 def numbers(case):
-    return workflow.ballot_numbers(ballots.ballots_with_votes().get(pk=board_ballot(case).pk))
+    return workflow.ballot_numbers(outcomes.ballots_with_votes().get(pk=board_ballot(case).pk))
 
 
 # ---------------------------------------------------------------------------

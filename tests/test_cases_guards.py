@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from cases import services, workflow
+from cases import access, services, workflow
 from cases.models import Case, CaseEvent, EvidenceSource
 from cases.services import TransitionRefused
 from cases.workflow import CaseState
@@ -706,7 +706,7 @@ def test_the_checklist_the_actions_and_the_guard_give_the_same_reasons(
     assert {rule.key for rule, check in checklist if not check.holds} == expected_unmet
     assert all(check.reason for _, check in checklist)  # a met rule says why, too
 
-    actions = {a.step.name: a for a in workflow.actions_for(case, staff)}
+    actions = {a.step.name: a for a in access.steps_offered(staff, case)}
     assert forward in actions
     assert [c.reason for c in actions[forward].unmet] == unmet
     assert actions[forward].ready == (not unmet)
@@ -721,7 +721,7 @@ def this_issues_actions(case, user) -> list[str]:
     """The steps offered, among this issue's (the next issue adds the board's)."""
     return [
         a.step.name
-        for a in workflow.actions_for(fresh(case), user)
+        for a in access.steps_offered(user, fresh(case))
         if a.step.name in ALLOWED_SOURCES
     ]
 
@@ -757,7 +757,7 @@ def test_the_actions_offered_are_the_steps_from_the_state_and_only_to_staff(
 
 
 def test_dismiss_and_withdraw_have_no_rules_but_a_reason(staff, case):
-    actions = {a.step.name: a for a in workflow.actions_for(fresh(case), staff)}
+    actions = {a.step.name: a for a in access.steps_offered(staff, fresh(case))}
 
     assert actions["dismiss"].ready and actions["withdraw"].ready
     assert workflow.STEPS["dismiss"].reason_label

@@ -79,7 +79,7 @@ def test_every_ethics_staff_member_may_manage_a_new_case(case):
     colleague = staff_user(username="colleague")
 
     assert case_permissions(colleague, fresh(case)) == {"view_case", "manage_case"}
-    assert workflow.actor_may(colleague, fresh(case), "open_review")
+    assert workflow.who_may(colleague, fresh(case), "open_review")
 
 
 @pytest.mark.parametrize(

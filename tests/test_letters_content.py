@@ -11,7 +11,7 @@ import datetime
 
 import pytest
 
-from cases import ballots, services
+from cases import services
 from cases.models import (
     Addressee,
     EvidenceSource,
@@ -22,7 +22,7 @@ from cases.models import (
     Vote,
     VoteChoice,
 )
-from cases.services import AllegationInput, EvidenceInput
+from cases.services import AllegationInput, EvidenceInput, ballots
 from tests.letters_factories import *  # noqa: F403  (fixtures)
 from tests.letters_factories import (
     APPEAL_REASONS,

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from cases import letters, services
+from cases import services
 from cases.models import CaseEvent, Letter, LetterKind
+from cases.services import letters
 from tests.letters_factories import *  # noqa: F403  (fixtures)
 from tests.letters_factories import (
     decided_case,

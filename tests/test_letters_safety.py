@@ -11,9 +11,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from cases import letters
-from cases.letters import ASSETS_DIR, LetterAssetFetcher, RefusedURL
+from cases import rendering
 from cases.models import Letterhead, LetterKind
+from cases.rendering import ASSETS_DIR, LetterAssetFetcher, RefusedURL
 from tests.letters_factories import *  # noqa: F403  (fixtures)
 from tests.letters_factories import (
     file_case,
@@ -143,7 +143,7 @@ def test_render_pdf_refuses_hostile_markup_given_to_it_directly(fetched, no_netw
         '<body><p>Hostile</p><img src="http://127.0.0.1:9/x"><img src="file:///etc/passwd">'
         '<a rel="attachment" href="file:///etc/hostname">a</a></body></html>'
     )
-    pdf = letters.render_pdf(html)
+    pdf = rendering.render_pdf(html)
     # The fetcher was asked, so it is the one WeasyPrint uses, and it refused:
     assert "file:///etc/passwd" in fetched and "http://127.0.0.1:9/x" in fetched
     assert set(fetched) - {"probity-asset:letter.css"}  # hostile URLs did reach the fetcher

@@ -8,8 +8,8 @@ import html
 
 import pytest
 
-from cases import deadlines
 from cases.models import Sanction, VoteChoice
+from cases.services import deadlines
 from members.models import MembershipStatus, Organization
 from members.services import MembershipChangeRefused, membership_change
 from tests.ballots_factories import *  # noqa: F403  (fixtures)

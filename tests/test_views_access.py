@@ -242,7 +242,7 @@ STAFF_ONLY = [
     "letter_correct",
     "letter_preview",
 ]
-STAFF_STEPS = [name for name, s in STEPS.items() if s.actor == STAFF]
+STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
 
 
 def _request(client, key, case, c):

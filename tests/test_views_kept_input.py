@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from cases import ballots, letters
 from cases.models import Case, Letter
+from cases.services import ballots, letters
 from tests.views_factories import (
     cast,
     close_ballot,

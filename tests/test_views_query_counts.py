@@ -184,7 +184,7 @@ def referred_case(c, size: int, *, extra_board: int = 0, voters: int = 1) -> Cas
     for member in [c.board[0], *others][:voters]:
         vote(case, member, "violation", "suspension", months=6, reason="Serious.")
     if extra_board:
-        from cases import ballots
+        from cases.services import ballots
 
         ballots.conflict_declare(
             case=fresh(case), member=others[-1], reason="Conflict.", by=c.staff

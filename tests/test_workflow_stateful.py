@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from cases import ballots, services, workflow
+from cases import services, workflow
 from cases.models import Ballot, Case, CaseEvent, CodeOfEthics, Principle, Procedure, Sanction
-from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from cases.services import AllegationInput, ComplainantInput, EvidenceInput, ballots
 from members.models import Organization
 from members.services import membership_change
 from tests.factories import (
@@ -132,7 +132,7 @@ class CaseWorkflow(RuleBasedStateMachine):
         before = (case.state, CaseEvent.objects.filter(case=case).count())
         expected = (
             case.state in step.sources
-            and workflow.actor_may(user, case, name)
+            and workflow.who_may(user, case, name)
             and not step.unmet(case)
             and (give_reason or not step.reason_label)
         )

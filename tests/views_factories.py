@@ -11,7 +11,7 @@ Test modules import what they use by name, and the two autouse fixtures:
 
 ``private_storage`` keeps evidence and letter files under the test's temporary
 directory. ``quick_setup`` makes building the scenes cheap without changing what the
-pages do: WeasyPrint's rendering (cases.letters.render_pdf) is replaced by a few fixed
+pages do: WeasyPrint's rendering (cases.rendering.render_pdf) is replaced by a few fixed
 bytes (letters are still issued, stored, hashed and permissioned by the real code),
 and passwords are hashed with a fast hasher (the tests log in with force_login).
 """
@@ -30,7 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from cases import ballots, letters, services
+from cases import rendering, services
 from cases.models import (
     Case,
     CaseEvent,
@@ -45,7 +45,7 @@ from cases.models import (
     Response,
     Vote,
 )
-from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from cases.services import AllegationInput, ComplainantInput, EvidenceInput, ballots
 from members.models import Organization
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
 from tests.factories import OrganizationFactory, RepresentativeFactory, UserFactory
@@ -70,7 +70,7 @@ def quick_setup(monkeypatch, settings):
     def render_pdf(html, head=None):
         return b"%PDF-1.4\n% letter for a page test\n" + html[:64].encode() + b"\n%%EOF\n"
 
-    monkeypatch.setattr(letters, "render_pdf", render_pdf)
+    monkeypatch.setattr(rendering, "render_pdf", render_pdf)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import deadlines
+from cases.services import deadlines
 
 
 class Command(BaseCommand):

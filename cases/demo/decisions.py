@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from cases import ballots, services
+from cases import services
 from cases.models import Case
 
 BOARD = [
@@ -34,7 +34,7 @@ def _referred(file, step, review, summary, respondent, principle, officer="alice
 
 def _votes(case: Case, plan: list[tuple[str, str, str, int | None]]) -> None:
     for username, choice, sanction, months in plan:
-        ballots.vote_cast(
+        services.vote_cast(
             case=case,
             voter=_u(username),
             choice=choice,
@@ -52,7 +52,7 @@ def seed_decisions(once, file, step, review) -> None:
     s = "Misrepresented association endorsement on a tender"
     if once(s):
         case = _referred(file, step, review, s, "kestrel-integration", "7")
-        ballots.conflict_declare(
+        services.conflict_declare(
             case=case,
             member=_u("board.cole"),
             reason="I advised Kestrel Integration on this tender.",
@@ -97,7 +97,7 @@ def seed_decisions(once, file, step, review) -> None:
                 "laboratory's own records, which we attach to our response, contradict them."
             ),
         )
-        ballots.vote_cast(case=case, voter=_u("panel.hughes"), choice="uphold", reason="")
+        services.vote_cast(case=case, voter=_u("panel.hughes"), choice="uphold", reason="")
 
     s = "Advertised a competitor's product as recalled"
     if once(s):
@@ -116,10 +116,10 @@ def seed_decisions(once, file, step, review) -> None:
             reason="The advertisement quoted the regulator's own recall notice.",
         )
         for u in PANEL:
-            ballots.vote_cast(
+            services.vote_cast(
                 case=case, voter=_u(u), choice="overturn", reason="The recall notice was genuine."
             )
-        ballots.appeal_ballot_close(case=case, by=_u("chen.staff"))
+        services.appeal_ballot_close(case=case, by=_u("chen.staff"))
         step(
             case,
             "decide_appeal",

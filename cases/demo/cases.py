@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.demo_decisions import seed_decisions
+from cases.demo.decisions import seed_decisions
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from members.models import Organization

@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from members.demo import DEMO_PASSWORD, seed_register
+from cases.demo.cases import seed_cases
+from cases.demo.register import DEMO_PASSWORD, seed_register
 
 
 class Command(BaseCommand):
     help = "Load the demo association (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
-        from cases.demo import seed_cases
 
         # The demo's notices would flood the console: keep them in memory instead.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

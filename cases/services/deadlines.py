@@ -17,10 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import ballots, notifications, workflow
+from cases import notifications, workflow
 from cases.models import Ballot, BallotKind, Case, Reminder, Sanction, SanctionKind
-from cases.services import TransitionRefused, _lock, case_transition, record_event
-from cases.workflow import CaseState
+from cases.outcomes import ballots_with_votes
+from cases.services.ballots import appeal_ballot_close
+from cases.services.record import lock_case, record_event
+from cases.services.sanctions import sanction_apply, transition_after_sanction
+from cases.services.transitions import case_transition
+from cases.workflow import CaseState, TransitionRefused
 from members.models import MembershipStatus
 from members.services import membership_change
 
@@ -112,7 +116,7 @@ def _try_step(case_id: int, name: str) -> int:
 
 def _try_close_appeal_ballot(case_id: int) -> int:
     try:
-        ballots.appeal_ballot_close(case=Case.objects.get(pk=case_id), by=None)
+        appeal_ballot_close(case=Case.objects.get(pk=case_id), by=None)
     except ValidationError as exc:
         log.info("Case %s: appeal ballot stays open: %s", case_id, "; ".join(exc.messages))
         return 0
@@ -122,7 +126,7 @@ def _try_close_appeal_ballot(case_id: int) -> int:
 @transaction.atomic
 def _apply_sanction(sanction_id: int) -> int:
     sanction = Sanction.objects.select_related("case").get(pk=sanction_id)
-    _lock(sanction.case)
+    lock_case(sanction.case)
     sanction.refresh_from_db()
     if (
         sanction.applied_at is not None
@@ -130,21 +134,21 @@ def _apply_sanction(sanction_id: int) -> int:
         or sanction.case.state == CaseState.UNDER_APPEAL
     ):
         return 0
-    ballots.sanction_apply(sanction, by=None)
+    sanction_apply(sanction, by=None)
     return 1
 
 
 @transaction.atomic
 def _end_suspension(sanction_id: int) -> int:
     sanction = Sanction.objects.select_related("case", "case__respondent").get(pk=sanction_id)
-    case = _lock(sanction.case)
+    case = lock_case(sanction.case)
     sanction.refresh_from_db()
     if sanction.ended_at is not None or sanction.rescinded_at is not None:
         return 0
     org = case.respondent
     org.refresh_from_db()
     if org.status == MembershipStatus.SUSPENDED:
-        transition = ballots.transition_after_sanction(org, case, on_appeal=False)
+        transition = transition_after_sanction(org, case, on_appeal=False)
         unpaid = transition == "lapse_after_sanction"
         ended = f"Suspension under case {case.number} ended on {sanction.ends_on:%d %B %Y}"
         membership_change(
@@ -171,7 +175,7 @@ def _end_suspension(sanction_id: int) -> int:
 def _remind(case: Case, kind: str, key: str, subject: str, body: str, emails: list[str]) -> int:
     """Send one reminder once: the unique (case, kind, key) row is the proof it went."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         try:
             with transaction.atomic():
                 Reminder.objects.create(case=case, kind=kind, key=key)
@@ -218,7 +222,7 @@ def _reminders(today: datetime.date) -> int:
             emails,
         )
     for ballot in (
-        ballots.ballots_with_votes()
+        ballots_with_votes()
         .filter(
             closed_at__isnull=True,
             closes_on__gte=today,
@@ -257,17 +261,3 @@ def _reminders(today: datetime.date) -> int:
             emails,
         )
     return sent
-
-
-def overdue_ballots(today: datetime.date | None = None) -> list[Ballot]:
-    """Open ballots past their closing date without quorum: flagged on the dashboard."""
-    today = today or timezone.localdate()
-    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today).select_related(
-        "case", "case__respondent", "case__procedure"
-    )[:100]
-    # Three queries whether or not a ballot is overdue: the dashboard's count is fixed.
-    return [
-        ballot
-        for ballot in ballots.attach_seats_and_votes(list(overdue), among=overdue)
-        if not workflow.ballot_quorum(ballot, ballot.case.procedure).holds
-    ]

@@ -1,5 +1,5 @@
-"""Letters: HTML templates rendered by WeasyPrint into PDF/A-3b, stored once with their
-SHA-256, delivered by email after the transaction commits.
+"""Rendering letters: HTML templates rendered by WeasyPrint into PDF/A-3b. Issuing,
+storing and delivering them is cases.services.letters.
 
 Safe rendering: the renderer may read only Probity's own letter assets (the
 stylesheet and the uploaded logo), named by the `probity-asset:` scheme. Every other
@@ -10,37 +10,24 @@ User text is escaped by the template engine anyway.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cases.models import (
     Addressee,
     Case,
-    CaseEvent,
-    Delivery,
     EvidenceSource,
-    Letter,
     Letterhead,
     LetterKind,
     SanctionKind,
 )
-from members.roles import ETHICS_STAFF
-
-log = logging.getLogger("probity.letters")
+from cases.outcomes import ballot_outcome, current_sanction, open_ballot
 
 ASSETS_DIR = Path(settings.BASE_DIR) / "templates" / "letters" / "assets"
 ASSET_SCHEME = "probity-asset:"
@@ -139,8 +126,6 @@ def complainant_recipient(case: Case) -> Recipient:
 
 
 def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> dict:
-    from cases.ballots import ballot_outcome, current_sanction, open_ballot
-
     allegations = list(case.allegations.select_related("principle", "finding").order_by("pk"))
     context = {
         "head": letterhead(),
@@ -210,138 +195,6 @@ def render_html(case: Case, kind: str, recipient: Recipient, *, draft: bool = Fa
     return render_to_string(
         f"letters/{kind}.html", letter_context(case, kind, recipient, draft=draft)
     )
-
-
-# ---------------------------------------------------------------------------
-# Issuing, correcting and delivering
-# ---------------------------------------------------------------------------
-
-
-def issue(
-    case: Case,
-    kind: str,
-    recipient: Recipient,
-    *,
-    event: CaseEvent,
-    by,
-    supersedes: Letter | None = None,
-    reason: str = "",
-) -> Letter:
-    """Render, hash and store one letter; the caller holds the case lock."""
-    from cases.services import record_event
-
-    html = render_html(case, kind, recipient)
-    pdf = render_pdf(html, letterhead())
-    digest = hashlib.sha256(pdf).hexdigest()
-    version = (supersedes.version + 1) if supersedes else 1
-    letter = Letter(
-        case=case,
-        kind=kind,
-        addressee=recipient.addressee,
-        recipient_name=recipient.name,
-        recipient_emails=recipient.emails,
-        version=version,
-        supersedes=supersedes,
-        correction_reason=reason,
-        event=event,
-        sha256=digest,
-        size=len(pdf),
-        issued_by=by,
-    )
-    letter.file.save(f"{kind}-v{version}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
-    letter.save()
-    assign_perm("view_letter_pdf", Group.objects.get(name=ETHICS_STAFF), letter)
-    if recipient.addressee == Addressee.RESPONDENT:
-        for rep in case.respondent.representatives.select_related("user"):
-            assign_perm("view_letter_pdf", rep.user, letter)
-    record_event(
-        case,
-        actor=by,
-        kind="letter_issued",
-        payload={
-            "letter": letter.pk,
-            "kind": kind,
-            "addressee": recipient.addressee,
-            "version": version,
-            "sha256": digest,
-            "supersedes": supersedes.pk if supersedes else None,
-        },
-    )
-    transaction.on_commit(lambda: deliver(letter.pk, by=None))
-    return letter
-
-
-def issue_outcome_notice(case: Case, *, event: CaseEvent, by) -> Letter:
-    """The complainant's letter after the board's decision or the appeal's: the outcome
-    where the procedure allows it, otherwise only that the complaint was decided."""
-    return issue(case, LetterKind.OUTCOME_NOTICE, complainant_recipient(case), event=event, by=by)
-
-
-def deliver(letter_id: int, *, by, only_failed: bool = False) -> list[Delivery]:
-    """Email the letter, PDF attached, to each recipient address; record every attempt.
-    A failure is recorded and shown to staff, never raised into the workflow."""
-    letter = Letter.objects.select_related("case").get(pk=letter_id)
-    emails = letter.recipient_emails
-    if only_failed:
-        last = {}
-        for d in letter.deliveries.order_by("attempted_at", "pk"):
-            last[d.recipient] = d.succeeded
-        emails = [e for e in emails if not last.get(e, False)]
-    attempts = []
-    for address in emails:
-        message = EmailMessage(
-            subject=f"{letter.get_kind_display()}: case {letter.case.number}",
-            body=(
-                f"Please find attached the {letter.get_kind_display().lower()} in case "
-                f"{letter.case.number}.\n\nSHA-256 of the attached PDF: {letter.sha256}\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[address],
-        )
-        with letter.file.open("rb") as f:
-            message.attach(letter.download_name, f.read(), "application/pdf")
-        try:
-            message.send()
-        except Exception as exc:  # any transport error: record it, retry later
-            log.warning("Delivery of letter %s to %s failed: %s", letter.pk, address, exc)
-            attempts.append(
-                Delivery.objects.create(
-                    letter=letter,
-                    recipient=address,
-                    succeeded=False,
-                    error=f"{type(exc).__name__}: {exc}"[:2000],
-                    attempted_by=by,
-                )
-            )
-        else:
-            attempts.append(
-                Delivery.objects.create(
-                    letter=letter, recipient=address, succeeded=True, attempted_by=by
-                )
-            )
-    return attempts
-
-
-@transaction.atomic
-def correct(*, letter: Letter, by, reason: str) -> Letter:
-    """Issue a corrected version that supersedes this letter; both remain on record."""
-    from cases.services import _lock, _require_reason, _require_staff, record_event
-
-    case = _lock(letter.case)
-    _require_staff(by, case)
-    reason = _require_reason(reason, "Correcting a letter")
-    letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    if Letter.objects.filter(supersedes=letter).exists():
-        raise ValidationError("This letter was already superseded: correct its latest version.")
-    recipient = (
-        respondent_recipient(case)
-        if letter.addressee == Addressee.RESPONDENT
-        else complainant_recipient(case)
-    )
-    event = record_event(
-        case, actor=by, kind="letter_correction", payload={"letter": letter.pk, "reason": reason}
-    )
-    return issue(case, letter.kind, recipient, event=event, by=by, supersedes=letter, reason=reason)
 
 
 def preview_html(case: Case, kind: str) -> str:

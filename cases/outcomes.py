@@ -1,0 +1,150 @@
+"""Reading ballots and sanctions: who sat and voted, the count so far, the sanction
+in force, the appeal's result. Pure reads over the models and the tally, used by the
+letters, the pages and the services alike."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.auth.models import User
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from cases import tally, workflow
+from cases.models import AppealOutcome, Ballot, BallotKind, BallotSeat, Case, Sanction, Vote
+
+
+def ballots_with_votes():
+    return Ballot.objects.prefetch_related(
+        Prefetch("seats", queryset=BallotSeat.objects.select_related("voter")),
+        Prefetch("votes", queryset=Vote.objects.select_related("voter")),
+    )
+
+
+def attach_seats_and_votes(ballots: list[Ballot], *, among: QuerySet[Ballot]) -> list[Ballot]:
+    """Give each of `ballots` its seats and votes, with their voters, as
+    `ballots_with_votes()` does, in two queries that run even when `ballots` is empty.
+
+    `among` is a queryset of the same ballots; the seats and votes are selected by it
+    as a subquery. A nested `prefetch_related` runs no query for an empty list, so a
+    page that shows ballots would run two queries more when there is one (the case
+    page, the dashboard): its query count would depend on the case, not only the code.
+    """
+    ids = among.values("pk")
+    seats: dict[int, list[BallotSeat]] = defaultdict(list)
+    for seat in BallotSeat.objects.filter(ballot__in=ids).select_related("voter"):
+        seats[seat.ballot_id].append(seat)
+    votes: dict[int, list[Vote]] = defaultdict(list)
+    for v in Vote.objects.filter(ballot__in=ids).select_related("voter"):
+        votes[v.ballot_id].append(v)
+    for ballot in ballots:
+        for row in seats[ballot.pk] + votes[ballot.pk]:
+            row.ballot = ballot
+        _store_prefetched(ballot, "seats", seats[ballot.pk])
+        _store_prefetched(ballot, "votes", votes[ballot.pk])
+    return ballots
+
+
+def _store_prefetched(instance, related_name: str, rows: list) -> None:
+    """What `prefetch_related` leaves on an instance: its related manager's queryset,
+    already evaluated, so `instance.<related_name>.all()` runs no query."""
+    queryset = getattr(instance, related_name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[related_name] = queryset
+
+
+def open_ballot(case: Case, kind: str) -> Ballot | None:
+    return ballots_with_votes().filter(case=case, kind=kind, closed_at__isnull=True).first()
+
+
+def eligible_votes(ballot: Ballot) -> list[Vote]:
+    seated = {s.voter_id for s in ballot.seats.all() if s.recused_at is None}
+    return [v for v in ballot.votes.all() if v.voter_id in seated]
+
+
+def ballot_outcome(ballot: Ballot, procedure, original_sanction: str = "") -> tally.Outcome:
+    votes = [
+        tally.CastVote(v.choice, v.sanction, v.suspension_months) for v in eligible_votes(ballot)
+    ]
+    eligible = sum(1 for s in ballot.seats.all() if s.recused_at is None)
+    return tally.count(
+        votes, eligible=eligible, procedure=procedure, original_sanction=original_sanction
+    )
+
+
+def ballot_status(ballot: Ballot, procedure, original_sanction: str = "") -> dict:
+    """Who has voted, who has not, who is recused, quorum, and the projected outcome."""
+    votes = {v.voter_id: v for v in eligible_votes(ballot)}
+    seats = list(ballot.seats.all())
+    outcome = ballot_outcome(ballot, procedure, original_sanction)
+    return {
+        "ballot": ballot,
+        "voted": [
+            (s.voter, votes[s.voter_id])
+            for s in seats
+            if s.recused_at is None and s.voter_id in votes
+        ],
+        "not_voted": [s.voter for s in seats if s.recused_at is None and s.voter_id not in votes],
+        "recused": [s.voter for s in seats if s.recused_at is not None],
+        "outcome": outcome,
+        "projection": tally.describe(outcome, procedure) if outcome.quorum_met else "",
+    }
+
+
+def current_sanction(case: Case) -> Sanction | None:
+    return (
+        Sanction.objects.filter(case=case, rescinded_at__isnull=True)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def appeal_result(case: Case) -> tuple[str, str, int | None]:
+    """(outcome, sanction kind kept, suspension months) from the closed appeal ballot."""
+    ballot = (
+        Ballot.objects.filter(case=case, kind=BallotKind.APPEAL, closed_at__isnull=False)
+        .order_by("-closed_at")
+        .first()
+    )
+    original = current_sanction(case)
+    if not ballot.violation_found or not ballot.sanction_kind:
+        return AppealOutcome.OVERTURNED, "", None
+    if original and ballot.sanction_kind == original.kind:
+        return AppealOutcome.UPHELD, original.kind, None
+    return AppealOutcome.MODIFIED, ballot.sanction_kind, ballot.suspension_months
+
+
+def case_officers(case: Case) -> set[int]:
+    """Everyone who acted as case officer, from the record: the current one and any
+    earlier one the case was handed over from."""
+    usernames = set()
+    for kind, payload in case.events.filter(
+        kind__in=["filed", "case_officer_assigned"]
+    ).values_list("kind", "payload"):
+        usernames.update(
+            [payload.get("case_officer")]
+            if kind == "filed"
+            else [payload.get("from"), payload.get("to")]
+        )
+    ids = set(
+        User.objects.filter(username__in=[u for u in usernames if u]).values_list("pk", flat=True)
+    )
+    return ids | {case.case_officer_id}
+
+
+def overdue_ballots(today: datetime.date | None = None) -> list[Ballot]:
+    """Open ballots past their closing date without quorum: flagged on the dashboard."""
+    today = today or timezone.localdate()
+    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today).select_related(
+        "case", "case__respondent", "case__procedure"
+    )[:100]
+    # Three queries whether or not a ballot is overdue: the dashboard's count is fixed.
+    return [
+        ballot
+        for ballot in attach_seats_and_votes(list(overdue), among=overdue)
+        if not workflow.ballot_quorum(ballot, ballot.case.procedure).holds
+    ]

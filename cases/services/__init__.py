@@ -1,0 +1,93 @@
+"""Services that change cases, in layers: each module imports only those below it
+(import-linter checks it; pyproject.toml, [tool.importlinter]).
+
+    deadlines     the deadline job
+    transitions   case_transition: the one service for every workflow step
+    intake        complaint, amendment, evidence, late filing, case officer
+    review        amended notice, response, response window, findings, report
+    ballots       opening, voting, conflicts, extending, closing, appeals
+    sanctions     imposing, applying, lifting
+    letters       issuing, delivering, correcting
+    grants        every object permission, given or taken
+    evidence      storing an uploaded file as evidence
+    record        the case row lock and the hash-chained case record
+
+Each service runs in one transaction with the case row locked, asks cases.access
+whether the user may act (the table's wording if not), and writes the case record.
+Views and other apps use the names below; modules inside the package import each
+other directly, never through this one.
+"""
+
+from cases.services.ballots import (
+    appeal_ballot_close,
+    ballot_extend,
+    conflict_declare,
+    vote_cast,
+)
+from cases.services.evidence import EvidenceInput
+from cases.services.grants import (
+    REPRESENTATIVE_REMOVED,
+    grant,
+    representative_access_revoke,
+    representative_access_sync,
+    revoke,
+)
+from cases.services.intake import (
+    AllegationInput,
+    ComplainantInput,
+    case_officer_assign,
+    complaint_amend,
+    complaint_file,
+    evidence_add,
+    evidence_set_disclosure,
+    late_filing_accept,
+)
+from cases.services.letters import correct as letter_correct
+from cases.services.letters import deliver as letter_deliver
+from cases.services.letters import redeliver as letter_redeliver
+from cases.services.record import GENESIS_HASH, lock_case, record_event, verify_case_record
+from cases.services.review import (
+    amended_notice_issue,
+    finding_record,
+    response_submit,
+    response_window_reopen,
+    review_report_save,
+)
+from cases.services.transitions import case_transition
+from cases.workflow import CaseMovedOn, TransitionRefused
+
+__all__ = [
+    "GENESIS_HASH",
+    "REPRESENTATIVE_REMOVED",
+    "AllegationInput",
+    "CaseMovedOn",
+    "ComplainantInput",
+    "EvidenceInput",
+    "TransitionRefused",
+    "amended_notice_issue",
+    "appeal_ballot_close",
+    "ballot_extend",
+    "case_officer_assign",
+    "case_transition",
+    "complaint_amend",
+    "complaint_file",
+    "conflict_declare",
+    "evidence_add",
+    "evidence_set_disclosure",
+    "finding_record",
+    "grant",
+    "late_filing_accept",
+    "letter_correct",
+    "letter_deliver",
+    "letter_redeliver",
+    "lock_case",
+    "record_event",
+    "representative_access_revoke",
+    "representative_access_sync",
+    "response_submit",
+    "response_window_reopen",
+    "review_report_save",
+    "revoke",
+    "verify_case_record",
+    "vote_cast",
+]

@@ -1,0 +1,397 @@
+"""Ballots: opening them (who sits, who is recused), votes, conflicts of interest,
+extensions, closing and counting. The functions named like services (`vote_cast`,
+`conflict_declare`, ...) are called by views and take the case lock; the `*_effects`
+and `*_prepare` functions are parts of workflow steps, called by
+cases.services.transitions.case_transition under its lock."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases import notifications, tally, workflow
+from cases.access import authorize, case_permissions, require_reason
+from cases.models import (
+    SANCTION_SEVERITY,
+    Appeal,
+    AppealOutcome,
+    Ballot,
+    BallotKind,
+    BallotSeat,
+    Case,
+    LetterKind,
+    Recusal,
+    SanctionKind,
+    Vote,
+    VoteChoice,
+)
+from cases.outcomes import (
+    appeal_result,
+    ballot_outcome,
+    case_officers,
+    current_sanction,
+    open_ballot,
+)
+from cases.rendering import respondent_recipient
+from cases.services.grants import grant, revoke
+from cases.services.letters import issue, issue_outcome_notice
+from cases.services.record import lock_case, record_event
+from cases.services.sanctions import impose, lift, reschedule, sanction_apply
+from cases.workflow import CaseState
+from members.models import Representative
+from members.roles import APPEALS_PANEL, BOARD, roles_of
+
+log = logging.getLogger("probity.cases")
+
+
+MAX_SUSPENSION_MONTHS = 36
+
+REPRESENTS_RESPONDENT = "Representative of the respondent"
+
+REPRESENTS_COMPLAINANT = "Representative of the complainant's organization"
+
+
+def _party_representatives(case: Case, voters) -> dict[int, str]:
+    """The voters who act for a party (board members are often executives of member
+    companies): {user id: why they may not sit}."""
+    parties = {case.respondent_id: REPRESENTS_RESPONDENT}
+    complainant_org = case.complainant.member_organization_id
+    if complainant_org is not None:
+        parties.setdefault(complainant_org, REPRESENTS_COMPLAINANT)
+    return {
+        user_id: parties[org_id]
+        for user_id, org_id in Representative.objects.filter(
+            user__in=[v.pk for v in voters], organization_id__in=list(parties)
+        ).values_list("user_id", "organization_id")
+    }
+
+
+def _recuse_party_representative(case: Case, member, reason: str, *, by) -> Recusal:
+    """Record the conflict nobody needs to declare: a party's representative is never
+    seated, never given access, and counts like any recused member (not at all).
+    The staff member acting records it; when the respondent opened the ballot by
+    appealing, the case officer does."""
+    recorder = by if by is not None and roles_of(by).ethics_staff else case.case_officer
+    recusal = Recusal.objects.create(case=case, member=member, reason=reason, recorded_by=recorder)
+    record_event(
+        case,
+        actor=by,
+        kind="conflict_recorded",
+        payload={"member": member.username, "reason": reason, "automatic": True},
+    )
+    return recusal
+
+
+def _open_ballot(case: Case, kind: str, voters, *, by, why: str) -> Ballot:
+    closes_on = workflow.today() + datetime.timedelta(days=case.procedure.ballot_window_days)
+    ballot = Ballot.objects.create(case=case, kind=kind, closes_on=closes_on)
+    voters = list(voters)
+    recused = set(case.recusals.values_list("member_id", flat=True))
+    for voter_id, reason in _party_representatives(case, voters).items():
+        if voter_id not in recused:
+            member = next(v for v in voters if v.pk == voter_id)
+            _recuse_party_representative(case, member, reason, by=by)
+            recused.add(voter_id)
+    seated = []
+    for voter in voters:
+        if voter.pk in recused:
+            continue
+        BallotSeat.objects.create(ballot=ballot, voter=voter)
+        grant(case, voter, ["view_case", "vote_on_case"], actor=by, why=why)
+        seated.append(voter.username)
+    record_event(
+        case,
+        actor=by,
+        kind="ballot_opened",
+        payload={
+            "ballot": ballot.pk,
+            "kind": kind,
+            "closes_on": closes_on.isoformat(),
+            "eligible": seated,
+        },
+    )
+    notifications.after_commit(notifications.ballot_opened, ballot.pk)
+    return ballot
+
+
+def _active_members(group: str):
+    return User.objects.filter(groups__name=group, is_active=True).order_by("pk")
+
+
+def open_board_ballot(case: Case, *, by) -> dict:
+    """The board members seated now, minus recusals, become the eligible voters."""
+    ballot = _open_ballot(
+        case,
+        BallotKind.BOARD,
+        _active_members(BOARD),
+        by=by,
+        why="Board member seated when the case was referred.",
+    )
+    return {"ballot": ballot.pk, "closes_on": ballot.closes_on.isoformat()}
+
+
+def open_appeal_ballot(case: Case, *, by) -> dict:
+    """The appeals panel, minus recusals, minus anyone who voted on the original ballot
+    or acted as case officer."""
+    voted_before = set(
+        Vote.objects.filter(ballot__case=case, ballot__kind=BallotKind.BOARD).values_list(
+            "voter_id", flat=True
+        )
+    )
+    excluded = voted_before | case_officers(case)
+    panel = [u for u in _active_members(APPEALS_PANEL) if u.pk not in excluded]
+    ballot = _open_ballot(
+        case,
+        BallotKind.APPEAL,
+        panel,
+        by=by,
+        why="Appeals panel member, not involved in the decision.",
+    )
+    return {
+        "ballot": ballot.pk,
+        "closes_on": ballot.closes_on.isoformat(),
+        "excluded": sorted(excluded),
+    }
+
+
+def _seat(ballot: Ballot, voter) -> BallotSeat | None:
+    return BallotSeat.objects.filter(ballot=ballot, voter=voter, recused_at__isnull=True).first()
+
+
+@transaction.atomic
+def vote_cast(
+    *,
+    case: Case,
+    voter,
+    choice: str,
+    sanction: str = "",
+    suspension_months: int | None = None,
+    reason: str = "",
+) -> Vote:
+    """Record (or change) this voter's vote on the case's open ballot."""
+    case = lock_case(case)
+    authorize(voter, case, "vote")
+    kind = BallotKind.APPEAL if case.state == CaseState.UNDER_APPEAL else BallotKind.BOARD
+    ballot = Ballot.objects.filter(case=case, kind=kind, closed_at__isnull=True).first()
+    if ballot is None:
+        raise PermissionDenied(workflow.ACTIONS["vote"].closed_refusal)
+    if _seat(ballot, voter) is None:
+        raise PermissionDenied("You are not an eligible voter on this ballot.")
+    sanction, suspension_months = _validate_vote(case, kind, choice, sanction, suspension_months)
+    previous = Vote.objects.filter(ballot=ballot, voter=voter).first()
+    fields = {
+        "choice": choice,
+        "sanction": sanction,
+        "suspension_months": suspension_months,
+        "reason": (reason or "").strip(),
+        "cast_at": timezone.now(),
+    }
+    if previous:
+        Vote.objects.filter(pk=previous.pk).update(**fields)
+        vote = Vote.objects.get(pk=previous.pk)
+    else:
+        vote = Vote.objects.create(ballot=ballot, voter=voter, **fields)
+    record_event(
+        case,
+        actor=voter,
+        kind="vote_changed" if previous else "vote_cast",
+        payload={
+            "ballot": ballot.pk,
+            "voter": voter.username,
+            "choice": choice,
+            "sanction": sanction or None,
+            "suspension_months": suspension_months,
+            "reason": fields["reason"] or None,
+        },
+    )
+    return vote
+
+
+def _validate_vote(case, kind, choice, sanction, months):
+    board_choices = (VoteChoice.VIOLATION, VoteChoice.NO_VIOLATION, VoteChoice.ABSTAIN)
+    appeal_choices = (VoteChoice.UPHOLD, VoteChoice.MODIFY, VoteChoice.OVERTURN, VoteChoice.ABSTAIN)
+    if choice not in (appeal_choices if kind == BallotKind.APPEAL else board_choices):
+        raise ValidationError("Choose one of the options on the ballot.")
+    if kind == BallotKind.BOARD and choice == VoteChoice.VIOLATION:
+        if sanction not in SanctionKind.values:
+            raise ValidationError("With “violation found”, choose the sanction you support.")
+    elif kind == BallotKind.APPEAL and choice == VoteChoice.MODIFY:
+        original = current_sanction(case)
+        allowed = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(original.kind)] if original else []
+        if sanction not in allowed:
+            raise ValidationError(
+                "To modify, choose a sanction less severe than the one under appeal."
+            )
+    else:
+        return "", None
+    if sanction == SanctionKind.SUSPENSION:
+        if not months or not 1 <= months <= MAX_SUSPENSION_MONTHS:
+            raise ValidationError(f"Propose a suspension of 1 to {MAX_SUSPENSION_MONTHS} months.")
+        return sanction, months
+    return sanction, None
+
+
+@transaction.atomic
+def conflict_declare(*, case: Case, member, reason: str, by) -> Recusal:
+    """A board or panel member's conflict of interest: they lose access to the case,
+    their vote on any open ballot is removed and they no longer count."""
+    case = lock_case(case)
+    # A member declares their own conflict; staff record one a party raised.
+    authorize(by, case, "declare_conflict" if by == member else "record_party_conflict")
+    reason = require_reason(reason, "Declaring a conflict")
+    if not roles_of(member).decider:
+        raise ValidationError("Only board and appeals-panel members can be recused.")
+    if Recusal.objects.filter(case=case, member=member).exists():
+        raise ValidationError(
+            f"{member.get_full_name() or member.username} is already recused from this case."
+        )
+    recusal = Recusal.objects.create(case=case, member=member, reason=reason, recorded_by=by)
+    record_event(
+        case,
+        actor=by,
+        kind="conflict_declared",
+        payload={"member": member.username, "reason": reason, "raised_by_party": by != member},
+    )
+    now = timezone.now()
+    for seat in BallotSeat.objects.filter(
+        ballot__case=case, ballot__closed_at__isnull=True, voter=member, recused_at__isnull=True
+    ):
+        BallotSeat.objects.filter(pk=seat.pk).update(recused_at=now)
+        removed = Vote.objects.filter(ballot_id=seat.ballot_id, voter=member)
+        if removed.exists():
+            removed.delete()
+            record_event(
+                case,
+                actor=by,
+                kind="vote_removed",
+                payload={"ballot": seat.ballot_id, "voter": member.username, "why": "recusal"},
+            )
+    held = [p for p in ("view_case", "vote_on_case") if p in case_permissions(member, case)]
+    if held:
+        revoke(case, member, held, actor=by, why="Conflict of interest declared.")
+    return recusal
+
+
+@transaction.atomic
+def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballot:
+    case = lock_case(case)
+    authorize(by, case, "extend_ballot")
+    reason = require_reason(reason, "Extending the ballot")
+    ballot = Ballot.objects.get(case=case, closed_at__isnull=True)
+    if until <= max(ballot.closes_on, workflow.today()):
+        raise ValidationError(
+            f"The new closing date must be after {max(ballot.closes_on, workflow.today()):%d %B %Y}."
+        )
+    previous = ballot.closes_on
+    Ballot.objects.filter(pk=ballot.pk).update(closes_on=until)
+    record_event(
+        case,
+        actor=by,
+        kind="ballot_extended",
+        payload={
+            "ballot": ballot.pk,
+            "from": previous.isoformat(),
+            "until": until.isoformat(),
+            "reason": reason,
+        },
+    )
+    notifications.after_commit(notifications.ballot_opened, ballot.pk)
+    ballot.refresh_from_db()
+    return ballot
+
+
+def _store_result(ballot: Ballot, outcome: tally.Outcome) -> None:
+    Ballot.objects.filter(pk=ballot.pk).update(
+        closed_at=timezone.now(),
+        tally={**outcome.counts, "quorum_met": outcome.quorum_met},
+        outcome_rule=outcome.rule,
+        violation_found=outcome.violation_found,
+        sanction_kind=outcome.sanction,
+        suspension_months=outcome.suspension_months,
+    )
+
+
+def close_ballot_prepare(case: Case, by, reason: str) -> dict:
+    """Count the open board ballot and store the result; the transition then moves the
+    case to `sanctioned` or `no_violation`."""
+    ballot = open_ballot(case, BallotKind.BOARD)
+    outcome = ballot_outcome(ballot, case.procedure)
+    _store_result(ballot, outcome)
+    case._closing_outcome = (ballot, outcome)
+    return {"violation_found": outcome.violation_found}
+
+
+def close_ballot_effects(case: Case, by, reason: str, event) -> dict:
+    ballot, outcome = case._closing_outcome
+    payload = {
+        "ballot": ballot.pk,
+        "tally": outcome.counts,
+        "violation_found": outcome.violation_found,
+        "sanction": outcome.sanction or None,
+    }
+    if outcome.violation_found:
+        sanction = impose(case, ballot, outcome.sanction, outcome.suspension_months, by=by)
+        payload["sanction_id"] = sanction.pk
+        payload["appeal_deadline"] = case.appeal_deadline.isoformat()
+    kind = LetterKind.DECISION if outcome.violation_found else LetterKind.NO_VIOLATION
+    issue(case, kind, respondent_recipient(case), event=event, by=by)
+    issue_outcome_notice(case, event=event, by=by)
+    return payload
+
+
+def file_appeal_effects(case: Case, by, reason: str, event) -> dict:
+    Appeal.objects.create(case=case, filed_by=by, grounds=reason)
+    payload = open_appeal_ballot(case, by=by)
+    notifications.after_commit(notifications.appeal_filed, case.pk)
+    return payload
+
+
+@transaction.atomic
+def appeal_ballot_close(*, case: Case, by) -> Ballot:
+    """Close the appeals panel's ballot: the table's rules say when (it is open, quorum
+    is met, and everyone voted or the date passed)."""
+    case = lock_case(case)
+    authorize(by, case, "close_appeal_ballot")
+    ballot = open_ballot(case, BallotKind.APPEAL)
+    original = current_sanction(case)
+    outcome = ballot_outcome(ballot, case.procedure, original.kind if original else "")
+    _store_result(ballot, outcome)
+    record_event(
+        case,
+        actor=by,
+        kind="ballot_closed",
+        payload={
+            "ballot": ballot.pk,
+            "kind": "appeal",
+            "tally": outcome.counts,
+            "sanction_upheld": outcome.sanction or None,
+        },
+    )
+    ballot.refresh_from_db()
+    return ballot
+
+
+def decide_appeal_effects(case: Case, by, reason: str, event) -> dict:
+    outcome, kind, months = appeal_result(case)
+    original = current_sanction(case)
+    ballot = Ballot.objects.filter(case=case, kind=BallotKind.APPEAL).order_by("-closed_at").first()
+    Appeal.objects.filter(case=case).update(
+        outcome=outcome, decided_at=timezone.now(), decision_reasons=reason
+    )
+    if outcome == AppealOutcome.OVERTURNED and original:
+        lift(original, by=by, reason=reason)
+    elif outcome == AppealOutcome.MODIFIED and original:
+        lift(original, by=by, reason=f"Replaced on appeal by a lesser sanction: {reason}")
+        impose(case, ballot, kind, months, by=by, replaces=original)
+    elif outcome == AppealOutcome.UPHELD and original and original.applied_at is None:
+        reschedule(original, workflow.today(), case.procedure)
+        sanction_apply(original, by=by)
+    case.refresh_from_db()
+    issue(case, LetterKind.APPEAL_DECISION, respondent_recipient(case), event=event, by=by)
+    issue_outcome_notice(case, event=event, by=by)
+    return {"outcome": outcome, "sanction": kind or None}

@@ -1,0 +1,150 @@
+"""The review stage: the amended notice, the respondent's response, the response
+window, findings and the review report."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases import notifications
+from cases.access import authorize, require_reason
+from cases.models import Allegation, Amendment, Case, EvidenceSource, Finding, LetterKind, Response
+from cases.rendering import respondent_recipient
+from cases.services.evidence import EvidenceInput, store_evidence
+from cases.services.letters import issue
+from cases.services.record import lock_case, record_event
+
+
+@transaction.atomic
+def amended_notice_issue(*, case: Case, by) -> Case:
+    """Notify the respondent of amendments made after the first notice; the response
+    window runs again from today so the new matter can be answered."""
+    case = lock_case(case)
+    authorize(by, case, "issue_amended_notice")
+    pending = list(case.amendments.filter(needs_notice=True, noticed_at__isnull=True))
+    now = timezone.now()
+    Amendment.objects.filter(pk__in=[a.pk for a in pending]).update(noticed_at=now)
+    new_due = max(
+        case.response_due_on,
+        timezone.localdate(now) + datetime.timedelta(days=case.procedure.response_window_days),
+    )
+    Case.objects.filter(pk=case.pk).update(response_due_on=new_due)
+    event = record_event(
+        case,
+        actor=by,
+        kind="amended_notice_issued",
+        payload={"amendments": [a.pk for a in pending], "response_due_on": new_due.isoformat()},
+    )
+    case.refresh_from_db()
+    issue(case, LetterKind.NOTICE_OF_COMPLAINT, respondent_recipient(case), event=event, by=by)
+    return case
+
+
+@transaction.atomic
+def response_submit(*, case: Case, by, text: str, attachments: list = ()) -> Response:
+    """The respondent's written answer, with attachments, before the response deadline."""
+    case = lock_case(case)
+    authorize(by, case, "respond")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write your response before sending it.")
+    response = Response.objects.create(case=case, submitted_by=by, text=text)
+    record_event(
+        case,
+        actor=by,
+        kind="response_submitted",
+        payload={"response": response.pk, "attachments": len(attachments), "characters": len(text)},
+    )
+    for f in attachments:
+        store_evidence(
+            case,
+            EvidenceInput(
+                file=f,
+                title=f"Response attachment: {f.name}",
+                source=EvidenceSource.RESPONDENT,
+                disclosed_to_respondent=True,
+            ),
+            actor=by,
+            response=response,
+        )
+    notifications.after_commit(notifications.response_received, case.pk)
+    return response
+
+
+@transaction.atomic
+def response_window_reopen(*, case: Case, by, reason: str, until: datetime.date) -> Case:
+    case = lock_case(case)
+    authorize(by, case, "reopen_response_window")
+    reason = require_reason(reason, "Reopening the response window")
+    earliest = max(timezone.localdate(), case.response_due_on or timezone.localdate())
+    if until <= earliest:
+        raise ValidationError(
+            "The new response deadline must be after today."
+            if earliest == timezone.localdate()
+            else f"The new response deadline must be after {earliest:%d %B %Y}: reopening may "
+            "extend the window, never shorten it."
+        )
+    previous = case.response_due_on
+    Case.objects.filter(pk=case.pk).update(response_due_on=until)
+    record_event(
+        case,
+        actor=by,
+        kind="response_window_reopened",
+        payload={
+            "reason": reason,
+            "from": previous.isoformat() if previous else None,
+            "until": until.isoformat(),
+        },
+    )
+    notifications.after_commit(notifications.response_window_reopened, case.pk)
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def finding_record(*, allegation: Allegation, by, conclusion: str, reasoning: str) -> Finding:
+    case = lock_case(allegation.case)
+    authorize(by, case, "record_finding")
+    reasoning = require_reason(reasoning, "Finding")
+    finding, created = Finding.objects.update_or_create(
+        allegation=allegation,
+        defaults={
+            "conclusion": conclusion,
+            "reasoning": reasoning,
+            "recorded_by": by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    finding.full_clean()
+    record_event(
+        case,
+        actor=by,
+        kind="finding_recorded" if created else "finding_revised",
+        payload={"allegation": allegation.pk, "conclusion": conclusion, "reasoning": reasoning},
+    )
+    return finding
+
+
+@transaction.atomic
+def review_report_save(*, case: Case, by, text: str, rests_on_single_source: bool) -> Case:
+    case = lock_case(case)
+    authorize(by, case, "write_review_report")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("The review report cannot be empty.")
+    Case.objects.filter(pk=case.pk).update(
+        review_report=text,
+        review_rests_on_single_source=rests_on_single_source,
+        review_report_at=timezone.now(),
+    )
+    record_event(
+        case,
+        actor=by,
+        kind="review_report_saved",
+        payload={"text": text, "rests_on_single_source": rests_on_single_source},
+    )
+    case.refresh_from_db()
+    return case
