@@ -119,7 +119,10 @@ def ensure_procedure() -> Procedure:
 
 
 def ensure_principle() -> Principle:
-    return Principle.objects.order_by("pk").first() or PrincipleFactory()
+    """The first principle there is, else principle 3, "Truthful advertising"."""
+    return Principle.objects.order_by("pk").first() or PrincipleFactory(
+        number="3", title="Truthful advertising"
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from tests.factories.people import UserFactory, board_members, board_user, panel
 
 RESPONSE_TEXT = "We dispute the allegation."
 FINDING_REASONING = "The advert and the certification register disagree."
-REPORT_TEXT = "The allegation is substantiated."
+REPORT_TEXT = "The allegation is substantiated by the certification register."
 
 
 # ---------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from tests.factories.cases import (
     COMPLAINANT_NAME,
     COMPLAINANT_ORG,
     CONDUCT,
-    file_case,
     fresh,
     open_review,
     pdf,
@@ -85,6 +84,7 @@ def assert_names_no_voter(text: str, case) -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.real_pdf
 def test_acknowledgement_to_the_complainant(world):
     case = world_case(world)
     text = text_of(case, LetterKind.ACKNOWLEDGEMENT, Addressee.COMPLAINANT)
@@ -98,6 +98,7 @@ def test_acknowledgement_to_the_complainant(world):
     assert not Letter.objects.filter(case=case, addressee=Addressee.RESPONDENT).exists()
 
 
+@pytest.mark.real_pdf
 def test_notice_of_complaint_to_the_respondent(world):
     case = open_review(world_case(world), world.staff)
     notice = letter(case, LetterKind.NOTICE_OF_COMPLAINT)
@@ -115,6 +116,7 @@ def test_notice_of_complaint_to_the_respondent(world):
     assert COMPLAINANT_NAME not in text and COMPLAINANT_ORG not in text
 
 
+@pytest.mark.real_pdf
 def test_the_notice_lists_only_the_evidence_disclosed_to_the_respondent(world):
     case = world_case(world)
     withheld = services.evidence_add(
@@ -134,6 +136,7 @@ def test_the_notice_lists_only_the_evidence_disclosed_to_the_respondent(world):
     assert withheld.sha256 not in text and "Witness statement" not in text
 
 
+@pytest.mark.real_pdf
 def test_amended_notice_names_the_amendment_and_the_new_principle(world):
     case = open_review(world_case(world), world.staff)
     extra = Principle.objects.create(
@@ -170,6 +173,7 @@ def test_amended_notice_names_the_amendment_and_the_new_principle(world):
     assert "Amended notice" not in pdf_text(notices[0].file.path)  # the first stays as it was
 
 
+@pytest.mark.real_pdf
 def test_dismissal_to_both_parties(world):
     case = dismissed_case(world)
     to_respondent = text_of(case, LetterKind.DISMISSAL)
@@ -185,6 +189,7 @@ def test_dismissal_to_both_parties(world):
     assert COMPLAINANT_ORG in to_complainant and f"Dear {COMPLAINANT_NAME}" in to_complainant
 
 
+@pytest.mark.real_pdf
 def test_withdrawal_to_both_parties(world):
     case = withdrawn_case(world)
     to_respondent = text_of(case, LetterKind.WITHDRAWAL)
@@ -211,6 +216,7 @@ def test_withdrawal_before_notice_is_written_to_the_complainant_only(world):
     }
 
 
+@pytest.mark.real_pdf
 def test_decision_letter_names_breach_sanction_and_appeal_deadline(world):
     case = fresh(decided_case(world, "suspension", 6))
     sanction = case.sanctions.get()
@@ -229,6 +235,7 @@ def test_decision_letter_names_breach_sanction_and_appeal_deadline(world):
     assert f"You may appeal this decision until {shown(case.appeal_deadline)}" in text
 
 
+@pytest.mark.real_pdf
 def test_decision_letter_never_names_a_voter(world):
     case = decided_case(world, "censure", None)
     text = text_of(case, LetterKind.DECISION)
@@ -236,6 +243,7 @@ def test_decision_letter_never_names_a_voter(world):
     assert_names_no_voter(text, case)
 
 
+@pytest.mark.real_pdf
 def test_upheld_deferred_suspension_letter_gives_six_months(world):
     Procedure.objects.filter(pk=world.procedure.pk).update(
         sanction_takes_effect="after_appeal_window"
@@ -253,6 +261,7 @@ def test_upheld_deferred_suspension_letter_gives_six_months(world):
     assert f"suspended from {shown(start)} until {shown(end)}" in text
 
 
+@pytest.mark.real_pdf
 def test_no_violation_letter(world):
     case = no_violation_case(world)
     text = text_of(case, LetterKind.NO_VIOLATION)
@@ -267,6 +276,7 @@ def test_no_violation_letter(world):
     assert not Letter.objects.filter(case=case, kind=LetterKind.DECISION).exists()
 
 
+@pytest.mark.real_pdf
 def test_appeal_decision_letter(world):
     case = appeal_decided_case(world)
     text = text_of(case, LetterKind.APPEAL_DECISION)
@@ -285,7 +295,7 @@ def test_appeal_decision_letter(world):
 # ---------------------------------------------------------------------------
 
 BUILDERS = {
-    LetterKind.ACKNOWLEDGEMENT: (file_case, Addressee.COMPLAINANT),
+    LetterKind.ACKNOWLEDGEMENT: (world_case, Addressee.COMPLAINANT),
     LetterKind.NOTICE_OF_COMPLAINT: (lambda w: open_review(world_case(w), w.staff), Addressee.RESPONDENT),
     LetterKind.DISMISSAL: (dismissed_case, Addressee.COMPLAINANT),
     LetterKind.WITHDRAWAL: (withdrawn_case, Addressee.RESPONDENT),
@@ -300,6 +310,7 @@ def test_every_kind_has_a_builder():
     assert set(BUILDERS) == set(LetterKind.values)
 
 
+@pytest.mark.real_pdf
 @pytest.mark.parametrize("kind", list(BUILDERS))
 def test_stored_letter_matches_its_hash_passes_qpdf_and_is_pdfa3b(world, kind, tmp_path):
     build, addressee = BUILDERS[kind]

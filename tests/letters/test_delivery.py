@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from cases.models import Delivery, Letter, LetterKind
 from cases.workflow import CaseState
-from tests.factories.cases import COMPLAINANT_EMAIL, file_case, fresh, open_review
+from tests.factories.cases import COMPLAINANT_EMAIL, fresh, open_review
 from tests.factories.letters import letter, sha256, stored_bytes, world_case
 
-FAILING = "tests.test_letters_delivery.ExplodingBackend"
+FAILING = "tests.letters.test_delivery.ExplodingBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -169,7 +169,7 @@ def test_a_complainant_without_an_email_is_not_mailed(world, django_capture_on_c
     from cases.services import ComplainantInput
 
     with django_capture_on_commit_callbacks(execute=True):
-        case = file_case(
+        case = world_case(
             world,
             complainant=ComplainantInput(
                 kind="person", name="Pat Post", postal_address="1 High Street\nNorthbridge"

@@ -4,6 +4,7 @@ that the complaint was decided), by email since they have no account. Never the 
 
 from __future__ import annotations
 
+import pytest
 from django.core import mail
 
 from cases.models import Addressee, Letter, LetterKind, Procedure, Vote
@@ -19,6 +20,9 @@ from tests.factories.letters import (
     referred_case,
 )
 from tests.factories.scenes import vote_all
+
+# Every test here reads the notice's text as pdftotext extracts it.
+pytestmark = pytest.mark.real_pdf
 
 PRINCIPLE_LINE = f"Principle 3, {PRINCIPLE_TITLE}"
 

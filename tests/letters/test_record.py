@@ -35,6 +35,7 @@ def test_an_issued_letter_cannot_be_saved_again(world):
     assert Letter.objects.filter(pk=issued.pk).values().get() == before
 
 
+@pytest.mark.real_pdf
 def test_a_correction_is_a_new_version_that_supersedes_the_old(world, client):
     case = decided_case(world)
     original = letter(case, LetterKind.DECISION)

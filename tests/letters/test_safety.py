@@ -14,7 +14,7 @@ from django.urls import reverse
 from cases import letters
 from cases.letters import ASSETS_DIR, LetterAssetFetcher, RefusedURL
 from cases.models import Letterhead, LetterKind
-from tests.factories.cases import file_case, open_review
+from tests.factories.cases import open_review
 from tests.factories.letters import letter, logo_png, pdf_text, qdf, qpdf_check, world_case
 
 MALICIOUS = (
@@ -125,6 +125,7 @@ def test_the_fetcher_serves_the_uploaded_logo_only_as_png_or_jpeg(world):
         LetterAssetFetcher(svg).fetch("probity-asset:logo")
 
 
+@pytest.mark.real_pdf
 def test_render_pdf_refuses_hostile_markup_given_to_it_directly(fetched, no_network, tmp_path):
     """Defence in depth: even unescaped HTML reaches nothing outside the assets."""
     html = (
@@ -153,6 +154,7 @@ def test_render_pdf_refuses_hostile_markup_given_to_it_directly(fetched, no_netw
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.real_pdf
 def test_hostile_allegation_is_escaped_and_fetches_nothing(world, fetched, no_network, tmp_path):
     case = world_case(world, conduct=MALICIOUS)
     fetched.clear()
@@ -180,10 +182,11 @@ def test_hostile_allegation_is_escaped_and_fetches_nothing(world, fetched, no_ne
     assert PASSWD_MARKER not in text
 
 
+@pytest.mark.real_pdf
 def test_hostile_complainant_name_in_the_acknowledgement(world, fetched, no_network):
     from cases.services import ComplainantInput
 
-    case = file_case(
+    case = world_case(
         world,
         complainant=ComplainantInput(
             kind="person",

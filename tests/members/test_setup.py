@@ -18,7 +18,7 @@ from members.models import DuesInvoice, MembershipClass, Organization, Represent
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF, ROLE_GROUPS, roles_of
 from tests.factories.members import DuesInvoiceFactory, RepresentativeFactory
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- Roles ---------------------------------------------------------------------------
