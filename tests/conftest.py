@@ -1,21 +1,61 @@
+"""Fixtures every test may use. Helpers and factories are in tests/factories/ (import
+them by name); this file holds the fixtures, and three rules that hold for every test:
+
+- one storage: evidence, attachments and letters go to the test's temporary folder;
+- passwords are hashed cheaply (tests make many users; real hashing costs most of a
+  second each);
+- letters are rendered by a fast stub unless the test is marked `real_pdf` (see
+  `letter_renderer`); letters are still issued, stored, hashed and permissioned by the
+  real code either way.
+"""
+
+import hashlib
+
 import pytest
 
-from tests.factories import OrganizationFactory, RepresentativeFactory, staff_user
+from cases import rendering
+from tests.factories.cases import CodeOfEthicsFactory, PrincipleFactory, ProcedureFactory, file_case
+from tests.factories.cases import allegation as allegation_input
+from tests.factories.dates import days, today
+from tests.factories.letters import STUB_PDF_MARK, make_world
+from tests.factories.members import OrganizationFactory, RepresentativeFactory
+from tests.factories.people import UserFactory, board_user, panel_user, staff_user
+
+# ---------------------------------------------------------------------------
+# Rules for every test
+# ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(db):
-    return staff_user(username="staff")
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """The one storage: evidence, attachments, letters and the letterhead logo are written
+    under the test's temporary folder, never var/ (cases.models.PrivateStorage reads the
+    setting each time it is used). Returns the folder."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.PRIVATE_STORAGE_ROOT = root
+    return root
 
 
-@pytest.fixture
-def organization(db):
-    return OrganizationFactory(name="Acme Robotics", slug="acme-robotics")
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests make many users (each with a password); the browser tests log in with it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def representative(organization):
-    return RepresentativeFactory(organization=organization, user__username="acme.rep").user
+def stub_render_pdf(html, head=None):
+    """A few bytes standing for the letter: distinct letters give distinct bytes."""
+    digest = hashlib.sha256(html.encode()).hexdigest().encode()
+    return STUB_PDF_MARK + b" for tests\n% " + digest + b"\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def letter_renderer(request, monkeypatch):
+    """WeasyPrint (cases.rendering.render_pdf) runs only for tests marked `real_pdf`: those
+    that read the PDF itself (its text, its structure, its PDF/A metadata). Everyone
+    else gets stub_render_pdf, a few bytes that stand for the HTML."""
+    if request.node.get_closest_marker("real_pdf") is None:
+        monkeypatch.setattr(rendering, "render_pdf", stub_render_pdf)
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +84,139 @@ def role_groups_after_flush(request):
         Group.objects.get_or_create(name=name)
 
 
-@pytest.fixture(autouse=True)
-def private_storage_in_tmp(settings, tmp_path_factory):
-    """Evidence and letters written by tests go to a temporary folder, never var/."""
-    settings.PRIVATE_STORAGE_ROOT = tmp_path_factory.mktemp("private")
+# ---------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    return staff_user("staff")
+
+
+@pytest.fixture
+def other_staff(db):
+    return staff_user("other.staff")
+
+
+@pytest.fixture
+def board(db):
+    return board_user("board.member", first_name="Grace", last_name="Adams")
+
+
+@pytest.fixture
+def board_member(db):
+    return board_user("board.member")
+
+
+@pytest.fixture
+def panel(db):
+    return panel_user("panel.member")
+
+
+@pytest.fixture
+def panel_member(db):
+    return panel_user("panel.member")
+
+
+@pytest.fixture
+def no_role_user(db):
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+# ---------------------------------------------------------------------------
+# Members
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Acme Robotics", slug="acme-robotics")
+
+
+@pytest.fixture
+def representative(organization):
+    return RepresentativeFactory(organization=organization, user__username="acme.rep").user
+
+
+@pytest.fixture
+def respondent_rep(organization):
+    """A second representative of the respondent (`representative` is the first)."""
+    return RepresentativeFactory(
+        organization=organization, is_primary=False, user__username="acme.deputy"
+    ).user
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Globex Automation", slug="globex-automation")
+
+
+@pytest.fixture
+def other_representative(other_organization):
+    return RepresentativeFactory(organization=other_organization, user__username="globex.rep").user
+
+
+@pytest.fixture
+def other_rep(db):
+    other = OrganizationFactory(name="Globex Automation", slug="globex-automation")
+    return RepresentativeFactory(organization=other, user__username="globex.rep").user
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def board_client(client, board):
+    client.force_login(board)
+    return client
+
+
+@pytest.fixture
+def rep_client(client, representative):
+    client.force_login(representative)
+    return client
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def procedure(db):
+    """Version 1, in force for five years, with a response window that is not the
+    default (so a test can tell it is read from the procedure)."""
+    return ProcedureFactory(version=1, response_window_days=21, filing_deadline_days=180)
+
+
+@pytest.fixture
+def code(db):
+    return CodeOfEthicsFactory(version="2016.1", adopted_on=today() - days(10 * 365))
+
+
+@pytest.fixture
+def principle(code):
+    return PrincipleFactory(code=code, number="3", title="Truthful advertising")
+
+
+@pytest.fixture
+def case(staff, organization, representative, procedure, principle):
+    """A complaint against Acme Robotics, just filed, with one disclosed PDF."""
+    return file_case(by=staff, respondent=organization, allegations=[allegation_input(principle)])
+
+
+@pytest.fixture
+def world(db):
+    """The letters world (tests.factories.letters.World): staff, the respondent with two
+    representatives, another member, a board of three, a panel of three, the procedure,
+    the principle and a letterhead."""
+    return make_world()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories.people import PASSWORD
+
 # The sync Playwright API keeps an asyncio event loop in the test thread, so Django
 # would refuse ORM calls made from the test itself (SynchronousOnlyOperation). The
 # tests and the live server never share a connection concurrently, so allow it.
@@ -31,8 +33,6 @@ CHROMIUM_ARGS = [
 # Generous for a slow CI machine, short enough that a broken page fails quickly.
 TIMEOUT_MS = 15_000
 
-# The password tests.factories.UserFactory gives every user.
-PASSWORD = "pw-for-tests-1"
 
 
 @pytest.fixture(scope="session")
@@ -97,36 +97,6 @@ def browser_page(browser):
         yield page
     finally:
         context.close()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """A cheap password hasher: these tests create a dozen users and log in as many times,
-    and the default PBKDF2 work factor costs most of a second each on a busy machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def private_files(settings, tmp_path, monkeypatch):
-    """Case files (evidence, attachments, letters) go to a temporary directory, never var/.
-
-    The file fields' storage is built when the models load, so changing the setting alone
-    does not move them: give each of the cases app's file fields (all private) a storage
-    rooted in tmp_path for the test. The live server runs in this process and sees them.
-    """
-    from django.apps import apps
-    from django.core.files.storage import FileSystemStorage
-    from django.db.models import FileField
-
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PRIVATE_STORAGE_ROOT = root
-    storage = FileSystemStorage(location=root, base_url=None)
-    for model in apps.get_app_config("cases").get_models():
-        for field in model._meta.get_fields():
-            if isinstance(field, FileField):
-                monkeypatch.setattr(field, "storage", storage)
-    return root
 
 
 def login(page, live_server, username: str, password: str = PASSWORD) -> None:

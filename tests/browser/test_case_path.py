@@ -39,15 +39,11 @@ from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from cases.workflow import STEPS
 from members.models import Organization
 from tests.browser.conftest import TIMEOUT_MS, login, logout
-from tests.factories import (
-    OrganizationFactory,
-    RepresentativeFactory,
-    board_user,
-    panel_user,
-    staff_user,
-)
+from tests.factories.members import OrganizationFactory, RepresentativeFactory
+from tests.factories.people import board_user, panel_user, staff_user
 
-pytestmark = pytest.mark.browser
+# One Chromium and a live server: run in bin/test's serial phase, not under xdist.
+pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
 PDF_BODY = b"%PDF-1.4\n% Probity browser test\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
@@ -74,7 +70,7 @@ def _pdf(tmp_path, name: str):
 
 
 @pytest.fixture
-def people(transactional_db, private_files):
+def people(transactional_db, private_storage):
     """The code, the procedure, the respondent with its representative, and ethics staff."""
     today = timezone.localdate()
     code = CodeOfEthics.objects.create(

@@ -12,14 +12,11 @@ from playwright.sync_api import expect
 from members.roles import ETHICS_STAFF
 from members.services import membership_change
 from tests.browser.conftest import login, logout
-from tests.factories import (
-    DuesInvoiceFactory,
-    OrganizationFactory,
-    RepresentativeFactory,
-    UserFactory,
-)
+from tests.factories.members import DuesInvoiceFactory, OrganizationFactory, RepresentativeFactory
+from tests.factories.people import UserFactory
 
-pytestmark = pytest.mark.browser
+# One Chromium and a live server: run in bin/test's serial phase, not under xdist.
+pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
 
 @pytest.fixture

@@ -1,0 +1,262 @@
+"""The register pages run a fixed number of SQL queries, however big the register is.
+
+Each test measures the count on a small register, grows the data (more
+organizations, more dues, more history, more representatives) and asserts the
+same count with pytest-django's query-count fixtures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.models import (
+    DuesInvoice,
+    MembershipClass,
+    Organization,
+    RepresentativeChange,
+    StatusChange,
+)
+from tests.factories.dates import today
+from tests.factories.members import RepresentativeFactory, org_in_status
+from tests.factories.people import staff_user
+
+CLASS_SLUGS = ("manufacturer", "integrator", "consultant")
+STATUSES = ("active", "active", "lapsed", "suspended", "terminated", "resigned", "applicant")
+
+
+def _classes() -> list[MembershipClass]:
+    return [
+        MembershipClass.objects.get_or_create(slug=slug, defaults={"name": slug.title()})[0]
+        for slug in CLASS_SLUGS
+    ]
+
+
+def _bulk_organizations(count: int, *, start: int) -> list[Organization]:
+    """`count` organizations with dues, history and a representative each."""
+    classes = _classes()
+    orgs = Organization.objects.bulk_create(
+        Organization(
+            name=f"Bulk {n:05d}",
+            slug=f"bulk-{n:05d}",
+            membership_class=classes[n % len(classes)],
+            status=STATUSES[n % len(STATUSES)],
+            status_since=datetime.date(2024, 1, 1),
+            joined_on=datetime.date(2020, 1, 1),
+        )
+        for n in range(start, start + count)
+    )
+    staff = staff_user(username=f"bulk.staff.{start}")
+    DuesInvoice.objects.bulk_create(
+        DuesInvoice(
+            organization=org,
+            year=year,
+            amount=Decimal("1000.00"),
+            issued_on=datetime.date(year, 1, 5),
+            due_on=datetime.date(year, 3, 31),
+            paid_on=datetime.date(year, 3, 1),
+        )
+        for org in orgs
+        for year in (2023, 2024, 2025)
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            organization=org,
+            from_status="applicant",
+            to_status="active",
+            changed_by=staff,
+            reason="Admitted.",
+        )
+        for org in orgs
+    )
+    return orgs
+
+
+def _measure(client, url: str, **params) -> int:
+    client.get(url, params)  # warm up per-process caches (content types, sessions)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "bulk"}, {"status": "active"}, {"membership_class": "integrator"}, {"page": "2"}],
+    ids=["all", "search", "status", "class", "page-2"],
+)
+def test_register_page_runs_the_same_queries_for_10_or_200_organizations(
+    staff_client, django_assert_num_queries, params
+):
+    _bulk_organizations(10, start=0)
+    small = _measure(staff_client, "/register/", **params)
+
+    _bulk_organizations(190, start=10)
+    # (with 10 organizations, page 2 falls back to page 1; with 200 it is a real page 2)
+    with django_assert_num_queries(small):
+        response = staff_client.get("/register/", params)
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) > 0
+    assert small <= 12, f"the register page runs {small} queries"
+
+
+def test_register_page_query_count_does_not_grow_with_the_page_size(
+    staff_client, django_assert_num_queries
+):
+    _bulk_organizations(3, start=0)
+    small = _measure(staff_client, "/register/")
+    _bulk_organizations(120, start=3)
+    with django_assert_num_queries(small):
+        response = staff_client.get("/register/")
+    assert len(response.context["page"]) == 50
+
+
+def _rich_organization(staff, *, representatives: int, dues: int, history: int) -> Organization:
+    org = org_in_status("active", name="Acme Robotics", slug="acme-robotics")
+    others = [staff] + [staff_user(username=f"hist.staff.{n}") for n in range(3)]
+    for n in range(representatives):
+        RepresentativeFactory(
+            organization=org,
+            is_primary=(n == 0),
+            user__username=f"acme.rep.{n}",
+            job_title="Contact",
+        )
+    this_year = today().year
+    DuesInvoice.objects.bulk_create(
+        DuesInvoice(
+            organization=org,
+            year=this_year - n,
+            amount=Decimal("1200.00"),
+            issued_on=datetime.date(this_year - n, 1, 5),
+            due_on=datetime.date(this_year - n, 3, 31),
+            paid_on=None if n % 3 == 0 else datetime.date(this_year - n, 3, 1),
+        )
+        for n in range(dues)
+    )
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            organization=org,
+            from_status="active",
+            to_status="active",
+            changed_by=others[n % len(others)],
+            reason=f"Note {n}.",
+        )
+        for n in range(history)
+    )
+    return org
+
+
+def _grow(org: Organization, staff, *, representatives: int, dues: int, history: int) -> None:
+    start = org.representatives.count()
+    for n in range(start, start + representatives):
+        RepresentativeFactory(organization=org, is_primary=False, user__username=f"acme.rep.{n}")
+    first_year = org.dues.order_by("year").first().year
+    DuesInvoice.objects.bulk_create(
+        DuesInvoice(
+            organization=org,
+            year=first_year - 1 - n,
+            amount=Decimal("900.00"),
+            issued_on=datetime.date(first_year - 1 - n, 1, 5),
+            due_on=datetime.date(first_year - 1 - n, 3, 31),
+        )
+        for n in range(dues)
+    )
+    people = [staff_user(username=f"someone.{n}") for n in range(3)] + [staff]
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            organization=org,
+            from_status="active",
+            to_status="active",
+            changed_by=people[n % len(people)],
+            reason=f"Later note {n}.",
+        )
+        for n in range(history)
+    )
+    # The record of representatives, by several people (and by the system).
+    RepresentativeChange.objects.bulk_create(
+        RepresentativeChange(
+            organization=org,
+            name=f"Former rep {n}",
+            action=RepresentativeChange.Action.REMOVED,
+            by=people[n % len(people)] if n % 5 else None,
+            reason=f"Left, note {n}.",
+        )
+        for n in range(history)
+    )
+
+
+@pytest.mark.parametrize("who", ["staff", "board"])
+def test_organization_page_runs_the_same_queries_however_much_it_lists(
+    client, request, staff, django_assert_num_queries, who
+):
+    client.force_login(request.getfixturevalue(who))
+    _bulk_organizations(10, start=0)
+    org = _rich_organization(staff, representatives=1, dues=1, history=1)
+    small = _measure(client, f"/register/{org.slug}/")
+
+    _bulk_organizations(190, start=10)
+    _grow(org, staff, representatives=5, dues=12, history=40)
+    with django_assert_num_queries(small):
+        response = client.get(f"/register/{org.slug}/")
+
+    assert "Later note 39." in response.content.decode()
+    shown = response.context["organization"]
+    assert len(shown.representatives.all()) == 6
+    assert len(shown.dues.all()) == 13
+    assert len(shown.status_history.all()) == 41
+    # 1 added with the first representative, 5 with the later ones, 40 removals.
+    assert len(shown.representative_changes.all()) == 46
+    assert "Left, note 39." in response.content.decode()
+    assert small <= 15, f"the organization page runs {small} queries"
+
+
+def test_member_portal_runs_the_same_queries_however_much_it_lists(
+    client, staff, django_assert_num_queries
+):
+    org = _rich_organization(staff, representatives=1, dues=1, history=1)
+    client.force_login(org.representatives.get().user)
+    small = _measure(client, "/membership/")
+
+    _bulk_organizations(100, start=0)
+    _grow(org, staff, representatives=4, dues=10, history=30)
+    with django_assert_num_queries(small):
+        response = client.get("/membership/")
+    assert "Later note 29." in response.content.decode()
+
+
+def test_public_directory_runs_the_same_queries_for_10_or_200_organizations(
+    client, db, django_assert_num_queries
+):
+    _bulk_organizations(10, start=0)
+    small = _measure(client, "/members/")
+    _bulk_organizations(190, start=10)
+    with django_assert_num_queries(small):
+        response = client.get("/members/")
+    assert len(response.context["page"]) > 10
+
+
+REGISTER_VIEWS = [{}, {"q": "bulk"}, {"status": "active"}, {"membership_class": "integrator"}]
+
+
+def test_register_and_organization_page_run_the_same_queries_for_10_or_10000_organizations(
+    staff_client, staff, django_assert_num_queries
+):
+    """The issue's own sizes: 10 organizations, then 10,000 (bulk inserted once)."""
+    _bulk_organizations(9, start=0)
+    org = _rich_organization(staff, representatives=1, dues=1, history=1)
+    small = {str(p): _measure(staff_client, "/register/", **p) for p in REGISTER_VIEWS}
+    small_org = _measure(staff_client, f"/register/{org.slug}/")
+
+    _bulk_organizations(9_990, start=9)
+    assert Organization.objects.count() == 10_000
+    for params in REGISTER_VIEWS:
+        with django_assert_num_queries(small[str(params)]):
+            response = staff_client.get("/register/", params)
+        assert len(response.context["page"]) == 50, params
+    with django_assert_num_queries(small_org):
+        staff_client.get(f"/register/{org.slug}/")

@@ -1,0 +1,677 @@
+"""Who reaches which case page (DESIGN.md, "Roles and what they may see").
+
+Every route in cases/urls.py is listed here, with a request that would do something
+if it were let through. A person without access gets 404 for a case they may not know
+exists, 403 for an action they may not take, and a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.urls import URLPattern, reverse
+
+from cases import services
+from cases import urls as case_urls
+from cases.models import Case, Evidence, Letter, Recusal
+from cases.workflow import STAFF, STEPS
+from tests.factories.cases import (
+    case_snapshot,
+    evidence_input,
+    fresh,
+    open_review,
+    pdf,
+    respond,
+    step,
+)
+from tests.factories.dates import days, today
+from tests.factories.people import UserFactory, panel_user
+from tests.factories.scenes import (
+    case_with_exhibits,
+    cast,
+    close_ballot,
+    complete_review,
+    our_reply,
+    refer,
+    vote,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------------------
+# The routes, each with a request that would act if it were let through
+# ---------------------------------------------------------------------------
+
+
+def _respondent_letter(case):
+    return Letter.objects.filter(case=case, addressee="respondent").order_by("pk").first()
+
+
+def _first_disclosed(case):
+    return Evidence.objects.filter(case=case, disclosed_to_respondent=True).order_by("pk").first()
+
+
+def _amend_data(case, c):
+    return {
+        "reason": "The complainant sent a further exhibit.",
+        "allegations-TOTAL_FORMS": "0",
+        "allegations-INITIAL_FORMS": "0",
+        "allegations-MIN_NUM_FORMS": "0",
+        "allegations-MAX_NUM_FORMS": "20",
+        "evidence-TOTAL_FORMS": "1",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-MIN_NUM_FORMS": "0",
+        "evidence-MAX_NUM_FORMS": "20",
+        "evidence-0-file": pdf("further.pdf", b"A further exhibit."),
+        "evidence-0-title": "Further exhibit",
+        "evidence-0-kind": "file",
+        "evidence-0-source": "complainant",
+    }
+
+
+def _until():
+    return (today() + days(40)).isoformat()
+
+
+# key: (url name, method, url kwargs beyond the case number, POST data)
+CASE_ROUTES = {
+    "case_detail": ("case_detail", "get", lambda case, c: {}, None),
+    "complaint_amend:get": ("complaint_amend", "get", lambda case, c: {}, None),
+    "complaint_amend:post": ("complaint_amend", "post", lambda case, c: {}, _amend_data),
+    "case_step": (
+        "case_step",
+        "post",
+        lambda case, c: {"name": "dismiss"},
+        lambda case, c: {"expected_state": case.state, "reason": "Outside the code."},
+    ),
+    "evidence_add": (
+        "evidence_add",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "fact-file": pdf("notes.pdf", b"Fact-finding notes."),
+            "fact-title": "Fact-finding notes",
+            "fact-kind": "file",
+            "fact-source": "staff",
+            "fact-disclosed_to_respondent": "on",
+        },
+    ),
+    "evidence_download": (
+        "evidence_download",
+        "get",
+        lambda case, c: {"evidence_id": _first_disclosed(case).pk},
+        None,
+    ),
+    "evidence_disclosure": (
+        "evidence_disclosure",
+        "post",
+        lambda case, c: {"evidence_id": _first_disclosed(case).pk},
+        lambda case, c: {"disclosed": "0"},
+    ),
+    "response_submit": (
+        "response_submit",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"text": "A response written by someone else."},
+    ),
+    "finding_record": (
+        "finding_record",
+        "post",
+        lambda case, c: {"allegation_id": case.allegations.order_by("pk").first().pk},
+        lambda case, c: {
+            f"a{case.allegations.order_by('pk').first().pk}-conclusion": "not_substantiated",
+            f"a{case.allegations.order_by('pk').first().pk}-reasoning": "Not shown.",
+        },
+    ),
+    "review_report_save": (
+        "review_report_save",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"text": "A report rewritten by someone else."},
+    ),
+    "response_window_reopen": (
+        "response_window_reopen",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"until": _until(), "reason": "Asked for more time."},
+    ),
+    "late_filing_accept": (
+        "late_filing_accept",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"late-reason": "Accepted late."},
+    ),
+    "case_officer_assign": (
+        "case_officer_assign",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"officer": c.staff.pk},
+    ),
+    "amended_notice_issue": (
+        "amended_notice_issue",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {},
+    ),
+    "vote_cast": (
+        "vote_cast",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"choice": "no_violation"},
+    ),
+    "conflict_declare": (
+        "conflict_declare",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"conflict-reason": "I once worked there."},
+    ),
+    "conflict_record": (
+        "conflict_record",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"party-member": c.board[0].pk, "party-reason": "Raised by a party."},
+    ),
+    "ballot_extend": (
+        "ballot_extend",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"extend-until": _until(), "extend-reason": "Quorum is short."},
+    ),
+    "appeal_ballot_close": (
+        "appeal_ballot_close",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {},
+    ),
+    "letter_download": (
+        "letter_download",
+        "get",
+        lambda case, c: {"letter_id": _respondent_letter(case).pk},
+        None,
+    ),
+    "letter_redeliver": (
+        "letter_redeliver",
+        "post",
+        lambda case, c: {"letter_id": _respondent_letter(case).pk},
+        lambda case, c: {},
+    ),
+    "letter_correct": (
+        "letter_correct",
+        "post",
+        lambda case, c: {"letter_id": _respondent_letter(case).pk},
+        lambda case, c: {f"correct{_respondent_letter(case).pk}-reason": "Wrong date."},
+    ),
+    "letter_preview": (
+        "letter_preview",
+        "get",
+        lambda case, c: {"kind": "notice_of_complaint"},
+        None,
+    ),
+}
+
+GLOBAL_ROUTES = {
+    "case_list": ("case_list", "get", None),
+    "dashboard": ("dashboard", "get", None),
+    "complaint_new:get": ("complaint_new", "get", None),
+    "complaint_new:post": ("complaint_new", "post", {"summary": "x"}),
+    "portal_cases": ("portal_cases", "get", None),
+    "my_ballots": ("my_ballots", "get", None),
+}
+
+# Actions only ethics staff may take on a case they can see.
+STAFF_ONLY = [
+    "complaint_amend:get",
+    "complaint_amend:post",
+    "evidence_add",
+    "evidence_disclosure",
+    "finding_record",
+    "review_report_save",
+    "response_window_reopen",
+    "late_filing_accept",
+    "case_officer_assign",
+    "amended_notice_issue",
+    "conflict_record",
+    "ballot_extend",
+    "appeal_ballot_close",
+    "letter_redeliver",
+    "letter_correct",
+    "letter_preview",
+]
+STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
+
+
+def _request(client, key, case, c):
+    name, method, kwargs, data = CASE_ROUTES[key]
+    url = reverse(f"cases:{name}", kwargs={"number": case.number, **kwargs(case, c)})
+    if method == "get":
+        return client.get(url)
+    return client.post(url, data(case, c) if data else {})
+
+
+def _step(client, case, name, expected_state=None, reason="Because."):
+    url = reverse("cases:case_step", kwargs={"number": case.number, "name": name})
+    return client.post(url, {"expected_state": expected_state or case.state, "reason": reason})
+
+
+def _downloads(client, case):
+    """The status of every file of the case: each exhibit and each letter."""
+    statuses = {
+        e.title: client.get(
+            reverse("cases:evidence_download", args=[case.number, e.pk])
+        ).status_code
+        for e in Evidence.objects.filter(case=case)
+    }
+    for letter in Letter.objects.filter(case=case):
+        url = reverse("cases:letter_download", args=[case.number, letter.pk])
+        statuses[f"letter {letter.kind} to {letter.addressee}"] = client.get(url).status_code
+    return statuses
+
+
+# ---------------------------------------------------------------------------
+# Scenes
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def c(db):
+    return cast(board=3)
+
+
+@pytest.fixture
+def under_review(c):
+    """Notice issued; the respondent answered with an attachment; one withheld exhibit."""
+    case = open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    respond(case, c.rep, attachments=[pdf("our-side.pdf", b"Our side.")])
+    return fresh(case)
+
+
+@pytest.fixture
+def board_vote(c):
+    """Referred: the three board members are seated on the open ballot."""
+    case = case_with_exhibits(c.staff, c.organization)
+    case = complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()])
+    return refer(case, c.staff)
+
+
+def _scene(c, name):
+    """A case against Acme Robotics in the named situation."""
+    case = case_with_exhibits(c.staff, c.organization)
+    if name == "filed":
+        Case.objects.filter(pk=case.pk).update(conduct_known_on=today() - days(400))
+        return fresh(case)
+    case = open_review(case, c.staff)
+    if name == "under_review":
+        return case
+    if name == "amended":
+        services.complaint_amend(
+            case=fresh(case),
+            by=c.staff,
+            reason="A further exhibit.",
+            evidence=[evidence_input("further.pdf")],
+        )
+        return fresh(case)
+    case = refer(complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
+    if name == "board_vote":
+        return case
+    assert name == "under_appeal"
+    panel = [panel_user() for _ in range(3)]
+    for member in c.board:
+        vote(case, member, "violation", "censure")
+    case = close_ballot(case, c.staff)
+    case = step(case, "file_appeal", c.rep, "The board misread the register.")
+    for member in panel:
+        vote(case, member, "uphold")
+    return fresh(case)
+
+
+# ---------------------------------------------------------------------------
+# The route table is complete
+# ---------------------------------------------------------------------------
+
+
+def test_every_case_route_is_exercised_here():
+    names = {p.name for p in case_urls.urlpatterns if isinstance(p, URLPattern)}
+    covered = {v[0] for v in CASE_ROUTES.values()} | {v[0] for v in GLOBAL_ROUTES.values()}
+    assert names == covered
+
+
+# ---------------------------------------------------------------------------
+# Anonymous visitors are sent to log in
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(CASE_ROUTES))
+def test_anonymous_is_sent_to_log_in_from_every_case_route(client, c, board_vote, key):
+    before = case_snapshot(board_vote)
+    response = _request(client, key, board_vote, c)
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("login")
+    assert "next=" in location.query
+    assert case_snapshot(board_vote) == before
+
+
+@pytest.mark.parametrize("key", sorted(GLOBAL_ROUTES))
+def test_anonymous_is_sent_to_log_in_from_every_page(client, db, key):
+    name, method, data = GLOBAL_ROUTES[key]
+    url = reverse(f"cases:{name}")
+    response = client.get(url) if method == "get" else client.post(url, data)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("login")
+    assert Case.objects.count() == 0
+
+
+# ---------------------------------------------------------------------------
+# Another member's representative: 404 for the case, every file, every action
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(CASE_ROUTES))
+def test_another_members_representative_gets_404_everywhere(client, c, under_review, key):
+    before = case_snapshot(under_review)
+    client.force_login(c.other_rep)
+    response = _request(client, key, under_review, c)
+    assert response.status_code == 404
+    assert case_snapshot(under_review) == before
+
+
+def test_another_members_representative_gets_404_for_every_file(client, c, under_review):
+    files = Evidence.objects.filter(case=under_review)
+    # a disclosed exhibit, a withheld one and the respondent's own attachment
+    assert files.filter(disclosed_to_respondent=False).exists()
+    assert files.filter(response__isnull=False).exists()
+    client.force_login(c.other_rep)
+    assert set(_downloads(client, under_review).values()) == {404}
+    # and a step on the case, which is no 404 for the respondent's own representative
+    response = _step(client, under_review, "file_appeal")
+    assert response.status_code == 404
+
+
+def test_another_members_representative_does_not_see_it_in_their_cases(client, c, under_review):
+    client.force_login(c.other_rep)
+    response = client.get(reverse("cases:portal_cases"))
+    assert response.status_code == 200
+    assert under_review.number not in response.content.decode()
+
+
+# ---------------------------------------------------------------------------
+# The respondent's representative: nothing before the notice, their case after it
+# ---------------------------------------------------------------------------
+
+
+def test_respondents_representative_gets_404_before_notice(client, c):
+    case = case_with_exhibits(c.staff, c.organization)
+    assert case.state == "filed"
+    client.force_login(c.rep)
+    assert client.get(case.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, case).values()) == {404}
+    assert (
+        client.post(
+            reverse("cases:response_submit", args=[case.number]), {"text": "Hi"}
+        ).status_code
+        == 404
+    )
+    assert case.number not in client.get(reverse("cases:portal_cases")).content.decode()
+
+
+def test_respondents_representative_sees_the_case_after_notice(client, c):
+    case = open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    client.force_login(c.rep)
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    assert "cases/case_respondent.html" in [t.name for t in response.templates]
+    assert f"Case {case.number}" in response.content.decode()
+    assert case.number in client.get(reverse("cases:portal_cases")).content.decode()
+
+
+# ---------------------------------------------------------------------------
+# Board members: from referral, until they declare a conflict
+# ---------------------------------------------------------------------------
+
+
+def test_board_member_gets_404_before_referral(client, c, under_review):
+    client.force_login(c.board[0])
+    assert client.get(under_review.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, under_review).values()) == {404}
+
+
+def test_board_member_sees_the_dossier_after_referral(client, c, board_vote):
+    client.force_login(c.board[0])
+    response = client.get(board_vote.get_absolute_url())
+    assert response.status_code == 200
+    assert "cases/case_board.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    assert "Cast my vote" in html
+    assert "The allegation is substantiated by the certification register." in html
+    # the board sees every exhibit, withheld ones included
+    assert set(_downloads(client, board_vote).values()) == {200}
+
+
+def test_board_member_gets_404_after_declaring_a_conflict(client, c, board_vote):
+    member = c.board[0]
+    client.force_login(member)
+    response = client.post(
+        reverse("cases:conflict_declare", args=[board_vote.number]),
+        {"conflict-reason": "I advised Acme Robotics last year."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:my_ballots")
+    assert Recusal.objects.filter(case=board_vote, member=member).exists()
+
+    assert client.get(board_vote.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, board_vote).values()) == {404}
+    before = case_snapshot(board_vote)
+    voted = client.post(reverse("cases:vote_cast", args=[board_vote.number]), {"choice": "abstain"})
+    assert voted.status_code == 404
+    assert case_snapshot(board_vote) == before
+    listed = client.get(reverse("cases:case_list")).context["page"]
+    assert board_vote.number not in [case.number for case in listed]
+
+
+def test_board_member_case_list_shows_only_referred_cases(client, c, board_vote, under_review):
+    client.force_login(c.board[1])
+    listed = client.get(reverse("cases:case_list")).context["page"]
+    assert [case.number for case in listed] == [board_vote.number]
+
+
+# ---------------------------------------------------------------------------
+# Staff-only actions by people who can see the case: 403, and nothing changes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", STAFF_ONLY)
+def test_representative_gets_403_for_staff_actions(client, c, under_review, key):
+    before = case_snapshot(under_review)
+    client.force_login(c.rep)
+    response = _request(client, key, under_review, c)
+    assert response.status_code == 403
+    assert case_snapshot(under_review) == before
+
+
+@pytest.mark.parametrize("key", STAFF_ONLY)
+def test_board_member_gets_403_for_staff_actions(client, c, board_vote, key):
+    before = case_snapshot(board_vote)
+    client.force_login(c.board[0])
+    response = _request(client, key, board_vote, c)
+    assert response.status_code == 403
+    assert case_snapshot(board_vote) == before
+
+
+# Where staff's own request does its work: the control for the two tests above.
+STAFF_CONTROL = {
+    "complaint_amend:get": ("under_review", 200, False),
+    "complaint_amend:post": ("under_review", 302, True),
+    "evidence_add": ("under_review", 302, True),
+    "evidence_disclosure": ("under_review", 302, True),
+    "finding_record": ("under_review", 302, True),
+    "review_report_save": ("under_review", 302, True),
+    "response_window_reopen": ("under_review", 302, True),
+    "late_filing_accept": ("filed", 302, True),
+    "case_officer_assign": ("under_review", 302, True),
+    "amended_notice_issue": ("amended", 302, True),
+    "conflict_record": ("board_vote", 302, True),
+    "ballot_extend": ("board_vote", 302, True),
+    "appeal_ballot_close": ("under_appeal", 302, True),
+    "letter_redeliver": ("under_review", 302, False),
+    "letter_correct": ("under_review", 302, True),
+    "letter_preview": ("under_review", 200, False),
+}
+
+
+def test_staff_control_covers_every_staff_only_action():
+    assert set(STAFF_CONTROL) == set(STAFF_ONLY)
+
+
+@pytest.mark.parametrize("key", STAFF_ONLY)
+def test_staff_requests_for_those_actions_do_their_work(client, c, key):
+    """The same requests, by staff, on a case where the action applies, go through: so
+    the 403s above come from the permission check, not from a bad request."""
+    scene, status, changes = STAFF_CONTROL[key]
+    case = _scene(c, scene)
+    before = case_snapshot(case)
+    client.force_login(c.staff)
+    response = _request(client, key, case, c)
+    assert response.status_code == status
+    if status == 302:
+        levels = [m.level_tag for m in get_messages(response.wsgi_request)]
+        assert levels and set(levels) <= {"success", "info"}, levels
+    assert (case_snapshot(case) != before) == changes
+
+
+@pytest.mark.parametrize("name", ["dismiss", "withdraw", "refer_to_board"])
+def test_representative_gets_403_for_staff_steps_open_now(client, c, under_review, name):
+    before = case_snapshot(under_review)
+    client.force_login(c.rep)
+    response = _step(client, under_review, name)
+    assert response.status_code == 403
+    assert case_snapshot(under_review) == before
+
+
+def test_board_member_gets_403_for_closing_the_ballot(client, c, board_vote):
+    before = case_snapshot(board_vote)
+    client.force_login(c.board[0])
+    response = _step(client, board_vote, "close_ballot")
+    assert response.status_code == 403
+    assert case_snapshot(board_vote) == before
+
+
+@pytest.mark.parametrize("name", STAFF_STEPS)
+def test_representatives_staff_steps_change_nothing_from_any_state(client, c, under_review, name):
+    before = case_snapshot(under_review)
+    client.force_login(c.rep)
+    response = _step(client, under_review, name)
+    assert response.status_code in (400, 403)
+    stale = _step(client, under_review, name, expected_state="filed")
+    assert stale.status_code in (409, 403)
+    assert case_snapshot(under_review) == before
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in STAFF_STEPS if n not in ("dismiss", "withdraw", "refer_to_board")]
+)
+def test_representative_gets_403_for_every_staff_step(client, c, under_review, name):
+    before = case_snapshot(under_review)
+    client.force_login(c.rep)
+    response = _step(client, under_review, name)
+    assert case_snapshot(under_review) == before
+    assert response.status_code == 403
+
+
+def test_representative_gets_403_for_a_staff_step_with_a_stale_state(client, c, under_review):
+    before = case_snapshot(under_review)
+    client.force_login(c.rep)
+    response = _step(client, under_review, "dismiss", expected_state="filed")
+    assert case_snapshot(under_review) == before
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("key", ["dashboard", "complaint_new:get", "complaint_new:post"])
+def test_staff_pages_are_403_for_representatives_and_board(client, c, key):
+    name, method, data = GLOBAL_ROUTES[key]
+    url = reverse(f"cases:{name}")
+    for user in (c.rep, c.board[0]):
+        client.force_login(user)
+        response = client.get(url) if method == "get" else client.post(url, data)
+        assert response.status_code == 403, user
+    assert Case.objects.count() == 0
+
+
+def test_representative_may_not_vote_or_declare_a_conflict(client, c, board_vote):
+    before = case_snapshot(board_vote)
+    client.force_login(c.rep)
+    voted = client.post(
+        reverse("cases:vote_cast", args=[board_vote.number]), {"choice": "no_violation"}
+    )
+    conflict = client.post(
+        reverse("cases:conflict_declare", args=[board_vote.number]),
+        {"conflict-reason": "Let me out."},
+    )
+    ballots = client.get(reverse("cases:my_ballots"))
+    assert (voted.status_code, conflict.status_code, ballots.status_code) == (403, 403, 403)
+    assert case_snapshot(board_vote) == before
+
+
+def test_board_member_may_not_respond_for_the_respondent(client, c, board_vote):
+    before = case_snapshot(board_vote)
+    client.force_login(c.board[0])
+    url = reverse("cases:response_submit", args=[board_vote.number])
+    response = client.post(url, {"text": "A response in the respondent's name."})
+    assert response.status_code == 403
+    assert case_snapshot(board_vote) == before
+
+
+# ---------------------------------------------------------------------------
+# Methods
+# ---------------------------------------------------------------------------
+
+
+def test_post_only_routes_refuse_get_and_change_nothing(client, c, board_vote):
+    before = case_snapshot(board_vote)
+    client.force_login(c.staff)
+    posts = sorted(k for k, v in CASE_ROUTES.items() if v[1] == "post" and ":" not in k)
+    assert len(posts) >= 15
+    for key in posts:
+        name, _, kwargs, _ = CASE_ROUTES[key]
+        url = reverse(
+            f"cases:{name}", kwargs={"number": board_vote.number, **kwargs(board_vote, c)}
+        )
+        assert client.get(url).status_code == 405, key
+    assert case_snapshot(board_vote) == before
+
+
+# ---------------------------------------------------------------------------
+# is_superuser and model-wide permissions grant nothing
+# ---------------------------------------------------------------------------
+
+
+def test_superuser_without_a_role_gets_404(client, c, board_vote):
+    client.force_login(c.superuser)
+    assert client.get(board_vote.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, board_vote).values()) == {404}
+    listing = client.get(reverse("cases:case_list"))
+    assert listing.status_code == 200
+    assert board_vote.number not in listing.content.decode()
+    assert client.get(reverse("cases:dashboard")).status_code == 403
+
+
+def test_model_wide_case_permissions_are_no_back_door(client, c, board_vote):
+    """A user given cases.view_case and cases.manage_case for every case (in the admin,
+    say) but no role and no per-case permission sees nothing and does nothing."""
+    user = UserFactory(username="admin.clerk", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="cases", codename__in=["view_case", "manage_case"]
+        )
+    )
+    before = case_snapshot(board_vote)
+    client.force_login(user)
+    assert client.get(board_vote.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, board_vote).values()) == {404}
+    assert _step(client, board_vote, "close_ballot").status_code == 404
+    listing = client.get(reverse("cases:case_list"))
+    assert board_vote.number not in [case.number for case in listing.context["page"]]
+    assert case_snapshot(board_vote) == before

@@ -1,0 +1,364 @@
+"""The case pages run a fixed number of SQL queries however much data there is
+(issue 3, "How we will check it"; DESIGN.md, "What the numbers must be").
+
+Each test measures a page on a small dataset, grows the data, and asserts the same
+count with pytest-django's django_assert_num_queries (which lists the queries if the
+count differs).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Ballot, Case, CaseUserObjectPermission, Complainant
+from cases.workflow import CaseState
+from tests.factories.cases import (
+    adopt_procedure,
+    fresh,
+    open_review,
+    pdf,
+    record_events,
+    respond,
+    step,
+)
+from tests.factories.dates import days, today
+from tests.factories.members import OrganizationFactory
+from tests.factories.people import board_user, panel_user, staff_user
+from tests.factories.scenes import (
+    case_with_exhibits,
+    cast,
+    close_ballot,
+    complete_review,
+    our_reply,
+    refer,
+    vote,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def measure(client, url: str, params=None) -> int:
+    client.get(url, params or {})  # warm per-process caches (content types, session)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def assert_same(client, url: str, expected: int, django_assert_num_queries, params=None):
+    client.get(url, params or {})
+    with django_assert_num_queries(expected):
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def c(db):
+    return cast(board=3)
+
+
+# ---------------------------------------------------------------------------
+# The staff case list and the dashboard: 10 cases or 210
+# ---------------------------------------------------------------------------
+
+STATES = [s.value for s in CaseState]
+
+
+def bulk_cases(n: int, *, start: int, officers, respondents, proc) -> None:
+    """`n` case rows written at once (the state is passed to the constructor: the
+    field is protected against assignment, not construction)."""
+    complainants = Complainant.objects.bulk_create(
+        Complainant(kind="person", name=f"Complainant {start + i}") for i in range(n)
+    )
+    now = timezone.now()
+    Case.objects.bulk_create(
+        Case(
+            number=f"2020-{start + i:05d}",
+            state=STATES[i % len(STATES)],
+            respondent=respondents[i % len(respondents)],
+            complainant=complainants[i],
+            procedure=proc,
+            case_officer=officers[i % len(officers)],
+            filed_by=officers[0],
+            summary=f"Bulk complaint {start + i}",
+            filed_at=now - datetime.timedelta(minutes=start + i),
+            conduct_known_on=today() - days(30),
+            state_changed_at=now,
+            notice_issued_at=now if i % 3 else None,
+            response_due_on=today() + days((i % 40) - 20),
+        )
+        for i in range(n)
+    )
+
+
+@pytest.fixture
+def bulk(c):
+    proc = adopt_procedure()
+    officers = [c.staff] + [staff_user() for _ in range(3)]
+    respondents = [c.organization, c.other_organization] + [OrganizationFactory() for _ in range(8)]
+
+    def grow(n: int, start: int) -> None:
+        bulk_cases(n, start=start, officers=officers, respondents=respondents, proc=proc)
+
+    return grow
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"state": "under_review"}, {"q": "Acme"}, {"page": "2"}],
+    ids=["all", "by-state", "search", "page-2"],
+)
+def test_staff_case_list_runs_a_fixed_number_of_queries(
+    client, c, bulk, django_assert_num_queries, params
+):
+    client.force_login(c.staff)
+    url = reverse("cases:case_list")
+    bulk(60, start=1)  # enough for a second page
+    small = measure(client, url, params)
+    bulk(150, start=1000)
+    assert Case.objects.count() == 210
+    response = assert_same(client, url, small, django_assert_num_queries, params)
+    assert len(response.context["page"]) > 0
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(client, c, bulk, django_assert_num_queries):
+    client.force_login(c.staff)
+    url = reverse("cases:dashboard")
+    bulk(10, start=1)
+    small = measure(client, url)
+    bulk(200, start=1000)
+    response = assert_same(client, url, small, django_assert_num_queries)
+    assert response.context["upcoming"] and response.context["overdue"]
+
+
+def test_dashboard_runs_the_same_queries_with_or_without_an_overdue_ballot(
+    client, c, bulk, django_assert_num_queries
+):
+    client.force_login(c.staff)
+    url = reverse("cases:dashboard")
+    bulk(10, start=1)
+    without = measure(client, url)
+    # A board ballot past its closing date that nobody voted on: flagged, quorum not met.
+    case = referred_case(c, 1, voters=0)
+    Ballot.objects.filter(case=case).update(closes_on=today() - days(1))
+    response = assert_same(client, url, without, django_assert_num_queries)
+    assert [b.case.number for b in response.context["ballots_without_quorum"]] == [case.number]
+
+
+# ---------------------------------------------------------------------------
+# One case page: a few events or 500; one allegation and exhibit or twenty
+# ---------------------------------------------------------------------------
+
+
+def under_review_case(c, size: int) -> Case:
+    """Under review with `size` allegations (each with a finding), `size` disclosed and
+    `size` withheld exhibits, `size` responses with an attachment each, a report."""
+    case = open_review(
+        case_with_exhibits(c.staff, c.organization, allegations=size, evidence=size, undisclosed=size),
+        c.staff,
+    )
+    for i in range(size - 1):
+        respond(case, c.rep, text=f"Further answer {i}.", attachments=[pdf(f"more-{i}.pdf")])
+    return complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()])
+
+
+def referred_case(c, size: int, *, extra_board: int = 0, voters: int = 1) -> Case:
+    """Referred to the board with `extra_board` more members seated than the cast's
+    three; `voters` of them voted (the cast's first board member always), and, when the
+    board was enlarged, one member who did not vote is recused."""
+    for _ in range(extra_board):
+        board_user()
+    case = refer(under_review_case(c, size), c.staff)
+    seated = [s.voter for s in case.ballots.get().seats.select_related("voter")]
+    others = [m for m in seated if m != c.board[0]]
+    for member in [c.board[0], *others][:voters]:
+        vote(case, member, "violation", "suspension", months=6, reason="Serious.")
+    if extra_board:
+        from cases.services import ballots
+
+        ballots.conflict_declare(
+            case=fresh(case), member=others[-1], reason="Conflict.", by=c.staff
+        )
+    return fresh(case)
+
+
+def grow_events(case: Case, c, n: int = 500) -> None:
+    record_events(case, n, [c.staff, c.rep, None, c.board[0]])
+
+
+def test_staff_case_page_is_fixed_for_5_or_500_events(client, c, django_assert_num_queries):
+    case = case_with_exhibits(c.staff, c.organization)
+    client.force_login(c.staff)
+    small = measure(client, case.get_absolute_url())
+    grow_events(case, c)
+    assert case.events.count() > 500
+    response = assert_same(client, case.get_absolute_url(), small, django_assert_num_queries)
+    assert len(response.context["events"]) > 500
+    assert "note 497" in response.content.decode()
+
+
+def test_staff_case_page_is_fixed_for_1_or_20_allegations(client, c, django_assert_num_queries):
+    one = under_review_case(c, 1)
+    twenty = under_review_case(c, 20)
+    grow_events(twenty, c)
+    client.force_login(c.staff)
+    small = measure(client, one.get_absolute_url())
+    response = assert_same(client, twenty.get_absolute_url(), small, django_assert_num_queries)
+    assert len(response.context["finding_forms"]) == 20
+
+
+def test_staff_case_page_is_fixed_for_small_and_large_ballots(client, c, django_assert_num_queries):
+    small_case = referred_case(c, 1)
+    large_case = referred_case(c, 20, extra_board=7, voters=8)
+    grow_events(large_case, c)
+    client.force_login(c.staff)
+    small = measure(client, small_case.get_absolute_url())
+    response = assert_same(client, large_case.get_absolute_url(), small, django_assert_num_queries)
+    assert len(response.context["ballots"][0]["voted"]) == 8
+
+
+def decided_case(c, choice: str) -> Case:
+    """Closed by the board's ballot: every seated member voted `choice`."""
+    case = referred_case(c, 1, voters=0)
+    for member in c.board:
+        vote(case, member, choice, "censure" if choice == "violation" else "")
+    return close_ballot(case, c.staff)
+
+
+def appealed_case(c) -> Case:
+    """Decided by the board (a censure) and appealed by the respondent: two ballots, a
+    sanction and an appeal."""
+    for _ in range(3):
+        panel_user()
+    case = services.case_transition(
+        case=fresh(decided_case(c, "violation")),
+        name="file_appeal",
+        by=c.rep,
+        reason="The register extract was out of date.",
+        expected_state="sanctioned",
+    )
+    assert case.state == "under_appeal"
+    return fresh(case)
+
+
+def test_staff_case_page_is_the_same_with_or_without_a_ballot(
+    client, c, django_assert_num_queries
+):
+    # Two cases the workflow is done with (no step left to check): one withdrawn before
+    # any ballot, one decided by the board's ballot.
+    withdrawn = step(under_review_case(c, 1), "withdraw", c.staff, reason="Settled.")
+    decided = decided_case(c, "no_violation")
+    assert (withdrawn.state, decided.state) == ("withdrawn", "no_violation")
+    client.force_login(c.staff)
+    small = measure(client, withdrawn.get_absolute_url())
+    response = assert_same(client, decided.get_absolute_url(), small, django_assert_num_queries)
+    assert len(response.context["ballots"]) == 1
+
+
+def test_staff_case_page_is_the_same_with_or_without_an_appeal(
+    client, c, django_assert_num_queries
+):
+    at_vote = referred_case(c, 1)
+    appealed = appealed_case(c)
+    client.force_login(c.staff)
+    small = measure(client, at_vote.get_absolute_url())
+    response = assert_same(client, appealed.get_absolute_url(), small, django_assert_num_queries)
+    assert [b["ballot"].kind for b in response.context["ballots"]] == ["board", "appeal"]
+    assert "The register extract was out of date." in response.content.decode()
+
+
+def test_representative_case_page_is_the_same_with_or_without_a_ballot_and_appeal(
+    client, c, django_assert_num_queries
+):
+    without = under_review_case(c, 1)
+    appealed = appealed_case(c)
+    client.force_login(c.rep)
+    small = measure(client, without.get_absolute_url())
+    response = assert_same(client, appealed.get_absolute_url(), small, django_assert_num_queries)
+    assert "cases/case_respondent.html" in [t.name for t in response.templates]
+    assert response.context["case"].state == "under_appeal"
+
+
+def test_representative_case_page_is_fixed(client, c, django_assert_num_queries):
+    one = under_review_case(c, 1)
+    twenty = under_review_case(c, 20)
+    grow_events(twenty, c)
+    client.force_login(c.rep)
+    small = measure(client, one.get_absolute_url())
+    response = assert_same(client, twenty.get_absolute_url(), small, django_assert_num_queries)
+    assert len(response.context["evidence"]) > 20
+
+
+def test_board_dossier_is_fixed(client, c, django_assert_num_queries):
+    small_case = referred_case(c, 1)
+    large_case = referred_case(c, 20, extra_board=7, voters=8)
+    grow_events(large_case, c)
+    client.force_login(c.board[0])
+    small = measure(client, small_case.get_absolute_url())
+    response = assert_same(client, large_case.get_absolute_url(), small, django_assert_num_queries)
+    assert "cases/case_board.html" in [t.name for t in response.templates]
+    assert response.context["my_vote"] is not None
+
+
+def test_my_ballots_is_fixed(client, c, django_assert_num_queries):
+    first = referred_case(c, 1)
+    client.force_login(c.board[0])
+    url = reverse("cases:my_ballots")
+    small = measure(client, url)
+    for i in range(6):
+        other = OrganizationFactory()
+        case = case_with_exhibits(c.staff, other, summary=f"Complaint {i}")
+        case = refer(complete_review(open_review(case, c.staff), c.staff), c.staff)
+        if i % 2:
+            vote(case, c.board[0], "abstain")
+    response = assert_same(client, url, small, django_assert_num_queries)
+    assert len(response.context["open"]) == 7
+    assert first.number in response.content.decode()
+
+
+def test_portal_cases_is_fixed(client, c, django_assert_num_queries):
+    open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    client.force_login(c.rep)
+    url = reverse("cases:portal_cases")
+    small = measure(client, url)
+    for i in range(8):
+        case = open_review(case_with_exhibits(c.staff, c.organization, summary=f"Complaint {i}"), c.staff)
+        services.response_submit(case=fresh(case), by=c.rep, text="No.")
+    response = assert_same(client, url, small, django_assert_num_queries)
+    assert len(response.context["page"]) == 9
+
+
+def test_portal_cases_pages_through_many_cases_with_the_same_queries(
+    client, c, django_assert_num_queries
+):
+    first = open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    client.force_login(c.rep)
+    url = reverse("cases:portal_cases")
+    small = measure(client, url)
+    # 120 more cases against the representative's organization, each visible to them.
+    bulk_cases(120, start=1, officers=[c.staff], respondents=[c.organization], proc=adopt_procedure())
+    view_case = CaseUserObjectPermission.objects.filter(
+        user=c.rep, content_object=first, permission__codename="view_case"
+    ).get().permission
+    CaseUserObjectPermission.objects.bulk_create(
+        CaseUserObjectPermission(user=c.rep, content_object=case, permission=view_case)
+        for case in Case.objects.filter(respondent=c.organization).exclude(pk=first.pk)
+    )
+    assert Case.objects.filter(respondent=c.organization).count() == 121
+
+    response = assert_same(client, url, small, django_assert_num_queries)
+    page = response.context["page"]
+    assert len(page) == 50 and page.has_next()
+    assert page[0].number == first.number  # the newest first
+    assert "Page 1 of 3" in response.content.decode()
+    last = assert_same(client, url, small, django_assert_num_queries, {"page": "3"})
+    assert len(last.context["page"]) == 21
+    assert first.number not in last.content.decode()
