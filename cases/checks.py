@@ -34,6 +34,10 @@ def fsm_differences(steps=None) -> list[str]:
     a step missing or extra, or a source, target, condition or permission that is not
     the table's. Empty when they agree (they are generated from it at import)."""
     steps = workflow.STEPS if steps is None else steps
+
+    def names(states) -> list[str]:
+        return sorted(str(s) for s in states)
+
     field = Case._meta.get_field("state")
     methods = field.transitions.get(Case, {})
     problems = [
@@ -48,22 +52,22 @@ def fsm_differences(steps=None) -> list[str]:
             continue
         meta = method._django_fsm
         sources = set(meta.transitions)
-        if sources != set(step.sources):
+        if set(map(str, sources)) != set(map(str, step.sources)):
             problems.append(
-                f"“{name}”: the table's sources are {sorted(step.sources)}, the FSM's {sorted(sources)}."
+                f"“{name}”: the table's sources are {names(step.sources)}, the FSM's {names(sources)}."
             )
         for source, t in meta.transitions.items():
             targets = (
                 set(t.target.allowed_states) if isinstance(t.target, RETURN_VALUE) else {t.target}
             )
-            if targets != set(step.targets):
+            if set(map(str, targets)) != set(map(str, step.targets)):
                 problems.append(
-                    f"“{name}” from {source}: the table's targets are {sorted(step.targets)}, "
-                    f"the FSM's {sorted(targets)}."
+                    f"“{name}” from {source}: the table's targets are {names(step.targets)}, "
+                    f"the FSM's {names(targets)}."
                 )
             unknown = targets - set(workflow.CaseState.values)
             if unknown:
-                problems.append(f"“{name}” leads to {sorted(unknown)}, which is not a state.")
+                problems.append(f"“{name}” leads to {names(unknown)}, which is not a state.")
             conditions = [c.__name__ for c in t.conditions]
             if conditions != [f"rules_of_{name}"]:
                 problems.append(
