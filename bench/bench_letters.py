@@ -144,14 +144,14 @@ def issue_once(case, staff, *, timings: list[float] | None = None, cpu: list[flo
     only letters.issue is timed. The stored file stays (in the bench directory)."""
     from django.db import transaction
 
-    from cases import letters
-    from cases.services import _lock, record_event
+    from cases import rendering
+    from cases.services import letters, lock_case, record_event
 
     try:
         with transaction.atomic():
-            locked = _lock(case)
+            locked = lock_case(case)
             event = record_event(locked, actor=staff, kind="bench", payload={})
-            recipient = letters.respondent_recipient(locked)
+            recipient = rendering.respondent_recipient(locked)
             start, start_cpu = time.perf_counter(), time.process_time()
             letters.issue(locked, "decision", recipient, event=event, by=staff)
             if timings is not None:
@@ -166,7 +166,7 @@ def issue_once(case, staff, *, timings: list[float] | None = None, cpu: list[flo
 def measure_paths(runs: int) -> dict:
     from django.core.files.base import ContentFile
 
-    from cases import letters
+    from cases import rendering as letters
     from cases.models import Letter
 
     case = demo_case()
@@ -244,7 +244,7 @@ _worker: dict = {}
 def _init_worker(barrier, out_dir: str) -> None:
     environment()
     setup_django()
-    from cases import letters
+    from cases import rendering as letters
 
     case = demo_case()
     _worker.update(
@@ -258,7 +258,7 @@ def _init_worker(barrier, out_dir: str) -> None:
 
 
 def _render_one(i: int) -> tuple[str, float]:
-    from cases import letters
+    from cases import rendering as letters
 
     start_cpu = time.process_time()
     html = letters.render_html(_worker["case"], "decision", _worker["recipient"])
