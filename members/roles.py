@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from members.models import Representative
+
 ETHICS_STAFF = "Ethics staff"
 BOARD = "Board"
 APPEALS_PANEL = "Appeals panel"
@@ -60,8 +62,6 @@ def roles_of(user) -> Roles:
     if cached is not None:
         return cached
     groups = set(user.groups.values_list("name", flat=True))
-    from members.models import Representative
-
     organization_id = next(
         iter(
             Representative.objects.filter(user_id=user.pk)

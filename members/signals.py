@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from members.models import Organization, Representative
+from members.services import representative_addition_record, representative_removal_record
 
 
 @receiver(post_delete, sender=Representative, dispatch_uid="probity_representative_history")
@@ -13,8 +14,6 @@ def representative_deleted(sender, instance: Representative, origin=None, **kwar
         return  # members.services.representative_remove wrote the row, with its reason
     if isinstance(origin, Organization) or getattr(origin, "model", None) is Organization:
         return  # the organization and its record go together
-    from members.services import representative_removal_record
-
     representative_removal_record(
         representative=instance, by=getattr(instance, "_removed_by", None), origin=origin
     )
@@ -23,8 +22,6 @@ def representative_deleted(sender, instance: Representative, origin=None, **kwar
 @receiver(post_save, sender=Representative, dispatch_uid="probity_representative_added_history")
 def representative_created(sender, instance: Representative, created: bool, raw=False, **kwargs):
     if created and not raw and not getattr(instance, "_change_recorded", False):
-        from members.services import representative_addition_record
-
         representative_addition_record(
             representative=instance, by=getattr(instance, "_added_by", None)
         )
