@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import notifications, tally, workflow
+from cases import events, notifications, tally, workflow
 from cases.access import authorize, case_permissions, require_reason
 from cases.models import (
     SANCTION_SEVERITY,
@@ -107,13 +107,7 @@ def _open_ballot(case: Case, kind: str, voters, *, by, why: str) -> Ballot:
     record_event(
         case,
         actor=by,
-        kind="ballot_opened",
-        payload={
-            "ballot": ballot.pk,
-            "kind": kind,
-            "closes_on": closes_on.isoformat(),
-            "eligible": seated,
-        },
+        **events.ballot_opened(ballot=ballot.pk, kind=kind, closes_on=closes_on, eligible=seated),
     )
     notifications.after_commit(notifications.ballot_opened, ballot.pk)
     return ballot
@@ -132,7 +126,7 @@ def open_board_ballot(case: Case, *, by) -> dict:
         by=by,
         why="Board member seated when the case was referred.",
     )
-    return {"ballot": ballot.pk, "closes_on": ballot.closes_on.isoformat()}
+    return events.refer_to_board_effects(ballot=ballot.pk, closes_on=ballot.closes_on)
 
 
 def open_appeal_ballot(case: Case, *, by) -> dict:
@@ -152,11 +146,9 @@ def open_appeal_ballot(case: Case, *, by) -> dict:
         by=by,
         why="Appeals panel member, not involved in the decision.",
     )
-    return {
-        "ballot": ballot.pk,
-        "closes_on": ballot.closes_on.isoformat(),
-        "excluded": sorted(excluded),
-    }
+    return events.file_appeal_effects(
+        ballot=ballot.pk, closes_on=ballot.closes_on, excluded=sorted(excluded)
+    )
 
 
 def _seat(ballot: Ballot, voter) -> BallotSeat | None:
@@ -199,15 +191,15 @@ def vote_cast(
     record_event(
         case,
         actor=voter,
-        kind="vote_changed" if previous else "vote_cast",
-        payload={
-            "ballot": ballot.pk,
-            "voter": voter.username,
-            "choice": choice,
-            "sanction": sanction or None,
-            "suspension_months": suspension_months,
-            "reason": fields["reason"] or None,
-        },
+        **events.vote_cast(
+            ballot=ballot.pk,
+            voter=voter.username,
+            choice=choice,
+            sanction=sanction,
+            suspension_months=suspension_months,
+            reason=fields["reason"],
+            changed=previous is not None,
+        ),
     )
     return vote
 
@@ -328,20 +320,20 @@ def close_ballot_prepare(case: Case, by, reason: str) -> dict:
 
 def close_ballot_effects(case: Case, by, reason: str, event) -> dict:
     ballot, outcome = case._closing_outcome
-    payload = {
-        "ballot": ballot.pk,
-        "tally": outcome.counts,
-        "violation_found": outcome.violation_found,
-        "sanction": outcome.sanction or None,
-    }
+    sanction = None
     if outcome.violation_found:
         sanction = impose(case, ballot, outcome.sanction, outcome.suspension_months, by=by)
-        payload["sanction_id"] = sanction.pk
-        payload["appeal_deadline"] = case.appeal_deadline.isoformat()
     kind = LetterKind.DECISION if outcome.violation_found else LetterKind.NO_VIOLATION
     issue(case, kind, respondent_recipient(case), event=event, by=by)
     issue_outcome_notice(case, event=event, by=by)
-    return payload
+    return events.close_ballot_effects(
+        ballot=ballot.pk,
+        tally=outcome.counts,
+        violation_found=outcome.violation_found,
+        sanction=outcome.sanction,
+        sanction_id=sanction.pk if sanction else None,
+        appeal_deadline=case.appeal_deadline,
+    )
 
 
 def file_appeal_effects(case: Case, by, reason: str, event) -> dict:
@@ -364,13 +356,9 @@ def appeal_ballot_close(*, case: Case, by) -> Ballot:
     record_event(
         case,
         actor=by,
-        kind="ballot_closed",
-        payload={
-            "ballot": ballot.pk,
-            "kind": "appeal",
-            "tally": outcome.counts,
-            "sanction_upheld": outcome.sanction or None,
-        },
+        **events.appeal_ballot_closed(
+            ballot=ballot.pk, tally=outcome.counts, sanction_upheld=outcome.sanction
+        ),
     )
     ballot.refresh_from_db()
     return ballot
@@ -394,4 +382,4 @@ def decide_appeal_effects(case: Case, by, reason: str, event) -> dict:
     case.refresh_from_db()
     issue(case, LetterKind.APPEAL_DECISION, respondent_recipient(case), event=event, by=by)
     issue_outcome_notice(case, event=event, by=by)
-    return {"outcome": outcome, "sanction": kind or None}
+    return events.decide_appeal_effects(outcome=outcome, sanction=kind)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from cases import events
 from cases.models import Evidence, EvidenceKind, EvidenceSource
 from cases.services.record import record_event
 from cases.uploads import inspect_upload
@@ -56,18 +57,17 @@ def store_evidence(case, e: EvidenceInput, *, actor, amendment=None, response=No
     record_event(
         case,
         actor=actor,
-        kind="evidence_added",
-        payload={
-            "evidence": evidence.pk,
-            "title": evidence.title,
-            "sha256": info.sha256,
-            "size": info.size,
-            "content_type": info.content_type,
-            "source": e.source,
-            "disclosed_to_respondent": e.disclosed_to_respondent,
-            "url": e.url or None,
-            "amendment": amendment.pk if amendment else None,
-            "response": response.pk if response else None,
-        },
+        **events.evidence_added(
+            evidence=evidence.pk,
+            title=evidence.title,
+            sha256=info.sha256,
+            size=info.size,
+            content_type=info.content_type,
+            source=e.source,
+            disclosed_to_respondent=e.disclosed_to_respondent,
+            url=e.url,
+            amendment=amendment.pk if amendment else None,
+            response=response.pk if response else None,
+        ),
     )
     return evidence

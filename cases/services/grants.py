@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases import workflow
+from cases import events, workflow
 from cases.access import case_permissions, forget_permissions
 from cases.models import (
     Addressee,
@@ -34,8 +34,7 @@ def grant(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> Non
     record_event(
         case,
         actor=actor,
-        kind="access_granted",
-        payload={"user": user.username, "permissions": codenames, "why": why},
+        **events.access_granted(user=user.username, permissions=codenames, why=why),
     )
 
 
@@ -48,7 +47,6 @@ def revoke(
     for codename in codenames:
         remove_perm(codename, user, case)
     letters = sorted(letters)
-    payload = {"user": user.username, "permissions": codenames, "why": why}
     if letters:
         LetterUserObjectPermission.objects.filter(
             user=user,
@@ -56,9 +54,14 @@ def revoke(
             content_object__case=case,
             permission__codename="view_letter_pdf",
         ).delete()
-        payload["letters"] = letters
     forget_permissions(case)
-    record_event(case, actor=actor, kind="access_revoked", payload=payload)
+    record_event(
+        case,
+        actor=actor,
+        **events.access_revoked(
+            user=user.username, permissions=codenames, why=why, letters=letters
+        ),
+    )
 
 
 def grant_staff(case: Case, *, actor) -> None:
@@ -70,12 +73,11 @@ def grant_staff(case: Case, *, actor) -> None:
     record_event(
         case,
         actor=actor,
-        kind="access_granted",
-        payload={
-            "group": ETHICS_STAFF,
-            "permissions": list(STAFF_PERMISSIONS),
-            "why": "Ethics staff manage every case.",
-        },
+        **events.access_granted_to_group(
+            group=ETHICS_STAFF,
+            permissions=list(STAFF_PERMISSIONS),
+            why="Ethics staff manage every case.",
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import events
 from cases.access import authorize, require_reason, require_staff
 from cases.models import (
     Allegation,
@@ -80,14 +81,13 @@ def _add_allegation(case, a: AllegationInput, *, actor, amendment=None) -> Alleg
     record_event(
         case,
         actor=actor,
-        kind="allegation_added",
-        payload={
-            "allegation": allegation.pk,
-            "principle": a.principle.number,
-            "conduct_from": a.conduct_from.isoformat(),
-            "conduct_to": a.conduct_to.isoformat(),
-            "amendment": amendment.pk if amendment else None,
-        },
+        **events.allegation_added(
+            allegation=allegation.pk,
+            principle=a.principle.number,
+            conduct_from=a.conduct_from,
+            conduct_to=a.conduct_to,
+            amendment=amendment.pk if amendment else None,
+        ),
     )
     return allegation
 
@@ -139,17 +139,16 @@ def complaint_file(
     filed_event = record_event(
         case,
         actor=by,
-        to_state=CaseState.FILED,
-        kind="filed",
-        payload={
-            "number": case.number,
-            "respondent": respondent.slug,
-            "procedure": procedure.version,
-            "case_officer": case_officer.username,
-            "complainant_kind": complainant.kind,
-            "conduct_known_on": conduct_known_on.isoformat(),
-            "late_acceptance_reason": case.late_acceptance_reason or None,
-        },
+        **events.filed(
+            number=case.number,
+            respondent=respondent.slug,
+            procedure=procedure.version,
+            case_officer=case_officer.username,
+            complainant_kind=complainant.kind,
+            conduct_known_on=conduct_known_on,
+            late_acceptance_reason=case.late_acceptance_reason,
+            to_state=CaseState.FILED,
+        ),
     )
     grant_staff(case, actor=by)
     for a in allegations:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import notifications
+from cases import events, notifications
 from cases.access import authorize, require_reason
 from cases.models import Allegation, Amendment, Case, EvidenceSource, Finding, LetterKind, Response
 from cases.rendering import respondent_recipient
@@ -55,8 +55,9 @@ def response_submit(*, case: Case, by, text: str, attachments: list = ()) -> Res
     record_event(
         case,
         actor=by,
-        kind="response_submitted",
-        payload={"response": response.pk, "attachments": len(attachments), "characters": len(text)},
+        **events.response_submitted(
+            response=response.pk, attachments=len(attachments), characters=len(text)
+        ),
     )
     for f in attachments:
         store_evidence(
@@ -122,8 +123,12 @@ def finding_record(*, allegation: Allegation, by, conclusion: str, reasoning: st
     record_event(
         case,
         actor=by,
-        kind="finding_recorded" if created else "finding_revised",
-        payload={"allegation": allegation.pk, "conclusion": conclusion, "reasoning": reasoning},
+        **events.finding_recorded(
+            allegation=allegation.pk,
+            conclusion=conclusion,
+            reasoning=reasoning,
+            revised=not created,
+        ),
     )
     return finding
 
@@ -143,8 +148,7 @@ def review_report_save(*, case: Case, by, text: str, rests_on_single_source: boo
     record_event(
         case,
         actor=by,
-        kind="review_report_saved",
-        payload={"text": text, "rests_on_single_source": rests_on_single_source},
+        **events.review_report_saved(text=text, rests_on_single_source=rests_on_single_source),
     )
     case.refresh_from_db()
     return case

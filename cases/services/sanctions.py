@@ -8,7 +8,7 @@ import datetime
 
 from django.utils import timezone
 
-from cases import tally, workflow
+from cases import events, tally, workflow
 from cases.models import Ballot, Case, Sanction, SanctionKind, SanctionTiming
 from cases.services.record import record_event
 from cases.workflow import CaseState
@@ -57,16 +57,13 @@ def impose(
     record_event(
         case,
         actor=by,
-        kind="sanction_imposed",
-        payload={
-            "sanction": sanction.pk,
-            "kind": kind,
-            "effective_on": effective.isoformat(),
-            "ends_on": sanction.ends_on.isoformat() if sanction.ends_on else None,
-            "readmission_bar_until": sanction.readmission_bar_until.isoformat()
-            if sanction.readmission_bar_until
-            else None,
-        },
+        **events.sanction_imposed(
+            sanction=sanction.pk,
+            kind=kind,
+            effective_on=effective,
+            ends_on=sanction.ends_on,
+            readmission_bar_until=sanction.readmission_bar_until,
+        ),
     )
     if effective <= today:
         sanction_apply(sanction, by=by)
@@ -142,8 +139,7 @@ def sanction_apply(sanction: Sanction, *, by) -> None:
     record_event(
         case,
         actor=by,
-        kind="sanction_applied",
-        payload={"sanction": sanction.pk, "kind": sanction.kind, "status": org.status},
+        **events.sanction_applied(sanction=sanction.pk, kind=sanction.kind, status=org.status),
     )
 
 
@@ -156,8 +152,7 @@ def lift(sanction: Sanction, *, by, reason: str) -> None:
     record_event(
         case,
         actor=by,
-        kind="sanction_rescinded",
-        payload={"sanction": sanction.pk, "reason": reason},
+        **events.sanction_rescinded(sanction=sanction.pk, reason=reason),
     )
     org = case.respondent
     org.refresh_from_db()

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from cases import workflow
+from cases import events, workflow
 from cases.access import authorize, case_permissions, refusal_for_who, require_reason
 from cases.models import Case, CaseEvent, LetterKind
 from cases.outcomes import current_sanction
@@ -45,10 +45,9 @@ def _after_open_review(case: Case, by, reason: str, event: CaseEvent) -> dict:
         noticed_at=case.notice_issued_at
     )
     issue(case, LetterKind.NOTICE_OF_COMPLAINT, respondent_recipient(case), event=event, by=by)
-    return {
-        "notice_issued_at": case.notice_issued_at.isoformat(),
-        "response_due_on": case.response_due_on.isoformat(),
-    }
+    return events.open_review_effects(
+        notice_issued_at=case.notice_issued_at, response_due_on=case.response_due_on
+    )
 
 
 def _after_closing(case: Case, by, reason: str, event: CaseEvent) -> dict:
@@ -125,20 +124,14 @@ def case_transition(
     if step.reason_label and case.state in (CaseState.DISMISSED, CaseState.WITHDRAWN):
         case.closing_reason = reason
     case.save()
-    payload = {"step": name}
-    if reason:
-        payload["reason"] = reason
     event = record_event(
         case,
         actor=by,
-        kind="transition",
-        from_state=from_state,
-        to_state=case.state,
-        payload=payload,
+        **events.transition(step=name, from_state=from_state, to_state=case.state, reason=reason),
     )
     effect = EFFECTS.get(name)
     if effect:
         extra = effect(case, by, reason, event)
         if extra:
-            record_event(case, actor=by, kind=f"{name}_effects", payload=extra)
+            record_event(case, actor=by, **events.step_effects(name, extra))
     return case
