@@ -48,7 +48,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cases import tally
+from cases import events, tally
 from cases.models import (
     Allegation,
     Appeal,
@@ -70,7 +70,8 @@ from cases.models import (
     Vote,
     private_storage,
 )
-from cases.services import GENESIS_HASH
+from cases.services.grants import STAFF_PERMISSIONS
+from cases.services.record import GENESIS_HASH
 from cases.workflow import CaseState
 from members.models import (
     DuesInvoice,
@@ -446,7 +447,8 @@ def _build_history(specs: list[OrgSpec], org_ids: dict[str, int]) -> list[Status
 # simulation stops at --cases-until, so a case is in the state it had reached by
 # then (recent cases are open, old ones decided). Each step writes the rows and the
 # case events that the services in cases.services and cases.ballots write (same
-# kinds, payloads and order), and each case's events form a valid hash chain.
+# kinds, payloads and order: both build them with cases.events), and each case's
+# events form a valid hash chain (hashed by CaseEvent's own canonical form).
 # ---------------------------------------------------------------------------
 
 CASES_FROM = datetime.date(2019, 1, 1)
@@ -693,7 +695,8 @@ class CasePlan:
             raise _Reached
         self.now = when
 
-    def event(self, actor_id, kind: str, payload: dict, from_state="", to_state="") -> None:
+    def event(self, actor_id, *, kind: str, payload: dict, from_state="", to_state="") -> None:
+        """One event, as cases.events builds it (the services write the same)."""
         self.events.append((self.now, actor_id, kind, from_state, to_state, payload))
         # The events of one step are written milliseconds apart.
         self.now += datetime.timedelta(milliseconds=3)
@@ -702,24 +705,20 @@ class CasePlan:
         source, self.state = self.state, target
         self.case["state"] = target
         self.case["state_changed_at"] = self.now
-        payload = {"step": step}
-        if reason:
-            payload["reason"] = reason
-        self.event(actor_id, "transition", payload, source, target)
+        self.event(
+            actor_id,
+            **events.transition(step=step, from_state=source, to_state=target, reason=reason),
+        )
 
     def grant(self, actor_id, user: tuple[int, str], codenames: list[str], why: str) -> None:
         for codename in codenames:
             self.user_permissions[(user[0], codename)] = None
-        self.event(
-            actor_id, "access_granted", {"user": user[1], "permissions": codenames, "why": why}
-        )
+        self.event(actor_id, **events.access_granted(user=user[1], permissions=codenames, why=why))
 
     def revoke(self, actor_id, user: tuple[int, str], codenames: list[str], why: str) -> None:
         for codename in codenames:
             self.user_permissions.pop((user[0], codename), None)
-        self.event(
-            actor_id, "access_revoked", {"user": user[1], "permissions": codenames, "why": why}
-        )
+        self.event(actor_id, **events.access_revoked(user=user[1], permissions=codenames, why=why))
 
     # -- the simulation: filing, then review, the board, the appeal window --
 
@@ -768,26 +767,24 @@ class CasePlan:
         self.at(filed_at)
         self.event(
             officer[0],
-            "filed",
-            {
-                "number": number,
-                "respondent": org.slug,
-                "procedure": w.procedure.version,
-                "case_officer": officer[1],
-                "complainant_kind": complainant["kind"],
-                "conduct_known_on": known_on.isoformat(),
-                "late_acceptance_reason": None,
-            },
-            to_state=CaseState.FILED,
+            **events.filed(
+                number=number,
+                respondent=org.slug,
+                procedure=w.procedure.version,
+                case_officer=officer[1],
+                complainant_kind=complainant["kind"],
+                conduct_known_on=known_on,
+                late_acceptance_reason="",
+                to_state=CaseState.FILED,
+            ),
         )
         self.event(
             officer[0],
-            "access_granted",
-            {
-                "group": ETHICS_STAFF,
-                "permissions": ["view_case", "manage_case"],
-                "why": "Ethics staff manage every case.",
-            },
+            **events.access_granted_to_group(
+                group=ETHICS_STAFF,
+                permissions=list(STAFF_PERMISSIONS),
+                why="Ethics staff manage every case.",
+            ),
         )
         self.allegations = []
         for principle in principles:
@@ -805,14 +802,12 @@ class CasePlan:
             self.allegations.append(allegation)
             self.event(
                 officer[0],
-                "allegation_added",
-                {
-                    "allegation": allegation,
-                    "principle": principle.number,
-                    "conduct_from": start.isoformat(),
-                    "conduct_to": conduct_to.isoformat(),
-                    "amendment": None,
-                },
+                **events.allegation_added(
+                    allegation=allegation,
+                    principle=principle.number,
+                    conduct_from=start,
+                    conduct_to=conduct_to,
+                ),
             )
         source = "complainant" if rng.random() < 0.8 else "public_record"
         self._evidence("complaint-letter.pdf", source, rng.random() < 0.85)
@@ -877,19 +872,15 @@ class CasePlan:
         )
         self.event(
             self.officer[0],
-            "evidence_added",
-            {
-                "evidence": evidence,
-                "title": title,
-                "sha256": sha256,
-                "size": size,
-                "content_type": "application/pdf",
-                "source": source,
-                "disclosed_to_respondent": disclosed,
-                "url": None,
-                "amendment": None,
-                "response": None,
-            },
+            **events.evidence_added(
+                evidence=evidence,
+                title=title,
+                sha256=sha256,
+                size=size,
+                content_type="application/pdf",
+                source=source,
+                disclosed_to_respondent=disclosed,
+            ),
         )
 
     def _close(self, step: str, target: str, reason: str) -> None:
@@ -917,8 +908,10 @@ class CasePlan:
             )
         self.event(
             officer,
-            "open_review_effects",
-            {"notice_issued_at": notice.isoformat(), "response_due_on": due.isoformat()},
+            **events.step_effects(
+                "open_review",
+                events.open_review_effects(notice_issued_at=notice, response_due_on=due),
+            ),
         )
         # Everything is drawn first, then played in date order.
         respond = bool(self.reps) and rng.random() < 0.65
@@ -970,12 +963,11 @@ class CasePlan:
             )
             self.event(
                 officer,
-                "finding_recorded",
-                {
-                    "allegation": allegation,
-                    "conclusion": conclusion,
-                    "reasoning": FINDING_REASONS[conclusion],
-                },
+                **events.finding_recorded(
+                    allegation=allegation,
+                    conclusion=conclusion,
+                    reasoning=FINDING_REASONS[conclusion],
+                ),
             )
         self.at(_day_at(rng, self.now.date() + _days(rng.randrange(1, 8))))
         # Evidence from one source only (no fact-finding): the report must say so.
@@ -985,8 +977,7 @@ class CasePlan:
         self.case["review_report_at"] = self.now
         self.event(
             officer,
-            "review_report_saved",
-            {"text": REPORT_TEXT, "rests_on_single_source": single_source},
+            **events.review_report_saved(text=REPORT_TEXT, rests_on_single_source=single_source),
         )
         self.at(_day_at(rng, self.now.date() + _days(rng.randrange(0, 8))))
         self._board(merit)
@@ -1002,8 +993,9 @@ class CasePlan:
         )
         self.event(
             user[0],
-            "response_submitted",
-            {"response": response, "attachments": 0, "characters": len(RESPONSE_TEXT)},
+            **events.response_submitted(
+                response=response, attachments=0, characters=len(RESPONSE_TEXT)
+            ),
         )
 
     def _open_ballot(self, kind: str, voters, actor_id, why: str) -> _Row:
@@ -1016,13 +1008,12 @@ class CasePlan:
             self.grant(actor_id, voter, ["view_case", "vote_on_case"], why)
         self.event(
             actor_id,
-            "ballot_opened",
-            {
-                "ballot": ballot,
-                "kind": kind,
-                "closes_on": closes_on.isoformat(),
-                "eligible": [voter[1] for voter in voters],
-            },
+            **events.ballot_opened(
+                ballot=ballot,
+                kind=kind,
+                closes_on=closes_on,
+                eligible=[voter[1] for voter in voters],
+            ),
         )
         return ballot
 
@@ -1058,15 +1049,14 @@ class CasePlan:
             )
             self.event(
                 voter[0],
-                "vote_cast",
-                {
-                    "ballot": ballot,
-                    "voter": voter[1],
-                    "choice": choice,
-                    "sanction": sanction or None,
-                    "suspension_months": None,
-                    "reason": None,
-                },
+                **events.vote_cast(
+                    ballot=ballot,
+                    voter=voter[1],
+                    choice=choice,
+                    sanction=sanction,
+                    suspension_months=None,
+                    reason="",
+                ),
             )
         return cast
 
@@ -1097,8 +1087,10 @@ class CasePlan:
         )
         self.event(
             officer,
-            "refer_to_board_effects",
-            {"ballot": ballot, "closes_on": ballot["closes_on"].isoformat()},
+            **events.step_effects(
+                "refer_to_board",
+                events.refer_to_board_effects(ballot=ballot, closes_on=ballot["closes_on"]),
+            ),
         )
 
         def choose():
@@ -1110,15 +1102,17 @@ class CasePlan:
         votes = self._vote(ballot, w.board, choose)
         outcome, counts = self._close_ballot(ballot, votes, len(w.board))
         self.case["decided_at"] = self.now
-        effects = {
-            "ballot": ballot,
-            "tally": counts,
-            "violation_found": outcome.violation_found,
-            "sanction": outcome.sanction or None,
-        }
         if not outcome.violation_found:
             self.transition("close_ballot", CaseState.NO_VIOLATION, None)
-            self.event(None, "close_ballot_effects", effects)
+            self.event(
+                None,
+                **events.step_effects(
+                    "close_ballot",
+                    events.close_ballot_effects(
+                        ballot=ballot, tally=counts, violation_found=False, sanction=""
+                    ),
+                ),
+            )
             return
         deadline = self.now.date() + _days(w.procedure.appeal_window_days)
         self.case["appeal_deadline"] = deadline
@@ -1138,21 +1132,29 @@ class CasePlan:
         )
         self.event(
             None,
-            "sanction_imposed",
-            {
-                "sanction": sanction,
-                "kind": outcome.sanction,
-                "effective_on": effective.isoformat(),
-                "ends_on": None,
-                "readmission_bar_until": None,
-            },
+            **events.sanction_imposed(
+                sanction=sanction,
+                kind=outcome.sanction,
+                effective_on=effective,
+                ends_on=None,
+                readmission_bar_until=None,
+            ),
         )
         if on_decision:
             self._apply(sanction, None)
         self.event(
             None,
-            "close_ballot_effects",
-            {**effects, "sanction_id": sanction, "appeal_deadline": deadline.isoformat()},
+            **events.step_effects(
+                "close_ballot",
+                events.close_ballot_effects(
+                    ballot=ballot,
+                    tally=counts,
+                    violation_found=True,
+                    sanction=outcome.sanction,
+                    sanction_id=sanction,
+                    appeal_deadline=deadline,
+                ),
+            ),
         )
         appeal = bool(self.reps) and rng.random() < 0.12
         appeal_at = _day_at(rng, self.now.date() + _days(rng.randrange(2, 29)))
@@ -1169,8 +1171,9 @@ class CasePlan:
         sanction["applied_at"] = self.now
         self.event(
             actor_id,
-            "sanction_applied",
-            {"sanction": sanction, "kind": sanction["kind"], "status": self.respondent.status},
+            **events.sanction_applied(
+                sanction=sanction, kind=sanction["kind"], status=self.respondent.status
+            ),
         )
 
     def _appeal(self, sanction: _Row, board_votes: list[_Row]) -> None:
@@ -1187,12 +1190,12 @@ class CasePlan:
         )
         self.event(
             rep[0],
-            "file_appeal_effects",
-            {
-                "ballot": ballot,
-                "closes_on": ballot["closes_on"].isoformat(),
-                "excluded": sorted(excluded),
-            },
+            **events.step_effects(
+                "file_appeal",
+                events.file_appeal_effects(
+                    ballot=ballot, closes_on=ballot["closes_on"], excluded=sorted(excluded)
+                ),
+            ),
         )
 
         def choose():
@@ -1203,13 +1206,9 @@ class CasePlan:
         outcome, counts = self._close_ballot(ballot, votes, len(panel), sanction["kind"])
         self.event(
             None,
-            "ballot_closed",
-            {
-                "ballot": ballot,
-                "kind": "appeal",
-                "tally": counts,
-                "sanction_upheld": outcome.sanction or None,
-            },
+            **events.appeal_ballot_closed(
+                ballot=ballot, tally=counts, sanction_upheld=outcome.sanction
+            ),
         )
         self.at(_day_at(rng, self.now.date() + _days(rng.randrange(1, 11))))
         upheld = outcome.violation_found and outcome.sanction == sanction["kind"]
@@ -1219,13 +1218,17 @@ class CasePlan:
         appeal.values.update(outcome=result, decided_at=self.now, decision_reasons=reason)
         if not upheld:
             sanction.values.update(rescinded_at=self.now, rescinded_reason=reason)
-            self.event(officer, "sanction_rescinded", {"sanction": sanction, "reason": reason})
+            self.event(officer, **events.sanction_rescinded(sanction=sanction, reason=reason))
         elif sanction["applied_at"] is None:
             self._apply(sanction, officer)
         self.event(
             officer,
-            "decide_appeal_effects",
-            {"outcome": result, "sanction": sanction["kind"] if upheld else None},
+            **events.step_effects(
+                "decide_appeal",
+                events.decide_appeal_effects(
+                    outcome=result, sanction=sanction["kind"] if upheld else ""
+                ),
+            ),
         )
 
 

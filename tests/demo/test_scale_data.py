@@ -1,0 +1,62 @@
+"""`seed_scale` writes cases in bulk, without the services, but with the event
+builders the services use (cases.events): every case's record verifies, and each
+kind of event it writes has the same payload keys as the services write."""
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case, CaseEvent
+from cases.services import verify_case_record
+from tests.factories.scenes import case_at_review, refer, sanctioned_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scale_cases(tmp_path, settings):
+    settings.PROBITY_PRIVATE_DIR = str(tmp_path / "private")
+    call_command("seed_scale", organizations=30, cases=60, seed=7, verbosity=0)
+    return list(Case.objects.all())
+
+
+def test_every_scale_case_has_a_record_that_verifies(scale_cases):
+    assert len(scale_cases) == 60
+    assert {c.state for c in scale_cases} >= {"dismissed", "closed"}
+    for case in scale_cases:
+        check = verify_case_record(case)
+        assert check.ok, (case.number, check.problem)
+
+
+def _keys_by_kind(cases) -> dict[str, set[frozenset]]:
+    out: dict[str, set[frozenset]] = {}
+    for kind, payload in CaseEvent.objects.filter(case__in=cases).values_list("kind", "payload"):
+        out.setdefault(kind, set()).add(frozenset(payload))
+    return out
+
+
+def test_scale_events_say_what_the_services_say(scale_cases, staff):
+    # The services' own events, for the kinds a case at review and a decision write.
+    decided = sanctioned_case(staff, "censure")
+    reviewed = refer(case_at_review(staff), staff)
+    services_keys = _keys_by_kind([decided.case, reviewed])
+    scale_keys = _keys_by_kind(scale_cases)
+
+    shared = set(services_keys) & set(scale_keys)
+    assert {"filed", "transition", "allegation_added", "evidence_added", "ballot_opened",
+            "vote_cast", "sanction_imposed", "close_ballot_effects"} <= shared
+    for kind in shared:
+        # A kind may vary (a transition with or without a reason), but every payload
+        # shape the scale data writes is one the services write too.
+        assert scale_keys[kind] <= services_keys[kind] | _optional_shapes(kind, services_keys), kind
+
+
+def _optional_shapes(kind: str, services_keys) -> set[frozenset]:
+    """Shapes the services write in paths the two sample cases do not take (a
+    transition with a reason, a decision with no violation)."""
+    if kind == "transition":
+        return {frozenset({"step"}), frozenset({"step", "reason"})}
+    if kind == "close_ballot_effects":
+        return {frozenset({"ballot", "tally", "violation_found", "sanction"})}
+    if kind == "access_revoked":
+        return {frozenset({"user", "permissions", "why"})}
+    return set()
