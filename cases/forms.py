@@ -7,7 +7,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from cases.models import (
+    BALLOT_CHOICES,
     SANCTION_SEVERITY,
+    BallotKind,
     ComplainantKind,
     EvidenceKind,
     EvidenceSource,
@@ -17,6 +19,7 @@ from cases.models import (
     VoteChoice,
 )
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
+from cases.services.ballots import MAX_SUSPENSION_MONTHS
 from cases.workflow import CaseState
 from members.models import Organization
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
@@ -402,7 +405,7 @@ class VoteForm(KeepsInput, forms.Form):
         label="Suspension length (months, for a suspension)",
         required=False,
         min_value=1,
-        max_value=36,
+        max_value=MAX_SUSPENSION_MONTHS,
     )
     reason = forms.CharField(
         label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -410,20 +413,13 @@ class VoteForm(KeepsInput, forms.Form):
 
     def __init__(self, *args, appeal: bool = False, lesser_than: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        labels = dict(VoteChoice.choices)
+        kind = BallotKind.APPEAL if appeal else BallotKind.BOARD
+        self.fields["choice"].choices = [(c, labels[c]) for c in BALLOT_CHOICES[kind]]
         if appeal:
-            self.fields["choice"].choices = [
-                (c, label)
-                for c, label in VoteChoice.choices
-                if c in ("uphold", "modify", "overturn", "abstain")
-            ]
             kinds = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(lesser_than)] if lesser_than else []
             self.fields["sanction"].label = "Lesser sanction (to modify)"
         else:
-            self.fields["choice"].choices = [
-                (c, label)
-                for c, label in VoteChoice.choices
-                if c in ("violation", "no_violation", "abstain")
-            ]
             kinds = SANCTION_SEVERITY
         labels = dict(SanctionKind.choices)
         self.fields["sanction"].choices = [("", "—")] + [(k, labels[k]) for k in kinds]

@@ -772,6 +772,19 @@ class VoteChoice(models.TextChoices):
     OVERTURN = "overturn", "Overturn the decision"
 
 
+# The choices on each kind of ballot, in the order the ballot lists them: the form,
+# the service's check and the page all read these.
+BALLOT_CHOICES = {
+    BallotKind.BOARD: (VoteChoice.VIOLATION, VoteChoice.NO_VIOLATION, VoteChoice.ABSTAIN),
+    BallotKind.APPEAL: (
+        VoteChoice.UPHOLD,
+        VoteChoice.MODIFY,
+        VoteChoice.OVERTURN,
+        VoteChoice.ABSTAIN,
+    ),
+}
+
+
 class Vote(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="votes")
     voter = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases import events, notifications, tally, workflow
 from cases.access import authorize, case_permissions, require_reason
 from cases.models import (
+    BALLOT_CHOICES,
     SANCTION_SEVERITY,
     Appeal,
     AppealOutcome,
@@ -205,9 +206,7 @@ def vote_cast(
 
 
 def _validate_vote(case, kind, choice, sanction, months):
-    board_choices = (VoteChoice.VIOLATION, VoteChoice.NO_VIOLATION, VoteChoice.ABSTAIN)
-    appeal_choices = (VoteChoice.UPHOLD, VoteChoice.MODIFY, VoteChoice.OVERTURN, VoteChoice.ABSTAIN)
-    if choice not in (appeal_choices if kind == BallotKind.APPEAL else board_choices):
+    if choice not in BALLOT_CHOICES[kind]:
         raise ValidationError("Choose one of the options on the ballot.")
     if kind == BallotKind.BOARD and choice == VoteChoice.VIOLATION:
         if sanction not in SanctionKind.values:
