@@ -78,7 +78,11 @@ def filed(
     conduct_known_on: datetime.date,
     late_acceptance_reason: str,
     to_state: str,
+    received_on: datetime.date,
+    received_via: str,
 ) -> dict:
+    """The record keeps both when the complaint was received and (the event's own
+    time) when it was entered."""
     return {
         "kind": "filed",
         "to_state": to_state,
@@ -90,6 +94,8 @@ def filed(
             "complainant_kind": complainant_kind,
             "conduct_known_on": _iso(conduct_known_on),
             "late_acceptance_reason": late_acceptance_reason or None,
+            "received_on": _iso(received_on),
+            "received_via": received_via,
         },
     }
 
@@ -147,6 +153,7 @@ def evidence_added(
     url: str = "",
     amendment=None,
     response=None,
+    producer: str = "",
 ) -> dict:
     return {
         "kind": "evidence_added",
@@ -158,6 +165,7 @@ def evidence_added(
             "content_type": content_type,
             "source": source,
             "disclosed_to_respondent": disclosed_to_respondent,
+            "producer": producer or None,
             "url": url or None,
             "amendment": amendment,
             "response": response,

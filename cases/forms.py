@@ -15,6 +15,7 @@ from cases.models import (
     EvidenceSource,
     FindingConclusion,
     Principle,
+    ReceivedVia,
     SanctionKind,
     VoteChoice,
 )
@@ -91,6 +92,20 @@ class ComplaintForm(forms.Form):
         help_text="When the complainant could first have known of the conduct; the filing "
         "deadline runs from this date.",
     )
+    received_on = forms.DateField(
+        label="Received on",
+        widget=DATE,
+        required=False,
+        initial=timezone.localdate,
+        help_text="When the association received the complaint (today, or earlier for a "
+        "complaint received on paper or by email and entered now). Deadlines count from it.",
+    )
+    received_via = forms.ChoiceField(
+        label="Received by way of",
+        choices=ReceivedVia.choices,
+        initial=ReceivedVia.FORM,
+        required=False,
+    )
     case_officer = StaffChoiceField(label="Case officer", queryset=User.objects.none())
     late_acceptance_reason = forms.CharField(
         label="Reason to accept late (only if filed after the deadline)",
@@ -135,6 +150,13 @@ class ComplaintForm(forms.Form):
                 f"Several organizations are called “{value}”: use the register slug."
             )
         return matches[0]
+
+    def clean_received_on(self):
+        # Left empty: received today, as it is entered.
+        return self.cleaned_data["received_on"] or timezone.localdate()
+
+    def clean_received_via(self):
+        return self.cleaned_data["received_via"] or ReceivedVia.FORM
 
     def clean_respondent(self):
         return self._organization(self.cleaned_data["respondent"], "Respondent")
@@ -210,7 +232,14 @@ class EvidenceForm(KeepsInput, forms.Form):
     title = forms.CharField(label="Title", max_length=200, required=False)
     kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices, initial=EvidenceKind.FILE)
     source = forms.ChoiceField(
-        label="Source", choices=EvidenceSource.choices, initial=EvidenceSource.COMPLAINANT
+        label="Supplied by", choices=EvidenceSource.choices, initial=EvidenceSource.COMPLAINANT
+    )
+    producer = forms.CharField(
+        label="Produced by (the outlet, registry or person it comes from)",
+        max_length=200,
+        required=False,
+        help_text="Two items from the same outlet count as one source. Leave blank if the "
+        "supplier made it.",
     )
     url = forms.URLField(
         label="Captured from (URL, for a web page)",
@@ -259,6 +288,7 @@ class EvidenceForm(KeepsInput, forms.Form):
             url=d["url"],
             captured_at=d["captured_at"],
             description=d["description"],
+            producer=d.get("producer", ""),
         )
 
 
@@ -387,6 +417,13 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = staff_users()
+
+    def clean_received_on(self):
+        # Left empty: received today, as it is entered.
+        return self.cleaned_data["received_on"] or timezone.localdate()
+
+    def clean_received_via(self):
+        return self.cleaned_data["received_via"] or ReceivedVia.FORM
 
     def clean_respondent(self):
         slug = self.cleaned_data.get("respondent")

@@ -364,6 +364,14 @@ CaseTransitions = type(
 )
 
 
+class ReceivedVia(models.TextChoices):
+    FORM = "form", "The complaint form"
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Telephone"
+
+
 class Case(CaseTransitions, FSMModelMixin, models.Model):
     number = models.CharField(max_length=12, unique=True)
     state = FSMField(
@@ -380,7 +388,16 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_officer"
     )
     summary = models.CharField(max_length=300, help_text="One line: what the complaint is about.")
-    filed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    filed_at = models.DateTimeField(default=timezone.now, db_index=True)  # entered by staff
+    # When and how the association received the complaint: deadlines count from here
+    # (a complaint received on paper may be entered later).
+    received_on = models.DateField(default=timezone.localdate)
+    received_via = models.CharField(
+        max_length=12, choices=ReceivedVia.choices, default=ReceivedVia.FORM
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -533,6 +550,16 @@ class Allegation(models.Model):
         # this principle?
         indexes = [models.Index(fields=["principle", "case"], name="allegation_principle_case")]
 
+    @property
+    def considered_from(self) -> datetime.date:
+        """Conduct before the principle took effect cannot be considered under it: the
+        period considered starts at the later of the two."""
+        return max(self.conduct_from, self.principle.effective_on)
+
+    @property
+    def partly_before_principle(self) -> bool:
+        return self.conduct_from < self.principle.effective_on <= self.conduct_to
+
     def __str__(self) -> str:
         return f"Allegation under {self.principle}"
 
@@ -580,7 +607,10 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
-    source = models.CharField(max_length=16, choices=EvidenceSource.choices)
+    source = models.CharField(max_length=16, choices=EvidenceSource.choices)  # who supplied it
+    # Who made it (an outlet, a registry, a person), as distinct from who supplied it:
+    # the single-source rule counts independent producers. Blank: the supplier.
+    producer = models.CharField(max_length=200, blank=True)
     disclosed_to_respondent = models.BooleanField(default=False)
     url = models.URLField(blank=True, max_length=2000, help_text="For a captured web page.")
     captured_at = models.DateTimeField(null=True, blank=True)
@@ -598,6 +628,11 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
         verbose_name_plural = "evidence"
+
+    @property
+    def independence_key(self) -> str:
+        """Who this item's account comes from: its producer, or else its supplier."""
+        return " ".join(self.producer.split()).casefold() or f"supplied by {self.source}"
 
     def __str__(self) -> str:
         return self.title

@@ -135,6 +135,8 @@ def complaint_new(request):
                     allegations=[f.to_input() for f in filled],
                     evidence=[f.to_input() for f in _filled(evidence)],
                     late_acceptance_reason=form.cleaned_data["late_acceptance_reason"],
+                    received_on=form.cleaned_data["received_on"],
+                    received_via=form.cleaned_data["received_via"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

@@ -193,6 +193,7 @@ def _member_during_conduct(case) -> Check:
 
 
 def _principles_in_effect(case) -> Check:
+    partly = []
     for i, a in enumerate(_allegations(case), 1):
         p = a.principle
         if p.effective_on > a.conduct_to:
@@ -202,8 +203,17 @@ def _principles_in_effect(case) -> Check:
                 f"{_d(p.effective_on)}, after the conduct ended on {_d(a.conduct_to)}: "
                 "a rule cannot be applied retroactively.",
             )
+        if a.conduct_from < p.effective_on:
+            # Straddling conduct: only the part on or after the effective date counts.
+            partly.append(
+                f"Allegation {i}: conduct before {_d(p.effective_on)} cannot be considered "
+                f"under principle {p.number}; only {_d(p.effective_on)} to "
+                f"{_d(a.conduct_to)} is considered."
+            )
     if not _allegations(case):
         return Check(False, "No allegation cites a principle yet.")
+    if partly:
+        return Check(True, " ".join(partly))
     return Check(True, "Every principle cited was in effect during the conduct.")
 
 
@@ -212,10 +222,12 @@ def filing_deadline(case) -> datetime.date:
 
 
 def _filed_in_time(case) -> Check:
+    """Measured from the day the association received the complaint, which may be
+    earlier than the day staff entered it."""
     deadline = filing_deadline(case)
-    filed_on = timezone.localtime(case.filed_at).date()
+    filed_on = case.received_on
     if filed_on <= deadline:
-        return Check(True, f"Filed on {_d(filed_on)}, within the deadline of {_d(deadline)}.")
+        return Check(True, f"Received on {_d(filed_on)}, within the deadline of {_d(deadline)}.")
     if case.late_acceptance_reason.strip():
         return Check(
             True,
@@ -224,7 +236,7 @@ def _filed_in_time(case) -> Check:
         )
     return Check(
         False,
-        f"Filed on {_d(filed_on)}, after the filing deadline of {_d(deadline)} "
+        f"Received on {_d(filed_on)}, after the filing deadline of {_d(deadline)} "
         f"({case.procedure.filing_deadline_days} days from when the conduct could be known), "
         "and no reason for accepting it late is recorded.",
     )
@@ -294,16 +306,37 @@ def _review_report_written(case) -> Check:
     return Check(True, "The review report is written.")
 
 
+def independent_producers(case) -> list[str]:
+    """Who the evidence supporting the allegations comes from, each independent producer
+    once (two items from one outlet are one source). The respondent's own submissions
+    never corroborate the complaint."""
+    seen: dict[str, str] = {}
+    for e in case.evidence.all():
+        if e.source == "respondent":
+            continue
+        seen.setdefault(e.independence_key, e.producer.strip() or e.get_source_display())
+    return list(seen.values())
+
+
 def _single_source_acknowledged(case) -> Check:
-    sources = {e.source for e in case.evidence.all()}
-    if len(sources) > 1:
-        return Check(True, "The evidence comes from more than one source.")
+    producers = independent_producers(case)
+    counted = "; ".join(producers) or "none"
+    if len(producers) > 1:
+        return Check(
+            True,
+            f"The evidence comes from {len(producers)} independent sources: {counted}.",
+        )
     if case.review_rests_on_single_source:
-        return Check(True, "The review report states that the case rests on one party's report.")
+        return Check(
+            True,
+            f"The review report states that the case rests on one party's report "
+            f"(sources counted: {counted}).",
+        )
     return Check(
         False,
-        "All evidence comes from one source: add fact-finding, or have the review report state "
-        "that the case rests on one party's report alone.",
+        f"All evidence comes from one source ({counted}; the respondent's own material does "
+        "not count): add fact-finding from an independent source, or have the review report "
+        "state that the case rests on one party's report alone.",
     )
 
 
@@ -467,7 +500,7 @@ RULES = {
         ),
         Rule(
             "filed_in_time",
-            "Filed within the filing deadline, or accepted late with a reason",
+            "Received within the filing deadline, or accepted late with a reason",
             _filed_in_time,
         ),
         Rule("notice_issued", "Notice of complaint issued to the respondent", _notice_issued),
@@ -490,7 +523,7 @@ RULES = {
         Rule("review_report_written", "A review report is written", _review_report_written),
         Rule(
             "single_source_acknowledged",
-            "Evidence from more than one source, or the report says it rests on one",
+            "Evidence from independent sources, or the report says it rests on one",
             _single_source_acknowledged,
         ),
         Rule(

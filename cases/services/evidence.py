@@ -25,6 +25,7 @@ class EvidenceInput:
     url: str = ""
     captured_at: datetime.datetime | None = None
     description: str = ""
+    producer: str = ""  # who made it (an outlet, a registry, a person); blank: the supplier
 
 
 def store_evidence(case, e: EvidenceInput, *, actor, amendment=None, response=None) -> Evidence:
@@ -44,6 +45,7 @@ def store_evidence(case, e: EvidenceInput, *, actor, amendment=None, response=No
         content_type=info.content_type,
         source=e.source,
         disclosed_to_respondent=e.disclosed_to_respondent,
+        producer=e.producer.strip()[:200],
         url=e.url,
         captured_at=e.captured_at if e.kind == EvidenceKind.WEB_CAPTURE else None,
         added_by=actor,
@@ -66,6 +68,7 @@ def store_evidence(case, e: EvidenceInput, *, actor, amendment=None, response=No
             source=e.source,
             disclosed_to_respondent=e.disclosed_to_respondent,
             url=e.url,
+            producer=e.producer.strip()[:200],
             amendment=amendment.pk if amendment else None,
             response=response.pk if response else None,
         ),

@@ -22,6 +22,7 @@ from cases.models import (
     LetterKind,
     Principle,
     Procedure,
+    ReceivedVia,
 )
 from cases.rendering import complainant_recipient
 from cases.services.evidence import EvidenceInput, store_evidence
@@ -104,8 +105,13 @@ def complaint_file(
     allegations: list[AllegationInput],
     evidence: list[EvidenceInput] = (),
     late_acceptance_reason: str = "",
+    received_on: datetime.date | None = None,
+    received_via: str = ReceivedVia.FORM,
+    received_by=None,
 ) -> Case:
-    """Docket a complaint as a case in state `filed`, under the procedure in force today."""
+    """Docket a complaint as a case in state `filed`, under the procedure in force today.
+    `received_on` (default today) is when the association received it, which may be
+    earlier than now, when it is entered; deadlines count from it."""
     require_staff(by)
     if not roles_of(case_officer).ethics_staff:
         raise ValidationError("The case officer must be a member of the ethics staff.")
@@ -120,6 +126,16 @@ def complaint_file(
     for i, a in enumerate(allegations, 1):
         _validate_allegation(a, i)
     now = timezone.now()
+    received_on = received_on or timezone.localdate(now)
+    if received_on > timezone.localdate(now):
+        raise ValidationError(
+            "The date the complaint was received cannot be after today, the day it is entered."
+        )
+    if received_via not in ReceivedVia.values:
+        raise ValidationError(f"Unknown way of receiving a complaint “{received_via}”.")
+    received_by = received_by or by
+    if not roles_of(received_by).ethics_staff:
+        raise ValidationError("The complaint must have been received by a member of the ethics staff.")
     procedure = Procedure.in_force(timezone.localdate(now))
     complainant_row = Complainant.objects.create(**complainant.__dict__)
     case = Case.objects.create(
@@ -131,6 +147,9 @@ def complaint_file(
         summary=summary.strip(),
         filed_at=now,
         filed_by=by,
+        received_on=received_on,
+        received_via=received_via,
+        received_by=received_by,
         conduct_known_on=conduct_known_on,
         late_acceptance_reason=late_acceptance_reason.strip(),
         state_changed_at=now,
@@ -148,6 +167,8 @@ def complaint_file(
             conduct_known_on=conduct_known_on,
             late_acceptance_reason=case.late_acceptance_reason,
             to_state=CaseState.FILED,
+            received_on=received_on,
+            received_via=received_via,
         ),
     )
     grant_staff(case, actor=by)

@@ -236,8 +236,10 @@ def file_case(
     summary: str = "Misleading safety claims in advertising",
     late_acceptance_reason: str = "",
     complainant: ComplainantInput | None = None,
+    **received,
 ) -> Case:
-    """File a complaint through cases.services.complaint_file, with sensible defaults:
+    """File a complaint through cases.services.complaint_file, with sensible defaults
+    (`received` passes received_on, received_via, received_by through):
     an active member respondent, one allegation under a principle long in effect, one
     disclosed PDF from the complainant, known 60 days ago (well within the deadline)."""
     ensure_procedure()
@@ -254,6 +256,7 @@ def file_case(
         allegations=allegations if allegations is not None else [allegation()],
         evidence=list(evidence or []),
         late_acceptance_reason=late_acceptance_reason,
+        **received,
     )
 
 

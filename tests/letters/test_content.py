@@ -92,7 +92,7 @@ def test_acknowledgement_to_the_complainant(world):
     assert COMPLAINANT_ORG in text and f"Dear {COMPLAINANT_NAME}" in text
     assert PRINCIPLE_LINE in text
     assert "Acknowledgement of your complaint" in text
-    assert f"registered it as case {case.number} on {shown(today())}" in text
+    assert f"(received on {shown(today())}) and registered it as case {case.number}" in text
     assert "21 days to respond" in text  # the procedure's response window
     assert "appeal" not in text.lower()
     assert not Letter.objects.filter(case=case, addressee=Addressee.RESPONDENT).exists()

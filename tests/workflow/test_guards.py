@@ -469,7 +469,9 @@ def test_fact_finding_from_a_second_source_allows_referral_without_the_statement
     assert transition(case, "refer_to_board", staff).state == CaseState.BOARD_VOTE
 
 
-def test_the_respondents_attachments_are_a_second_source(staff, case, representative):
+def test_the_respondents_attachments_never_corroborate_the_complaint(staff, case, representative):
+    # The respondent's own material is not a second source for the complaint: the
+    # report must still say the case rests on one party's report.
     case = open_review(case, staff)
     services.response_submit(
         case=fresh(case),
@@ -480,7 +482,11 @@ def test_the_respondents_attachments_are_a_second_source(staff, case, representa
     record_findings(case, staff)
     report(case, staff, single_source=False)
 
-    assert transition(case, "refer_to_board", staff).state == CaseState.BOARD_VOTE
+    reasons = refusal(case, "refer_to_board", staff)
+
+    assert len(reasons) == 1
+    assert reasons[0].startswith("All evidence comes from one source (Complainant;")
+    assert "the respondent's own material does not count" in reasons[0]
 
 
 # ---------------------------------------------------------------------------

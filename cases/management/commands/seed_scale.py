@@ -761,6 +761,9 @@ class CasePlan:
             summary=rng.choice(w.phrases[principles[0].number]),
             filed_at=filed_at,
             filed_by_id=officer[0],
+            received_on=filed_at.date(),  # received the day it was entered
+            received_via="form",
+            received_by_id=officer[0],
             conduct_known_on=known_on,
             state_changed_at=filed_at,
         )
@@ -776,6 +779,8 @@ class CasePlan:
                 conduct_known_on=known_on,
                 late_acceptance_reason="",
                 to_state=CaseState.FILED,
+                received_on=filed_at.date(),
+                received_via="form",
             ),
         )
         self.event(
