@@ -187,10 +187,17 @@ def finding_recorded(*, allegation, conclusion: str, reasoning: str, revised: bo
     }
 
 
-def review_report_saved(*, text: str, rests_on_single_source: bool) -> dict:
+def review_report_saved(
+    *, text: str, rests_on_single_source: bool, aggravating=(), mitigating=()
+) -> dict:
     return {
         "kind": "review_report_saved",
-        "payload": {"text": text, "rests_on_single_source": rests_on_single_source},
+        "payload": {
+            "text": text,
+            "rests_on_single_source": rests_on_single_source,
+            "aggravating": list(aggravating),
+            "mitigating": list(mitigating),
+        },
     }
 
 
@@ -215,6 +222,7 @@ def vote_cast(
     suspension_months: int | None,
     reason: str,
     changed: bool = False,
+    dissent: str = "",
 ) -> dict:
     return {
         "kind": "vote_changed" if changed else "vote_cast",
@@ -225,6 +233,7 @@ def vote_cast(
             "sanction": sanction or None,
             "suspension_months": suspension_months,
             "reason": reason or None,
+            "dissent": dissent or None,
         },
     }
 

@@ -355,10 +355,32 @@ class FindingForm(KeepsInput, forms.Form):
     reasoning = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class FactorsField(forms.CharField):
+    """Factors typed one per line; cleaned to a list of non-empty lines."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
 class ReviewReportForm(KeepsInput, forms.Form):
     text = forms.CharField(label="Review report", widget=forms.Textarea(attrs={"rows": 8}))
     rests_on_single_source = forms.BooleanField(
         label="The case rests on one party's report alone", required=False
+    )
+    aggravating = FactorsField(
+        label="Aggravating factors (one per line)",
+        required=False,
+        help_text="For example: the conduct continued after a warning; customers were harmed.",
+    )
+    mitigating = FactorsField(
+        label="Mitigating factors (one per line)",
+        required=False,
+        help_text="For example: the member corrected the advert at once; no earlier record.",
     )
 
 
@@ -446,6 +468,11 @@ class VoteForm(KeepsInput, forms.Form):
     )
     reason = forms.CharField(
         label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    dissent = forms.CharField(
+        label="Dissent (optional: shown in the decision if your vote is in the minority)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, appeal: bool = False, lesser_than: str = "", **kwargs):

@@ -167,6 +167,19 @@ class Procedure(models.Model):
         max_length=24, choices=SanctionTiming.choices, default=SanctionTiming.ON_DECISION
     )
     readmission_bar_days = models.PositiveIntegerField(default=365)
+    deciders_see_prior_record = models.BooleanField(
+        "show the deciders the respondent's prior record",
+        default=True,
+        help_text="The board's and the panel's case page lists the respondent's earlier "
+        "sanctions and findings, with their dates, and the decision letter says they were "
+        "considered.",
+    )
+    dissent_names_shown = models.BooleanField(
+        "name the authors of dissents",
+        default=False,
+        help_text="A dissent in the decision letter names its author. Unticked, dissents are "
+        "shown without names.",
+    )
     complainant_told_outcome = models.BooleanField(
         "tell the complainant the outcome",
         default=True,
@@ -415,6 +428,9 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
         help_text="The review report states that the case rests on one party's report alone.",
     )
     review_report_at = models.DateTimeField(null=True, blank=True)
+    # The review report's structured factors for the sanction: lists of short texts.
+    review_aggravating = models.JSONField(default=list, blank=True)
+    review_mitigating = models.JSONField(default=list, blank=True)
     closing_reason = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -829,6 +845,9 @@ class Vote(models.Model):
     sanction = models.CharField(max_length=12, choices=SanctionKind.choices, blank=True)
     suspension_months = models.PositiveIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    # A voter in the minority may put a dissent on the record; the decision shows it
+    # (named only where the procedure says so).
+    dissent = models.TextField(blank=True)
     cast_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

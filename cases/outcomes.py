@@ -148,3 +148,46 @@ def overdue_ballots(today: datetime.date | None = None) -> list[Ballot]:
         for ballot in attach_seats_and_votes(list(overdue), among=overdue)
         if not workflow.ballot_quorum(ballot, ballot.case.procedure).holds
     ]
+
+
+def prior_record(case: Case) -> list[dict]:
+    """The respondent's earlier violations, for the deciders: each earlier case of the
+    same respondent in which a violation was found, with its date, the principles
+    found breached and the sanction (and whether an appeal lifted it)."""
+    earlier = (
+        Case.objects.filter(respondent_id=case.respondent_id, decided_at__isnull=False)
+        .exclude(pk=case.pk)
+        .filter(ballots__kind=BallotKind.BOARD, ballots__violation_found=True)
+        .distinct()
+        .prefetch_related("sanctions", "allegations__principle", "allegations__finding")
+        .order_by("-decided_at")
+    )
+    if case.decided_at is not None:
+        earlier = earlier.filter(decided_at__lt=case.decided_at)
+    record = []
+    for other in earlier[:50]:
+        breached = sorted(
+            {
+                a.principle.number
+                for a in other.allegations.all()
+                if getattr(a, "finding", None) and a.finding.conclusion == "substantiated"
+            }
+        )
+        sanctions = [s for s in other.sanctions.all() if s.replaces_id is None]
+        record.append(
+            {
+                "case": other,
+                "decided_on": timezone.localtime(other.decided_at).date(),
+                "principles": breached,
+                "sanction": sanctions[0] if sanctions else None,
+            }
+        )
+    return record
+
+
+def dissents(ballot: Ballot) -> list[Vote]:
+    """The votes on the losing side of a closed board ballot that carry a dissent."""
+    if ballot is None or ballot.closed_at is None:
+        return []
+    losing = "no_violation" if ballot.violation_found else "violation"
+    return [v for v in eligible_votes(ballot) if v.choice == losing and v.dissent.strip()]

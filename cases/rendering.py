@@ -27,7 +27,7 @@ from cases.models import (
     LetterKind,
     SanctionKind,
 )
-from cases.outcomes import ballot_outcome, current_sanction, open_ballot
+from cases.outcomes import ballot_outcome, current_sanction, dissents, open_ballot, prior_record
 
 ASSETS_DIR = Path(settings.BASE_DIR) / "templates" / "letters" / "assets"
 ASSET_SCHEME = "probity-asset:"
@@ -168,14 +168,10 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
             {
                 "counts": counts,
                 "violation_found": violation_found,
-                "breached": [
-                    a
-                    for a in allegations
-                    if getattr(a, "finding", None) and a.finding.conclusion == "substantiated"
-                ],
                 "sanction": current_sanction(case),
                 "sanction_kind": SanctionKind(sanction_kind).label if sanction_kind else "",
                 "suspension_months": months,
+                **decision_basis(case, allegations, ballot),
             }
         )
     if kind in (LetterKind.APPEAL_DECISION, LetterKind.OUTCOME_NOTICE):
@@ -189,6 +185,36 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
     return context
+
+
+def breached_principles(allegations) -> list[dict]:
+    """Each principle found breached once, with the numbers of the allegations under it."""
+    grouped: dict[int, dict] = {}
+    for number, a in enumerate(allegations, 1):
+        finding = getattr(a, "finding", None)
+        if finding and finding.conclusion == "substantiated":
+            entry = grouped.setdefault(
+                a.principle_id, {"principle": a.principle, "allegations": []}
+            )
+            entry["allegations"].append(number)
+    return list(grouped.values())
+
+
+def decision_basis(case: Case, allegations, ballot) -> dict:
+    """What a decision rests on, for its letter: the respondent's response and the
+    findings that answer it, the factors weighed, the prior record considered (where
+    the procedure shows it to the deciders) and the dissents on record."""
+    responses = list(case.responses.order_by("-submitted_at", "-pk")[:1])
+    procedure = case.procedure
+    return {
+        "breached_principles": breached_principles(allegations),
+        "response": responses[0] if responses else None,
+        "aggravating": case.review_aggravating,
+        "mitigating": case.review_mitigating,
+        "prior_record": prior_record(case) if procedure.deciders_see_prior_record else None,
+        "dissents": dissents(ballot) if ballot is not None else [],
+        "dissent_names_shown": procedure.dissent_names_shown,
+    }
 
 
 def render_html(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> str:

@@ -28,7 +28,7 @@ from cases.models import (
     Response,
     Sanction,
 )
-from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots
+from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
 from cases.workflow import STATES, CaseState
 from members.models import Organization
 from members.roles import roles_of
@@ -245,6 +245,8 @@ def decider_page(case: Case, user) -> dict:
         "ballots": visible,
         "my_ballot": mine,
         "my_vote": vote,
+        # Earlier violations, where the procedure shows them to the deciders.
+        "prior_record": prior_record(case) if case.procedure.deciders_see_prior_record else None,
         "today": timezone.localdate(),
     }
 

@@ -229,6 +229,7 @@ def _board_context(request, case, forms) -> dict:
             "sanction": vote.sanction,
             "suspension_months": vote.suspension_months,
             "reason": vote.reason,
+            "dissent": vote.dissent,
         }
         if vote
         else {}
@@ -279,6 +280,8 @@ def _staff_context(request, case, forms) -> dict:
             initial={
                 "text": case.review_report,
                 "rests_on_single_source": case.review_rests_on_single_source,
+                "aggravating": case.review_aggravating,
+                "mitigating": case.review_mitigating,
             }
         ),
         "evidence_form": forms.get("evidence_form")
@@ -477,6 +480,8 @@ def review_report_save(request, number):
             by=request.user,
             text=d["text"],
             rests_on_single_source=d["rests_on_single_source"],
+            aggravating=d["aggravating"],
+            mitigating=d["mitigating"],
         ),
         "Review report saved.",
     )
@@ -571,6 +576,7 @@ def vote_cast(request, number):
             sanction=d["sanction"],
             suspension_months=d["suspension_months"],
             reason=d["reason"],
+            dissent=d["dissent"],
         ),
         done="Your vote is recorded. You may change it until the ballot closes.",
     )

@@ -165,8 +165,10 @@ def vote_cast(
     sanction: str = "",
     suspension_months: int | None = None,
     reason: str = "",
+    dissent: str = "",
 ) -> Vote:
-    """Record (or change) this voter's vote on the case's open ballot."""
+    """Record (or change) this voter's vote on the case's open ballot. A `dissent` is
+    shown in the decision if the vote ends in the minority."""
     case = lock_case(case)
     authorize(voter, case, "vote")
     kind = BallotKind.APPEAL if case.state == CaseState.UNDER_APPEAL else BallotKind.BOARD
@@ -182,6 +184,7 @@ def vote_cast(
         "sanction": sanction,
         "suspension_months": suspension_months,
         "reason": (reason or "").strip(),
+        "dissent": (dissent or "").strip(),
         "cast_at": timezone.now(),
     }
     if previous:
@@ -200,6 +203,7 @@ def vote_cast(
             suspension_months=suspension_months,
             reason=fields["reason"],
             changed=previous is not None,
+            dissent=fields["dissent"],
         ),
     )
     return vote

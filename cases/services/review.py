@@ -134,21 +134,40 @@ def finding_record(*, allegation: Allegation, by, conclusion: str, reasoning: st
 
 
 @transaction.atomic
-def review_report_save(*, case: Case, by, text: str, rests_on_single_source: bool) -> Case:
+def review_report_save(
+    *,
+    case: Case,
+    by,
+    text: str,
+    rests_on_single_source: bool,
+    aggravating: list[str] = (),
+    mitigating: list[str] = (),
+) -> Case:
+    """The review report, with the aggravating and mitigating factors the deciders
+    weigh (each a short text; blank ones are dropped)."""
     case = lock_case(case)
     authorize(by, case, "write_review_report")
     text = (text or "").strip()
     if not text:
         raise ValidationError("The review report cannot be empty.")
+    aggravating = [f.strip() for f in aggravating if f and f.strip()]
+    mitigating = [f.strip() for f in mitigating if f and f.strip()]
     Case.objects.filter(pk=case.pk).update(
         review_report=text,
         review_rests_on_single_source=rests_on_single_source,
         review_report_at=timezone.now(),
+        review_aggravating=aggravating,
+        review_mitigating=mitigating,
     )
     record_event(
         case,
         actor=by,
-        **events.review_report_saved(text=text, rests_on_single_source=rests_on_single_source),
+        **events.review_report_saved(
+            text=text,
+            rests_on_single_source=rests_on_single_source,
+            aggravating=aggravating,
+            mitigating=mitigating,
+        ),
     )
     case.refresh_from_db()
     return case
