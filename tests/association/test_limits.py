@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
 
