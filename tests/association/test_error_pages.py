@@ -180,3 +180,11 @@ PRODUCTION = {
 def test_debug_is_on_only_when_asked_for_and_never_in_production(env, debug, tmp_path):
     env = {"PROBITY_VAR_DIR": str(tmp_path), **env}
     assert settings_in(env, "s.DEBUG") is debug
+
+
+@pytest.mark.django_db
+def test_without_debug_development_still_serves_the_stylesheet(client):
+    """DEBUG is off by default now: WhiteNoise serves the static files from the source."""
+    response = client.get("/static/probity/probity.css")
+    assert response.status_code == 200
+    assert b".error-page" in b"".join(response.streaming_content)

@@ -11,7 +11,7 @@ temporary upload folder within the cap, and nothing is left there.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
@@ -225,8 +225,6 @@ def test_the_handler_counts_every_file_of_a_request(rf, settings):
             "b": SimpleUploadedFile("b.txt", b"y" * 6000),
         },
     )
-    from django.contrib.auth.models import AnonymousUser
-
     request.user = AnonymousUser()
     request.upload_handlers = [RequestSizeLimitHandler(request)] + request.upload_handlers
     with pytest.raises(RequestTooLarge):
