@@ -89,7 +89,6 @@ TEMPLATES = [
 ]
 
 
-
 def _sqlite(name: str) -> dict:
     """The embedded database, however it is named (SQLITE_PATH or a sqlite:// DATABASE_URL):
     always with the options that make it safe under several workers (docs/decisions/0004,
