@@ -16,7 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PROBITY_VAR_DIR", BASE_DIR / "var"))
 
 PRODUCTION = os.environ.get("PROBITY_ENV", "development") == "production"
-DEBUG = not PRODUCTION and os.environ.get("DJANGO_DEBUG", "1") == "1"
+# Debug pages (tracebacks, the list of every URL on a 404) only when asked for with
+# DJANGO_DEBUG=1, and never in production (docs/decisions/0014).
+DEBUG = not PRODUCTION and os.environ.get("DJANGO_DEBUG", "0") == "1"
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-probity-never-use-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "django_fsm",
+    "csp",
     "association",
     "members",
     "cases",
@@ -51,11 +54,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers (docs/decisions/0013): Content-Security-Policy, Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "association.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF reads the form): a request larger than the
+    # caller's cap is refused unread (docs/decisions/0014).
+    "association.middleware.RequestSizeLimitMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -79,24 +88,40 @@ TEMPLATES = [
     },
 ]
 
+
+def _sqlite(name: str) -> dict:
+    """The embedded database, however it is named (SQLITE_PATH or a sqlite:// DATABASE_URL):
+    always with the options that make it safe under several workers (docs/decisions/0004,
+    0014)."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            # WAL lets readers run while one writer writes; IMMEDIATE takes the
+            # write lock at BEGIN so two transitions queue instead of deadlocking.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    _parsed = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
+    if _parsed["ENGINE"] == "django.db.backends.sqlite3":
+        if _parsed["NAME"] in ("", ":memory:"):
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={DATABASE_URL!r} names no SQLite file. Point it at the file, "
+                "e.g. DATABASE_URL=sqlite:////srv/probity/var/probity.sqlite3 (four slashes "
+                "for an absolute path), or leave DATABASE_URL unset and set SQLITE_PATH."
+            )
+        DATABASES = {"default": _sqlite(_parsed["NAME"])}
+    else:
+        DATABASES = {"default": _parsed}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")),
-            "OPTIONS": {
-                # WAL lets readers run while one writer writes; IMMEDIATE takes the
-                # write lock at BEGIN so two transitions queue instead of deadlocking.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
-    }
+    DATABASES = {"default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -114,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A form without a valid CSRF token gets the site's 403 page (association/errors.py).
+CSRF_FAILURE_VIEW = "association.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -126,6 +153,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "association" / "static"]
+# Without DEBUG (the default in development too), WhiteNoise serves the app's static
+# files straight from the source folders in development; production serves the
+# collected, hashed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -153,8 +185,29 @@ PROBITY_UPLOAD_ALLOWED_TYPES = [
     ).split(",")
     if t.strip()
 ]
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Request size, before the body is read (docs/decisions/0014) ---------------------
+# A request whose declared size is over the caller's cap is refused with the 413 page
+# before a byte of its body is read (association.middleware.RequestSizeLimitMiddleware);
+# the upload handler association.uploads.RequestSizeLimitHandler counts the bytes as a
+# multipart body streams in and stops the upload past the cap, so nothing larger is
+# ever spooled to disk. Anonymous requests (the login page, password reset, the public
+# pages) get the small cap; signed-in users a cap that fits five files at the upload
+# limit. The web server in front should cap the body too (docs/deploy.md).
+PROBITY_ANONYMOUS_REQUEST_MAX_BYTES = int(
+    os.environ.get("PROBITY_ANONYMOUS_REQUEST_MAX_BYTES", 1024 * 1024)
+)
+PROBITY_REQUEST_MAX_BYTES = int(
+    os.environ.get("PROBITY_REQUEST_MAX_BYTES", 5 * PROBITY_UPLOAD_MAX_BYTES + 1024 * 1024)
+)
+FILE_UPLOAD_HANDLERS = [
+    "association.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Form fields that are not files (a urlencoded body, a multipart form's text fields).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
@@ -175,6 +228,53 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 # does not answer must not hold the page (the failure is recorded; staff retry).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ethics@probity.invalid")
+
+# --- Headers: Content-Security-Policy and Permissions-Policy (docs/decisions/0013) ----
+# The same strict policy in development and production: nothing inline (no <script>,
+# no style= attributes, no <style> blocks), nothing from another origin. Evidence
+# downloads and letter previews set their own, stricter policy (cases/views.py), which
+# the middleware leaves in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+# Powerful browser features Probity never uses: denied to the page and to any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -7,3 +7,9 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("members.urls")),
 ]
+
+# Error pages in the site's layout (association/errors.py).
+handler400 = "association.errors.bad_request"
+handler403 = "association.errors.permission_denied"
+handler404 = "association.errors.page_not_found"
+handler500 = "association.errors.server_error"

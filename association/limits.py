@@ -1,0 +1,33 @@
+"""How large a request may be: the one rule the middleware and the upload handler share
+(docs/decisions/0014)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+
+
+class RequestTooLarge(RequestDataTooBig):
+    """A request body over the caller's cap. A RequestDataTooBig, so Django answers it with
+    the 400 handler, which shows the 413 page for it (association.errors)."""
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        super().__init__(f"The request is larger than {cap} bytes.")
+
+
+def request_cap(request) -> int:
+    """The largest body this request may carry: small for anonymous callers (the login
+    page, password reset, the public pages), larger for signed-in users (evidence and
+    attachments)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return settings.PROBITY_REQUEST_MAX_BYTES
+    return settings.PROBITY_ANONYMOUS_REQUEST_MAX_BYTES
+
+
+def declared_length(request) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
