@@ -217,10 +217,25 @@ def decision_basis(case: Case, allegations, ballot) -> dict:
     }
 
 
-def render_html(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> str:
-    return render_to_string(
-        f"letters/{kind}.html", letter_context(case, kind, recipient, draft=draft)
-    )
+def render_html(
+    case: Case,
+    kind: str,
+    recipient: Recipient,
+    *,
+    draft: bool = False,
+    supersedes=None,
+    reason: str = "",
+) -> str:
+    """The letter's HTML. A correction (`supersedes`, the letter it replaces, and why)
+    says so on its face: its version, the version and date it replaces, and the reason."""
+    context = letter_context(case, kind, recipient, draft=draft)
+    if supersedes is not None:
+        context["correction"] = {
+            "version": supersedes.version + 1,
+            "replaces": supersedes,
+            "reason": reason,
+        }
+    return render_to_string(f"letters/{kind}.html", context)
 
 
 def preview_html(case: Case, kind: str) -> str:

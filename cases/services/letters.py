@@ -33,7 +33,7 @@ def issue(
     reason: str = "",
 ) -> Letter:
     """Render, hash and store one letter; the caller holds the case lock."""
-    html = rendering.render_html(case, kind, recipient)
+    html = rendering.render_html(case, kind, recipient, supersedes=supersedes, reason=reason)
     pdf = rendering.render_pdf(html, rendering.letterhead())
     digest = hashlib.sha256(pdf).hexdigest()
     version = (supersedes.version + 1) if supersedes else 1

@@ -161,3 +161,18 @@ def test_each_letter_records_the_event_that_produced_it(world):
         assert issued.event.case_id == case.pk
         assert issued.issued_by == world.staff and issued.issued_at is not None
         assert letter_issued_event(issued).sequence > issued.event.sequence
+
+
+@pytest.mark.real_pdf
+def test_a_corrected_letter_says_on_its_face_what_it_replaces_and_why(world):
+    case = decided_case(world)
+    original = letter(case, LetterKind.DECISION)
+
+    corrected = letters.correct(letter=original, by=world.staff, reason="The sanction dates.")
+
+    text = " ".join(pdf_text(corrected.file.path).split())
+    assert "Corrected letter, version 2." in text
+    assert f"It replaces version 1 of {original.issued_at:%-d %B %Y}" in text
+    assert "What is corrected: The sanction dates." in text
+    assert "Corrected letter" not in " ".join(pdf_text(original.file.path).split())
+    assert corrected.sha256 != original.sha256
