@@ -279,3 +279,10 @@ def sanction_applied(*, sanction, kind: str, status: str) -> dict:
 
 def sanction_rescinded(*, sanction, reason: str) -> dict:
     return {"kind": "sanction_rescinded", "payload": {"sanction": sanction, "reason": reason}}
+
+
+def case_linked(*, link, other: str, kind: str, reason: str) -> dict:
+    return {
+        "kind": "case_linked",
+        "payload": {"link": link, "other_case": other, "link_kind": kind, "reason": reason},
+    }

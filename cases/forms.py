@@ -14,6 +14,7 @@ from cases.models import (
     EvidenceKind,
     EvidenceSource,
     FindingConclusion,
+    LinkKind,
     Principle,
     ReceivedVia,
     SanctionKind,
@@ -381,6 +382,14 @@ class ReviewReportForm(KeepsInput, forms.Form):
         label="Mitigating factors (one per line)",
         required=False,
         help_text="For example: the member corrected the advert at once; no earlier record.",
+    )
+
+
+class CaseLinkForm(KeepsInput, forms.Form):
+    other_number = forms.CharField(label="Case number to link", max_length=12)
+    kind = forms.ChoiceField(label="How they are related", choices=LinkKind.choices)
+    reason = forms.CharField(
+        label="Why the cases are linked", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

@@ -862,6 +862,42 @@ class Vote(models.Model):
         return f"{self.voter}: {self.get_choice_display()}"
 
 
+class LinkKind(models.TextChoices):
+    SAME_CONDUCT = "same_conduct", "About the same conduct"
+    COUNTER_COMPLAINT = "counter_complaint", "A counter-complaint"
+    RELATED = "related", "Otherwise related"
+
+
+class CaseLink(models.Model):
+    """Two cases staff linked (several complaints about the same conduct, or a
+    counter-complaint). Each case keeps its own record and letters; the link is an
+    event in both records. Symmetric: `from_case` is the one it was made from."""
+
+    from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_from")
+    to_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_to")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    reason = models.TextField()
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "to_case"], name="case_link_once"),
+            models.CheckConstraint(
+                condition=~models.Q(from_case=models.F("to_case")), name="case_link_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_case} ↔ {self.to_case}"
+
+    def other(self, case: Case) -> Case:
+        return self.to_case if self.from_case_id == case.pk else self.from_case
+
+
 class Recusal(models.Model):
     """A decision-maker's conflict of interest on a case, declared by them or recorded
     by staff when a party raised it. They lose access and are not counted."""

@@ -22,6 +22,7 @@ from cases.models import (
     BallotSeat,
     Case,
     CaseEvent,
+    CaseLink,
     Evidence,
     Letter,
     Recusal,
@@ -304,3 +305,11 @@ def portal_letters(*, organization, user) -> list[Letter]:
         .select_related("case")
         .order_by("-issued_at", "-pk")
     )
+
+
+def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
+    """(link, the other case) for each link of this case, oldest first."""
+    links = CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).select_related(
+        "from_case__respondent", "to_case__respondent"
+    )
+    return [(link, link.other(case)) for link in links]

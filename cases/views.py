@@ -16,6 +16,7 @@ from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
     CaseFilterForm,
+    CaseLinkForm,
     ComplaintForm,
     ConflictForm,
     EvidenceForm,
@@ -288,6 +289,8 @@ def _staff_context(request, case, forms) -> dict:
         or EvidenceForm(initial={"source": EvidenceSource.STAFF}, prefix="fact"),
         "window_form": forms.get("window_form") or ReopenWindowForm(),
         "late_form": forms.get("late_form") or ReasonForm(prefix="late"),
+        "link_form": forms.get("link_form") or CaseLinkForm(prefix="link"),
+        "links": selectors.links_of(case),
         "officer_form": forms.get("officer_form")
         or OfficerForm(initial={"officer": case.case_officer_id}),
         "pending_amendments": [
@@ -528,6 +531,26 @@ def case_officer_assign(request, number):
             case=case, by=request.user, officer=d["officer"]
         ),
         "Case officer assigned.",
+    )
+
+
+@login_required
+@require_POST
+def case_link(request, number):
+    return _staff_post(
+        request,
+        number,
+        CaseLinkForm,
+        "link_form",
+        lambda case, d: services.case_link(
+            case=case,
+            other_number=d["other_number"],
+            kind=d["kind"],
+            reason=d["reason"],
+            by=request.user,
+        ),
+        "Cases linked; the link is in both cases' records.",
+        prefix="link",
     )
 
 

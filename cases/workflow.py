@@ -930,6 +930,14 @@ ACTIONS: dict[str, Action] = {
             ),
             system_may=True,
         ),
+        Action(
+            "link_case",
+            "Link another case",
+            ALL_STATES,
+            STAFF,
+            "link cases",
+            reason_label="Why the cases are linked",
+        ),
         # Letters
         Action(
             "correct_letter",

@@ -5,6 +5,7 @@
     transitions   case_transition: the one service for every workflow step
     intake        complaint, amendment, evidence, late filing, case officer
     review        amended notice, response, response window, findings, report
+    links         linking related cases
     ballots       opening, voting, conflicts, extending, closing, appeals
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
@@ -45,6 +46,7 @@ from cases.services.intake import (
 from cases.services.letters import correct as letter_correct
 from cases.services.letters import deliver as letter_deliver
 from cases.services.letters import redeliver as letter_redeliver
+from cases.services.links import case_link
 from cases.services.record import GENESIS_HASH, lock_case, record_event, verify_case_record
 from cases.services.review import (
     amended_notice_issue,
@@ -67,6 +69,7 @@ __all__ = [
     "amended_notice_issue",
     "appeal_ballot_close",
     "ballot_extend",
+    "case_link",
     "case_officer_assign",
     "case_transition",
     "complaint_amend",
