@@ -11,10 +11,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import services
 from cases.demo.decisions import seed_decisions
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
+from cases.rendering import render_pdf
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from members.models import Organization
 
@@ -49,10 +51,20 @@ LATE_PRINCIPLE = (
 )
 
 
+DEMO_DOCUMENT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title><style>body {{ font-family: "DejaVu Sans", sans-serif; margin: 2cm; }}
+h1 {{ font-size: 16pt; }} p {{ font-size: 11pt; line-height: 1.5; }}</style></head>
+<body><h1>{title}</h1><p>Demo evidence in the Probity demo association. This document is
+fictional: it stands for an exhibit a complainant, a respondent or the ethics staff would
+file, so that the demo's evidence opens in any PDF reader.</p>
+<p>Prepared {today}. Every person and company named in the demo is invented.</p></body></html>"""
+
+
 def _pdf(title: str) -> SimpleUploadedFile:
-    body = f"%PDF-1.4\n% Demo evidence: {title}\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    """A real, valid PDF rendered by the project's own letter renderer."""
+    html = DEMO_DOCUMENT.format(title=escape(title), today=timezone.localdate().isoformat())
     return SimpleUploadedFile(
-        f"{title.lower().replace(' ', '-')}.pdf", body.encode(), content_type="application/pdf"
+        f"{title.lower().replace(' ', '-')}.pdf", render_pdf(html), content_type="application/pdf"
     )
 
 
