@@ -9,7 +9,9 @@ import re
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from cases import diagram
 from cases.access import (
     can_download_letter,
     can_view_case,
@@ -313,3 +315,14 @@ def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
         "from_case__respondent", "to_case__respondent"
     )
     return [(link, link.other(case)) for link in links]
+
+
+def workflow_diagram(*, current: str | None = None, possible=(), public: bool = False) -> dict:
+    """The workflow diagram (cases.diagram) and its text alternative, for a page."""
+    possible = frozenset(possible)
+    return {
+        "svg": mark_safe(  # noqa: S308  (Graphviz's SVG of the table's own labels, escaped by it)
+            diagram.workflow_svg(current=current, possible=possible, public=public)
+        ),
+        "steps": diagram.text_alternative(current=current, possible=possible, public=public),
+    }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("new/", views.complaint_new, name="complaint_new"),
     path("ours/", views.portal_cases, name="portal_cases"),
     path("ballots/", views.my_ballots, name="my_ballots"),
+    path("workflow/", views.workflow_page, name="workflow"),
     path("<case:number>/", views.case_detail, name="case_detail"),
     path("<case:number>/amend/", views.complaint_amend, name="complaint_amend"),
     path("<case:number>/step/<slug:name>/", views.case_step, name="case_step"),

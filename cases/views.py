@@ -33,7 +33,7 @@ from cases.forms import (
     TransitionForm,
     VoteForm,
 )
-from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind
+from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
 from members.models import Organization
 from members.roles import roles_of
 
@@ -212,6 +212,13 @@ def _render_case(request, case, status=200, **forms):
             or TransitionForm(initial={"expected_state": case.state}),
         }
         template = "cases/case_respondent.html"
+    # The workflow, drawn from the table, with this case's state and the steps open to
+    # this user; the respondent sees the plainer public labels.
+    context["diagram"] = selectors.workflow_diagram(
+        current=case.state,
+        possible=[name for name, offer in offered.items() if offer.ready and name in workflow.STEPS],
+        public=template == "cases/case_respondent.html",
+    )
     return render(request, template, {**context, "offered": offered}, status=status)
 
 
@@ -571,6 +578,18 @@ def amended_notice_issue(request, number):
 # ---------------------------------------------------------------------------
 # Ballots: the board's and the appeals panel's pages, and staff's ballot actions
 # ---------------------------------------------------------------------------
+
+
+@login_required
+def workflow_page(request):
+    """The case workflow for staff, the board and the panel: drawn from the table."""
+    if not roles_of(request.user).sees_register:
+        raise PermissionDenied("The workflow page is for ethics staff, the board and the panel.")
+    return render(
+        request,
+        "cases/workflow.html",
+        {"diagram": selectors.workflow_diagram(), "procedure": Procedure.in_force()},
+    )
 
 
 @login_required
