@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "django_fsm",
+    "django_tasks",
+    "django_tasks_db",
     "association",
     "members",
     "cases",
@@ -175,6 +177,31 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 # does not answer must not hold the page (the failure is recorded; staff retry).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ethics@probity.invalid")
+
+# The task queue (docs/decisions/0015): django-tasks with its database backend, so
+# letters are emailed by a worker (`manage.py probity_worker`), not in the request.
+# PROBITY_TASKS_BACKEND=immediate runs every task at once in the caller (the tests do).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+PROBITY_TASKS_BACKEND = os.environ.get("PROBITY_TASKS_BACKEND", "database")
+if PROBITY_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("PROBITY_TASKS_BACKEND must be 'database' or 'immediate'.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[PROBITY_TASKS_BACKEND]}}
+# Automatic delivery retries: one delay (seconds) per retry; an SMTP 5xx is not retried.
+PROBITY_DELIVERY_RETRY_DELAYS = [
+    int(d)
+    for d in os.environ.get("PROBITY_DELIVERY_RETRY_DELAYS", "60,300,1800,7200").split(",")
+    if d.strip()
+]
+# A worker holds a letter for this long while sending; one killed mid-send is replaced after.
+PROBITY_DELIVERY_LEASE_SECONDS = int(os.environ.get("PROBITY_DELIVERY_LEASE_SECONDS", 300))
+# The worker runs the deadline job every this many seconds (0: only from cron or systemd).
+PROBITY_DEADLINES_EVERY = int(os.environ.get("PROBITY_DEADLINES_EVERY", 900))
+# The worker's heartbeat, and how old it may be before /health/ reports the worker down.
+PROBITY_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("PROBITY_WORKER_HEARTBEAT_SECONDS", 15))
+PROBITY_WORKER_STALE_SECONDS = int(os.environ.get("PROBITY_WORKER_STALE_SECONDS", 120))
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
