@@ -3,9 +3,11 @@ message as received, and answers DATA from a script (e.g. a 451 first, then 250)
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -37,8 +39,17 @@ class Recorder:
     otherwise: str | None = None
     received: list[Received] = field(default_factory=list)
     refused: list[tuple[list[str], str]] = field(default_factory=list)
+    # stall_next: hold the next DATA without answering (a worker can be killed mid-send);
+    # `stalled` is set once it is being held.
+    stall_next: bool = False
+    stalled: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.stall_next:
+            self.stall_next = False
+            self.stalled.set()
+            await asyncio.sleep(120)
+            return "451 4.4.2 Timed out"
         answer = self.answers.pop(0) if self.answers else self.otherwise
         if answer is not None:
             self.refused.append((list(envelope.rcpt_tos), answer))

@@ -19,6 +19,7 @@ from tests.factories.letters import letter, world_case
 @pytest.fixture
 def opened(world, smtp_server, settings, django_capture_on_commit_callbacks):
     """open_review: the notice of complaint goes to the respondent's two representatives."""
+
     def run(answers=()):
         case = world_case(world)
         smtp_server.received.clear()
@@ -58,7 +59,9 @@ def test_the_notice_arrives_with_its_pdf_and_says_what_it_is(world, smtp_server,
     assert Delivery.objects.filter(letter=notice, succeeded=True).count() == 2
 
 
-def test_a_letter_that_sets_no_deadline_says_so(world, smtp_server, django_capture_on_commit_callbacks):
+def test_a_letter_that_sets_no_deadline_says_so(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         case = world_case(world)
     (received,) = smtp_server.received
