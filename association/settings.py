@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id (association/logging.py).
+    "association.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,7 +128,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("PROBITY_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "association" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -217,11 +219,32 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# Logs (docs/decisions/0016): one line per record on stderr, with the request id
+# (association.logging); PROBITY_LOG_FORMAT=json writes each line as a JSON object.
+PROBITY_LOG_FORMAT = os.environ.get("PROBITY_LOG_FORMAT", "text")
+if PROBITY_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("PROBITY_LOG_FORMAT must be 'text' or 'json'.")
+PROBITY_LOG_LEVEL = os.environ.get("PROBITY_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "association.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "association.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": PROBITY_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"probity": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "probity": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+        "django_tasks": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+    },
 }
 

@@ -28,7 +28,7 @@ log = logging.getLogger("probity.tasks")
 def run_deadlines() -> dict:
     """The deadline job as a task: close ballots, finalize cases, apply and end sanctions."""
     done = deadlines.run()
-    return {what: n for what, n in done.items()}
+    return {"failed": 0, **{what: n for what, n in done.items()}}
 
 
 RUN_DEADLINES_PATH = f"{run_deadlines.func.__module__}.{run_deadlines.func.__qualname__}"
