@@ -14,6 +14,7 @@ import os
 import socket
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
@@ -57,7 +58,9 @@ def schedule_deadlines(now: datetime.datetime | None = None) -> bool:
         return False
     now = now or timezone.now()
     jobs = DBTaskResult.objects.filter(task_path=RUN_DEADLINES_PATH)
-    if jobs.filter(status__in=["READY", "RUNNING"]).exists():
+    # A run still marked RUNNING after an hour lost its worker (killed): not waited for.
+    alive = now - datetime.timedelta(seconds=max(3600, every))
+    if jobs.filter(Q(status="READY") | Q(status="RUNNING", started_at__gt=alive)).exists():
         return False
     if jobs.filter(enqueued_at__gt=now - datetime.timedelta(seconds=every)).exists():
         return False

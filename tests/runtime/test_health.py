@@ -136,6 +136,13 @@ def test_the_deadline_job_is_queued_once_per_period(database_tasks, settings):
     DBTaskResult.objects.update(enqueued_at=timezone.now() - datetime.timedelta(hours=1))
     assert tasks.schedule_deadlines() is True
     assert DBTaskResult.objects.filter(task_path=tasks.RUN_DEADLINES_PATH).count() == 2
+    # A run whose worker was killed stays RUNNING: after an hour it no longer blocks.
+    DBTaskResult.objects.update(
+        status="RUNNING",
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+        enqueued_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    assert tasks.schedule_deadlines() is True
 
 
 def test_the_deadline_task_runs_the_deadline_job():
