@@ -47,12 +47,16 @@ INSTALLED_APPS = [
     "guardian",
     "django_fsm",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "association",
     "members",
     "cases",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id (association/logging.py).
+    "association.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Headers (docs/decisions/0013): Content-Security-Policy, Permissions-Policy.
     "csp.middleware.CSPMiddleware",
@@ -151,7 +155,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("PROBITY_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "association" / "static"]
 # Without DEBUG (the default in development too), WhiteNoise serves the app's static
 # files straight from the source folders in development; production serves the
@@ -275,6 +279,30 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+# The task queue (docs/decisions/0015): django-tasks with its database backend, so
+# letters are emailed by a worker (`manage.py probity_worker`), not in the request.
+# PROBITY_TASKS_BACKEND=immediate runs every task at once in the caller (the tests do).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+PROBITY_TASKS_BACKEND = os.environ.get("PROBITY_TASKS_BACKEND", "database")
+if PROBITY_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("PROBITY_TASKS_BACKEND must be 'database' or 'immediate'.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[PROBITY_TASKS_BACKEND]}}
+# Automatic delivery retries: one delay (seconds) per retry; an SMTP 5xx is not retried.
+PROBITY_DELIVERY_RETRY_DELAYS = [
+    int(d)
+    for d in os.environ.get("PROBITY_DELIVERY_RETRY_DELAYS", "60,300,1800,7200").split(",")
+    if d.strip()
+]
+# A worker holds a letter for this long while sending; one killed mid-send is replaced after.
+PROBITY_DELIVERY_LEASE_SECONDS = int(os.environ.get("PROBITY_DELIVERY_LEASE_SECONDS", 300))
+# The worker runs the deadline job every this many seconds (0: only from cron or systemd).
+PROBITY_DEADLINES_EVERY = int(os.environ.get("PROBITY_DEADLINES_EVERY", 900))
+# The worker's heartbeat, and how old it may be before /health/ reports the worker down.
+PROBITY_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("PROBITY_WORKER_HEARTBEAT_SECONDS", 15))
+PROBITY_WORKER_STALE_SECONDS = int(os.environ.get("PROBITY_WORKER_STALE_SECONDS", 120))
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -290,11 +318,32 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# Logs (docs/decisions/0016): one line per record on stderr, with the request id
+# (association.logging); PROBITY_LOG_FORMAT=json writes each line as a JSON object.
+PROBITY_LOG_FORMAT = os.environ.get("PROBITY_LOG_FORMAT", "text")
+if PROBITY_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("PROBITY_LOG_FORMAT must be 'text' or 'json'.")
+PROBITY_LOG_LEVEL = os.environ.get("PROBITY_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "association.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "association.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": PROBITY_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"probity": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "probity": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+        "django_tasks": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+    },
 }
 

@@ -1124,3 +1124,61 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter} to {self.recipient}: {'sent' if self.succeeded else 'failed'}"
+
+
+class DispatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued for sending"
+    SENDING = "sending", "Being sent"
+    RETRYING = "retrying", "Waiting to retry"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    NOT_EMAILED = "not_emailed", "No email address"
+
+
+class Dispatch(models.Model):
+    """Where the emailing of one letter stands: the task queue's view of it
+    (docs/decisions/0015). The letter itself is issued, hashed and recorded in the step;
+    this row says whether the worker has sent it, is retrying, or gave up. The attempts
+    themselves are the letter's Delivery rows."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="dispatch")
+    status = models.CharField(
+        max_length=12, choices=DispatchStatus.choices, default=DispatchStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A worker that claims the letter holds it until lease_until; a worker killed
+    # mid-send leaves an expired lease, and the sweep hands the letter to another.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "dispatches"
+        indexes = [models.Index(fields=["status", "lease_until"], name="dispatch_status_lease")]
+
+    def __str__(self) -> str:
+        return f"{self.letter}: {self.get_status_display()}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (
+            DispatchStatus.QUEUED,
+            DispatchStatus.SENDING,
+            DispatchStatus.RETRYING,
+        )
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per task worker process, touched every few seconds while it runs: the
+    health endpoint reports the latest (a worker that died stops beating)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"

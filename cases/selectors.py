@@ -114,7 +114,9 @@ def case_for_page(*, number: str, user) -> Case:
                 "ballots",
                 Prefetch(
                     "letters",
-                    queryset=Letter.objects.prefetch_related("deliveries").order_by(
+                    queryset=Letter.objects.select_related("dispatch")
+                    .prefetch_related("deliveries")
+                    .order_by(
                         "issued_at", "pk"
                     ),
                 ),

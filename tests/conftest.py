@@ -6,7 +6,10 @@ them by name); this file holds the fixtures, and three rules that hold for every
   second each);
 - letters are rendered by a fast stub unless the test is marked `real_pdf` (see
   `letter_renderer`); letters are still issued, stored, hashed and permissioned by the
-  real code either way.
+  real code either way;
+- tasks (the letters' delivery) run at once in the caller, by django-tasks' immediate
+  backend (`tasks_run_at_once`); a test that needs the queue's real database backend
+  asks for `database_tasks`.
 """
 
 import hashlib
@@ -41,6 +44,40 @@ def private_storage(settings, tmp_path):
 def fast_password_hashing(settings):
     """Tests make many users (each with a password); the browser tests log in with it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def use_task_backend(settings, backend: str) -> None:
+    """Point the default task backend at `backend` ("immediate" or "database"), dropping
+    the backend django-tasks built for an earlier setting."""
+    from django_tasks import task_backends
+
+    settings.PROBITY_TASKS_BACKEND = backend
+    settings.TASKS = {
+        "default": {
+            "BACKEND": {
+                "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                "database": "django_tasks_db.DatabaseBackend",
+            }[backend]
+        }
+    }
+    if hasattr(task_backends._connections, "default"):
+        delattr(task_backends._connections, "default")
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Tasks run synchronously, in the caller (django-tasks' immediate backend)."""
+    use_task_backend(settings, "immediate")
+    yield
+    use_task_backend(settings, "immediate")
+
+
+@pytest.fixture
+def database_tasks(settings, tasks_run_at_once):
+    """The queue's database backend: enqueued tasks wait in the table for a worker."""
+    use_task_backend(settings, "database")
+    yield
+    use_task_backend(settings, "immediate")
 
 
 def stub_render_pdf(html, head=None):
