@@ -18,6 +18,7 @@ register_converter(CaseNumberConverter, "case")
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("export.csv", views.case_list_export, name="case_list_export"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.complaint_new, name="complaint_new"),
     path("ours/", views.portal_cases, name="portal_cases"),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from association.exports import csv_response
 from cases import access, rendering, selectors, services, workflow
 from cases.forms import (
     AllegationFormSet,
@@ -55,12 +56,7 @@ def dashboard(request):
     return render(request, "cases/dashboard.html", selectors.dashboard())
 
 
-@login_required
-def case_list(request):
-    roles = roles_of(request.user)
-    if not roles.ethics_staff:
-        if roles.representative and not (roles.board or roles.appeals_panel):
-            return redirect("cases:portal_cases")
+def _filtered_cases(request):
     form = CaseFilterForm(request.GET or None)
     # An invalid filter is dropped on its own; the others still apply.
     filters = {}
@@ -75,6 +71,41 @@ def case_list(request):
         officer=filters.get("officer"),
         respondent=filters.get("respondent"),
     )
+    return form, filters, cases
+
+
+@login_required
+def case_list_export(request):
+    """The case list as filtered, as CSV: what this user may see of it, for ethics
+    staff, the board and the panel (a representative exports nothing)."""
+    if not roles_of(request.user).sees_register:
+        raise PermissionDenied("Only the association's staff, board and panel export cases.")
+    _form, _filters, cases = _filtered_cases(request)
+    return csv_response(
+        "cases.csv",
+        ["number", "respondent", "stage", "summary", "case officer", "received on", "entered"],
+        (
+            [
+                c.number,
+                c.respondent.name,
+                c.state_label,
+                c.summary,
+                c.case_officer.get_full_name() or c.case_officer.username,
+                c.received_on,
+                timezone.localtime(c.filed_at).date(),
+            ]
+            for c in cases.iterator(chunk_size=2000)
+        ),
+    )
+
+
+@login_required
+def case_list(request):
+    roles = roles_of(request.user)
+    if not roles.ethics_staff:
+        if roles.representative and not (roles.board or roles.appeals_panel):
+            return redirect("cases:portal_cases")
+    form, filters, cases = _filtered_cases(request)
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)
@@ -216,7 +247,9 @@ def _render_case(request, case, status=200, **forms):
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
         current=case.state,
-        possible=[name for name, offer in offered.items() if offer.ready and name in workflow.STEPS],
+        possible=[
+            name for name, offer in offered.items() if offer.ready and name in workflow.STEPS
+        ],
         public=template == "cases/case_respondent.html",
     )
     return render(request, template, {**context, "offered": offered}, status=status)

@@ -5,6 +5,8 @@ from members import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
+    path("register/export.csv", views.register_export, name="register_export"),
+    path("register/dues.csv", views.dues_export, name="dues_export"),
     path("register/<slug:slug>/", views.organization_detail, name="organization_detail"),
     path(
         "register/<slug:slug>/status/",

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from association.exports import csv_response
 from members import hooks, selectors, services
 from members.forms import (
     PaymentForm,
@@ -53,13 +54,7 @@ def _require_ethics_staff(request) -> None:
         raise PermissionDenied("Only ethics staff may do this.")
 
 
-@login_required
-def register(request):
-    roles = roles_of(request.user)
-    if not roles.sees_register:
-        if roles.representative:
-            return redirect("portal")
-        raise PermissionDenied("The member register is for the association's staff and board.")
+def _register_filtered(request):
     form = RegisterFilterForm(request.GET or None)
     # An invalid filter (say ?status=bogus) is dropped on its own; the others still apply.
     filters = {}
@@ -71,6 +66,65 @@ def register(request):
         status=filters.get("status", ""),
         membership_class=filters.get("membership_class", ""),
     )
+    return form, organizations
+
+
+@login_required
+def register_export(request):
+    """The register as filtered, as CSV: for those who see the whole register."""
+    if not roles_of(request.user).sees_register:
+        raise PermissionDenied("Only the association's staff, board and panel export the register.")
+    _form, organizations = _register_filtered(request)
+    return csv_response(
+        "register.csv",
+        ["name", "slug", "status", "status since", "membership class", "joined on", "website"],
+        (
+            [
+                o.name,
+                o.slug,
+                o.get_status_display(),
+                o.status_since,
+                o.membership_class.name,
+                o.joined_on,
+                o.website,
+            ]
+            for o in organizations.iterator(chunk_size=2000)
+        ),
+    )
+
+
+@login_required
+def dues_export(request):
+    """Every dues invoice, as CSV: ethics staff only."""
+    _require_ethics_staff(request)
+    return csv_response(
+        "dues.csv",
+        ["organization", "slug", "year", "amount", "issued on", "due on", "paid on"],
+        (
+            [
+                i.organization.name,
+                i.organization.slug,
+                i.year,
+                i.amount,
+                i.issued_on,
+                i.due_on,
+                i.paid_on,
+            ]
+            for i in DuesInvoice.objects.select_related("organization")
+            .order_by("organization__name", "year")
+            .iterator(chunk_size=2000)
+        ),
+    )
+
+
+@login_required
+def register(request):
+    roles = roles_of(request.user)
+    if not roles.sees_register:
+        if roles.representative:
+            return redirect("portal")
+        raise PermissionDenied("The member register is for the association's staff and board.")
+    form, organizations = _register_filtered(request)
     page = Paginator(organizations, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = request.GET.copy()
     query_string.pop("page", None)
