@@ -286,3 +286,7 @@ def case_linked(*, link, other: str, kind: str, reason: str) -> dict:
         "kind": "case_linked",
         "payload": {"link": link, "other_case": other, "link_kind": kind, "reason": reason},
     }
+
+
+def dossier_exported() -> dict:
+    return {"kind": "dossier_exported", "payload": {}}

@@ -48,6 +48,7 @@ urlpatterns = [
     path("<case:number>/officer/", views.case_officer_assign, name="case_officer_assign"),
     path("<case:number>/notice/", views.amended_notice_issue, name="amended_notice_issue"),
     path("<case:number>/links/", views.case_link, name="case_link"),
+    path("<case:number>/dossier.zip", views.dossier_download, name="dossier_download"),
     path("<case:number>/vote/", views.vote_cast, name="vote_cast"),
     path("<case:number>/letters/<int:letter_id>/", views.letter_download, name="letter_download"),
     path(

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -758,6 +758,18 @@ def letter_download(request, number, letter_id):
         filename=letter.download_name,
         content_type="application/pdf",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def dossier_download(request, number):
+    """The case's whole file as one zip, streamed; the export is recorded first."""
+    case = selectors.case_for_page(number=number, user=request.user)
+    filename, stream = services.dossier_export(case=case, by=request.user)
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -931,6 +931,13 @@ ACTIONS: dict[str, Action] = {
             system_may=True,
         ),
         Action(
+            "export_dossier",
+            "Download the whole file",
+            ALL_STATES,
+            STAFF,
+            "export the case file",
+        ),
+        Action(
             "link_case",
             "Link another case",
             ALL_STATES,

@@ -25,6 +25,7 @@ from cases.services.ballots import (
     conflict_declare,
     vote_cast,
 )
+from cases.services.dossier import dossier_export
 from cases.services.evidence import EvidenceInput
 from cases.services.grants import (
     REPRESENTATIVE_REMOVED,
@@ -75,6 +76,7 @@ __all__ = [
     "complaint_amend",
     "complaint_file",
     "conflict_declare",
+    "dossier_export",
     "evidence_add",
     "evidence_set_disclosure",
     "finding_record",

@@ -1,18 +1,33 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from cases import dossier_verify
 from cases.models import Case
 from cases.services import verify_case_record
 
 
 class Command(BaseCommand):
-    help = "Recompute the hash chain of one case's record (or every case's) and name the first event that does not match."
+    help = (
+        "Recompute the hash chain of one case's record (or every case's) and name the first "
+        "event that does not match; with --dossier, check an exported dossier zip offline."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "case", nargs="?", help="Case number, e.g. 2026-0007. Default: every case."
         )
+        parser.add_argument(
+            "--dossier",
+            metavar="FILE",
+            help="Check this dossier zip (its files, manifest and record) without the database.",
+        )
 
-    def handle(self, *args, case=None, **options):
+    def handle(self, *args, case=None, dossier=None, **options):
+        if dossier:
+            problems = dossier_verify.check(dossier)
+            if problems:
+                raise CommandError(f"{dossier}: FAILED: " + "; ".join(problems))
+            self.stdout.write(f"{dossier}: OK (files, manifest and record chain)")
+            return
         cases = Case.objects.order_by("pk")
         if case:
             cases = cases.filter(number=case)
