@@ -15,6 +15,8 @@ import math
 import time
 from importlib import import_module
 
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +24,7 @@ from django.contrib.auth import authenticate, logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.db.models import Max, Q
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
@@ -75,9 +78,7 @@ def has_second_factor(user) -> bool:
 
 
 # Pages a signed-in user who must set up a second factor may still reach.
-SET_UP_VIEWS = frozenset(
-    {"two_factor:setup", "two_factor:qr", "logout", "login"}
-)
+SET_UP_VIEWS = frozenset({"two_factor:setup", "two_factor:qr", "logout", "login"})
 
 
 class SecondFactorRequiredMiddleware:
@@ -357,9 +358,24 @@ def locked_out(request, original_response=None, credentials=None):
     return render(
         request,
         "accounts/locked_out.html",
-        {"minutes": settings.PROBITY_LOGIN_LOCKOUT_MINUTES},
+        {"minutes": _minutes_locked(request, credentials)},
         status=429,
     )
+
+
+def _minutes_locked(request, credentials) -> int:
+    """Minutes until the lockout window has passed since the last failure that counts
+    (for this username or from this address)."""
+    window = datetime.timedelta(minutes=settings.PROBITY_LOGIN_LOCKOUT_MINUTES)
+    username = get_client_username(request, credentials)
+    address = client_address(request)
+    latest = AccessAttempt.objects.filter(
+        Q(username=username) | Q(ip_address=address) if username else Q(ip_address=address)
+    ).aggregate(latest=Max("attempt_time"))["latest"]
+    if latest is None:
+        return settings.PROBITY_LOGIN_LOCKOUT_MINUTES
+    left = (latest + window - timezone.now()).total_seconds()
+    return max(1, min(settings.PROBITY_LOGIN_LOCKOUT_MINUTES, math.ceil(left / 60)))
 
 
 @receiver(user_locked_out, dispatch_uid="probity_accounts_locked_out")

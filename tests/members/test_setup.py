@@ -260,3 +260,22 @@ def test_admin_cannot_edit_membership_status_directly(client, organization):
     response = client.get(f"/admin/members/organization/{organization.pk}/change/")
     assert response.status_code == 200
     assert 'name="status"' not in response.content.decode()
+
+
+def _setting(tmp_path, name, **env):
+    result = _manage(
+        tmp_path,
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_sends_mail_over_tls_unless_told_not_to(tmp_path):
+    assert _setting(tmp_path, "EMAIL_USE_TLS") == "True"
+    assert _setting(tmp_path, "EMAIL_USE_TLS", EMAIL_USE_TLS="0") == "False"
+    assert _setting(tmp_path, "EMAIL_USE_TLS", PROBITY_ENV=None, EMAIL_USE_TLS=None) == "False"

@@ -88,6 +88,14 @@ def test_an_address_is_locked_after_five_failures_on_any_accounts(client, repres
     assert SESSION_KEY not in client.session
 
 
+def test_the_lockout_says_how_long_is_left(client, representative):
+    _fail(client, representative.username, 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=10))
+    response = _fail(client, representative.username, 1)
+    assert response.status_code == 429
+    assert "Try again in 5 minutes" in _lockout_text(response)
+
+
 def test_the_lockout_is_lifted_after_the_window(client, representative):
     _fail(client, representative.username, 5)
     assert _fail(client, representative.username, 1).status_code == 429
