@@ -109,6 +109,8 @@ def test_setting_up_the_authenticator_opens_the_site(client, staff):
     assert response.status_code == 200
     secret = response.context["secret_key"]
     assert "<code>" + secret + "</code>" in response.content.decode()
+    qr = client.get(reverse("two_factor:qr"))  # served here, no outside service
+    assert qr.status_code == 200 and qr["Content-Type"].startswith("image/svg+xml")
     import base64
 
     device = TOTPDevice(key=base64.b32decode(secret).hex())
