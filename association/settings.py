@@ -6,6 +6,7 @@ DATABASE_URL selects PostgreSQL (or any database dj-database-url knows);
 without it Probity runs on a SQLite file in WAL mode under var/.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -49,6 +50,12 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Accounts (docs/decisions/0009, 0010): two-factor sign-in, lockout.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
+    "axes",
     "association",
     "members",
     "cases",
@@ -70,7 +77,13 @@ MIDDLEWARE = [
     "association.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Accounts (docs/decisions/0009, 0010): which second factor this session used,
+    # staff/board/panel sent to set one up, their shorter sessions, then the lockout.
+    "django_otp.middleware.OTPMiddleware",
+    "members.accounts.PrivilegedSessionMiddleware",
+    "members.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "association.urls"
@@ -129,6 +142,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -139,7 +154,10 @@ ANONYMOUS_USER_NAME = None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -148,6 +166,40 @@ CSRF_FAILURE_VIEW = "association.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Accounts: second factor, lockout, sessions (docs/decisions/0009, 0010) ---------
+# Ethics staff, board and appeals panel (and admin users) must sign in with a second
+# factor (TOTP, with backup codes); representatives may, and must when this is on.
+PROBITY_REQUIRE_2FA_FOR_REPRESENTATIVES = (
+    os.environ.get("PROBITY_REQUIRE_2FA_FOR_REPRESENTATIVES", "0") == "1"
+)
+TWO_FACTOR_PATCH_ADMIN = True  # the admin signs in through the same two-step login
+TWO_FACTOR_LOGIN_TIMEOUT = 600  # seconds between the password and the code
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None  # no "remember this browser": the code every time
+OTP_TOTP_ISSUER = os.environ.get("PROBITY_TOTP_ISSUER", "Probity")
+# Lockout (django-axes): after this many failed sign-ins for one username, or from one
+# address, further attempts are refused until the window has passed since the last.
+PROBITY_LOGIN_FAILURE_LIMIT = int(os.environ.get("PROBITY_LOGIN_FAILURE_LIMIT", 5))
+PROBITY_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("PROBITY_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = PROBITY_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=PROBITY_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait shown is the wait
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "members.accounts.locked_out"  # the page, with the time to wait
+AXES_VERBOSE = False  # Probity logs lockouts itself (logger "probity.accounts")
+# Password reset and set-password forms: at most this many posts per address (and,
+# for the reset form, per e-mail address) in the lockout window.
+PROBITY_RESET_LIMIT = int(os.environ.get("PROBITY_RESET_LIMIT", 5))
+# Staff, board and panel sessions end after this long idle, and this long after sign-in;
+# representatives keep the ordinary session (SESSION_COOKIE_AGE, two weeks).
+PROBITY_PRIVILEGED_IDLE_MINUTES = int(os.environ.get("PROBITY_PRIVILEGED_IDLE_MINUTES", 30))
+PROBITY_PRIVILEGED_SESSION_HOURS = int(os.environ.get("PROBITY_PRIVILEGED_SESSION_HOURS", 12))
+# Referral, closing a ballot and the appeal decision ask for the password again when
+# the last sign-in (or confirmation) is older than this.
+PROBITY_REAUTH_MINUTES = int(os.environ.get("PROBITY_REAUTH_MINUTES", 15))
+# --- end of accounts -------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -227,7 +279,8 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+# On by default in production (STARTTLS); EMAIL_USE_TLS=0 turns it off.
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1" if PRODUCTION else "0") == "1"
 # Letters are sent after the step commits, in the same request: a mail server that
 # does not answer must not hold the page (the failure is recorded; staff retry).
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))

@@ -35,6 +35,7 @@ from cases.forms import (
     VoteForm,
 )
 from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
+from members import accounts
 from members.models import Organization
 from members.roles import roles_of
 
@@ -358,12 +359,32 @@ def _refused(request, case, form_key, form, exc, status=400):
     return _render_case(request, fresh, status=status, **{form_key: form})
 
 
+# The most serious steps ask for the password again when the user signed in (or last
+# confirmed it) more than PROBITY_REAUTH_MINUTES ago (members.accounts).
+REAUTH_STEPS = frozenset({"refer_to_board", "close_ballot", "decide_appeal"})
+
+
+def _confirm_identity(request, case, name: str):
+    """None when `name` needs no re-authentication here, or the user has just given it;
+    otherwise the page asking for the password, which re-posts the form as typed. Only
+    asked of someone the table lets take the step: anyone else is refused as before."""
+    if name not in REAUTH_STEPS and name != "close_appeal_ballot":
+        return None
+    if not workflow.who_may(request.user, case, name):
+        return None
+    label = workflow.entry(name).label.lower()
+    return accounts.reauthenticate(request, label, case.get_absolute_url())
+
+
 @login_required
 @require_POST
 def case_step(request, number, name):
     case = selectors.case_for_page(number=number, user=request.user)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
+    confirm = _confirm_identity(request, case, name)
+    if confirm is not None:
+        return confirm
     form = TransitionForm(
         request.POST, auto_id=f"id_{name}_%s", reason_label=workflow.STEPS[name].reason_label
     )
@@ -711,6 +732,9 @@ def ballot_extend(request, number):
 def appeal_ballot_close(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request)
+    confirm = _confirm_identity(request, case, "close_appeal_ballot")
+    if confirm is not None:
+        return confirm
     try:
         services.appeal_ballot_close(case=case, by=request.user)
     except ValidationError as exc:

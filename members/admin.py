@@ -6,6 +6,7 @@ from members.models import (
     Organization,
     Representative,
     RepresentativeChange,
+    SecondFactorReset,
     StatusChange,
 )
 
@@ -126,3 +127,11 @@ class RepresentativeChangeAdmin(ReadOnlyAdmin):
     list_select_related = ["organization", "by"]
     list_filter = ["action"]
     search_fields = ["organization__name", "name"]
+
+
+@admin.register(SecondFactorReset)
+class SecondFactorResetAdmin(ReadOnlyAdmin):
+    """Made by ethics staff on /accounts/second-factor/reset/ (members.accounts)."""
+
+    list_display = ["at", "user", "by", "devices_removed", "reason"]
+    search_fields = ["user__username", "by__username", "reason"]

@@ -6,4 +6,4 @@ class MembersConfig(AppConfig):
     verbose_name = "Member register"
 
     def ready(self) -> None:
-        from members import signals  # noqa: F401  (registers signal handlers)
+        from members import accounts, signals  # noqa: F401  (registers signal handlers)

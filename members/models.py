@@ -320,3 +320,59 @@ class RepresentativeChange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.name} {self.get_action_display().lower()}"
+
+
+# ---------------------------------------------------------------------------
+# Accounts (members/accounts.py; docs/decisions/0009, 0010)
+# ---------------------------------------------------------------------------
+
+
+class SecondFactorReset(AppendOnlyModel):
+    """A member of ethics staff removed another user's second factor (a lost phone),
+    with the reason they gave. The user must set up a new one at their next sign-in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="second_factor_resets"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    devices_removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Second factor of {self.user} reset by {self.by}"
+
+
+class UserSession(models.Model):
+    """A signed-in session, recorded at sign-in, so its user can see and end it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="probity_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-signed_in_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class FormThrottleHit(models.Model):
+    """One accepted post of a throttled form (password reset, set password), by key
+    ("reset-ip:203.0.113.9"); counted over the lockout window, old rows pruned."""
+
+    key = models.CharField(max_length=200)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return self.key

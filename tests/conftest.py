@@ -121,6 +121,28 @@ def role_groups_after_flush(request):
         Group.objects.get_or_create(name=name)
 
 
+@pytest.fixture(autouse=True)
+def second_factor_force_login(request, monkeypatch):
+    """`client.force_login(user)` signs in as the two-step login would: with a verified
+    second factor (an authenticator is set up for the user if they have none), so that
+    staff, board and panel reach their pages (members.accounts requires it). Tests of the
+    second factor itself are marked `password_only` and get Django's plain force_login,
+    a session without a verified second factor."""
+    if request.node.get_closest_marker("password_only") is not None:
+        return
+    from django.test import Client
+
+    from tests.factories.people import verified_session
+
+    plain = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain(self, user, backend)
+        verified_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 # ---------------------------------------------------------------------------
 # People
 # ---------------------------------------------------------------------------

@@ -6,12 +6,14 @@ created, so running the seed twice changes nothing.
 
 from __future__ import annotations
 
+import base64
 import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.text import slugify
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import (
     DuesInvoice,
@@ -30,6 +32,10 @@ from members.services import (
 )
 
 DEMO_PASSWORD = "probity-demo"
+# Staff, board and panel sign in with a second factor (docs/decisions/0009). Their demo
+# accounts share this known TOTP secret (base32), so a newcomer can compute the code:
+# `oathtool --totp -b PROBITYDEMOPROBITYDEMOPROBITYDEM`, or add it to an authenticator app.
+DEMO_TOTP_SECRET = "PROBITYDEMOPROBITYDEMOPROBITYDEM"
 
 CLASSES = [
     ("Manufacturer", "Builds automation equipment.", Decimal("4800.00")),
@@ -120,7 +126,17 @@ def _user(username: str, first: str, last: str, group: str | None = None) -> Use
         user.save(update_fields=["password"])
     if group:
         user.groups.add(Group.objects.get(name=group))
+        _enrol_demo_totp(user)
     return user
+
+
+def _enrol_demo_totp(user: User) -> None:
+    """The demo's known authenticator (DEMO_TOTP_SECRET), once."""
+    TOTPDevice.objects.get_or_create(
+        user=user,
+        name="default",
+        defaults={"key": base64.b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+    )
 
 
 def _status_path(target: str) -> list[tuple[str, str, dict]]:

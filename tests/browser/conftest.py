@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 
-from tests.factories.people import PASSWORD
+from members.accounts import requires_second_factor
+from tests.factories.people import PASSWORD, totp_code, totp_device
 
 # The sync Playwright API keeps an asyncio event loop in the test thread, so Django
 # would refuse ORM calls made from the test itself (SynchronousOnlyOperation). The
@@ -106,9 +109,34 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
+    code = _second_factor_code(username)
     page.get_by_role("button", name="Log in").click()
+    if code is not None:
+        # Staff, board and panel: the second step asks for their authenticator's code.
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def _second_factor_code(username: str) -> str | None:
+    """For a user who must sign in with a second factor (members.accounts), the code
+    their authenticator (tests.factories.people.totp_device, set up here if absent)
+    shows next: a code django-otp has not yet accepted, since it takes each once."""
+    user = User.objects.get(username=username)
+    if not requires_second_factor(user):
+        return None
+    device = totp_device(user)
+    device.refresh_from_db()
+    while True:
+        now = time.time()
+        current = int((now - device.t0) // device.step)
+        if device.last_t < current:
+            return totp_code(device, at=now)
+        if device.last_t < current + 1:
+            # This step's code was used: the next one (django-otp allows one step ahead).
+            return totp_code(device, at=now + device.step)
+        time.sleep(device.t0 + (current + 1) * device.step - now + 0.1)
 
 
 def logout(page) -> None:

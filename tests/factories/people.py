@@ -3,10 +3,15 @@ with it; the other tests use force_login). tests/conftest.py hashes it cheaply."
 
 from __future__ import annotations
 
+import base64
 import itertools
+import time
 
 import factory
 from django.contrib.auth.models import Group, User
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
 
@@ -73,3 +78,33 @@ def add_to_group(user: User, group: str) -> User:
     user.groups.add(Group.objects.get(name=group))
     user.__dict__.pop("_probity_roles", None)
     return user
+
+
+# -- Second factor (members.accounts; docs/decisions/0009) ---------------------------
+
+# The authenticator the tests give a user (base32, as an app would take it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_device(user: User):
+    """The user's authenticator ("default", confirmed), made with TOTP_SECRET if absent."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user,
+        name="default",
+        defaults={"key": base64.b32decode(TOTP_SECRET).hex(), "confirmed": True},
+    )
+    return device
+
+
+def totp_code(device=None, *, at: float | None = None) -> str:
+    """The code the device's app shows now (or at `at`, seconds since the epoch)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = at if at is not None else time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verified_session(client, user: User) -> None:
+    """Mark the client's (signed-in) session as verified with the user's authenticator."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -13,10 +14,13 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django_otp.oath import totp
 
+from cases.demo.register import DEMO_TOTP_SECRET
 from members.models import DuesInvoice, MembershipClass, Organization, Representative, StatusChange
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF, ROLE_GROUPS, roles_of
 from tests.factories.members import DuesInvoiceFactory, RepresentativeFactory
+from tests.members.test_two_factor import give_code, sign_in
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,10 +146,16 @@ def test_seed_demo_prints_a_login_for_each_role(seeded):
 
 
 def test_demo_logins_work(client, seeded):
-    assert client.login(username="alice.staff", password="probity-demo")
+    """Staff sign in with the password and a code from the demo's printed TOTP secret;
+    representatives with the password alone."""
+    assert DEMO_TOTP_SECRET in seeded
+    response = sign_in(client, "alice.staff", "probity-demo")
+    assert response.context["wizard"]["steps"].current == "token"
+    give_code(client, f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}")
     assert client.get("/register/").status_code == 200
+    client.logout()
     rep = Representative.objects.select_related("user").first().user
-    assert client.login(username=rep.username, password="probity-demo")
+    assert sign_in(client, rep.username, "probity-demo").status_code == 302
     assert client.get("/membership/").status_code == 200
 
 
@@ -250,3 +260,22 @@ def test_admin_cannot_edit_membership_status_directly(client, organization):
     response = client.get(f"/admin/members/organization/{organization.pk}/change/")
     assert response.status_code == 200
     assert 'name="status"' not in response.content.decode()
+
+
+def _setting(tmp_path, name, **env):
+    result = _manage(
+        tmp_path,
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_sends_mail_over_tls_unless_told_not_to(tmp_path):
+    assert _setting(tmp_path, "EMAIL_USE_TLS") == "True"
+    assert _setting(tmp_path, "EMAIL_USE_TLS", EMAIL_USE_TLS="0") == "False"
+    assert _setting(tmp_path, "EMAIL_USE_TLS", PROBITY_ENV=None, EMAIL_USE_TLS=None) == "False"

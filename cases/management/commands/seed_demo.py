@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from cases.demo.cases import seed_cases
-from cases.demo.register import DEMO_PASSWORD, seed_register
+from cases.demo.register import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_register
 
 
 class Command(BaseCommand):
@@ -18,6 +18,12 @@ class Command(BaseCommand):
         for role, usernames in logins.items():
             shown = usernames if role != "Representative" else _sample_reps(usernames)
             self.stdout.write(f"  {role:15} {', '.join(shown)}")
+        self.stdout.write(
+            "Staff, board and panel also need a code from an authenticator app; their demo "
+            f"accounts share the TOTP secret {DEMO_TOTP_SECRET}\n"
+            f"  (the current code: oathtool --totp -b {DEMO_TOTP_SECRET}, or "
+            f"manage.py totp_code {DEMO_TOTP_SECRET})"
+        )
 
 
 def _sample_reps(usernames: list[str]) -> list[str]:
