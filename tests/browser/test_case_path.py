@@ -245,7 +245,7 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     evidence.locator("summary", has_text="Add evidence").click()
     evidence.get_by_label("File").set_input_files(_pdf(tmp_path, "site-visit-notes.pdf"))
     evidence.get_by_label("Title").fill("Site visit notes")
-    expect(evidence.get_by_label("Source")).to_have_value(EvidenceSource.STAFF)
+    expect(evidence.get_by_label("Supplied by")).to_have_value(EvidenceSource.STAFF)
     evidence.get_by_role("button", name="Add evidence").click()
     _status(page, "Evidence added.")
     evidence = page.get_by_role("region", name="Evidence")

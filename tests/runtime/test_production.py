@@ -68,7 +68,7 @@ def test_gunicorn_serves_the_login_page_and_the_health_endpoint_in_production(tm
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.3)
         assert status == 200, body[:500]
-        assert b'name="csrfmiddlewaretoken"' in body and b'name="password"' in body
+        assert b'name="csrfmiddlewaretoken"' in body and b'name="auth-password"' in body
         assert headers["X-Request-ID"] == "probe-0123456789"
         assert "max-age" in headers.get("Strict-Transport-Security", "")
 

@@ -21,6 +21,7 @@ from cases.workflow import STAFF, STEPS
 from tests.factories.cases import (
     case_snapshot,
     evidence_input,
+    file_case,
     fresh,
     open_review,
     pdf,
@@ -211,6 +212,17 @@ CASE_ROUTES = {
         lambda case, c: {"kind": "notice_of_complaint"},
         None,
     ),
+    "case_link": (
+        "case_link",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "link-other_number": file_case(by=c.staff, respondent=c.organization).number,
+            "link-kind": "related",
+            "link-reason": "Linked by someone else.",
+        },
+    ),
+    "dossier_download": ("dossier_download", "post", lambda case, c: {}, lambda case, c: {}),
 }
 
 GLOBAL_ROUTES = {
@@ -220,6 +232,8 @@ GLOBAL_ROUTES = {
     "complaint_new:post": ("complaint_new", "post", {"summary": "x"}),
     "portal_cases": ("portal_cases", "get", None),
     "my_ballots": ("my_ballots", "get", None),
+    "workflow": ("workflow", "get", None),
+    "case_list_export": ("case_list_export", "get", None),
 }
 
 # Actions only ethics staff may take on a case they can see.
@@ -240,6 +254,8 @@ STAFF_ONLY = [
     "letter_redeliver",
     "letter_correct",
     "letter_preview",
+    "case_link",
+    "dossier_download",
 ]
 STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
 
@@ -519,6 +535,8 @@ STAFF_CONTROL = {
     "letter_redeliver": ("under_review", 302, False),
     "letter_correct": ("under_review", 302, True),
     "letter_preview": ("under_review", 200, False),
+    "case_link": ("under_review", 302, True),
+    "dossier_download": ("under_review", 200, True),
 }
 
 
