@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import (
+    can_download_evidence,
     can_download_letter,
     can_view_case,
     cases_visible_to,
@@ -143,18 +144,14 @@ def disclosed_evidence(case: Case) -> list[Evidence]:
 
 
 def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
-    """404 unless this user may see this file: staff all; others only disclosed evidence
-    of a case they can see."""
+    """404 unless this user may have this file (cases.access.can_download_evidence:
+    staff and seated deciders every file; the respondent's representatives the
+    disclosed ones; a party's representative only their party's, whatever else
+    they are)."""
     evidence = (
         Evidence.objects.select_related("case").filter(case__number=number, pk=evidence_id).first()
     )
-    if evidence is None or not can_view_case(user, evidence.case):
-        raise Http404("No such file.")
-    roles = roles_of(user)
-    if (
-        not (roles.ethics_staff or roles.board or roles.appeals_panel)
-        and not evidence.disclosed_to_respondent
-    ):
+    if evidence is None or not can_download_evidence(user, evidence):
         raise Http404("No such file.")
     return evidence
 
