@@ -23,6 +23,7 @@ from cases.models import (
     BallotSeat,
     Case,
     CaseEvent,
+    Complainant,
     Evidence,
     Letter,
     Recusal,
@@ -31,7 +32,7 @@ from cases.models import (
 )
 from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots
 from cases.workflow import STATES, CaseState
-from members.models import Organization
+from members.models import Organization, Representative
 from members.roles import roles_of
 
 OPEN_STATES = [s for s, info in STATES.items() if not info.final]
@@ -257,9 +258,20 @@ def ballots_of(case: Case) -> list[dict]:
 
 
 def my_ballots(*, user) -> dict:
-    """ "My ballots": the seats this board or panel member holds, open ones first."""
+    """ "My ballots": the seats this board or panel member holds, open ones first;
+    not on a case they are a party to (as a representative of the respondent or of
+    the member complainant's organization) or recused from, where they are no
+    decider (cases.access.relation_to)."""
+    organizations = Representative.objects.filter(user_id=user.pk).values("organization_id")
     seats = list(
         BallotSeat.objects.filter(voter=user, recused_at__isnull=True)
+        .exclude(ballot__case__respondent_id__in=organizations)
+        .exclude(
+            ballot__case__complainant__in=Complainant.objects.filter(
+                member_organization_id__in=organizations
+            )
+        )
+        .exclude(ballot__case__recusals__member=user)
         .select_related("ballot", "ballot__case", "ballot__case__respondent")
         .order_by("ballot__closes_on", "pk")
     )
