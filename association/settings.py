@@ -156,6 +156,15 @@ PROBITY_UPLOAD_ALLOWED_TYPES = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# The case record's anchor (docs/decisions/0011): the Ed25519 private key that signs
+# checkpoints of each case record's head, in a file outside the database and outside
+# the database's backups (`manage.py record_key --generate PATH` makes one). Without
+# it nothing is signed and `verify_case_record` reports the record unanchored. The
+# public key file lets a verifier without the private key (or a replaced key's
+# public half) check the signatures.
+PROBITY_RECORD_KEY_FILE = os.environ.get("PROBITY_RECORD_KEY_FILE", "")
+PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE", "")
+
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )
