@@ -97,6 +97,16 @@ else:
             },
         }
     }
+# Two database roles on PostgreSQL (docs/decisions/0012): the application connects
+# as DATABASE_URL's role, which does not own the tables (it may read and write rows,
+# not ALTER, DISABLE TRIGGER or TRUNCATE); DATABASE_OWNER_URL is the role that owns
+# them, used only by `manage.py migrate` (which then grants the application's role
+# what it needs).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else None
+if DATABASE_OWNER is not None and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_OWNER_URL needs DATABASE_URL (the application's role).")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
