@@ -157,30 +157,42 @@ def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
     return evidence
 
 
-def dashboard(*, today: datetime.date | None = None) -> dict:
+def dashboard(*, today: datetime.date | None = None, user=None) -> dict:
+    """The staff dashboard. For a staff member who is also a representative of a
+    member, only the cases they may see as staff or as that member's representative
+    (cases.access.cases_visible_to): they are a party to their own member's cases."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=14)
-    counts = dict(
-        Case.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    a_party = user is not None and roles_of(user).representative
+    cases = cases_visible_to(user) if a_party else Case.objects.all()
+    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in CaseState.values]
     deadlines = list(
-        Case.objects.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
+        cases.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
         .select_related("respondent", "case_officer")
         .order_by("response_due_on")[:100]
     )
+    ballots = Ballot.objects.filter(
+        closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
+    )
     ballots_closing = list(
-        Ballot.objects.filter(closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon)
+        (ballots.filter(case__in=cases) if a_party else ballots)
         .select_related("case", "case__respondent")
         .order_by("closes_on")[:100]
     )
     appeals_closing = list(
-        Case.objects.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
+        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
         .select_related("respondent")
         .order_by("appeal_deadline")[:100]
     )
+    without_quorum = overdue_ballots(today)
+    if a_party:
+        visible = set(
+            cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)
+        )
+        without_quorum = [b for b in without_quorum if b.case_id in visible]
     return {
-        "ballots_without_quorum": overdue_ballots(today),
+        "ballots_without_quorum": without_quorum,
         "ballots_closing": ballots_closing,
         "appeals_closing": appeals_closing,
         "by_state": by_state,

@@ -53,7 +53,7 @@ def _require_staff(request, case=None) -> None:
 @login_required
 def dashboard(request):
     _require_staff(request)
-    return render(request, "cases/dashboard.html", selectors.dashboard())
+    return render(request, "cases/dashboard.html", selectors.dashboard(user=request.user))
 
 
 @login_required

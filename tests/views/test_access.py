@@ -961,3 +961,16 @@ def test_relation_to_names_each_view(c, board_vote):
     assert access.relation_to(c.superuser, case) == access.NO_VIEW
     services.conflict_declare(case=case, member=c.board[1], reason="I advised them.", by=c.board[1])
     assert access.relation_to(c.board[1], fresh(case)) == access.NO_VIEW
+
+
+def test_the_dashboard_of_staff_who_represent_a_member_leaves_out_its_cases(client, c):
+    user = _staff_rep(c)
+    theirs = case_with_exhibits(c.staff, c.organization)  # not notified: not theirs to see
+    other = case_with_exhibits(c.staff, c.other_organization)
+    client.force_login(user)
+    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    assert counts["filed"] == 1
+    client.force_login(c.staff)
+    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    assert counts["filed"] == 2
+    assert {theirs.state, other.state} == {"filed"}
