@@ -974,3 +974,39 @@ def test_the_dashboard_of_staff_who_represent_a_member_leaves_out_its_cases(clie
     counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
     assert counts["filed"] == 2
     assert {theirs.state, other.state} == {"filed"}
+
+
+def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(client, c):
+    """Under appeal: recused automatically when the panel's ballot opened; the page,
+    the files and the ballot are the respondent's, and refusals write nothing."""
+    member = panel_user("panel.twohats", first_name="Pat", last_name="Twohats")
+    RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
+    others = [panel_user() for _ in range(3)]
+    case = case_with_exhibits(c.staff, c.organization)
+    case = refer(
+        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        c.staff,
+    )
+    for board_member in c.board:
+        vote(case, board_member, "violation", "censure")
+    case = close_ballot(case, c.staff)
+    services.representative_access_sync(user=member, organization=c.organization)
+    case = step(case, "file_appeal", c.rep, "The board misread the register.")
+    for panelist in others:
+        vote(case, panelist, "uphold")
+    case = fresh(case)
+    assert Recusal.objects.filter(case=case, member=member).exists()
+    before = record_snapshot(case)
+    client.force_login(member)
+    page = client.get(case.get_absolute_url())
+    assert [t.name for t in page.templates][0] == "cases/case_respondent.html"
+    assert others[0].last_name not in page.content.decode()
+    assert _downloads(client, case)[UNDISCLOSED_TITLE] == 404
+    assert client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}).status_code == 403
+    assert (
+        client.post(
+            reverse("cases:conflict_declare", args=[case.number]), {"conflict-reason": "Me."}
+        ).status_code
+        == 403
+    )
+    assert record_snapshot(case) == before
