@@ -114,7 +114,8 @@ def relation_to(user, case) -> str:
     - ethics staff see the staff view, by their role;
     - a board or panel member sees the deciders' view only while seated on the case's
       ballot (a seat not taken back by a recusal) and holding view_case on it
-      themselves: their group alone grants nothing.
+      themselves: their group alone grants nothing, and the seat, not the group,
+      decides (the table's DECIDER actions still ask the role too).
 
     Two queries per (user, case) (this, and the permissions the table then asks),
     remembered on the case instance until a grant or revocation
@@ -139,7 +140,9 @@ def _relation(user, case) -> str:
     roles = roles_of(user)
     if roles.ethics_staff:
         return STAFF_VIEW
-    if roles.decider and flags["seated"] and flags["views"]:
+    # The seat decides, not the group: a member seated when the ballot opened keeps
+    # it (and may vote) until a recusal takes it, as the count expects.
+    if flags["seated"] and flags["views"]:
         return DECIDER_VIEW
     return NO_VIEW
 
