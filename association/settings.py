@@ -139,6 +139,16 @@ if DATABASE_URL:
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))}
+# Two database roles on PostgreSQL (docs/decisions/0012): the application connects
+# as DATABASE_URL's role, which does not own the tables (it may read and write rows,
+# not ALTER, DISABLE TRIGGER or TRUNCATE); DATABASE_OWNER_URL is the role that owns
+# them, used only by `manage.py migrate` (which then grants the application's role
+# what it needs).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else None
+if DATABASE_OWNER is not None and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_OWNER_URL needs DATABASE_URL (the application's role).")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -264,6 +274,14 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Form fields that are not files (a urlencoded body, a multipart form's text fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The case record's anchor (docs/decisions/0011): the Ed25519 private key that signs
+# checkpoints of each case record's head, in a file outside the database and outside
+# the database's backups (`manage.py record_key --generate PATH` makes one). Without
+# it nothing is signed and `verify_case_record` reports the record unanchored. The
+# public key file lets a verifier without the private key (or a replaced key's
+# public half) check the signatures.
+PROBITY_RECORD_KEY_FILE = os.environ.get("PROBITY_RECORD_KEY_FILE", "")
+PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE", "")
 
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"

@@ -7,9 +7,16 @@ asks.
 - `offered(user, case)`: the steps and actions a page offers this user, each with its
   unmet rules; the same table, so a form is shown exactly when the service would
   accept it (its rules aside, which the page lists as reasons).
+- `relation_to(user, case)`: which view of this case the user has, decided by their
+  relation to that case first (least privilege for people with several roles):
+  a representative of a party is that party and nothing more, whatever else they
+  are; a recused decider is no decider; board and panel members are deciders only
+  through their seat on the case's ballot, never through their group. Every page,
+  download and form, and the table's `Who`, go by it.
 - Per-case permissions (django-guardian, direct foreign-key tables) are read through
-  `case_permissions`; ethics staff see every case by their role, everyone else only
-  through a permission granted on that case. `is_superuser` grants nothing here.
+  `case_permissions`; ethics staff see every case by their role (unless they are a
+  party to it), everyone else only through a permission granted on that case.
+  `is_superuser` grants nothing here.
 """
 
 from __future__ import annotations
@@ -21,8 +28,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 
 from cases import workflow
-from cases.models import Case, CaseUserObjectPermission, LetterUserObjectPermission
+from cases.models import (
+    BallotSeat,
+    Case,
+    CaseUserObjectPermission,
+    Complainant,
+    LetterUserObjectPermission,
+    Recusal,
+)
 from cases.workflow import CaseMovedOn, TransitionRefused
+from members.models import Representative
 from members.roles import roles_of
 
 
@@ -33,6 +48,109 @@ def case_permissions(user, case) -> frozenset[str]:
 
 def forget_permissions(case) -> None:
     case.forget_permissions()
+    case.__dict__.pop("_relation_cache", None)
+
+
+# ---------------------------------------------------------------------------
+# The user's relation to one case: which view of it they have
+# ---------------------------------------------------------------------------
+
+STAFF_VIEW = "staff"  # ethics staff, not a party and not recused: the whole case
+DECIDER_VIEW = "decider"  # seated on the case's ballot, not recused: the dossier
+RESPONDENT_VIEW = "respondent"  # a representative of the respondent, from the notice
+NO_VIEW = "none"  # anyone else, a complainant's organization's representative included
+
+
+def _party_flags(user, case) -> dict:
+    """One query: is the user a representative of the respondent or of the member
+    complainant's organization, recused on the case, seated on one of its ballots,
+    holding view_case on it themselves (not through a group)?"""
+    case_id = case.pk
+    return (
+        Case.objects.filter(pk=case_id)
+        .annotate(
+            represents_respondent=Exists(
+                Representative.objects.filter(
+                    user_id=user.pk, organization_id=OuterRef("respondent_id")
+                )
+            ),
+            represents_complainant=Exists(
+                Representative.objects.filter(
+                    user_id=user.pk,
+                    organization_id__in=Complainant.objects.filter(
+                        pk=OuterRef(OuterRef("complainant_id")), member_organization__isnull=False
+                    ).values("member_organization_id"),
+                )
+            ),
+            recused=Exists(Recusal.objects.filter(case_id=OuterRef("pk"), member_id=user.pk)),
+            seated=Exists(
+                BallotSeat.objects.filter(
+                    ballot__case_id=OuterRef("pk"), voter_id=user.pk, recused_at__isnull=True
+                )
+            ),
+            views=Exists(
+                CaseUserObjectPermission.objects.filter(
+                    content_object_id=OuterRef("pk"),
+                    user_id=user.pk,
+                    permission__codename="view_case",
+                )
+            ),
+        )
+        .values("represents_respondent", "represents_complainant", "recused", "seated", "views")
+        .get()
+    )
+
+
+def relation_to(user, case) -> str:
+    """Which view of this case this user has: STAFF_VIEW, DECIDER_VIEW,
+    RESPONDENT_VIEW or NO_VIEW. Their relation to the case comes first:
+
+    - a representative of the respondent sees the respondent's view (from the notice
+      of complaint, when they are given view_case) and nothing more, whatever else
+      they are: board, panel, even ethics staff;
+    - a representative of the member complainant's organization sees nothing of the
+      case in Probity (the complainant is written to), whatever else they are;
+    - a recused or conflicted board or panel member sees nothing;
+    - ethics staff see the staff view, by their role;
+    - a board or panel member sees the deciders' view only while seated on the case's
+      ballot (a seat not taken back by a recusal) and holding view_case on it
+      themselves: their group alone grants nothing, and the seat, not the group,
+      decides (the table's DECIDER actions still ask the role too).
+
+    Two queries per (user, case) (this, and the permissions the table then asks),
+    remembered on the case instance until a grant or revocation
+    (`forget_permissions`)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_VIEW
+    cache = case.__dict__.setdefault("_relation_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = _relation(user, case)
+    return cache[user.pk]
+
+
+def _relation(user, case) -> str:
+    flags = _party_flags(user, case)
+    # Read (and remembered) here, so the table's questions that follow cost nothing
+    # and a page asks the same queries whatever its state offers.
+    case_permissions(user, case)
+    if flags["represents_respondent"]:
+        return RESPONDENT_VIEW if flags["views"] else NO_VIEW
+    if flags["represents_complainant"] or flags["recused"]:
+        return NO_VIEW
+    roles = roles_of(user)
+    if roles.ethics_staff:
+        return STAFF_VIEW
+    # The seat decides, not the group: a member seated when the ballot opened keeps
+    # it (and may vote) until a recusal takes it, as the count expects.
+    if flags["seated"] and flags["views"]:
+        return DECIDER_VIEW
+    return NO_VIEW
+
+
+def _who_may(user, case, name: str) -> bool:
+    """The table's `who_may`, told the user's relation to the case."""
+    relation = relation_to(user, case) if user is not None else None
+    return workflow.who_may(user, case, name, relation)
 
 
 # ---------------------------------------------------------------------------
@@ -67,7 +185,7 @@ def authorize(
     case is still in the state the user saw (`expected_state`), then the state, then
     the rules. Returns the table entry. The caller holds the case lock."""
     item = workflow.entry(name)
-    if not workflow.who_may(user, case, name):
+    if not _who_may(user, case, name):
         raise PermissionDenied(refusal_for_who(user, case, name))
     if expected_state and case.state != expected_state:
         raise CaseMovedOn(
@@ -97,7 +215,9 @@ def require_staff(user, case=None) -> None:
     staff pages and services that are not about one case's state."""
     if user is None or not roles_of(user).ethics_staff:
         raise PermissionDenied("Only ethics staff may do this.")
-    if case is not None and "manage_case" not in case_permissions(user, case):
+    if case is not None and (
+        relation_to(user, case) != STAFF_VIEW or "manage_case" not in case_permissions(user, case)
+    ):
         raise PermissionDenied("You do not have the staff permission on this case.")
 
 
@@ -132,7 +252,7 @@ def offered(user, case, names: Iterable[str] | None = None) -> dict[str, Offer]:
     return {
         item.name: Offer(item, item.unmet(case))
         for item in entries
-        if case.state in item.states and workflow.who_may(user, case, item.name)
+        if case.state in item.states and _who_may(user, case, item.name)
     }
 
 
@@ -146,9 +266,7 @@ def steps_offered(user, case) -> list[Offer]:
 
 
 def can_view_case(user, case) -> bool:
-    if roles_of(user).ethics_staff:
-        return True
-    return "view_case" in case_permissions(user, case)
+    return relation_to(user, case) != NO_VIEW
 
 
 def with_user_permission(cases: QuerySet, user, codename: str) -> QuerySet:
@@ -160,31 +278,61 @@ def with_user_permission(cases: QuerySet, user, codename: str) -> QuerySet:
 
 
 def cases_visible_to(user) -> QuerySet:
+    """The cases the user may open (the list; each page asks `relation_to` again).
+    Staff see every case but those they are a party to or recused from (of their
+    own organization's, only those they were given as its representative); everyone
+    else, those on which they hold view_case themselves, minus recusals."""
     roles = roles_of(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
+    recused = Recusal.objects.filter(case_id=OuterRef("pk"), member_id=user.pk)
     if roles.ethics_staff:
-        return Case.objects.all()
-    return with_user_permission(Case.objects.all(), user, "view_case")
+        if not roles.representative:
+            return Case.objects.exclude(Exists(recused))
+        organizations = Representative.objects.filter(user_id=user.pk).values("organization_id")
+        complained = Complainant.objects.filter(member_organization_id__in=organizations).values(
+            "pk"
+        )
+        not_a_party = Case.objects.exclude(respondent_id__in=organizations).exclude(
+            complainant_id__in=complained
+        )
+        own = with_user_permission(
+            Case.objects.filter(respondent_id__in=organizations), user, "view_case"
+        )
+        return (not_a_party | own).exclude(Exists(recused))
+    return with_user_permission(Case.objects.all(), user, "view_case").exclude(Exists(recused))
 
 
 def sees_as_decider(user, case) -> bool:
-    """A board or panel member with access who is not the respondent's representative:
-    they see the deciders' view of the case."""
-    return roles_of(user).decider and "respond_to_case" not in case_permissions(user, case)
+    """Seated on the case's ballot, not recused and not a party: the deciders' view."""
+    return relation_to(user, case) == DECIDER_VIEW
+
+
+def sees_everything(user, case) -> bool:
+    """Staff and seated deciders see all the case's evidence and letters, withheld
+    ones included; anyone else, at most what is disclosed to the respondent."""
+    return relation_to(user, case) in (STAFF_VIEW, DECIDER_VIEW)
+
+
+def can_download_evidence(user, evidence) -> bool:
+    """Staff and seated deciders, every file; the respondent's representatives, the
+    files disclosed to the respondent (their own attachments are); no one else."""
+    relation = relation_to(user, evidence.case)
+    if relation in (STAFF_VIEW, DECIDER_VIEW):
+        return True
+    return relation == RESPONDENT_VIEW and evidence.disclosed_to_respondent
 
 
 def can_download_letter(user, letter) -> bool:
-    """Staff, and the board and panel with access to the case, get all its letters;
-    anyone else only a letter on which they hold view_letter_pdf (the respondent's
-    representatives, for the letters addressed to the respondent)."""
+    """Staff, and the board and panel seated on the case, get all its letters; the
+    respondent's representatives only a letter on which they hold view_letter_pdf
+    themselves (the letters addressed to the respondent); no one else any."""
     case = letter.case
-    if roles_of(user).ethics_staff:
+    relation = relation_to(user, case)
+    if relation in (STAFF_VIEW, DECIDER_VIEW):
         return True
-    if "view_case" not in case_permissions(user, case):
+    if relation != RESPONDENT_VIEW:
         return False
-    if sees_as_decider(user, case):
-        return True
     return LetterUserObjectPermission.objects.filter(
         user=user, content_object=letter, permission__codename="view_letter_pdf"
     ).exists()

@@ -734,6 +734,52 @@ class CaseEvent(AppendOnlyModel):
         return self.actor.get_full_name() or self.actor.username
 
 
+class RecordCheckpoint(AppendOnlyModel):
+    """A signed statement of a case record's head: "case N's record had `sequence`
+    events ending in `head`", signed with the association's Ed25519 record key, which
+    is kept outside the database (docs/decisions/0011). Written at every step and by
+    the deadline job; append-only like the events (and, on PostgreSQL, a trigger
+    refuses UPDATE and DELETE). Someone who can write to the database can recompute
+    the hash chain, but not these signatures: cases.services.record.verify_case_record
+    checks the chain against them."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="checkpoints")
+    sequence = models.PositiveIntegerField()
+    head = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    # The first 16 hex digits of the SHA-256 of the raw public key.
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=128)  # hex, 64 bytes
+
+    class Meta:
+        ordering = ["case", "sequence", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "sequence", "key_id"], name="one_checkpoint_per_head_and_key"
+            )
+        ]
+        indexes = [models.Index(fields=["case", "-sequence"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.sequence} {self.head[:12]}… ({self.key_id})"
+
+    def signed_content(self, case_number: str) -> bytes:
+        """What the signature covers, as canonical JSON: the case (its id and number,
+        so a signature cannot be moved to another case), the sequence, the head and
+        the time of signing."""
+        content = {
+            "v": 1,
+            "case": self.case_id,
+            "number": case_number,
+            "sequence": self.sequence,
+            "head": self.head,
+            "signed_at": self.signed_at.astimezone(datetime.UTC).isoformat(
+                timespec="microseconds"
+            ),
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
 # ---------------------------------------------------------------------------
 # Ballots, conflicts of interest, sanctions and appeals
 # ---------------------------------------------------------------------------

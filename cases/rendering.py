@@ -25,6 +25,7 @@ from cases.models import (
     EvidenceSource,
     Letterhead,
     LetterKind,
+    RecordCheckpoint,
     SanctionKind,
 )
 from cases.outcomes import ballot_outcome, current_sanction, dissents, open_ballot, prior_record
@@ -125,6 +126,21 @@ def complainant_recipient(case: Case) -> Recipient:
     )
 
 
+def checkpoint_context(case: Case) -> dict:
+    """The latest signed checkpoint of the case record (docs/decisions/0011) and the
+    exact statement its signature covers: printed in the letter, it carries the
+    record's head out of the database, where no one can rewrite it."""
+    checkpoint = (
+        RecordCheckpoint.objects.filter(case_id=case.pk).order_by("-sequence", "-pk").first()
+    )
+    if checkpoint is None:
+        return {"checkpoint": None, "checkpoint_statement": ""}
+    return {
+        "checkpoint": checkpoint,
+        "checkpoint_statement": checkpoint.signed_content(case.number).decode(),
+    }
+
+
 def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> dict:
     allegations = list(case.allegations.select_related("principle", "finding").order_by("pk"))
     context = {
@@ -139,6 +155,9 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
         "procedure": case.procedure,
         "rules": case.procedure.describe_rules(),
         "complainant_disclosed": case.complainant_identity_disclosed,
+        # The latest signed checkpoint of the case record (docs/decisions/0011): the
+        # letter carries it out of the database, where no one can rewrite it.
+        **checkpoint_context(case),
     }
     if kind == LetterKind.NOTICE_OF_COMPLAINT:
         context["evidence"] = [

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from cases import diagram
 from cases.access import (
+    can_download_evidence,
     can_download_letter,
     can_view_case,
     cases_visible_to,
@@ -25,6 +26,7 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseLink,
+    Complainant,
     Evidence,
     Letter,
     Recusal,
@@ -33,7 +35,7 @@ from cases.models import (
 )
 from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
 from cases.workflow import STATES, CaseState
-from members.models import Organization
+from members.models import Organization, Representative
 from members.roles import roles_of
 
 OPEN_STATES = [s for s, info in STATES.items() if not info.final]
@@ -148,46 +150,54 @@ def disclosed_evidence(case: Case) -> list[Evidence]:
 
 
 def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
-    """404 unless this user may see this file: staff all; others only disclosed evidence
-    of a case they can see."""
+    """404 unless this user may have this file (cases.access.can_download_evidence:
+    staff and seated deciders every file; the respondent's representatives the
+    disclosed ones; a party's representative only their party's, whatever else
+    they are)."""
     evidence = (
         Evidence.objects.select_related("case").filter(case__number=number, pk=evidence_id).first()
     )
-    if evidence is None or not can_view_case(user, evidence.case):
-        raise Http404("No such file.")
-    roles = roles_of(user)
-    if (
-        not (roles.ethics_staff or roles.board or roles.appeals_panel)
-        and not evidence.disclosed_to_respondent
-    ):
+    if evidence is None or not can_download_evidence(user, evidence):
         raise Http404("No such file.")
     return evidence
 
 
-def dashboard(*, today: datetime.date | None = None) -> dict:
+def dashboard(*, today: datetime.date | None = None, user=None) -> dict:
+    """The staff dashboard. For a staff member who is also a representative of a
+    member, only the cases they may see as staff or as that member's representative
+    (cases.access.cases_visible_to): they are a party to their own member's cases."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=14)
-    counts = dict(
-        Case.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    a_party = user is not None and roles_of(user).representative
+    cases = cases_visible_to(user) if a_party else Case.objects.all()
+    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in CaseState.values]
     deadlines = list(
-        Case.objects.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
+        cases.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
         .select_related("respondent", "case_officer")
         .order_by("response_due_on")[:100]
     )
+    ballots = Ballot.objects.filter(
+        closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
+    )
     ballots_closing = list(
-        Ballot.objects.filter(closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon)
+        (ballots.filter(case__in=cases) if a_party else ballots)
         .select_related("case", "case__respondent")
         .order_by("closes_on")[:100]
     )
     appeals_closing = list(
-        Case.objects.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
+        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
         .select_related("respondent")
         .order_by("appeal_deadline")[:100]
     )
+    without_quorum = overdue_ballots(today)
+    if a_party:
+        visible = set(
+            cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)
+        )
+        without_quorum = [b for b in without_quorum if b.case_id in visible]
     return {
-        "ballots_without_quorum": overdue_ballots(today),
+        "ballots_without_quorum": without_quorum,
         "ballots_closing": ballots_closing,
         "appeals_closing": appeals_closing,
         "by_state": by_state,
@@ -267,9 +277,20 @@ def ballots_of(case: Case) -> list[dict]:
 
 
 def my_ballots(*, user) -> dict:
-    """ "My ballots": the seats this board or panel member holds, open ones first."""
+    """ "My ballots": the seats this board or panel member holds, open ones first;
+    not on a case they are a party to (as a representative of the respondent or of
+    the member complainant's organization) or recused from, where they are no
+    decider (cases.access.relation_to)."""
+    organizations = Representative.objects.filter(user_id=user.pk).values("organization_id")
     seats = list(
         BallotSeat.objects.filter(voter=user, recused_at__isnull=True)
+        .exclude(ballot__case__respondent_id__in=organizations)
+        .exclude(
+            ballot__case__complainant__in=Complainant.objects.filter(
+                member_organization_id__in=organizations
+            )
+        )
+        .exclude(ballot__case__recusals__member=user)
         .select_related("ballot", "ballot__case", "ballot__case__respondent")
         .order_by("ballot__closes_on", "pk")
     )

@@ -42,8 +42,10 @@ from members.roles import roles_of
 CASE_PAGE_SIZE = 50
 
 
-def _require_staff(request) -> None:
-    access.require_staff(request.user)
+def _require_staff(request, case=None) -> None:
+    """Ethics staff; given a case, staff whose relation to it is staff's (not a party,
+    not recused) and who hold the staff permission on it."""
+    access.require_staff(request.user, case)
 
 
 # ---------------------------------------------------------------------------
@@ -54,7 +56,7 @@ def _require_staff(request) -> None:
 @login_required
 def dashboard(request):
     _require_staff(request)
-    return render(request, "cases/dashboard.html", selectors.dashboard())
+    return render(request, "cases/dashboard.html", selectors.dashboard(user=request.user))
 
 
 def _filtered_cases(request):
@@ -188,7 +190,7 @@ def complaint_new(request):
 @login_required
 def complaint_amend(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
+    _require_staff(request, case)
     data = request.POST if request.method == "POST" else None
     form = AmendmentForm(data)
     allegations = AllegationFormSet(data, prefix="allegations")
@@ -227,15 +229,20 @@ def case_detail(request, number):
 
 
 def _render_case(request, case, status=200, **forms):
-    """Staff, the board and panel, and the respondent each see the case their way.
-    What each page offers (forms, buttons) comes from the table: access.offered."""
+    """Staff, the board and panel, and the respondent each see the case their way,
+    by their relation to this case (access.relation_to: a party's representative sees
+    the party's view whatever else they are). What each page offers (forms, buttons)
+    comes from the table: access.offered."""
     offered = access.offered(request.user, case)
-    if roles_of(request.user).ethics_staff:
+    relation = access.relation_to(request.user, case)
+    if relation == access.STAFF_VIEW:
         context = _staff_context(request, case, forms)
         template = "cases/case_staff.html"
-    elif access.sees_as_decider(request.user, case):
+    elif relation == access.DECIDER_VIEW:
         context = _board_context(request, case, forms)
         template = "cases/case_board.html"
+    elif relation != access.RESPONDENT_VIEW:
+        raise Http404("No such case.")
     else:
         context = {
             **selectors.respondent_page(case),
@@ -433,7 +440,7 @@ def evidence_add(request, number):
 @require_POST
 def evidence_disclosure(request, number, evidence_id):
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
+    _require_staff(request, case)
     evidence = get_object_or_404(Evidence, pk=evidence_id, case=case)
     services.evidence_set_disclosure(
         evidence=evidence, by=request.user, disclosed=request.POST.get("disclosed") == "1"
@@ -502,7 +509,7 @@ def _case_form(request, number, *, form_key, make_form, call, done, staff_only=T
     success message or re-render the case page with the form and its errors (400)."""
     case = selectors.case_for_page(number=number, user=request.user)
     if staff_only:
-        _require_staff(request)
+        _require_staff(request, case)
     form = make_form(case)
     if form.is_valid():
         try:
@@ -619,7 +626,7 @@ def case_link(request, number):
 @require_POST
 def amended_notice_issue(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
+    _require_staff(request, case)
     try:
         services.amended_notice_issue(case=case, by=request.user)
     except ValidationError as exc:
@@ -731,7 +738,7 @@ def ballot_extend(request, number):
 @require_POST
 def appeal_ballot_close(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
+    _require_staff(request, case)
     confirm = _confirm_identity(request, case, "close_appeal_ballot")
     if confirm is not None:
         return confirm
@@ -814,7 +821,7 @@ def letter_preview(request, number, kind):
 @require_POST
 def letter_redeliver(request, number, letter_id):
     case = selectors.case_for_page(number=number, user=request.user)
-    _require_staff(request)
+    _require_staff(request, case)
     letter = get_object_or_404(Letter, pk=letter_id, case=case)
     attempts = services.letter_redeliver(letter=letter, by=request.user)
     failed = [a for a in attempts if not a.succeeded]

@@ -585,9 +585,17 @@ class Who:
     description: str
     role: str = ""
     permission: str = ""
+    # The user's relation to this very case that it needs (cases.access.relation_to:
+    # "staff", "decider", "respondent"): a party's representative is the party on
+    # the case whatever else they are, and a recused decider is no decider.
+    relation: str = ""
 
-    def allows(self, user, case) -> bool:
+    def allows(self, user, case, relation: str | None = None) -> bool:
+        """`relation` is the user's relation to the case (cases.access passes it);
+        without it only the role and the permission are asked."""
         if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if relation is not None and self.relation and relation != self.relation:
             return False
         if self.role and not getattr(roles_of(user), self.role):
             return False
@@ -595,13 +603,31 @@ class Who:
 
 
 STAFF = Who(
-    "staff", "ethics staff with the staff permission on the case", "ethics_staff", "manage_case"
+    "staff",
+    "ethics staff with the staff permission on the case",
+    "ethics_staff",
+    "manage_case",
+    relation="staff",
 )
-RESPONDENT = Who("respondent", "a representative of the respondent", permission="respond_to_case")
+RESPONDENT = Who(
+    "respondent",
+    "a representative of the respondent",
+    permission="respond_to_case",
+    relation="respondent",
+)
 VOTER = Who(
-    "voter", "a board or panel member seated on the case's ballot", permission="vote_on_case"
+    "voter",
+    "a board or panel member seated on the case's ballot",
+    permission="vote_on_case",
+    relation="decider",
 )
-DECIDER = Who("decider", "a board or panel member with access to the case", "decider", "view_case")
+DECIDER = Who(
+    "decider",
+    "a board or panel member with access to the case",
+    "decider",
+    "view_case",
+    relation="decider",
+)
 
 
 class TransitionRefused(ValidationError):
@@ -981,13 +1007,15 @@ def rules_hold(name: str) -> Callable[[object], bool]:
     return condition
 
 
-def who_may(user, case, name: str) -> bool:
+def who_may(user, case, name: str, relation: str | None = None) -> bool:
     """Whether this user may take this step or action on this case (not whether its
-    state and rules allow it now). `user` None is the system (the deadline job)."""
+    state and rules allow it now). `user` None is the system (the deadline job).
+    `relation` is the user's relation to the case (cases.access.relation_to), which
+    cases.access always passes."""
     item = entry(name)
     if user is None:
         return item.system_may
-    return item.who.allows(user, case)
+    return item.who.allows(user, case, relation)
 
 
 def checklist(case) -> list[tuple[Rule, Check]]:

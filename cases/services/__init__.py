@@ -12,6 +12,7 @@
     grants        every object permission, given or taken
     evidence      storing an uploaded file as evidence
     record        the case row lock and the hash-chained case record
+    checkpoints   signed checkpoints of the record's head (the record key)
 
 Each service runs in one transaction with the case row locked, asks cases.access
 whether the user may act (the table's wording if not), and writes the case record.
@@ -25,6 +26,7 @@ from cases.services.ballots import (
     conflict_declare,
     vote_cast,
 )
+from cases.services.checkpoints import latest_checkpoint, sign_checkpoint
 from cases.services.dossier import dossier_export
 from cases.services.evidence import EvidenceInput
 from cases.services.grants import (
@@ -82,6 +84,7 @@ __all__ = [
     "finding_record",
     "grant",
     "late_filing_accept",
+    "latest_checkpoint",
     "letter_correct",
     "letter_deliver",
     "letter_redeliver",
@@ -93,6 +96,7 @@ __all__ = [
     "response_window_reopen",
     "review_report_save",
     "revoke",
+    "sign_checkpoint",
     "verify_case_record",
     "vote_cast",
 ]

@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import events, notifications, tally, workflow
-from cases.access import authorize, case_permissions, require_reason
+from cases.access import (
+    RESPONDENT_VIEW,
+    authorize,
+    case_permissions,
+    relation_to,
+    require_reason,
+)
 from cases.models import (
     BALLOT_CHOICES,
     SANCTION_SEVERITY,
@@ -236,7 +242,8 @@ def conflict_declare(*, case: Case, member, reason: str, by) -> Recusal:
     """A board or panel member's conflict of interest: they lose access to the case,
     their vote on any open ballot is removed and they no longer count."""
     case = lock_case(case)
-    # A member declares their own conflict; staff record one a party raised.
+    # A member declares their own conflict; staff record one a party raised. Who
+    # first, before anything is written: a representative of a party is no decider.
     authorize(by, case, "declare_conflict" if by == member else "record_party_conflict")
     reason = require_reason(reason, "Declaring a conflict")
     if not roles_of(member).decider:
@@ -266,7 +273,14 @@ def conflict_declare(*, case: Case, member, reason: str, by) -> Recusal:
                 kind="vote_removed",
                 payload={"ballot": seat.ballot_id, "voter": member.username, "why": "recusal"},
             )
-    held = [p for p in ("view_case", "vote_on_case") if p in case_permissions(member, case)]
+    # The seat's access goes; a representative of the respondent keeps the
+    # respondent's view (their view_case came with the notice, not with a seat).
+    seat_access = (
+        ("vote_on_case",)
+        if relation_to(member, case) == RESPONDENT_VIEW
+        else ("view_case", "vote_on_case")
+    )
+    held = [p for p in seat_access if p in case_permissions(member, case)]
     if held:
         revoke(case, member, held, actor=by, why="Conflict of interest declared.")
     return recusal

@@ -4,7 +4,8 @@ systemd timer every few minutes (`manage.py run_deadlines`).
 Each action runs in its own transaction with the case row locked and re-checks its
 condition under the lock, so two jobs running at once act once: the second finds
 the case already moved on (or the reminder already recorded) and does nothing.
-Every action is a case event attributed to the system (no actor).
+Every action is a case event attributed to the system (no actor). Last, each case
+whose record grew since its last checkpoint gets one signed, once a day.
 """
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import notifications, workflow
-from cases.models import Ballot, BallotKind, Case, Reminder, Sanction, SanctionKind
+from cases.models import (
+    Ballot,
+    BallotKind,
+    Case,
+    RecordCheckpoint,
+    Reminder,
+    Sanction,
+    SanctionKind,
+)
 from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
+from cases.services.checkpoints import sign_checkpoint, signing_key
 from cases.services.record import lock_case, record_event
 from cases.services.sanctions import sanction_apply, transition_after_sanction
 from cases.services.transitions import case_transition
@@ -101,7 +113,36 @@ def _run(today: datetime.date) -> Counter:
         _end_suspension,
     )
     each("reminders sent", [today], _reminders)
+    # Last, so it signs what the job itself just recorded.
+    each("checkpoints signed", _unsigned_cases(today), _sign_checkpoint)
     return done
+
+
+def _unsigned_cases(today: datetime.date):
+    """The daily checkpoint: cases whose record grew since their last checkpoint and
+    that have none signed today (steps sign their own; this anchors what happened
+    between steps: votes, responses, findings, access). None without a record key."""
+    if signing_key() is None:
+        return []
+    start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    latest = RecordCheckpoint.objects.filter(case_id=OuterRef("pk")).order_by("-sequence", "-pk")
+    return (
+        Case.objects.annotate(
+            signed_up_to=Coalesce(Subquery(latest.values("sequence")[:1]), 0),
+            signed_today=Exists(
+                RecordCheckpoint.objects.filter(case_id=OuterRef("pk"), signed_at__gte=start_of_day)
+            ),
+        )
+        .filter(record_length__gt=F("signed_up_to"), signed_today=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def _sign_checkpoint(case_id: int) -> int:
+    case = lock_case(Case(pk=case_id))
+    return 1 if sign_checkpoint(case) is not None else 0
 
 
 def _try_step(case_id: int, name: str) -> int:

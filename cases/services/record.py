@@ -1,5 +1,6 @@
 """The kernel of every service: the case row lock and the case record, an
-append-only, hash-chained list of events (docs/decisions/0007)."""
+append-only, hash-chained list of events (docs/decisions/0007), checked against the
+signed checkpoints of cases.services.checkpoints (docs/decisions/0011)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, RecordCheckpoint
+from cases.services.checkpoints import signature_problem, verifying_keys
 
 GENESIS_HASH = "0" * 64
 
@@ -61,21 +63,36 @@ def record_event(
     return event
 
 
+UNANCHORED_NO_KEY = (
+    "unanchored: no record key is configured (PROBITY_RECORD_KEY_FILE), so the chain "
+    "alone cannot show that it was not rewritten and recomputed"
+)
+UNANCHORED_NO_CHECKPOINT = "unanchored: no signed checkpoint of this record yet"
+
+
 @dataclass(frozen=True)
 class RecordCheck:
     ok: bool
     events_checked: int
     first_bad_sequence: int | None = None
     problem: str = ""
+    # Whether the record is anchored by a signed checkpoint, and in words which.
+    anchored: bool = False
+    anchor: str = ""
 
 
 def verify_case_record(case: Case) -> RecordCheck:
-    """Recompute the hash chain; name the first event that does not match."""
+    """Recompute the hash chain; name the first event that does not match. Then check
+    the chain against the signed checkpoints: a chain rewritten and recomputed, or cut
+    short with the head moved back, no longer matches a head the record key signed.
+    Without a key the result says the record is unanchored."""
     previous = GENESIS_HASH
     count = 0
     recorded = {}  # letter or evidence id -> the SHA-256 the record gave it
+    hashes = {}  # sequence -> hash, for the checkpoints
     for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
         count += 1
+        hashes[event.sequence] = event.hash
         if event.kind == "letter_issued":
             recorded[("letter", event.payload.get("letter"))] = event.payload.get("sha256")
         elif event.kind == "evidence_added":
@@ -100,6 +117,9 @@ def verify_case_record(case: Case) -> RecordCheck:
             f"the case says its record has {case.record_length} events but {count} are left "
             "(events were removed from the end)",
         )
+    anchored, anchor, problem = _check_checkpoints(case, count, hashes)
+    if problem:
+        return RecordCheck(False, count, None, problem, anchored=False, anchor=anchor)
     reached = [
         e.to_state
         for e in CaseEvent.objects.filter(case=case, kind="transition").order_by("sequence")
@@ -111,6 +131,8 @@ def verify_case_record(case: Case) -> RecordCheck:
             count,
             None,
             f"the record leads to “{reached[-1] if reached else 'filed'}” but the case is “{case.state}”",
+            anchored=anchored,
+            anchor=anchor,
         )
     # The stored files must still be the ones the record names.
     for kind, rows in (
@@ -126,8 +148,49 @@ def verify_case_record(case: Case) -> RecordCheck:
                     count,
                     None,
                     f"the stored file of {kind} {row.pk} (“{row}”) does not match the SHA-256 in the record",
+                    anchored=anchored,
+                    anchor=anchor,
                 )
-    return RecordCheck(True, count)
+    return RecordCheck(True, count, anchored=anchored, anchor=anchor)
+
+
+def _check_checkpoints(case: Case, count: int, hashes: dict[int, str]) -> tuple[bool, str, str]:
+    """(anchored, the anchor in words, the problem or ""): every checkpoint of the case
+    must carry a valid signature of a configured key and name a head the record still
+    has at that sequence."""
+    keys = verifying_keys()
+    if not keys:
+        return False, UNANCHORED_NO_KEY, ""
+    checkpoints = list(RecordCheckpoint.objects.filter(case_id=case.pk).order_by("sequence", "pk"))
+    for checkpoint in checkpoints:
+        signed = f"the checkpoint of event #{checkpoint.sequence} signed {checkpoint.signed_at:%Y-%m-%d %H:%M}"
+        why = signature_problem(checkpoint, case.number, keys)
+        if why:
+            return False, "", f"{signed}: {why}"
+        if checkpoint.sequence > count:
+            return (
+                False,
+                "",
+                f"{signed} says the record had {checkpoint.sequence} events, but {count} are "
+                "left (events were removed from the end)",
+            )
+        if hashes.get(checkpoint.sequence) != checkpoint.head:
+            return (
+                False,
+                "",
+                f"{signed} does not match the record: an event at or before #{checkpoint.sequence} "
+                "was changed and the chain recomputed",
+            )
+    if not checkpoints:
+        return False, UNANCHORED_NO_CHECKPOINT, ""
+    last = checkpoints[-1]
+    anchor = (
+        f"anchored: event #{last.sequence} signed {last.signed_at:%Y-%m-%d %H:%M} "
+        f"with key {last.key_id}"
+    )
+    if count > last.sequence:
+        anchor += f"; {count - last.sequence} later event(s) not signed yet"
+    return True, anchor, ""
 
 
 def _file_matches(field_file, sha256: str) -> bool:

@@ -1,7 +1,8 @@
 """The one service that takes every workflow step: `case_transition`. It locks the
 case row, asks cases.access who may take the step and whether its rules hold,
 applies the FSM transition, records it, and runs the step's effects (access,
-letters, ballots, sanctions) under the same lock."""
+letters, ballots, sanctions) under the same lock; the record's head is signed
+(cases.services.checkpoints) with the step and after its effects."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from cases.services.ballots import (
     file_appeal_effects,
     open_board_ballot,
 )
+from cases.services.checkpoints import sign_checkpoint
 from cases.services.grants import grant, respondent_users, revoke
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
@@ -129,9 +131,14 @@ def case_transition(
         actor=by,
         **events.transition(step=name, from_state=from_state, to_state=case.state, reason=reason),
     )
+    # The record is signed at every step (docs/decisions/0011): once with the step
+    # itself, so the letters its effects issue carry a checkpoint that includes it,
+    # and once after the effects.
+    sign_checkpoint(case)
     effect = EFFECTS.get(name)
     if effect:
         extra = effect(case, by, reason, event)
         if extra:
             record_event(case, actor=by, **events.step_effects(name, extra))
+        sign_checkpoint(case)
     return case

@@ -17,6 +17,7 @@ from django.db.models.deletion import ProtectedError
 from cases import services
 from cases.models import Case, CaseEvent
 from cases.services import GENESIS_HASH, verify_case_record
+from cases.services.record import UNANCHORED_NO_KEY
 from tests.factories.cases import (
     PrincipleFactory,
     allegation,
@@ -357,7 +358,9 @@ def test_verify_case_record_passes_on_an_intact_chain(case, staff, representativ
     assert result.ok
     assert result.events_checked == count
     assert result.first_bad_sequence is None
-    assert verify_command(case.number).strip() == f"{case.number}: OK ({count} events)"
+    assert verify_command(case.number).strip() == (
+        f"{case.number}: OK ({count} events; {UNANCHORED_NO_KEY})"
+    )
 
 
 def test_verify_every_case_by_default(staff, organization, procedure, principle):

@@ -10,15 +10,30 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.urls import URLPattern, reverse
+from guardian.shortcuts import assign_perm
 
-from cases import services
+from cases import access, services
 from cases import urls as case_urls
-from cases.models import Case, Evidence, Letter, Recusal
+from cases.models import (
+    BallotSeat,
+    Case,
+    CaseEvent,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Evidence,
+    Letter,
+    LetterUserObjectPermission,
+    Recusal,
+    Vote,
+)
 from cases.workflow import STAFF, STEPS
+from members.models import Representative
+from members.roles import BOARD
 from tests.factories.cases import (
+    COMPLAINANT_NAME,
     case_snapshot,
     evidence_input,
     file_case,
@@ -29,14 +44,17 @@ from tests.factories.cases import (
     step,
 )
 from tests.factories.dates import days, today
-from tests.factories.people import UserFactory, panel_user
+from tests.factories.members import RepresentativeFactory
+from tests.factories.people import UserFactory, board_user, panel_user, staff_user
 from tests.factories.scenes import (
+    UNDISCLOSED_TITLE,
     case_with_exhibits,
     cast,
     close_ballot,
     complete_review,
     our_reply,
     refer,
+    setup_board_case,
     vote,
 )
 
@@ -693,3 +711,320 @@ def test_model_wide_case_permissions_are_no_back_door(client, c, board_vote):
     listing = client.get(reverse("cases:case_list"))
     assert board_vote.number not in [case.number for case in listing.context["page"]]
     assert case_snapshot(board_vote) == before
+
+
+# ---------------------------------------------------------------------------
+# People with two roles: their relation to the case decides (issue 9)
+# ---------------------------------------------------------------------------
+
+
+def record_snapshot(case) -> dict:
+    """`case_snapshot` and every other row a refused request must leave alone: the
+    letters' permissions, the recusals, the seats, the votes."""
+    return {
+        **case_snapshot(case),
+        "letter_permissions": sorted(
+            LetterUserObjectPermission.objects.filter(content_object__case=case).values_list(
+                "user_id", "content_object_id", "permission__codename"
+            )
+        ),
+        "group_permissions": sorted(
+            CaseGroupObjectPermission.objects.filter(content_object=case).values_list(
+                "group_id", "permission__codename"
+            )
+        ),
+        "recusals": sorted(Recusal.objects.filter(case=case).values_list("member_id", "reason")),
+        "seats": sorted(
+            BallotSeat.objects.filter(ballot__case=case).values_list("voter_id", "recused_at")
+        ),
+        "event_count": CaseEvent.objects.filter(case=case).count(),
+        "vote_count": Vote.objects.filter(ballot__case=case).count(),
+    }
+
+
+def _board_rep(c):
+    """A board member who is also a representative of the respondent from the start:
+    given the respondent's access at the notice, recused automatically at referral."""
+    member = c.board[0]
+    RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
+    return member
+
+
+def _seated_then_rep(c):
+    """A board member seated at referral who then became a representative of the
+    respondent (made one while the ballot is open)."""
+    return c.board[0]
+
+
+def _staff_rep(c):
+    """Ethics staff who is also a representative of the respondent."""
+    user = staff_user("sam.staff", first_name="Sam", last_name="Twohats")
+    RepresentativeFactory(user=user, organization=c.organization, is_primary=False)
+    return user
+
+
+DUAL_ROLES = {"board_rep": _board_rep, "seated_then_rep": _seated_then_rep, "staff_rep": _staff_rep}
+
+
+@pytest.fixture(params=sorted(DUAL_ROLES))
+def dual(request, c):
+    """(who, the case at the board vote) for each kind of person with two roles."""
+    kind = request.param
+    who = DUAL_ROLES[kind](c)
+    case = case_with_exhibits(c.staff, c.organization)
+    case = complete_review(
+        open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+    )
+    case = refer(case, c.staff)
+    if kind == "seated_then_rep":
+        assert BallotSeat.objects.filter(ballot__case=case, voter=who).exists()
+        RepresentativeFactory(user=who, organization=c.organization, is_primary=False)
+        # what the post_save receiver runs after the commit
+        services.representative_access_sync(user=who, organization=c.organization)
+    if kind == "board_rep":
+        assert Recusal.objects.filter(case=case, member=who).exists()
+    for member in c.board[1:]:
+        vote(case, member, "violation", "censure", reason="The advert misled buyers.")
+    return kind, who, fresh(case)
+
+
+@pytest.mark.parametrize("key", sorted(CASE_ROUTES))
+def test_two_roles_get_exactly_the_respondents_answer_on_every_route(client, c, dual, key):
+    """On every case route a board member or staff who represents the respondent gets
+    what the respondent's own representative gets, and a refused request (403, 404,
+    or a refused form) writes nothing."""
+    kind, who, case = dual
+    before = record_snapshot(case)
+    client.force_login(who)
+    theirs = _request(client, key, case, c)
+    after = record_snapshot(case)
+    client.force_login(c.rep)
+    respondents = _request(client, key, case, c)
+    if respondents.status_code in (400, 403):
+        # refused too; a representative made one during the board vote was never given
+        # respond_to_case, so a response is refused as “who” (403) rather than “when” (400)
+        assert theirs.status_code in (400, 403), (kind, key)
+    else:
+        assert theirs.status_code == respondents.status_code, (kind, key)
+    if theirs.status_code != 200 or CASE_ROUTES[key][1] == "post":
+        # nothing a respondent may do at the board vote: every such request is refused
+        assert after == before, (kind, key)
+    if key == "case_detail":
+        assert "cases/case_respondent.html" in [t.name for t in theirs.templates]
+        assert "cases/case_board.html" not in [t.name for t in theirs.templates]
+        assert "cases/case_staff.html" not in [t.name for t in theirs.templates]
+
+
+def test_two_roles_see_the_respondents_page_and_nothing_more(client, c, dual):
+    kind, who, case = dual
+    client.force_login(c.rep)
+    respondents = client.get(case.get_absolute_url())
+    client.force_login(who)
+    theirs = client.get(case.get_absolute_url())
+    assert theirs.status_code == 200
+    assert [t.name for t in theirs.templates][0] == "cases/case_respondent.html"
+    assert [e.pk for e in theirs.context["evidence"]] == [
+        e.pk for e in respondents.context["evidence"]
+    ]
+    assert [x.pk for x in theirs.context["letter_list"]] == [
+        x.pk for x in respondents.context["letter_list"]
+    ]
+    html = theirs.content.decode()
+    assert UNDISCLOSED_TITLE not in html  # withheld evidence
+    assert COMPLAINANT_NAME not in html  # the complainant's identity, not disclosed
+    for member in c.board[1:]:  # the voters' names
+        assert member.last_name not in html
+    assert "Cast my vote" not in html
+    assert set(theirs.context["offered"]) == set(respondents.context["offered"])
+
+
+def test_two_roles_get_the_respondents_files_only(client, c, dual):
+    kind, who, case = dual
+    client.force_login(c.rep)
+    respondents = _downloads(client, case)
+    client.force_login(who)
+    theirs = _downloads(client, case)
+    assert theirs == respondents
+    assert theirs[UNDISCLOSED_TITLE] == 404
+    assert theirs["letter acknowledgement to complainant"] == 404
+
+
+def test_two_roles_are_refused_the_ballot_and_change_nothing(client, c, dual):
+    kind, who, case = dual
+    before = record_snapshot(case)
+    client.force_login(who)
+    voted = client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "abstain"})
+    conflict = client.post(
+        reverse("cases:conflict_declare", args=[case.number]),
+        {"conflict-reason": "I act for the respondent."},
+    )
+    closed = _step(client, case, "close_ballot")
+    extended = client.post(
+        reverse("cases:ballot_extend", args=[case.number]),
+        {"extend-until": _until(), "extend-reason": "More time."},
+    )
+    assert (voted.status_code, conflict.status_code, closed.status_code) == (403, 403, 403)
+    assert extended.status_code == 403
+    assert record_snapshot(case) == before
+    if kind != "staff_rep":
+        listed = client.get(reverse("cases:my_ballots"))
+        assert case.number not in listed.content.decode()
+
+
+def test_a_board_member_who_represents_the_respondent_declares_nothing(client, c):
+    """The issue's write: a board member who joined the board after the referral (not
+    seated, so not recused) and represents the respondent posted “declare a conflict”:
+    a recusal row and two events were written and their respondent's view_case was
+    removed. Now they are the respondent on this case: 403, nothing written."""
+    case = case_with_exhibits(c.staff, c.organization)
+    case = refer(
+        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        c.staff,
+    )
+    latecomer = board_user("board.latecomer", first_name="Lena", last_name="Latecomer")
+    RepresentativeFactory(user=latecomer, organization=c.organization, is_primary=False)
+    services.grant(case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice.")
+    case = fresh(case)
+    before = record_snapshot(case)
+    client.force_login(latecomer)
+    response = client.post(
+        reverse("cases:conflict_declare", args=[case.number]),
+        {"conflict-reason": "I act for the respondent."},
+    )
+    assert response.status_code == 403
+    assert record_snapshot(case) == before
+    assert client.get(case.get_absolute_url()).status_code == 200  # still the respondent
+
+
+def test_staff_recording_a_conflict_on_a_seated_representative_keeps_their_respondent_view(c):
+    """A seated board member who became the respondent's representative: staff record
+    the conflict; the seat and vote go, the respondent's view stays."""
+    member = c.board[0]
+    case = case_with_exhibits(c.staff, c.organization)
+    case = refer(
+        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        c.staff,
+    )
+    RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
+    services.conflict_declare(case=fresh(case), member=member, reason="A party raised it.", by=c.staff)
+    held = set(
+        CaseUserObjectPermission.objects.filter(content_object=case, user=member).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    assert "vote_on_case" not in held
+    assert "view_case" in held
+    assert access.relation_to(member, fresh(case)) == access.RESPONDENT_VIEW
+
+
+def test_staff_who_represent_the_respondent_see_nothing_before_the_notice(client, c):
+    user = _staff_rep(c)
+    case = case_with_exhibits(c.staff, c.organization)
+    other = case_with_exhibits(c.staff, c.other_organization)
+    before = record_snapshot(case)
+    client.force_login(user)
+    assert client.get(case.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, case).values()) == {404}
+    assert _step(client, case, "dismiss").status_code == 404
+    listed = [x.number for x in client.get(reverse("cases:case_list")).context["page"]]
+    assert case.number not in listed and other.number in listed
+    assert record_snapshot(case) == before
+    # and a case they have nothing to do with is staff's as usual
+    assert "cases/case_staff.html" in [
+        t.name for t in client.get(other.get_absolute_url()).templates
+    ]
+
+
+def test_a_representative_of_the_complainants_organization_sees_nothing(client, c):
+    """A board member and a staff member who act for the member that complained: not
+    the complainant's view (the complainant has none in Probity), not the board's."""
+    complainer = c.other_organization
+    member = c.board[0]
+    RepresentativeFactory(user=member, organization=complainer, is_primary=False)
+    colleague = _staff_rep(c)
+    Representative.objects.filter(user=colleague).update(organization=complainer)
+    bc = setup_board_case(c.staff, board=c.board, rep=c.rep, complainant_org=complainer)
+    case = fresh(bc.case)
+    assert Recusal.objects.filter(case=case, member=member).exists()
+    for user in (member, colleague):
+        client.force_login(user)
+        assert client.get(case.get_absolute_url()).status_code == 404
+        assert set(_downloads(client, case).values()) == {404}
+
+
+def test_group_membership_alone_grants_nothing_on_a_case(client, c, board_vote):
+    """A board member not seated (joined after the referral) sees nothing, even when
+    the board group itself holds view_case on the case."""
+    latecomer = board_user("board.latecomer")
+    assign_perm("view_case", Group.objects.get(name=BOARD), board_vote)
+    client.force_login(latecomer)
+    assert client.get(board_vote.get_absolute_url()).status_code == 404
+    assert set(_downloads(client, board_vote).values()) == {404}
+    assert board_vote.number not in [
+        x.number for x in client.get(reverse("cases:case_list")).context["page"]
+    ]
+    # a seated member still sees the dossier
+    client.force_login(c.board[0])
+    assert "cases/case_board.html" in [
+        t.name for t in client.get(board_vote.get_absolute_url()).templates
+    ]
+
+
+def test_relation_to_names_each_view(c, board_vote):
+    case = fresh(board_vote)
+    assert access.relation_to(c.staff, case) == access.STAFF_VIEW
+    assert access.relation_to(c.board[0], case) == access.DECIDER_VIEW
+    assert access.relation_to(c.rep, case) == access.RESPONDENT_VIEW
+    assert access.relation_to(c.other_rep, case) == access.NO_VIEW
+    assert access.relation_to(c.superuser, case) == access.NO_VIEW
+    services.conflict_declare(case=case, member=c.board[1], reason="I advised them.", by=c.board[1])
+    assert access.relation_to(c.board[1], fresh(case)) == access.NO_VIEW
+
+
+def test_the_dashboard_of_staff_who_represent_a_member_leaves_out_its_cases(client, c):
+    user = _staff_rep(c)
+    theirs = case_with_exhibits(c.staff, c.organization)  # not notified: not theirs to see
+    other = case_with_exhibits(c.staff, c.other_organization)
+    client.force_login(user)
+    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    assert counts["filed"] == 1
+    client.force_login(c.staff)
+    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    assert counts["filed"] == 2
+    assert {theirs.state, other.state} == {"filed"}
+
+
+def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(client, c):
+    """Under appeal: recused automatically when the panel's ballot opened; the page,
+    the files and the ballot are the respondent's, and refusals write nothing."""
+    member = panel_user("panel.twohats", first_name="Pat", last_name="Twohats")
+    RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
+    others = [panel_user() for _ in range(3)]
+    case = case_with_exhibits(c.staff, c.organization)
+    case = refer(
+        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        c.staff,
+    )
+    for board_member in c.board:
+        vote(case, board_member, "violation", "censure")
+    case = close_ballot(case, c.staff)
+    services.representative_access_sync(user=member, organization=c.organization)
+    case = step(case, "file_appeal", c.rep, "The board misread the register.")
+    for panelist in others:
+        vote(case, panelist, "uphold")
+    case = fresh(case)
+    assert Recusal.objects.filter(case=case, member=member).exists()
+    before = record_snapshot(case)
+    client.force_login(member)
+    page = client.get(case.get_absolute_url())
+    assert [t.name for t in page.templates][0] == "cases/case_respondent.html"
+    assert others[0].last_name not in page.content.decode()
+    assert _downloads(client, case)[UNDISCLOSED_TITLE] == 404
+    assert client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}).status_code == 403
+    assert (
+        client.post(
+            reverse("cases:conflict_declare", args=[case.number]), {"conflict-reason": "Me."}
+        ).status_code
+        == 403
+    )
+    assert record_snapshot(case) == before

@@ -7,8 +7,10 @@ from cases.services import verify_case_record
 
 class Command(BaseCommand):
     help = (
-        "Recompute the hash chain of one case's record (or every case's) and name the first "
-        "event that does not match; with --dossier, check an exported dossier zip offline."
+        "Recompute the hash chain of one case's record (or every case's), check it against "
+        "the signed checkpoints, and name the first thing that does not match; says "
+        "whether each record is anchored (signed) or unanchored (no record key); with "
+        "--dossier, check an exported dossier zip offline."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +39,9 @@ class Command(BaseCommand):
         for c in cases.iterator():
             result = verify_case_record(c)
             if result.ok:
-                self.stdout.write(f"{c.number}: OK ({result.events_checked} events)")
+                self.stdout.write(
+                    f"{c.number}: OK ({result.events_checked} events; {result.anchor})"
+                )
             else:
                 failures += 1
                 where = (
