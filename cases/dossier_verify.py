@@ -57,6 +57,7 @@ def check(path) -> list[str]:
             if digest != entry["sha256"]:
                 problems.append(f"{entry['path']} does not match its SHA-256 in the manifest")
         previous, count, recorded, chain_ok = GENESIS_HASH, 0, {}, True
+        hashes = {}  # sequence -> hash, to find the signed checkpoint's head
         for line in z.read("record.jsonl").decode("utf-8").splitlines():
             event = json.loads(line)
             count += 1
@@ -73,6 +74,7 @@ def check(path) -> list[str]:
                 chain_ok = False
                 break
             previous = event["hash"]
+            hashes[count] = previous
             if event["kind"] in ("letter_issued", "evidence_added"):
                 kind = "letter" if event["kind"] == "letter_issued" else "evidence"
                 recorded[(kind, event["payload"].get(kind))] = event["payload"].get("sha256")
@@ -82,11 +84,42 @@ def check(path) -> list[str]:
                 f"the record has {count} events ending in {previous[:12]}…, but the manifest "
                 f"says {head['length']} ending in {head['head'][:12]}…"
             )
+        checkpoint = manifest.get("checkpoint")
+        if chain_ok and checkpoint:
+            problems += _checkpoint_problems(checkpoint, hashes)
         for entry in manifest["files"] if chain_ok else []:
             key = (entry.get("kind"), entry.get("id"))
             if key[0] in ("letter", "evidence") and recorded.get(key) != entry["sha256"]:
                 problems.append(f"{entry['path']} is not the file the case record names")
     return problems
+
+
+def _checkpoint_problems(checkpoint: dict, hashes: dict[int, str]) -> list[str]:
+    """The signed checkpoint must name a head that is in this record, and its
+    statement must say so. Its signature is checked where the `cryptography` package
+    is installed (it is not in the standard library); compare the key id printed with
+    the public key the association publishes."""
+    statement = json.loads(checkpoint["signed_statement"])
+    if (statement["sequence"], statement["head"]) != (checkpoint["sequence"], checkpoint["head"]):
+        return ["the signed checkpoint's statement does not match the checkpoint"]
+    if hashes.get(checkpoint["sequence"]) != checkpoint["head"]:
+        return [
+            f"the record's event #{checkpoint['sequence']} is not the head the association "
+            "signed (the record was rewritten or cut short)"
+        ]
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    except ImportError:
+        return []
+    if not checkpoint.get("public_key_pem"):
+        return []
+    key = load_pem_public_key(checkpoint["public_key_pem"].encode())
+    try:
+        key.verify(bytes.fromhex(checkpoint["signature"]), checkpoint["signed_statement"].encode())
+    except InvalidSignature:
+        return ["the checkpoint's signature does not verify under the key it names"]
+    return []
 
 
 def main(argv: list[str]) -> int:
@@ -101,6 +134,15 @@ def main(argv: list[str]) -> int:
         )
         return 1
     print("OK: every file matches the manifest and the case record's chain is intact.")
+    with zipfile.ZipFile(argv[1]) as z:
+        checkpoint = json.loads(z.read("manifest.json")).get("checkpoint")
+    if checkpoint:
+        print(
+            f"The record up to event #{checkpoint['sequence']} is signed with key "
+            f"{checkpoint['key_id']}: compare it with the key the association publishes."
+        )
+    else:
+        print("The record is unanchored: no signed checkpoint came with it.")
     return 0
 
 

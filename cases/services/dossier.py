@@ -19,6 +19,12 @@ from django.utils import timezone
 from cases import dossier_verify, events
 from cases.access import authorize
 from cases.models import Case, CaseEvent
+from cases.services.checkpoints import (
+    latest_checkpoint,
+    public_key_pem,
+    sign_checkpoint,
+    verifying_keys,
+)
 from cases.services.record import lock_case, record_event
 
 CHUNK = 1 << 20
@@ -49,6 +55,7 @@ def dossier_export(*, case: Case, by) -> tuple[str, Iterator[bytes]]:
         case = lock_case(case)
         authorize(by, case, "export_dossier")
         record_event(case, actor=by, **events.dossier_exported())
+        sign_checkpoint(case)  # the exported record, export included, is anchored
     return f"{case.number}-dossier.zip", _stream(case)
 
 
@@ -94,8 +101,26 @@ def _stream(case: Case) -> Iterator[bytes]:
             "case": case.number,
             "exported_at": timezone.now().isoformat(),
             "record": {"length": length, "head": head},
+            "checkpoint": _checkpoint(case),
             "files": manifest_files,
             "how_to_verify": "python3 verify.py THIS-FILE.zip",
         }
         z.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     yield from pipe.drain()
+
+
+def _checkpoint(case: Case) -> dict | None:
+    """The latest signed checkpoint of the record, with the statement it signs and the
+    public key it names (compare its id with the key the association publishes)."""
+    checkpoint = latest_checkpoint(case)
+    if checkpoint is None:
+        return None
+    key = verifying_keys().get(checkpoint.key_id)
+    return {
+        "sequence": checkpoint.sequence,
+        "head": checkpoint.head,
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature,
+        "signed_statement": checkpoint.signed_content(case.number).decode(),
+        "public_key_pem": public_key_pem(key) if key is not None else None,
+    }

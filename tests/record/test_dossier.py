@@ -130,3 +130,41 @@ def test_only_staff_download_the_dossier_and_a_refusal_records_nothing(client, w
     response = client.post(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).testzip() is None
+
+
+def test_an_anchored_dossier_carries_its_signed_checkpoint_and_a_rewritten_record_fails(
+    world, tmp_path, settings
+):
+    from tests.record.test_checkpoints import make_key
+
+    settings.PROBITY_RECORD_KEY_FILE = make_key(tmp_path)
+    case = decided_case(world)
+    name, stream = dossier_export(case=fresh(case), by=world.staff)
+    path = tmp_path / name
+    path.write_bytes(b"".join(stream))
+    with zipfile.ZipFile(path) as z:
+        checkpoint = json.loads(z.read("manifest.json"))["checkpoint"]
+    assert checkpoint["head"] == fresh(case).record_head
+    assert dossier_verify.check(path) == []
+
+    # A forger rewrites an event, recomputes the chain and the manifest's head: the
+    # chain is whole again, but it no longer reaches the head the association signed.
+    def change(name, data):
+        if name not in ("record.jsonl", "manifest.json"):
+            return data
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["record"]["head"] = forged[-1]["hash"]
+            return json.dumps(manifest).encode()
+        return ("\n".join(json.dumps(e) for e in forged) + "\n").encode()
+
+    with zipfile.ZipFile(path) as z:
+        forged = [json.loads(line) for line in z.read("record.jsonl").decode().splitlines()]
+    forged[1]["payload"]["why"] = "rewritten"
+    previous = dossier_verify.GENESIS_HASH
+    for event in forged:
+        event["previous_hash"] = previous
+        event["hash"] = previous = hashlib.sha256(dossier_verify.canonical(event)).hexdigest()
+
+    problems = dossier_verify.check(_rewrite(path, tmp_path / "forged.zip", change))
+    assert problems and "is not the head the association signed" in problems[0]
