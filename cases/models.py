@@ -174,6 +174,12 @@ class Procedure(models.Model):
         "sanctions and findings, with their dates, and the decision letter says they were "
         "considered.",
     )
+    votes_visible_to_voters = models.BooleanField(
+        "voters see how the others voted while the ballot is open",
+        default=False,
+        help_text="Unticked (the default), an open ballot shows the other voters who has "
+        "voted, never how; staff see the tally. Ticked, for associations that vote openly.",
+    )
     dissent_names_shown = models.BooleanField(
         "name the authors of dissents",
         default=False,

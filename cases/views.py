@@ -658,7 +658,11 @@ def my_ballots(request):
     roles = roles_of(request.user)
     if not (roles.board or roles.appeals_panel):
         raise PermissionDenied("“My ballots” is for board and appeals-panel members.")
-    return render(request, "cases/my_ballots.html", selectors.my_ballots(user=request.user))
+    return render(
+        request,
+        "cases/my_ballots.html",
+        selectors.my_ballots(user=request.user, closed_page=request.GET.get("page")),
+    )
 
 
 @login_required
