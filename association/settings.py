@@ -7,6 +7,7 @@ without it Probity runs on a SQLite file in WAL mode under var/.
 """
 
 import datetime
+import json
 import os
 from pathlib import Path
 
@@ -239,6 +240,15 @@ STORAGES = {
 # served only through views that check the user's permission on the case.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PROBITY_PRIVATE_DIR", VAR_DIR / "private"))
 MEDIA_ROOT = PRIVATE_STORAGE_ROOT
+# Evidence, attachments and letters are read and written only through Django's storage
+# API, so several app servers can share an object store by settings alone: name a
+# storage backend (e.g. django-storages' "storages.backends.s3.S3Storage") and its
+# options as JSON. Unset: the private folder above (cases.models.PrivateStorage).
+if os.environ.get("PROBITY_PRIVATE_STORAGE"):
+    STORAGES["private"] = {
+        "BACKEND": os.environ["PROBITY_PRIVATE_STORAGE"],
+        "OPTIONS": json.loads(os.environ.get("PROBITY_PRIVATE_STORAGE_OPTIONS", "{}")),
+    }
 
 # Upload limits for evidence and response attachments.
 PROBITY_UPLOAD_MAX_BYTES = int(os.environ.get("PROBITY_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))

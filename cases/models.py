@@ -14,7 +14,7 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -46,7 +46,11 @@ class PrivateStorage(FileSystemStorage):
         return None
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage():
+    """Where case files live: the storage named "private" in settings.STORAGES if there
+    is one (an object store shared by several app servers), else the private folder."""
+    if "private" in settings.STORAGES:
+        return storages["private"]
     return PrivateStorage()
 
 
