@@ -303,11 +303,6 @@ def cases_visible_to(user) -> QuerySet:
     return with_user_permission(Case.objects.all(), user, "view_case").exclude(Exists(recused))
 
 
-def sees_as_decider(user, case) -> bool:
-    """Seated on the case's ballot, not recused and not a party: the deciders' view."""
-    return relation_to(user, case) == DECIDER_VIEW
-
-
 def sees_everything(user, case) -> bool:
     """Staff and seated deciders see all the case's evidence and letters, withheld
     ones included; anyone else, at most what is disclosed to the respondent."""

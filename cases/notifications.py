@@ -32,7 +32,8 @@ def _case(case_id):
     return Case.objects.select_related("respondent", "complainant", "case_officer").get(pk=case_id)
 
 
-def _rep_emails(case) -> list[str]:
+def respondent_emails(case) -> list[str]:
+    """The respondent's representatives' addresses (those who have one)."""
     return [
         r.user.email for r in case.respondent.representatives.select_related("user") if r.user.email
     ]
@@ -49,7 +50,7 @@ def response_window_reopened(case_id: int) -> None:
         f"Response window reopened: case {case.number}",
         f"The ethics staff reopened the response window in case {case.number}. You may respond "
         f'until {case.response_due_on:%d %B %Y}: sign in to Probity, "Our cases".\n',
-        _rep_emails(case),
+        respondent_emails(case),
     )
 
 

@@ -258,7 +258,7 @@ def _render_case(request, case, status=200, **forms):
         possible=[
             name for name, offer in offered.items() if offer.ready and name in workflow.STEPS
         ],
-        public=template == "cases/case_respondent.html",
+        public=relation == access.RESPONDENT_VIEW,
     )
     return render(request, template, {**context, "offered": offered}, status=status)
 

@@ -249,11 +249,7 @@ def _reminders(today: datetime.date) -> int:
         .select_related("respondent")
         .distinct()
     ):
-        emails = [
-            r.user.email
-            for r in case.respondent.representatives.select_related("user")
-            if r.user.email
-        ]
+        emails = notifications.respondent_emails(case)
         sent += _remind(
             case,
             "response_due",
@@ -288,11 +284,7 @@ def _reminders(today: datetime.date) -> int:
     for case in Case.objects.filter(
         state=CaseState.SANCTIONED, appeal_deadline__gte=today, appeal_deadline__lte=week
     ).select_related("respondent"):
-        emails = [
-            r.user.email
-            for r in case.respondent.representatives.select_related("user")
-            if r.user.email
-        ]
+        emails = notifications.respondent_emails(case)
         sent += _remind(
             case,
             "appeal_window_closing",

@@ -87,7 +87,7 @@ def test_the_acknowledgement_gives_the_received_date(staff):
     assert f"received on {shown(today() - days(10))}" in html
 
 
-def test_the_complaint_form_keeps_a_received_date_and_way(client, staff, organization, principle):
+def test_the_complaint_form_asks_when_and_how_the_complaint_was_received(client, staff):
     client.force_login(staff)
     page = client.get("/cases/new/").content.decode()
     assert 'name="received_on"' in page and 'name="received_via"' in page
