@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from association.paging import KeysetPage, keyset_page
 from cases import diagram, workflow
 from cases.access import (
     can_download_evidence,
@@ -83,6 +84,39 @@ def case_list(
     if respondent is not None:
         cases = cases.filter(respondent=respondent)
     return cases.order_by("-filed_at", "-pk")
+
+
+def case_list_page(
+    cases: QuerySet[Case], *, size: int, after: str = "", before: str = "", go: str = ""
+) -> KeysetPage:
+    """One page of the case list, newest first, by keyset (association.paging): after
+    or before a cursor, or from `go`, a case number or a date ("2026-03-01": the cases
+    entered on that day or before). The (-filed_at, -pk) order is the index's."""
+    start_at, problem = None, ""
+    go = go.strip()
+    if go:
+        try:
+            day = datetime.date.fromisoformat(go)
+        except ValueError:
+            found = cases.filter(number=go).values_list("filed_at", "pk").first()
+            if found is None:
+                problem = f"No case numbered “{go}” is in this list."
+            else:
+                start_at = found
+        else:
+            end_of_day = datetime.datetime.combine(day, datetime.time.max)
+            start_at = (timezone.make_aware(end_of_day), 2**62)  # every case of that day
+    page = keyset_page(
+        cases,
+        order=("-filed_at", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
+        start_at=start_at,
+    )
+    page.problem = problem or page.problem
+    return page
 
 
 def case_for_page(*, number: str, user) -> Case:
