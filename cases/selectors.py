@@ -165,6 +165,8 @@ def case_for_page(*, number: str, user) -> Case:
                     queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                # The membership rules read the history once per check.
+                "respondent__status_history",
             )
             .get(number=number)
         )
