@@ -30,7 +30,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases import charts
+from cases import charts, rendering
 from cases.models import (
     SANCTION_SEVERITY,
     Allegation,
@@ -44,7 +44,6 @@ from cases.models import (
     Sanction,
     SanctionKind,
 )
-from cases.rendering import letterhead, render_pdf
 from cases.services.checkpoints import public_key_pem, verifying_keys
 from cases.workflow import STATES, CaseState
 
@@ -341,7 +340,7 @@ def annual_report(year: ReportYear, *, with_charts: bool = True) -> AnnualReport
 def annual_report_pdf(report: AnnualReport) -> bytes:
     """The report as a PDF/A document, through the letters' renderer (its closed URL
     fetcher and the letterhead): the same figures and charts as the page."""
-    head = letterhead()
+    head = rendering.letterhead()
     html = render_to_string(
         "letters/annual_report.html",
         {
@@ -353,7 +352,7 @@ def annual_report_pdf(report: AnnualReport) -> bytes:
             ],
         },
     )
-    return render_pdf(html, head)
+    return rendering.render_pdf(html, head)
 
 
 STATISTICS_HEADER = [
