@@ -408,23 +408,35 @@ def _cites(numbers) -> Exists:
     )
 
 
+def _later_sanction():
+    """The kind of the latest sanction that replaced another (a modified appeal)."""
+    return Subquery(
+        Sanction.objects.filter(case=OuterRef("pk"), replaces__isnull=False)
+        .order_by("-pk")
+        .values("kind")[:1]
+    )
+
+
+def _with_decision(cases):
+    return cases.select_related("respondent", "appeal").annotate(
+        board_sanction=_board_sanction(), later_sanction=_later_sanction()
+    )
+
+
 def _decision_of(case: Case) -> dict:
-    """What the board decided and what became of it on appeal, from prefetched rows."""
-    board = [s for s in case.sanctions.all() if s.replaces_id is None]
-    later = [s for s in case.sanctions.all() if s.replaces_id is not None]
+    """What the board decided and what became of it on appeal (from _with_decision)."""
+    key = case.board_sanction or "no_violation"
     appeal = getattr(case, "appeal", None)
-    key = board[0].kind if board else "no_violation"
     on_appeal = ""
-    if appeal is not None and appeal.outcome:
-        on_appeal = appeal.get_outcome_display()
-        if appeal.outcome == AppealOutcome.MODIFIED and later:
-            on_appeal = f"Modified on appeal: {later[-1].get_kind_display().lower()}"
-        elif appeal.outcome == AppealOutcome.OVERTURNED:
-            on_appeal = "Overturned on appeal"
-        else:
-            on_appeal = "Upheld on appeal"
-    elif appeal is not None:
+    if appeal is not None and not appeal.outcome:
         on_appeal = "Under appeal"
+    elif appeal is not None and appeal.outcome == AppealOutcome.OVERTURNED:
+        on_appeal = "Overturned on appeal"
+    elif appeal is not None and appeal.outcome == AppealOutcome.MODIFIED:
+        later = SanctionKind(case.later_sanction).label.lower() if case.later_sanction else ""
+        on_appeal = f"Modified on appeal: {later}" if later else "Modified on appeal"
+    elif appeal is not None:
+        on_appeal = "Upheld on appeal"
     return {"key": key, "label": OUTCOME_LABELS[key], "on_appeal": on_appeal}
 
 
@@ -432,7 +444,8 @@ def precedents_for(case: Case) -> dict:
     """Earlier cases decided by the board that cite any principle this case cites,
     latest first: number, decision date, principles, outcome and sanction. The page
     decides what of each it shows (staff: the respondent and a link; the deciders:
-    neither). Reads the case's allegations as prefetched by the case page."""
+    neither). Reads the case's allegations as prefetched by the case page; two queries
+    whether or not there are precedents (the case page's count is fixed)."""
     numbers = sorted({a.principle.number for a in case.allegations.all()}, key=_number_key)
     if not numbers:
         return {"numbers": [], "cases": [], "more": False}
@@ -440,22 +453,27 @@ def precedents_for(case: Case) -> dict:
         Case.objects.filter(decided_at__isnull=False)
         .exclude(pk=case.pk)
         .filter(_cites(numbers))
-        .select_related("respondent", "appeal")
-        .prefetch_related("allegations__principle", "sanctions")
         .order_by("-decided_at", "-pk")
     )
     if case.decided_at is not None:
         earlier = earlier.filter(decided_at__lt=case.decided_at)
-    found = list(earlier[: PRECEDENT_LIMIT + 1])
+    found = list(_with_decision(earlier)[: PRECEDENT_LIMIT + 1])
+    cited: dict[int, set[str]] = {}
+    # The principles of the cases listed, by a subquery (a list of ids would skip the
+    # query when there is none).
+    for case_id, number in Allegation.objects.filter(
+        case__in=earlier.values("pk")[:PRECEDENT_LIMIT]
+    ).values_list("case_id", "principle__number"):
+        cited.setdefault(case_id, set()).add(number)
     rows = []
     for other in found[:PRECEDENT_LIMIT]:
-        cited = sorted({a.principle.number for a in other.allegations.all()}, key=_number_key)
+        principles = sorted(cited.get(other.pk, ()), key=_number_key)
         rows.append(
             {
                 "case": other,
                 "decided_on": timezone.localtime(other.decided_at).date(),
-                "principles": cited,
-                "shared": [n for n in cited if n in numbers],
+                "principles": principles,
+                "shared": [n for n in principles if n in numbers],
                 **_decision_of(other),
             }
         )
@@ -491,9 +509,7 @@ def principle_precedents(number: str, *, list_cases: bool) -> dict:
     if list_cases:
         latest = [
             {"case": c, "decided_on": timezone.localtime(c.decided_at).date(), **_decision_of(c)}
-            for c in decided.select_related("respondent", "appeal")
-            .prefetch_related("sanctions")
-            .order_by("-decided_at", "-pk")[:50]
+            for c in _with_decision(decided).order_by("-decided_at", "-pk")[:50]
         ]
     return {
         "number": number,
