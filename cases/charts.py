@@ -18,7 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf8f00", "#2e75b6", "#843c0c", "#595959")
 
 ROW_HEIGHT = 26
-LABEL_WIDTH = 210
+LABEL_WIDTH = 290  # at most; a chart with short labels uses less
+CHAR_WIDTH = 7.0  # an average character at 13 px, enough for the label to fit
+MAX_LABEL = 40
 PLOT_WIDTH = 380
 VALUE_WIDTH = 50
 
@@ -56,27 +58,34 @@ def _describe(items: list[tuple[str, int]]) -> str:
     return "; ".join(f"{label}: {value}" for label, value in items) + "."
 
 
+def _short(label: str) -> str:
+    """A label as drawn (the table beside the chart has it whole)."""
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
+
+
 def bars(key: str, title: str, items: list[tuple[str, int]], *, unit: str = "cases") -> Chart:
     """Horizontal bars, one per (label, value), in the order given (a workflow's order,
     an age bucket's): the order is part of what the chart says."""
     top = max([v for _, v in items] + [1])
+    longest = max([len(_short(label)) for label, _ in items] + [8])
+    label_width = min(LABEL_WIDTH, round(longest * CHAR_WIDTH) + 12)
     body = []
     for i, (label, value) in enumerate(items):
         y = i * ROW_HEIGHT
         w = round(PLOT_WIDTH * value / top) if value else 0
         body.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 17}" text-anchor="end" font-size="13" '
-            f'fill="#222">{escape(label)}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{w}" height="{ROW_HEIGHT - 8}" '
+            f'<text x="{label_width - 6}" y="{y + 17}" text-anchor="end" font-size="13" '
+            f'fill="#222">{escape(_short(label))}</text>'
+            f'<rect x="{label_width}" y="{y + 4}" width="{w}" height="{ROW_HEIGHT - 8}" '
             f'fill="{PALETTE[0]}"/>'
-            f'<text x="{LABEL_WIDTH + w + 6}" y="{y + 17}" font-size="13" fill="#222">{value}</text>'
+            f'<text x="{label_width + w + 6}" y="{y + 17}" font-size="13" fill="#222">{value}</text>'
         )
     height = max(len(items), 1) * ROW_HEIGHT
     summary = f"{title}, in {unit}: " + _describe(items)
     return Chart(
         key=key,
         title=title,
-        svg=_svg(key, title, summary, LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH, height, body),
+        svg=_svg(key, title, summary, label_width + PLOT_WIDTH + VALUE_WIDTH, height, body),
         headers=["", unit.capitalize()],
         rows=[[label, value] for label, value in items],
         summary=summary,
@@ -94,13 +103,15 @@ def stacked_columns(
     totals = [sum(counts.get(k, 0) for k, _ in series) for _, counts in columns]
     top = max(totals + [1])
     plot_h, col_w, gap, left, bottom = 200, 34, 14, 36, 40
+    room = plot_h - 20  # the tallest column leaves room for its total above it
     width = left + len(columns) * (col_w + gap) + gap
     legend_y = plot_h + bottom
     height = legend_y + ROW_HEIGHT * ((len(series) + 2) // 3) + 6
     width = max(width, 3 * 200)
     body = [
         f'<line x1="{left}" y1="{plot_h}" x2="{width - 4}" y2="{plot_h}" stroke="#555"/>',
-        f'<text x="{left - 4}" y="12" text-anchor="end" font-size="11" fill="#222">{top}</text>',
+        f'<text x="{left - 4}" y="{plot_h - room + 4}" text-anchor="end" font-size="11" '
+        f'fill="#222">{top}</text>',
         f'<text x="{left - 4}" y="{plot_h}" text-anchor="end" font-size="11" fill="#222">0</text>',
     ]
     for i, ((label, counts), total) in enumerate(zip(columns, totals, strict=True)):
@@ -110,7 +121,7 @@ def stacked_columns(
             n = counts.get(k, 0)
             if not n:
                 continue
-            h = plot_h * n / top
+            h = room * n / top
             y -= h
             body.append(
                 f'<rect x="{x}" y="{y:.1f}" width="{col_w}" height="{h:.1f}" '
