@@ -83,17 +83,6 @@ def test_the_statistics_csv_has_a_row_per_year(client, staff, year):
     assert by_year["2024"]["open at year end"] == "1"
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["annual_report", "annual_report_csv", "annual_report_pdf", "statistics_csv", "precedents"],
-)
-def test_a_representative_gets_none_of_the_records(client, representative, year, name):
-    client.force_login(representative)
-    assert client.get(reverse(f"cases:{name}"), {"year": "2025"}).status_code == 403
-    url = reverse("cases:principle_precedents", args=["3"])
-    assert client.get(url).status_code == 403
-
-
 @pytest.mark.real_pdf
 def test_the_annual_report_pdf_has_the_figures_and_names_no_party(client, staff, year, tmp_path):
     client.force_login(staff)
