@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, rendering, selectors, services, workflow
+from cases import access, rendering, reports, selectors, services, workflow
+from cases import dashboard as dashboard_page
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
@@ -56,7 +57,9 @@ def _require_staff(request, case=None) -> None:
 @login_required
 def dashboard(request):
     _require_staff(request)
-    return render(request, "cases/dashboard.html", selectors.dashboard(user=request.user))
+    return render(
+        request, "cases/dashboard.html", dashboard_page.staff_dashboard(user=request.user)
+    )
 
 
 def _filtered_cases(request):
@@ -260,6 +263,9 @@ def _render_case(request, case, status=200, **forms):
             or TransitionForm(initial={"expected_state": case.state}),
         }
         template = "cases/case_respondent.html"
+    if relation in (access.STAFF_VIEW, access.DECIDER_VIEW):
+        # Earlier decisions on the same principles, for whoever writes or votes.
+        context["precedents"] = reports.precedents_for(case)
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
