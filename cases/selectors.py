@@ -99,6 +99,7 @@ def case_for_page(*, number: str, user) -> Case:
                 "filed_by",
                 "appeal",
                 "appeal__filed_by",
+                "publication",
             )
             .prefetch_related(
                 Prefetch(
@@ -120,9 +121,7 @@ def case_for_page(*, number: str, user) -> Case:
                     "letters",
                     queryset=Letter.objects.select_related("dispatch")
                     .prefetch_related("deliveries")
-                    .order_by(
-                        "issued_at", "pk"
-                    ),
+                    .order_by("issued_at", "pk"),
                 ),
                 Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
                 Prefetch(
@@ -130,9 +129,12 @@ def case_for_page(*, number: str, user) -> Case:
                 ),
                 Prefetch(
                     "events",
-                    queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
+                    queryset=CaseEvent.objects.select_related("actor")
+                    .prefetch_related("personal_fields")
+                    .order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                "legal_holds",
             )
             .get(number=number)
         )
@@ -256,8 +258,7 @@ def decider_page(case: Case, user) -> dict:
     visible = [
         {
             **st,
-            "secret": st["ballot"].closed_at is None
-            and not case.procedure.votes_visible_to_voters,
+            "secret": st["ballot"].closed_at is None and not case.procedure.votes_visible_to_voters,
         }
         for st in statuses
         if (st["ballot"].kind == "board" and roles.board)

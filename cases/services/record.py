@@ -5,11 +5,20 @@ signed checkpoints of cases.services.checkpoints (docs/decisions/0011)."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, RecordCheckpoint
+from cases.models import (
+    Case,
+    CaseEvent,
+    PersonalField,
+    RecordCheckpoint,
+    RetentionPurge,
+    commitment_of,
+    is_commitment,
+)
 from cases.services.checkpoints import signature_problem, verifying_keys
 
 GENESIS_HASH = "0" * 64
@@ -35,9 +44,28 @@ def record_event(
     from_state: str = "",
     to_state: str = "",
     payload: dict | None = None,
+    personal: dict | None = None,
+    personal_kind: str = "",
 ) -> CaseEvent:
     """Append one event to the case's hash chain. The caller holds the case row lock,
-    so sequence numbers and the chain cannot fork."""
+    so sequence numbers and the chain cannot fork.
+
+    `personal` holds the event's personal fields (of the retention kind
+    `personal_kind`): the payload commits to a salted hash of each value, marked
+    version 2, and the value and salt are kept beside the event (PersonalField), so
+    that the retention job can destroy them without touching the chain
+    (docs/decisions/0023). Empty values carry nothing personal and stay in the payload."""
+    payload = dict(payload or {})
+    secrets_kept = []
+    for name, value in (personal or {}).items():
+        if value in (None, ""):
+            payload[name] = value
+            continue
+        salt = secrets.token_hex(16)
+        payload[name] = {"salted_sha256": commitment_of(value, salt)}
+        secrets_kept.append(PersonalField(name=name, kind=personal_kind, value=value, salt=salt))
+    if personal is not None:
+        payload["v"] = 2
     last = (
         CaseEvent.objects.filter(case_id=case.pk)
         .order_by("-sequence")
@@ -53,11 +81,14 @@ def record_event(
         kind=kind,
         from_state=from_state,
         to_state=to_state,
-        payload=payload or {},
+        payload=payload,
         previous_hash=previous_hash,
     )
     event.hash = event.compute_hash()
     event.save()
+    for field in secrets_kept:
+        field.event = event
+    PersonalField.objects.bulk_create(secrets_kept)
     Case.objects.filter(pk=case.pk).update(record_length=sequence, record_head=event.hash)
     case.record_length, case.record_head = sequence, event.hash  # keep a later save() truthful
     return event
@@ -89,6 +120,7 @@ def verify_case_record(case: Case) -> RecordCheck:
     previous = GENESIS_HASH
     count = 0
     recorded = {}  # letter or evidence id -> the SHA-256 the record gave it
+    purged = set()  # (letter|evidence, id) whose file a purge event removed
     hashes = {}  # sequence -> hash, for the checkpoints
     for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
         count += 1
@@ -97,6 +129,9 @@ def verify_case_record(case: Case) -> RecordCheck:
             recorded[("letter", event.payload.get("letter"))] = event.payload.get("sha256")
         elif event.kind == "evidence_added":
             recorded[("evidence", event.payload.get("evidence"))] = event.payload.get("sha256")
+        elif event.kind == "personal_data_purged":
+            purged |= {("letter", pk) for pk in event.payload.get("letters", [])}
+            purged |= {("evidence", pk) for pk in event.payload.get("evidence", [])}
         if event.sequence != count:
             return RecordCheck(False, count, event.sequence, f"event #{count} is missing")
         if event.previous_hash != previous:
@@ -134,12 +169,28 @@ def verify_case_record(case: Case) -> RecordCheck:
             anchored=anchored,
             anchor=anchor,
         )
-    # The stored files must still be the ones the record names.
+    problem = _personal_fields_problem(case)
+    if problem:
+        return RecordCheck(False, count, None, problem, anchored=anchored, anchor=anchor)
+    # The stored files must still be the ones the record names; a file the retention
+    # job removed must have been removed by a recorded purge.
     for kind, rows in (
         ("letter", case.letters.order_by("pk")),
         ("evidence", case.evidence.order_by("pk")),
     ):
         for row in rows:
+            if row.purged_at is not None:
+                if (kind, row.pk) not in purged or recorded.get((kind, row.pk)) != row.sha256:
+                    return RecordCheck(
+                        False,
+                        count,
+                        None,
+                        f"the file of {kind} {row.pk} was removed, but no purge in the record "
+                        "names it",
+                        anchored=anchored,
+                        anchor=anchor,
+                    )
+                continue
             if recorded.get((kind, row.pk)) != row.sha256 or not _file_matches(
                 row.file, row.sha256
             ):
@@ -152,6 +203,23 @@ def verify_case_record(case: Case) -> RecordCheck:
                     anchor=anchor,
                 )
     return RecordCheck(True, count, anchored=anchored, anchor=anchor)
+
+
+def _personal_fields_problem(case: Case) -> str:
+    """Each personal value still held must be the one its event committed to; one
+    destroyed must have been destroyed by a recorded purge of its kind."""
+    purged_kinds = set(RetentionPurge.objects.filter(case=case).values_list("kind", flat=True))
+    for field in PersonalField.objects.filter(event__case=case).select_related("event"):
+        committed = field.event.payload.get(field.name)
+        where = f"event #{field.event.sequence}'s {field.name}"
+        if not is_commitment(committed):
+            return f"{where} is kept beside the record but the event commits to no such field"
+        if field.held:
+            if commitment_of(field.value, field.salt) != committed["salted_sha256"]:
+                return f"{where} does not match the salted hash in the record (it was altered)"
+        elif field.kind not in purged_kinds:
+            return f"{where} was removed, but no purge of {field.kind} is recorded"
+    return ""
 
 
 def _check_checkpoints(case: Case, count: int, hashes: dict[int, str]) -> tuple[bool, str, str]:

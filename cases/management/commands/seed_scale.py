@@ -695,8 +695,21 @@ class CasePlan:
             raise _Reached
         self.now = when
 
-    def event(self, actor_id, *, kind: str, payload: dict, from_state="", to_state="") -> None:
-        """One event, as cases.events builds it (the services write the same)."""
+    def event(
+        self,
+        actor_id,
+        *,
+        kind: str,
+        payload: dict,
+        from_state="",
+        to_state="",
+        personal: dict | None = None,
+        personal_kind: str = "",
+    ) -> None:
+        """One event, as cases.events builds it (the services write the same). The scale
+        data is synthetic: its personal fields stay in the payload, as in a version 1
+        event (docs/decisions/0023), rather than committed to by salted hashes."""
+        payload = {**payload, **(personal or {})}
         self.events.append((self.now, actor_id, kind, from_state, to_state, payload))
         # The events of one step are written milliseconds apart.
         self.now += datetime.timedelta(milliseconds=3)
