@@ -32,15 +32,15 @@ from cases.models import (
 )
 from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
+from cases.services.checkpoints import sign_checkpoint, signing_key
 from cases.services.publication import (
     cases_to_publish,
     publications_to_take_down,
     publish,
     take_down,
 )
-from cases.services.retention import purge, purges_due
-from cases.services.checkpoints import sign_checkpoint, signing_key
 from cases.services.record import lock_case, record_event
+from cases.services.retention import purge, purges_due
 from cases.services.sanctions import sanction_apply, transition_after_sanction
 from cases.services.transitions import case_transition
 from cases.workflow import CaseState, TransitionRefused
