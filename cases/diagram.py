@@ -120,3 +120,4 @@ def workflow_svg(
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     label = "The workflow: its states and steps, listed in words below"
     return f'{head} role="img" aria-label="{label}" class="workflow-diagram">{rest}'
+

@@ -121,7 +121,9 @@ def case_for_page(*, number: str, user) -> Case:
                     "letters",
                     queryset=Letter.objects.select_related("dispatch")
                     .prefetch_related("deliveries")
-                    .order_by("issued_at", "pk"),
+                    .order_by(
+                        "issued_at", "pk"
+                    ),
                 ),
                 Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
                 Prefetch(
@@ -258,7 +260,8 @@ def decider_page(case: Case, user) -> dict:
     visible = [
         {
             **st,
-            "secret": st["ballot"].closed_at is None and not case.procedure.votes_visible_to_voters,
+            "secret": st["ballot"].closed_at is None
+            and not case.procedure.votes_visible_to_voters,
         }
         for st in statuses
         if (st["ballot"].kind == "board" and roles.board)
