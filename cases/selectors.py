@@ -30,12 +30,17 @@ from cases.models import (
     Complainant,
     Evidence,
     Letter,
+    Publication,
+    PublicationLevel,
     Recusal,
     Response,
+    RetentionKind,
     Sanction,
     Vote,
 )
 from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
+from cases.services.retention import PERIODS as RETENTION_PERIODS
+from cases.services.retention import due_on, on_hold
 from cases.workflow import STATES, CaseState
 from members.models import Organization, Representative
 from members.roles import roles_of
@@ -137,6 +142,7 @@ def case_for_page(*, number: str, user) -> Case:
                 ),
                 "respondent__representatives__user",
                 "legal_holds",
+                "purges",
             )
             .get(number=number)
         )
@@ -165,6 +171,8 @@ def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
     )
     if evidence is None or not can_download_evidence(user, evidence):
         raise Http404("No such file.")
+    if evidence.purged_at is not None:
+        raise Http404("This file was removed at the end of its retention period.")
     return evidence
 
 
@@ -339,6 +347,8 @@ def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
     letter = Letter.objects.select_related("case").filter(case__number=number, pk=letter_id).first()
     if letter is None or not can_download_letter(user, letter):
         raise Http404("No such letter.")
+    if letter.purged_at is not None:
+        raise Http404("This letter was removed at the end of its retention period.")
     return letter
 
 
@@ -372,3 +382,46 @@ def workflow_diagram(*, current: str | None = None, possible=(), public: bool = 
         ),
         "steps": diagram.text_alternative(current=current, possible=possible, public=public),
     }
+
+
+# ---------------------------------------------------------------------------
+# Publication (docs/decisions/0023)
+# ---------------------------------------------------------------------------
+
+
+def published_decisions(on: datetime.date | None = None):
+    """The public decisions page: each entry as fixed when it was published, newest
+    first; nothing withheld, taken down or past its period."""
+    return Publication.public(on or timezone.localdate()).order_by("-published_on", "-pk")
+
+
+def published_decisions_of(organization, on: datetime.date | None = None) -> list[Publication]:
+    """The organization's verification page: only entries that name it (the level
+    "name"); an entry without names must not be tied to the member here."""
+    return list(
+        published_decisions(on).filter(case__respondent=organization, level=PublicationLevel.NAME)
+    )
+
+
+def retention_status(case: Case, today: datetime.date | None = None) -> list[tuple[str, str]]:
+    """(kind, what happens to it) for the staff page's retention panel."""
+    today = today or timezone.localdate()
+    purged = {p.kind: p for p in case.purges.all()}
+    hold = on_hold(case)
+    rows = []
+    for kind, field in RETENTION_PERIODS.items():
+        label = RetentionKind(kind).label
+        days = getattr(case.procedure, field)
+        due = due_on(case, kind, today)
+        if kind in purged:
+            text = f"removed on {purged[kind].purged_at:%d %B %Y}"
+        elif days is None:
+            text = "kept: the procedure sets no period"
+        elif due is None:
+            text = f"kept until {days} days after the case closes"
+        elif hold is not None:
+            text = f"due on {due:%d %B %Y} at the earliest; the legal hold stops the clock"
+        else:
+            text = f"to be removed on {due:%d %B %Y}"
+        rows.append((label, text))
+    return rows
