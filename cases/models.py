@@ -276,6 +276,8 @@ class Procedure(models.Model):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
                 found.append(f"{label} must be at least one day.")
+        if self.publication != PublicationLevel.NOTHING and not self.publication_period_days:
+            found.append("A decision that is published must stay published at least one day.")
         return found
 
     def clean(self) -> None:

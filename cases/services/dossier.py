@@ -66,7 +66,8 @@ def _files(case: Case):
         folder = "attachments" if e.response_id else "evidence"
         yield f"{folder}/{e.pk}-{Path(e.original_filename).name}", e.file, "evidence", e.pk
     for letter in case.letters.filter(purged_at__isnull=True).order_by("pk"):
-        yield f"letters/{letter.download_name}", letter.file, "letter", letter.pk
+        # The id first: a dismissal goes to both parties under one download name.
+        yield f"letters/{letter.pk}-{letter.download_name}", letter.file, "letter", letter.pk
 
 
 def _stream(case: Case) -> Iterator[bytes]:
