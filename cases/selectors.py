@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
 from cases import diagram
@@ -414,14 +415,18 @@ def retention_status(case: Case, today: datetime.date | None = None) -> list[tup
         days = getattr(case.procedure, field)
         due = due_on(case, kind, today)
         if kind in purged:
-            text = f"removed on {purged[kind].purged_at:%d %B %Y}"
+            removed = timezone.localtime(purged[kind].purged_at)
+            text = f"removed on {date_format(removed, 'j F Y')}"
         elif days is None:
             text = "kept: the procedure sets no period"
         elif due is None:
             text = f"kept until {days} days after the case closes"
         elif hold is not None:
-            text = f"due on {due:%d %B %Y} at the earliest; the legal hold stops the clock"
+            text = (
+                f"due on {date_format(due, 'j F Y')} at the earliest; "
+                "the legal hold stops the clock"
+            )
         else:
-            text = f"to be removed on {due:%d %B %Y}"
+            text = f"to be removed on {date_format(due, 'j F Y')}"
         rows.append((label, text))
     return rows

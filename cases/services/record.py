@@ -36,6 +36,25 @@ def lock_case(case: Case) -> Case:
     return locked
 
 
+def commit_personal(payload: dict, personal: dict | None) -> tuple[dict, list[tuple]]:
+    """(the payload as recorded, [(name, value, salt)] to keep beside the event): each
+    non-empty personal value replaced by its salted commitment and the payload marked
+    version 2 (docs/decisions/0023). Without personal fields, the payload as it is."""
+    payload = dict(payload)
+    if personal is None:
+        return payload, []
+    kept = []
+    for name, value in personal.items():
+        if value in (None, ""):
+            payload[name] = value
+            continue
+        salt = secrets.token_hex(16)
+        payload[name] = {"salted_sha256": commitment_of(value, salt)}
+        kept.append((name, value, salt))
+    payload["v"] = 2
+    return payload, kept
+
+
 def record_event(
     case: Case,
     *,
@@ -55,17 +74,11 @@ def record_event(
     version 2, and the value and salt are kept beside the event (PersonalField), so
     that the retention job can destroy them without touching the chain
     (docs/decisions/0023). Empty values carry nothing personal and stay in the payload."""
-    payload = dict(payload or {})
-    secrets_kept = []
-    for name, value in (personal or {}).items():
-        if value in (None, ""):
-            payload[name] = value
-            continue
-        salt = secrets.token_hex(16)
-        payload[name] = {"salted_sha256": commitment_of(value, salt)}
-        secrets_kept.append(PersonalField(name=name, kind=personal_kind, value=value, salt=salt))
-    if personal is not None:
-        payload["v"] = 2
+    payload, kept = commit_personal(payload or {}, personal)
+    secrets_kept = [
+        PersonalField(name=name, kind=personal_kind, value=value, salt=salt)
+        for name, value, salt in kept
+    ]
     last = (
         CaseEvent.objects.filter(case_id=case.pk)
         .order_by("-sequence")

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import dossier_verify, services
@@ -44,8 +45,9 @@ from tests.factories.cases import (
     respond,
     step,
 )
-from tests.factories.dates import days, today
+from tests.factories.dates import days, shown, today
 from tests.factories.members import RepresentativeFactory
+from tests.factories.pages import text_of
 from tests.record.test_checkpoints import make_key
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +231,19 @@ def test_events_commit_to_salted_hashes_and_older_events_still_verify(closed_cas
         case = services.lock_case(fresh(closed_case))
         record_event(case, actor=None, kind="evidence_added", payload={"title": "An old exhibit"})
     assert verify_case_record(fresh(closed_case)).ok
+
+
+def test_the_staff_page_places_and_releases_a_hold_and_shows_the_retention_dates(
+    closed_case, staff_client
+):
+    page = text_of(staff_client.get(closed_case.get_absolute_url()))
+    due = shown(timezone.localtime(fresh(closed_case).state_changed_at).date() + days(30))
+    assert f"Evidence files: to be removed on {due}" in page
+    place = reverse("cases:legal_hold_place", args=[closed_case.number])
+    assert staff_client.post(place, {"hold-reason": ""}).status_code == 400
+    assert staff_client.post(place, {"hold-reason": "Litigation pending."}).status_code == 302
+    page = text_of(staff_client.get(closed_case.get_absolute_url()))
+    assert "Litigation pending." in page and "the legal hold stops the clock" in page
+    release = reverse("cases:legal_hold_release", args=[closed_case.number])
+    assert staff_client.post(release, {"release-reason": "Settled."}).status_code == 302
+    assert LegalHold.objects.get(case=closed_case).release_reason == "Settled."
