@@ -7,120 +7,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_ballot_secrecy'),
+        ("cases", "0013_ballot_secrecy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evidence',
-            name='purged_at',
+            model_name="evidence",
+            name="purged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='letter',
-            name='purged_at',
+            model_name="letter",
+            name="purged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='publication',
-            field=models.CharField(choices=[('nothing', 'Nothing'), ('sanction', 'The sanction and the principles breached'), ('name', "Also the respondent's name and a summary")], default='nothing', help_text="Published once the decision is final (after the appeal window or the appeal decision), on the public decisions page; with the name, also on the member's verification page.", max_length=10, verbose_name='what is published about a final decision'),
+            model_name="procedure",
+            name="publication",
+            field=models.CharField(
+                choices=[
+                    ("nothing", "Nothing"),
+                    ("sanction", "The sanction and the principles breached"),
+                    ("name", "Also the respondent's name and a summary"),
+                ],
+                default="nothing",
+                help_text="Published once the decision is final (after the appeal window or the appeal decision), on the public decisions page; with the name, also on the member's verification page.",
+                max_length=10,
+                verbose_name="what is published about a final decision",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='publication_period_days',
-            field=models.PositiveIntegerField(default=365, verbose_name='days a decision stays published'),
+            model_name="procedure",
+            name="publication_period_days",
+            field=models.PositiveIntegerField(
+                default=365, verbose_name="days a decision stays published"
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='retain_attachments_days',
-            field=models.PositiveIntegerField(blank=True, default=2190, null=True, verbose_name="days the response's attachments are kept after closing"),
+            model_name="procedure",
+            name="retain_attachments_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                default=2190,
+                null=True,
+                verbose_name="days the response's attachments are kept after closing",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='retain_complainant_days',
-            field=models.PositiveIntegerField(blank=True, default=2190, help_text='Empty: kept forever.', null=True, verbose_name="days the complainant's identity and contact details are kept after closing"),
+            model_name="procedure",
+            name="retain_complainant_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                default=2190,
+                help_text="Empty: kept forever.",
+                null=True,
+                verbose_name="days the complainant's identity and contact details are kept after closing",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='retain_evidence_days',
-            field=models.PositiveIntegerField(blank=True, default=2190, null=True, verbose_name='days evidence files are kept after closing'),
+            model_name="procedure",
+            name="retain_evidence_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                default=2190,
+                null=True,
+                verbose_name="days evidence files are kept after closing",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='retain_messages_days',
-            field=models.PositiveIntegerField(blank=True, default=2190, null=True, verbose_name='days messages are kept after closing'),
+            model_name="procedure",
+            name="retain_messages_days",
+            field=models.PositiveIntegerField(
+                blank=True,
+                default=2190,
+                null=True,
+                verbose_name="days messages are kept after closing",
+            ),
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('nothing', 'Nothing'), ('sanction', 'The sanction and the principles breached'), ('name', "Also the respondent's name and a summary")], max_length=10)),
-                ('sanction', models.CharField(blank=True, max_length=100)),
-                ('principles', models.JSONField(default=list)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('respondent_name', models.CharField(blank=True, max_length=200)),
-                ('respondent_slug', models.SlugField(blank=True, max_length=200)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField(blank=True, db_index=True, null=True)),
-                ('taken_down_at', models.DateTimeField(blank=True, null=True)),
-                ('withheld_at', models.DateTimeField(blank=True, null=True)),
-                ('withheld_reason', models.TextField(blank=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='publication', to='cases.case')),
-                ('withheld_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("nothing", "Nothing"),
+                            ("sanction", "The sanction and the principles breached"),
+                            ("name", "Also the respondent's name and a summary"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("sanction", models.CharField(blank=True, max_length=100)),
+                ("principles", models.JSONField(default=list)),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("respondent_name", models.CharField(blank=True, max_length=200)),
+                ("respondent_slug", models.SlugField(blank=True, max_length=200)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField(blank=True, db_index=True, null=True)),
+                ("taken_down_at", models.DateTimeField(blank=True, null=True)),
+                ("withheld_at", models.DateTimeField(blank=True, null=True)),
+                ("withheld_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publication",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "withheld_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', '-id'],
+                "ordering": ["-published_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LegalHold',
+            name="LegalHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('placed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('release_reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legal_holds', to='cases.case')),
-                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("placed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("release_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legal_holds",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "placed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "released_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['placed_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('released_at__isnull', True)), fields=('case',), name='one_legal_hold_in_place_per_case')],
+                "ordering": ["placed_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("released_at__isnull", True)),
+                        fields=("case",),
+                        name="one_legal_hold_in_place_per_case",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonalField',
+            name="PersonalField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40)),
-                ('kind', models.CharField(choices=[('complainant', "The complainant's identity and contact details"), ('evidence', 'Evidence files'), ('attachments', 'Response attachments'), ('messages', 'Messages')], max_length=12)),
-                ('value', models.JSONField(null=True)),
-                ('salt', models.CharField(blank=True, max_length=32)),
-                ('purged_at', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='personal_fields', to='cases.caseevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("complainant", "The complainant's identity and contact details"),
+                            ("evidence", "Evidence files"),
+                            ("attachments", "Response attachments"),
+                            ("messages", "Messages"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("value", models.JSONField(null=True)),
+                ("salt", models.CharField(blank=True, max_length=32)),
+                ("purged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="personal_fields",
+                        to="cases.caseevent",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('event', 'name'), name='one_personal_field_per_name')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "name"), name="one_personal_field_per_name"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RetentionPurge',
+            name="RetentionPurge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('complainant', "The complainant's identity and contact details"), ('evidence', 'Evidence files'), ('attachments', 'Response attachments'), ('messages', 'Messages')], max_length=12)),
-                ('purged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('due_on', models.DateField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purges', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("complainant", "The complainant's identity and contact details"),
+                            ("evidence", "Evidence files"),
+                            ("attachments", "Response attachments"),
+                            ("messages", "Messages"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("purged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("due_on", models.DateField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purges",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['purged_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'kind'), name='one_purge_per_kind')],
+                "ordering": ["purged_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "kind"), name="one_purge_per_kind")
+                ],
             },
         ),
     ]

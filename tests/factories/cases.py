@@ -345,9 +345,7 @@ def case_snapshot(case: Case) -> dict:
         "votes": sorted(
             Vote.objects.filter(ballot__case_id=case.pk).values_list("voter_id", "choice")
         ),
-        "holds": sorted(
-            LegalHold.objects.filter(case_id=case.pk).values_list("pk", "released_at")
-        ),
+        "holds": sorted(LegalHold.objects.filter(case_id=case.pk).values_list("pk", "released_at")),
         "publication": list(Publication.objects.filter(case_id=case.pk).values()),
     }
 
