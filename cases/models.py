@@ -1429,8 +1429,8 @@ class LegalHold(models.Model):
 
 
 class RetentionPurge(models.Model):
-    """That one kind of a case's personal data was removed: the unique (case, kind)
-    makes the deadline job do it once."""
+    """That one kind of a case's personal data was removed: the unique (case, kind,
+    due date) makes the deadline job do it once per closing of the case."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="purges")
     kind = models.CharField(max_length=12, choices=RetentionKind.choices)
@@ -1439,7 +1439,11 @@ class RetentionPurge(models.Model):
 
     class Meta:
         ordering = ["purged_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_purge_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_on"], name="one_purge_per_kind_and_date"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} of case {self.case_id} purged"

@@ -23,7 +23,8 @@ import logging
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases import events
@@ -112,10 +113,23 @@ def purges_due(today: datetime.date) -> list[tuple[int, str]]:
                         )
                     ),
                 )
-                .exclude(purges__kind=kind)
+                .annotate(closed_date=TruncDate("state_changed_at"))
+                .exclude(_purged_since_closing(kind))
                 .values_list("pk", flat=True)
             ]
     return sorted(found)
+
+
+def _purged_since_closing(kind: str) -> Exists:
+    """(For a query annotated with the case's `closed_date`.) This kind was purged for
+    the case's latest closing: a purge falls due after the closing it follows. A
+    dismissed case may be reopened and closed again; what it gathered since is purged
+    in turn."""
+    return Exists(
+        RetentionPurge.objects.filter(
+            case=OuterRef("pk"), kind=kind, due_on__gte=OuterRef("closed_date")
+        )
+    )
 
 
 @transaction.atomic
@@ -130,11 +144,13 @@ def purge(case_id: int, kind: str, today: datetime.date) -> int:
     if hold is not None:
         log.info("Case %s: %s kept under a legal hold: %s", case.number, kind, hold.reason)
         return 0
+    if RetentionPurge.objects.filter(case=case, kind=kind, due_on__gte=closed_on(case)).exists():
+        return 0
     try:
         with transaction.atomic():
             RetentionPurge.objects.create(case=case, kind=kind, due_on=due)
     except IntegrityError:
-        return 0  # another run purged it first
+        return 0  # another run purged it first (one purge per kind and due date)
     now = timezone.now()
     fields = PersonalField.objects.filter(event__case=case, kind=kind, purged_at__isnull=True)
     removed = {"fields": fields.update(value=None, salt="", purged_at=now)}

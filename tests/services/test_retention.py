@@ -247,3 +247,22 @@ def test_the_staff_page_places_and_releases_a_hold_and_shows_the_retention_dates
     release = reverse("cases:legal_hold_release", args=[closed_case.number])
     assert staff_client.post(release, {"release-reason": "Settled."}).status_code == 302
     assert LegalHold.objects.get(case=closed_case).release_reason == "Settled."
+
+
+def test_a_case_reopened_and_closed_again_has_what_it_gathered_since_purged_in_turn(
+    closed_case, staff
+):
+    closed_days_ago(closed_case, 100)
+    deadlines.run()
+    later = services.evidence_add(
+        case=fresh(closed_case),
+        by=staff,
+        evidence=evidence_input(pdf("second-look.pdf", b"A second look."), title="Second look"),
+    )
+    case = step(fresh(closed_case), "reopen", staff, reason="New evidence.")
+    case = step(case, "dismiss", staff, reason="Still outside the code.")
+    assert deadlines.run()["personal data purged"] == 0
+    closed_days_ago(case, 31)
+    assert deadlines.run()["personal data purged"] == 4
+    assert Evidence.objects.get(pk=later.pk).purged_at is not None
+    assert verify_case_record(fresh(case)).ok
