@@ -15,7 +15,6 @@ from cases.models import (
     CaseEvent,
     PersonalField,
     RecordCheckpoint,
-    RetentionPurge,
     commitment_of,
     is_commitment,
 )
@@ -134,6 +133,7 @@ def verify_case_record(case: Case) -> RecordCheck:
     count = 0
     recorded = {}  # letter or evidence id -> the SHA-256 the record gave it
     purged = set()  # (letter|evidence, id) whose file a purge event removed
+    purged_kinds = set()  # the kinds of personal data the record says were purged
     hashes = {}  # sequence -> hash, for the checkpoints
     for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
         count += 1
@@ -143,6 +143,7 @@ def verify_case_record(case: Case) -> RecordCheck:
         elif event.kind == "evidence_added":
             recorded[("evidence", event.payload.get("evidence"))] = event.payload.get("sha256")
         elif event.kind == "personal_data_purged":
+            purged_kinds.add(event.payload.get("retention_kind"))
             purged |= {("letter", pk) for pk in event.payload.get("letters", [])}
             purged |= {("evidence", pk) for pk in event.payload.get("evidence", [])}
         if event.sequence != count:
@@ -182,7 +183,7 @@ def verify_case_record(case: Case) -> RecordCheck:
             anchored=anchored,
             anchor=anchor,
         )
-    problem = _personal_fields_problem(case)
+    problem = _personal_fields_problem(case, purged_kinds)
     if problem:
         return RecordCheck(False, count, None, problem, anchored=anchored, anchor=anchor)
     # The stored files must still be the ones the record names; a file the retention
@@ -218,10 +219,9 @@ def verify_case_record(case: Case) -> RecordCheck:
     return RecordCheck(True, count, anchored=anchored, anchor=anchor)
 
 
-def _personal_fields_problem(case: Case) -> str:
+def _personal_fields_problem(case: Case, purged_kinds: set[str]) -> str:
     """Each personal value still held must be the one its event committed to; one
-    destroyed must have been destroyed by a recorded purge of its kind."""
-    purged_kinds = set(RetentionPurge.objects.filter(case=case).values_list("kind", flat=True))
+    destroyed must have been destroyed by a purge of its kind that the record names."""
     for field in PersonalField.objects.filter(event__case=case).select_related("event"):
         committed = field.event.payload.get(field.name)
         where = f"event #{field.event.sequence}'s {field.name}"
