@@ -35,6 +35,7 @@ from cases.forms import (
     TransitionForm,
     VoteForm,
 )
+from cases.forms_publication import panel_forms
 from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
 from members import accounts
 from members.models import Organization
@@ -372,6 +373,8 @@ def _staff_context(request, case, forms) -> dict:
         "filing_deadline": workflow.filing_deadline(case),
         "procedure_rules": case.procedure.describe_rules(),
         "today": timezone.localdate(),
+        **panel_forms(forms),
+        "retention": selectors.retention_status(case),
     }
 
 

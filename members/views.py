@@ -382,7 +382,11 @@ def public_verify(request, slug):
     return render(
         request,
         "public/verify.html",
-        {"organization": organization, "standing": public_standing(organization)},
+        {
+            "organization": organization,
+            "standing": public_standing(organization),
+            **hooks.page_additions(hooks.verification_page, organization=organization, user=None),
+        },
     )
 
 

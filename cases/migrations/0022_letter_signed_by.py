@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0018_review_time_standard"),
+        ("cases", "0019_publication_retention"),
     ]
 
     operations = [
