@@ -293,6 +293,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROBITY_RECORD_KEY_FILE = os.environ.get("PROBITY_RECORD_KEY_FILE", "")
 PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE", "")
 
+# The currency a fine decided in a case is in (ISO 4217 code): every amount is shown
+# and stored with it.
+PROBITY_CURRENCY = os.environ.get("PROBITY_CURRENCY", "EUR").strip().upper()
+
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )

@@ -28,6 +28,7 @@ from cases.models import (
     CaseEvent,
     CaseLink,
     Complainant,
+    Compliance,
     Evidence,
     Letter,
     Recusal,
@@ -328,6 +329,30 @@ def sanctions_of(organization) -> list[Sanction]:
         Sanction.objects.filter(case__respondent=organization)
         .select_related("case")
         .order_by("-decided_at", "-pk")
+    )
+
+
+def owed_by(organization) -> list:
+    """What the organization still has to comply with (fines, education, conditions),
+    soonest due first, each with its sanction and case: for the portal and its page."""
+    return list(
+        Compliance.objects.filter(
+            sanction__case__respondent=organization,
+            complied_on__isnull=True,
+            sanction__rescinded_at__isnull=True,
+        )
+        .select_related("sanction", "sanction__case")
+        .order_by("due_on", "pk")
+    )
+
+
+def compliance_for_page(case) -> list:
+    """The case's compliance sanctions with their records and proofs, for the panel."""
+    return list(
+        Compliance.objects.filter(sanction__case=case)
+        .select_related("sanction", "recorded_by")
+        .prefetch_related("proofs")
+        .order_by("sanction_id")
     )
 
 
