@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views
+from cases import views, views_compliance
 
 
 class CaseNumberConverter:
@@ -67,5 +67,26 @@ urlpatterns = [
     path("<case:number>/ballot/extend/", views.ballot_extend, name="ballot_extend"),
     path(
         "<case:number>/ballot/close-appeal/", views.appeal_ballot_close, name="appeal_ballot_close"
+    ),
+    # Compliance with a fine, education or conditions (docs/decisions/0018)
+    path(
+        "<case:number>/compliance/<int:sanction_id>/record/",
+        views_compliance.compliance_record,
+        name="compliance_record",
+    ),
+    path(
+        "<case:number>/compliance/<int:sanction_id>/proof/",
+        views_compliance.compliance_proof_upload,
+        name="compliance_proof_upload",
+    ),
+    path(
+        "<case:number>/compliance/proofs/<int:proof_id>/accept/",
+        views_compliance.compliance_proof_accept,
+        name="compliance_proof_accept",
+    ),
+    path(
+        "<case:number>/compliance/proofs/<int:proof_id>/",
+        views_compliance.compliance_proof_download,
+        name="compliance_proof_download",
     ),
 ]

@@ -56,3 +56,24 @@ def sanctions_of_kind(case, kind: str) -> list[Sanction]:
 
 def due(case, kind: str) -> datetime.date:
     return compliance_of(case, kind).due_on
+
+
+def fined_case(w, compliance: dict | None = None):
+    """A case of the letters' world (tests.factories.letters) decided with a censure, a
+    fine and a course; the board all vote for them."""
+    from tests.factories.cases import step
+    from tests.factories.letters import referred_case
+
+    case = referred_case(w)
+    for member in w.board:
+        vote_with(case, member, SanctionKind.CENSURE, compliance or {**FINE, **COURSE})
+    return step(case, "close_ballot", w.staff)
+
+
+def in_default_case(w):
+    """A fined case whose fine fell overdue: the deadline job applied the consequence."""
+    from cases.services import deadlines
+
+    case = fined_case(w, FINE)
+    deadlines.run(due(case, SanctionKind.FINE) + datetime.timedelta(days=1))
+    return fresh(case)
