@@ -946,6 +946,12 @@ class Vote(models.Model):
     def __str__(self) -> str:
         return f"{self.voter}: {self.get_choice_display()}"
 
+    @property
+    def compliance_display(self) -> str:
+        """The compliance sanctions this vote supports besides its sanction, in words."""
+        labels = dict(SanctionKind.choices)
+        return ", ".join(labels[k].lower() for k in self.compliance or {} if k in labels)
+
 
 class LinkKind(models.TextChoices):
     SAME_CONDUCT = "same_conduct", "About the same conduct"
