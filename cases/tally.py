@@ -55,7 +55,7 @@ COMPLIANCE_NUMBERS = {
     SanctionKind.CONDITIONS: ("months",),
 }
 COMPLIANCE_TEXTS = {
-    SanctionKind.FINE: (),
+    SanctionKind.FINE: ("currency",),
     SanctionKind.EDUCATION: ("what",),
     SanctionKind.CONDITIONS: ("terms", "checked_by"),
 }

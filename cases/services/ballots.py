@@ -10,6 +10,7 @@ import datetime
 import logging
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -278,6 +279,8 @@ def _validate_compliance(proposed: dict) -> dict:
             raise ValidationError("With a fine, give the amount you support (more than zero).")
         clean[SanctionKind.FINE] = {
             "amount": f"{amount:.2f}",
+            # An amount is never without its currency: the association's, from settings.
+            "currency": settings.PROBITY_CURRENCY,
             "due_days": days(terms, "Days to pay the fine"),
         }
     if SanctionKind.EDUCATION in proposed:

@@ -95,7 +95,10 @@ def impose_compliance(case: Case, ballot: Ballot, kind: str, terms: dict, *, by)
     effective = effective_on(case)
     fields: dict = {}
     if kind == SanctionKind.FINE:
-        fields = {"amount": Decimal(str(terms["amount"])), "currency": settings.PROBITY_CURRENCY}
+        fields = {
+            "amount": Decimal(str(terms["amount"])),
+            "currency": terms.get("currency") or settings.PROBITY_CURRENCY,
+        }
     elif kind == SanctionKind.EDUCATION:
         fields = {"requirement": terms.get("what", "")}
     else:
@@ -117,7 +120,7 @@ def impose_compliance(case: Case, ballot: Ballot, kind: str, terms: dict, *, by)
             kind=kind,
             effective_on=effective,
             due_on=due,
-            terms={**terms, **({"currency": sanction.currency} if sanction.currency else {})},
+            terms=terms,
         ),
     )
     if effective <= workflow.today():

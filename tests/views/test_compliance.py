@@ -51,7 +51,7 @@ def test_a_voter_supports_a_censure_with_a_fine_and_a_course(client, staff):
     assert response.status_code == 302
     vote = Vote.objects.get(ballot__case=bc.case, voter=voter)
     assert vote.compliance == {
-        "fine": {"amount": "750.00", "due_days": 45},
+        "fine": {"amount": "750.00", "currency": "EUR", "due_days": 45},
         "education": {"what": "Course on fair advertising"},
     }
     page = client.get(bc.case.get_absolute_url()).content.decode()
