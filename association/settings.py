@@ -297,6 +297,14 @@ PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE"
 # and stored with it.
 PROBITY_CURRENCY = os.environ.get("PROBITY_CURRENCY", "EUR").strip().upper()
 
+# Signed letters (docs/decisions/0026): the association's certificate and key as a
+# PKCS#12 file, its passphrase from the environment; without a file letters are issued
+# unsigned. `manage.py letter_certificate --generate PATH` makes a self-signed one (the
+# demo's). PROBITY_LETTER_TSA_URL, if set, adds an RFC 3161 time stamp to each signature.
+PROBITY_LETTER_SIGNING_FILE = os.environ.get("PROBITY_LETTER_SIGNING_FILE", "")
+PROBITY_LETTER_SIGNING_PASSPHRASE = os.environ.get("PROBITY_LETTER_SIGNING_PASSPHRASE", "")
+PROBITY_LETTER_TSA_URL = os.environ.get("PROBITY_LETTER_TSA_URL", "")
+
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )
