@@ -31,21 +31,20 @@ from cases.models import (
     NonComplianceConsequence,
     Sanction,
     SanctionKind,
-    SanctionTiming,
 )
 from cases.rendering import respondent_recipient
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
-from cases.services.sanctions import _add_months, sanction_apply, transition_after_sanction
+from cases.services.sanctions import (
+    _add_months,
+    decision_effective_on,
+    sanction_apply,
+    transition_after_sanction,
+)
 from cases.uploads import inspect_upload
-from cases.workflow import CaseState
 from members.models import MembershipStatus
 from members.roles import roles_of
-from members.services import (
-    MembershipChangeRefused,
-    compliance_default_set,
-    membership_change,
-)
+from members.services import compliance_default_set, membership_change
 
 # When a voter names no date: the days to pay a fine or complete the education, and
 # the months conditions last; who checks conditions when nobody was named.
@@ -56,16 +55,6 @@ DEFAULT_CHECKED_BY = "The ethics staff"
 
 def _d(day: datetime.date) -> str:
     return date_format(day, "j F Y")
-
-
-def effective_on(case: Case) -> datetime.date:
-    """The day the decision's sanctions take effect (cases.services.sanctions.impose)."""
-    if (
-        case.procedure.sanction_takes_effect == SanctionTiming.ON_DECISION
-        or case.state == CaseState.CLOSED
-    ):
-        return workflow.today()
-    return case.appeal_deadline + datetime.timedelta(days=1)
 
 
 def due_on(kind: str, effective: datetime.date, terms: dict) -> datetime.date:
@@ -92,7 +81,7 @@ def describe_terms(sanction: Sanction, due: datetime.date) -> str:
 def impose_compliance(case: Case, ballot: Ballot, kind: str, terms: dict, *, by) -> Sanction:
     """One compliance sanction the count imposed, with its compliance record; the caller
     holds the case lock."""
-    effective = effective_on(case)
+    effective = decision_effective_on(case)
     fields: dict = {}
     if kind == SanctionKind.FINE:
         fields = {
@@ -236,11 +225,9 @@ def _complied(case, compliance: Compliance, complied_on, note: str, *, by, proof
         raise ValidationError("Give the date the payment was made or the requirement met.")
     if complied_on > workflow.today():
         raise ValidationError(f"{_d(complied_on)} is in the future: give the date it happened.")
-    if complied_on < compliance.sanction.decided_at.date():
-        raise ValidationError(
-            f"{_d(complied_on)} is before the decision of "
-            f"{_d(compliance.sanction.decided_at.date())}."
-        )
+    decided_on = timezone.localtime(compliance.sanction.decided_at).date()
+    if complied_on < decided_on:
+        raise ValidationError(f"{_d(complied_on)} is before the decision of {_d(decided_on)}.")
     Compliance.objects.filter(pk=compliance.pk).update(
         complied_on=complied_on, recorded_by=by, note=(note or "").strip()
     )
@@ -355,37 +342,53 @@ def flag_overdue(compliance: Compliance, *, today: datetime.date) -> bool:
         compliance_default_set(organization=org, since=today)
     consequence = case.procedure.non_compliance_consequence
     if consequence == NonComplianceConsequence.SUSPEND:
-        Compliance.objects.filter(pk=compliance.pk).update(consequence_applied_at=now)
-        reason = (
-            f"{sanction.get_kind_display()} decided in case {case.number} not complied with "
-            f"by {_d(compliance.due_on)}: suspended until compliance."
-        )
-        try:
-            if org.status in (MembershipStatus.ACTIVE, MembershipStatus.LAPSED):
-                membership_change(
-                    organization=org,
-                    transition="suspend_lapsed"
-                    if org.status == MembershipStatus.LAPSED
-                    else "suspend",
-                    by=None,
-                    reason=reason,
-                    until=None,
-                    case=case,
-                )
-        except MembershipChangeRefused as exc:
-            record_event(
-                case,
-                actor=None,
-                kind="sanction_not_applicable",
-                payload={"sanction": sanction.pk, "why": exc.messages[0]},
-            )
-        org.refresh_from_db()
+        _suspend_until_compliance(case, compliance, org, now)
+    issue(case, LetterKind.NON_COMPLIANCE, respondent_recipient(case), event=event, by=None)
+    return True
+
+
+def _suspend_until_compliance(case: Case, compliance: Compliance, org, now) -> None:
+    """The "suspend" consequence: an active or lapsed member is suspended with no end
+    date; one already suspended (by a case's suspension) stays so until it complies as
+    well. A member no longer in the association (terminated, resigned) cannot be
+    suspended: the record says so and nothing holds it."""
+    sanction = compliance.sanction
+    if org.status not in (
+        MembershipStatus.ACTIVE,
+        MembershipStatus.LAPSED,
+        MembershipStatus.SUSPENDED,
+    ):
         record_event(
             case,
             actor=None,
-            **events.non_compliance_consequence_applied(
-                sanction=sanction.pk, consequence=consequence, status=org.status
-            ),
+            kind="sanction_not_applicable",
+            payload={
+                "sanction": sanction.pk,
+                "why": f"{org.name} is {org.get_status_display().lower()}: it cannot be "
+                "suspended until compliance.",
+            },
         )
-    issue(case, LetterKind.NON_COMPLIANCE, respondent_recipient(case), event=event, by=None)
-    return True
+        return
+    if org.status != MembershipStatus.SUSPENDED:
+        membership_change(
+            organization=org,
+            transition="suspend_lapsed" if org.status == MembershipStatus.LAPSED else "suspend",
+            by=None,
+            reason=(
+                f"{sanction.get_kind_display()} decided in case {case.number} not complied "
+                f"with by {_d(compliance.due_on)}: suspended until compliance."
+            ),
+            until=None,
+            case=case,
+        )
+        org.refresh_from_db()
+    Compliance.objects.filter(pk=compliance.pk).update(consequence_applied_at=now)
+    record_event(
+        case,
+        actor=None,
+        **events.non_compliance_consequence_applied(
+            sanction=sanction.pk,
+            consequence=NonComplianceConsequence.SUSPEND.value,
+            status=org.status,
+        ),
+    )

@@ -32,13 +32,19 @@ def vote_with(case, voter, sanction: str, compliance: dict, months=None):
 
 
 def decided_with(
-    staff, compliance: dict, *, sanction: str = SanctionKind.CENSURE, board: int = 3, **kwargs
+    staff,
+    compliance: dict,
+    *,
+    sanction: str = SanctionKind.CENSURE,
+    months: int | None = None,
+    board: int = 3,
+    **kwargs,
 ) -> BoardCase:
     """Every seated board member finds a violation, supports `sanction` and the
     compliance sanctions of `compliance`; staff close the ballot."""
     bc = setup_board_case(staff, board=board, **kwargs)
     for voter in seated_voters(bc.case):
-        vote_with(bc.case, voter, sanction, compliance)
+        vote_with(bc.case, voter, sanction, compliance, months)
     close_ballot(bc.case, staff)
     bc.refresh()
     return bc

@@ -212,6 +212,34 @@ def test_a_member_in_default_on_two_requirements_stays_suspended_until_both_are_
     assert status(org) == MembershipStatus.ACTIVE
 
 
+def test_a_member_in_default_stays_suspended_when_the_case_suspension_ends(staff):
+    bc = decided_with(
+        staff, {"fine": {"amount": "300", "due_days": 10}}, sanction=S.SUSPENSION, months=1
+    )
+    org = bc.organization
+    suspension = bc.case.sanctions.get(kind=S.SUSPENSION)
+    deadlines.run(today() + days(11))  # the fine is overdue while the member is suspended
+    assert compliance_of(bc.case, S.FINE).consequence_applied_at is not None
+    deadlines.run(suspension.ends_on)
+    assert status(org) == MembershipStatus.SUSPENDED  # the fine still holds it
+    fine = compliance_of(bc.case, S.FINE)
+    compliance_record(
+        case=fresh(bc.case), sanction_id=fine.sanction_id, complied_on=today(), by=staff
+    )
+    assert status(org) == MembershipStatus.ACTIVE
+
+
+def test_a_member_no_longer_in_the_association_is_not_suspended_for_a_default(staff):
+    bc = decided_with(staff, FINE)
+    org = bc.organization
+    membership_change(organization=org, transition="resign", by=staff, reason="Left.")
+    deadlines.run(compliance_of(bc.case, S.FINE).due_on + days(1))
+    assert status(org) == MembershipStatus.RESIGNED
+    assert "sanction_not_applicable" in event_kinds(bc.case)
+    assert compliance_of(bc.case, S.FINE).consequence_applied_at is None
+    assert org.in_default_since is not None  # the default is on the register all the same
+
+
 def test_with_no_consequence_the_default_is_flagged_and_the_membership_kept(staff):
     adopt_procedure(non_compliance_consequence=NonComplianceConsequence.NONE)
     bc = decided_with(staff, FINE)
