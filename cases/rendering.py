@@ -204,6 +204,7 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
     if kind in (LetterKind.APPEAL_DECISION, LetterKind.OUTCOME_NOTICE):
         context["appeal"] = getattr(case, "appeal", None)
         context["sanction"] = current_sanction(case)
+        context["compliance_sanctions"] = compliance_sanctions(case)
     if kind == LetterKind.OUTCOME_NOTICE:
         # The complainant learns the outcome only where the procedure says so.
         context["told_outcome"] = case.procedure.complainant_told_outcome
