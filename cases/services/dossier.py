@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases import dossier_verify, events
 from cases.access import authorize
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, ComplianceProof
 from cases.services.checkpoints import (
     latest_checkpoint,
     public_key_pem,
@@ -65,6 +65,9 @@ def _files(case: Case):
         yield f"{folder}/{e.pk}-{Path(e.original_filename).name}", e.file, "evidence", e.pk
     for letter in case.letters.order_by("pk"):
         yield f"letters/{letter.download_name}", letter.file, "letter", letter.pk
+    for proof in ComplianceProof.objects.filter(compliance__sanction__case=case).order_by("pk"):
+        name = Path(proof.original_filename).name
+        yield f"compliance/{proof.pk}-{name}", proof.file, "proof", proof.pk
 
 
 def _stream(case: Case) -> Iterator[bytes]:

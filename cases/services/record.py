@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from cases import signing
-from cases.models import Case, CaseEvent, RecordCheckpoint
+from cases.models import Case, CaseEvent, ComplianceProof, RecordCheckpoint
 from cases.services.checkpoints import signature_problem, verifying_keys
 
 GENESIS_HASH = "0" * 64
@@ -101,6 +101,8 @@ def verify_case_record(case: Case) -> RecordCheck:
                 signed.add(event.payload.get("letter"))
         elif event.kind == "evidence_added":
             recorded[("evidence", event.payload.get("evidence"))] = event.payload.get("sha256")
+        elif event.kind == "compliance_proof_uploaded":
+            recorded[("proof", event.payload.get("proof"))] = event.payload.get("sha256")
         if event.sequence != count:
             return RecordCheck(False, count, event.sequence, f"event #{count} is missing")
         if event.previous_hash != previous:
@@ -142,6 +144,7 @@ def verify_case_record(case: Case) -> RecordCheck:
     for kind, rows in (
         ("letter", case.letters.order_by("pk")),
         ("evidence", case.evidence.order_by("pk")),
+        ("proof", ComplianceProof.objects.filter(compliance__sanction__case=case).order_by("pk")),
     ):
         for row in rows:
             if recorded.get((kind, row.pk)) != row.sha256 or not _file_matches(
