@@ -2,8 +2,8 @@
 never sits in memory): every evidence file and response attachment, every letter and
 proof of compliance, the case record as JSON lines, a manifest with each file's SHA-256
 and the chain's head, and verify.py (cases/dossier_verify.py, standard library only)
-that checks it all offline. The export itself is an event in the record, and the record in the zip
-includes it."""
+that checks it all offline. The export itself is an event in the record, and the record
+in the zip includes it."""
 
 from __future__ import annotations
 
