@@ -537,9 +537,7 @@ class VoteForm(KeepsInput, forms.Form):
     conditions_months = forms.IntegerField(
         label="For how many months", required=False, min_value=1, max_value=MAX_CONDITIONS_MONTHS
     )
-    conditions_checked_by = forms.CharField(
-        label="Who checks them", required=False, max_length=200
-    )
+    conditions_checked_by = forms.CharField(label="Who checks them", required=False, max_length=200)
 
     def clean(self):
         data = super().clean()
