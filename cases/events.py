@@ -224,19 +224,20 @@ def vote_cast(
     reason: str,
     changed: bool = False,
     dissent: str = "",
+    compliance: dict | None = None,
 ) -> dict:
-    return {
-        "kind": "vote_changed" if changed else "vote_cast",
-        "payload": {
-            "ballot": ballot,
-            "voter": voter,
-            "choice": choice,
-            "sanction": sanction or None,
-            "suspension_months": suspension_months,
-            "reason": reason or None,
-            "dissent": dissent or None,
-        },
+    payload = {
+        "ballot": ballot,
+        "voter": voter,
+        "choice": choice,
+        "sanction": sanction or None,
+        "suspension_months": suspension_months,
+        "reason": reason or None,
+        "dissent": dissent or None,
     }
+    if compliance:
+        payload["compliance"] = compliance
+    return {"kind": "vote_changed" if changed else "vote_cast", "payload": payload}
 
 
 def appeal_ballot_closed(*, ballot, tally: dict, sanction_upheld: str) -> dict:
@@ -345,3 +346,68 @@ def personal_data_purged(
             "rows": rows,
         },
     }
+# Sanctions a member complies with (docs/decisions/0018)
+
+
+def compliance_sanction_imposed(
+    *, sanction, kind: str, effective_on: datetime.date, due_on: datetime.date, terms: dict
+) -> dict:
+    return {
+        "kind": "compliance_sanction_imposed",
+        "payload": {
+            "sanction": sanction,
+            "kind": kind,
+            "effective_on": _iso(effective_on),
+            "due_on": _iso(due_on),
+            "terms": terms,
+        },
+    }
+
+
+def compliance_proof_uploaded(
+    *, sanction, proof, filename: str, sha256: str, size: int, content_type: str
+) -> dict:
+    return {
+        "kind": "compliance_proof_uploaded",
+        "payload": {
+            "sanction": sanction,
+            "proof": proof,
+            "filename": filename,
+            "sha256": sha256,
+            "size": size,
+            "content_type": content_type,
+        },
+    }
+
+
+def compliance_recorded(
+    *, sanction, kind: str, complied_on: datetime.date, note: str, proof=None
+) -> dict:
+    return {
+        "kind": "compliance_recorded",
+        "payload": {
+            "sanction": sanction,
+            "kind": kind,
+            "complied_on": _iso(complied_on),
+            "note": note or None,
+            "proof": proof,
+        },
+    }
+
+
+def compliance_overdue(*, sanction, kind: str, due_on: datetime.date) -> dict:
+    return {
+        "kind": "compliance_overdue",
+        "payload": {"sanction": sanction, "kind": kind, "due_on": _iso(due_on)},
+    }
+
+
+def non_compliance_consequence_applied(*, sanction, consequence: str, status: str) -> dict:
+    return {
+        "kind": "non_compliance_consequence_applied",
+        "payload": {"sanction": sanction, "consequence": consequence, "status": status},
+    }
+
+
+def compliance_restored(*, sanctions: list, status: str) -> dict:
+    return {"kind": "compliance_restored", "payload": {"sanctions": sanctions, "status": status}}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -21,7 +24,11 @@ from cases.models import (
     VoteChoice,
 )
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
-from cases.services.ballots import MAX_SUSPENSION_MONTHS
+from cases.services.ballots import (
+    MAX_COMPLIANCE_DAYS,
+    MAX_CONDITIONS_MONTHS,
+    MAX_SUSPENSION_MONTHS,
+)
 from cases.workflow import CaseState
 from members.models import Organization
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
@@ -496,6 +503,87 @@ class VoteForm(KeepsInput, forms.Form):
             kinds = SANCTION_SEVERITY
         labels = dict(SanctionKind.choices)
         self.fields["sanction"].choices = [("", "—")] + [(k, labels[k]) for k in kinds]
+        if appeal:
+            # The appeals panel upholds, lessens or overturns; it sets no new terms.
+            for kind, group in COMPLIANCE_FIELDS.items():
+                for name in (kind, *group):
+                    del self.fields[name]
+        else:
+            self.fields["fine_amount"].label = f"Amount ({settings.PROBITY_CURRENCY})"
+
+    # The compliance sanctions a voter may support besides the sanction: a checkbox,
+    # then the terms it takes (shown for the one chosen: probity.css, no script).
+    fine = forms.BooleanField(label="Also a fine", required=False)
+    fine_amount = forms.DecimalField(
+        label="Amount", required=False, min_value=0.01, max_digits=12, decimal_places=2
+    )
+    fine_due_days = forms.IntegerField(
+        label="Days to pay", required=False, min_value=1, max_value=MAX_COMPLIANCE_DAYS
+    )
+    education = forms.BooleanField(label="Also required education", required=False)
+    education_what = forms.CharField(
+        label="What education (course, training)", required=False, max_length=500
+    )
+    education_due_days = forms.IntegerField(
+        label="Days to complete it", required=False, min_value=1, max_value=MAX_COMPLIANCE_DAYS
+    )
+    conditions = forms.BooleanField(label="Also conditions (probation)", required=False)
+    conditions_terms = forms.CharField(
+        label="The conditions",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    conditions_months = forms.IntegerField(
+        label="For how many months", required=False, min_value=1, max_value=MAX_CONDITIONS_MONTHS
+    )
+    conditions_checked_by = forms.CharField(label="Who checks them", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        compliance = {}
+        if data.get("choice") == VoteChoice.VIOLATION:
+            for kind, fields in COMPLIANCE_FIELDS.items():
+                if kind not in self.fields or not data.get(kind):
+                    continue
+                for name, (_term, required) in fields.items():
+                    if required and data.get(name) in (None, ""):
+                        self.add_error(name, f"Needed with {self.fields[kind].label[5:]}.")
+                compliance[kind] = {
+                    term: str(data[name]) if isinstance(data.get(name), Decimal) else data.get(name)
+                    for name, (term, _required) in fields.items()
+                    if data.get(name) not in (None, "")
+                }
+        data["compliance"] = compliance
+        return data
+
+    def main_fields(self):
+        return [self[n] for n in ("choice", "sanction", "suspension_months")]
+
+    def closing_fields(self):
+        return [self[n] for n in ("reason", "dissent")]
+
+    def compliance_groups(self):
+        return [
+            (self[kind], [self[name] for name in fields])
+            for kind, fields in COMPLIANCE_FIELDS.items()
+            if kind in self.fields
+        ]
+
+
+# Each compliance sanction's checkbox: {field: (term in the vote, required)}.
+COMPLIANCE_FIELDS = {
+    "fine": {"fine_amount": ("amount", True), "fine_due_days": ("due_days", False)},
+    "education": {
+        "education_what": ("what", True),
+        "education_due_days": ("due_days", False),
+    },
+    "conditions": {
+        "conditions_terms": ("terms", True),
+        "conditions_months": ("months", True),
+        "conditions_checked_by": ("checked_by", False),
+    },
+}
 
 
 class ConflictForm(KeepsInput, forms.Form):
@@ -522,3 +610,15 @@ class PartyConflictForm(KeepsInput, forms.Form):
 class ExtendBallotForm(KeepsInput, forms.Form):
     until = forms.DateField(label="New closing date", widget=DATE)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def vote_compliance_initial(compliance: dict) -> dict:
+    """A recorded vote's compliance sanctions as the vote form's initial values."""
+    initial = {}
+    for kind, fields in COMPLIANCE_FIELDS.items():
+        if kind in (compliance or {}):
+            initial[kind] = True
+            for name, (term, _required) in fields.items():
+                if term in compliance[kind]:
+                    initial[name] = compliance[kind][term]
+    return initial

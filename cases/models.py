@@ -140,6 +140,9 @@ class PublicationLevel(models.TextChoices):
     NOTHING = "nothing", "Nothing"
     SANCTION = "sanction", "The sanction and the principles breached"
     NAME = "name", "Also the respondent's name and a summary"
+class NonComplianceConsequence(models.TextChoices):
+    NONE = "none", "None: the default is flagged and recorded"
+    SUSPEND = "suspend", "Suspend membership until compliance"
 
 
 class Procedure(models.Model):
@@ -242,6 +245,18 @@ class Procedure(models.Model):
     )
     retain_messages_days = models.PositiveIntegerField(
         "days messages are kept after closing", null=True, blank=True, default=2190
+    )
+    # Sanctions a member can comply with (fine, education, conditions): what happens
+    # when one is not complied with by its date, and how early the member is reminded.
+    non_compliance_consequence = models.CharField(
+        max_length=12,
+        choices=NonComplianceConsequence.choices,
+        default=NonComplianceConsequence.SUSPEND,
+        help_text="Applied once, by the deadline job, the day after a fine, education or "
+        "condition is overdue; compliance restores the membership.",
+    )
+    compliance_reminder_days = models.PositiveIntegerField(
+        default=14, help_text="Days before a compliance due date the member is reminded (once)."
     )
     notes = models.TextField(blank=True)
 
@@ -930,6 +945,8 @@ class Ballot(models.Model):
     violation_found = models.BooleanField(null=True)
     sanction_kind = models.CharField(max_length=12, blank=True)
     suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    # The compliance sanctions the count imposed, with their terms (cases.tally).
+    compliance = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["opened_at", "id"]
@@ -975,6 +992,11 @@ class SanctionKind(models.TextChoices):
     CENSURE = "censure", "Censure"
     SUSPENSION = "suspension", "Suspension"
     EXPULSION = "expulsion", "Expulsion"
+    # Sanctions a member complies with (docs/decisions/0018): outside the ladder,
+    # each voted for on its own and combined with the ladder's sanction.
+    FINE = "fine", "Fine"
+    EDUCATION = "education", "Required education"
+    CONDITIONS = "conditions", "Conditions (probation)"
 
 
 SANCTION_SEVERITY = [
@@ -983,6 +1005,8 @@ SANCTION_SEVERITY = [
     SanctionKind.SUSPENSION,
     SanctionKind.EXPULSION,
 ]
+
+COMPLIANCE_KINDS = [SanctionKind.FINE, SanctionKind.EDUCATION, SanctionKind.CONDITIONS]
 
 
 class VoteChoice(models.TextChoices):
@@ -1016,6 +1040,9 @@ class Vote(models.Model):
     choice = models.CharField(max_length=12, choices=VoteChoice.choices)
     sanction = models.CharField(max_length=12, choices=SanctionKind.choices, blank=True)
     suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    # The compliance sanctions this voter supports besides `sanction`, with the terms
+    # proposed: {"fine": {"amount": "500.00", "due_days": 30}, ...} (cases.tally).
+    compliance = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     # A voter in the minority may put a dissent on the record; the decision shows it
     # (named only where the procedure says so).
@@ -1032,6 +1059,12 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter}: {self.get_choice_display()}"
+
+    @property
+    def compliance_display(self) -> str:
+        """The compliance sanctions this vote supports besides its sanction, in words."""
+        labels = dict(SanctionKind.choices)
+        return ", ".join(labels[k].lower() for k in self.compliance or {} if k in labels)
 
 
 class LinkKind(models.TextChoices):
@@ -1113,6 +1146,13 @@ class Sanction(models.Model):
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
+    # The terms of a compliance sanction: a fine's amount and currency; what the
+    # education is or what the conditions are; a probation's months and who checks.
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    requirement = models.TextField(blank=True)
+    period_months = models.PositiveIntegerField(null=True, blank=True)
+    checked_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["decided_at", "id"]
@@ -1121,12 +1161,86 @@ class Sanction(models.Model):
         return f"{self.get_kind_display()} (case {self.case_id})"
 
     @property
+    def needs_compliance(self) -> bool:
+        return self.kind in COMPLIANCE_KINDS
+
+    @property
+    def amount_display(self) -> str:
+        return f"{self.currency} {self.amount:,.2f}" if self.amount is not None else ""
+
+    @property
     def in_force(self) -> bool:
         return self.rescinded_at is None and self.ended_at is None
 
     @property
     def changes_membership(self) -> bool:
         return self.kind in (SanctionKind.SUSPENSION, SanctionKind.EXPULSION)
+
+
+class Compliance(models.Model):
+    """Where a compliance sanction stands: due when, reminded, overdue, complied with
+    (paid or completed) and what the procedure's consequence did. One per sanction;
+    the deadline job and the compliance services set each date once."""
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.PROTECT, related_name="compliance")
+    due_on = models.DateField(db_index=True)
+    complied_on = models.DateField(null=True, blank=True, help_text="Paid on, or completed on.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    consequence_applied_at = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Compliance with {self.sanction}"
+
+    @property
+    def outstanding(self) -> bool:
+        return self.complied_on is None and self.sanction.rescinded_at is None
+
+    @property
+    def in_default(self) -> bool:
+        return self.outstanding and self.overdue_at is not None
+
+
+def compliance_proof_path(instance, filename: str) -> str:
+    number = instance.compliance.sanction.case.number
+    return f"cases/{number}/compliance/{instance.sha256[:16]}-{filename}"
+
+
+class ComplianceProof(models.Model):
+    """A receipt or certificate the respondent's representative uploaded, stored like
+    evidence (private storage, SHA-256); staff accept it, which records compliance."""
+
+    compliance = models.ForeignKey(Compliance, on_delete=models.PROTECT, related_name="proofs")
+    file = models.FileField(
+        storage=private_storage, upload_to=compliance_proof_path, max_length=300
+    )
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Proof {self.original_filename} for {self.compliance}"
 
 
 class AppealOutcome(models.TextChoices):
@@ -1209,6 +1323,7 @@ class LetterKind(models.TextChoices):
     NO_VIOLATION = "no_violation", "Decision letter: no violation"
     APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
     OUTCOME_NOTICE = "outcome_notice", "Outcome notice to the complainant"
+    NON_COMPLIANCE = "non_compliance", "Notice of non-compliance"
 
 
 class Addressee(models.TextChoices):

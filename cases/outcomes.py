@@ -12,7 +12,17 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases import tally, workflow
-from cases.models import AppealOutcome, Ballot, BallotKind, BallotSeat, Case, Sanction, Vote
+from cases.models import (
+    COMPLIANCE_KINDS,
+    SANCTION_SEVERITY,
+    AppealOutcome,
+    Ballot,
+    BallotKind,
+    BallotSeat,
+    Case,
+    Sanction,
+    Vote,
+)
 
 
 def ballots_with_votes():
@@ -68,7 +78,8 @@ def eligible_votes(ballot: Ballot) -> list[Vote]:
 
 def ballot_outcome(ballot: Ballot, procedure, original_sanction: str = "") -> tally.Outcome:
     votes = [
-        tally.CastVote(v.choice, v.sanction, v.suspension_months) for v in eligible_votes(ballot)
+        tally.CastVote(v.choice, v.sanction, v.suspension_months, v.compliance or {})
+        for v in eligible_votes(ballot)
     ]
     eligible = sum(1 for s in ballot.seats.all() if s.recused_at is None)
     return tally.count(
@@ -96,10 +107,22 @@ def ballot_status(ballot: Ballot, procedure, original_sanction: str = "") -> dic
 
 
 def current_sanction(case: Case) -> Sanction | None:
+    """The ladder's sanction in force (warning to expulsion): the one an appeal is about.
+    The compliance sanctions beside it are `compliance_sanctions`."""
     return (
-        Sanction.objects.filter(case=case, rescinded_at__isnull=True)
+        Sanction.objects.filter(case=case, rescinded_at__isnull=True, kind__in=SANCTION_SEVERITY)
         .order_by("-decided_at", "-pk")
         .first()
+    )
+
+
+def compliance_sanctions(case: Case) -> list[Sanction]:
+    """The fines, education and conditions decided in the case and not rescinded, with
+    their compliance records."""
+    return list(
+        Sanction.objects.filter(case=case, rescinded_at__isnull=True, kind__in=COMPLIANCE_KINDS)
+        .select_related("compliance")
+        .order_by("pk")
     )
 
 

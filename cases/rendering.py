@@ -28,7 +28,14 @@ from cases.models import (
     RecordCheckpoint,
     SanctionKind,
 )
-from cases.outcomes import ballot_outcome, current_sanction, dissents, open_ballot, prior_record
+from cases.outcomes import (
+    ballot_outcome,
+    compliance_sanctions,
+    current_sanction,
+    dissents,
+    open_ballot,
+    prior_record,
+)
 
 ASSETS_DIR = Path(settings.BASE_DIR) / "templates" / "letters" / "assets"
 ASSET_SCHEME = "probity-asset:"
@@ -188,6 +195,7 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
                 "counts": counts,
                 "violation_found": violation_found,
                 "sanction": current_sanction(case),
+                "compliance_sanctions": compliance_sanctions(case),
                 "sanction_kind": SanctionKind(sanction_kind).label if sanction_kind else "",
                 "suspension_months": months,
                 **decision_basis(case, allegations, ballot),
@@ -196,11 +204,16 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
     if kind in (LetterKind.APPEAL_DECISION, LetterKind.OUTCOME_NOTICE):
         context["appeal"] = getattr(case, "appeal", None)
         context["sanction"] = current_sanction(case)
+        context["compliance_sanctions"] = compliance_sanctions(case)
     if kind == LetterKind.OUTCOME_NOTICE:
         # The complainant learns the outcome only where the procedure says so.
         context["told_outcome"] = case.procedure.complainant_told_outcome
         appeal = context["appeal"]
         context["after_appeal"] = bool(appeal and appeal.outcome)
+    if kind == LetterKind.NON_COMPLIANCE:
+        context["overdue_sanctions"] = [
+            s for s in compliance_sanctions(case) if s.compliance.in_default
+        ]
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
     return context

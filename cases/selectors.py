@@ -30,6 +30,8 @@ from cases.models import (
     CaseEvent,
     CaseLink,
     Complainant,
+    Compliance,
+    ComplianceProof,
     Evidence,
     Letter,
     Publication,
@@ -330,6 +332,54 @@ def sanctions_of(organization) -> list[Sanction]:
         .select_related("case")
         .order_by("-decided_at", "-pk")
     )
+
+
+def owed_by(organization) -> list:
+    """What the organization still has to comply with (fines, education, conditions),
+    soonest due first, each with its sanction and case: for the portal and its page."""
+    return list(
+        Compliance.objects.filter(
+            sanction__case__respondent=organization,
+            complied_on__isnull=True,
+            sanction__rescinded_at__isnull=True,
+        )
+        .select_related("sanction", "sanction__case")
+        .order_by("due_on", "pk")
+    )
+
+
+def compliance_for_page(case) -> list[tuple]:
+    """The case's compliance sanctions, each with its proofs, for the panel: two
+    queries in every state, whether or not the case has any (the page's count is
+    fixed by the code, not the case)."""
+    rows = list(
+        Compliance.objects.filter(sanction__case=case)
+        .select_related("sanction", "recorded_by")
+        .order_by("sanction_id")
+    )
+    proofs: dict[int, list] = {}
+    for proof in ComplianceProof.objects.filter(compliance__sanction__case=case).order_by(
+        "uploaded_at", "pk"
+    ):
+        proofs.setdefault(proof.compliance_id, []).append(proof)
+    return [(row, proofs.get(row.pk, [])) for row in rows]
+
+
+def proof_for_download(*, number: str, proof_id: int, user):
+    """404 unless this user is staff on the case or the respondent's representative."""
+    from cases.access import RESPONDENT_VIEW, STAFF_VIEW, relation_to
+
+    proof = (
+        ComplianceProof.objects.select_related("compliance__sanction__case")
+        .filter(compliance__sanction__case__number=number, pk=proof_id)
+        .first()
+    )
+    if proof is None or relation_to(user, proof.compliance.sanction.case) not in (
+        STAFF_VIEW,
+        RESPONDENT_VIEW,
+    ):
+        raise Http404("No such file.")
+    return proof
 
 
 def letter_for_download(*, number: str, letter_id: int, user) -> Letter:

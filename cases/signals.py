@@ -18,11 +18,13 @@ from django.utils import timezone
 from cases.models import Sanction, SanctionKind
 from cases.selectors import (
     organization_case_summary,
+    owed_by,
     portal_case_summary,
     portal_letters,
     published_decisions_of,
     sanctions_of,
 )
+from cases.services.compliance import holding_suspension
 from cases.services.grants import representative_access_revoke, representative_access_sync
 from members.hooks import (
     membership_change_requested,
@@ -92,6 +94,14 @@ def sanction_in_force(sender, organization, transition, target, label, **kwargs)
                 f"{suspension.case.number}, which is still in force. It ends on its own on "
                 "that date; only an appeal decided in that case can lift it sooner."
             )
+        unmet = holding_suspension(org).select_related("sanction__case").first()
+        if unmet is not None:
+            return (
+                f"Cannot {label}: {org.name} is suspended until it complies with the "
+                f"{unmet.sanction.get_kind_display().lower()} decided in case "
+                f"{unmet.sanction.case.number}, due by {unmet.due_on:%d %B %Y}. Record the "
+                "compliance in that case: the suspension then ends."
+            )
     if org.status == MembershipStatus.TERMINATED and target != MembershipStatus.TERMINATED:
         expulsion = (
             in_force.filter(
@@ -119,6 +129,7 @@ def organization_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
         "cases": organization_case_summary(organization=organization, user=user),
         "sanctions": sanctions_of(organization),
+        "owed": owed_by(organization),
     }
 
 
@@ -127,6 +138,7 @@ def portal_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
         "cases": portal_case_summary(organization=organization, user=user)[:PORTAL_RECENT_CASES],
         "sanctions": sanctions_of(organization),
+        "owed": owed_by(organization),
         "letters": portal_letters(organization=organization, user=user),
     }
 

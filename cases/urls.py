@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views, views_publication, views_records
+from cases import views, views_compliance, views_publication, views_records
 
 
 class CaseNumberConverter:
@@ -89,5 +89,26 @@ urlpatterns = [
         "<case:number>/legal-hold/release/",
         views_publication.legal_hold_release,
         name="legal_hold_release",
+    ),
+    # Compliance with a fine, education or conditions (docs/decisions/0018)
+    path(
+        "<case:number>/compliance/<int:sanction_id>/record/",
+        views_compliance.compliance_record,
+        name="compliance_record",
+    ),
+    path(
+        "<case:number>/compliance/<int:sanction_id>/proof/",
+        views_compliance.compliance_proof_upload,
+        name="compliance_proof_upload",
+    ),
+    path(
+        "<case:number>/compliance/proofs/<int:proof_id>/accept/",
+        views_compliance.compliance_proof_accept,
+        name="compliance_proof_accept",
+    ),
+    path(
+        "<case:number>/compliance/proofs/<int:proof_id>/",
+        views_compliance.compliance_proof_download,
+        name="compliance_proof_download",
     ),
 ]

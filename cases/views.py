@@ -34,7 +34,9 @@ from cases.forms import (
     ReviewReportForm,
     TransitionForm,
     VoteForm,
+    vote_compliance_initial,
 )
+from cases.forms_compliance import compliance_context
 from cases.forms_publication import panel_forms
 from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
 from members import accounts
@@ -267,6 +269,8 @@ def _render_case(request, case, status=200, **forms):
     if relation in (access.STAFF_VIEW, access.DECIDER_VIEW):
         # Earlier decisions on the same principles, for whoever writes or votes.
         context["precedents"] = reports.precedents_for(case)
+    if relation in (access.STAFF_VIEW, access.RESPONDENT_VIEW):
+        context.update(compliance_context(case, forms, offered))
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
@@ -296,6 +300,7 @@ def _board_context(request, case, forms) -> dict:
             "suspension_months": vote.suspension_months,
             "reason": vote.reason,
             "dissent": vote.dissent,
+            **vote_compliance_initial(vote.compliance),
         }
         if vote
         else {}
@@ -704,6 +709,7 @@ def vote_cast(request, number):
             suspension_months=d["suspension_months"],
             reason=d["reason"],
             dissent=d["dissent"],
+            compliance=d["compliance"],
         ),
         done="Your vote is recorded. You may change it until the ballot closes.",
     )

@@ -867,6 +867,9 @@ FORWARD = {
 ALL_STATES = tuple(CaseState.values)
 INTAKE_STATES = (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED)
 BALLOT_STATES = (CaseState.BOARD_VOTE, CaseState.UNDER_APPEAL)
+# A fine, education or conditions are complied with after the decision: also while
+# an appeal runs (where the sanction took effect) and after the case closed.
+COMPLIANCE_STATES = (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLOSED)
 PARTY_CONFLICT_STATES = (
     CaseState.FILED,
     CaseState.UNDER_REVIEW,
@@ -1077,6 +1080,28 @@ ACTIONS: dict[str, Action] = {
             "release a legal hold",
             rules=("legal_hold_in_place",),
             reason_label="Why the hold ends",
+        ),
+        # Compliance with a fine, required education or conditions (docs/decisions/0018)
+        Action(
+            "record_compliance",
+            "Record compliance",
+            COMPLIANCE_STATES,
+            STAFF,
+            "record compliance",
+        ),
+        Action(
+            "upload_compliance_proof",
+            "Send proof of compliance",
+            COMPLIANCE_STATES,
+            RESPONDENT,
+            "send proof of compliance",
+        ),
+        Action(
+            "accept_compliance_proof",
+            "Accept the proof of compliance",
+            COMPLIANCE_STATES,
+            STAFF,
+            "accept proof of compliance",
         ),
     ]
 }

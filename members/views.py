@@ -65,6 +65,7 @@ def _register_filtered(request):
         query=filters.get("q", ""),
         status=filters.get("status", ""),
         membership_class=filters.get("membership_class", ""),
+        in_default=bool(filters.get("in_default")),
     )
     return form, organizations
 

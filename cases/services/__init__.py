@@ -9,6 +9,7 @@
     publication   publishing final decisions, taking them down, withholding them
     retention     removing a closed case's personal data; legal holds
     ballots       opening, voting, conflicts, extending, closing, appeals
+    compliance    fines, education, conditions: proof, compliance, default
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
     grants        every object permission, given or taken
@@ -29,6 +30,11 @@ from cases.services.ballots import (
     vote_cast,
 )
 from cases.services.checkpoints import latest_checkpoint, sign_checkpoint
+from cases.services.compliance import (
+    compliance_proof_accept,
+    compliance_proof_upload,
+    compliance_record,
+)
 from cases.services.dossier import dossier_export
 from cases.services.evidence import EvidenceInput
 from cases.services.grants import (
@@ -80,6 +86,9 @@ __all__ = [
     "case_officer_assign",
     "case_transition",
     "complaint_amend",
+    "compliance_proof_accept",
+    "compliance_proof_upload",
+    "compliance_record",
     "complaint_file",
     "conflict_declare",
     "dossier_export",

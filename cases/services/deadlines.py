@@ -25,6 +25,8 @@ from cases.models import (
     Ballot,
     BallotKind,
     Case,
+    Compliance,
+    NonComplianceConsequence,
     RecordCheckpoint,
     Reminder,
     Sanction,
@@ -33,6 +35,7 @@ from cases.models import (
 from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
 from cases.services.checkpoints import sign_checkpoint, signing_key
+from cases.services.compliance import flag_overdue, holding_suspension
 from cases.services.publication import (
     cases_to_publish,
     publications_to_take_down,
@@ -118,6 +121,19 @@ def _run(today: datetime.date) -> Counter:
             ends_on__lte=today,
         ).values_list("pk", flat=True),
         _end_suspension,
+    )
+    each(
+        "compliance overdue",
+        Compliance.objects.filter(
+            due_on__lt=today,
+            overdue_at__isnull=True,
+            complied_on__isnull=True,
+            sanction__rescinded_at__isnull=True,
+            sanction__applied_at__isnull=False,
+        )
+        .exclude(sanction__case__state=CaseState.UNDER_APPEAL)
+        .values_list("pk", flat=True),
+        lambda pk: _flag_overdue(pk, today),
     )
     each("reminders sent", [today], _reminders)
     each(
@@ -210,7 +226,8 @@ def _end_suspension(sanction_id: int) -> int:
         return 0
     org = case.respondent
     org.refresh_from_db()
-    if org.status == MembershipStatus.SUSPENDED:
+    # A member suspended until it complies stays suspended (docs/decisions/0018).
+    if org.status == MembershipStatus.SUSPENDED and not holding_suspension(org).exists():
         transition = transition_after_sanction(org, case, on_appeal=False)
         unpaid = transition == "lapse_after_sanction"
         ended = f"Suspension under case {case.number} ended on {sanction.ends_on:%d %B %Y}"
@@ -233,6 +250,53 @@ def _end_suspension(sanction_id: int) -> int:
         },
     )
     return 1
+
+
+@transaction.atomic
+def _flag_overdue(compliance_id: int, today: datetime.date) -> int:
+    compliance = Compliance.objects.select_related("sanction__case").get(pk=compliance_id)
+    lock_case(compliance.sanction.case)
+    compliance = Compliance.objects.select_related(
+        "sanction__case__respondent", "sanction__case__procedure"
+    ).get(pk=compliance_id)
+    if compliance.sanction.case.state == CaseState.UNDER_APPEAL:
+        return 0
+    return 1 if flag_overdue(compliance, today=today) else 0
+
+
+def _compliance_reminders(today: datetime.date) -> int:
+    """Once, `compliance_reminder_days` before the date: what is owed and by when."""
+    sent = 0
+    for compliance in Compliance.objects.filter(
+        due_on__gte=today,
+        reminded_at__isnull=True,
+        complied_on__isnull=True,
+        sanction__rescinded_at__isnull=True,
+    ).select_related("sanction__case__respondent", "sanction__case__procedure"):
+        case = compliance.sanction.case
+        days = case.procedure.compliance_reminder_days
+        if compliance.due_on - datetime.timedelta(days=days) > today:
+            continue
+        sanction = compliance.sanction
+        consequence = (
+            " If it is not met by then, the membership is suspended until it is."
+            if case.procedure.non_compliance_consequence == NonComplianceConsequence.SUSPEND
+            else ""
+        )
+        reminded = _remind(
+            case,
+            "compliance_due",
+            f"{sanction.pk}:{compliance.due_on.isoformat()}",
+            f"Due by {compliance.due_on:%d %B %Y}: {sanction.get_kind_display().lower()}",
+            f"Case {case.number}: {sanction.terms}{consequence}\n"
+            'Sign in to Probity, "Our membership", to see what is owed and to send proof.\n',
+            notifications.respondent_emails(case),
+        )
+        Compliance.objects.filter(pk=compliance.pk, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        )
+        sent += reminded
+    return sent
 
 
 def _remind(case: Case, kind: str, key: str, subject: str, body: str, emails: list[str]) -> int:
@@ -315,4 +379,4 @@ def _reminders(today: datetime.date) -> int:
             f"You may appeal until {case.appeal_deadline:%d %B %Y}.\n",
             emails,
         )
-    return sent
+    return sent + _compliance_reminders(today)

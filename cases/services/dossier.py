@@ -1,9 +1,9 @@
 """The dossier: a case's whole file as one zip, streamed (a case with 500 MB of files
-never sits in memory): every evidence file and response attachment, every letter, the
-case record as JSON lines, a manifest with each file's SHA-256 and the chain's head,
-and verify.py (cases/dossier_verify.py, standard library only) that checks it all
-offline. The export itself is an event in the record, and the record in the zip
-includes it."""
+never sits in memory): every evidence file and response attachment, every letter and
+proof of compliance, the case record as JSON lines, a manifest with each file's SHA-256
+and the chain's head, and verify.py (cases/dossier_verify.py, standard library only)
+that checks it all offline. The export itself is an event in the record, and the record
+in the zip includes it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases import dossier_verify, events
 from cases.access import authorize
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, ComplianceProof
 from cases.services.checkpoints import (
     latest_checkpoint,
     public_key_pem,
@@ -68,6 +68,9 @@ def _files(case: Case):
     for letter in case.letters.filter(purged_at__isnull=True).order_by("pk"):
         # The id first: a dismissal goes to both parties under one download name.
         yield f"letters/{letter.pk}-{letter.download_name}", letter.file, "letter", letter.pk
+    for proof in ComplianceProof.objects.filter(compliance__sanction__case=case).order_by("pk"):
+        name = Path(proof.original_filename).name
+        yield f"compliance/{proof.pk}-{name}", proof.file, "proof", proof.pk
 
 
 def _stream(case: Case) -> Iterator[bytes]:

@@ -14,6 +14,7 @@ from cases import signing
 from cases.models import (
     Case,
     CaseEvent,
+    ComplianceProof,
     PersonalField,
     RecordCheckpoint,
     commitment_of,
@@ -150,6 +151,8 @@ def verify_case_record(case: Case) -> RecordCheck:
             purged_kinds.add(event.payload.get("retention_kind"))
             purged |= {("letter", pk) for pk in event.payload.get("letters", [])}
             purged |= {("evidence", pk) for pk in event.payload.get("evidence", [])}
+        elif event.kind == "compliance_proof_uploaded":
+            recorded[("proof", event.payload.get("proof"))] = event.payload.get("sha256")
         if event.sequence != count:
             return RecordCheck(False, count, event.sequence, f"event #{count} is missing")
         if event.previous_hash != previous:
@@ -195,9 +198,10 @@ def verify_case_record(case: Case) -> RecordCheck:
     for kind, rows in (
         ("letter", case.letters.order_by("pk")),
         ("evidence", case.evidence.order_by("pk")),
+        ("proof", ComplianceProof.objects.filter(compliance__sanction__case=case).order_by("pk")),
     ):
         for row in rows:
-            if row.purged_at is not None:
+            if getattr(row, "purged_at", None) is not None:  # proofs are never purged
                 if (kind, row.pk) not in purged or recorded.get((kind, row.pk)) != row.sha256:
                     return RecordCheck(
                         False,

@@ -34,14 +34,7 @@ def impose(
 ) -> Sanction:
     procedure = case.procedure
     today = workflow.today()
-    if (
-        procedure.sanction_takes_effect == SanctionTiming.ON_DECISION
-        or replaces is not None
-        or case.state == CaseState.CLOSED
-    ):
-        effective = today
-    else:
-        effective = case.appeal_deadline + datetime.timedelta(days=1)
+    effective = today if replaces is not None else decision_effective_on(case)
     sanction = Sanction.objects.create(
         case=case,
         ballot=ballot,
@@ -68,6 +61,17 @@ def impose(
     if effective <= today:
         sanction_apply(sanction, by=by)
     return sanction
+
+
+def decision_effective_on(case: Case) -> datetime.date:
+    """When the decision's sanctions take effect: on the decision, or the day after the
+    appeal window, as the procedure says (a case closed already: today)."""
+    if (
+        case.procedure.sanction_takes_effect == SanctionTiming.ON_DECISION
+        or case.state == CaseState.CLOSED
+    ):
+        return workflow.today()
+    return case.appeal_deadline + datetime.timedelta(days=1)
 
 
 def reschedule(sanction: Sanction, effective: datetime.date, procedure) -> None:

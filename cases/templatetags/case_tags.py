@@ -99,3 +99,30 @@ def event_sentence(event) -> str:
             return extra(event.readable_payload)
         return event.kind.replace("_", " ").capitalize() + "."
     return sentence(event.readable_payload)
+
+
+# Sanctions a member complies with (docs/decisions/0018).
+SENTENCES.update(
+    {
+        "compliance_sanction_imposed": lambda p: (
+            f"{str(p.get('kind', '')).capitalize()} imposed; due by {p.get('due_on')}."
+        ),
+        "compliance_proof_uploaded": lambda p: (
+            f"Proof of compliance received: “{p.get('filename')}” "
+            f"(SHA-256 {str(p.get('sha256'))[:12]}…)."
+        ),
+        "compliance_recorded": lambda p: (
+            f"Compliance with the {p.get('kind')} recorded: met on {p.get('complied_on')}"
+            + (" (proof accepted)." if p.get("proof") else ".")
+        ),
+        "compliance_overdue": lambda p: (
+            f"The {p.get('kind')} due by {p.get('due_on')} is overdue: the member is in default."
+        ),
+        "non_compliance_consequence_applied": lambda p: (
+            f"Consequence of non-compliance applied: membership {p.get('status')} until compliance."
+        ),
+        "compliance_restored": lambda p: (
+            f"Compliance restores the membership: now {p.get('status')}."
+        ),
+    }
+)

@@ -32,6 +32,7 @@ from tests.factories.cases import (
     pdf,
     step,
 )
+from tests.factories.compliance import in_default_case
 from tests.factories.dates import days, shown, today
 from tests.factories.letters import (
     APPEAL_REASONS,
@@ -303,6 +304,7 @@ BUILDERS = {
     LetterKind.NO_VIOLATION: (no_violation_case, Addressee.RESPONDENT),
     LetterKind.APPEAL_DECISION: (appeal_decided_case, Addressee.RESPONDENT),
     LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
+    LetterKind.NON_COMPLIANCE: (in_default_case, Addressee.RESPONDENT),
 }
 
 

@@ -23,10 +23,12 @@ from cases.models import (
     CaseEvent,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    ComplianceProof,
     Evidence,
     Letter,
     LetterUserObjectPermission,
     Recusal,
+    Sanction,
     Vote,
 )
 from cases.workflow import STAFF, STEPS
@@ -44,6 +46,7 @@ from tests.factories.cases import (
     respond,
     step,
 )
+from tests.factories.compliance import FINE, vote_with
 from tests.factories.dates import days, today
 from tests.factories.members import RepresentativeFactory
 from tests.factories.people import UserFactory, board_user, panel_user, staff_user
@@ -91,6 +94,21 @@ def _amend_data(case, c):
         "evidence-0-kind": "file",
         "evidence-0-source": "complainant",
     }
+
+
+def _fine(case):
+    """The case's fine, or an id it has none of (a refusal comes before the lookup)."""
+    fine = Sanction.objects.filter(case=case, kind="fine").values_list("pk", flat=True).first()
+    return fine or 999999
+
+
+def _proof(case):
+    proof = (
+        ComplianceProof.objects.filter(compliance__sanction__case=case)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return proof or 999999
 
 
 def _until():
@@ -260,6 +278,31 @@ CASE_ROUTES = {
         lambda case, c: {},
         lambda case, c: {"release-reason": "Released by someone else."},
     ),
+    # Compliance (docs/decisions/0018): the case's fine and proof, where it has them.
+    "compliance_record": (
+        "compliance_record",
+        "post",
+        lambda case, c: {"sanction_id": _fine(case)},
+        lambda case, c: {f"compliance_record_{_fine(case)}-complied_on": today().isoformat()},
+    ),
+    "compliance_proof_upload": (
+        "compliance_proof_upload",
+        "post",
+        lambda case, c: {"sanction_id": _fine(case)},
+        lambda case, c: {f"compliance_proof_{_fine(case)}-file": pdf("receipt.pdf", b"Paid.")},
+    ),
+    "compliance_proof_accept": (
+        "compliance_proof_accept",
+        "post",
+        lambda case, c: {"proof_id": _proof(case)},
+        lambda case, c: {f"compliance_accept_{_proof(case)}-complied_on": today().isoformat()},
+    ),
+    "compliance_proof_download": (
+        "compliance_proof_download",
+        "get",
+        lambda case, c: {"proof_id": _proof(case)},
+        None,
+    ),
 }
 
 GLOBAL_ROUTES = {
@@ -306,6 +349,8 @@ STAFF_ONLY = [
     "publication_withhold",
     "legal_hold_place",
     "legal_hold_release",
+    "compliance_record",
+    "compliance_proof_accept",
 ]
 STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
 
@@ -390,6 +435,14 @@ def _scene(c, name):
     case = refer(complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
     if name == "board_vote":
         return case
+    if name == "fined":  # a censure with a fine, and the representative's receipt for it
+        for member in c.board:
+            vote_with(case, member, "censure", FINE)
+        case = close_ballot(case, c.staff)
+        services.compliance_proof_upload(
+            case=case, sanction_id=_fine(case), file=pdf("receipt.pdf"), description="", by=c.rep
+        )
+        return fresh(case)
     assert name == "under_appeal"
     panel = [panel_user() for _ in range(3)]
     for member in c.board:
@@ -609,6 +662,8 @@ STAFF_CONTROL = {
     "publication_withhold": ("under_appeal, published", 302, True),
     "legal_hold_place": ("under_review", 302, True),
     "legal_hold_release": ("held", 302, True),
+    "compliance_record": ("fined", 302, True),
+    "compliance_proof_accept": ("fined", 302, True),
 }
 
 
