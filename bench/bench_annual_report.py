@@ -164,8 +164,16 @@ def main() -> int:
     )
     measured("statistics CSV (every year)", timed(get(reverse("cases:statistics_csv")), 1))
 
-    worst = max(m["median"] for label, m in rows if label.startswith(("annual_report", "page")))
-    print(f"slowest annual report: {worst * 1000:.0f} ms (target: under 1000 ms)")
+    from django.db import connection
+
+    # On SQLite the database runs in this process, so its CPU time is the report's cost
+    # whatever else the machine is doing; on PostgreSQL the wall time is.
+    key = "cpu" if connection.vendor == "sqlite" else "median"
+    reports_only = [m for label, m in rows if label.startswith(("annual_report", "page"))]
+    worst = max(m[key] for m in reports_only)
+    print(
+        f"slowest annual report ({'CPU' if key == 'cpu' else 'wall'}): {worst * 1000:.0f} ms (target: under 1000 ms)"
+    )
     return 0 if worst < 1 else 1
 
 
