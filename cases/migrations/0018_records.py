@@ -5,29 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0022_letter_signed_by'),
-        ('members', '0007_accounts'),
+        ("cases", "0022_letter_signed_by"),
+        ("members", "0007_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedure',
-            name='review_time_standard_days',
-            field=models.PositiveIntegerField(default=60, help_text="A case that has stayed longer than this in one stage (e.g. under review) is listed as idle on the dashboard and in the case officer's weekly digest.", verbose_name='time standard (days in one stage)'),
+            model_name="procedure",
+            name="review_time_standard_days",
+            field=models.PositiveIntegerField(
+                default=60,
+                help_text="A case that has stayed longer than this in one stage (e.g. under review) is listed as idle on the dashboard and in the case officer's weekly digest.",
+                verbose_name="time standard (days in one stage)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['received_on'], name='case_received_on'),
+            model_name="case",
+            index=models.Index(fields=["received_on"], name="case_received_on"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['decided_at'], name='case_decided_at'),
+            model_name="case",
+            index=models.Index(fields=["decided_at"], name="case_decided_at"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', 'state_changed_at'], name='case_state_changed'),
+            model_name="case",
+            index=models.Index(fields=["state", "state_changed_at"], name="case_state_changed"),
         ),
     ]
