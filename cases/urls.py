@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views, views_records
+from cases import views, views_publication, views_records
 
 
 class CaseNumberConverter:
@@ -77,5 +77,17 @@ urlpatterns = [
     path("<case:number>/ballot/extend/", views.ballot_extend, name="ballot_extend"),
     path(
         "<case:number>/ballot/close-appeal/", views.appeal_ballot_close, name="appeal_ballot_close"
+    ),
+    # Publication and legal holds (docs/decisions/0023)
+    path(
+        "<case:number>/publication/withhold/",
+        views_publication.publication_withhold,
+        name="publication_withhold",
+    ),
+    path("<case:number>/legal-hold/", views_publication.legal_hold_place, name="legal_hold_place"),
+    path(
+        "<case:number>/legal-hold/release/",
+        views_publication.legal_hold_release,
+        name="legal_hold_release",
     ),
 ]

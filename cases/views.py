@@ -35,6 +35,7 @@ from cases.forms import (
     TransitionForm,
     VoteForm,
 )
+from cases.forms_publication import panel_forms
 from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
 from members import accounts
 from members.models import Organization
@@ -112,12 +113,18 @@ def case_list(request):
         if roles.representative and not (roles.board or roles.appeals_panel):
             return redirect("cases:portal_cases")
     form, filters, cases = _filtered_cases(request)
-    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_list_page(
+        cases,
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        go=request.GET.get("go", ""),
+    )
     query_string = request.GET.copy()
-    query_string.pop("page", None)
-    without_respondent = request.GET.copy()
-    for key in ("page", "respondent"):
-        without_respondent.pop(key, None)
+    for key in ("after", "before", "go"):
+        query_string.pop(key, None)
+    without_respondent = query_string.copy()
+    without_respondent.pop("respondent", None)
     return render(
         request,
         "cases/case_list.html",
@@ -125,6 +132,9 @@ def case_list(request):
             "form": form,
             "page": page,
             "query_string": query_string.urlencode(),
+            "go": request.GET.get("go", ""),
+            # The filters stay on when jumping.
+            "jump_keep": [(k, item) for k, values in query_string.lists() for item in values],
             "respondent": filters.get("respondent"),
             "without_respondent": without_respondent.urlencode(),
         },
@@ -363,6 +373,8 @@ def _staff_context(request, case, forms) -> dict:
         "filing_deadline": workflow.filing_deadline(case),
         "procedure_rules": case.procedure.describe_rules(),
         "today": timezone.localdate(),
+        **panel_forms(forms),
+        "retention": selectors.retention_status(case),
     }
 
 

@@ -34,6 +34,7 @@ from members.models import Representative
 from members.roles import BOARD
 from tests.factories.cases import (
     COMPLAINANT_NAME,
+    adopt_procedure,
     case_snapshot,
     evidence_input,
     file_case,
@@ -241,6 +242,24 @@ CASE_ROUTES = {
         },
     ),
     "dossier_download": ("dossier_download", "post", lambda case, c: {}, lambda case, c: {}),
+    "publication_withhold": (
+        "publication_withhold",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"withhold-reason": "Withheld by someone else."},
+    ),
+    "legal_hold_place": (
+        "legal_hold_place",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"hold-reason": "Held by someone else."},
+    ),
+    "legal_hold_release": (
+        "legal_hold_release",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"release-reason": "Released by someone else."},
+    ),
 }
 
 GLOBAL_ROUTES = {
@@ -284,6 +303,9 @@ STAFF_ONLY = [
     "letter_preview",
     "case_link",
     "dossier_download",
+    "publication_withhold",
+    "legal_hold_place",
+    "legal_hold_release",
 ]
 STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
 
@@ -343,6 +365,13 @@ def board_vote(c):
 
 def _scene(c, name):
     """A case against Acme Robotics in the named situation."""
+    if name == "held":
+        case = _scene(c, "under_review")
+        services.legal_hold_place(case=case, by=c.staff, reason="Litigation pending.")
+        return fresh(case)
+    if name == "under_appeal, published":
+        adopt_procedure(publication="sanction")
+        return _scene(c, "under_appeal")
     case = case_with_exhibits(c.staff, c.organization)
     if name == "filed":
         Case.objects.filter(pk=case.pk).update(conduct_known_on=today() - days(400))
@@ -577,6 +606,9 @@ STAFF_CONTROL = {
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),
     "dossier_download": ("under_review", 200, True),
+    "publication_withhold": ("under_appeal, published", 302, True),
+    "legal_hold_place": ("under_review", 302, True),
+    "legal_hold_release": ("held", 302, True),
 }
 
 
