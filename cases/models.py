@@ -527,6 +527,10 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
             # The dashboard's deadline lists: one state, ordered by its date.
             models.Index(fields=["state", "response_due_on"], name="case_state_response_due"),
             models.Index(fields=["state", "appeal_deadline"], name="case_state_appeal_deadline"),
+            # The annual report's years and the dashboard's idle cases and decisions.
+            models.Index(fields=["received_on"], name="case_received_on"),
+            models.Index(fields=["decided_at"], name="case_decided_at"),
+            models.Index(fields=["state", "state_changed_at"], name="case_state_changed"),
         ]
 
     def __str__(self) -> str:

@@ -15,4 +15,17 @@ class Migration(migrations.Migration):
             name='review_time_standard_days',
             field=models.PositiveIntegerField(default=60, help_text="A case that has stayed longer than this in one stage (e.g. under review) is listed as idle on the dashboard and in the case officer's weekly digest.", verbose_name='time standard (days in one stage)'),
         ),
+        # The annual report's years and the dashboard's idle cases and decisions.
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["received_on"], name="case_received_on"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["decided_at"], name="case_decided_at"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["state", "state_changed_at"], name="case_state_changed"),
+        ),
     ]
