@@ -18,8 +18,8 @@ from django.utils import timezone
 from cases.models import Sanction, SanctionKind
 from cases.selectors import (
     organization_case_summary,
-    portal_case_summary,
     portal_letters,
+    portal_open_cases,
     sanctions_of,
 )
 from cases.services.grants import representative_access_revoke, representative_access_sync
@@ -109,7 +109,6 @@ def sanction_in_force(sender, organization, transition, target, label, **kwargs)
 
 
 # The pages of the register that show an organization's cases (members.hooks).
-PORTAL_RECENT_CASES = 50  # "Our cases" pages through all of them
 
 
 @receiver(organization_page, dispatch_uid="probity_organization_page_cases")
@@ -123,7 +122,8 @@ def organization_page_cases(sender, organization, user, **kwargs) -> dict:
 @receiver(portal_page, dispatch_uid="probity_portal_page_cases")
 def portal_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
-        "cases": portal_case_summary(organization=organization, user=user)[:PORTAL_RECENT_CASES],
+        # Open cases only, in the respondent's words, soonest deadline first.
+        "open_cases": portal_open_cases(organization=organization, user=user),
         "sanctions": sanctions_of(organization),
         "letters": portal_letters(organization=organization, user=user),
     }

@@ -465,13 +465,13 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     )
     _assert_names_absent(page, forbidden)
     page.get_by_role("link", name=case.number).click()
-    decision = page.get_by_role("region", name="The board's decision")
+    decision = page.get_by_role("region", name="The decision")
     expect(decision).to_contain_text(
-        "the board found that Redfern Automation breached the code of ethics and imposed:"
+        "the board found that Redfern Automation breached the code of ethics and decided on:"
     )
     expect(decision).to_contain_text("Censure")
     expect(decision).to_contain_text("The member is censured; the censure stays on its record.")
-    expect(decision).to_contain_text("You may appeal until")
+    expect(decision).to_contain_text("Any appeal must be filed by")
     _assert_names_absent(page, forbidden)
 
     # Closing the ballot issued the decision letter to the respondent; the representative
@@ -503,7 +503,7 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     appeal.get_by_role("button", name="File the appeal").click()
     _status(page, "The case is now under appeal.")
     expect(page.get_by_role("region", name="Your appeal")).to_contain_text(
-        "The appeals panel is considering it."
+        "The appeals panel is considering it. The panel decides by"
     )
     _assert_names_absent(page, forbidden)
     logout(page)
