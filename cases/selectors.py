@@ -346,8 +346,11 @@ def my_ballots(*, user, closed_page=1) -> dict:
         seats.filter(ballot__closed_at__isnull=False).order_by("-ballot__closed_at", "-pk"),
         MY_CLOSED_BALLOTS_PAGE,
     ).get_page(closed_page)
+    open_ = [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]]
     return {
-        "open": [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]],
+        "open": open_,
+        # The call to action: the open ballots still awaiting this member's vote.
+        "to_vote": [ballot for ballot, voted in open_ if not voted],
         "closed": [(s.ballot, s.voted) for s in closed],
         "page": closed,
     }
