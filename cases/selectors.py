@@ -392,14 +392,22 @@ def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
     return [(link, link.other(case)) for link in links]
 
 
-def workflow_diagram(*, current: str | None = None, possible=(), public: bool = False) -> dict:
-    """The workflow diagram (cases.diagram) and its text alternative, for a page."""
-    possible = frozenset(possible)
+def workflow_diagram(
+    *, procedure, current: str | None = None, possible=(), public: bool = False
+) -> dict:
+    """The workflow diagram (cases.diagram) and its text alternative, for a page: the
+    paths this procedure version turns on, and no others (the SVG is cached per set)."""
+    drawn = {
+        "current": current,
+        "possible": frozenset(possible),
+        "public": public,
+        "paths": workflow.open_paths(procedure),
+    }
     return {
         "svg": mark_safe(  # noqa: S308  (Graphviz's SVG of the table's own labels, escaped by it)
-            diagram.workflow_svg(current=current, possible=possible, public=public)
+            diagram.workflow_svg(**drawn)
         ),
-        "steps": diagram.text_alternative(current=current, possible=possible, public=public),
+        "steps": diagram.text_alternative(**drawn),
     }
 
 
