@@ -540,7 +540,10 @@ def portal_rows(cases) -> list[dict]:
     return [
         {
             "case": case,
-            "outcome": outcome_of(case),
+            # An open case by its public label; a case that ended, by how it ended.
+            "stage": outcome_of(case).short
+            if STATES[case.state].final
+            else case.public_state_label,
             "deadline": respondent_deadline(case, today),
         }
         for case in cases

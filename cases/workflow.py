@@ -1078,4 +1078,7 @@ def stepper(case, public: bool = False) -> list[tuple[str, str]]:
         else:
             status = "done" if i < index else "current" if i == index else ""
         out.append((label, status))
+    if index is None and public:
+        # Dismissed or withdrawn: the respondent sees where the case ended.
+        out.append((label_of(case.state), "current"))
     return out

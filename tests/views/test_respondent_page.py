@@ -67,7 +67,7 @@ OUTCOMES = {
     "sanctioned": (
         lambda w: decided_case(w, "censure", None),
         "Any appeal must be filed by",
-        "Decided: sanction imposed",
+        STATES[CaseState.SANCTIONED].public_label,
     ),
     "final": (_finalized, "the board's decision is final", "Closed: the board's decision is final"),
     "upheld": (
@@ -114,6 +114,20 @@ def test_the_overturned_decision_shows_the_sanction_the_board_decided(client, wo
     case = _appealed(world, VoteChoice.OVERTURN)
     decision = _squeezed(section(_page(client, world, case), "decision-h"))
     assert "Censure" in decision and "Rescinded" in decision
+
+
+def test_a_dismissed_case_ends_the_stepper_where_it_ended(client, world):
+    html = _page(client, world, dismissed_case(world)).content.decode()
+    stepper = html.split('aria-label="Stages of the case"')[1].split("</ol>")[0]
+    assert 'aria-current="step">Dismissed</li>' in stepper
+
+
+def test_under_appeal_our_cases_uses_the_public_label(client, world):
+    case = decided_case(world, "censure", None)
+    case = step(case, "file_appeal", world.rep, reason=GROUNDS)
+    _page(client, world, case)
+    ours = _squeezed(client.get(reverse("cases:portal_cases")).content.decode())
+    assert STATES[CaseState.UNDER_APPEAL].public_label in ours
 
 
 def test_the_stepper_speaks_the_respondents_words(client, world):
