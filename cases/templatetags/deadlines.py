@@ -1,4 +1,4 @@
-"""Deadlines in one wording on every page: "15 December (in 9 days)"."""
+"""Deadlines in one wording on every page: "15 December 2026 (in 9 days)"."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from django.utils.formats import date_format
 register = template.Library()
 
 
-def _day(day: datetime.date, today: datetime.date) -> str:
-    # The year only when it is not this year's: "15 December", "3 January 2028".
-    return date_format(day, "j F" if day.year == today.year else "j F Y")
+def _day(day: datetime.date) -> str:
+    # The whole date, as every other date on the pages and in the letters.
+    return date_format(day, "j F Y")
 
 
 def _distance(day: datetime.date, today: datetime.date) -> str:
@@ -29,19 +29,19 @@ def _distance(day: datetime.date, today: datetime.date) -> str:
 
 @register.filter
 def due(day) -> str:
-    """ "15 December (in 9 days)" for a date; "" for none."""
+    """ "15 December 2026 (in 9 days)" for a date; "" for none."""
     if not day:
         return ""
     today = timezone.localdate()
-    return f"{_day(day, today)} ({_distance(day, today)})"
+    return f"{_day(day)} ({_distance(day, today)})"
 
 
 @register.filter
 def closes_in(day) -> str:
-    """ "closes in 9 days, 15 December" (a ballot, a window); "closes today, ..." """
+    """ "closes in 9 days, 15 December 2026" (a ballot); "closes today, ..." """
     if not day:
         return ""
     today = timezone.localdate()
     distance = _distance(day, today)
     verb = "closed" if day < today else "closes"
-    return f"{verb} {distance}, {_day(day, today)}"
+    return f"{verb} {distance}, {_day(day)}"

@@ -13,7 +13,7 @@ from cases.models import Case, VoteChoice
 from cases.services import ballots
 from cases.workflow import STATES, CaseState
 from tests.factories.cases import fresh, open_review, pdf, respond, step
-from tests.factories.dates import days, today
+from tests.factories.dates import days, shown, today
 from tests.factories.letters import (
     decided_case,
     dismissed_case,
@@ -143,7 +143,7 @@ def test_under_review_the_next_step_is_the_response_with_one_wording(client, wor
     case = fresh(open_review(world_case(world), world.staff))
     page = _page(client, world, case)
     text = text_of(page)
-    due = f"Your response is due by {case.response_due_on:%-d %B}"
+    due = f"Your response is due by {shown(case.response_due_on)}"
     assert due in _squeezed(section(page, "next-h"))
     assert "Send your response" in _squeezed(section(page, "next-h"))
     assert "Respond before" not in text and "Response due by" not in text
@@ -153,7 +153,7 @@ def test_under_review_the_next_step_is_the_response_with_one_wording(client, wor
 def test_after_the_decision_the_deadline_is_the_appeal_everywhere(client, world):
     case = fresh(decided_case(world, "censure", None))
     page = _page(client, world, case)
-    appeal_due = f"Any appeal must be filed by {case.appeal_deadline:%-d %B}"
+    appeal_due = f"Any appeal must be filed by {shown(case.appeal_deadline)}"
     assert appeal_due in _squeezed(section(page, "next-h"))
     assert "response is due" not in text_of(page)
 
@@ -171,7 +171,7 @@ def test_the_appeal_shows_its_grounds_and_when_the_panel_decides(client, world):
     appeal = _squeezed(section(_page(client, world, case), "appeal-status-h"))
 
     assert GROUNDS in appeal
-    assert f"The panel decides by {closes:%-d %B}" in appeal
+    assert f"The panel decides by {shown(closes)}" in appeal
 
 
 def test_own_uploads_have_their_own_heading_and_hashes_sit_behind_verify(client, world):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases.models import VoteChoice
 from tests.factories.cases import fresh, step
+from tests.factories.dates import shown
 from tests.factories.letters import decided_case, referred_case
 from tests.factories.pages import text_of
 from tests.factories.scenes import vote
@@ -47,7 +48,7 @@ def test_the_vote_form_gives_the_deadline_in_days_and_how_many_have_voted(client
     text = text_of(client.get(fresh(case).get_absolute_url()))
 
     days_left = (closes - fresh(case).state_changed_at.date()).days
-    assert f"The ballot closes in {days_left} days, {closes:%-d %B}." in text
+    assert f"The ballot closes in {days_left} days, {shown(closes)}." in text
     assert f"1 of {seated} seated voters have voted" in text
 
 
