@@ -1078,7 +1078,11 @@ def stepper(case, public: bool = False) -> list[tuple[str, str]]:
         else:
             status = "done" if i < index else "current" if i == index else ""
         out.append((label, status))
-    if index is None and public:
-        # Dismissed or withdrawn: the respondent sees where the case ended.
-        out.append((label_of(case.state), "current"))
+    if public and STATES[case.state].final:
+        # The respondent sees where the case ended, and no stage it will never reach.
+        if index is None:
+            # Dismissed or withdrawn: the respondent sees a case only from the notice on.
+            reached = [(label_of(states[0]), "done") for states in STAGES[:2]]
+            return [*reached, (label_of(case.state), "current")]
+        return out[: index + 1]
     return out

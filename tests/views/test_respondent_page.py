@@ -120,6 +120,15 @@ def test_a_dismissed_case_ends_the_stepper_where_it_ended(client, world):
     html = _page(client, world, dismissed_case(world)).content.decode()
     stepper = html.split('aria-label="Stages of the case"')[1].split("</ol>")[0]
     assert 'aria-current="step">Dismissed</li>' in stepper
+    assert STATES[CaseState.BOARD_VOTE].public_label not in stepper  # never reached
+
+
+def test_a_case_with_no_violation_ends_the_stepper_at_the_decision(client, world):
+    html = _page(client, world, no_violation_case(world)).content.decode()
+    stepper = html.split('aria-label="Stages of the case"')[1].split("</ol>")[0]
+    assert stepper.rstrip().endswith(
+        f'aria-current="step">{STATES[CaseState.NO_VIOLATION].public_label}</li>'
+    )
 
 
 def test_under_appeal_our_cases_uses_the_public_label(client, world):
