@@ -198,9 +198,12 @@ def test_own_uploads_have_their_own_heading_and_hashes_sit_behind_verify(client,
         assert e.title not in disclosed and e.sha256 not in disclosed
         assert e.title in yours
     html = page.content.decode()
-    for e in case.evidence.filter(disclosed_to_respondent=True):
+    hashes = [e.sha256 for e in case.evidence.filter(disclosed_to_respondent=True)]
+    hashes += [x.sha256 for x in case.letters.filter(addressee="respondent")]
+    assert len(hashes) >= 3  # the advert, the invoice, the notice
+    for sha in hashes:
         # Every place the hash appears is inside a "verify this file" disclosure.
-        for at in [m.start() for m in re.finditer(e.sha256, html)]:
+        for at in [m.start() for m in re.finditer(sha, html)]:
             opened = html.rindex("<details", 0, at)
             assert html.rfind("</details>", 0, at) < opened
             assert "Verify this file" in html[opened:at]
