@@ -197,6 +197,14 @@ class Procedure(models.Model):
         "states the outcome and any sanction. Unticked, it says only that the complaint "
         "has been decided. Votes and voters are never named either way.",
     )
+    # Records (issue 12): the dashboard flags a case that stays longer than this in
+    # one stage, and the digest lists it.
+    review_time_standard_days = models.PositiveIntegerField(
+        "time standard (days in one stage)",
+        default=60,
+        help_text="A case that has stayed longer than this in one stage (e.g. under review) "
+        "is listed as idle on the dashboard and in the case officer's weekly digest.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -234,6 +242,7 @@ class Procedure(models.Model):
             "appeal_window_days",
             "ballot_window_days",
             "filing_deadline_days",
+            "review_time_standard_days",
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
