@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -229,15 +230,27 @@ def portal_case_summary(*, organization, user) -> QuerySet[Case]:
 
 def respondent_page(case: Case) -> dict:
     """What the respondent's page shows of a case (the page adds its forms)."""
+    today = timezone.localdate()
+    disclosed = disclosed_evidence(case)
+    sanctions = list(case.sanctions.all())
     return {
         "case": case,
-        "evidence": disclosed_evidence(case),
+        # What the association disclosed, apart from the files the respondent sent.
+        "evidence": [e for e in disclosed if e.response_id is None],
+        "own_uploads": [e for e in disclosed if e.response_id is not None],
         "no_violation_found": case.state == CaseState.NO_VIOLATION,
-        "sanctions": [x for x in case.sanctions.all() if x.rescinded_at is None],
+        "sanctions": [x for x in sanctions if x.rescinded_at is None],
+        # The board's sanction, as decided (an appeal may since have lifted or replaced it).
+        "decided_sanctions": [x for x in sanctions if x.replaces_id is None],
+        "stepper": workflow.stepper(case, public=True),
+        "deadline": respondent_deadline(case, today),
+        "next": what_happens_next(case, today),
+        "outcome": outcome_of(case),
+        "appeal_decides_by": _open_ballot_closes(case, "appeal"),
         # Listed from the letters addressed to the respondent; the download checks the
         # per-letter permission again.
         "letter_list": [x for x in case.letters.all() if x.addressee == "respondent"],
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 
@@ -266,11 +279,31 @@ def decider_page(case: Case, user) -> dict:
         if (st["ballot"].kind == "board" and roles.board)
         or (st["ballot"].kind == "appeal" and roles.appeals_panel)
     ]
+    sanctions = list(case.sanctions.all())
+    appeal = getattr(case, "appeal", None)
     return {
         "case": case,
         "ballots": visible,
         "my_ballot": mine,
         "my_vote": vote,
+        # How many of the seated voters have voted (never how), beside the vote form.
+        "progress": ballot_progress(mine) if mine else None,
+        "stepper": workflow.stepper(case),
+        # For the appeals panel: the board's decision under appeal, as decided.
+        "under_appeal": {
+            "appeal": appeal,
+            "sanctions": [x for x in sanctions if x.replaces_id is None],
+            "board_ballot": next(
+                (b for b in case.ballots.all() if b.kind == "board" and b.closed_at), None
+            ),
+            "letters": [
+                x
+                for x in case.letters.all()
+                if x.kind == "decision" and x.addressee == "respondent"
+            ],
+        }
+        if appeal is not None
+        else None,
         # Earlier violations, where the procedure shows them to the deciders.
         "prior_record": prior_record(case) if case.procedure.deciders_see_prior_record else None,
         "today": timezone.localdate(),
@@ -319,8 +352,11 @@ def my_ballots(*, user, closed_page=1) -> dict:
         seats.filter(ballot__closed_at__isnull=False).order_by("-ballot__closed_at", "-pk"),
         MY_CLOSED_BALLOTS_PAGE,
     ).get_page(closed_page)
+    open_ = [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]]
     return {
-        "open": [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]],
+        "open": open_,
+        # The call to action: the open ballots still awaiting this member's vote.
+        "to_vote": [ballot for ballot, voted in open_ if not voted],
         "closed": [(s.ballot, s.voted) for s in closed],
         "page": closed,
     }
@@ -476,3 +512,161 @@ def retention_status(case: Case, today: datetime.date | None = None) -> list[tup
             text = f"to be removed on {date_format(due, 'j F Y')}"
         rows.append((label, text))
     return rows
+# What each role must do next: the respondent's deadline and outcome, the voter's
+# ballot. One wording for each deadline, on every page that shows it.
+# ---------------------------------------------------------------------------
+
+RESPONSE_DUE = "Your response is due by"
+APPEAL_DUE = "Any appeal must be filed by"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date the respondent must act by, in the words every page uses for it."""
+
+    kind: str  # "response" or "appeal"
+    label: str
+    day: datetime.date
+    action: str  # the call to action that meets it
+
+
+def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadline | None:
+    """The deadline that applies to the respondent now: the response while the window
+    is open, the appeal window after a sanction; none otherwise. Reads the case row only,
+    so a list of cases asks nothing more."""
+    today = today or timezone.localdate()
+    if case.state == CaseState.UNDER_REVIEW and case.response_due_on:
+        if case.response_due_on >= today:
+            return Deadline("response", RESPONSE_DUE, case.response_due_on, "Send your response")
+    elif case.state == CaseState.SANCTIONED and case.appeal_deadline:
+        if case.appeal_deadline >= today:
+            return Deadline("appeal", APPEAL_DUE, case.appeal_deadline, "Read the decision")
+    return None
+
+
+def _open_ballot_closes(case: Case, kind: str) -> datetime.date | None:
+    open_ = [b for b in case.ballots.all() if b.kind == kind and b.closed_at is None]
+    return open_[0].closes_on if open_ else None
+
+
+def what_happens_next(case: Case, today: datetime.date | None = None) -> dict:
+    """For the respondent's page: what happens next, in plain words, and its date."""
+    today = today or timezone.localdate()
+    state = case.state
+    if state == CaseState.UNDER_REVIEW:
+        if case.response_window_open:
+            return {
+                "text": "Send your written response, with any documents, before the "
+                "deadline. After it the ethics staff record their findings and a review "
+                "report; only then may the case go to the board.",
+                "day": case.response_due_on,
+            }
+        return {
+            "text": "The response window has closed. The ethics staff are recording their "
+            "findings and a review report; you will be told if the case goes to the board.",
+            "day": None,
+        }
+    if state == CaseState.BOARD_VOTE:
+        return {
+            "text": "The board is voting on the case. You will receive the decision in "
+            "writing when the ballot closes.",
+            "day": _open_ballot_closes(case, "board"),
+            "day_label": "The ballot closes on",
+        }
+    if state == CaseState.SANCTIONED:
+        if case.appeal_deadline and case.appeal_deadline >= today:
+            return {
+                "text": "You may appeal the decision to the appeals panel. If no appeal is "
+                "filed by the deadline, the decision becomes final.",
+                "day": case.appeal_deadline,
+            }
+        return {
+            "text": "The appeal window has closed; the decision is becoming final.",
+            "day": None,
+        }
+    if state == CaseState.UNDER_APPEAL:
+        return {
+            "text": "The appeals panel is considering your appeal. You will receive its "
+            "decision in writing.",
+            "day": _open_ballot_closes(case, "appeal"),
+            "day_label": "The panel decides by",
+        }
+    return {"text": "The case is closed. Nothing more is needed from you.", "day": None}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a case ended (or stands after the board's decision), for the respondent."""
+
+    kind: str  # dismissed, withdrawn, no_violation, sanctioned, final, upheld, modified, overturned
+    short: str  # one line, for lists
+
+
+OUTCOME_SHORT = {
+    "dismissed": "Dismissed",
+    "withdrawn": "Withdrawn",
+    "no_violation": "Decided: no violation found",
+    "sanctioned": "Decided: sanction imposed",
+    "under_appeal": "Decided: sanction imposed; under appeal",
+    "final": "Closed: the board's decision is final",
+    "upheld": "Closed: the decision was upheld on appeal",
+    "modified": "Closed: on appeal, a lesser sanction replaced the decision",
+    "overturned": "Closed: the decision was overturned on appeal; no sanction stands",
+}
+
+
+def outcome_of(case: Case) -> Outcome | None:
+    """The case's outcome for the respondent's page and the portal, or None while it is
+    undecided. Reads the case row and its appeal (select_related)."""
+    state = case.state
+    if state in (CaseState.DISMISSED, CaseState.WITHDRAWN, CaseState.NO_VIOLATION):
+        kind = state
+    elif state == CaseState.SANCTIONED:
+        kind = "sanctioned"
+    elif state == CaseState.UNDER_APPEAL:
+        kind = "under_appeal"
+    elif state == CaseState.CLOSED:
+        appeal = getattr(case, "appeal", None)
+        kind = appeal.outcome if appeal is not None and appeal.outcome else "final"
+    else:
+        return None
+    return Outcome(kind, OUTCOME_SHORT[kind])
+
+
+def portal_rows(cases) -> list[dict]:
+    """ "Our cases" and the membership page: each case with its stage in the
+    respondent's words, its outcome and the deadline that applies now."""
+    today = timezone.localdate()
+    return [
+        {
+            "case": case,
+            # An open case by its public label; a case that ended, by how it ended.
+            "stage": outcome_of(case).short
+            if STATES[case.state].final
+            else case.public_state_label,
+            "deadline": respondent_deadline(case, today),
+        }
+        for case in cases
+    ]
+
+
+PORTAL_OPEN_CASES_LIMIT = 50  # "Our cases" pages through all of them
+
+
+def portal_open_cases(*, organization, user) -> list[dict]:
+    """The membership page's open cases: the representative's undecided or appealable
+    cases, soonest deadline first (the call to action is the first)."""
+    cases = list(
+        portal_case_summary(organization=organization, user=user)
+        .filter(state__in=OPEN_STATES)
+        .select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT]
+    )
+    rows = portal_rows(cases)
+    far = datetime.date.max
+    return sorted(rows, key=lambda r: r["deadline"].day if r["deadline"] else far)
+
+
+def ballot_progress(status: dict) -> dict:
+    """How many of the seated voters have voted, for the voter's page (never how)."""
+    voted = len(status["voted"])
+    return {"voted": voted, "seated": voted + len(status["not_voted"])}

@@ -19,8 +19,8 @@ from cases.models import Sanction, SanctionKind
 from cases.selectors import (
     organization_case_summary,
     owed_by,
-    portal_case_summary,
     portal_letters,
+    portal_open_cases,
     published_decisions_of,
     sanctions_of,
 )
@@ -121,7 +121,6 @@ def sanction_in_force(sender, organization, transition, target, label, **kwargs)
 
 
 # The pages of the register that show an organization's cases (members.hooks).
-PORTAL_RECENT_CASES = 50  # "Our cases" pages through all of them
 
 
 @receiver(organization_page, dispatch_uid="probity_organization_page_cases")
@@ -136,7 +135,8 @@ def organization_page_cases(sender, organization, user, **kwargs) -> dict:
 @receiver(portal_page, dispatch_uid="probity_portal_page_cases")
 def portal_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
-        "cases": portal_case_summary(organization=organization, user=user)[:PORTAL_RECENT_CASES],
+        # Open cases only, in the respondent's words, soonest deadline first.
+        "open_cases": portal_open_cases(organization=organization, user=user),
         "sanctions": sanctions_of(organization),
         "owed": owed_by(organization),
         "letters": portal_letters(organization=organization, user=user),

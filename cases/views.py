@@ -795,13 +795,13 @@ def portal_cases(request):
         raise Http404("You are not a representative of a member organization.")
     organization = Organization.objects.get(pk=roles.organization_id)
     cases = selectors.portal_case_summary(organization=organization, user=request.user)
+    page = Paginator(cases.select_related("appeal"), CASE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cases/portal_cases.html",
-        {
-            "organization": organization,
-            "page": Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page")),
-        },
+        {"organization": organization, "page": page, "rows": selectors.portal_rows(page)},
     )
 
 

@@ -1155,15 +1155,27 @@ def checklist(case) -> list[tuple[Rule, Check]]:
     return STEPS[name].checks(case) if name else []
 
 
-def stepper(case) -> list[tuple[str, str]]:
-    """(label, 'done'|'current'|'') for each stage, for the stepper on the case page."""
+def stepper(case, public: bool = False) -> list[tuple[str, str]]:
+    """(label, 'done'|'current'|'') for each stage, for the stepper on the case page;
+    `public`: in the respondent's words (the states' public labels)."""
     index = next((i for i, states in enumerate(STAGES) if case.state in states), None)
+
+    def label_of(state):
+        return STATES[state].public_label if public else STATES[state].label
+
     out = []
     for i, states in enumerate(STAGES):
-        label = STATES[case.state].label if case.state in states else STATES[states[0]].label
+        label = label_of(case.state) if case.state in states else label_of(states[0])
         if index is None:
             status = ""
         else:
             status = "done" if i < index else "current" if i == index else ""
         out.append((label, status))
+    if public and STATES[case.state].final:
+        # The respondent sees where the case ended, and no stage it will never reach.
+        if index is None:
+            # Dismissed or withdrawn: the respondent sees a case only from the notice on.
+            reached = [(label_of(states[0]), "done") for states in STAGES[:2]]
+            return [*reached, (label_of(case.state), "current")]
+        return out[: index + 1]
     return out

@@ -270,8 +270,9 @@ def _real_pdf(path) -> Path:
     return path
 
 
-def pdf_text(path_or_bytes, tmp_path: Path | None = None) -> str:
-    """The letter's text as pdftotext extracts it, whitespace collapsed to single spaces."""
+def pdf_text(path_or_bytes, tmp_path: Path | None = None, *, first_page_only=False) -> str:
+    """The letter's text as pdftotext extracts it, whitespace collapsed to single spaces
+    (`first_page_only`: the first page's alone)."""
     if isinstance(path_or_bytes, bytes):
         assert tmp_path is not None
         path = tmp_path / "letter-under-test.pdf"
@@ -279,7 +280,14 @@ def pdf_text(path_or_bytes, tmp_path: Path | None = None) -> str:
     else:
         path = path_or_bytes
     out = subprocess.run(
-        [PDFTOTEXT, "-enc", "UTF-8", str(_real_pdf(path)), "-"],
+        [
+            PDFTOTEXT,
+            "-enc",
+            "UTF-8",
+            *(["-f", "1", "-l", "1"] if first_page_only else []),
+            str(_real_pdf(path)),
+            "-",
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -118,6 +118,15 @@ def test_notice_of_complaint_to_the_respondent(world):
 
 
 @pytest.mark.real_pdf
+def test_the_notice_states_the_deadline_on_its_first_page(world):
+    case = open_review(world_case(world), world.staff)
+    first_page = pdf_text(
+        letter(case, LetterKind.NOTICE_OF_COMPLAINT).file.path, first_page_only=True
+    )
+    assert f"Your response is due by {shown(fresh(case).response_due_on)}" in first_page
+
+
+@pytest.mark.real_pdf
 def test_the_notice_lists_only_the_evidence_disclosed_to_the_respondent(world):
     case = world_case(world)
     withheld = services.evidence_add(
@@ -297,7 +306,10 @@ def test_appeal_decision_letter(world):
 
 BUILDERS = {
     LetterKind.ACKNOWLEDGEMENT: (world_case, Addressee.COMPLAINANT),
-    LetterKind.NOTICE_OF_COMPLAINT: (lambda w: open_review(world_case(w), w.staff), Addressee.RESPONDENT),
+    LetterKind.NOTICE_OF_COMPLAINT: (
+        lambda w: open_review(world_case(w), w.staff),
+        Addressee.RESPONDENT,
+    ),
     LetterKind.DISMISSAL: (dismissed_case, Addressee.COMPLAINANT),
     LetterKind.WITHDRAWAL: (withdrawn_case, Addressee.RESPONDENT),
     LetterKind.DECISION: (decided_case, Addressee.RESPONDENT),
