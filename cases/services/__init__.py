@@ -6,6 +6,8 @@
     intake        complaint, amendment, evidence, late filing, case officer
     review        amended notice, response, response window, findings, report
     links         linking related cases
+    hearings      the comment on the review; the hearing: request, set, postpone,
+                  who comes, its record
     ballots       opening, voting, conflicts, extending, closing, appeals
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
@@ -46,6 +48,18 @@ from cases.services.intake import (
     evidence_set_disclosure,
     late_filing_accept,
 )
+from cases.services.hearings import (
+    HearingInput,
+    ParticipantInput,
+    hearing_participants_name,
+    hearing_participants_record,
+    hearing_postpone,
+    hearing_record,
+    hearing_request,
+    hearing_schedule,
+    review_comment_submit,
+    review_disclose,
+)
 from cases.services.letters import correct as letter_correct
 from cases.services.letters import deliver as letter_deliver
 from cases.services.letters import redeliver as letter_redeliver
@@ -68,6 +82,8 @@ __all__ = [
     "CaseMovedOn",
     "ComplainantInput",
     "EvidenceInput",
+    "HearingInput",
+    "ParticipantInput",
     "TransitionRefused",
     "amended_notice_issue",
     "appeal_ballot_close",
@@ -83,6 +99,12 @@ __all__ = [
     "evidence_set_disclosure",
     "finding_record",
     "grant",
+    "hearing_participants_name",
+    "hearing_participants_record",
+    "hearing_postpone",
+    "hearing_record",
+    "hearing_request",
+    "hearing_schedule",
     "late_filing_accept",
     "latest_checkpoint",
     "letter_correct",
@@ -94,6 +116,8 @@ __all__ = [
     "representative_access_sync",
     "response_submit",
     "response_window_reopen",
+    "review_comment_submit",
+    "review_disclose",
     "review_report_save",
     "revoke",
     "sign_checkpoint",
