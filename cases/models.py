@@ -814,9 +814,7 @@ class RecordCheckpoint(AppendOnlyModel):
             "number": case_number,
             "sequence": self.sequence,
             "head": self.head,
-            "signed_at": self.signed_at.astimezone(datetime.UTC).isoformat(
-                timespec="microseconds"
-            ),
+            "signed_at": self.signed_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
         }
         return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 

@@ -164,9 +164,7 @@ def deliver(letter_id: int, *, by, only_failed: bool = False) -> list[Delivery]:
     letter = Letter.objects.select_related("case").get(pk=letter_id)
     emails = letter.recipient_emails
     if only_failed:
-        served = set(
-            letter.deliveries.filter(succeeded=True).values_list("recipient", flat=True)
-        )
+        served = set(letter.deliveries.filter(succeeded=True).values_list("recipient", flat=True))
         emails = [e for e in emails if e not in served]
     attempts = []
     for address in emails:
@@ -283,8 +281,9 @@ def sweep_stalled() -> int:
     now = timezone.now()
     grace = now - datetime.timedelta(seconds=settings.PROBITY_DELIVERY_LEASE_SECONDS)
     stalled = list(
-        Dispatch.objects.filter(status=DispatchStatus.SENDING, lease_until__lt=now)
-        .values_list("letter_id", flat=True)
+        Dispatch.objects.filter(status=DispatchStatus.SENDING, lease_until__lt=now).values_list(
+            "letter_id", flat=True
+        )
     ) + list(
         Dispatch.objects.filter(
             status__in=(DispatchStatus.QUEUED, DispatchStatus.RETRYING), updated_at__lt=grace
