@@ -112,7 +112,12 @@ def workflow_svg(
         },
         edge_attr={"fontname": "DejaVu Sans", "fontsize": "9", "color": "#5b6472"},
     )
+    drawn = edges(current=current, possible=possible, paths=paths)
+    # A state only a path the procedure turns off leads to (the hearing) is not drawn.
+    reached = {e.source for e in drawn} | {e.target for e in drawn} | {current}
     for state, info in workflow.STATES.items():
+        if state not in reached:
+            continue
         attrs = {"id": f"state-{state}", "class": "state"}
         if state == current:
             attrs.update(
@@ -121,7 +126,7 @@ def workflow_svg(
         elif info.final:
             attrs.update(peripheries="2")
         graph.node(str(state), state_label(state, public=public), **attrs)
-    for e in edges(current=current, possible=possible, paths=paths):
+    for e in drawn:
         attrs = {"id": f"step-{e.step}-{e.source}-{e.target}", "class": "step"}
         if e.possible:
             attrs.update(

@@ -223,9 +223,7 @@ class Procedure(models.Model):
         help_text="Before referral the findings and the review report are disclosed to the "
         "respondent, whose comment goes to the deciders.",
     )
-    review_comment_days = models.PositiveIntegerField(
-        "comment on the review (days)", default=14
-    )
+    review_comment_days = models.PositiveIntegerField("comment on the review (days)", default=14)
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -1411,4 +1409,6 @@ class HearingParticipant(models.Model):
         ordering = ["party", "role", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_role_display().lower()}, {self.get_party_display().lower()})"
+        return (
+            f"{self.name} ({self.get_role_display().lower()}, {self.get_party_display().lower()})"
+        )

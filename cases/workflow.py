@@ -615,7 +615,8 @@ def _party_may_request_hearing(case, party: str) -> Check:
     made = [r for r in _hearing_requests(case) if r.party == party]
     if made:
         return Check(
-            False, f"{PARTY_NAMES[party].capitalize()} asked for a hearing on {_d(made[0].requested_at)}."
+            False,
+            f"{PARTY_NAMES[party].capitalize()} asked for a hearing on {_d(made[0].requested_at)}.",
         )
     return Check(True, f"{PARTY_NAMES[party].capitalize()} may ask for a hearing before referral.")
 
@@ -648,9 +649,7 @@ def _hearing_to_schedule(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
         return Check(True, "No hearing is set yet.")
-    return Check(
-        False, f"The hearing is set for {_when(hearing)}; postpone it to change the date."
-    )
+    return Check(False, f"The hearing is set for {_when(hearing)}; postpone it to change the date.")
 
 
 def _hearing_scheduled(case) -> Check:
@@ -718,6 +717,8 @@ def _hearing_record_kept(case) -> Check:
 
 
 def _hearing_record_if_held(case) -> Check:
+    if case.procedure.hearing == "off":
+        return Check(True, "The procedure provides no hearing.")
     hearing = current_hearing(case)
     if hearing is None:
         return Check(True, "No hearing was held.")
@@ -939,7 +940,18 @@ class Path:
     do_not_call_in_templates = True
 
 
-PATHS: dict[str, Path] = {}
+PATHS: dict[str, Path] = {
+    p.key: p
+    for p in [
+        # Issue 10: the hearing (on request or always), the comment on the review
+        Path("hearing", "a hearing", lambda procedure: procedure.hearing != "off"),
+        Path(
+            "review_comment",
+            "the respondent's comment on the review",
+            lambda procedure: procedure.respondent_comments_on_review,
+        ),
+    ]
+}
 
 
 def open_paths(procedure) -> frozenset[str]:

@@ -38,16 +38,6 @@ from cases.services.grants import (
     representative_access_sync,
     revoke,
 )
-from cases.services.intake import (
-    AllegationInput,
-    ComplainantInput,
-    case_officer_assign,
-    complaint_amend,
-    complaint_file,
-    evidence_add,
-    evidence_set_disclosure,
-    late_filing_accept,
-)
 from cases.services.hearings import (
     HearingInput,
     ParticipantInput,
@@ -59,6 +49,16 @@ from cases.services.hearings import (
     hearing_schedule,
     review_comment_submit,
     review_disclose,
+)
+from cases.services.intake import (
+    AllegationInput,
+    ComplainantInput,
+    case_officer_assign,
+    complaint_amend,
+    complaint_file,
+    evidence_add,
+    evidence_set_disclosure,
+    late_filing_accept,
 )
 from cases.services.letters import correct as letter_correct
 from cases.services.letters import deliver as letter_deliver

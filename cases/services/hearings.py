@@ -63,7 +63,9 @@ def review_disclose(*, case: Case, by) -> ReviewDisclosure:
         **events.review_disclosed(
             disclosure=disclosure.pk,
             comment_due_on=due,
-            findings=sorted(case.allegations.filter(finding__isnull=False).values_list("pk", flat=True)),
+            findings=sorted(
+                case.allegations.filter(finding__isnull=False).values_list("pk", flat=True)
+            ),
         ),
     )
     notifications.after_commit(notifications.review_disclosed, case.pk)
@@ -168,9 +170,7 @@ def _validate(case: Case, h: HearingInput) -> datetime.datetime:
     elif due < workflow.today():
         problems.append("The date for naming attendees, counsel and witnesses has already passed.")
     elif due >= h.day:
-        problems.append(
-            "Attendees, counsel and witnesses must be named before the hearing's date."
-        )
+        problems.append("Attendees, counsel and witnesses must be named before the hearing's date.")
     if problems:
         raise ValidationError(problems)
     return starts_at
@@ -360,4 +360,3 @@ def hearing_record(
     )
     hearing.refresh_from_db()
     return hearing
-

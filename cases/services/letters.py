@@ -118,6 +118,10 @@ def letter_summary(letter: Letter) -> str:
         and case.appeal_deadline
     ):
         due = f"any appeal by {formats.date_format(case.appeal_deadline, 'j F Y')}"
+    elif letter.kind == LetterKind.NOTICE_OF_HEARING:
+        hearing = case.hearings.filter(postponed_at__isnull=True).order_by("-pk").first()
+        if hearing is not None:
+            due = f"the hearing is on {formats.date_format(hearing.local_start.date(), 'j F Y')}"
     return f"{label} in case {case.number}: {due}" if due else f"{label} in case {case.number}"
 
 
