@@ -296,7 +296,10 @@ def test_appeal_decision_letter(world):
 
 BUILDERS = {
     LetterKind.ACKNOWLEDGEMENT: (world_case, Addressee.COMPLAINANT),
-    LetterKind.NOTICE_OF_COMPLAINT: (lambda w: open_review(world_case(w), w.staff), Addressee.RESPONDENT),
+    LetterKind.NOTICE_OF_COMPLAINT: (
+        lambda w: open_review(world_case(w), w.staff),
+        Addressee.RESPONDENT,
+    ),
     LetterKind.DISMISSAL: (dismissed_case, Addressee.COMPLAINANT),
     LetterKind.WITHDRAWAL: (withdrawn_case, Addressee.RESPONDENT),
     LetterKind.DECISION: (decided_case, Addressee.RESPONDENT),
