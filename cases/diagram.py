@@ -45,7 +45,8 @@ def edges(
     paths: frozenset[str] = frozenset(),
 ) -> list[Edge]:
     """Every (step, source, target) of the table, in table order, but the steps of a
-    path the procedure turns off (`paths`: those it turns on, workflow.open_paths)."""
+    path the procedure turns off (`paths`: those it turns on, workflow.open_paths) and
+    the steps out of states only they lead to."""
     out = []
     for step in workflow.STEPS.values():
         if step.path and step.path not in paths:
@@ -65,6 +66,12 @@ def edges(
                         possible=source == current and step.name in possible,
                     )
                 )
+    # Steps out of a state that only an omitted step leads to (dismissing a case at a
+    # hearing, when the procedure holds none) are omitted too.
+    entered = {workflow.CaseState.FILED, current} | {e.target for e in out}
+    while any(e.source not in entered for e in out):
+        out = [e for e in out if e.source in entered]
+        entered = {workflow.CaseState.FILED, current} | {e.target for e in out}
     return out
 
 
