@@ -184,7 +184,7 @@ def test_a_case_with_a_hearing_walks_to_a_decision(browser_page, live_server, re
     hearing = page.get_by_role("region", name="Hearing", exact=True)
     form = _open(hearing, "Set the hearing")
     form.get_by_label("Date of the hearing").fill((today + datetime.timedelta(days=7)).isoformat())
-    form.get_by_label("Time", exact=True).fill("10:30")
+    form.get_by_label(re.compile(r"^Time:?$")).fill("10:30")
     form.get_by_label("Time zone").select_option("Europe/London")
     form.get_by_label("Place").fill("14 Foundry Lane: the board room")
     form.get_by_label("Attendees, counsel and witnesses named by").fill(
