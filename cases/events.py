@@ -307,10 +307,12 @@ def review_disclosed(*, disclosure, comment_due_on: datetime.date, findings: lis
     }
 
 
-def review_comment_submitted(*, comment, disclosure, characters: int) -> dict:
+def review_comment_submitted(*, comment, disclosure, text: str) -> dict:
+    """The text itself: it is part of what the deciders decide on, so the exported
+    dossier (whose record is these events) carries it."""
     return {
         "kind": "review_comment_submitted",
-        "payload": {"comment": comment, "disclosure": disclosure, "characters": characters},
+        "payload": {"comment": comment, "disclosure": disclosure, "text": text},
     }
 
 

@@ -11,10 +11,10 @@ from django.conf import settings
 
 from cases import selectors, workflow
 from cases.access import DECIDER_VIEW, RESPONDENT_VIEW, STAFF_VIEW
+from cases.forms import DATE, KeepsInput
 from cases.models import HearingParty, ParticipantRole
 from cases.services import ParticipantInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 PARTICIPANT_ROWS = 4
 
@@ -23,30 +23,7 @@ def _time_zones() -> list[tuple[str, str]]:
     return [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-class _Keeps:
-    """Read-only copy of a refused form the page no longer offers (cases.forms.KeepsInput)."""
-
-    def kept_input(self) -> list[tuple[str, str]]:
-        return [
-            (str(b.label), str(b.data))
-            for b in self.visible_fields()
-            if not isinstance(b.field, forms.FileField) and b.data not in (None, "", [], False)
-        ]
-
-    def files_to_attach_again(self) -> list[str]:
-        getlist = getattr(self.files, "getlist", None)
-        if getlist is None:
-            return []
-        return [
-            f.name
-            for b in self.visible_fields()
-            if isinstance(b.field, forms.FileField)
-            for f in getlist(b.html_name)
-            if f
-        ]
-
-
-class ReviewCommentForm(_Keeps, forms.Form):
+class ReviewCommentForm(KeepsInput, forms.Form):
     text = forms.CharField(
         label="Your comment on the findings and the review report",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -54,7 +31,7 @@ class ReviewCommentForm(_Keeps, forms.Form):
     )
 
 
-class HearingRequestForm(_Keeps, forms.Form):
+class HearingRequestForm(KeepsInput, forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, label: str = "Reason", **kwargs):
@@ -62,7 +39,7 @@ class HearingRequestForm(_Keeps, forms.Form):
         self.fields["reason"].label = label
 
 
-class HearingForm(_Keeps, forms.Form):
+class HearingForm(KeepsInput, forms.Form):
     """When and where: the date, the time in a named time zone, a place and/or a video
     link, and the date by which the parties name who comes."""
 
@@ -93,7 +70,7 @@ class PostponeForm(HearingForm):
     field_order = ["reason"]
 
 
-class ParticipantsForm(_Keeps, forms.Form):
+class ParticipantsForm(KeepsInput, forms.Form):
     """Up to PARTICIPANT_ROWS people at once: a role, a name, and a few words on each.
     Staff also say for which party (`with_party`)."""
 
@@ -130,7 +107,7 @@ class ParticipantsForm(_Keeps, forms.Form):
         ]
 
 
-class HearingRecordForm(_Keeps, forms.Form):
+class HearingRecordForm(KeepsInput, forms.Form):
     attended = forms.MultipleChoiceField(
         label="Who attended", required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
@@ -160,17 +137,6 @@ class HearingRecordForm(_Keeps, forms.Form):
 # ---------------------------------------------------------------------------
 # What each page shows
 # ---------------------------------------------------------------------------
-
-FORM_KEYS = (
-    "comment_form",
-    "hearing_request_form",
-    "complainant_request_form",
-    "hearing_form",
-    "postpone_form",
-    "participants_form",
-    "staff_participants_form",
-    "hearing_record_form",
-)
 
 
 def page_context(case, relation: str, bound: dict) -> dict:

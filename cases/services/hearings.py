@@ -87,9 +87,7 @@ def review_comment_submit(*, case: Case, by, text: str) -> ReviewComment:
     record_event(
         case,
         actor=by,
-        **events.review_comment_submitted(
-            comment=comment.pk, disclosure=disclosure.pk, characters=len(text)
-        ),
+        **events.review_comment_submitted(comment=comment.pk, disclosure=disclosure.pk, text=text),
     )
     notifications.after_commit(notifications.review_comment_received, case.pk)
     return comment

@@ -312,6 +312,8 @@ def test_referral_waits_for_the_comment_or_the_end_of_its_window(world):
     )
 
     assert comment.disclosure == disclosure
+    recorded = CaseEvent.objects.get(case=case, kind="review_comment_submitted")
+    assert recorded.payload["text"] == "The finding overlooks our recall notice."
     with pytest.raises(TransitionRefused):  # one comment per disclosure
         services.review_comment_submit(case=fresh(case), by=world.rep, text="And more.")
     assert step(case, "refer_to_board", world.staff).state == CaseState.BOARD_VOTE
