@@ -15,6 +15,7 @@ from tests.factories.hearings import (
     disclose,
     heard_and_referred,
     hearing_day_comes,
+    hearing_input,
     hearing_procedure,
     minutes_file,
     request_hearing,
@@ -243,3 +244,42 @@ def test_the_respondents_forms_are_refused_to_staff_and_change_nothing(client, w
 
     assert response.status_code in (400, 403)
     assert case_snapshot(case) == before
+
+
+def test_a_hearing_case_page_asks_the_same_queries_however_many_hearings_and_names(
+    client, world, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hearing_procedure("always")
+    case = case_at_hearing(world)
+    set_hearing(case, world.staff)
+    url = fresh(case).get_absolute_url()
+    counts = {}
+    for user in (world.staff, world.rep):
+        client.force_login(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts[user.username] = len(ctx.captured_queries)
+
+    for n in range(3):
+        services.hearing_postpone(
+            case=fresh(case),
+            by=world.staff,
+            reason=f"Postponed {n}.",
+            hearing=hearing_input(case, ahead=30 + n),
+        )
+    services.hearing_participants_record(
+        case=fresh(case),
+        by=world.staff,
+        party="complainant",
+        participants=[services.ParticipantInput("witness", f"Witness {n}") for n in range(4)],
+    )
+
+    for user in (world.staff, world.rep):
+        client.force_login(user)
+        client.get(url)
+        with django_assert_num_queries(counts[user.username]):
+            assert client.get(url).status_code == 200
