@@ -1,6 +1,5 @@
 #!/usr/bin/env python
 """Django's command-line utility for Probity."""
-
 import os
 import sys
 

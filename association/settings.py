@@ -139,9 +139,7 @@ if DATABASE_URL:
         DATABASES = {"default": _parsed}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))
-    }
+    DATABASES = {"default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))}
 # Two database roles on PostgreSQL (docs/decisions/0012): the application connects
 # as DATABASE_URL's role, which does not own the tables (it may read and write rows,
 # not ALTER, DISABLE TRIGGER or TRUNCATE); DATABASE_OWNER_URL is the role that owns
@@ -426,10 +424,7 @@ LOGGING = {
     "loggers": {
         "probity": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
         "django_tasks": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
-        "django_tasks_db": {
-            "handlers": ["console"],
-            "level": PROBITY_LOG_LEVEL,
-            "propagate": False,
-        },
+        "django_tasks_db": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
     },
 }
+

@@ -144,7 +144,9 @@ def test_portal_has_places_for_open_cases_and_letters(rep_client):
 
 
 @pytest.mark.parametrize("who", ["staff", "board", "panel", "no_role_user"])
-def test_portal_is_404_for_anyone_who_is_not_a_representative(db, client, request, who):
+def test_portal_is_404_for_anyone_who_is_not_a_representative(
+    db, client, request, who
+):
     client.force_login(request.getfixturevalue(who))
     assert client.get("/membership/").status_code == 404
 

@@ -209,4 +209,4 @@ def test_an_unknown_respondent_is_named_and_the_other_filters_still_apply(client
 def test_the_organization_page_links_to_all_its_cases(client, staff, docket):
     client.force_login(staff)
     html = client.get("/register/harrow-conveyors/").content.decode()
-    assert f"{reverse('cases:case_list')}?respondent=harrow-conveyors" in html
+    assert f'{reverse("cases:case_list")}?respondent=harrow-conveyors' in html
