@@ -8,125 +8,355 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_ballot_secrecy'),
+        ("cases", "0013_ballot_secrecy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedure',
-            name='hearing',
-            field=models.CharField(choices=[('off', 'No hearing: decided on the papers'), ('on_request', 'A hearing when a party asks for one'), ('always', 'A hearing in every case referred')], default='off', help_text='Whether the board hears the parties before it votes.', max_length=12, verbose_name='hearing before the vote'),
+            model_name="procedure",
+            name="hearing",
+            field=models.CharField(
+                choices=[
+                    ("off", "No hearing: decided on the papers"),
+                    ("on_request", "A hearing when a party asks for one"),
+                    ("always", "A hearing in every case referred"),
+                ],
+                default="off",
+                help_text="Whether the board hears the parties before it votes.",
+                max_length=12,
+                verbose_name="hearing before the vote",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='hearing_notice_days',
-            field=models.PositiveIntegerField(default=21, help_text='The hearing cannot be set sooner than this many days after its notice.', verbose_name='notice of hearing (days)'),
+            model_name="procedure",
+            name="hearing_notice_days",
+            field=models.PositiveIntegerField(
+                default=21,
+                help_text="The hearing cannot be set sooner than this many days after its notice.",
+                verbose_name="notice of hearing (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='respondent_comments_on_review',
-            field=models.BooleanField(default=False, help_text='Before referral the findings and the review report are disclosed to the respondent, whose comment goes to the deciders.', verbose_name='the respondent may comment on the review report'),
+            model_name="procedure",
+            name="respondent_comments_on_review",
+            field=models.BooleanField(
+                default=False,
+                help_text="Before referral the findings and the review report are disclosed to the respondent, whose comment goes to the deciders.",
+                verbose_name="the respondent may comment on the review report",
+            ),
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='review_comment_days',
-            field=models.PositiveIntegerField(default=14, verbose_name='comment on the review (days)'),
+            model_name="procedure",
+            name="review_comment_days",
+            field=models.PositiveIntegerField(
+                default=14, verbose_name="comment on the review (days)"
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='state',
-            field=django_fsm.FSMField(choices=[('filed', 'Filed'), ('under_review', 'Under review'), ('dismissed', 'Dismissed'), ('withdrawn', 'Withdrawn'), ('board_vote', 'Board vote'), ('no_violation', 'No violation found'), ('sanctioned', 'Sanctioned'), ('under_appeal', 'Under appeal'), ('closed', 'Closed'), ('hearing', 'Hearing')], db_index=True, default='filed', max_length=20, protected=True),
+            model_name="case",
+            name="state",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("filed", "Filed"),
+                    ("under_review", "Under review"),
+                    ("dismissed", "Dismissed"),
+                    ("withdrawn", "Withdrawn"),
+                    ("board_vote", "Board vote"),
+                    ("no_violation", "No violation found"),
+                    ("sanctioned", "Sanctioned"),
+                    ("under_appeal", "Under appeal"),
+                    ("closed", "Closed"),
+                    ("hearing", "Hearing"),
+                ],
+                db_index=True,
+                default="filed",
+                max_length=20,
+                protected=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='letter',
-            name='kind',
-            field=models.CharField(choices=[('acknowledgement', 'Acknowledgement of complaint'), ('notice_of_complaint', 'Notice of complaint'), ('dismissal', 'Dismissal notice'), ('withdrawal', 'Withdrawal notice'), ('decision', 'Decision letter'), ('no_violation', 'Decision letter: no violation'), ('appeal_decision', 'Appeal decision letter'), ('outcome_notice', 'Outcome notice to the complainant'), ('notice_of_hearing', 'Notice of hearing')], max_length=24),
+            model_name="letter",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("acknowledgement", "Acknowledgement of complaint"),
+                    ("notice_of_complaint", "Notice of complaint"),
+                    ("dismissal", "Dismissal notice"),
+                    ("withdrawal", "Withdrawal notice"),
+                    ("decision", "Decision letter"),
+                    ("no_violation", "Decision letter: no violation"),
+                    ("appeal_decision", "Appeal decision letter"),
+                    ("outcome_notice", "Outcome notice to the complainant"),
+                    ("notice_of_hearing", "Notice of hearing"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.CreateModel(
-            name='Hearing',
+            name="Hearing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('time_zone', models.CharField(help_text='An IANA name: Europe/London.', max_length=64)),
-                ('place', models.TextField(blank=True)),
-                ('video_link', models.URLField(blank=True, max_length=500)),
-                ('participants_due_on', models.DateField(help_text='The parties name their attendees, counsel and witnesses by this date.')),
-                ('scheduled_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('postponed_at', models.DateTimeField(blank=True, null=True)),
-                ('postponement_reason', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('attended', models.JSONField(blank=True, default=list)),
-                ('record_notes', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hearings', to='cases.case')),
-                ('minutes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.evidence')),
-                ('panel', models.ManyToManyField(related_name='hearing_panels', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='cases.hearing')),
-                ('scheduled_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                (
+                    "time_zone",
+                    models.CharField(help_text="An IANA name: Europe/London.", max_length=64),
+                ),
+                ("place", models.TextField(blank=True)),
+                ("video_link", models.URLField(blank=True, max_length=500)),
+                (
+                    "participants_due_on",
+                    models.DateField(
+                        help_text="The parties name their attendees, counsel and witnesses by this date."
+                    ),
+                ),
+                ("scheduled_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("postponed_at", models.DateTimeField(blank=True, null=True)),
+                ("postponement_reason", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("attended", models.JSONField(blank=True, default=list)),
+                ("record_notes", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hearings",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "minutes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.evidence",
+                    ),
+                ),
+                (
+                    "panel",
+                    models.ManyToManyField(
+                        related_name="hearing_panels", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="cases.hearing",
+                    ),
+                ),
+                (
+                    "scheduled_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheduled_at', 'pk'],
+                "ordering": ["scheduled_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HearingParticipant',
+            name="HearingParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('respondent', 'The respondent'), ('complainant', 'The complainant')], max_length=12)),
-                ('role', models.CharField(choices=[('attendee', 'Attendee'), ('counsel', 'Counsel'), ('witness', 'Witness')], max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('detail', models.CharField(blank=True, help_text='Their position, firm, or what a witness speaks to.', max_length=300)),
-                ('named_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hearing_participants', to='cases.case')),
-                ('named_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("respondent", "The respondent"),
+                            ("complainant", "The complainant"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("attendee", "Attendee"),
+                            ("counsel", "Counsel"),
+                            ("witness", "Witness"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="Their position, firm, or what a witness speaks to.",
+                        max_length=300,
+                    ),
+                ),
+                ("named_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hearing_participants",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "named_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['party', 'role', 'pk'],
+                "ordering": ["party", "role", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDisclosure',
+            name="ReviewDisclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('disclosed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment_due_on', models.DateField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_disclosures', to='cases.case')),
-                ('disclosed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("disclosed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("comment_due_on", models.DateField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_disclosures",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "disclosed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['disclosed_at', 'pk'],
+                "ordering": ["disclosed_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('text', models.TextField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_comments', to='cases.case')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('disclosure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='cases.reviewdisclosure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("text", models.TextField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_comments",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "disclosure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="cases.reviewdisclosure",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['submitted_at', 'pk'],
+                "ordering": ["submitted_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HearingRequest',
+            name="HearingRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('respondent', 'The respondent'), ('complainant', 'The complainant')], max_length=12)),
-                ('reason', models.TextField()),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hearing_requests', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("respondent", "The respondent"),
+                            ("complainant", "The complainant"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hearing_requests",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'party'), name='one_hearing_request_per_party')],
+                "ordering": ["requested_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "party"), name="one_hearing_request_per_party"
+                    )
+                ],
             },
         ),
     ]
