@@ -224,6 +224,14 @@ class Procedure(models.Model):
         "respondent, whose comment goes to the deciders.",
     )
     review_comment_days = models.PositiveIntegerField("comment on the review (days)", default=14)
+    # Records (issue 12): the dashboard flags a case that stays longer than this in
+    # one stage, and the digest lists it.
+    review_time_standard_days = models.PositiveIntegerField(
+        "time standard (days in one stage)",
+        default=60,
+        help_text="A case that has stayed longer than this in one stage (e.g. under review) "
+        "is listed as idle on the dashboard and in the case officer's weekly digest.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -263,6 +271,7 @@ class Procedure(models.Model):
             "filing_deadline_days",
             "hearing_notice_days",
             "review_comment_days",
+            "review_time_standard_days",
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
@@ -1150,6 +1159,8 @@ class Letter(models.Model):
     file = models.FileField(storage=private_storage, upload_to=letter_path, max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
+    # Who signed the PDF (cases.signing: the certificate's subject); "" when unsigned.
+    signed_by = models.CharField(max_length=300, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

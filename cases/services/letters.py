@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django_tasks import task
 
-from cases import rendering
+from cases import rendering, signing
 from cases.access import authorize, require_reason
 from cases.models import (
     Addressee,
@@ -56,7 +56,7 @@ def issue(
 ) -> Letter:
     """Render, hash and store one letter; the caller holds the case lock."""
     html = rendering.render_html(case, kind, recipient, supersedes=supersedes, reason=reason)
-    pdf = rendering.render_pdf(html, rendering.letterhead())
+    pdf, signed_by = signing.sign(rendering.render_pdf(html, rendering.letterhead()))
     digest = hashlib.sha256(pdf).hexdigest()
     version = (supersedes.version + 1) if supersedes else 1
     letter = Letter(
@@ -71,6 +71,7 @@ def issue(
         event=event,
         sha256=digest,
         size=len(pdf),
+        signed_by=signed_by,
         issued_by=by,
     )
     letter.file.save(f"{kind}-v{version}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
@@ -87,6 +88,7 @@ def issue(
             "version": version,
             "sha256": digest,
             "supersedes": supersedes.pk if supersedes else None,
+            **({"signed_by": signed_by} if signed_by else {}),
         },
     )
     if recipient.emails:
