@@ -12,7 +12,9 @@ from cases.services import verify_case_record
 from cases.workflow import CaseState
 from members.models import Representative
 
-pytestmark = pytest.mark.django_db
+# Real PDFs, as for the rest of the demo: cases.demo binds the renderer when imported,
+# and a stub bound here would stay bound for the demo tests that follow.
+pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 
 def test_the_demo_has_a_case_with_its_hearing_set(client):
