@@ -37,6 +37,7 @@ OPEN_STATES = [s for s, info in STATES.items() if not info.final]
 WORKFLOW_ORDER = [
     CaseState.FILED,
     CaseState.UNDER_REVIEW,
+    CaseState.HEARING,
     CaseState.BOARD_VOTE,
     CaseState.SANCTIONED,
     CaseState.NO_VIOLATION,

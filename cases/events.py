@@ -411,3 +411,81 @@ def non_compliance_consequence_applied(*, sanction, consequence: str, status: st
 
 def compliance_restored(*, sanctions: list, status: str) -> dict:
     return {"kind": "compliance_restored", "payload": {"sanctions": sanctions, "status": status}}
+
+
+# -- Issue 10: the respondent's comment on the review, and the hearing --
+
+
+def review_disclosed(*, disclosure, comment_due_on: datetime.date, findings: list) -> dict:
+    """`findings`: the allegation ids whose findings were disclosed, with the report."""
+    return {
+        "kind": "review_disclosed",
+        "payload": {
+            "disclosure": disclosure,
+            "comment_due_on": _iso(comment_due_on),
+            "findings": list(findings),
+        },
+    }
+
+
+def review_comment_submitted(*, comment, disclosure, text: str) -> dict:
+    """The text itself: it is part of what the deciders decide on, so the exported
+    dossier (whose record is these events) carries it."""
+    return {
+        "kind": "review_comment_submitted",
+        "payload": {"comment": comment, "disclosure": disclosure, "text": text},
+    }
+
+
+def hearing_requested(*, request, party: str, reason: str) -> dict:
+    return {
+        "kind": "hearing_requested",
+        "payload": {"request": request, "party": party, "reason": reason},
+    }
+
+
+def hearing_scheduled(
+    *,
+    hearing,
+    starts_at: datetime.datetime,
+    time_zone: str,
+    place: str,
+    video_link: str,
+    participants_due_on: datetime.date,
+    panel: list[str],
+    replaces=None,
+    reason: str = "",
+) -> dict:
+    """A hearing set, or (with `replaces` and `reason`) set again after a postponement."""
+    payload = {
+        "hearing": hearing,
+        "starts_at": _iso(starts_at),
+        "time_zone": time_zone,
+        "place": place,
+        "video_link": video_link,
+        "participants_due_on": _iso(participants_due_on),
+        "panel": list(panel),
+    }
+    if replaces is not None:
+        payload.update(replaces=replaces, reason=reason)
+    return {"kind": "hearing_postponed" if replaces else "hearing_scheduled", "payload": payload}
+
+
+def hearing_participants_named(*, party: str, participants: list[dict]) -> dict:
+    """`participants`: [{"id", "role", "name"}] as named by or for the party."""
+    return {
+        "kind": "hearing_participants_named",
+        "payload": {"party": party, "participants": list(participants)},
+    }
+
+
+def hearing_recorded(*, hearing, attended: list[str], minutes, sha256: str) -> dict:
+    return {
+        "kind": "hearing_recorded",
+        "payload": {
+            "hearing": hearing,
+            "attended": list(attended),
+            "minutes": minutes,
+            "sha256": sha256,
+        },
+    }

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import os
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -143,6 +144,10 @@ class PublicationLevel(models.TextChoices):
 class NonComplianceConsequence(models.TextChoices):
     NONE = "none", "None: the default is flagged and recorded"
     SUSPEND = "suspend", "Suspend membership until compliance"
+class HearingRule(models.TextChoices):
+    OFF = "off", "No hearing: decided on the papers"
+    ON_REQUEST = "on_request", "A hearing when a party asks for one"
+    ALWAYS = "always", "A hearing in every case referred"
 
 
 class Procedure(models.Model):
@@ -206,6 +211,26 @@ class Procedure(models.Model):
         "states the outcome and any sanction. Unticked, it says only that the complaint "
         "has been decided. Votes and voters are never named either way.",
     )
+    # Issue 10: the hearing and the respondent's comment on the review.
+    hearing = models.CharField(
+        "hearing before the vote",
+        max_length=12,
+        choices=HearingRule.choices,
+        default=HearingRule.OFF,
+        help_text="Whether the board hears the parties before it votes.",
+    )
+    hearing_notice_days = models.PositiveIntegerField(
+        "notice of hearing (days)",
+        default=21,
+        help_text="The hearing cannot be set sooner than this many days after its notice.",
+    )
+    respondent_comments_on_review = models.BooleanField(
+        "the respondent may comment on the review report",
+        default=False,
+        help_text="Before referral the findings and the review report are disclosed to the "
+        "respondent, whose comment goes to the deciders.",
+    )
+    review_comment_days = models.PositiveIntegerField("comment on the review (days)", default=14)
     # Records (issue 12): the dashboard flags a case that stays longer than this in
     # one stage, and the digest lists it.
     review_time_standard_days = models.PositiveIntegerField(
@@ -295,6 +320,8 @@ class Procedure(models.Model):
             "appeal_window_days",
             "ballot_window_days",
             "filing_deadline_days",
+            "hearing_notice_days",
+            "review_comment_days",
             "review_time_standard_days",
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
@@ -1328,6 +1355,7 @@ class LetterKind(models.TextChoices):
     APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
     OUTCOME_NOTICE = "outcome_notice", "Outcome notice to the complainant"
     NON_COMPLIANCE = "non_compliance", "Notice of non-compliance"
+    NOTICE_OF_HEARING = "notice_of_hearing", "Notice of hearing"
 
 
 class Addressee(models.TextChoices):
@@ -1577,3 +1605,146 @@ class RetentionPurge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of case {self.case_id} purged"
+# Issue 10: the respondent's comment on the review, and the hearing
+# ---------------------------------------------------------------------------
+
+
+class ReviewDisclosure(models.Model):
+    """The findings and the review report, as they stood, disclosed to the respondent
+    for comment before referral (undisclosed evidence stays undisclosed). A revision
+    after it needs a new disclosure."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_disclosures")
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    disclosed_at = models.DateTimeField(default=timezone.now)
+    comment_due_on = models.DateField()
+
+    class Meta:
+        ordering = ["disclosed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.case} disclosed {self.disclosed_at:%d %b %Y}"
+
+
+class ReviewComment(models.Model):
+    """The respondent's comment on a disclosed review: it goes to the deciders."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_comments")
+    disclosure = models.ForeignKey(
+        ReviewDisclosure, on_delete=models.PROTECT, related_name="comments"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on the review of {self.case}"
+
+
+class HearingParty(models.TextChoices):
+    RESPONDENT = "respondent", "The respondent"
+    COMPLAINANT = "complainant", "The complainant"
+
+
+class HearingRequest(models.Model):
+    """A party's request for a hearing, where the procedure holds one on request."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_requests")
+    party = models.CharField(max_length=12, choices=HearingParty.choices)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="one_hearing_request_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"Hearing requested by {self.get_party_display().lower()} on {self.case}"
+
+
+class Hearing(models.Model):
+    """One date set for the hearing. A postponement keeps this row (with its reason)
+    and sets a new one, noticed again; the current hearing is the last one not
+    postponed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
+    starts_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, help_text="An IANA name: Europe/London.")
+    place = models.TextField(blank=True)
+    video_link = models.URLField(blank=True, max_length=500)
+    participants_due_on = models.DateField(
+        help_text="The parties name their attendees, counsel and witnesses by this date."
+    )
+    # The deciders when it was set: the board, minus recusals and parties' representatives.
+    panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="hearing_panels")
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(default=timezone.now)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    postponed_at = models.DateTimeField(null=True, blank=True)
+    postponement_reason = models.TextField(blank=True)
+    # The record, kept once it has been held.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attended = models.JSONField(default=list, blank=True)  # the names of who attended
+    record_notes = models.TextField(blank=True)
+    minutes = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Hearing of {self.case} on {self.local_start:%d %b %Y %H:%M}"
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return timezone.localtime(self.starts_at, ZoneInfo(self.time_zone))
+
+
+class ParticipantRole(models.TextChoices):
+    ATTENDEE = "attendee", "Attendee"
+    COUNSEL = "counsel", "Counsel"
+    WITNESS = "witness", "Witness"
+
+
+class HearingParticipant(models.Model):
+    """Someone a party brings to the hearing: who, in what capacity, for which party."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_participants")
+    party = models.CharField(max_length=12, choices=HearingParty.choices)
+    role = models.CharField(max_length=10, choices=ParticipantRole.choices)
+    name = models.CharField(max_length=200)
+    detail = models.CharField(
+        max_length=300, blank=True, help_text="Their position, firm, or what a witness speaks to."
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    named_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["party", "role", "pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} ({self.get_role_display().lower()}, {self.get_party_display().lower()})"
+        )

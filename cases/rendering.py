@@ -216,7 +216,28 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
         ]
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
+    if kind == LetterKind.NOTICE_OF_HEARING:
+        context.update(hearing_context(case))
     return context
+
+
+def hearing_context(case: Case) -> dict:
+    """The hearing as now set, the one it replaces after a postponement, its panel
+    less anyone recused since."""
+    hearing = (
+        case.hearings.filter(postponed_at__isnull=True)
+        .select_related("replaces")
+        .order_by("-scheduled_at", "-pk")
+        .first()
+    )
+    if hearing is None:
+        return {"hearing": None}
+    recused = set(case.recusals.values_list("member_id", flat=True))
+    return {
+        "hearing": hearing,
+        "postponed": hearing.replaces,
+        "panel": [u for u in hearing.panel.order_by("last_name", "pk") if u.pk not in recused],
+    }
 
 
 def breached_principles(allegations) -> list[dict]:

@@ -8,7 +8,14 @@ import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,12 +41,14 @@ from cases.models import (
     Compliance,
     ComplianceProof,
     Evidence,
+    Hearing,
     Letter,
     Publication,
     PublicationLevel,
     Recusal,
     Response,
     RetentionKind,
+    ReviewComment,
     Sanction,
     Vote,
 )
@@ -191,6 +200,7 @@ def case_for_page(*, number: str, user) -> Case:
     # Seats and votes outside prefetch_related, which skips them for a case without a
     # ballot: the page then runs the same queries for every case.
     attach_seats_and_votes(list(case.ballots.all()), among=Ballot.objects.filter(case=case))
+    prefetch_hearing(case)
     return case
 
 
@@ -670,3 +680,59 @@ def ballot_progress(status: dict) -> dict:
     """How many of the seated voters have voted, for the voter's page (never how)."""
     voted = len(status["voted"])
     return {"voted": voted, "seated": voted + len(status["not_voted"])}
+# Issue 10: the comment on the review, and the hearing
+# ---------------------------------------------------------------------------
+
+
+def prefetch_hearing(case: Case) -> None:
+    """What the hearing's and the comment's rules and panels read, fetched once, and
+    only for a procedure that has either (the rules ask nothing of the others)."""
+    if not workflow.open_paths(case.procedure) & {"hearing", "review_comment"}:
+        return
+    prefetch_related_objects(
+        [case],
+        "review_disclosures",
+        Prefetch("review_comments", queryset=ReviewComment.objects.select_related("submitted_by")),
+        "hearing_requests",
+        Prefetch(
+            "hearings", queryset=Hearing.objects.select_related("minutes").prefetch_related("panel")
+        ),
+        "hearing_participants",
+    )
+
+
+def hearing_page(case: Case, relation: str) -> dict:
+    """What a page shows of the comment on the review and the hearing, by the user's
+    relation to the case: the respondent sees the review only as disclosed to it, and
+    its own people; staff and the deciders see everything."""
+    everything = relation in ("staff", "decider")
+    hearing = workflow.current_hearing(case)
+    recused = {r.member_id for r in case.recusals.all()}
+    panel = [u for u in hearing.panel.all() if u.pk not in recused] if hearing else []
+    participants = [
+        p for p in case.hearing_participants.all() if everything or p.party == "respondent"
+    ]
+    disclosure = workflow.latest_disclosure(case)
+    revised = disclosure is not None and workflow.review_changed_since(case, disclosure)
+    return {
+        "paths": workflow.open_paths(case.procedure),
+        "procedure": case.procedure,
+        "hearing": hearing,
+        "any_hearing": bool(case.hearings.all()),
+        "held": [h for h in case.hearings.all() if h.recorded_at is not None],
+        "postponed": [h for h in case.hearings.all() if h.postponed_at is not None],
+        "panel": panel,
+        "participants": participants,
+        "requests": list(case.hearing_requests.all()),
+        "disclosure": disclosure,
+        "review_revised": revised,
+        # The respondent reads the review only as it was disclosed to it.
+        "review_visible": everything or (disclosure is not None and not revised),
+        "findings": [a for a in case.allegations.all() if hasattr(a, "finding")],
+        "comments": list(case.review_comments.all()),
+        "attendance_names": [u.get_full_name() or u.username for u in panel]
+        + [
+            f"{p.name} ({p.get_role_display().lower()}, {p.get_party_display().lower()})"
+            for p in participants
+        ],
+    }

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views, views_compliance, views_publication, views_records
+from cases import views, views_compliance, views_hearing, views_publication, views_records
 
 
 class CaseNumberConverter:
@@ -111,4 +111,28 @@ urlpatterns = [
         views_compliance.compliance_proof_download,
         name="compliance_proof_download",
     ),
+    # Issue 10: the comment on the review, and the hearing
+    path("<case:number>/review/disclose/", views_hearing.review_disclose, name="review_disclose"),
+    path("<case:number>/review/comment/", views_hearing.review_comment, name="review_comment"),
+    path("<case:number>/hearing/request/", views_hearing.hearing_request, name="hearing_request"),
+    path(
+        "<case:number>/hearing/request/record/",
+        views_hearing.hearing_request_record,
+        name="hearing_request_record",
+    ),
+    path("<case:number>/hearing/set/", views_hearing.hearing_schedule, name="hearing_schedule"),
+    path(
+        "<case:number>/hearing/postpone/", views_hearing.hearing_postpone, name="hearing_postpone"
+    ),
+    path(
+        "<case:number>/hearing/people/",
+        views_hearing.hearing_participants,
+        name="hearing_participants",
+    ),
+    path(
+        "<case:number>/hearing/people/record/",
+        views_hearing.hearing_participants_record,
+        name="hearing_participants_record",
+    ),
+    path("<case:number>/hearing/record/", views_hearing.hearing_record, name="hearing_record"),
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, rendering, reports, selectors, services, workflow
+from cases import access, forms_hearing, rendering, reports, selectors, services, workflow
 from cases import dashboard as dashboard_page
 from cases.forms import (
     AllegationFormSet,
@@ -271,6 +271,8 @@ def _render_case(request, case, status=200, **forms):
         context["precedents"] = reports.precedents_for(case)
     if relation in (access.STAFF_VIEW, access.RESPONDENT_VIEW):
         context.update(compliance_context(case, forms, offered))
+    # Issue 10's panel (the comment on the review, the hearing), where the procedure has it.
+    context.update(forms_hearing.page_context(case, relation, forms))
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
@@ -392,7 +394,7 @@ def _refused(request, case, form_key, form, exc, status=400):
 
 # The most serious steps ask for the password again when the user signed in (or last
 # confirmed it) more than PROBITY_REAUTH_MINUTES ago (members.accounts).
-REAUTH_STEPS = frozenset({"refer_to_board", "close_ballot", "decide_appeal"})
+REAUTH_STEPS = frozenset({"refer_to_board", "close_ballot", "decide_appeal", "refer_after_hearing"})
 
 
 def _confirm_identity(request, case, name: str):

@@ -61,6 +61,7 @@ class CaseState(models.TextChoices):
     SANCTIONED = "sanctioned", "Sanctioned"
     UNDER_APPEAL = "under_appeal", "Under appeal"
     CLOSED = "closed", "Closed"
+    HEARING = "hearing", "Hearing"
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,14 @@ STATES: dict[str, StateInfo] = {
     CaseState.SANCTIONED: StateInfo("Sanctioned", "Decided: sanction imposed"),
     CaseState.UNDER_APPEAL: StateInfo("Under appeal", "Your appeal is being considered"),
     CaseState.CLOSED: StateInfo("Closed", "Closed", final=True),
+    CaseState.HEARING: StateInfo("Hearing", "Before the board: a hearing is to be held"),
 }
 
 # The stages of the stepper on the case page, in order.
 STAGES = [
     (CaseState.FILED,),
     (CaseState.UNDER_REVIEW,),
-    (CaseState.BOARD_VOTE,),
+    (CaseState.BOARD_VOTE, CaseState.HEARING),
     (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
     (CaseState.UNDER_APPEAL,),
     (CaseState.CLOSED,),
@@ -513,6 +515,243 @@ def _legal_hold_in_place(case) -> Check:
     if hold is None:
         return Check(False, "No legal hold is in place.")
     return Check(True, f"A legal hold is in place since {_d(hold.placed_at)}: {hold.reason}")
+# -- Issue 10: the respondent's comment on the review, and the hearing. --
+
+
+def latest_disclosure(case):
+    """The last disclosure of the review to the respondent for comment, or None."""
+    disclosures = list(case.review_disclosures.all())
+    return disclosures[-1] if disclosures else None
+
+
+def review_changed_since(case, disclosure) -> bool:
+    """Whether the review report or a finding was revised after this disclosure."""
+    if case.review_report_at and case.review_report_at > disclosure.disclosed_at:
+        return True
+    return any(
+        hasattr(a, "finding") and a.finding.recorded_at > disclosure.disclosed_at
+        for a in _allegations(case)
+    )
+
+
+def comments_on(case, disclosure) -> list:
+    return [c for c in case.review_comments.all() if c.disclosure_id == disclosure.pk]
+
+
+def _review_comment_or_window_passed(case) -> Check:
+    if not case.procedure.respondent_comments_on_review:
+        return Check(True, "The procedure gives the respondent no comment on the review.")
+    disclosure = latest_disclosure(case)
+    if disclosure is None:
+        return Check(
+            False,
+            "The findings and the review report have not been disclosed to the respondent "
+            "for comment.",
+        )
+    if review_changed_since(case, disclosure):
+        return Check(
+            False,
+            f"The review was revised after it was disclosed on {_d(disclosure.disclosed_at)}: "
+            "disclose it again for comment.",
+        )
+    comments = comments_on(case, disclosure)
+    if comments:
+        return Check(True, f"The respondent commented on {_d(comments[-1].submitted_at)}.")
+    if today() <= disclosure.comment_due_on:
+        return Check(
+            False,
+            f"Comment window open until {_d(disclosure.comment_due_on)}; no comment received yet.",
+        )
+    return Check(
+        True, f"The comment window closed on {_d(disclosure.comment_due_on)} with no comment."
+    )
+
+
+def _review_not_yet_disclosed(case) -> Check:
+    disclosure = latest_disclosure(case)
+    if disclosure is None:
+        return Check(True, "The review has not been disclosed to the respondent yet.")
+    if review_changed_since(case, disclosure):
+        return Check(True, "The review was revised after it was last disclosed.")
+    return Check(
+        False,
+        f"The findings and the review report as they stand were disclosed on "
+        f"{_d(disclosure.disclosed_at)}.",
+    )
+
+
+def _review_comment_window_open(case) -> Check:
+    disclosure = latest_disclosure(case)
+    if disclosure is None:
+        return Check(False, "The review has not been disclosed to you for comment.")
+    if review_changed_since(case, disclosure):
+        return Check(False, "The review is being revised; it will be disclosed to you again.")
+    comments = comments_on(case, disclosure)
+    if comments:
+        return Check(False, f"Your comment was received on {_d(comments[-1].submitted_at)}.")
+    if today() > disclosure.comment_due_on:
+        return Check(False, f"The comment window closed on {_d(disclosure.comment_due_on)}.")
+    return Check(True, f"The comment window is open until {_d(disclosure.comment_due_on)}.")
+
+
+PARTY_NAMES = {"respondent": "the respondent", "complainant": "the complainant"}
+
+
+def _hearing_requests(case) -> list:
+    return list(case.hearing_requests.all())
+
+
+def _hearing_called(case) -> Check:
+    rule = case.procedure.hearing
+    if rule == "always":
+        return Check(True, "The procedure holds a hearing in every case referred.")
+    requests = _hearing_requests(case)
+    if rule == "on_request" and requests:
+        first = requests[0]
+        return Check(
+            True,
+            f"A hearing was requested by {PARTY_NAMES[first.party]} on {_d(first.requested_at)}.",
+        )
+    if rule == "on_request":
+        return Check(False, "No party has asked for a hearing: refer the case to the board.")
+    return Check(False, "The procedure provides no hearing.")
+
+
+def _no_hearing_due(case) -> Check:
+    rule = case.procedure.hearing
+    if rule == "always":
+        return Check(
+            False, "The procedure holds a hearing before every vote: refer the case to a hearing."
+        )
+    requests = _hearing_requests(case)
+    if rule == "on_request" and requests:
+        first = requests[0]
+        return Check(
+            False,
+            f"{PARTY_NAMES[first.party].capitalize()} asked for a hearing on "
+            f"{_d(first.requested_at)}: refer the case to a hearing.",
+        )
+    if rule == "on_request":
+        return Check(True, "No party has asked for a hearing.")
+    return Check(True, "The procedure provides no hearing: the board decides on the papers.")
+
+
+def _party_may_request_hearing(case, party: str) -> Check:
+    if case.procedure.hearing == "always":
+        return Check(False, "The procedure holds a hearing in every case: no request is needed.")
+    if case.procedure.hearing != "on_request":
+        return Check(False, "The procedure provides no hearing.")
+    made = [r for r in _hearing_requests(case) if r.party == party]
+    if made:
+        return Check(
+            False,
+            f"{PARTY_NAMES[party].capitalize()} asked for a hearing on {_d(made[0].requested_at)}.",
+        )
+    return Check(True, f"{PARTY_NAMES[party].capitalize()} may ask for a hearing before referral.")
+
+
+def _respondent_may_request_hearing(case) -> Check:
+    return _party_may_request_hearing(case, "respondent")
+
+
+def _complainant_may_request_hearing(case) -> Check:
+    return _party_may_request_hearing(case, "complainant")
+
+
+def current_hearing(case):
+    """The hearing as now set: the last one not postponed, or None."""
+    live = [h for h in case.hearings.all() if h.postponed_at is None]
+    return live[-1] if live else None
+
+
+def _when(hearing) -> str:
+    start = hearing.local_start
+    return f"{_d(start.date())} at {start:%H:%M} ({hearing.time_zone})"
+
+
+def earliest_hearing_day(case) -> datetime.date:
+    """The first day a hearing noticed today may be held."""
+    return today() + datetime.timedelta(days=case.procedure.hearing_notice_days)
+
+
+def _hearing_to_schedule(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(True, "No hearing is set yet.")
+    return Check(False, f"The hearing is set for {_when(hearing)}; postpone it to change the date.")
+
+
+def _hearing_scheduled(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if hearing.recorded_at is not None:
+        return Check(False, f"The hearing of {_when(hearing)} was held and its record kept.")
+    return Check(True, f"The hearing is set for {_when(hearing)}.")
+
+
+def _hearing_has_begun(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if today() < hearing.local_start.date():
+        return Check(
+            False, f"The hearing is set for {_when(hearing)}: its record is kept once it is held."
+        )
+    return Check(True, f"The hearing was set for {_when(hearing)}.")
+
+
+def _hearing_notice_given(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    noticed = timezone.localtime(hearing.scheduled_at).date()
+    given = (hearing.local_start.date() - noticed).days
+    needed = case.procedure.hearing_notice_days
+    if given < needed:
+        return Check(
+            False,
+            f"The notice of hearing of {_d(noticed)} gave {given} days; the procedure "
+            f"requires {needed}.",
+        )
+    return Check(True, f"Notice of hearing given on {_d(noticed)}, {given} days ahead.")
+
+
+def _participants_window_open(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if today() > hearing.participants_due_on:
+        return Check(
+            False,
+            f"Attendees, counsel and witnesses were to be named by "
+            f"{_d(hearing.participants_due_on)}; ask the ethics staff.",
+        )
+    return Check(
+        True, f"Name attendees, counsel and witnesses by {_d(hearing.participants_due_on)}."
+    )
+
+
+def _hearing_record_kept(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if hearing.recorded_at is None:
+        return Check(
+            False,
+            f"The record of the hearing of {_when(hearing)} (who attended, the minutes) is "
+            "not kept yet.",
+        )
+    return Check(True, f"The hearing of {_when(hearing)} is recorded.")
+
+
+def _hearing_record_if_held(case) -> Check:
+    if case.procedure.hearing == "off":
+        return Check(True, "The procedure provides no hearing.")
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(True, "No hearing was held.")
+    return _hearing_record_kept(case)
 
 
 RULES = {
@@ -606,6 +845,57 @@ RULES = {
         ),
         Rule("no_legal_hold", "No legal hold is in place", _no_legal_hold),
         Rule("legal_hold_in_place", "A legal hold is in place", _legal_hold_in_place),
+        # Issue 10: the comment on the review, and the hearing
+        Rule(
+            "review_comment_or_window_passed",
+            "The respondent commented on the review, or the comment window passed",
+            _review_comment_or_window_passed,
+        ),
+        Rule(
+            "review_not_yet_disclosed",
+            "The review as it stands is not yet disclosed",
+            _review_not_yet_disclosed,
+        ),
+        Rule(
+            "review_comment_window_open",
+            "Within the window for comment on the review",
+            _review_comment_window_open,
+        ),
+        Rule("hearing_called", "The procedure or a party calls for a hearing", _hearing_called),
+        Rule("no_hearing_due", "No hearing is due before the vote", _no_hearing_due),
+        Rule(
+            "respondent_may_request_hearing",
+            "The respondent may ask for a hearing",
+            _respondent_may_request_hearing,
+        ),
+        Rule(
+            "complainant_may_request_hearing",
+            "The complainant may ask for a hearing",
+            _complainant_may_request_hearing,
+        ),
+        Rule("hearing_to_schedule", "No hearing is set yet", _hearing_to_schedule),
+        Rule("hearing_scheduled", "A hearing is set and not yet recorded", _hearing_scheduled),
+        Rule("hearing_has_begun", "The hearing's date has come", _hearing_has_begun),
+        Rule(
+            "hearing_notice_given",
+            "The notice of hearing gave the procedure's notice period",
+            _hearing_notice_given,
+        ),
+        Rule(
+            "participants_window_open",
+            "Within the time to name attendees, counsel and witnesses",
+            _participants_window_open,
+        ),
+        Rule(
+            "hearing_record_kept",
+            "The hearing's record is kept (who attended, the minutes)",
+            _hearing_record_kept,
+        ),
+        Rule(
+            "hearing_record_if_held",
+            "Where a hearing was held, its record is kept",
+            _hearing_record_if_held,
+        ),
     ]
 }
 
@@ -688,7 +978,18 @@ class Path:
     do_not_call_in_templates = True
 
 
-PATHS: dict[str, Path] = {}
+PATHS: dict[str, Path] = {
+    p.key: p
+    for p in [
+        # Issue 10: the hearing (on request or always), the comment on the review
+        Path("hearing", "a hearing", lambda procedure: procedure.hearing != "off"),
+        Path(
+            "review_comment",
+            "the respondent's comment on the review",
+            lambda procedure: procedure.respondent_comments_on_review,
+        ),
+    ]
+}
 
 
 def open_paths(procedure) -> frozenset[str]:
@@ -778,13 +1079,15 @@ STEPS: dict[str, Step] = {
                 "every_allegation_has_finding",
                 "review_report_written",
                 "single_source_acknowledged",
+                "review_comment_or_window_passed",
+                "no_hearing_due",
             ),
             description="Opens the board's ballot.",
         ),
         Step(
             "dismiss",
             "Dismiss the complaint",
-            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.HEARING),
             (CaseState.DISMISSED,),
             STAFF,
             reason_label="Reasons for dismissal (sent to the parties)",
@@ -792,7 +1095,7 @@ STEPS: dict[str, Step] = {
         Step(
             "withdraw",
             "Record withdrawal",
-            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.HEARING),
             (CaseState.WITHDRAWN,),
             STAFF,
             reason_label="Reasons for withdrawal",
@@ -812,7 +1115,7 @@ STEPS: dict[str, Step] = {
             (CaseState.BOARD_VOTE,),
             (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
             STAFF,
-            rules=("ballot_quorum_met", "ballot_complete_or_due"),
+            rules=("ballot_quorum_met", "ballot_complete_or_due", "hearing_record_if_held"),
             system_may=True,
             description="Counts the votes by the case's procedure: the case moves to "
             "“sanctioned” or “no violation found”.",
@@ -846,6 +1149,39 @@ STEPS: dict[str, Step] = {
             reason_label="Reasons for the appeal decision (sent to the parties)",
             description="Applies the appeals panel's outcome: upheld, modified or overturned.",
         ),
+        # Issue 10: the hearing between the review and the vote
+        Step(
+            "refer_to_hearing",
+            "Refer to a hearing before the board",
+            (CaseState.UNDER_REVIEW,),
+            (CaseState.HEARING,),
+            STAFF,
+            rules=(
+                "member_during_conduct",
+                "principles_in_effect",
+                "notice_issued",
+                "amendments_noticed",
+                "response_or_window_passed",
+                "evidence_exists",
+                "every_allegation_has_finding",
+                "review_report_written",
+                "single_source_acknowledged",
+                "review_comment_or_window_passed",
+                "hearing_called",
+            ),
+            path="hearing",
+            description="The board hears the parties before it votes: set the hearing next.",
+        ),
+        Step(
+            "refer_after_hearing",
+            "Refer to the board's vote after the hearing",
+            (CaseState.HEARING,),
+            (CaseState.BOARD_VOTE,),
+            STAFF,
+            rules=("hearing_record_kept",),
+            path="hearing",
+            description="Opens the board's ballot; the hearing's record is in the deciders' file.",
+        ),
     ]
 }
 
@@ -857,6 +1193,7 @@ FORWARD = {
     CaseState.BOARD_VOTE: "close_ballot",
     CaseState.SANCTIONED: "finalize",
     CaseState.UNDER_APPEAL: "decide_appeal",
+    CaseState.HEARING: "refer_after_hearing",
 }
 
 
@@ -876,6 +1213,7 @@ PARTY_CONFLICT_STATES = (
     CaseState.BOARD_VOTE,
     CaseState.SANCTIONED,
     CaseState.UNDER_APPEAL,
+    CaseState.HEARING,
 )
 
 
@@ -1102,6 +1440,96 @@ ACTIONS: dict[str, Action] = {
             COMPLIANCE_STATES,
             STAFF,
             "accept proof of compliance",
+        ),
+        # Issue 10: the comment on the review
+        Action(
+            "disclose_review",
+            "Disclose the review to the respondent for comment",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "disclose the review for comment",
+            rules=(
+                "every_allegation_has_finding",
+                "review_report_written",
+                "review_not_yet_disclosed",
+            ),
+            path="review_comment",
+        ),
+        Action(
+            "comment_on_review",
+            "Comment on the review",
+            (CaseState.UNDER_REVIEW,),
+            RESPONDENT,
+            "comment on the review",
+            rules=("review_comment_window_open",),
+            path="review_comment",
+        ),
+        # Issue 10: the hearing
+        Action(
+            "request_hearing",
+            "Ask for a hearing",
+            (CaseState.UNDER_REVIEW,),
+            RESPONDENT,
+            "ask for a hearing",
+            rules=("respondent_may_request_hearing",),
+            reason_label="Why you ask to be heard",
+            path="hearing",
+        ),
+        Action(
+            "record_hearing_request",
+            "Record the complainant's request for a hearing",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "record a request for a hearing",
+            rules=("complainant_may_request_hearing",),
+            reason_label="The complainant's request, as made",
+            path="hearing",
+        ),
+        Action(
+            "schedule_hearing",
+            "Set the hearing",
+            (CaseState.HEARING,),
+            STAFF,
+            "set a hearing",
+            rules=("hearing_to_schedule",),
+            path="hearing",
+        ),
+        Action(
+            "postpone_hearing",
+            "Postpone the hearing",
+            (CaseState.HEARING,),
+            STAFF,
+            "postpone a hearing",
+            rules=("hearing_scheduled",),
+            reason_label="Why the hearing is postponed (sent to the parties)",
+            path="hearing",
+        ),
+        Action(
+            "name_hearing_participants",
+            "Name attendees, counsel and witnesses",
+            (CaseState.HEARING,),
+            RESPONDENT,
+            "name who comes to the hearing",
+            rules=("hearing_scheduled", "participants_window_open"),
+            path="hearing",
+        ),
+        Action(
+            "record_hearing_participants",
+            "Record a party's attendees, counsel and witnesses",
+            (CaseState.HEARING,),
+            STAFF,
+            "record who comes to the hearing",
+            rules=("hearing_scheduled",),
+            path="hearing",
+        ),
+        Action(
+            "record_hearing",
+            "Keep the hearing's record",
+            (CaseState.HEARING,),
+            STAFF,
+            "keep a hearing's record",
+            rules=("hearing_scheduled", "hearing_has_begun", "hearing_notice_given"),
+            path="hearing",
         ),
     ]
 }

@@ -16,6 +16,7 @@ from django.utils.html import escape
 from cases import services
 from cases.demo.compliance import seed_compliance
 from cases.demo.decisions import seed_decisions
+from cases.demo.hearings import seed_hearing_case
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
 from cases.rendering import render_pdf
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
@@ -312,3 +313,5 @@ def seed_cases() -> None:
 
     seed_decisions(once, _file, _step, _review)
     seed_compliance(once, _file, _step, _review)
+    # Last: it adopts procedure version 2 (hearings on request) for what follows.
+    seed_hearing_case(once, _file, _step, _review)

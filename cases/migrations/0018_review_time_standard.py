@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0014_compliance_sanctions"),
+        ("cases", "0015_hearings"),
     ]
 
     operations = [

@@ -8,6 +8,8 @@
     links         linking related cases
     publication   publishing final decisions, taking them down, withholding them
     retention     removing a closed case's personal data; legal holds
+    hearings      the comment on the review; the hearing: request, set, postpone,
+                  who comes, its record
     ballots       opening, voting, conflicts, extending, closing, appeals
     compliance    fines, education, conditions: proof, compliance, default
     sanctions     imposing, applying, lifting
@@ -44,6 +46,18 @@ from cases.services.grants import (
     representative_access_sync,
     revoke,
 )
+from cases.services.hearings import (
+    HearingInput,
+    ParticipantInput,
+    hearing_participants_name,
+    hearing_participants_record,
+    hearing_postpone,
+    hearing_record,
+    hearing_request,
+    hearing_schedule,
+    review_comment_submit,
+    review_disclose,
+)
 from cases.services.intake import (
     AllegationInput,
     ComplainantInput,
@@ -78,6 +92,8 @@ __all__ = [
     "CaseMovedOn",
     "ComplainantInput",
     "EvidenceInput",
+    "HearingInput",
+    "ParticipantInput",
     "TransitionRefused",
     "amended_notice_issue",
     "appeal_ballot_close",
@@ -96,6 +112,12 @@ __all__ = [
     "evidence_set_disclosure",
     "finding_record",
     "grant",
+    "hearing_participants_name",
+    "hearing_participants_record",
+    "hearing_postpone",
+    "hearing_record",
+    "hearing_request",
+    "hearing_schedule",
     "late_filing_accept",
     "legal_hold_place",
     "legal_hold_release",
@@ -110,6 +132,8 @@ __all__ = [
     "representative_access_sync",
     "response_submit",
     "response_window_reopen",
+    "review_comment_submit",
+    "review_disclose",
     "review_report_save",
     "revoke",
     "sign_checkpoint",

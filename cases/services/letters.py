@@ -119,6 +119,11 @@ def letter_deadline(letter: Letter) -> str:
         and case.appeal_deadline
     ):
         return f"Any appeal must be filed by {formats.date_format(case.appeal_deadline, 'j F Y')}"
+    if letter.kind == LetterKind.NOTICE_OF_HEARING:
+        hearing = case.hearings.filter(postponed_at__isnull=True).order_by("-pk").first()
+        if hearing is not None:
+            day = formats.date_format(hearing.local_start.date(), "j F Y")
+            return f"The hearing is on {day}"
     return ""
 
 

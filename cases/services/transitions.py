@@ -89,6 +89,7 @@ EFFECTS: dict[str, Callable[[Case, object, str, CaseEvent], dict]] = {
     "file_appeal": file_appeal_effects,
     "finalize": _after_finalize,
     "decide_appeal": decide_appeal_effects,
+    "refer_after_hearing": _after_refer_to_board,
 }
 
 

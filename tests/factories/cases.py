@@ -44,8 +44,8 @@ ALL_STATES = [s.value for s in CaseState]
 ALLOWED_SOURCES = {
     "open_review": {"filed"},
     "refer_to_board": {"under_review"},
-    "dismiss": {"filed", "under_review"},
-    "withdraw": {"filed", "under_review"},
+    "dismiss": {"filed", "under_review", "hearing"},
+    "withdraw": {"filed", "under_review", "hearing"},
     "reopen": {"dismissed"},
 }
 TARGETS = {

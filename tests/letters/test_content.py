@@ -23,6 +23,7 @@ from cases.models import (
     VoteChoice,
 )
 from cases.services import AllegationInput, EvidenceInput, ballots
+from tests.factories import hearings
 from tests.factories.cases import (
     COMPLAINANT_NAME,
     COMPLAINANT_ORG,
@@ -304,6 +305,14 @@ def test_appeal_decision_letter(world):
 # Every kind: hash, qpdf --check, PDF/A-3b, nothing embedded
 # ---------------------------------------------------------------------------
 
+
+def _hearing_set(w):
+    hearings.hearing_procedure()
+    case = hearings.case_at_hearing(w)
+    hearings.set_hearing(case, w.staff)
+    return case
+
+
 BUILDERS = {
     LetterKind.ACKNOWLEDGEMENT: (world_case, Addressee.COMPLAINANT),
     LetterKind.NOTICE_OF_COMPLAINT: (
@@ -317,6 +326,7 @@ BUILDERS = {
     LetterKind.APPEAL_DECISION: (appeal_decided_case, Addressee.RESPONDENT),
     LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
     LetterKind.NON_COMPLIANCE: (in_default_case, Addressee.RESPONDENT),
+    LetterKind.NOTICE_OF_HEARING: (_hearing_set, Addressee.RESPONDENT),
 }
 
 

@@ -303,6 +303,41 @@ CASE_ROUTES = {
         lambda case, c: {"proof_id": _proof(case)},
         None,
     ),
+    # Issue 10 (their staff-only refusals on a case with hearings: tests/views/test_hearing_pages.py)
+    "review_disclose": ("review_disclose", "post", lambda case, c: {}, lambda case, c: {}),
+    "review_comment": (
+        "review_comment",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"comment-text": "A comment by someone else."},
+    ),
+    "hearing_request": (
+        "hearing_request",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"hreq-reason": "Asked by someone else."},
+    ),
+    "hearing_request_record": (
+        "hearing_request_record",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"creq-reason": "Recorded by someone else."},
+    ),
+    "hearing_schedule": ("hearing_schedule", "post", lambda case, c: {}, lambda case, c: {}),
+    "hearing_postpone": ("hearing_postpone", "post", lambda case, c: {}, lambda case, c: {}),
+    "hearing_participants": (
+        "hearing_participants",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"people-role_0": "witness", "people-name_0": "Someone Else"},
+    ),
+    "hearing_participants_record": (
+        "hearing_participants_record",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {},
+    ),
+    "hearing_record": ("hearing_record", "post", lambda case, c: {}, lambda case, c: {}),
 }
 
 GLOBAL_ROUTES = {

@@ -145,7 +145,7 @@ def test_the_dashboard_charts_have_text_alternatives_in_workflow_order(client, c
     ):
         assert f"<figcaption>{title}</figcaption>" in charts
     labels = [label for _, label, _ in response.context["by_state"]]
-    assert labels[:4] == ["Filed", "Under review", "Board vote", "Sanctioned"]
+    assert labels[:5] == ["Filed", "Under review", "Hearing", "Board vote", "Sanctioned"]
     assert labels[-2:] == ["Dismissed", "Withdrawn"]
     assert "Responses overdue: 1" in charts  # the overdue chart's description
 

@@ -731,6 +731,7 @@ EXPECTED_ACTIONS = {
     "filed": ["open_review", "dismiss", "withdraw"],
     "under_review": ["refer_to_board", "dismiss", "withdraw"],
     "dismissed": ["reopen"],
+    "hearing": ["dismiss", "withdraw"],  # a case at its hearing may still end there
 }
 
 
