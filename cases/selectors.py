@@ -21,6 +21,7 @@ from cases.access import (
     with_user_permission,
 )
 from cases.models import (
+    WITHHELD_FROM_DECIDERS,
     Allegation,
     Ballot,
     BallotSeat,
@@ -131,6 +132,11 @@ def case_for_page(*, number: str, user) -> Case:
                     queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                # What the consent, interim and consolidation rules read.
+                "consent_offers",
+                "interim_suspensions",
+                "links_from",
+                "links_to",
             )
             .get(number=number)
         )
@@ -263,6 +269,8 @@ def decider_page(case: Case, user) -> dict:
     return {
         "case": case,
         "ballots": visible,
+        # A consent offer is never shown to the deciders (docs/decisions/0020).
+        "letter_list": [x for x in case.letters.all() if x.kind not in WITHHELD_FROM_DECIDERS],
         "my_ballot": mine,
         "my_vote": vote,
         # Earlier violations, where the procedure shows them to the deciders.
@@ -278,6 +286,8 @@ def ballots_of(case: Case) -> list[dict]:
     return [
         ballot_status(b, case.procedure, original if b.kind == "appeal" else "")
         for b in case.ballots.all()
+        # An interim suspension ballot is counted its own way (cases/includes/interim.html).
+        if b.kind != "interim"
     ]
 
 

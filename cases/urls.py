@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views
+from cases import views, views_consent
 
 
 class CaseNumberConverter:
@@ -68,4 +68,14 @@ urlpatterns = [
     path(
         "<case:number>/ballot/close-appeal/", views.appeal_ballot_close, name="appeal_ballot_close"
     ),
+    # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+    path("<case:number>/consent/", views_consent.consent_offer, name="consent_offer"),
+    path("<case:number>/consent/accept/", views_consent.consent_accept, name="consent_accept"),
+    path("<case:number>/consent/refuse/", views_consent.consent_refuse, name="consent_refuse"),
+    path("<case:number>/consent/lapse/", views_consent.consent_lapse, name="consent_lapse"),
+    path("<case:number>/interim/", views_consent.interim_propose, name="interim_propose"),
+    path("<case:number>/interim/lift/", views_consent.interim_lift, name="interim_lift"),
+    path("<case:number>/interim/vote/", views_consent.interim_vote, name="interim_vote"),
+    path("<case:number>/interim/close/", views_consent.interim_close, name="interim_close"),
+    path("<case:number>/consolidate/", views_consent.consolidate, name="consolidate"),
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, rendering, selectors, services, workflow
+from cases import access, forms_consent, rendering, selectors, services, workflow
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
@@ -251,6 +251,8 @@ def _render_case(request, case, status=200, **forms):
             or TransitionForm(initial={"expected_state": case.state}),
         }
         template = "cases/case_respondent.html"
+    # Resolution by consent, interim suspension, consolidation: their panels' part.
+    context.update(forms_consent.panel_context(request.user, case, relation, forms))
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(

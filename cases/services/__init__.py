@@ -4,8 +4,10 @@
     deadlines     the deadline job
     transitions   case_transition: the one service for every workflow step
     intake        complaint, amendment, evidence, late filing, case officer
+    consent       consent offers: made, refused, lapsed; an acceptance's effects
+    interim       interim suspension: proposed, voted, imposed, lifted, ended
     review        amended notice, response, response window, findings, report
-    links         linking related cases
+    links         linking related cases, consolidating them for one ballot
     ballots       opening, voting, conflicts, extending, closing, appeals
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
@@ -27,6 +29,7 @@ from cases.services.ballots import (
     vote_cast,
 )
 from cases.services.checkpoints import latest_checkpoint, sign_checkpoint
+from cases.services.consent import consent_lapse, consent_offer, consent_refuse
 from cases.services.dossier import dossier_export
 from cases.services.evidence import EvidenceInput
 from cases.services.grants import (
@@ -46,10 +49,16 @@ from cases.services.intake import (
     evidence_set_disclosure,
     late_filing_accept,
 )
+from cases.services.interim import (
+    interim_ballot_close,
+    interim_lifting_request,
+    interim_propose,
+    interim_vote_cast,
+)
 from cases.services.letters import correct as letter_correct
 from cases.services.letters import deliver as letter_deliver
 from cases.services.letters import redeliver as letter_redeliver
-from cases.services.links import case_link
+from cases.services.links import case_consolidate, case_link
 from cases.services.record import GENESIS_HASH, lock_case, record_event, verify_case_record
 from cases.services.review import (
     amended_notice_issue,
@@ -72,17 +81,25 @@ __all__ = [
     "amended_notice_issue",
     "appeal_ballot_close",
     "ballot_extend",
+    "case_consolidate",
     "case_link",
     "case_officer_assign",
     "case_transition",
     "complaint_amend",
     "complaint_file",
     "conflict_declare",
+    "consent_lapse",
+    "consent_offer",
+    "consent_refuse",
     "dossier_export",
     "evidence_add",
     "evidence_set_disclosure",
     "finding_record",
     "grant",
+    "interim_ballot_close",
+    "interim_lifting_request",
+    "interim_propose",
+    "interim_vote_cast",
     "late_filing_accept",
     "latest_checkpoint",
     "letter_correct",

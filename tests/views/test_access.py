@@ -241,6 +241,59 @@ CASE_ROUTES = {
         },
     ),
     "dossier_download": ("dossier_download", "post", lambda case, c: {}, lambda case, c: {}),
+    # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+    "consent_offer": (
+        "consent_offer",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "consent-sanction": "censure",
+            "consent-terms": "Offered by someone else.",
+            "consent-reply_by": _until(),
+        },
+    ),
+    "consent_accept:get": ("consent_accept", "get", lambda case, c: {}, None),
+    "consent_accept:post": (
+        "consent_accept",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"expected_state": case.state, "confirm": "on"},
+    ),
+    "consent_refuse": (
+        "consent_refuse",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"refuse-said": "Refused by someone else."},
+    ),
+    "consent_lapse": ("consent_lapse", "post", lambda case, c: {}, lambda case, c: {}),
+    "interim_propose": (
+        "interim_propose",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-propose-reason": "Proposed by someone else."},
+    ),
+    "interim_lift": (
+        "interim_lift",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-lift-reason": "Asked by someone else."},
+    ),
+    "interim_vote": (
+        "interim_vote",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-choice": "for"},
+    ),
+    "interim_close": ("interim_close", "post", lambda case, c: {}, lambda case, c: {}),
+    "consolidate": (
+        "consolidate",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "consolidate-other_number": file_case(by=c.staff, respondent=c.organization).number,
+            "consolidate-reason": "Consolidated by someone else.",
+        },
+    ),
 }
 
 GLOBAL_ROUTES = {
