@@ -59,9 +59,13 @@ def consent_accept(request, number):
     """The confirmation page: the offer in full, and one box to tick. Accepting is the
     workflow step `accept_consent`."""
     case = selectors.case_for_page(number=number, user=request.user)
-    if "accept_consent" not in access.offered(request.user, case):
+    offered = access.offered(request.user, case, ["accept_consent"])
+    if "accept_consent" not in offered:
         raise PermissionDenied("There is no consent offer for you to accept on this case.")
-    offer = next((o for o in case.consent_offers.all() if o.status == "open"), None)
+    # The offer in full only while it may be accepted; else the table's reasons.
+    offer = None
+    if offered["accept_consent"].ready:
+        offer = next(o for o in case.consent_offers.all() if o.status == "open")
     form = ConsentAcceptForm(request.POST or None, initial={"expected_state": case.state})
     status = 200
     if request.method == "POST":
@@ -86,7 +90,7 @@ def consent_accept(request, number):
     return render(
         request,
         "cases/consent_accept.html",
-        {"case": case, "offer": offer, "form": form},
+        {"case": case, "offer": offer, "form": form, "unmet": offered["accept_consent"].unmet},
         status=status,
     )
 
