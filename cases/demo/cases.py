@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cases import services
+from cases.demo.consent import seed_consent_and_interim
 from cases.demo.decisions import seed_decisions
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
 from cases.rendering import render_pdf
@@ -310,3 +311,5 @@ def seed_cases() -> None:
         )
 
     seed_decisions(once, _file, _step, _review)
+    # Last: it adopts a procedure version from today, for the cases it files.
+    seed_consent_and_interim(once, _file, _step, _review)
