@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.access import case_permissions
+from cases.outcomes import prior_record
 from cases.models import (
     Ballot,
     BallotKind,
@@ -272,3 +273,17 @@ def test_a_refused_offer_and_its_answer_never_reach_the_deciders(client, consent
     client.force_login(staff)
     staff_page = client.get(case.get_absolute_url()).content.decode()
     assert TERMS in staff_page and "We refuse: the advert was approved" in staff_page
+
+
+def test_a_sanction_accepted_by_consent_is_in_the_respondents_prior_record(consent_procedure):
+    staff = staff_user()
+    organization, rep = _respondent()
+    earlier = case_at_review(staff, respondent=organization)
+    offer(earlier, staff, "warning", None)
+    accept(earlier, rep)
+    later = case_at_review(staff, respondent=organization)
+
+    record = prior_record(fresh(later))
+
+    assert [entry["case"].pk for entry in record] == [earlier.pk]
+    assert record[0]["sanction"].kind == "warning"

@@ -13,7 +13,7 @@ from cases.workflow import CaseState, TransitionRefused
 from members.models import MembershipStatus
 from members.services import MembershipChangeRefused, membership_change
 from tests.factories.cases import adopt_procedure, fresh, messages_of, step
-from tests.factories.dates import days
+from tests.factories.dates import days, today
 from tests.factories.members import OrganizationFactory, overdue_invoice, representative_of
 from tests.factories.people import board_members, staff_user
 from tests.factories.scenes import (
@@ -196,3 +196,27 @@ def test_with_the_path_off_it_is_refused_in_the_procedures_name():
         propose(case, staff)
     assert "does not provide for interim suspension" in messages_of(refused.value)[0]
     assert not InterimSuspension.objects.exists()
+
+
+def test_an_accepted_consent_offer_ends_it_before_its_sanction_applies():
+    adopt_procedure(interim_suspension=True, consent_resolution=True)
+    staff = staff_user()
+    board = board_members(3, prefix="both.")
+    organization = OrganizationFactory()
+    rep = representative_of(organization)
+    case = case_at_review(staff, respondent=organization)
+    _impose(case, staff, board)
+    services.consent_offer(
+        case=fresh(case),
+        by=staff,
+        sanction="expulsion",
+        suspension_months=None,
+        terms="Acme leaves the association.",
+        reply_by=today() + days(7),
+    )
+
+    case = step(case, "accept_consent", rep)
+
+    assert InterimSuspension.objects.get(case=case).status == InterimStatus.ENDED
+    assert status_of(case) == MembershipStatus.TERMINATED
+    assert services.verify_case_record(fresh(case)).ok
