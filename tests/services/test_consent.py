@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from cases import services
 from cases.access import case_permissions
-from cases.outcomes import prior_record
 from cases.models import (
     Ballot,
     BallotKind,
@@ -18,6 +17,7 @@ from cases.models import (
     LetterKind,
     Sanction,
 )
+from cases.outcomes import prior_record
 from cases.rendering import render_html, respondent_recipient
 from cases.services import deadlines
 from cases.workflow import CaseState, TransitionRefused
