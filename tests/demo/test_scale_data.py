@@ -42,16 +42,8 @@ def test_scale_events_say_what_the_services_say(scale_cases, staff):
     scale_keys = _keys_by_kind(scale_cases)
 
     shared = set(services_keys) & set(scale_keys)
-    assert {
-        "filed",
-        "transition",
-        "allegation_added",
-        "evidence_added",
-        "ballot_opened",
-        "vote_cast",
-        "sanction_imposed",
-        "close_ballot_effects",
-    } <= shared
+    assert {"filed", "transition", "allegation_added", "evidence_added", "ballot_opened",
+            "vote_cast", "sanction_imposed", "close_ballot_effects"} <= shared
     for kind in shared:
         # A kind may vary (a transition with or without a reason), but every payload
         # shape the scale data writes is one the services write too.

@@ -33,12 +33,7 @@ def c(db):
 @pytest.fixture
 def referred(c):
     case = case_with_exhibits(c.staff, c.organization)
-    return refer(
-        complete_review(
-            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
-        ),
-        c.staff,
-    )
+    return refer(complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
 
 
 def _vote(client, case, **data):
@@ -116,9 +111,7 @@ def test_my_ballots_lists_open_ballots_for_the_member(client, c, referred):
     member = c.board[0]
     closes_on = Ballot.objects.get(case=referred).closes_on
     other = case_with_exhibits(c.staff, c.other_organization, summary="Another complaint")
-    other = complete_review(
-        open_review(other, c.staff), c.staff, rep=c.other_rep, reply_attachments=[our_reply()]
-    )
+    other = complete_review(open_review(other, c.staff), c.staff, rep=c.other_rep, reply_attachments=[our_reply()])
     late_member = board_user("board.late")  # seated only on the second referral
     other = refer(other, c.staff)
     client.force_login(member)

@@ -32,15 +32,11 @@ def _link(case: Case) -> str:
 
 @pytest.fixture
 def deadlines(c):
-    soon = _due_in(
-        open_review(case_with_exhibits(c.staff, c.organization, summary="Soon"), c.staff), 3
-    )
+    soon = _due_in(open_review(case_with_exhibits(c.staff, c.organization, summary="Soon"), c.staff), 3)
     overdue = _due_in(
         open_review(case_with_exhibits(c.staff, c.other_organization, summary="Late"), c.staff), -4
     )
-    later = _due_in(
-        open_review(case_with_exhibits(c.staff, c.organization, summary="Later"), c.staff), 30
-    )
+    later = _due_in(open_review(case_with_exhibits(c.staff, c.organization, summary="Later"), c.staff), 30)
     filed = case_with_exhibits(c.staff, c.organization, summary="Just filed")
     return soon, overdue, later, filed
 

@@ -44,9 +44,7 @@ def under_review(c):
 
 @pytest.fixture
 def referred(c, under_review):
-    return refer(
-        complete_review(under_review, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff
-    )
+    return refer(complete_review(under_review, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
 
 
 @pytest.fixture

@@ -162,9 +162,7 @@ def under_review_case(c, size: int) -> Case:
     """Under review with `size` allegations (each with a finding), `size` disclosed and
     `size` withheld exhibits, `size` responses with an attachment each, a report."""
     case = open_review(
-        case_with_exhibits(
-            c.staff, c.organization, allegations=size, evidence=size, undisclosed=size
-        ),
+        case_with_exhibits(c.staff, c.organization, allegations=size, evidence=size, undisclosed=size),
         c.staff,
     )
     for i in range(size - 1):
@@ -251,7 +249,9 @@ def appealed_case(c) -> Case:
     return fresh(case)
 
 
-def test_staff_case_page_is_the_same_with_or_without_a_ballot(client, c, django_assert_num_queries):
+def test_staff_case_page_is_the_same_with_or_without_a_ballot(
+    client, c, django_assert_num_queries
+):
     # Two cases the workflow is done with (no step left to check): one withdrawn before
     # any ballot, one decided by the board's ballot.
     withdrawn = step(under_review_case(c, 1), "withdraw", c.staff, reason="Settled.")
@@ -330,9 +330,7 @@ def test_portal_cases_is_fixed(client, c, django_assert_num_queries):
     url = reverse("cases:portal_cases")
     small = measure(client, url)
     for i in range(8):
-        case = open_review(
-            case_with_exhibits(c.staff, c.organization, summary=f"Complaint {i}"), c.staff
-        )
+        case = open_review(case_with_exhibits(c.staff, c.organization, summary=f"Complaint {i}"), c.staff)
         services.response_submit(case=fresh(case), by=c.rep, text="No.")
     response = assert_same(client, url, small, django_assert_num_queries)
     assert len(response.context["page"]) == 9
@@ -346,16 +344,10 @@ def test_portal_cases_pages_through_many_cases_with_the_same_queries(
     url = reverse("cases:portal_cases")
     small = measure(client, url)
     # 120 more cases against the representative's organization, each visible to them.
-    bulk_cases(
-        120, start=1, officers=[c.staff], respondents=[c.organization], proc=adopt_procedure()
-    )
-    view_case = (
-        CaseUserObjectPermission.objects.filter(
-            user=c.rep, content_object=first, permission__codename="view_case"
-        )
-        .get()
-        .permission
-    )
+    bulk_cases(120, start=1, officers=[c.staff], respondents=[c.organization], proc=adopt_procedure())
+    view_case = CaseUserObjectPermission.objects.filter(
+        user=c.rep, content_object=first, permission__codename="view_case"
+    ).get().permission
     CaseUserObjectPermission.objects.bulk_create(
         CaseUserObjectPermission(user=c.rep, content_object=case, permission=view_case)
         for case in Case.objects.filter(respondent=c.organization).exclude(pk=first.pk)

@@ -113,9 +113,7 @@ def test_a_less_serious_step_never_asks(client, staff):
     assert fresh(case).state == CaseState.UNDER_REVIEW
 
 
-def test_someone_who_may_not_take_the_step_is_refused_not_asked(
-    client, staff, board_member, referable
-):
+def test_someone_who_may_not_take_the_step_is_refused_not_asked(client, staff, board_member, referable):
     client.force_login(board_member)
     _signed_in_minutes_ago(client, 60)
     before = case_snapshot(referable)
