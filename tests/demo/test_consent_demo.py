@@ -31,3 +31,21 @@ def test_the_demo_has_an_open_consent_offer_and_an_interim_suspension_in_force(c
     client.logout()
     verify = client.get(f"/verify/{suspended.respondent.slug}/").content.decode()
     assert "suspended" in verify
+
+
+def test_staff_and_the_board_see_them_on_their_pages(client):
+    call_command("seed_demo", stdout=StringIO())
+    offered = Case.objects.get(summary=CONSENT)
+    suspended = Case.objects.get(summary=INTERIM)
+
+    client.force_login(User.objects.get(username="bruno.staff"))
+    page = client.get(offered.get_absolute_url())
+    assert page.status_code == 200 and "Resolution by consent" in page.content.decode()
+    page = client.get(suspended.get_absolute_url())
+    assert page.status_code == 200 and "In force" in page.content.decode()
+
+    client.force_login(User.objects.get(username="board.adams"))
+    page = client.get(suspended.get_absolute_url())
+    assert "cases/case_board.html" in [t.name for t in page.templates]
+    assert "Interim suspension" in page.content.decode()
+    assert client.get(offered.get_absolute_url()).status_code == 404
