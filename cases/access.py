@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from cases import workflow
 from cases.models import (
+    WITHHELD_FROM_DECIDERS,
     BallotSeat,
     Case,
     CaseUserObjectPermission,
@@ -342,6 +343,8 @@ def can_download_letter(user, letter) -> bool:
     themselves (the letters addressed to the respondent); no one else any."""
     case = letter.case
     relation = relation_to(user, case)
+    if relation == DECIDER_VIEW and letter.kind in WITHHELD_FROM_DECIDERS:
+        return False
     if relation in (STAFF_VIEW, DECIDER_VIEW):
         return True
     if relation != RESPONDENT_VIEW:

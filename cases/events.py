@@ -489,3 +489,71 @@ def hearing_recorded(*, hearing, attended: list[str], minutes, sha256: str) -> d
             "sha256": sha256,
         },
     }
+
+
+# -- Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+
+
+def consent_offered(
+    *,
+    offer,
+    sanction: str,
+    suspension_months: int | None,
+    terms: str,
+    reply_by: datetime.date,
+    offered_as: str,
+) -> dict:
+    return {
+        "kind": "consent_offered",
+        "payload": {
+            "offer": offer,
+            "sanction": sanction,
+            "suspension_months": suspension_months,
+            "terms": terms,
+            "reply_by": _iso(reply_by),
+            "offered_as": offered_as,
+        },
+    }
+
+
+def consent_answered(*, offer, answer: str, said: str = "", sanction_id=None) -> dict:
+    """`answer`: accepted, refused or lapsed (no answer by the date)."""
+    payload = {"offer": offer, "answer": answer}
+    if said:
+        payload["said"] = said
+    if sanction_id is not None:
+        payload["sanction_id"] = sanction_id
+    return {"kind": f"consent_{answer}", "payload": payload}
+
+
+def interim_proposed(*, interim, ballot, reasons: str, lifting: bool = False) -> dict:
+    kind = "interim_lifting_requested" if lifting else "interim_suspension_proposed"
+    key = "grounds" if lifting else "reasons"
+    return {"kind": kind, "payload": {"interim": interim, "ballot": ballot, key: reasons}}
+
+
+def interim_ballot_closed(*, ballot, tally: dict, passed: bool, lifting: bool) -> dict:
+    return {
+        "kind": "ballot_closed",
+        "payload": {
+            "ballot": ballot,
+            "kind": "interim_lifting" if lifting else "interim",
+            "tally": tally,
+            "passed": passed,
+        },
+    }
+
+
+def interim_changed(*, interim, change: str, status: str, why: str = "") -> dict:
+    """`change`: imposed, not_imposed, lifted, kept (lifting refused) or ended."""
+    payload = {"interim": interim, "membership_status": status}
+    if why:
+        payload["why"] = why
+    return {"kind": f"interim_suspension_{change}", "payload": payload}
+
+
+def case_consolidated(*, link, other: str, reason: str) -> dict:
+    return {
+        "kind": "case_consolidated",
+        "payload": {"link": link, "other_case": other, "reason": reason},
+    }

@@ -150,6 +150,11 @@ class HearingRule(models.TextChoices):
     ALWAYS = "always", "A hearing in every case referred"
 
 
+class ConsentOfferedBy(models.TextChoices):
+    STAFF = "staff", "Ethics staff, during the review"
+    BOARD = "board", "The board, during its vote"
+
+
 class Procedure(models.Model):
     """The association's complaint-handling rules. A case keeps the version in force
     when it was filed: a version in use by a case cannot be edited, only superseded."""
@@ -283,6 +288,41 @@ class Procedure(models.Model):
     compliance_reminder_days = models.PositiveIntegerField(
         default=14, help_text="Days before a compliance due date the member is reminded (once)."
     )
+    # Resolution by consent and interim suspension (issue 10; docs/decisions/0020).
+    consent_resolution = models.BooleanField(
+        "resolution by consent",
+        default=False,
+        help_text="A sanction may be offered to the respondent, which ends the case "
+        "without a vote if accepted.",
+    )
+    consent_offered_by = models.CharField(
+        "consent offers are made by",
+        max_length=8,
+        choices=ConsentOfferedBy.choices,
+        default=ConsentOfferedBy.STAFF,
+    )
+    consent_appealable = models.BooleanField(
+        "a sanction accepted by consent may be appealed",
+        default=False,
+    )
+    interim_suspension = models.BooleanField(
+        "interim suspension",
+        default=False,
+        help_text="The board may suspend the membership while the case runs, by a separate ballot.",
+    )
+    interim_suspension_rule = models.CharField(
+        "interim suspension threshold",
+        max_length=10,
+        default=">=2/3",
+        help_text="Share of the procedure's denominator that must vote for an interim "
+        "suspension (or its lifting), e.g. >=2/3.",
+    )
+    consolidation = models.BooleanField(
+        "linked cases may be consolidated",
+        default=True,
+        help_text="Linked cases may be consolidated for one ballot: each vote counts in "
+        "each case, and each case keeps its own record and letters.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -294,7 +334,13 @@ class Procedure(models.Model):
     def problems(self) -> list[str]:
         """Every way this procedure is unusable, in words an administrator acts on."""
         found = []
-        for field in ("quorum_rule", "violation_rule", "sanction_rule", "expulsion_rule"):
+        for field in (
+            "quorum_rule",
+            "violation_rule",
+            "sanction_rule",
+            "expulsion_rule",
+            "interim_suspension_rule",
+        ):
             label = self._meta.get_field(field).verbose_name
             try:
                 op, value = parse_threshold(getattr(self, field))
@@ -438,12 +484,24 @@ def _on_close_ballot(case: Case, violation_found: bool) -> str:
     return CaseState.SANCTIONED
 
 
+def _on_accept_consent(case: Case) -> str:
+    """Accepted by consent: decided now; open to appeal only where the procedure says."""
+    case.decided_at = timezone.now()
+    if not case.procedure.consent_appealable:
+        return CaseState.CLOSED
+    case.appeal_deadline = workflow.today() + datetime.timedelta(
+        days=case.procedure.appeal_window_days
+    )
+    return CaseState.SANCTIONED
+
+
 # What a step changes on the case row itself; a step with several targets returns
 # the one it takes. Everything else a step does is in its service effect.
 STEP_FIELD_CHANGES = {
     "open_review": _on_open_review,
     "reopen": _on_reopen,
     "close_ballot": _on_close_ballot,
+    "accept_consent": _on_accept_consent,
 }
 
 
@@ -960,6 +1018,7 @@ class RecordCheckpoint(AppendOnlyModel):
 class BallotKind(models.TextChoices):
     BOARD = "board", "Board ballot"
     APPEAL = "appeal", "Appeals panel ballot"
+    INTERIM = "interim", "Interim suspension ballot"
 
 
 class Ballot(models.Model):
@@ -1048,6 +1107,9 @@ class VoteChoice(models.TextChoices):
     UPHOLD = "uphold", "Uphold the decision"
     MODIFY = "modify", "Modify: a lesser sanction"
     OVERTURN = "overturn", "Overturn the decision"
+    # On an interim suspension ballot (to impose, or to lift):
+    FOR = "for", "In favour"
+    AGAINST = "against", "Against"
 
 
 # The choices on each kind of ballot, in the order the ballot lists them: the form,
@@ -1060,6 +1122,7 @@ BALLOT_CHOICES = {
         VoteChoice.OVERTURN,
         VoteChoice.ABSTAIN,
     ),
+    BallotKind.INTERIM: (VoteChoice.FOR, VoteChoice.AGAINST, VoteChoice.ABSTAIN),
 }
 
 
@@ -1117,6 +1180,11 @@ class CaseLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     linked_at = models.DateTimeField(default=timezone.now)
+    # Consolidated for one ballot: a vote on either case counts in both.
+    consolidated_at = models.DateTimeField(null=True, blank=True)
+    consolidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["linked_at", "id"]
@@ -1162,7 +1230,10 @@ class Recusal(models.Model):
 
 class Sanction(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sanctions")
-    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="sanctions")
+    # None for a sanction accepted by consent (its ConsentOffer says so).
+    ballot = models.ForeignKey(
+        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
+    )
     kind = models.CharField(max_length=12, choices=SanctionKind.choices)
     effective_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="Suspension only.")
@@ -1356,6 +1427,15 @@ class LetterKind(models.TextChoices):
     OUTCOME_NOTICE = "outcome_notice", "Outcome notice to the complainant"
     NON_COMPLIANCE = "non_compliance", "Notice of non-compliance"
     NOTICE_OF_HEARING = "notice_of_hearing", "Notice of hearing"
+    CONSENT_OFFER = "consent_offer", "Offer of resolution by consent"
+    CONSENT_ACCEPTED = "consent_accepted", "Resolution by consent: accepted"
+    INTERIM_IMPOSED = "interim_imposed", "Interim suspension imposed"
+    INTERIM_LIFTED = "interim_lifted", "Interim suspension lifted"
+
+
+# Letters the board and the panel never see: a consent offer, which if refused must
+# not weigh on the decision (docs/decisions/0020).
+WITHHELD_FROM_DECIDERS = (LetterKind.CONSENT_OFFER,)
 
 
 class Addressee(models.TextChoices):
@@ -1418,6 +1498,114 @@ class Letter(models.Model):
     def download_name(self) -> str:
         version = f"-v{self.version}" if self.version > 1 else ""
         return f"{self.case.number}-{self.kind.replace('_', '-')}{version}.pdf"
+
+
+# ---------------------------------------------------------------------------
+# Resolution by consent and interim suspension (docs/decisions/0020)
+# ---------------------------------------------------------------------------
+
+
+class ConsentStatus(models.TextChoices):
+    OPEN = "open", "Open for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    REFUSED = "refused", "Refused"
+    LAPSED = "lapsed", "Not answered by the date"
+
+
+class ConsentOffer(models.Model):
+    """A sanction offered to the respondent that, if accepted, ends the case without a
+    vote. A refused or lapsed offer, and whatever the respondent wrote in answering it,
+    is kept from the deciders: only staff and the respondent see it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consent_offers")
+    sanction_kind = models.CharField(max_length=12, choices=SanctionKind.choices)
+    suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    terms = models.TextField(help_text="What the respondent agrees to, in full.")
+    reply_by = models.DateField()
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.OPEN
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)  # what the respondent said: withheld from deciders
+    sanction = models.OneToOneField(
+        Sanction, null=True, blank=True, on_delete=models.PROTECT, related_name="consent_offer"
+    )
+
+    class Meta:
+        ordering = ["offered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="open"), name="one_open_consent_offer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent offer in case {self.case_id}: {self.get_status_display()}"
+
+    @property
+    def sanction_label(self) -> str:
+        label = SanctionKind(self.sanction_kind).label
+        if self.sanction_kind == SanctionKind.SUSPENSION and self.suspension_months:
+            return f"{label} for {self.suspension_months} months"
+        return label
+
+
+class InterimStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed: the board is voting"
+    REJECTED = "rejected", "Not imposed"
+    IN_FORCE = "in_force", "In force"
+    LIFTED = "lifted", "Lifted"
+    ENDED = "ended", "Ended with the case"
+
+
+class InterimSuspension(models.Model):
+    """A suspension of membership while the case runs, decided by its own board ballot
+    (the procedure's interim threshold), lifted by another on the respondent's request,
+    and ended by the final decision."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interim_suspensions")
+    reasons = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="interim_imposing")
+    status = models.CharField(
+        max_length=10, choices=InterimStatus.choices, default=InterimStatus.PROPOSED
+    )
+    imposed_at = models.DateTimeField(null=True, blank=True)
+    # The status the member had before, restored when the suspension ends.
+    status_before = models.CharField(max_length=12, blank=True)
+    lift_grounds = models.TextField(blank=True)
+    lift_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_requested_at = models.DateTimeField(null=True, blank=True)
+    lift_ballot = models.OneToOneField(
+        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="interim_lifting"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["proposed", "in_force"]),
+                name="one_live_interim_suspension",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Interim suspension in case {self.case_id}: {self.get_status_display()}"
 
 
 class LetterUserObjectPermission(UserObjectPermissionBase):

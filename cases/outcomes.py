@@ -8,7 +8,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases import tally, workflow
@@ -180,7 +180,11 @@ def prior_record(case: Case) -> list[dict]:
     earlier = (
         Case.objects.filter(respondent_id=case.respondent_id, decided_at__isnull=False)
         .exclude(pk=case.pk)
-        .filter(ballots__kind=BallotKind.BOARD, ballots__violation_found=True)
+        # A violation found by the board, or a sanction accepted by consent.
+        .filter(
+            Q(ballots__kind=BallotKind.BOARD, ballots__violation_found=True)
+            | Q(consent_offers__status="accepted")
+        )
         .distinct()
         .prefetch_related("sanctions", "allegations__principle", "allegations__finding")
         .order_by("-decided_at")

@@ -22,7 +22,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from cases.models import (
     Addressee,
     Case,
+    ConsentOffer,
+    ConsentStatus,
     EvidenceSource,
+    InterimSuspension,
     Letterhead,
     LetterKind,
     RecordCheckpoint,
@@ -218,6 +221,7 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
         context["reasons"] = case.closing_reason
     if kind == LetterKind.NOTICE_OF_HEARING:
         context.update(hearing_context(case))
+    context.update(consent_and_interim_context(case, kind))
     return context
 
 
@@ -238,6 +242,22 @@ def hearing_context(case: Case) -> dict:
         "postponed": hearing.replaces,
         "panel": [u for u in hearing.panel.order_by("last_name", "pk") if u.pk not in recused],
     }
+
+
+def consent_and_interim_context(case: Case, kind: str) -> dict:
+    """The consent offer or the interim suspension a letter is about (docs/decisions/0020);
+    the complainant's outcome notice says whether the case ended by consent."""
+    if kind in (LetterKind.CONSENT_OFFER, LetterKind.CONSENT_ACCEPTED, LetterKind.OUTCOME_NOTICE):
+        offers = ConsentOffer.objects.filter(case=case).select_related("answered_by")
+        if kind == LetterKind.CONSENT_OFFER:
+            return {"offer": offers.order_by("-pk").first()}
+        accepted = offers.filter(status=ConsentStatus.ACCEPTED).first()
+        if kind == LetterKind.OUTCOME_NOTICE:
+            return {"by_consent": accepted}
+        return {"offer": accepted, "sanction": current_sanction(case)}
+    if kind in (LetterKind.INTERIM_IMPOSED, LetterKind.INTERIM_LIFTED):
+        return {"interim": InterimSuspension.objects.filter(case=case).order_by("-pk").first()}
+    return {}
 
 
 def breached_principles(allegations) -> list[dict]:

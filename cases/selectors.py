@@ -31,6 +31,7 @@ from cases.access import (
     with_user_permission,
 )
 from cases.models import (
+    WITHHELD_FROM_DECIDERS,
     Allegation,
     Ballot,
     BallotSeat,
@@ -190,6 +191,11 @@ def case_for_page(*, number: str, user) -> Case:
                 "respondent__status_history",
                 "legal_holds",
                 "purges",
+                # What the consent, interim and consolidation rules read.
+                "consent_offers",
+                "interim_suspensions",
+                "links_from",
+                "links_to",
             )
             .get(number=number)
         )
@@ -294,6 +300,8 @@ def decider_page(case: Case, user) -> dict:
     return {
         "case": case,
         "ballots": visible,
+        # A consent offer is never shown to the deciders (docs/decisions/0020).
+        "letter_list": [x for x in case.letters.all() if x.kind not in WITHHELD_FROM_DECIDERS],
         "my_ballot": mine,
         "my_vote": vote,
         # How many of the seated voters have voted (never how), beside the vote form.
@@ -327,6 +335,8 @@ def ballots_of(case: Case) -> list[dict]:
     return [
         ballot_status(b, case.procedure, original if b.kind == "appeal" else "")
         for b in case.ballots.all()
+        # An interim suspension ballot is counted its own way (cases/includes/interim.html).
+        if b.kind != "interim"
     ]
 
 

@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from cases.models import Sanction, SanctionKind
+from cases.models import InterimStatus, InterimSuspension, Sanction, SanctionKind
 from cases.selectors import (
     organization_case_summary,
     owed_by,
@@ -101,6 +101,17 @@ def sanction_in_force(sender, organization, transition, target, label, **kwargs)
                 f"{unmet.sanction.get_kind_display().lower()} decided in case "
                 f"{unmet.sanction.case.number}, due by {unmet.due_on:%d %B %Y}. Record the "
                 "compliance in that case: the suspension then ends."
+            )
+        interim = (
+            InterimSuspension.objects.filter(case__respondent=org, status=InterimStatus.IN_FORCE)
+            .select_related("case")
+            .first()
+        )
+        if interim is not None:
+            return (
+                f"Cannot {label}: {org.name} is suspended while case {interim.case.number} "
+                "runs, by the board's interim suspension. It ends with the final decision; "
+                "before that only the board can lift it, on the respondent's request."
             )
     if org.status == MembershipStatus.TERMINATED and target != MembershipStatus.TERMINATED:
         expulsion = (

@@ -193,3 +193,39 @@ def describe(outcome: Outcome, procedure) -> str:
         for kind in outcome.compliance
     ]
     return f"{text}; with {'; '.join(besides)}." if besides else f"{text}."
+
+
+@dataclass(frozen=True)
+class InterimOutcome:
+    quorum_met: bool
+    passed: bool
+    counts: dict
+    rule: str
+
+
+def count_interim(votes: list[CastVote], *, eligible: int, procedure) -> InterimOutcome:
+    """An interim suspension ballot (to impose one, or to lift it): it passes when quorum
+    is met and the votes in favour reach the procedure's interim threshold, out of its
+    denominator (votes cast, abstentions not counted; or eligible voters)."""
+    took_part = len(votes)
+    in_favour = sum(1 for v in votes if v.choice == VoteChoice.FOR)
+    against = sum(1 for v in votes if v.choice == VoteChoice.AGAINST)
+    cast = in_favour + against
+    denominator = cast if procedure.vote_denominator == VoteDenominator.VOTES_CAST else eligible
+    quorum_met = threshold_met(procedure.quorum_rule, took_part, eligible)
+    passed = quorum_met and threshold_met(procedure.interim_suspension_rule, in_favour, denominator)
+    counts = {
+        "eligible": eligible,
+        "took_part": took_part,
+        "abstained": took_part - cast,
+        "cast": cast,
+        "for": in_favour,
+        "against": against,
+    }
+    rules = procedure.describe_rules()
+    rule = (
+        f"Quorum: {rules['quorum']}. Passes with "
+        f"{describe_threshold(procedure.interim_suspension_rule)} of "
+        f"{procedure.get_vote_denominator_display()} in favour."
+    )
+    return InterimOutcome(quorum_met, passed, counts, rule)

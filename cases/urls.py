@@ -1,6 +1,13 @@
 from django.urls import path, register_converter
 
-from cases import views, views_compliance, views_hearing, views_publication, views_records
+from cases import (
+    views,
+    views_compliance,
+    views_consent,
+    views_hearing,
+    views_publication,
+    views_records,
+)
 
 
 class CaseNumberConverter:
@@ -135,4 +142,14 @@ urlpatterns = [
         name="hearing_participants_record",
     ),
     path("<case:number>/hearing/record/", views_hearing.hearing_record, name="hearing_record"),
+    # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+    path("<case:number>/consent/", views_consent.consent_offer, name="consent_offer"),
+    path("<case:number>/consent/accept/", views_consent.consent_accept, name="consent_accept"),
+    path("<case:number>/consent/refuse/", views_consent.consent_refuse, name="consent_refuse"),
+    path("<case:number>/consent/lapse/", views_consent.consent_lapse, name="consent_lapse"),
+    path("<case:number>/interim/", views_consent.interim_propose, name="interim_propose"),
+    path("<case:number>/interim/lift/", views_consent.interim_lift, name="interim_lift"),
+    path("<case:number>/interim/vote/", views_consent.interim_vote, name="interim_vote"),
+    path("<case:number>/interim/close/", views_consent.interim_close, name="interim_close"),
+    path("<case:number>/consolidate/", views_consent.consolidate, name="consolidate"),
 ]

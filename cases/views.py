@@ -12,7 +12,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, forms_hearing, rendering, reports, selectors, services, workflow
+from cases import (
+    access,
+    forms_consent,
+    forms_hearing,
+    rendering,
+    reports,
+    selectors,
+    services,
+    workflow,
+)
 from cases import dashboard as dashboard_page
 from cases.forms import (
     AllegationFormSet,
@@ -273,6 +282,8 @@ def _render_case(request, case, status=200, **forms):
         context.update(compliance_context(case, forms, offered))
     # Issue 10's panel (the comment on the review, the hearing), where the procedure has it.
     context.update(forms_hearing.page_context(case, relation, forms))
+    # Resolution by consent, interim suspension, consolidation: their panels' part.
+    context.update(forms_consent.panel_context(request.user, case, relation, forms))
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(

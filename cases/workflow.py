@@ -409,7 +409,9 @@ def _ballot_complete_or_due(case) -> Check:
 
 
 def _open_ballot_of(case):
-    return next((b for b in case.ballots.all() if b.closed_at is None), None)
+    return next(
+        (b for b in case.ballots.all() if b.closed_at is None and b.kind != "interim"), None
+    )
 
 
 def _a_ballot_is_open(case) -> Check:
@@ -754,6 +756,137 @@ def _hearing_record_if_held(case) -> Check:
     return _hearing_record_kept(case)
 
 
+# -- Resolution by consent, interim suspension, consolidation (docs/decisions/0020).
+# The offers, suspensions and links are prefetched by the case page
+# (cases.selectors.case_for_page).
+
+
+def _open_consent_offer(case):
+    return next((o for o in case.consent_offers.all() if o.status == "open"), None)
+
+
+def _consent_offered_by(case, who: str) -> Check:
+    if case.procedure.consent_offered_by == who:
+        return Check(True, f"This procedure has {_OFFERERS[who]} make consent offers.")
+    other = "board" if who == "staff" else "staff"
+    return Check(
+        False,
+        f"This procedure has {_OFFERERS[other]} make consent offers, not {_OFFERERS[who]}.",
+    )
+
+
+_OFFERERS = {"staff": "the ethics staff", "board": "the board"}
+
+
+def _consent_by_staff(case) -> Check:
+    return _consent_offered_by(case, "staff")
+
+
+def _consent_by_board(case) -> Check:
+    return _consent_offered_by(case, "board")
+
+
+def _no_open_consent_offer(case) -> Check:
+    offer = _open_consent_offer(case)
+    if offer is not None:
+        return Check(
+            False, f"A consent offer is open until {_d(offer.reply_by)}; it must be answered first."
+        )
+    return Check(True, "No consent offer is waiting for an answer.")
+
+
+def _consent_offer_open(case) -> Check:
+    offer = _open_consent_offer(case)
+    if offer is None:
+        return Check(False, "No consent offer is open.")
+    if today() > offer.reply_by:
+        return Check(False, f"The consent offer could be answered until {_d(offer.reply_by)}.")
+    return Check(True, f"A consent offer is open until {_d(offer.reply_by)}.")
+
+
+def _consent_reply_date_passed(case) -> Check:
+    offer = _open_consent_offer(case)
+    if offer is None:
+        return Check(False, "No consent offer is open.")
+    if today() > offer.reply_by:
+        return Check(True, f"The consent offer was not answered by {_d(offer.reply_by)}.")
+    return Check(False, f"The consent offer may be answered until {_d(offer.reply_by)}.")
+
+
+def _live_interim(case):
+    return next(
+        (i for i in case.interim_suspensions.all() if i.status in ("proposed", "in_force")), None
+    )
+
+
+def _interim_ballot(case):
+    return next(
+        (b for b in case.ballots.all() if b.kind == "interim" and b.closed_at is None), None
+    )
+
+
+def _no_live_interim_suspension(case) -> Check:
+    live = _live_interim(case)
+    if live is None:
+        return Check(True, "No interim suspension is proposed or in force.")
+    if live.status == "proposed":
+        return Check(False, "An interim suspension is already before the board.")
+    return Check(False, "An interim suspension is already in force.")
+
+
+def _respondent_may_be_suspended(case) -> Check:
+    org = case.respondent
+    if org.status in ("active", "lapsed"):
+        return Check(True, f"{org.name} is {org.get_status_display().lower()}.")
+    return Check(
+        False,
+        f"{org.name} is {org.get_status_display().lower()}: there is no membership to suspend.",
+    )
+
+
+def _interim_suspension_in_force(case) -> Check:
+    live = _live_interim(case)
+    if live is None or live.status != "in_force":
+        return Check(False, "No interim suspension is in force.")
+    return Check(True, f"An interim suspension is in force since {_d(live.imposed_at)}.")
+
+
+def _no_interim_ballot_open(case) -> Check:
+    ballot = _interim_ballot(case)
+    if ballot is not None:
+        return Check(False, f"An interim suspension ballot is open until {_d(ballot.closes_on)}.")
+    return Check(True, "No interim suspension ballot is open.")
+
+
+def _interim_ballot_open(case) -> Check:
+    ballot = _interim_ballot(case)
+    if ballot is None:
+        return Check(False, "No interim suspension ballot is open.")
+    return Check(True, f"The interim suspension ballot is open until {_d(ballot.closes_on)}.")
+
+
+def _interim_ballot_quorum(case) -> Check:
+    ballot = _interim_ballot(case)
+    if ballot is None:
+        return Check(False, "No interim suspension ballot is open.")
+    return ballot_quorum(ballot, case.procedure)
+
+
+def _interim_ballot_complete_or_due(case) -> Check:
+    if _interim_ballot(case) is None:
+        return Check(False, "No interim suspension ballot is open.")
+    return _complete_or_due(case, "interim")
+
+
+def _has_link_to_consolidate(case) -> Check:
+    links = [*case.links_from.all(), *case.links_to.all()]
+    if not links:
+        return Check(False, "The case is linked to no other case: link it first.")
+    if all(link.consolidated_at for link in links):
+        return Check(False, "Every linked case is already consolidated with this one.")
+    return Check(True, "A linked case may be consolidated with this one.")
+
+
 RULES = {
     r.key: r
     for r in [
@@ -896,6 +1029,70 @@ RULES = {
             "Where a hearing was held, its record is kept",
             _hearing_record_if_held,
         ),
+        # Resolution by consent, interim suspension, consolidation
+        Rule("consent_by_staff", "The procedure has staff make consent offers", _consent_by_staff),
+        Rule(
+            "consent_by_board", "The procedure has the board make consent offers", _consent_by_board
+        ),
+        Rule(
+            "no_open_consent_offer",
+            "No consent offer is waiting for an answer",
+            _no_open_consent_offer,
+        ),
+        # The same question before referral and before the decision: an offer waiting
+        # for its answer holds the case where it is.
+        Rule(
+            "consent_answered_before_referral",
+            "No consent offer is waiting for an answer",
+            _no_open_consent_offer,
+        ),
+        Rule(
+            "consent_answered_before_decision",
+            "No consent offer is waiting for an answer",
+            _no_open_consent_offer,
+        ),
+        Rule("consent_offer_open", "A consent offer is open for an answer", _consent_offer_open),
+        Rule(
+            "consent_reply_date_passed",
+            "The consent offer's reply-by date passed without an answer",
+            _consent_reply_date_passed,
+        ),
+        Rule(
+            "no_live_interim_suspension",
+            "No interim suspension is proposed or in force",
+            _no_live_interim_suspension,
+        ),
+        Rule(
+            "respondent_may_be_suspended",
+            "The respondent's membership can be suspended",
+            _respondent_may_be_suspended,
+        ),
+        Rule(
+            "interim_suspension_in_force",
+            "An interim suspension is in force",
+            _interim_suspension_in_force,
+        ),
+        Rule(
+            "no_interim_ballot_open",
+            "No interim suspension ballot is open",
+            _no_interim_ballot_open,
+        ),
+        Rule("interim_ballot_open", "The interim suspension ballot is open", _interim_ballot_open),
+        Rule(
+            "interim_ballot_quorum_met",
+            "Quorum is met on the interim suspension ballot",
+            _interim_ballot_quorum,
+        ),
+        Rule(
+            "interim_ballot_complete_or_due",
+            "Every eligible voter has voted, or the interim ballot's closing date passed",
+            _interim_ballot_complete_or_due,
+        ),
+        Rule(
+            "has_link_to_consolidate",
+            "A linked case not yet consolidated with this one",
+            _has_link_to_consolidate,
+        ),
     ]
 }
 
@@ -978,6 +1175,7 @@ class Path:
     do_not_call_in_templates = True
 
 
+
 PATHS: dict[str, Path] = {
     p.key: p
     for p in [
@@ -990,6 +1188,26 @@ PATHS: dict[str, Path] = {
         ),
     ]
 }
+
+# Resolution by consent, interim suspension, consolidation (docs/decisions/0020).
+PATHS.update(
+    {
+        p.key: p
+        for p in [
+            Path("consent", "resolution by consent", lambda pr: pr.consent_resolution),
+            Path(
+                "interim_suspension",
+                "interim suspension while a case runs",
+                lambda pr: pr.interim_suspension,
+            ),
+            Path(
+                "consolidation",
+                "consolidating linked cases for one ballot",
+                lambda pr: pr.consolidation,
+            ),
+        ]
+    }
+)
 
 
 def open_paths(procedure) -> frozenset[str]:
@@ -1081,6 +1299,7 @@ STEPS: dict[str, Step] = {
                 "single_source_acknowledged",
                 "review_comment_or_window_passed",
                 "no_hearing_due",
+                "consent_answered_before_referral",
             ),
             description="Opens the board's ballot.",
         ),
@@ -1115,7 +1334,12 @@ STEPS: dict[str, Step] = {
             (CaseState.BOARD_VOTE,),
             (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
             STAFF,
-            rules=("ballot_quorum_met", "ballot_complete_or_due", "hearing_record_if_held"),
+            rules=(
+                "ballot_quorum_met",
+                "ballot_complete_or_due",
+                "hearing_record_if_held",
+                "consent_answered_before_decision",
+            ),
             system_may=True,
             description="Counts the votes by the case's procedure: the case moves to "
             "“sanctioned” or “no violation found”.",
@@ -1182,6 +1406,18 @@ STEPS: dict[str, Step] = {
             path="hearing",
             description="Opens the board's ballot; the hearing's record is in the deciders' file.",
         ),
+        # Resolution by consent (docs/decisions/0020)
+        Step(
+            "accept_consent",
+            "Accept the sanction offered by consent",
+            (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
+            (CaseState.CLOSED, CaseState.SANCTIONED),
+            RESPONDENT,
+            rules=("consent_offer_open",),
+            path="consent",
+            description="The sanction offered is imposed as a decision would impose it and "
+            "the case ends without a vote (open to appeal only where the procedure says so).",
+        ),
     ]
 }
 
@@ -1203,6 +1439,9 @@ FORWARD = {
 
 ALL_STATES = tuple(CaseState.values)
 INTAKE_STATES = (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED)
+# While these last, the case runs: an interim suspension may be proposed and is in
+# force; any step out of them ends it (cases.services.interim.end_with_case).
+INTERIM_STATES = (CaseState.UNDER_REVIEW, CaseState.HEARING, CaseState.BOARD_VOTE)
 BALLOT_STATES = (CaseState.BOARD_VOTE, CaseState.UNDER_APPEAL)
 # A fine, education or conditions are complied with after the decision: also while
 # an appeal runs (where the sanction took effect) and after the case closed.
@@ -1530,6 +1769,97 @@ ACTIONS: dict[str, Action] = {
             "keep a hearing's record",
             rules=("hearing_scheduled", "hearing_has_begun", "hearing_notice_given"),
             path="hearing",
+        ),
+        # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+        Action(
+            "offer_consent",
+            "Offer resolution by consent",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "offer resolution by consent",
+            rules=("consent_by_staff", "notice_issued", "no_open_consent_offer"),
+            path="consent",
+        ),
+        Action(
+            "offer_consent_as_board",
+            "Offer resolution by consent (the board)",
+            (CaseState.BOARD_VOTE,),
+            VOTER,
+            "offer resolution by consent",
+            rules=("consent_by_board", "no_open_consent_offer"),
+            path="consent",
+        ),
+        Action(
+            "refuse_consent",
+            "Refuse the consent offer",
+            (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
+            RESPONDENT,
+            "refuse a consent offer",
+            rules=("consent_offer_open",),
+            path="consent",
+        ),
+        Action(
+            "lapse_consent",
+            "Close a consent offer not answered in time",
+            (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
+            STAFF,
+            "close a consent offer",
+            rules=("consent_reply_date_passed",),
+            system_may=True,
+            path="consent",
+        ),
+        Action(
+            "propose_interim_suspension",
+            "Propose an interim suspension",
+            INTERIM_STATES,
+            STAFF,
+            "propose an interim suspension",
+            rules=("no_live_interim_suspension", "respondent_may_be_suspended"),
+            reason_label="Why the membership should be suspended while the case runs",
+            path="interim_suspension",
+        ),
+        Action(
+            "request_interim_lifting",
+            "Ask for the interim suspension to be lifted",
+            INTERIM_STATES,
+            RESPONDENT,
+            "ask for the interim suspension to be lifted",
+            rules=("interim_suspension_in_force", "no_interim_ballot_open"),
+            reason_label="Grounds for lifting the interim suspension",
+            path="interim_suspension",
+        ),
+        Action(
+            "vote_interim",
+            "Vote on the interim suspension",
+            INTERIM_STATES,
+            VOTER,
+            "vote on an interim suspension",
+            rules=("interim_ballot_open",),
+            path="interim_suspension",
+        ),
+        Action(
+            "close_interim_ballot",
+            "Close the interim suspension ballot",
+            INTERIM_STATES,
+            STAFF,
+            "close the interim suspension ballot",
+            rules=(
+                "interim_ballot_open",
+                "interim_ballot_quorum_met",
+                "interim_ballot_complete_or_due",
+            ),
+            system_may=True,
+            path="interim_suspension",
+        ),
+        Action(
+            "consolidate_case",
+            "Consolidate with a linked case for one ballot",
+            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            STAFF,
+            "consolidate cases",
+            rules=("has_link_to_consolidate",),
+            reason_label="Why the cases are decided together",
+            path="consolidation",
         ),
     ]
 }

@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from cases import services
 from cases.demo.compliance import seed_compliance
+from cases.demo.consent import seed_consent_and_interim
 from cases.demo.decisions import seed_decisions
 from cases.demo.hearings import seed_hearing_case
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
@@ -315,3 +316,5 @@ def seed_cases() -> None:
     seed_compliance(once, _file, _step, _review)
     # Last: it adopts procedure version 2 (hearings on request) for what follows.
     seed_hearing_case(once, _file, _step, _review)
+    # Last: it adopts a procedure version from today, for the cases it files.
+    seed_consent_and_interim(once, _file, _step, _review)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import events, notifications, tally, workflow
@@ -34,6 +35,7 @@ from cases.models import (
     BallotKind,
     BallotSeat,
     Case,
+    CaseLink,
     LetterKind,
     Recusal,
     SanctionKind,
@@ -171,6 +173,15 @@ def _seat(ballot: Ballot, voter) -> BallotSeat | None:
     return BallotSeat.objects.filter(ballot=ballot, voter=voter, recused_at__isnull=True).first()
 
 
+def consolidated_with(case: Case) -> list[int]:
+    """The ids of the cases consolidated with this one for one ballot (its direct links
+    marked consolidated)."""
+    pairs = CaseLink.objects.filter(
+        Q(from_case=case) | Q(to_case=case), consolidated_at__isnull=False
+    ).values_list("from_case_id", "to_case_id")
+    return sorted({pk for pair in pairs for pk in pair} - {case.pk})
+
+
 @transaction.atomic
 def vote_cast(
     *,
@@ -186,9 +197,56 @@ def vote_cast(
     """Record (or change) this voter's vote on the case's open ballot. A `dissent` is
     shown in the decision if the vote ends in the minority. `compliance`: the fine,
     education or conditions the voter supports besides `sanction`, with their terms
-    ({"fine": {"amount": "500", "due_days": 30}, ...}; docs/decisions/0018)."""
-    case = lock_case(case)
+    ({"fine": {"amount": "500", "due_days": 30}, ...}; docs/decisions/0018). On a board
+    ballot, the same vote is cast in each case consolidated with this one whose board
+    ballot is open and where the voter sits (each in its own record); returns this
+    case's."""
+    others = consolidated_with(case) if case.state == CaseState.BOARD_VOTE else []
+    # Every case the vote is cast in is locked, in id order as every service locks.
+    locked = {pk: lock_case(Case(pk=pk)) for pk in sorted([case.pk, *others])}
+    case = locked[case.pk]
     authorize(voter, case, "vote")
+    vote = _cast_one(
+        case, voter, choice, sanction, suspension_months, reason, dissent, compliance
+    )
+    for pk in others:
+        other = locked[pk]
+        if other.state != CaseState.BOARD_VOTE:
+            continue
+        try:
+            authorize(voter, other, "vote")
+        except (PermissionDenied, ValidationError):
+            continue  # not seated there, or recused: the vote counts where they sit
+        if _seat(_open_board_ballot(other), voter) is not None:
+            _cast_one(
+                other,
+                voter,
+                choice,
+                sanction,
+                suspension_months,
+                reason,
+                dissent,
+                compliance,
+                consolidated_from=case.number,
+            )
+    return vote
+
+
+def _open_board_ballot(case: Case):
+    return Ballot.objects.filter(case=case, kind=BallotKind.BOARD, closed_at__isnull=True).first()
+
+
+def _cast_one(
+    case,
+    voter,
+    choice,
+    sanction,
+    suspension_months,
+    reason,
+    dissent,
+    compliance=None,
+    consolidated_from="",
+) -> Vote:
     kind = BallotKind.APPEAL if case.state == CaseState.UNDER_APPEAL else BallotKind.BOARD
     ballot = Ballot.objects.filter(case=case, kind=kind, closed_at__isnull=True).first()
     if ballot is None:
@@ -216,21 +274,20 @@ def vote_cast(
         vote = Vote.objects.get(pk=previous.pk)
     else:
         vote = Vote.objects.create(ballot=ballot, voter=voter, **fields)
-    record_event(
-        case,
-        actor=voter,
-        **events.vote_cast(
-            ballot=ballot.pk,
-            voter=voter.username,
-            choice=choice,
-            sanction=sanction,
-            suspension_months=suspension_months,
-            reason=fields["reason"],
-            changed=previous is not None,
-            dissent=fields["dissent"],
-            compliance=compliance,
-        ),
+    built = events.vote_cast(
+        ballot=ballot.pk,
+        voter=voter.username,
+        choice=choice,
+        sanction=sanction,
+        suspension_months=suspension_months,
+        reason=fields["reason"],
+        changed=previous is not None,
+        dissent=fields["dissent"],
+        compliance=compliance,
     )
+    if consolidated_from:
+        built["payload"]["consolidated_from"] = consolidated_from
+    record_event(case, actor=voter, **built)
     return vote
 
 
@@ -384,7 +441,8 @@ def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballo
     case = lock_case(case)
     authorize(by, case, "extend_ballot")
     reason = require_reason(reason, "Extending the ballot")
-    ballot = Ballot.objects.get(case=case, closed_at__isnull=True)
+    # The case's board or appeal ballot: an interim suspension ballot runs beside it.
+    ballot = Ballot.objects.exclude(kind=BallotKind.INTERIM).get(case=case, closed_at__isnull=True)
     if until <= max(ballot.closes_on, workflow.today()):
         raise ValidationError(
             f"The new closing date must be after {max(ballot.closes_on, workflow.today()):%d %B %Y}."
@@ -502,3 +560,15 @@ def decide_appeal_effects(case: Case, by, reason: str, event) -> dict:
     issue(case, LetterKind.APPEAL_DECISION, respondent_recipient(case), event=event, by=by)
     issue_outcome_notice(case, event=event, by=by)
     return events.decide_appeal_effects(outcome=outcome, sanction=kind)
+
+
+def open_interim_ballot(case: Case, *, by) -> Ballot:
+    """A ballot of its own, beside any board ballot, on an interim suspension or its
+    lifting: the board members seated now, minus recusals and parties' representatives."""
+    return _open_ballot(
+        case,
+        BallotKind.INTERIM,
+        _active_members(BOARD),
+        by=by,
+        why="Board member seated for an interim suspension ballot.",
+    )

@@ -26,6 +26,8 @@ from cases.models import (
     BallotKind,
     Case,
     Compliance,
+    ConsentOffer,
+    ConsentStatus,
     NonComplianceConsequence,
     RecordCheckpoint,
     Reminder,
@@ -36,6 +38,8 @@ from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
 from cases.services.checkpoints import sign_checkpoint, signing_key
 from cases.services.compliance import flag_overdue, holding_suspension
+from cases.services.consent import consent_lapse
+from cases.services.interim import interim_ballot_close
 from cases.services.publication import (
     cases_to_publish,
     publications_to_take_down,
@@ -94,6 +98,23 @@ def _run(today: datetime.date) -> Counter:
             case__state=CaseState.UNDER_APPEAL,
         ).values_list("case_id", flat=True),
         _try_close_appeal_ballot,
+    )
+    each(
+        "consent offers lapsed",
+        ConsentOffer.objects.filter(status=ConsentStatus.OPEN, reply_by__lt=today).values_list(
+            "case_id", flat=True
+        ),
+        _lapse_consent,
+    )
+    each(
+        "interim ballots closed",
+        Ballot.objects.filter(
+            kind=BallotKind.INTERIM,
+            closed_at__isnull=True,
+            closes_on__lt=today,
+            case__state__in=workflow.INTERIM_STATES,
+        ).values_list("case_id", flat=True),
+        _close_interim_ballot,
     )
     each(
         "cases finalized",
@@ -198,6 +219,24 @@ def _try_close_appeal_ballot(case_id: int) -> int:
         appeal_ballot_close(case=Case.objects.get(pk=case_id), by=None)
     except ValidationError as exc:
         log.info("Case %s: appeal ballot stays open: %s", case_id, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
+def _lapse_consent(case_id: int) -> int:
+    try:
+        consent_lapse(case=Case.objects.get(pk=case_id), by=None)
+    except ValidationError as exc:  # answered meanwhile, or another run got there first
+        log.info("Case %s: consent offer not lapsed: %s", case_id, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
+def _close_interim_ballot(case_id: int) -> int:
+    try:
+        interim_ballot_close(case=Case.objects.get(pk=case_id), by=None)
+    except ValidationError as exc:
+        log.info("Case %s: interim ballot stays open: %s", case_id, "; ".join(exc.messages))
         return 0
     return 1
 

@@ -77,7 +77,12 @@ def decision_effective_on(case: Case) -> datetime.date:
 def reschedule(sanction: Sanction, effective: datetime.date, procedure) -> None:
     """Start a sanction on another date; a suspension still runs the months voted and
     the readmission bar still lasts the procedure's term."""
-    months = sanction.ballot.suspension_months
+    # A sanction accepted by consent has no ballot: its offer says how long.
+    months = (
+        sanction.ballot.suspension_months
+        if sanction.ballot_id
+        else sanction.consent_offer.suspension_months
+    )
     fields = {"effective_on": effective}
     if sanction.kind == SanctionKind.SUSPENSION:
         fields["ends_on"] = _add_months(effective, months or tally.DEFAULT_SUSPENSION_MONTHS)

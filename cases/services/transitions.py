@@ -26,7 +26,9 @@ from cases.services.ballots import (
     open_board_ballot,
 )
 from cases.services.checkpoints import sign_checkpoint
+from cases.services.consent import accept_consent_effects
 from cases.services.grants import grant, respondent_users, revoke
+from cases.services.interim import end_with_case
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
 from cases.services.sanctions import sanction_apply
@@ -90,6 +92,7 @@ EFFECTS: dict[str, Callable[[Case, object, str, CaseEvent], dict]] = {
     "finalize": _after_finalize,
     "decide_appeal": decide_appeal_effects,
     "refer_after_hearing": _after_refer_to_board,
+    "accept_consent": accept_consent_effects,
 }
 
 
@@ -136,6 +139,9 @@ def case_transition(
     # itself, so the letters its effects issue carry a checkpoint that includes it,
     # and once after the effects.
     sign_checkpoint(case)
+    # A step that ends the case ends an interim suspension first, so a sanction the
+    # step imposes takes effect on the status the member would otherwise have.
+    end_with_case(case, by, name, event)
     effect = EFFECTS.get(name)
     if effect:
         extra = effect(case, by, reason, event)

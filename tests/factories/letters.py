@@ -23,6 +23,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
+from cases import services
 from cases.models import (
     Case,
     CaseEvent,
@@ -237,6 +238,55 @@ def dismissed_case(w: World) -> Case:
 def withdrawn_case(w: World) -> Case:
     case = open_review(world_case(w), w.staff)
     return step(case, "withdraw", w.staff, reason=WITHDRAWAL_REASONS)
+
+
+# Resolution by consent and interim suspension (docs/decisions/0020)
+CONSENT_TERMS = "Acme withdraws the advert within 14 days and writes to every buyer."
+INTERIM_REASONS = "Uncertified guards are still being fitted at customers' plants."
+
+
+def _with_consent_and_interim(w: World) -> Case:
+    Procedure.objects.filter(pk=w.procedure.pk).update(
+        consent_resolution=True, interim_suspension=True
+    )
+    return open_review(world_case(w), w.staff)
+
+
+def consent_offered_case(w: World) -> Case:
+    case = _with_consent_and_interim(w)
+    services.consent_offer(
+        case=fresh(case),
+        by=w.staff,
+        sanction="suspension",
+        suspension_months=3,
+        terms=CONSENT_TERMS,
+        reply_by=today() + days(14),
+    )
+    return fresh(case)
+
+
+def consent_accepted_case(w: World) -> Case:
+    return step(consent_offered_case(w), "accept_consent", w.rep)
+
+
+def interim_imposed_case(w: World) -> Case:
+    case = _with_consent_and_interim(w)
+    services.interim_propose(case=fresh(case), by=w.staff, reasons=INTERIM_REASONS)
+    for member in w.board:
+        services.interim_vote_cast(case=fresh(case), voter=member, choice="for")
+    services.interim_ballot_close(case=fresh(case), by=w.staff)
+    return fresh(case)
+
+
+def interim_lifted_case(w: World) -> Case:
+    case = interim_imposed_case(w)
+    services.interim_lifting_request(
+        case=fresh(case), by=w.rep, grounds="Every guard is now certified."
+    )
+    for member in w.board:
+        services.interim_vote_cast(case=fresh(case), voter=member, choice="for")
+    services.interim_ballot_close(case=fresh(case), by=w.staff)
+    return fresh(case)
 
 
 # ---------------------------------------------------------------------------

@@ -45,8 +45,12 @@ from tests.factories.letters import (
     RESPONDENT_NAME,
     WITHDRAWAL_REASONS,
     appeal_decided_case,
+    consent_accepted_case,
+    consent_offered_case,
     decided_case,
     dismissed_case,
+    interim_imposed_case,
+    interim_lifted_case,
     letter,
     letter_issued_event,
     no_violation_case,
@@ -327,6 +331,10 @@ BUILDERS = {
     LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
     LetterKind.NON_COMPLIANCE: (in_default_case, Addressee.RESPONDENT),
     LetterKind.NOTICE_OF_HEARING: (_hearing_set, Addressee.RESPONDENT),
+    LetterKind.CONSENT_OFFER: (consent_offered_case, Addressee.RESPONDENT),
+    LetterKind.CONSENT_ACCEPTED: (consent_accepted_case, Addressee.RESPONDENT),
+    LetterKind.INTERIM_IMPOSED: (interim_imposed_case, Addressee.RESPONDENT),
+    LetterKind.INTERIM_LIFTED: (interim_lifted_case, Addressee.RESPONDENT),
 }
 
 

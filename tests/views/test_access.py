@@ -338,6 +338,59 @@ CASE_ROUTES = {
         lambda case, c: {},
     ),
     "hearing_record": ("hearing_record", "post", lambda case, c: {}, lambda case, c: {}),
+    # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+    "consent_offer": (
+        "consent_offer",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "consent-sanction": "censure",
+            "consent-terms": "Offered by someone else.",
+            "consent-reply_by": _until(),
+        },
+    ),
+    "consent_accept:get": ("consent_accept", "get", lambda case, c: {}, None),
+    "consent_accept:post": (
+        "consent_accept",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"expected_state": case.state, "confirm": "on"},
+    ),
+    "consent_refuse": (
+        "consent_refuse",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"refuse-said": "Refused by someone else."},
+    ),
+    "consent_lapse": ("consent_lapse", "post", lambda case, c: {}, lambda case, c: {}),
+    "interim_propose": (
+        "interim_propose",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-propose-reason": "Proposed by someone else."},
+    ),
+    "interim_lift": (
+        "interim_lift",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-lift-reason": "Asked by someone else."},
+    ),
+    "interim_vote": (
+        "interim_vote",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-choice": "for"},
+    ),
+    "interim_close": ("interim_close", "post", lambda case, c: {}, lambda case, c: {}),
+    "consolidate": (
+        "consolidate",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "consolidate-other_number": file_case(by=c.staff, respondent=c.organization).number,
+            "consolidate-reason": "Consolidated by someone else.",
+        },
+    ),
 }
 
 GLOBAL_ROUTES = {
@@ -439,7 +492,9 @@ def under_review(c):
 def board_vote(c):
     """Referred: the three board members are seated on the open ballot."""
     case = case_with_exhibits(c.staff, c.organization)
-    case = complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()])
+    case = complete_review(
+        open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+    )
     return refer(case, c.staff)
 
 
@@ -467,7 +522,9 @@ def _scene(c, name):
             evidence=[evidence_input("further.pdf")],
         )
         return fresh(case)
-    case = refer(complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
+    case = refer(
+        complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff
+    )
     if name == "board_vote":
         return case
     if name == "fined":  # a censure with a fine, and the representative's receipt for it
@@ -1022,12 +1079,16 @@ def test_a_board_member_who_represents_the_respondent_declares_nothing(client, c
     removed. Now they are the respondent on this case: 403, nothing written."""
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     latecomer = board_user("board.latecomer", first_name="Lena", last_name="Latecomer")
     RepresentativeFactory(user=latecomer, organization=c.organization, is_primary=False)
-    services.grant(case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice.")
+    services.grant(
+        case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice."
+    )
     case = fresh(case)
     before = record_snapshot(case)
     client.force_login(latecomer)
@@ -1046,11 +1107,15 @@ def test_staff_recording_a_conflict_on_a_seated_representative_keeps_their_respo
     member = c.board[0]
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
-    services.conflict_declare(case=fresh(case), member=member, reason="A party raised it.", by=c.staff)
+    services.conflict_declare(
+        case=fresh(case), member=member, reason="A party raised it.", by=c.staff
+    )
     held = set(
         CaseUserObjectPermission.objects.filter(content_object=case, user=member).values_list(
             "permission__codename", flat=True
@@ -1130,10 +1195,14 @@ def test_the_dashboard_of_staff_who_represent_a_member_leaves_out_its_cases(clie
     theirs = case_with_exhibits(c.staff, c.organization)  # not notified: not theirs to see
     other = case_with_exhibits(c.staff, c.other_organization)
     client.force_login(user)
-    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    counts = {
+        state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]
+    }
     assert counts["filed"] == 1
     client.force_login(c.staff)
-    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    counts = {
+        state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]
+    }
     assert counts["filed"] == 2
     assert {theirs.state, other.state} == {"filed"}
 
@@ -1146,7 +1215,9 @@ def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(
     others = [panel_user() for _ in range(3)]
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     for board_member in c.board:
@@ -1164,7 +1235,12 @@ def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(
     assert [t.name for t in page.templates][0] == "cases/case_respondent.html"
     assert others[0].last_name not in page.content.decode()
     assert _downloads(client, case)[UNDISCLOSED_TITLE] == 404
-    assert client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}).status_code == 403
+    assert (
+        client.post(
+            reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}
+        ).status_code
+        == 403
+    )
     assert (
         client.post(
             reverse("cases:conflict_declare", args=[case.number]), {"conflict-reason": "Me."}
