@@ -243,7 +243,8 @@ class Offer:
 
 def offered(user, case, names: Iterable[str] | None = None) -> dict[str, Offer]:
     """{name: Offer} for every step and action (or those named) that this user may
-    take from the case's state, in table order. Pages show a form exactly for these."""
+    take from the case's state and that applies to the case (its only_when rules),
+    in table order. Pages show a form exactly for these."""
     entries = (
         [workflow.entry(n) for n in names]
         if names is not None
@@ -252,7 +253,7 @@ def offered(user, case, names: Iterable[str] | None = None) -> dict[str, Offer]:
     return {
         item.name: Offer(item, item.unmet(case))
         for item in entries
-        if case.state in item.states and _who_may(user, case, item.name)
+        if case.state in item.states and _who_may(user, case, item.name) and item.applies(case)
     }
 
 

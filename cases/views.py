@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, rendering, selectors, services, workflow
+from cases import access, confirmations, rendering, selectors, services, workflow
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
@@ -349,6 +349,7 @@ def _staff_context(request, case, forms) -> dict:
         "letter_kinds": LetterKind.choices,
         "correction_form": forms.get("correction_form"),
         "superseded_letter_ids": {x.supersedes_id for x in case.letters.all() if x.supersedes_id},
+        "failed_letter_ids": {x.pk for x in case.letters.all() if workflow.delivery_failed(x)},
         "sanctions": list(case.sanctions.all()),
         "extend_form": forms.get("extend_form") or ExtendBallotForm(prefix="extend"),
         "party_conflict_form": forms.get("party_conflict_form")
@@ -383,12 +384,40 @@ def _confirm_identity(request, case, name: str):
     return accounts.reauthenticate(request, label, case.get_absolute_url())
 
 
+def _confirmation(request, case, name: str, action_url: str):
+    """For an irreversible step or action (the table's `irreversible`) not yet
+    confirmed: the page that says what it will send to whom, posting the same form
+    again with `confirmed`. None once confirmed, or when the user could not take it
+    now (then the service refuses it as usual, with its reason)."""
+    item = workflow.entry(name)
+    if not item.irreversible or request.POST.get("confirmed") == "yes":
+        return None
+    offer = access.offered(request.user, case, [name]).get(name)
+    if offer is None or not offer.ready:
+        return None
+    return render(
+        request,
+        "cases/confirm_step.html",
+        {
+            "case": case,
+            "item": item,
+            "summary": confirmations.summary_of(case, name),
+            "reason": request.POST.get("reason", ""),
+            "expected_state": request.POST.get("expected_state", case.state),
+            "action_url": action_url,
+        },
+    )
+
+
 @login_required
 @require_POST
 def case_step(request, number, name):
     case = selectors.case_for_page(number=number, user=request.user)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
+    page = _confirmation(request, case, name, request.path)
+    if page is not None:
+        return page
     confirm = _confirm_identity(request, case, name)
     if confirm is not None:
         return confirm
@@ -743,6 +772,9 @@ def ballot_extend(request, number):
 def appeal_ballot_close(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request, case)
+    page = _confirmation(request, case, "close_appeal_ballot", request.path)
+    if page is not None:
+        return page
     confirm = _confirm_identity(request, case, "close_appeal_ballot")
     if confirm is not None:
         return confirm
@@ -827,7 +859,11 @@ def letter_redeliver(request, number, letter_id):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request, case)
     letter = get_object_or_404(Letter, pk=letter_id, case=case)
-    attempts = services.letter_redeliver(letter=letter, by=request.user)
+    try:
+        attempts = services.letter_redeliver(letter=letter, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{case.get_absolute_url()}#letters-h")
     failed = [a for a in attempts if not a.succeeded]
     if not attempts:
         messages.info(request, "Every recipient has already received this letter.")

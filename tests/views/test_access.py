@@ -23,6 +23,8 @@ from cases.models import (
     CaseEvent,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Dispatch,
+    DispatchStatus,
     Evidence,
     Letter,
     LetterUserObjectPermission,
@@ -105,7 +107,11 @@ CASE_ROUTES = {
         "case_step",
         "post",
         lambda case, c: {"name": "dismiss"},
-        lambda case, c: {"expected_state": case.state, "reason": "Outside the code."},
+        lambda case, c: {
+            "expected_state": case.state,
+            "reason": "Outside the code.",
+            "confirmed": "yes",
+        },
     ),
     "evidence_add": (
         "evidence_add",
@@ -204,7 +210,7 @@ CASE_ROUTES = {
         "appeal_ballot_close",
         "post",
         lambda case, c: {},
-        lambda case, c: {},
+        lambda case, c: {"confirmed": "yes"},
     ),
     "letter_download": (
         "letter_download",
@@ -288,7 +294,9 @@ def _request(client, key, case, c):
 
 def _step(client, case, name, expected_state=None, reason="Because."):
     url = reverse("cases:case_step", kwargs={"number": case.number, "name": name})
-    return client.post(url, {"expected_state": expected_state or case.state, "reason": reason})
+    return client.post(
+        url, {"expected_state": expected_state or case.state, "reason": reason, "confirmed": "yes"}
+    )
 
 
 def _downloads(client, case):
@@ -327,7 +335,9 @@ def under_review(c):
 def board_vote(c):
     """Referred: the three board members are seated on the open ballot."""
     case = case_with_exhibits(c.staff, c.organization)
-    case = complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()])
+    case = complete_review(
+        open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+    )
     return refer(case, c.staff)
 
 
@@ -340,6 +350,12 @@ def _scene(c, name):
     case = open_review(case, c.staff)
     if name == "under_review":
         return case
+    if name == "window_closed":
+        Case.objects.filter(pk=case.pk).update(response_due_on=today() - days(1))
+        return fresh(case)
+    if name == "delivery_failed":
+        Dispatch.objects.filter(letter__case=case).update(status=DispatchStatus.FAILED)
+        return fresh(case)
     if name == "amended":
         services.complaint_amend(
             case=fresh(case),
@@ -348,7 +364,9 @@ def _scene(c, name):
             evidence=[evidence_input("further.pdf")],
         )
         return fresh(case)
-    case = refer(complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
+    case = refer(
+        complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff
+    )
     if name == "board_vote":
         return case
     assert name == "under_appeal"
@@ -543,14 +561,14 @@ STAFF_CONTROL = {
     "evidence_disclosure": ("under_review", 302, True),
     "finding_record": ("under_review", 302, True),
     "review_report_save": ("under_review", 302, True),
-    "response_window_reopen": ("under_review", 302, True),
+    "response_window_reopen": ("window_closed", 302, True),
     "late_filing_accept": ("filed", 302, True),
     "case_officer_assign": ("under_review", 302, True),
     "amended_notice_issue": ("amended", 302, True),
     "conflict_record": ("board_vote", 302, True),
     "ballot_extend": ("board_vote", 302, True),
     "appeal_ballot_close": ("under_appeal", 302, True),
-    "letter_redeliver": ("under_review", 302, False),
+    "letter_redeliver": ("delivery_failed", 302, False),
     "letter_correct": ("under_review", 302, True),
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),
@@ -878,12 +896,16 @@ def test_a_board_member_who_represents_the_respondent_declares_nothing(client, c
     removed. Now they are the respondent on this case: 403, nothing written."""
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     latecomer = board_user("board.latecomer", first_name="Lena", last_name="Latecomer")
     RepresentativeFactory(user=latecomer, organization=c.organization, is_primary=False)
-    services.grant(case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice.")
+    services.grant(
+        case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice."
+    )
     case = fresh(case)
     before = record_snapshot(case)
     client.force_login(latecomer)
@@ -902,11 +924,15 @@ def test_staff_recording_a_conflict_on_a_seated_representative_keeps_their_respo
     member = c.board[0]
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
-    services.conflict_declare(case=fresh(case), member=member, reason="A party raised it.", by=c.staff)
+    services.conflict_declare(
+        case=fresh(case), member=member, reason="A party raised it.", by=c.staff
+    )
     held = set(
         CaseUserObjectPermission.objects.filter(content_object=case, user=member).values_list(
             "permission__codename", flat=True
@@ -986,10 +1012,14 @@ def test_the_dashboard_of_staff_who_represent_a_member_leaves_out_its_cases(clie
     theirs = case_with_exhibits(c.staff, c.organization)  # not notified: not theirs to see
     other = case_with_exhibits(c.staff, c.other_organization)
     client.force_login(user)
-    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    counts = {
+        state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]
+    }
     assert counts["filed"] == 1
     client.force_login(c.staff)
-    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    counts = {
+        state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]
+    }
     assert counts["filed"] == 2
     assert {theirs.state, other.state} == {"filed"}
 
@@ -1002,7 +1032,9 @@ def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(
     others = [panel_user() for _ in range(3)]
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     for board_member in c.board:
@@ -1020,7 +1052,12 @@ def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(
     assert [t.name for t in page.templates][0] == "cases/case_respondent.html"
     assert others[0].last_name not in page.content.decode()
     assert _downloads(client, case)[UNDISCLOSED_TITLE] == 404
-    assert client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}).status_code == 403
+    assert (
+        client.post(
+            reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}
+        ).status_code
+        == 403
+    )
     assert (
         client.post(
             reverse("cases:conflict_declare", args=[case.number]), {"conflict-reason": "Me."}
