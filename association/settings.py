@@ -301,6 +301,8 @@ PROBITY_LETTER_SIGNING_FILE = os.environ.get("PROBITY_LETTER_SIGNING_FILE", "")
 PROBITY_LETTER_SIGNING_PASSPHRASE = os.environ.get("PROBITY_LETTER_SIGNING_PASSPHRASE", "")
 PROBITY_LETTER_TSA_URL = os.environ.get("PROBITY_LETTER_TSA_URL", "")
 
+# The currency dues are invoiced in (an ISO 4217 code): amounts are shown with it.
+PROBITY_CURRENCY = os.environ.get("PROBITY_CURRENCY", "GBP")
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )

@@ -372,13 +372,26 @@ def public_verify(request, slug):
     )
 
 
+VERIFY_PAGE_SIZE = 20
+
+
 def public_verify_search(request):
+    """Organizations whose name contains the query, a page at a time: the page says how
+    many matched, so a cut list never passes for the whole answer."""
     query = request.GET.get("q", "").strip()
-    results = []
+    page = None
     if query:
-        results = list(
-            Organization.objects.filter(name__icontains=query).order_by("name", "pk")[:20]
-        )
+        matches = Organization.objects.filter(name__icontains=query).order_by("name", "pk")
+        page = Paginator(matches, VERIFY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/verify_search.html",
+        {
+            "query": query,
+            "page": page,
+            "results": [(o, public_standing(o)) for o in page] if page else [],
+        },
+    )
     return render(
         request,
         "public/verify_search.html",
