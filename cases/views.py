@@ -18,6 +18,8 @@ from cases.forms import (
     AmendmentForm,
     CaseFilterForm,
     CaseLinkForm,
+    ComplaintAllegationFormSet,
+    ComplaintEvidenceFormSet,
     ComplaintForm,
     ConflictForm,
     EvidenceForm,
@@ -33,6 +35,9 @@ from cases.forms import (
     ReviewReportForm,
     TransitionForm,
     VoteForm,
+    error_summary,
+    refused_file_names,
+    with_another_row,
 )
 from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
 from members import accounts
@@ -128,16 +133,17 @@ def case_list(request):
     )
 
 
-def _complaint_forms(request):
-    data = request.POST if request.method == "POST" else None
+def _complaint_forms(request, data=None):
+    if data is None and request.method == "POST":
+        data = request.POST
     files = request.FILES if request.method == "POST" else None
     initial = {"case_officer": request.user.pk}
     if "respondent" in request.GET:
         initial["respondent"] = request.GET["respondent"]
     return (
         ComplaintForm(data, initial=initial),
-        AllegationFormSet(data, prefix="allegations"),
-        EvidenceFormSet(data, files, prefix="evidence"),
+        ComplaintAllegationFormSet(data, prefix="allegations"),
+        ComplaintEvidenceFormSet(data, files, prefix="evidence"),
     )
 
 
@@ -148,6 +154,24 @@ def _filled(formset) -> list:
 @login_required
 def complaint_new(request):
     _require_staff(request)
+    adding = request.POST.get("add_row") if request.method == "POST" else None
+    if adding in ("allegations", "evidence"):
+        # Without JavaScript: the same form, everything typed kept, one more row; no
+        # validation yet (the complaint is not being filed).
+        form, allegations, evidence = _complaint_forms(
+            request, with_another_row(request.POST, adding)
+        )
+        return render(
+            request,
+            "cases/complaint_form.html",
+            {
+                "form": form,
+                "allegations": allegations,
+                "evidence": evidence,
+                "show_errors": False,
+                "added": adding,
+            },
+        )
     form, allegations, evidence = _complaint_forms(request)
     if (
         request.method == "POST"
@@ -175,15 +199,29 @@ def complaint_new(request):
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
+                # A refused file is named in the refusal: it is not asked for again.
+                refused = refused_file_names(exc.messages)
+                for f in evidence:
+                    f.refused_files = refused
             else:
                 messages.success(request, f"Complaint filed as case {case.number}.")
                 return redirect(case)
-    status = 400 if request.method == "POST" else 200
+    posted = request.method == "POST"
     return render(
         request,
         "cases/complaint_form.html",
-        {"form": form, "allegations": allegations, "evidence": evidence},
-        status=status,
+        {
+            "form": form,
+            "allegations": allegations,
+            "evidence": evidence,
+            "show_errors": posted,
+            "error_summary": error_summary(
+                form, (allegations, "Allegation"), (evidence, "Evidence")
+            )
+            if posted
+            else [],
+        },
+        status=400 if posted else 200,
     )
 
 

@@ -392,8 +392,3 @@ def public_verify_search(request):
             "results": [(o, public_standing(o)) for o in page] if page else [],
         },
     )
-    return render(
-        request,
-        "public/verify_search.html",
-        {"query": query, "results": [(o, public_standing(o)) for o in results]},
-    )

@@ -258,6 +258,7 @@ GLOBAL_ROUTES = {
     "my_ballots": ("my_ballots", "get", None),
     "workflow": ("workflow", "get", None),
     "case_list_export": ("case_list_export", "get", None),
+    "respondent_search": ("respondent_search", "get", None),
 }
 
 # Actions only ethics staff may take on a case they can see.
