@@ -311,3 +311,10 @@ def test_the_case_record_uses_words_not_codenames_or_iso_dates(staff_client, sta
     assert case.response_due_on.isoformat() not in html
     assert f"response due by {shown(case.response_due_on)}" in html
     assert "see the case, respond" in html
+
+
+def test_the_respondents_status_has_no_nested_brackets(staff_client, case, organization):
+    type(organization).objects.filter(pk=organization.pk).update(status="terminated")
+    text = text_of(_page(staff_client, fresh(case)))
+    assert "Membership: terminated (expelled)" in text
+    assert "(expelled))" not in text
