@@ -307,6 +307,14 @@ PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )
 
+# The annual report's year: 1 is the calendar year; 4, a fiscal year from 1 April.
+PROBITY_REPORT_YEAR_START_MONTH = int(os.environ.get("PROBITY_REPORT_YEAR_START_MONTH", 1))
+if not 1 <= PROBITY_REPORT_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("PROBITY_REPORT_YEAR_START_MONTH must be a month, 1 to 12.")
+# The case officers' weekly digest, queued by the task worker this often (0: never;
+# `manage.py send_digest` from cron works as well).
+PROBITY_DIGEST_EVERY = int(os.environ.get("PROBITY_DIGEST_EVERY", 7 * 24 * 3600))
+
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

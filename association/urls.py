@@ -37,6 +37,7 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("cases/", include("cases.urls")),
+    path("decisions/", include("cases.urls_public")),
     path("", include("members.urls")),
 ]
 

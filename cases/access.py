@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from cases import workflow
 from cases.models import (
@@ -275,10 +276,23 @@ def can_view_case(user, case) -> bool:
     return relation_to(user, case) != NO_VIEW
 
 
+def case_permission_id(codename: str) -> Subquery:
+    """The permission's id as an uncorrelated subquery, evaluated once: compared to
+    `permission_id` it lets the (user, permission, case) index answer each case with
+    one lookup. Joined to auth_permission by codename instead, SQLite can use only
+    the index's user prefix and reads all of the user's rows for every case (a
+    board member's /cases/ at 20,000 cases: 60 s, against 50 ms)."""
+    return Subquery(
+        Permission.objects.filter(
+            content_type__app_label="cases", content_type__model="case", codename=codename
+        ).values("pk")[:1]
+    )
+
+
 def with_user_permission(cases: QuerySet, user, codename: str) -> QuerySet:
     """Cases on which the user holds `codename` themselves (not through a group)."""
     granted = CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user=user, permission__codename=codename
+        content_object=OuterRef("pk"), user=user, permission_id=case_permission_id(codename)
     )
     return cases.filter(Exists(granted))
 

@@ -155,21 +155,22 @@ def evidence_added(
     response=None,
     producer: str = "",
 ) -> dict:
+    """The title, producer and address may name people: they are personal fields
+    (docs/decisions/0023), of the kind the retention job removes with the file."""
     return {
         "kind": "evidence_added",
         "payload": {
             "evidence": evidence,
-            "title": title,
             "sha256": sha256,
             "size": size,
             "content_type": content_type,
             "source": source,
             "disclosed_to_respondent": disclosed_to_respondent,
-            "producer": producer or None,
-            "url": url or None,
             "amendment": amendment,
             "response": response,
         },
+        "personal": {"title": title, "producer": producer or None, "url": url or None},
+        "personal_kind": "attachments" if response else "evidence",
     }
 
 
@@ -290,3 +291,57 @@ def case_linked(*, link, other: str, kind: str, reason: str) -> dict:
 
 def dossier_exported() -> dict:
     return {"kind": "dossier_exported", "payload": {}}
+
+
+# Publication, retention and legal holds (docs/decisions/0023).
+
+
+def decision_published(
+    *, level: str, sanction: str, principles: list[str], ends_on: datetime.date
+) -> dict:
+    return {
+        "kind": "decision_published",
+        "payload": {
+            "level": level,
+            "sanction": sanction,
+            "principles": list(principles),
+            "ends_on": _iso(ends_on),
+        },
+    }
+
+
+def publication_taken_down(*, why: str) -> dict:
+    return {"kind": "publication_taken_down", "payload": {"why": why}}
+
+
+def publication_withheld(*, reason: str, was_published: bool) -> dict:
+    return {
+        "kind": "publication_withheld",
+        "payload": {"reason": reason, "was_published": was_published},
+    }
+
+
+def legal_hold_placed(*, hold, reason: str) -> dict:
+    return {"kind": "legal_hold_placed", "payload": {"hold": hold, "reason": reason}}
+
+
+def legal_hold_released(*, hold, reason: str) -> dict:
+    return {"kind": "legal_hold_released", "payload": {"hold": hold, "reason": reason}}
+
+
+def personal_data_purged(
+    *, kind: str, due_on: datetime.date, fields: int, evidence=(), letters=(), rows: int = 0
+) -> dict:
+    """What the retention job removed: how many personal fields of the record, which
+    files (their SHA-256 stays in the events that added them) and other rows."""
+    return {
+        "kind": "personal_data_purged",
+        "payload": {
+            "retention_kind": kind,
+            "due_on": _iso(due_on),
+            "fields": fields,
+            "evidence": sorted(evidence),
+            "letters": sorted(letters),
+            "rows": rows,
+        },
+    }

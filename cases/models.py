@@ -136,6 +136,12 @@ class SanctionTiming(models.TextChoices):
     AFTER_APPEAL_WINDOW = "after_appeal_window", "After the appeal window (or the appeal)"
 
 
+class PublicationLevel(models.TextChoices):
+    NOTHING = "nothing", "Nothing"
+    SANCTION = "sanction", "The sanction and the principles breached"
+    NAME = "name", "Also the respondent's name and a summary"
+
+
 class Procedure(models.Model):
     """The association's complaint-handling rules. A case keeps the version in force
     when it was filed: a version in use by a case cannot be edited, only superseded."""
@@ -197,6 +203,46 @@ class Procedure(models.Model):
         "states the outcome and any sanction. Unticked, it says only that the complaint "
         "has been decided. Votes and voters are never named either way.",
     )
+    # Records (issue 12): the dashboard flags a case that stays longer than this in
+    # one stage, and the digest lists it.
+    review_time_standard_days = models.PositiveIntegerField(
+        "time standard (days in one stage)",
+        default=60,
+        help_text="A case that has stayed longer than this in one stage (e.g. under review) "
+        "is listed as idle on the dashboard and in the case officer's weekly digest.",
+    )
+    # Publication and retention (issue 12, docs/decisions/0023).
+    publication = models.CharField(
+        "what is published about a final decision",
+        max_length=10,
+        choices=PublicationLevel.choices,
+        default=PublicationLevel.NOTHING,
+        help_text="Published once the decision is final (after the appeal window or the "
+        "appeal decision), on the public decisions page; with the name, also on the "
+        "member's verification page.",
+    )
+    publication_period_days = models.PositiveIntegerField(
+        "days a decision stays published", default=365
+    )
+    retain_complainant_days = models.PositiveIntegerField(
+        "days the complainant's identity and contact details are kept after closing",
+        null=True,
+        blank=True,
+        default=2190,
+        help_text="Empty: kept forever.",
+    )
+    retain_evidence_days = models.PositiveIntegerField(
+        "days evidence files are kept after closing", null=True, blank=True, default=2190
+    )
+    retain_attachments_days = models.PositiveIntegerField(
+        "days the response's attachments are kept after closing",
+        null=True,
+        blank=True,
+        default=2190,
+    )
+    retain_messages_days = models.PositiveIntegerField(
+        "days messages are kept after closing", null=True, blank=True, default=2190
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -234,10 +280,13 @@ class Procedure(models.Model):
             "appeal_window_days",
             "ballot_window_days",
             "filing_deadline_days",
+            "review_time_standard_days",
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
                 found.append(f"{label} must be at least one day.")
+        if self.publication != PublicationLevel.NOTHING and not self.publication_period_days:
+            found.append("A decision that is published must stay published at least one day.")
         return found
 
     def clean(self) -> None:
@@ -650,6 +699,9 @@ class Evidence(models.Model):
     response = models.ForeignKey(
         Response, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
+    # When the retention period ended and the file and its description were removed
+    # (cases.services.retention); the record keeps its SHA-256.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["added_at", "id"]
@@ -738,10 +790,76 @@ class CaseEvent(AppendOnlyModel):
         return hashlib.sha256(self.canonical_content()).hexdigest()
 
     @property
+    def readable_payload(self) -> dict:
+        """The payload with each personal field's value in place of its salted hash
+        (version 2 events, docs/decisions/0023), or PURGED once the value was removed.
+        Reads `personal_fields.all()`, so a page that prefetches them asks nothing more."""
+        if self.payload.get("v") != 2:
+            return self.payload
+        held = {f.name: f for f in self.personal_fields.all()}
+        out = dict(self.payload)
+        for name, value in self.payload.items():
+            if is_commitment(value):
+                field = held.get(name)
+                out[name] = field.value if field is not None and field.held else PURGED
+        return out
+
+    @property
     def actor_label(self) -> str:
         if self.actor_id is None:
             return "System"
         return self.actor.get_full_name() or self.actor.username
+
+
+PURGED = "[removed under the retention policy]"
+
+
+def is_commitment(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"salted_sha256"}
+
+
+def commitment_of(value, salt: str) -> str:
+    """What a version 2 event's payload holds for a personal field: the SHA-256 of
+    canonical JSON of the salt and the value. Without the salt it cannot be guessed
+    from a short value (a name, an e-mail address); with both destroyed it proves
+    nothing about the value, yet the event's hash still verifies."""
+    content = json.dumps(
+        {"salt": salt, "value": value}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+class RetentionKind(models.TextChoices):
+    COMPLAINANT = "complainant", "The complainant's identity and contact details"
+    EVIDENCE = "evidence", "Evidence files"
+    ATTACHMENTS = "attachments", "Response attachments"
+    MESSAGES = "messages", "Messages"
+
+
+class PersonalField(models.Model):
+    """The value of one personal field of a case event, with its salt: the event's
+    payload holds only their commitment (commitment_of). Not part of the append-only
+    record, so the retention job can destroy value and salt together; the event's
+    hash, and so the chain, is untouched (docs/decisions/0023)."""
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="personal_fields")
+    name = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12, choices=RetentionKind.choices)
+    value = models.JSONField(null=True)
+    salt = models.CharField(max_length=32, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="one_personal_field_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.name}"
+
+    @property
+    def held(self) -> bool:
+        return self.purged_at is None
 
 
 class RecordCheckpoint(AppendOnlyModel):
@@ -1126,6 +1244,10 @@ class Letter(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The one change an issued letter may undergo: at the end of the retention period
+    # a letter that names the complainant loses its file and recipient
+    # (cases.services.retention); the record keeps its SHA-256.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -1238,3 +1360,101 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"
+
+
+# ---------------------------------------------------------------------------
+# Publication, retention and legal holds (docs/decisions/0023)
+# ---------------------------------------------------------------------------
+
+
+class Publication(models.Model):
+    """What the public decisions page says about one final decision, fixed when it was
+    published (the procedure's level at that time), and when it comes down. A row
+    withheld by staff before publication is never published."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="publication")
+    level = models.CharField(max_length=10, choices=PublicationLevel.choices)
+    sanction = models.CharField(max_length=100, blank=True)
+    principles = models.JSONField(default=list)
+    decided_on = models.DateField(null=True, blank=True)
+    # Only at the level "name": the respondent and the case's one-line summary.
+    respondent_name = models.CharField(max_length=200, blank=True)
+    respondent_slug = models.SlugField(max_length=200, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True, db_index=True)
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    withheld_at = models.DateTimeField(null=True, blank=True)
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withheld_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Publication of case {self.case_id}"
+
+    @classmethod
+    def public(cls, on: datetime.date):
+        """The entries on the public pages on this date: published, not taken down or
+        withheld, and within their period (whether or not the job has run yet)."""
+        return cls.objects.filter(
+            published_on__isnull=False,
+            published_on__lte=on,
+            ends_on__gte=on,
+            taken_down_at__isnull=True,
+            withheld_at__isnull=True,
+        )
+
+
+class LegalHold(models.Model):
+    """A legal hold stops the retention clock of a case while it is in place; the time
+    held is added to every retention period (cases.services.retention)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["placed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(released_at__isnull=True),
+                name="one_legal_hold_in_place_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold on case {self.case_id}"
+
+
+class RetentionPurge(models.Model):
+    """That one kind of a case's personal data was removed: the unique (case, kind,
+    due date) makes the deadline job do it once per closing of the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="purges")
+    kind = models.CharField(max_length=12, choices=RetentionKind.choices)
+    purged_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["purged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_on"], name="one_purge_per_kind_and_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of case {self.case_id} purged"

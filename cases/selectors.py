@@ -7,11 +7,13 @@ import datetime
 import re
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
+from association.paging import KeysetPage, keyset_page
 from cases import diagram, workflow
 from cases.access import (
     can_download_evidence,
@@ -30,12 +32,17 @@ from cases.models import (
     Complainant,
     Evidence,
     Letter,
+    Publication,
+    PublicationLevel,
     Recusal,
     Response,
+    RetentionKind,
     Sanction,
     Vote,
 )
-from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
+from cases.outcomes import attach_seats_and_votes, ballot_status, prior_record
+from cases.services.retention import PERIODS as RETENTION_PERIODS
+from cases.services.retention import due_on, on_hold
 from cases.workflow import STATES, CaseState
 from members.models import Organization, Representative
 from members.roles import roles_of
@@ -85,6 +92,39 @@ def case_list(
     return cases.order_by("-filed_at", "-pk")
 
 
+def case_list_page(
+    cases: QuerySet[Case], *, size: int, after: str = "", before: str = "", go: str = ""
+) -> KeysetPage:
+    """One page of the case list, newest first, by keyset (association.paging): after
+    or before a cursor, or from `go`, a case number or a date ("2026-03-01": the cases
+    entered on that day or before). The (-filed_at, -pk) order is the index's."""
+    start_at, problem = None, ""
+    go = go.strip()
+    if go:
+        try:
+            day = datetime.date.fromisoformat(go)
+        except ValueError:
+            found = cases.filter(number=go).values_list("filed_at", "pk").first()
+            if found is None:
+                problem = f"No case numbered “{go}” is in this list."
+            else:
+                start_at = found
+        else:
+            end_of_day = datetime.datetime.combine(day, datetime.time.max)
+            start_at = (timezone.make_aware(end_of_day), 2**62)  # every case of that day
+    page = keyset_page(
+        cases,
+        order=("-filed_at", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
+        start_at=start_at,
+    )
+    page.problem = problem or page.problem
+    return page
+
+
 def case_for_page(*, number: str, user) -> Case:
     """One case with everything its page shows, or 404 for whoever may not see it."""
     try:
@@ -99,6 +139,7 @@ def case_for_page(*, number: str, user) -> Case:
                 "filed_by",
                 "appeal",
                 "appeal__filed_by",
+                "publication",
             )
             .prefetch_related(
                 Prefetch(
@@ -128,9 +169,15 @@ def case_for_page(*, number: str, user) -> Case:
                 ),
                 Prefetch(
                     "events",
-                    queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
+                    queryset=CaseEvent.objects.select_related("actor")
+                    .prefetch_related("personal_fields")
+                    .order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                # The membership rules read the history once per check.
+                "respondent__status_history",
+                "legal_holds",
+                "purges",
             )
             .get(number=number)
         )
@@ -159,52 +206,9 @@ def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
     )
     if evidence is None or not can_download_evidence(user, evidence):
         raise Http404("No such file.")
+    if evidence.purged_at is not None:
+        raise Http404("This file was removed at the end of its retention period.")
     return evidence
-
-
-def dashboard(*, today: datetime.date | None = None, user=None) -> dict:
-    """The staff dashboard. For a staff member who is also a representative of a
-    member, only the cases they may see as staff or as that member's representative
-    (cases.access.cases_visible_to): they are a party to their own member's cases."""
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=14)
-    a_party = user is not None and roles_of(user).representative
-    cases = cases_visible_to(user) if a_party else Case.objects.all()
-    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in CaseState.values]
-    deadlines = list(
-        cases.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
-        .select_related("respondent", "case_officer")
-        .order_by("response_due_on")[:100]
-    )
-    ballots = Ballot.objects.filter(
-        closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
-    )
-    ballots_closing = list(
-        (ballots.filter(case__in=cases) if a_party else ballots)
-        .select_related("case", "case__respondent")
-        .order_by("closes_on")[:100]
-    )
-    appeals_closing = list(
-        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
-        .select_related("respondent")
-        .order_by("appeal_deadline")[:100]
-    )
-    without_quorum = overdue_ballots(today)
-    if a_party:
-        visible = set(
-            cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)
-        )
-        without_quorum = [b for b in without_quorum if b.case_id in visible]
-    return {
-        "ballots_without_quorum": without_quorum,
-        "ballots_closing": ballots_closing,
-        "appeals_closing": appeals_closing,
-        "by_state": by_state,
-        "overdue": [c for c in deadlines if c.response_due_on < today],
-        "upcoming": [c for c in deadlines if c.response_due_on >= today],
-        "today": today,
-    }
 
 
 def organization_case_summary(*, organization, user) -> list[Case]:
@@ -332,6 +336,8 @@ def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
     letter = Letter.objects.select_related("case").filter(case__number=number, pk=letter_id).first()
     if letter is None or not can_download_letter(user, letter):
         raise Http404("No such letter.")
+    if letter.purged_at is not None:
+        raise Http404("This letter was removed at the end of its retention period.")
     return letter
 
 
@@ -373,3 +379,50 @@ def workflow_diagram(
         ),
         "steps": diagram.text_alternative(**drawn),
     }
+
+
+# ---------------------------------------------------------------------------
+# Publication (docs/decisions/0023)
+# ---------------------------------------------------------------------------
+
+
+def published_decisions(on: datetime.date | None = None):
+    """The public decisions page: each entry as fixed when it was published, newest
+    first; nothing withheld, taken down or past its period."""
+    return Publication.public(on or timezone.localdate()).order_by("-published_on", "-pk")
+
+
+def published_decisions_of(organization, on: datetime.date | None = None) -> list[Publication]:
+    """The organization's verification page: only entries that name it (the level
+    "name"); an entry without names must not be tied to the member here."""
+    return list(
+        published_decisions(on).filter(case__respondent=organization, level=PublicationLevel.NAME)
+    )
+
+
+def retention_status(case: Case, today: datetime.date | None = None) -> list[tuple[str, str]]:
+    """(kind, what happens to it) for the staff page's retention panel."""
+    today = today or timezone.localdate()
+    purged = {p.kind: p for p in case.purges.all()}
+    hold = on_hold(case)
+    rows = []
+    for kind, field in RETENTION_PERIODS.items():
+        label = RetentionKind(kind).label
+        days = getattr(case.procedure, field)
+        due = due_on(case, kind, today)
+        if kind in purged:
+            removed = timezone.localtime(purged[kind].purged_at)
+            text = f"removed on {date_format(removed, 'j F Y')}"
+        elif days is None:
+            text = "kept: the procedure sets no period"
+        elif due is None:
+            text = f"kept until {days} days after the case closes"
+        elif hold is not None:
+            text = (
+                f"due on {date_format(due, 'j F Y')} at the earliest; "
+                "the legal hold stops the clock"
+            )
+        else:
+            text = f"to be removed on {date_format(due, 'j F Y')}"
+        rows.append((label, text))
+    return rows

@@ -20,6 +20,7 @@ from cases.selectors import (
     organization_case_summary,
     portal_case_summary,
     portal_letters,
+    published_decisions_of,
     sanctions_of,
 )
 from cases.services.grants import representative_access_revoke, representative_access_sync
@@ -28,6 +29,7 @@ from members.hooks import (
     organization_page,
     portal_page,
     representative_removed,
+    verification_page,
 )
 from members.models import MembershipStatus, Organization, Representative
 
@@ -127,3 +129,8 @@ def portal_page_cases(sender, organization, user, **kwargs) -> dict:
         "sanctions": sanctions_of(organization),
         "letters": portal_letters(organization=organization, user=user),
     }
+
+
+@receiver(verification_page, dispatch_uid="probity_verification_page_decisions")
+def verification_page_decisions(sender, organization, user, **kwargs) -> dict:
+    return {"published_decisions": published_decisions_of(organization)}

@@ -528,6 +528,37 @@ def _a_delivery_failed(case) -> Check:
     return Check(True, f"{len(failed)} letter(s) could not be emailed.")
 
 
+def _procedure_publishes(case) -> Check:
+    if case.procedure.publication == "nothing":
+        return Check(False, "The case's procedure publishes nothing about its decisions.")
+    return Check(True, f"The procedure publishes {case.procedure.get_publication_display()}.")
+
+
+def _publication_not_withheld(case) -> Check:
+    publication = getattr(case, "publication", None)
+    if publication is not None and publication.withheld_at is not None:
+        return Check(False, f"The publication was withheld: {publication.withheld_reason}")
+    return Check(True, "The publication is not withheld.")
+
+
+def _hold_in_place(case):
+    return next((h for h in case.legal_holds.all() if h.released_at is None), None)
+
+
+def _no_legal_hold(case) -> Check:
+    hold = _hold_in_place(case)
+    if hold is not None:
+        return Check(False, f"A legal hold is already in place: {hold.reason}")
+    return Check(True, "No legal hold is in place.")
+
+
+def _legal_hold_in_place(case) -> Check:
+    hold = _hold_in_place(case)
+    if hold is None:
+        return Check(False, "No legal hold is in place.")
+    return Check(True, f"A legal hold is in place since {_d(hold.placed_at)}: {hold.reason}")
+
+
 RULES = {
     r.key: r
     for r in [
@@ -622,6 +653,15 @@ RULES = {
             _response_window_closed,
         ),
         Rule("a_delivery_failed", "A letter's emailing failed", _a_delivery_failed),
+        # Publication and legal holds (docs/decisions/0023)
+        Rule("procedure_publishes", "The procedure publishes decisions", _procedure_publishes),
+        Rule(
+            "publication_not_withheld",
+            "The decision's publication is not withheld yet",
+            _publication_not_withheld,
+        ),
+        Rule("no_legal_hold", "No legal hold is in place", _no_legal_hold),
+        Rule("legal_hold_in_place", "A legal hold is in place", _legal_hold_in_place),
     ]
 }
 
@@ -1097,6 +1137,34 @@ ACTIONS: dict[str, Action] = {
             only_when=("a_delivery_failed",),
         ),
         Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
+        # Publication and retention (docs/decisions/0023)
+        Action(
+            "withhold_publication",
+            "Withhold the decision from publication",
+            (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLOSED),
+            STAFF,
+            "withhold the decision from publication",
+            rules=("procedure_publishes", "publication_not_withheld"),
+            reason_label="Why the decision is not published",
+        ),
+        Action(
+            "place_legal_hold",
+            "Place a legal hold",
+            ALL_STATES,
+            STAFF,
+            "place a legal hold",
+            rules=("no_legal_hold",),
+            reason_label="Why the case's data must be kept (the proceedings or request)",
+        ),
+        Action(
+            "release_legal_hold",
+            "Release the legal hold",
+            ALL_STATES,
+            STAFF,
+            "release a legal hold",
+            rules=("legal_hold_in_place",),
+            reason_label="Why the hold ends",
+        ),
     ]
 }
 

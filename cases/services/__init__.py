@@ -6,6 +6,8 @@
     intake        complaint, amendment, evidence, late filing, case officer
     review        amended notice, response, response window, findings, report
     links         linking related cases
+    publication   publishing final decisions, taking them down, withholding them
+    retention     removing a closed case's personal data; legal holds
     ballots       opening, voting, conflicts, extending, closing, appeals
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
@@ -50,7 +52,9 @@ from cases.services.letters import correct as letter_correct
 from cases.services.letters import deliver as letter_deliver
 from cases.services.letters import redeliver as letter_redeliver
 from cases.services.links import case_link
+from cases.services.publication import publication_withhold
 from cases.services.record import GENESIS_HASH, lock_case, record_event, verify_case_record
+from cases.services.retention import legal_hold_place, legal_hold_release
 from cases.services.review import (
     amended_notice_issue,
     finding_record,
@@ -84,11 +88,14 @@ __all__ = [
     "finding_record",
     "grant",
     "late_filing_accept",
+    "legal_hold_place",
+    "legal_hold_release",
     "latest_checkpoint",
     "letter_correct",
     "letter_deliver",
     "letter_redeliver",
     "lock_case",
+    "publication_withhold",
     "record_event",
     "representative_access_revoke",
     "representative_access_sync",

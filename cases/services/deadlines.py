@@ -33,7 +33,14 @@ from cases.models import (
 from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
 from cases.services.checkpoints import sign_checkpoint, signing_key
+from cases.services.publication import (
+    cases_to_publish,
+    publications_to_take_down,
+    publish,
+    take_down,
+)
 from cases.services.record import lock_case, record_event
+from cases.services.retention import purge, purges_due
 from cases.services.sanctions import sanction_apply, transition_after_sanction
 from cases.services.transitions import case_transition
 from cases.workflow import CaseState, TransitionRefused
@@ -113,6 +120,21 @@ def _run(today: datetime.date) -> Counter:
         _end_suspension,
     )
     each("reminders sent", [today], _reminders)
+    each(
+        "decisions published",
+        cases_to_publish(),
+        lambda pk: publish(pk, today),
+    )
+    each(
+        "publications taken down",
+        publications_to_take_down(today),
+        lambda pk: take_down(pk, today),
+    )
+    each(
+        "personal data purged",
+        purges_due(today),
+        lambda due: purge(*due, today),
+    )
     # Last, so it signs what the job itself just recorded.
     each("checkpoints signed", _unsigned_cases(today), _sign_checkpoint)
     return done

@@ -60,11 +60,14 @@ def dossier_export(*, case: Case, by) -> tuple[str, Iterator[bytes]]:
 
 
 def _files(case: Case):
-    for e in case.evidence.order_by("pk"):
+    # A file the retention job removed is not in the dossier; the record still names
+    # its SHA-256 and the purge that removed it.
+    for e in case.evidence.filter(purged_at__isnull=True).order_by("pk"):
         folder = "attachments" if e.response_id else "evidence"
         yield f"{folder}/{e.pk}-{Path(e.original_filename).name}", e.file, "evidence", e.pk
-    for letter in case.letters.order_by("pk"):
-        yield f"letters/{letter.download_name}", letter.file, "letter", letter.pk
+    for letter in case.letters.filter(purged_at__isnull=True).order_by("pk"):
+        # The id first: a dismissal goes to both parties under one download name.
+        yield f"letters/{letter.pk}-{letter.download_name}", letter.file, "letter", letter.pk
 
 
 def _stream(case: Case) -> Iterator[bytes]:
@@ -91,8 +94,18 @@ def _stream(case: Case) -> Iterator[bytes]:
             yield from pipe.drain()
         length, head = 0, ""
         with z.open("record.jsonl", "w", force_zip64=True) as dest:
-            for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
+            events = CaseEvent.objects.filter(case=case).prefetch_related("personal_fields")
+            for event in events.order_by("sequence").iterator(chunk_size=500):
                 line = {**json.loads(event.canonical_content()), "hash": event.hash}
+                # The values of the personal fields still held, with their salts, so the
+                # offline check can test them against the commitments in the payload.
+                held = {
+                    f.name: {"value": f.value, "salt": f.salt}
+                    for f in event.personal_fields.all()
+                    if f.held
+                }
+                if held:
+                    line["personal"] = held
                 dest.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
                 length, head = event.sequence, event.hash
                 yield from pipe.drain()

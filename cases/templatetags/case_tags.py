@@ -205,6 +205,20 @@ SENTENCES = {
     ),
     "case_linked": lambda p: f"Linked to case {p.get('other_case')}: {p.get('reason')}",
     "dossier_exported": lambda p: "The whole case file was downloaded.",
+    # Publication, retention and legal holds
+    "decision_published": lambda p: (
+        f"Decision published ({p.get('sanction')}) until {p.get('ends_on')}"
+        + (", with the respondent's name." if p.get("level") == "name" else ", without names.")
+    ),
+    "publication_taken_down": lambda p: f"Publication taken down: {p.get('why')}",
+    "publication_withheld": lambda p: f"Publication withheld: {p.get('reason')}",
+    "legal_hold_placed": lambda p: f"Legal hold placed: {p.get('reason')}",
+    "legal_hold_released": lambda p: f"Legal hold released: {p.get('reason')}",
+    "personal_data_purged": lambda p: (
+        f"Retention period ended: {str(p.get('retention_kind')).replace('_', ' ')} removed "
+        f"({p.get('fields')} field(s), {len(p.get('evidence', []))} evidence file(s), "
+        f"{len(p.get('letters', []))} letter(s))."
+    ),
 }
 
 
@@ -221,6 +235,6 @@ def event_sentence(event) -> str:
     if sentence is None:
         extra = getattr(event_sentence, "more", {}).get(event.kind)
         if extra:
-            return extra(event.payload)
+            return extra(event.readable_payload)
         return event.kind.replace("_", " ").capitalize() + "."
-    return sentence(event.payload)
+    return sentence(event.readable_payload)

@@ -36,6 +36,7 @@ from members.models import Representative
 from members.roles import BOARD
 from tests.factories.cases import (
     COMPLAINANT_NAME,
+    adopt_procedure,
     case_snapshot,
     evidence_input,
     file_case,
@@ -247,6 +248,24 @@ CASE_ROUTES = {
         },
     ),
     "dossier_download": ("dossier_download", "post", lambda case, c: {}, lambda case, c: {}),
+    "publication_withhold": (
+        "publication_withhold",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"withhold-reason": "Withheld by someone else."},
+    ),
+    "legal_hold_place": (
+        "legal_hold_place",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"hold-reason": "Held by someone else."},
+    ),
+    "legal_hold_release": (
+        "legal_hold_release",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"release-reason": "Released by someone else."},
+    ),
 }
 
 GLOBAL_ROUTES = {
@@ -259,6 +278,16 @@ GLOBAL_ROUTES = {
     "workflow": ("workflow", "get", None),
     "case_list_export": ("case_list_export", "get", None),
     "respondent_search": ("respondent_search", "get", None),
+}
+
+# The records pages (cases/views_records.py): aggregates for staff, board and panel.
+RECORDS_ROUTES = {
+    "annual_report": ("annual_report", []),
+    "annual_report_csv": ("annual_report_csv", []),
+    "annual_report_pdf": ("annual_report_pdf", []),
+    "statistics_csv": ("statistics_csv", []),
+    "precedents": ("precedents", []),
+    "principle_precedents": ("principle_precedents", ["3"]),
 }
 
 # Actions only ethics staff may take on a case they can see.
@@ -281,6 +310,9 @@ STAFF_ONLY = [
     "letter_preview",
     "case_link",
     "dossier_download",
+    "publication_withhold",
+    "legal_hold_place",
+    "legal_hold_release",
 ]
 STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
 
@@ -344,6 +376,13 @@ def board_vote(c):
 
 def _scene(c, name):
     """A case against Acme Robotics in the named situation."""
+    if name == "held":
+        case = _scene(c, "under_review")
+        services.legal_hold_place(case=case, by=c.staff, reason="Litigation pending.")
+        return fresh(case)
+    if name == "under_appeal, published":
+        adopt_procedure(publication="sanction")
+        return _scene(c, "under_appeal")
     case = case_with_exhibits(c.staff, c.organization)
     if name == "filed":
         Case.objects.filter(pk=case.pk).update(conduct_known_on=today() - days(400))
@@ -389,7 +428,19 @@ def _scene(c, name):
 def test_every_case_route_is_exercised_here():
     names = {p.name for p in case_urls.urlpatterns if isinstance(p, URLPattern)}
     covered = {v[0] for v in CASE_ROUTES.values()} | {v[0] for v in GLOBAL_ROUTES.values()}
+    covered |= {v[0] for v in RECORDS_ROUTES.values()}
     assert names == covered
+
+
+@pytest.mark.parametrize("key", sorted(RECORDS_ROUTES))
+def test_the_records_pages_send_anonymous_to_log_in_and_refuse_representatives(client, c, key):
+    name, args = RECORDS_ROUTES[key]
+    url = reverse(f"cases:{name}", args=args)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("login")
+    client.force_login(c.rep)
+    assert client.get(url).status_code == 403
 
 
 # ---------------------------------------------------------------------------
@@ -574,6 +625,9 @@ STAFF_CONTROL = {
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),
     "dossier_download": ("under_review", 200, True),
+    "publication_withhold": ("under_appeal, published", 302, True),
+    "legal_hold_place": ("under_review", 302, True),
+    "legal_hold_release": ("held", 302, True),
 }
 
 
