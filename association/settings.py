@@ -293,8 +293,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROBITY_RECORD_KEY_FILE = os.environ.get("PROBITY_RECORD_KEY_FILE", "")
 PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE", "")
 
-# The currency a fine decided in a case is in (ISO 4217 code): every amount is shown
-# and stored with it.
+# The association's currency (ISO 4217 code): dues are invoiced and fines decided in
+# it, and every amount is shown (and a fine stored) with it.
 PROBITY_CURRENCY = os.environ.get("PROBITY_CURRENCY", "EUR").strip().upper()
 
 # Signed letters (docs/decisions/0026): the association's certificate and key as a

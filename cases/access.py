@@ -247,7 +247,8 @@ class Offer:
 
 def offered(user, case, names: Iterable[str] | None = None) -> dict[str, Offer]:
     """{name: Offer} for every step and action (or those named) that this user may
-    take from the case's state, in table order. Pages show a form exactly for these."""
+    take from the case's state and that applies to the case (its only_when rules),
+    in table order. Pages show a form exactly for these."""
     entries = (
         [workflow.entry(n) for n in names]
         if names is not None
@@ -259,6 +260,7 @@ def offered(user, case, names: Iterable[str] | None = None) -> dict[str, Offer]:
         if case.state in item.states
         and workflow.path_open(item.name, case.procedure)
         and _who_may(user, case, item.name)
+        and item.applies(case)
     }
 
 

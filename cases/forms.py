@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from cases.models import (
@@ -63,17 +65,52 @@ class KeepsInput:
 
     def files_to_attach_again(self) -> list[str]:
         """Browsers cannot send a file again by themselves: the names of the files that
-        were chosen, so the page can say which to attach again."""
+        were chosen, so the page can say which to attach again. A file that was itself
+        refused (its name is in an error, here or in `refused_files`) is not asked for
+        again: the error says why it cannot be used."""
         getlist = getattr(self.files, "getlist", None)
         if getlist is None:
             return []
+        refused = set(getattr(self, "refused_files", ())) | refused_file_names(
+            [str(e) for errors in (self.errors.values() if self.is_bound else []) for e in errors]
+        )
         return [
             f.name
             for bound in self.visible_fields()
             if isinstance(bound.field, forms.FileField)
             for f in getlist(bound.html_name)
-            if f
+            if f and f.name not in refused
         ]
+
+
+def refused_file_names(messages) -> set[str]:
+    """The file names an upload refusal quotes (cases.uploads: “tool.exe” is of a type...)."""
+    return {name for message in messages for name in re.findall(r"“([^”]+)”", str(message))}
+
+
+def error_summary(form, *formsets) -> list[tuple[str, str, str]]:
+    """(element id, what, message) for every error of a refused form and its formsets
+    (given as (formset, legend) pairs), in page order: the summary at the top of the page
+    links each to its field."""
+    out = []
+
+    def add(f, prefix: str, top: str) -> None:
+        for error in f.non_field_errors():
+            out.append((top, prefix or "The form", error))
+        for name, errors in f.errors.items():
+            if name == NON_FIELD_ERRORS or name not in f.fields:
+                continue
+            bound = f[name]
+            what = f"{prefix}: {bound.label}" if prefix else str(bound.label)
+            out.extend((bound.id_for_label, what, error) for error in errors)
+
+    add(form, "", "complaint-form")
+    for formset, legend in formsets:
+        for error in formset.non_form_errors():
+            out.append((f"{formset.prefix}-rows", legend, error))
+        for i, f in enumerate(formset, 1):
+            add(f, f"{legend} {i}", f"{formset.prefix}-rows")
+    return out
 
 
 def staff_users():
@@ -89,7 +126,9 @@ class ComplaintForm(forms.Form):
     respondent = forms.CharField(
         label="Respondent",
         max_length=200,
-        help_text="The member organization complained about: its exact name or register slug.",
+        help_text="The member organization complained about: type part of its name and "
+        "choose it from the register's suggestions (or its exact name or register slug).",
+        widget=forms.TextInput(attrs={"list": "respondent-options", "autocomplete": "off"}),
     )
     summary = forms.CharField(
         label="Summary", max_length=300, help_text="One line: what the complaint is about."
@@ -303,6 +342,22 @@ class EvidenceForm(KeepsInput, forms.Form):
 # Blank extra rows are skipped by Django's formsets; a row with anything typed is validated.
 AllegationFormSet = forms.formset_factory(AllegationForm, extra=2, max_num=20)
 EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=2, max_num=20)
+# The new-complaint form starts with one row each; rows are added as needed (by its
+# script, or by the "add another" button without JavaScript).
+ComplaintAllegationFormSet = forms.formset_factory(AllegationForm, extra=1, max_num=20)
+ComplaintEvidenceFormSet = forms.formset_factory(EvidenceForm, extra=1, max_num=20)
+
+
+def with_another_row(data, prefix: str, max_num: int = 20):
+    """The posted data with one more (blank) row in the formset `prefix`."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except ValueError:
+        total = 0
+    data[key] = str(min(total + 1, max_num))
+    return data
 
 
 class AmendmentForm(forms.Form):

@@ -5,6 +5,7 @@ from cases import (
     views_compliance,
     views_consent,
     views_hearing,
+    views_intake,
     views_publication,
     views_records,
 )
@@ -28,6 +29,7 @@ urlpatterns = [
     path("export.csv", views.case_list_export, name="case_list_export"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.complaint_new, name="complaint_new"),
+    path("new/respondents/", views_intake.respondent_search, name="respondent_search"),
     path("ours/", views.portal_cases, name="portal_cases"),
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("workflow/", views.workflow_page, name="workflow"),

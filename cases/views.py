@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from association.exports import csv_response
 from cases import (
     access,
+    confirmations,
     forms_consent,
     forms_hearing,
     rendering,
@@ -28,6 +29,8 @@ from cases.forms import (
     AmendmentForm,
     CaseFilterForm,
     CaseLinkForm,
+    ComplaintAllegationFormSet,
+    ComplaintEvidenceFormSet,
     ComplaintForm,
     ConflictForm,
     EvidenceForm,
@@ -43,7 +46,10 @@ from cases.forms import (
     ReviewReportForm,
     TransitionForm,
     VoteForm,
+    error_summary,
+    refused_file_names,
     vote_compliance_initial,
+    with_another_row,
 )
 from cases.forms_compliance import compliance_context
 from cases.forms_publication import panel_forms
@@ -152,16 +158,17 @@ def case_list(request):
     )
 
 
-def _complaint_forms(request):
-    data = request.POST if request.method == "POST" else None
+def _complaint_forms(request, data=None):
+    if data is None and request.method == "POST":
+        data = request.POST
     files = request.FILES if request.method == "POST" else None
     initial = {"case_officer": request.user.pk}
     if "respondent" in request.GET:
         initial["respondent"] = request.GET["respondent"]
     return (
         ComplaintForm(data, initial=initial),
-        AllegationFormSet(data, prefix="allegations"),
-        EvidenceFormSet(data, files, prefix="evidence"),
+        ComplaintAllegationFormSet(data, prefix="allegations"),
+        ComplaintEvidenceFormSet(data, files, prefix="evidence"),
     )
 
 
@@ -172,6 +179,24 @@ def _filled(formset) -> list:
 @login_required
 def complaint_new(request):
     _require_staff(request)
+    adding = request.POST.get("add_row") if request.method == "POST" else None
+    if adding in ("allegations", "evidence"):
+        # Without JavaScript: the same form, everything typed kept, one more row; no
+        # validation yet (the complaint is not being filed).
+        form, allegations, evidence = _complaint_forms(
+            request, with_another_row(request.POST, adding)
+        )
+        return render(
+            request,
+            "cases/complaint_form.html",
+            {
+                "form": form,
+                "allegations": allegations,
+                "evidence": evidence,
+                "show_errors": False,
+                "added": adding,
+            },
+        )
     form, allegations, evidence = _complaint_forms(request)
     if (
         request.method == "POST"
@@ -199,15 +224,29 @@ def complaint_new(request):
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
+                # A refused file is named in the refusal: it is not asked for again.
+                refused = refused_file_names(exc.messages)
+                for f in evidence:
+                    f.refused_files = refused
             else:
                 messages.success(request, f"Complaint filed as case {case.number}.")
                 return redirect(case)
-    status = 400 if request.method == "POST" else 200
+    posted = request.method == "POST"
     return render(
         request,
         "cases/complaint_form.html",
-        {"form": form, "allegations": allegations, "evidence": evidence},
-        status=status,
+        {
+            "form": form,
+            "allegations": allegations,
+            "evidence": evidence,
+            "show_errors": posted,
+            "error_summary": error_summary(
+                form, (allegations, "Allegation"), (evidence, "Evidence")
+            )
+            if posted
+            else [],
+        },
+        status=400 if posted else 200,
     )
 
 
@@ -384,6 +423,7 @@ def _staff_context(request, case, forms) -> dict:
         "letter_kinds": LetterKind.choices,
         "correction_form": forms.get("correction_form"),
         "superseded_letter_ids": {x.supersedes_id for x in case.letters.all() if x.supersedes_id},
+        "failed_letter_ids": {x.pk for x in case.letters.all() if workflow.delivery_failed(x)},
         "sanctions": list(case.sanctions.all()),
         "extend_form": forms.get("extend_form") or ExtendBallotForm(prefix="extend"),
         "party_conflict_form": forms.get("party_conflict_form")
@@ -420,12 +460,40 @@ def _confirm_identity(request, case, name: str):
     return accounts.reauthenticate(request, label, case.get_absolute_url())
 
 
+def _confirmation(request, case, name: str, action_url: str):
+    """For an irreversible step or action (the table's `irreversible`) not yet
+    confirmed: the page that says what it will send to whom, posting the same form
+    again with `confirmed`. None once confirmed, or when the user could not take it
+    now (then the service refuses it as usual, with its reason)."""
+    item = workflow.entry(name)
+    if not item.irreversible or request.POST.get("confirmed") == "yes":
+        return None
+    offer = access.offered(request.user, case, [name]).get(name)
+    if offer is None or not offer.ready:
+        return None
+    return render(
+        request,
+        "cases/confirm_step.html",
+        {
+            "case": case,
+            "item": item,
+            "summary": confirmations.summary_of(case, name),
+            "reason": request.POST.get("reason", ""),
+            "expected_state": request.POST.get("expected_state", case.state),
+            "action_url": action_url,
+        },
+    )
+
+
 @login_required
 @require_POST
 def case_step(request, number, name):
     case = selectors.case_for_page(number=number, user=request.user)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
+    page = _confirmation(request, case, name, request.path)
+    if page is not None:
+        return page
     confirm = _confirm_identity(request, case, name)
     if confirm is not None:
         return confirm
@@ -782,6 +850,9 @@ def ballot_extend(request, number):
 def appeal_ballot_close(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request, case)
+    page = _confirmation(request, case, "close_appeal_ballot", request.path)
+    if page is not None:
+        return page
     confirm = _confirm_identity(request, case, "close_appeal_ballot")
     if confirm is not None:
         return confirm
@@ -866,7 +937,11 @@ def letter_redeliver(request, number, letter_id):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request, case)
     letter = get_object_or_404(Letter, pk=letter_id, case=case)
-    attempts = services.letter_redeliver(letter=letter, by=request.user)
+    try:
+        attempts = services.letter_redeliver(letter=letter, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{case.get_absolute_url()}#letters-h")
     failed = [a for a in attempts if not a.succeeded]
     if not attempts:
         messages.info(request, "Every recipient has already received this letter.")

@@ -488,6 +488,50 @@ def _appeal_ballot_closed(case) -> Check:
     return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
 
 
+def _complaint_late(case) -> Check:
+    deadline = filing_deadline(case)
+    if case.received_on <= deadline:
+        return Check(
+            False,
+            f"The complaint was received on {_d(case.received_on)}, within the filing "
+            f"deadline of {_d(deadline)}: there is nothing to accept late.",
+        )
+    if case.late_acceptance_reason.strip():
+        return Check(False, "The complaint was already accepted late.")
+    return Check(
+        True,
+        f"Received on {_d(case.received_on)}, after the filing deadline of {_d(deadline)}.",
+    )
+
+
+def _response_window_closed(case) -> Check:
+    if case.response_due_on is None:
+        return Check(False, "No response window has been set: the notice was not issued.")
+    if today() <= case.response_due_on:
+        return Check(
+            False,
+            f"The response window is still open, until {_d(case.response_due_on)}.",
+        )
+    return Check(True, f"The response window closed on {_d(case.response_due_on)}.")
+
+
+DELIVERY_FAILED = ("failed", "retrying")
+
+
+def delivery_failed(letter) -> bool:
+    """Whether the emailing of this letter failed (or waits to be retried): staff may
+    retry it now. A letter without an address is not emailed at all."""
+    dispatch = getattr(letter, "dispatch", None) if letter.recipient_emails else None
+    return dispatch is not None and dispatch.status in DELIVERY_FAILED
+
+
+def _a_delivery_failed(case) -> Check:
+    failed = [x for x in case.letters.all() if delivery_failed(x)]
+    if not failed:
+        return Check(False, "No letter's emailing has failed.")
+    return Check(True, f"{len(failed)} letter(s) could not be emailed.")
+
+
 def _procedure_publishes(case) -> Check:
     if case.procedure.publication == "nothing":
         return Check(False, "The case's procedure publishes nothing about its decisions.")
@@ -969,6 +1013,18 @@ RULES = {
             "An amendment is waiting for an amended notice",
             _amendments_await_notice,
         ),
+        # Whether an action applies at all (its only_when), not whether it may go ahead.
+        Rule(
+            "complaint_late",
+            "The complaint was received after the filing deadline",
+            _complaint_late,
+        ),
+        Rule(
+            "response_window_closed",
+            "The response window has closed",
+            _response_window_closed,
+        ),
+        Rule("a_delivery_failed", "A letter's emailing failed", _a_delivery_failed),
         # Publication and legal holds (docs/decisions/0023)
         Rule("procedure_publishes", "The procedure publishes decisions", _procedure_publishes),
         Rule(
@@ -1240,6 +1296,12 @@ class Step:
     system_may: bool = False  # the deadline job may take this step
     description: str = ""
     path: str = ""  # a key of PATHS: the procedure may turn this step off
+    # Rules without which the step does not apply at all (not "not yet"): the page
+    # does not offer it, and authorize refuses it with the rule's reason.
+    only_when: tuple[str, ...] = ()
+    # Irreversible or destructive: styled as such, and taken only after a
+    # confirmation page says what will be sent to whom (cases.confirmations).
+    irreversible: bool = False
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -1252,7 +1314,11 @@ class Step:
         return self.targets[0]
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
-        return [(RULES[key], RULES[key](case)) for key in self.rules]
+        return [(RULES[key], RULES[key](case)) for key in (*self.only_when, *self.rules)]
+
+    def applies(self, case) -> bool:
+        """Whether the step or action applies to the case at all (its only_when rules)."""
+        return all(RULES[key](case).holds for key in self.only_when)
 
     def unmet(self, case) -> list[Check]:
         return [check for _, check in self.checks(case) if not check.holds]
@@ -1279,6 +1345,7 @@ STEPS: dict[str, Step] = {
                 "filed_in_time",
             ),
             description="The respondent is notified and its representatives get access to the case.",
+            irreversible=True,
         ),
         Step(
             "refer_to_board",
@@ -1302,6 +1369,7 @@ STEPS: dict[str, Step] = {
                 "consent_answered_before_referral",
             ),
             description="Opens the board's ballot.",
+            irreversible=True,
         ),
         Step(
             "dismiss",
@@ -1310,6 +1378,7 @@ STEPS: dict[str, Step] = {
             (CaseState.DISMISSED,),
             STAFF,
             reason_label="Reasons for dismissal (sent to the parties)",
+            irreversible=True,
         ),
         Step(
             "withdraw",
@@ -1318,6 +1387,7 @@ STEPS: dict[str, Step] = {
             (CaseState.WITHDRAWN,),
             STAFF,
             reason_label="Reasons for withdrawal",
+            irreversible=True,
         ),
         Step(
             "reopen",
@@ -1343,6 +1413,7 @@ STEPS: dict[str, Step] = {
             system_may=True,
             description="Counts the votes by the case's procedure: the case moves to "
             "“sanctioned” or “no violation found”.",
+            irreversible=True,
         ),
         Step(
             "file_appeal",
@@ -1470,9 +1541,15 @@ class Action:
     # the refusal says so, as a 403, instead of naming the state.
     closed_refusal: str = ""
     path: str = ""  # a key of PATHS: the procedure may turn this action off
+    only_when: tuple[str, ...] = ()  # as for a Step: otherwise not offered at all
+    irreversible: bool = False  # as for a Step: confirmed on a page of its own
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
-        return [(RULES[key], RULES[key](case)) for key in self.rules]
+        return [(RULES[key], RULES[key](case)) for key in (*self.only_when, *self.rules)]
+
+    def applies(self, case) -> bool:
+        """Whether the step or action applies to the case at all (its only_when rules)."""
+        return all(RULES[key](case).holds for key in self.only_when)
 
     def unmet(self, case) -> list[Check]:
         return [check for _, check in self.checks(case) if not check.holds]
@@ -1508,6 +1585,7 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "accept a late complaint",
             reason_label="Why the complaint is accepted late",
+            only_when=("complaint_late",),
         ),
         Action(
             "assign_officer",
@@ -1522,7 +1600,7 @@ ACTIONS: dict[str, Action] = {
             (CaseState.UNDER_REVIEW,),
             STAFF,
             "issue an amended notice",
-            rules=("amendments_await_notice",),
+            only_when=("amendments_await_notice",),
         ),
         Action(
             "reopen_response_window",
@@ -1531,6 +1609,7 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "reopen the response window",
             reason_label="Why the window is reopened",
+            only_when=("response_window_closed",),
         ),
         Action(
             "record_finding",
@@ -1588,8 +1667,8 @@ ACTIONS: dict[str, Action] = {
             BALLOT_STATES,
             STAFF,
             "extend the ballot",
-            rules=("a_ballot_is_open",),
             reason_label="Why the ballot is extended",
+            only_when=("a_ballot_is_open",),
         ),
         Action(
             "close_appeal_ballot",
@@ -1598,11 +1677,12 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "close the appeals panel's ballot",
             rules=(
-                "appeal_ballot_open",
                 "appeal_ballot_quorum_met",
                 "appeal_ballot_complete_or_due",
             ),
             system_may=True,
+            only_when=("appeal_ballot_open",),
+            irreversible=True,
         ),
         Action(
             "export_dossier",
@@ -1628,7 +1708,14 @@ ACTIONS: dict[str, Action] = {
             "correct a letter",
             reason_label="What the correction changes",
         ),
-        Action("retry_delivery", "Retry failed deliveries", ALL_STATES, STAFF, "retry a delivery"),
+        Action(
+            "retry_delivery",
+            "Retry failed deliveries",
+            ALL_STATES,
+            STAFF,
+            "retry a delivery",
+            only_when=("a_delivery_failed",),
+        ),
         Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
         # Publication and retention (docs/decisions/0023)
         Action(

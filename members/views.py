@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -391,15 +393,25 @@ def public_verify(request, slug):
     )
 
 
+VERIFY_PAGE_SIZE = 20
+
+
 def public_verify_search(request):
+    """Organizations whose name contains the query, a page at a time (by keyset): the
+    page says how many matched, so a cut list never passes for the whole answer."""
     query = request.GET.get("q", "").strip()
-    results = []
+    page = None
     if query:
-        results = list(
-            Organization.objects.filter(name__icontains=query).order_by("name", "pk")[:20]
-        )
+        matches = Organization.objects.filter(name__icontains=query).order_by("name", "pk")
+        page = _by_name(request, matches, VERIFY_PAGE_SIZE)
     return render(
         request,
         "public/verify_search.html",
-        {"query": query, "results": [(o, public_standing(o)) for o in results]},
+        {
+            "query": query,
+            "page": page,
+            "results": [(o, public_standing(o)) for o in page] if page else [],
+            "query_string": urlencode({"q": query}),
+            "page_size": VERIFY_PAGE_SIZE,
+        },
     )

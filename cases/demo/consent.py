@@ -67,7 +67,7 @@ def seed_consent_and_interim(once, file, step, review) -> None:
             reply_by=today + datetime.timedelta(days=21),
         )
     if once(INTERIM):
-        case = file(INTERIM, "harrow-pneumatics", "3")
+        case = file(INTERIM, "juniper-conveyors", "3")
         case = step(case, "open_review")
         services.interim_propose(
             case=case,

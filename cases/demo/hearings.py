@@ -36,7 +36,7 @@ def seed_hearing_case(once, file, step, review) -> None:
         return
     seed_hearing_procedure()
     staff = User.objects.get(username="alice.staff")
-    case = file(HEARING_CASE, "harrow-pneumatics", "3")
+    case = file(HEARING_CASE, "oakhaven-process", "3")
     case = step(case, "open_review")
     case = review(case)
     rep = case.respondent.representatives.first().user

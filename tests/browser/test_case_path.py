@@ -103,6 +103,13 @@ def people(transactional_db, private_storage):
     return {"principle": principle, "organization": org, "rep": rep, "staff": staff}
 
 
+def _confirm(page, label: str) -> None:
+    """An irreversible step's confirmation page: it says what will happen; confirm it."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm: {label}")
+    expect(page.get_by_role("region", name="What will happen")).to_be_visible()
+    page.get_by_role("button", name=f"Yes: {label.lower()}").click()
+
+
 def _action(page, label: str):
     """The <details> for one workflow step in "What you can do now", opened."""
     actions = page.get_by_role("region", name="What you can do now")
@@ -173,8 +180,9 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     # Open review: the notice of complaint is issued.
     details = _action(page, "Open review and issue the notice of complaint")
     details.get_by_role(
-        "button", name="Open review and issue the notice of complaint", exact=True
+        "button", name="Open review and issue the notice of complaint…", exact=True
     ).click()
+    _confirm(page, "Open review and issue the notice of complaint")
     _status(page, "The case is now under review.")
     facts = page.get_by_role("region", name="The complaint")
     expect(facts).to_contain_text("response due by")
@@ -264,7 +272,7 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     expect(checklist.locator("li.unmet")).to_have_count(0)
     expect(checklist.locator("li.met")).to_have_count(rules)
     refer = _action(page, "Refer to the board")
-    expect(refer.get_by_role("button", name="Refer to the board", exact=True)).to_be_enabled()
+    expect(refer.get_by_role("button", name="Refer to the board…", exact=True)).to_be_enabled()
 
     case.refresh_from_db()
     assert case.state == "under_review"
@@ -407,8 +415,9 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     login(page, live_server, "sam.staff")
     page.goto(case_url)
     _action(page, "Refer to the board").get_by_role(
-        "button", name="Refer to the board", exact=True
+        "button", name="Refer to the board…", exact=True
     ).click()
+    _confirm(page, "Refer to the board")
     _status(page, "The case is now board vote.")
     board_ballot = page.get_by_role("region", name="Board ballot")
     expect(board_ballot).to_contain_text("Not yet voted (5)")
@@ -453,7 +462,8 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     expect(board_ballot).to_contain_text(f"{RECUSED[1]} {RECUSED[2]}")
     expect(board_ballot).to_contain_text("Quorum: reached")
     label = "Close the board's ballot and record the decision"
-    _action(page, label).get_by_role("button", name=label, exact=True).click()
+    _action(page, label).get_by_role("button", name=label + "…", exact=True).click()
+    _confirm(page, label)
     _status(page, "The case is now sanctioned.")
     expect(page.get_by_role("region", name="Decision and sanctions")).to_contain_text("Censure")
     logout(page)
@@ -527,7 +537,8 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     # Staff close the panel's ballot and record the appeal decision with reasons.
     login(page, live_server, "sam.staff")
     page.goto(case_url)
-    page.get_by_role("button", name="Close the appeals panel's ballot").click()
+    page.get_by_role("button", name="Close the appeals panel's ballot…").click()
+    _confirm(page, "Close the appeals panel's ballot")
     _status(page, "The appeals panel's ballot is closed.")
     label = "Record the appeal decision"
     details = _action(page, label)

@@ -1,6 +1,6 @@
 """The demo shows resolution by consent and interim suspension (docs/decisions/0020):
 an open consent offer for rep.nettlebed-motion to answer, and an interim suspension in
-force on Harrow Pneumatics, public on its verification page."""
+force on Juniper Conveyors, public on its verification page."""
 
 from io import StringIO
 

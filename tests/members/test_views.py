@@ -224,7 +224,7 @@ def test_staff_organization_page_shows_status_history_representatives_and_dues(
     assert "Suspended" in html and f"Suspended until {end.day} {end:%B %Y}" in html
     assert "Ada Lovelace, Compliance lead" in html
     assert "ada@acme.example" in html
-    assert "1234.56" in html and "2024" in html
+    assert "€1,234.56" in html and "2024" in html  # PROBITY_CURRENCY, EUR by default
     assert "Late audit filings." in html
     assert "Cases" in html
     # Ethics staff get the change-of-status form with only the changes allowed now.

@@ -24,6 +24,8 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     ComplianceProof,
+    Dispatch,
+    DispatchStatus,
     Evidence,
     Letter,
     LetterUserObjectPermission,
@@ -124,7 +126,11 @@ CASE_ROUTES = {
         "case_step",
         "post",
         lambda case, c: {"name": "dismiss"},
-        lambda case, c: {"expected_state": case.state, "reason": "Outside the code."},
+        lambda case, c: {
+            "expected_state": case.state,
+            "reason": "Outside the code.",
+            "confirmed": "yes",
+        },
     ),
     "evidence_add": (
         "evidence_add",
@@ -223,7 +229,7 @@ CASE_ROUTES = {
         "appeal_ballot_close",
         "post",
         lambda case, c: {},
-        lambda case, c: {},
+        lambda case, c: {"confirmed": "yes"},
     ),
     "letter_download": (
         "letter_download",
@@ -402,6 +408,7 @@ GLOBAL_ROUTES = {
     "my_ballots": ("my_ballots", "get", None),
     "workflow": ("workflow", "get", None),
     "case_list_export": ("case_list_export", "get", None),
+    "respondent_search": ("respondent_search", "get", None),
 }
 
 # The records pages (cases/views_records.py): aggregates for staff, board and panel.
@@ -453,7 +460,9 @@ def _request(client, key, case, c):
 
 def _step(client, case, name, expected_state=None, reason="Because."):
     url = reverse("cases:case_step", kwargs={"number": case.number, "name": name})
-    return client.post(url, {"expected_state": expected_state or case.state, "reason": reason})
+    return client.post(
+        url, {"expected_state": expected_state or case.state, "reason": reason, "confirmed": "yes"}
+    )
 
 
 def _downloads(client, case):
@@ -514,6 +523,12 @@ def _scene(c, name):
     case = open_review(case, c.staff)
     if name == "under_review":
         return case
+    if name == "window_closed":
+        Case.objects.filter(pk=case.pk).update(response_due_on=today() - days(1))
+        return fresh(case)
+    if name == "delivery_failed":
+        Dispatch.objects.filter(letter__case=case).update(status=DispatchStatus.FAILED)
+        return fresh(case)
     if name == "amended":
         services.complaint_amend(
             case=fresh(case),
@@ -739,14 +754,14 @@ STAFF_CONTROL = {
     "evidence_disclosure": ("under_review", 302, True),
     "finding_record": ("under_review", 302, True),
     "review_report_save": ("under_review", 302, True),
-    "response_window_reopen": ("under_review", 302, True),
+    "response_window_reopen": ("window_closed", 302, True),
     "late_filing_accept": ("filed", 302, True),
     "case_officer_assign": ("under_review", 302, True),
     "amended_notice_issue": ("amended", 302, True),
     "conflict_record": ("board_vote", 302, True),
     "ballot_extend": ("board_vote", 302, True),
     "appeal_ballot_close": ("under_appeal", 302, True),
-    "letter_redeliver": ("under_review", 302, False),
+    "letter_redeliver": ("delivery_failed", 302, False),
     "letter_correct": ("under_review", 302, True),
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),

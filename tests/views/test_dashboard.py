@@ -33,11 +33,15 @@ def _link(case: Case) -> str:
 
 @pytest.fixture
 def deadlines(c):
-    soon = _due_in(open_review(case_with_exhibits(c.staff, c.organization, summary="Soon"), c.staff), 3)
+    soon = _due_in(
+        open_review(case_with_exhibits(c.staff, c.organization, summary="Soon"), c.staff), 3
+    )
     overdue = _due_in(
         open_review(case_with_exhibits(c.staff, c.other_organization, summary="Late"), c.staff), -4
     )
-    later = _due_in(open_review(case_with_exhibits(c.staff, c.organization, summary="Later"), c.staff), 30)
+    later = _due_in(
+        open_review(case_with_exhibits(c.staff, c.organization, summary="Later"), c.staff), 30
+    )
     filed = case_with_exhibits(c.staff, c.organization, summary="Just filed")
     return soon, overdue, later, filed
 
@@ -86,7 +90,11 @@ def test_cases_that_left_review_leave_the_deadline_lists(client, c):
     assert _link(case) in section(client.get(reverse("cases:dashboard")), "overdue-h")
     response = client.post(
         reverse("cases:case_step", args=[case.number, "dismiss"]),
-        {"expected_state": "under_review", "reason": "The complainant's claim is out of scope."},
+        {
+            "expected_state": "under_review",
+            "reason": "The complainant's claim is out of scope.",
+            "confirmed": "yes",
+        },
     )
     assert response.status_code == 302
     assert _link(case) not in section(client.get(reverse("cases:dashboard")), "overdue-h")

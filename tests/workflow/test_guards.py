@@ -314,6 +314,7 @@ def test_a_late_acceptance_reason_given_at_filing_counts(staff, organization, pr
 
 @pytest.mark.parametrize("reason", ["", "  "])
 def test_accepting_a_late_complaint_needs_a_written_reason(staff, case, reason):
+    Case.objects.filter(pk=case.pk).update(conduct_known_on=today() - days(400))
     before = case_snapshot(case)
 
     with pytest.raises(ValidationError, match="written reason is required"):
