@@ -532,11 +532,16 @@ def retention_status(case: Case, today: datetime.date | None = None) -> list[tup
             text = f"to be removed on {date_format(due, 'j F Y')}"
         rows.append((label, text))
     return rows
+
+
 # What each role must do next: the respondent's deadline and outcome, the voter's
 # ballot. One wording for each deadline, on every page that shows it.
 # ---------------------------------------------------------------------------
 
 RESPONSE_DUE = "Your response is due by"
+COMMENT_DUE = "Your comment on the review is due by"
+PARTICIPANTS_DUE = "Name who comes to the hearing by"
+HEARING_ON = "The hearing is on"
 APPEAL_DUE = "Any appeal must be filed by"
 
 
@@ -552,16 +557,46 @@ class Deadline:
 
 def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadline | None:
     """The deadline that applies to the respondent now: the response while the window
-    is open, the appeal window after a sanction; none otherwise. Reads the case row only,
-    so a list of cases asks nothing more."""
+    is open, then the comment on the review where the procedure asks for one, the
+    hearing (naming who comes, then the day itself), the appeal window after a
+    sanction; none otherwise. Reads the case row, and the disclosures and hearings only
+    where the procedure has them."""
     today = today or timezone.localdate()
     if case.state == CaseState.UNDER_REVIEW and case.response_due_on:
+        comment = _comment_due(case, today)
+        if comment is not None:
+            return Deadline("comment", COMMENT_DUE, comment, "Comment on the review")
         if case.response_due_on >= today:
             return Deadline("response", RESPONSE_DUE, case.response_due_on, "Send your response")
+    elif case.state == CaseState.HEARING:
+        hearing = workflow.current_hearing(case)
+        if hearing is not None:
+            named = hearing.participants_due_on
+            if named and named >= today:
+                return Deadline(
+                    "participants", PARTICIPANTS_DUE, named, "Name who comes to the hearing"
+                )
+            day = hearing.local_start.date()
+            if day >= today:
+                return Deadline("hearing", HEARING_ON, day, "See the hearing's details")
     elif case.state == CaseState.SANCTIONED and case.appeal_deadline:
         if case.appeal_deadline >= today:
             return Deadline("appeal", APPEAL_DUE, case.appeal_deadline, "Read the decision")
     return None
+
+
+def _comment_due(case: Case, today: datetime.date) -> datetime.date | None:
+    """The comment window on a disclosed review, while it is open and unanswered."""
+    if not case.procedure.respondent_comments_on_review:
+        return None
+    disclosure = workflow.latest_disclosure(case)
+    if (
+        disclosure is None
+        or disclosure.comment_due_on < today
+        or workflow.comments_on(case, disclosure)
+    ):
+        return None
+    return disclosure.comment_due_on
 
 
 def _open_ballot_closes(case: Case, kind: str) -> datetime.date | None:
@@ -574,6 +609,14 @@ def what_happens_next(case: Case, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     state = case.state
     if state == CaseState.UNDER_REVIEW:
+        comment = _comment_due(case, today)
+        if comment is not None:
+            return {
+                "text": "The findings and the review report are disclosed to you: you may "
+                "comment on them before the deadline. Your comment goes to the board with "
+                "the file.",
+                "day": comment,
+            }
         if case.response_window_open:
             return {
                 "text": "Send your written response, with any documents, before the "
@@ -585,6 +628,15 @@ def what_happens_next(case: Case, today: datetime.date | None = None) -> dict:
             "text": "The response window has closed. The ethics staff are recording their "
             "findings and a review report; you will be told if the case goes to the board.",
             "day": None,
+        }
+    if state == CaseState.HEARING:
+        hearing = workflow.current_hearing(case)
+        return {
+            "text": "The board hears the parties before it votes. You may attend with "
+            "counsel and name witnesses; the notice of hearing gives the place and time. "
+            "After the hearing the board votes and you receive its decision in writing.",
+            "day": hearing.local_start.date() if hearing else None,
+            "day_label": "The hearing is on",
         }
     if state == CaseState.BOARD_VOTE:
         return {
@@ -690,6 +742,8 @@ def ballot_progress(status: dict) -> dict:
     """How many of the seated voters have voted, for the voter's page (never how)."""
     voted = len(status["voted"])
     return {"voted": voted, "seated": voted + len(status["not_voted"])}
+
+
 # Issue 10: the comment on the review, and the hearing
 # ---------------------------------------------------------------------------
 
