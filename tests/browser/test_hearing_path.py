@@ -151,8 +151,17 @@ def _open(region, summary: str):
 
 
 def _step(page, label: str) -> None:
+    """Take a step from "What you can do now"; an irreversible one ("…") goes through
+    its confirmation page."""
     actions = page.get_by_role("region", name="What you can do now")
-    _open(actions, label).get_by_role("button", name=label, exact=True).click()
+    details = _open(actions, label)
+    plain = details.get_by_role("button", name=label, exact=True)
+    if plain.count():
+        plain.click()
+        return
+    details.get_by_role("button", name=label + "…", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm: {label}")
+    page.get_by_role("button", name=f"Yes: {label.lower()}").click()
 
 
 def test_a_case_with_a_hearing_walks_to_a_decision(browser_page, live_server, reviewed, tmp_path):

@@ -27,6 +27,8 @@ def worker_env(
         EMAIL_PORT=str(smtp_port),
         EMAIL_TIMEOUT="30",
         PROBITY_DEADLINES_EVERY="0",
+        # Nor the weekly digest: these tests count the letters' emails alone.
+        PROBITY_DIGEST_EVERY="0",
         PROBITY_WORKER_HEARTBEAT_SECONDS="1",
     )
     if database_url:
