@@ -239,9 +239,13 @@ def portal_case_summary(*, organization, user) -> QuerySet[Case]:
     """ "Our cases": the cases against the representative's organization that they were
     given access to (from the notice of complaint on), newest first; the caller pages
     or slices it (an organization can have hundreds)."""
-    return with_user_permission(
-        Case.objects.filter(respondent=organization), user, "view_case"
-    ).order_by("-filed_at", "-pk")
+    return (
+        with_user_permission(Case.objects.filter(respondent=organization), user, "view_case")
+        # What each row's deadline reads (respondent_deadline), in a fixed number of queries.
+        .select_related("procedure")
+        .prefetch_related("review_disclosures", "review_comments", "hearings")
+        .order_by("-filed_at", "-pk")
+    )
 
 
 def respondent_page(case: Case) -> dict:
