@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from cases.models import (
     Addressee,
     Case,
+    ComplainantAppeal,
     EvidenceSource,
     Letterhead,
     LetterKind,
@@ -203,6 +204,9 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
         context["after_appeal"] = bool(appeal and appeal.outcome)
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
+    if kind == LetterKind.COMPLAINANT_APPEAL_DECISION:
+        context["complainant_appeal"] = ComplainantAppeal.objects.filter(case=case).first()
+        context["noticed"] = case.notice_issued_at is not None
     return context
 
 

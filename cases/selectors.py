@@ -28,6 +28,7 @@ from cases.models import (
     CaseEvent,
     CaseLink,
     Complainant,
+    ComplainantAppeal,
     Evidence,
     Letter,
     Recusal,
@@ -36,7 +37,7 @@ from cases.models import (
     Vote,
 )
 from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
-from cases.workflow import STATES, CaseState
+from cases.workflow import STATES, CaseState, complainant_appeal_deadline
 from members.models import Organization, Representative
 from members.roles import roles_of
 
@@ -99,6 +100,7 @@ def case_for_page(*, number: str, user) -> Case:
                 "filed_by",
                 "appeal",
                 "appeal__filed_by",
+                "complainant_appeal",
             )
             .prefetch_related(
                 Prefetch(
@@ -133,6 +135,9 @@ def case_for_page(*, number: str, user) -> Case:
                     queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                # The complainant's rules (docs/decisions/0021) read these.
+                "complainant_submissions",
+                "complainant_codes",
             )
             .get(number=number)
         )
@@ -261,7 +266,7 @@ def decider_page(case: Case, user) -> dict:
         }
         for st in statuses
         if (st["ballot"].kind == "board" and roles.board)
-        or (st["ballot"].kind == "appeal" and roles.appeals_panel)
+        or (st["ballot"].kind in ("appeal", "c_appeal") and roles.appeals_panel)
     ]
     return {
         "case": case,
@@ -367,4 +372,81 @@ def workflow_diagram(*, current: str | None = None, possible=(), public: bool = 
             diagram.workflow_svg(current=current, possible=possible, public=public)
         ),
         "steps": diagram.text_alternative(current=current, possible=possible, public=public),
+    }
+
+
+# -- The complainant's page (docs/decisions/0021) --------------------------------
+
+
+def complainant_case(*, number: str) -> Case:
+    """The case the complainant's page shows, with what it lists (404 if none; the
+    view then asks `relation_to` whether this complainant may see it)."""
+    try:
+        return (
+            Case.objects.select_related(
+                "respondent", "complainant", "procedure", "case_officer", "complainant_appeal"
+            )
+            .prefetch_related(
+                Prefetch("letters", queryset=Letter.objects.filter(addressee="complainant")),
+                "complainant_messages",
+                "complainant_submissions",
+                "complainant_codes",
+                "responses",
+                "evidence",
+                "allegations",
+                "amendments",
+                "ballots",
+            )
+            .get(number=number)
+        )
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def complainant_page(case: Case) -> dict:
+    """What the complainant sees: the public-facing stage, the letters addressed to
+    them, their deadlines, the thread with staff and what they sent. Never a vote, a
+    piece of the case's evidence, or the respondent's response unless the procedure
+    discloses it to the complainant."""
+    appeal = getattr(case, "complainant_appeal", None)
+    info = STATES[case.state]
+    stage = info.complainant_label or info.public_label
+    if not case.procedure.complainant_told_outcome and case.state in (
+        CaseState.SANCTIONED,
+        CaseState.UNDER_APPEAL,
+    ):
+        stage = "Decided"  # the procedure does not tell the complainant the outcome
+    return {
+        "case": case,
+        "stage": stage,
+        "letter_list": list(case.letters.all()),
+        "thread": list(case.complainant_messages.all()),
+        "submissions": list(case.complainant_submissions.all()),
+        "responses": (
+            [r.text for r in case.responses.all()]
+            if case.procedure.complainant_sees_response
+            else None
+        ),
+        "appeal_deadline": complainant_appeal_deadline(case),
+        # What an appeal would be against, in words, and whether the panel could send
+        # the case to a new vote (only after a vote: a finding of no violation).
+        "appealable": "the dismissal"
+        if case.state == CaseState.DISMISSED
+        else "the finding of no violation",
+        "appealable_by_vote": case.state == CaseState.NO_VIOLATION,
+        "complainant_appeal": appeal,
+        "today": timezone.localdate(),
+    }
+
+
+def complainant_staff_panel(case: Case) -> dict:
+    """The staff side of the complainant's page: the thread, the submissions and
+    the access code's history (never the code)."""
+    return {
+        "thread": list(case.complainant_messages.select_related("author")),
+        "submissions": list(
+            case.complainant_submissions.select_related("decided_by", "evidence")
+        ),
+        "codes": list(case.complainant_codes.select_related("issued_by", "revoked_by")),
+        "complainant_appeal": ComplainantAppeal.objects.filter(case=case).first(),
     }

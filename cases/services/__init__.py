@@ -6,9 +6,11 @@
     intake        complaint, amendment, evidence, late filing, case officer
     review        amended notice, response, response window, findings, report
     links         linking related cases
+    complainants  the complainant's messages, further evidence and appeal
     ballots       opening, voting, conflicts, extending, closing, appeals
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
+    complainant_access  the complainant's access code: issued, checked, revoked
     grants        every object permission, given or taken
     evidence      storing an uploaded file as evidence
     record        the case row lock and the hash-chained case record
@@ -27,6 +29,20 @@ from cases.services.ballots import (
     vote_cast,
 )
 from cases.services.checkpoints import latest_checkpoint, sign_checkpoint
+from cases.services.complainant_access import (
+    access_code_check,
+    access_code_reissue,
+    access_code_revoke,
+)
+from cases.services.complainants import (
+    Acceptance,
+    complainant_appeal_ballot_close,
+    complainant_evidence_accept,
+    complainant_evidence_decline,
+    complainant_evidence_submit,
+    complainant_message_send,
+    staff_message_send,
+)
 from cases.services.dossier import dossier_export
 from cases.services.evidence import EvidenceInput
 from cases.services.grants import (
@@ -62,6 +78,16 @@ from cases.services.transitions import case_transition
 from cases.workflow import CaseMovedOn, TransitionRefused
 
 __all__ = [
+    "Acceptance",
+    "access_code_check",
+    "access_code_reissue",
+    "access_code_revoke",
+    "complainant_appeal_ballot_close",
+    "complainant_evidence_accept",
+    "complainant_evidence_decline",
+    "complainant_evidence_submit",
+    "complainant_message_send",
+    "staff_message_send",
     "GENESIS_HASH",
     "REPRESENTATIVE_REMOVED",
     "AllegationInput",
