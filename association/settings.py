@@ -293,6 +293,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROBITY_RECORD_KEY_FILE = os.environ.get("PROBITY_RECORD_KEY_FILE", "")
 PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE", "")
 
+# Signed letters (docs/decisions/0026): the association's certificate and key as a
+# PKCS#12 file, its passphrase from the environment; without a file letters are issued
+# unsigned. `manage.py letter_certificate --generate PATH` makes a self-signed one (the
+# demo's). PROBITY_LETTER_TSA_URL, if set, adds an RFC 3161 time stamp to each signature.
+PROBITY_LETTER_SIGNING_FILE = os.environ.get("PROBITY_LETTER_SIGNING_FILE", "")
+PROBITY_LETTER_SIGNING_PASSPHRASE = os.environ.get("PROBITY_LETTER_SIGNING_PASSPHRASE", "")
+PROBITY_LETTER_TSA_URL = os.environ.get("PROBITY_LETTER_TSA_URL", "")
+
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )

@@ -252,6 +252,8 @@ def authorize(
     item = workflow.entry(name)
     if not _who_may(user, case, name):
         raise PermissionDenied(refusal_for_who(user, case, name))
+    if not workflow.path_open(name, case.procedure):
+        raise TransitionRefused(workflow.path_refusal(name, case.procedure))
     if expected_state and case.state != expected_state:
         raise CaseMovedOn(
             f"This case has moved on: it is now {case.state_label.lower()}. "
@@ -317,7 +319,9 @@ def offered(user, case, names: Iterable[str] | None = None) -> dict[str, Offer]:
     return {
         item.name: Offer(item, item.unmet(case))
         for item in entries
-        if case.state in item.states and _who_may(user, case, item.name)
+        if case.state in item.states
+        and workflow.path_open(item.name, case.procedure)
+        and _who_may(user, case, item.name)
     }
 
 

@@ -810,9 +810,7 @@ class RecordCheckpoint(AppendOnlyModel):
             "number": case_number,
             "sequence": self.sequence,
             "head": self.head,
-            "signed_at": self.signed_at.astimezone(datetime.UTC).isoformat(
-                timespec="microseconds"
-            ),
+            "signed_at": self.signed_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
         }
         return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
@@ -1170,6 +1168,8 @@ class Letter(models.Model):
     file = models.FileField(storage=private_storage, upload_to=letter_path, max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
+    # Who signed the PDF (cases.signing: the certificate's subject); "" when unsigned.
+    signed_by = models.CharField(max_length=300, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from cases import diagram
+from cases import diagram, workflow
 from cases.access import (
     can_download_evidence,
     can_download_letter,
@@ -122,9 +122,7 @@ def case_for_page(*, number: str, user) -> Case:
                     "letters",
                     queryset=Letter.objects.select_related("dispatch")
                     .prefetch_related("deliveries")
-                    .order_by(
-                        "issued_at", "pk"
-                    ),
+                    .order_by("issued_at", "pk"),
                 ),
                 Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
                 Prefetch(
@@ -261,8 +259,7 @@ def decider_page(case: Case, user) -> dict:
     visible = [
         {
             **st,
-            "secret": st["ballot"].closed_at is None
-            and not case.procedure.votes_visible_to_voters,
+            "secret": st["ballot"].closed_at is None and not case.procedure.votes_visible_to_voters,
         }
         for st in statuses
         if (st["ballot"].kind == "board" and roles.board)
@@ -364,14 +361,22 @@ def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
     return [(link, link.other(case)) for link in links]
 
 
-def workflow_diagram(*, current: str | None = None, possible=(), public: bool = False) -> dict:
-    """The workflow diagram (cases.diagram) and its text alternative, for a page."""
-    possible = frozenset(possible)
+def workflow_diagram(
+    *, procedure, current: str | None = None, possible=(), public: bool = False
+) -> dict:
+    """The workflow diagram (cases.diagram) and its text alternative, for a page: the
+    paths this procedure version turns on, and no others (the SVG is cached per set)."""
+    drawn = {
+        "current": current,
+        "possible": frozenset(possible),
+        "public": public,
+        "paths": workflow.open_paths(procedure),
+    }
     return {
         "svg": mark_safe(  # noqa: S308  (Graphviz's SVG of the table's own labels, escaped by it)
-            diagram.workflow_svg(current=current, possible=possible, public=public)
+            diagram.workflow_svg(**drawn)
         ),
-        "steps": diagram.text_alternative(current=current, possible=possible, public=public),
+        "steps": diagram.text_alternative(**drawn),
     }
 
 

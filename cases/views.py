@@ -283,6 +283,7 @@ def _render_case(request, case, status=200, **forms):
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
+        procedure=case.procedure,
         current=case.state,
         possible=[
             name for name, offer in offered.items() if offer.ready and name in workflow.STEPS
@@ -681,10 +682,11 @@ def workflow_page(request):
     """The case workflow for staff, the board and the panel: drawn from the table."""
     if not roles_of(request.user).sees_register:
         raise PermissionDenied("The workflow page is for ethics staff, the board and the panel.")
+    procedure = Procedure.in_force()
     return render(
         request,
         "cases/workflow.html",
-        {"diagram": selectors.workflow_diagram(), "procedure": Procedure.in_force()},
+        {"diagram": selectors.workflow_diagram(procedure=procedure), "procedure": procedure},
     )
 
 
