@@ -807,6 +807,13 @@ class Path:
 
 PATHS: dict[str, Path] = {}
 
+# The complainant's appeal of a dismissal or a finding of no violation (0021).
+PATHS["complainant_appeal"] = Path(
+    "complainant_appeal",
+    "an appeal by the complainant",
+    lambda procedure: procedure.complainant_appeal,
+)
+
 
 def open_paths(procedure) -> frozenset[str]:
     """The paths this procedure version turns on."""
@@ -974,6 +981,7 @@ STEPS: dict[str, Step] = {
             reason_label="Grounds of appeal",
             description="The appeals panel, none of whom took part in the decision, will "
             "consider it.",
+            path="complainant_appeal",
         ),
         Step(
             "decide_complainant_appeal",
@@ -991,6 +999,7 @@ STEPS: dict[str, Step] = {
             description="Applies the appeals panel's outcome: the decision upheld (closed), "
             "the case sent back to review (or, never notified, to intake), or to a new "
             "board vote.",
+            path="complainant_appeal",
         ),
     ]
 }
@@ -1276,6 +1285,7 @@ ACTIONS: dict[str, Action] = {
                 "complainant_appeal_ballot_complete_or_due",
             ),
             system_may=True,
+            path="complainant_appeal",
         ),
     ]
 }
