@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
-
 # The session key of a complainant signed in with the access code (cases.views_complainant).
 COMPLAINANT_SESSION_KEY = "probity_complainant"
 

@@ -174,7 +174,9 @@ def relation_to(user, case) -> str:
     cache = case.__dict__.setdefault("_relation_cache", {})
     key = workflow.relation_key(user)
     if key not in cache:
-        cache[key] = _code_relation(user, case) if isinstance(user, CodeHolder) else _relation(user, case)
+        cache[key] = (
+            _code_relation(user, case) if isinstance(user, CodeHolder) else _relation(user, case)
+        )
     return cache[key]
 
 
@@ -405,7 +407,4 @@ def can_download_letter(user, letter) -> bool:
 def complainant_may_download(user, letter) -> bool:
     """The complainant (code holder or member complainant's representative) gets the
     letters addressed to the complainant in their own case, and no other."""
-    return (
-        letter.addressee == "complainant"
-        and relation_to(user, letter.case) == COMPLAINANT_VIEW
-    )
+    return letter.addressee == "complainant" and relation_to(user, letter.case) == COMPLAINANT_VIEW

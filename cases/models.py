@@ -1366,9 +1366,7 @@ class ComplainantSubmission(models.Model):
     """Additional evidence the complainant sent: kept apart from the case's evidence
     until staff accept it (it then becomes an Evidence row) or decline it."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="complainant_submissions"
-    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_submissions")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     file = models.FileField(storage=private_storage, upload_to=submission_path, max_length=300)

@@ -449,9 +449,7 @@ def complainant_staff_panel(case: Case) -> dict:
     the access code's history (never the code)."""
     return {
         "thread": list(case.complainant_messages.select_related("author")),
-        "submissions": list(
-            case.complainant_submissions.select_related("decided_by", "evidence")
-        ),
+        "submissions": list(case.complainant_submissions.select_related("decided_by", "evidence")),
         "codes": list(case.complainant_codes.select_related("issued_by", "revoked_by")),
         "complainant_appeal": ComplainantAppeal.objects.filter(case=case).first(),
     }

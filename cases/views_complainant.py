@@ -179,9 +179,7 @@ def evidence(request, number):
 
 @require_POST
 def appeal(request, number):
-    form = TransitionForm(
-        request.POST, auto_id="id_c_appeal_%s", reason_label="Grounds of appeal"
-    )
+    form = TransitionForm(request.POST, auto_id="id_c_appeal_%s", reason_label="Grounds of appeal")
     return _complainant_post(
         request,
         number,

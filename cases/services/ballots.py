@@ -66,6 +66,7 @@ def sends_to_vote(case: Case) -> bool:
     appeal = getattr(case, "complainant_appeal", None)
     return appeal is not None and appeal.appealed_state == CaseState.NO_VIOLATION
 
+
 REPRESENTS_RESPONDENT = "Representative of the respondent"
 
 REPRESENTS_COMPLAINANT = "Representative of the complainant's organization"

@@ -110,7 +110,9 @@ def access_code_check(reference: str, code: str) -> ComplainantAccess | None:
     """The code in force for the case with this reference, if `code` is it; None
     otherwise (an unknown reference costs the same as a wrong code)."""
     access = (
-        ComplainantAccess.objects.filter(case__number=(reference or "").strip(), revoked_at__isnull=True)
+        ComplainantAccess.objects.filter(
+            case__number=(reference or "").strip(), revoked_at__isnull=True
+        )
         .select_related("case")
         .first()
     )

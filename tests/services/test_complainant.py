@@ -72,7 +72,9 @@ def test_the_code_is_checked_case_insensitively_and_opens_only_its_case(world):
 
 
 def test_a_member_complainant_gets_no_code_and_its_representative_the_complainants_view(world):
-    case = world_case(world, complainant=member_complainant(world.other_rep.representative.organization))
+    case = world_case(
+        world, complainant=member_complainant(world.other_rep.representative.organization)
+    )
     assert not hasattr(case, "new_access_code")
     assert not ComplainantAccess.objects.filter(case=case).exists()
     assert access.relation_to(world.other_rep, fresh(case)) == access.COMPLAINANT_VIEW
@@ -114,7 +116,9 @@ def test_only_staff_reissue_or_revoke_and_a_refusal_changes_nothing(world):
 # -- Messages and evidence ------------------------------------------------------
 
 
-def test_a_message_from_the_complainant_reaches_staff_and_a_reply_reaches_the_page(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_message_from_the_complainant_reaches_staff_and_a_reply_reaches_the_page(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
     case = world_case(world)
     holder = holder_of(case)
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,7 +127,10 @@ def test_a_message_from_the_complainant_reaches_staff_and_a_reply_reaches_the_pa
     assert mine.from_complainant and mine.author is None
     assert any("complainant wrote" in m.subject.lower() for m in mailoutbox)
     services.staff_message_send(case=fresh(case), by=world.staff, body="The review has begun.")
-    assert [m.from_complainant for m in ComplainantMessage.objects.filter(case=case)] == [True, False]
+    assert [m.from_complainant for m in ComplainantMessage.objects.filter(case=case)] == [
+        True,
+        False,
+    ]
     with pytest.raises(ValidationError, match="empty"):
         services.complainant_message_send(case=fresh(case), by=holder, body="  ")
     with pytest.raises(PermissionDenied):
