@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cases import services
+from cases.demo.complainants import seed_complainant_case
 from cases.demo.decisions import seed_decisions
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
 from cases.rendering import render_pdf
@@ -88,7 +89,10 @@ def seed_code_and_procedure() -> None:
         code=code, number=number, defaults={"title": title, "text": text, "effective_on": effective}
     )
     if not Procedure.objects.exists():
-        Procedure.objects.create(version=1, in_force_from=datetime.date(2020, 1, 1))
+        # The demo's procedure lets the complainant appeal (docs/decisions/0021).
+        Procedure.objects.create(
+            version=1, in_force_from=datetime.date(2020, 1, 1), complainant_appeal=True
+        )
     if not Letterhead.objects.exists():
         head = Letterhead(
             association_name="Northbridge Automation Trade Association",
@@ -310,3 +314,4 @@ def seed_cases() -> None:
         )
 
     seed_decisions(once, _file, _step, _review)
+    seed_complainant_case(once, _file, _step, _pdf)

@@ -46,10 +46,10 @@ def digest(salt: str, code: str) -> str:
     return hmac.new(salt.encode(), normalise(code).encode(), hashlib.sha256).hexdigest()
 
 
-def access_code_issue(case: Case, *, by, reason: str = "") -> str:
+def access_code_issue(case: Case, *, by, reason: str = "", code: str = "") -> str:
     """Revoke the code in force (if any) and issue a new one; the caller holds the
     case lock. Returns the code: the only time it exists outside the complainant's
-    hands."""
+    hands. `code` is for the demo data alone, whose code is published (README)."""
     now = timezone.now()
     previous = ComplainantAccess.objects.filter(case=case, revoked_at__isnull=True).first()
     if previous is not None:
@@ -63,7 +63,7 @@ def access_code_issue(case: Case, *, by, reason: str = "") -> str:
                 access=previous.pk, reason=reason or "A new code was issued."
             ),
         )
-    code = new_code()
+    code = code or new_code()
     salt = secrets.token_hex(16)
     access = ComplainantAccess.objects.create(
         case=case, salt=salt, digest=digest(salt, code), issued_at=now, issued_by=by

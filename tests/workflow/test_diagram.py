@@ -31,7 +31,16 @@ def test_the_diagrams_states_and_edges_are_the_tables():
     steps = _ids(svg, "step-")
 
     assert set(states) == {f"state-{s}" for s in CaseState.values}
+    # the steps of no path; a path's steps where the procedure turns it on
     assert set(steps) == {
+        f"step-{s.name}-{source}-{target}"
+        for s in STEPS.values()
+        if not s.path
+        for source in s.sources
+        for target in s.targets
+    }
+    with_paths = _ids(diagram.workflow_svg(paths=frozenset(workflow.PATHS)), "step-")
+    assert set(with_paths) == {
         f"step-{s.name}-{source}-{target}"
         for s in STEPS.values()
         for source in s.sources
