@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases import access, services
+from cases.services import deadlines
 from cases.access import CodeHolder
 from cases.models import (
     Ballot,
@@ -263,3 +264,18 @@ def test_only_the_complainant_files_the_complainants_appeal(world):
     for who in (world.staff, world.rep, world.panel[0]):
         with pytest.raises(PermissionDenied):
             step(case, "file_complainant_appeal", who, reason="On their behalf.")
+
+
+def test_the_deadline_job_closes_the_panels_ballot_after_its_date(world):
+    _appeals_on(world)
+    case = dismissed_case(world)
+    step(case, "file_complainant_appeal", holder_of(case), reason="Please look again.")
+    vote_all(case, world.panel[:2], VoteChoice.UPHOLD)
+    ballot = Ballot.objects.get(case=case, kind=BallotKind.COMPLAINANT_APPEAL)
+    assert deadlines.run()["complainant appeal ballots closed"] == 0  # still open
+    Ballot.objects.filter(pk=ballot.pk).update(closes_on=ballot.closes_on - days(30))
+    done = deadlines.run()
+    assert done["complainant appeal ballots closed"] == 1 and not done["failed"]
+    ballot.refresh_from_db()
+    assert ballot.closed_at is not None and ballot.tally["outcome"] == "upheld"
+    assert "decide_complainant_appeal" in access.offered(world.staff, fresh(case))
