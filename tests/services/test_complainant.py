@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases import access, services
-from cases.services import deadlines
 from cases.access import CodeHolder
 from cases.models import (
     Ballot,
@@ -21,6 +20,7 @@ from cases.models import (
     Procedure,
     VoteChoice,
 )
+from cases.services import deadlines
 from cases.services.complainant_access import digest, normalise
 from cases.workflow import CaseState, TransitionRefused
 from tests.factories.cases import (
