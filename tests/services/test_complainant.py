@@ -209,6 +209,7 @@ def test_a_dismissal_appealed_and_sent_back_to_review(world):
     assert sorted(letters.values_list("addressee", flat=True)) == ["complainant", "respondent"]
     appeal.refresh_from_db()
     assert appeal.outcome == "to_review"
+    assert services.verify_case_record(case).ok
 
 
 def test_a_finding_of_no_violation_appealed_and_sent_to_a_new_vote(world):
@@ -225,6 +226,7 @@ def test_a_finding_of_no_violation_appealed_and_sent_to_a_new_vote(world):
     case = fresh(case)
     assert case.state == CaseState.BOARD_VOTE
     assert Ballot.objects.filter(case=case, kind="board", closed_at__isnull=True).exists()
+    assert services.verify_case_record(case).ok
 
 
 def test_an_upheld_dismissal_closes_the_case(world):
@@ -236,6 +238,7 @@ def test_an_upheld_dismissal_closes_the_case(world):
     step(case, "decide_complainant_appeal", world.staff, reason="The dismissal was right.")
     assert fresh(case).state == CaseState.CLOSED
     assert ComplainantAppeal.objects.get(case=case).outcome == "upheld"
+    assert services.verify_case_record(fresh(case)).ok
 
 
 def test_the_appeal_window_and_one_appeal_per_case(world):
