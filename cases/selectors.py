@@ -416,9 +416,11 @@ def complainant_page(case: Case) -> dict:
     appeal = getattr(case, "complainant_appeal", None)
     info = STATES[case.state]
     stage = info.complainant_label or info.public_label
-    if not case.procedure.complainant_told_outcome and case.state in (
+    told = case.procedure.complainant_told_outcome
+    if not told and case.state in (
         CaseState.SANCTIONED,
         CaseState.UNDER_APPEAL,
+        CaseState.NO_VIOLATION,
     ):
         stage = "Decided"  # the procedure does not tell the complainant the outcome
     return {
@@ -437,7 +439,7 @@ def complainant_page(case: Case) -> dict:
         # the case to a new vote (only after a vote: a finding of no violation).
         "appealable": "the dismissal"
         if case.state == CaseState.DISMISSED
-        else "the finding of no violation",
+        else ("the finding of no violation" if told else "the decision"),
         "appealable_by_vote": case.state == CaseState.NO_VIOLATION,
         "complainant_appeal": appeal,
         "today": timezone.localdate(),

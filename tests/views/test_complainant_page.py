@@ -14,7 +14,7 @@ from cases.models import (
     Response,
     VoteChoice,
 )
-from tests.factories.cases import fresh, member_complainant, pdf
+from tests.factories.cases import fresh, member_complainant, pdf, step
 from tests.factories.letters import dismissed_case, referred_case, world_case
 from tests.factories.pages import text_of
 from tests.factories.scenes import vote_all
@@ -223,3 +223,39 @@ def test_with_the_path_off_the_page_offers_no_appeal(client, world):
     assert response.status_code == 400
     assert "does not provide for an appeal by the complainant" in text_of(response)
     assert fresh(case).state == "dismissed"
+
+
+def test_the_panel_votes_on_the_complainants_appeal_from_its_page(client, world):
+    Procedure.objects.filter(pk=world.procedure.pk).update(complainant_appeal=True)
+    case = dismissed_case(world)
+    code = services.access_code_reissue(case=fresh(case), by=world.staff, reason="Lost.")
+    sign_in(client, case, code)
+    client.post(
+        reverse("cases:complainant_appeal", args=[case.number]),
+        {"expected_state": "dismissed", "reason": "The second advert was never considered."},
+    )
+    member = world.panel[0]
+    client.force_login(member)
+    page = client.get(case.get_absolute_url())
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "The second advert was never considered." in text  # the grounds
+    choices = [c for c, _ in page.context["vote_form"].fields["choice"].choices]
+    assert choices == ["uphold", "to_review", "to_vote", "abstain"]
+    assert "sanction" not in page.context["vote_form"].fields
+    response = client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "to_review"})
+    assert response.status_code == 302
+    refused = client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "to_vote"})
+    assert refused.status_code == 400
+    assert "never put to the board" in text_of(refused)
+
+
+def test_where_the_procedure_keeps_the_outcome_back_the_page_says_only_decided(client, world):
+    Procedure.objects.filter(pk=world.procedure.pk).update(complainant_told_outcome=False)
+    case = referred_case(world)
+    vote_all(case, world.board, VoteChoice.NO_VIOLATION)
+    case = step(case, "close_ballot", world.staff)
+    code = services.access_code_reissue(case=fresh(case), by=world.staff, reason="Lost.")
+    sign_in(client, case, code)
+    text = text_of(client.get(page_url(case)))
+    assert "Decided" in text and "no violation" not in text.lower()
