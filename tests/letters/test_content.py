@@ -43,6 +43,7 @@ from tests.factories.letters import (
     RESPONDENT_NAME,
     WITHDRAWAL_REASONS,
     appeal_decided_case,
+    complainant_appeal_decided_case,
     decided_case,
     dismissed_case,
     letter,
@@ -303,6 +304,7 @@ BUILDERS = {
     LetterKind.NO_VIOLATION: (no_violation_case, Addressee.RESPONDENT),
     LetterKind.APPEAL_DECISION: (appeal_decided_case, Addressee.RESPONDENT),
     LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
+    LetterKind.COMPLAINANT_APPEAL_DECISION: (complainant_appeal_decided_case, Addressee.COMPLAINANT),
 }
 
 
