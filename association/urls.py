@@ -17,6 +17,7 @@ two_factor_urls = (
 )
 account_urls = [
     path("login/", accounts.SignInView.as_view(), name="login"),
+    path("logout/", accounts.SignOutView.as_view(), name="logout"),
     path("password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
         "reset/<uidb64>/<token>/",
@@ -36,6 +37,7 @@ urlpatterns = [
     path("accounts/", include(account_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("cases/", include("cases.urls")),
+    path("decisions/", include("cases.urls_public")),
     path("", include("members.urls")),
 ]
 

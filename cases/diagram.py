@@ -45,7 +45,8 @@ def edges(
     paths: frozenset[str] = frozenset(),
 ) -> list[Edge]:
     """Every (step, source, target) of the table, in table order, but the steps of a
-    path the procedure turns off (`paths`: those it turns on, workflow.open_paths)."""
+    path the procedure turns off (`paths`: those it turns on, workflow.open_paths) and
+    the steps out of states only they lead to."""
     out = []
     for step in workflow.STEPS.values():
         if step.path and step.path not in paths:
@@ -65,6 +66,12 @@ def edges(
                         possible=source == current and step.name in possible,
                     )
                 )
+    # Steps out of a state that only an omitted step leads to (dismissing a case at a
+    # hearing, when the procedure holds none) are omitted too.
+    entered = {workflow.CaseState.FILED, current} | {e.target for e in out}
+    while any(e.source not in entered for e in out):
+        out = [e for e in out if e.source in entered]
+        entered = {workflow.CaseState.FILED, current} | {e.target for e in out}
     return out
 
 
@@ -112,7 +119,12 @@ def workflow_svg(
         },
         edge_attr={"fontname": "DejaVu Sans", "fontsize": "9", "color": "#5b6472"},
     )
+    drawn = edges(current=current, possible=possible, paths=paths)
+    # A state only a path the procedure turns off leads to (the hearing) is not drawn.
+    reached = {e.source for e in drawn} | {e.target for e in drawn} | {current}
     for state, info in workflow.STATES.items():
+        if state not in reached:
+            continue
         attrs = {"id": f"state-{state}", "class": "state"}
         if state == current:
             attrs.update(
@@ -121,7 +133,7 @@ def workflow_svg(
         elif info.final:
             attrs.update(peripheries="2")
         graph.node(str(state), state_label(state, public=public), **attrs)
-    for e in edges(current=current, possible=possible, paths=paths):
+    for e in drawn:
         attrs = {"id": f"step-{e.step}-{e.source}-{e.target}", "class": "step"}
         if e.possible:
             attrs.update(

@@ -8,8 +8,12 @@ It checks that:
   SHA-256 of its canonical content, and each links to the one before, from the
   genesis hash;
 - the chain ends at the head the manifest states, with as many events as it says;
-- each letter's and each piece of evidence's file has the SHA-256 its own event in
-  the record gave it.
+- each personal field given beside an event (version 2 events, docs/decisions/0023)
+  is the value the event committed to: the SHA-256 of its salt and value. A field
+  whose value was removed under the retention policy is simply absent; the event
+  still verifies, since it holds only the commitment.
+- each letter's, each piece of evidence's and each proof of compliance's file has the
+  SHA-256 its own event in the record gave it.
 Exit status 0 when every check passes, 1 otherwise (the first problem is printed)."""
 
 from __future__ import annotations
@@ -41,6 +45,27 @@ def canonical(event: dict) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def commitment(value, salt: str) -> str:
+    """The same salted hash as cases.models.commitment_of."""
+    content = json.dumps(
+        {"salt": salt, "value": value}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _personal_problem(event: dict) -> str:
+    for name, held in (event.get("personal") or {}).items():
+        committed = event["payload"].get(name)
+        if not isinstance(committed, dict) or "salted_sha256" not in committed:
+            return f"event #{event['sequence']} commits to no personal field {name}"
+        if commitment(held.get("value"), held.get("salt", "")) != committed["salted_sha256"]:
+            return (
+                f"event #{event['sequence']}'s {name} is not the value the record committed "
+                "to (it was altered)"
+            )
+    return ""
+
+
 def check(path) -> list[str]:
     """The problems found in the dossier at `path` (a path or a file object); [] if none."""
     problems: list[str] = []
@@ -68,6 +93,8 @@ def check(path) -> list[str]:
                 problem = f"event #{count} does not link to the event before it"
             elif hashlib.sha256(canonical(event)).hexdigest() != event["hash"]:
                 problem = f"event #{count} does not match its hash (it was altered)"
+            else:
+                problem = _personal_problem(event)
             if problem:
                 # Past a broken link nothing in the record can be trusted: stop there.
                 problems.append(problem)
@@ -78,6 +105,8 @@ def check(path) -> list[str]:
             if event["kind"] in ("letter_issued", "evidence_added"):
                 kind = "letter" if event["kind"] == "letter_issued" else "evidence"
                 recorded[(kind, event["payload"].get(kind))] = event["payload"].get("sha256")
+            elif event["kind"] == "compliance_proof_uploaded":
+                recorded[("proof", event["payload"].get("proof"))] = event["payload"].get("sha256")
         head = manifest["record"]
         if chain_ok and (count, previous) != (head["length"], head["head"]):
             problems.append(
@@ -89,7 +118,7 @@ def check(path) -> list[str]:
             problems += _checkpoint_problems(checkpoint, hashes)
         for entry in manifest["files"] if chain_ok else []:
             key = (entry.get("kind"), entry.get("id"))
-            if key[0] in ("letter", "evidence") and recorded.get(key) != entry["sha256"]:
+            if key[0] in ("letter", "evidence", "proof") and recorded.get(key) != entry["sha256"]:
                 problems.append(f"{entry['path']} is not the file the case record names")
     return problems
 

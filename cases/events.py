@@ -155,21 +155,22 @@ def evidence_added(
     response=None,
     producer: str = "",
 ) -> dict:
+    """The title, producer and address may name people: they are personal fields
+    (docs/decisions/0023), of the kind the retention job removes with the file."""
     return {
         "kind": "evidence_added",
         "payload": {
             "evidence": evidence,
-            "title": title,
             "sha256": sha256,
             "size": size,
             "content_type": content_type,
             "source": source,
             "disclosed_to_respondent": disclosed_to_respondent,
-            "producer": producer or None,
-            "url": url or None,
             "amendment": amendment,
             "response": response,
         },
+        "personal": {"title": title, "producer": producer or None, "url": url or None},
+        "personal_kind": "attachments" if response else "evidence",
     }
 
 
@@ -223,19 +224,20 @@ def vote_cast(
     reason: str,
     changed: bool = False,
     dissent: str = "",
+    compliance: dict | None = None,
 ) -> dict:
-    return {
-        "kind": "vote_changed" if changed else "vote_cast",
-        "payload": {
-            "ballot": ballot,
-            "voter": voter,
-            "choice": choice,
-            "sanction": sanction or None,
-            "suspension_months": suspension_months,
-            "reason": reason or None,
-            "dissent": dissent or None,
-        },
+    payload = {
+        "ballot": ballot,
+        "voter": voter,
+        "choice": choice,
+        "sanction": sanction or None,
+        "suspension_months": suspension_months,
+        "reason": reason or None,
+        "dissent": dissent or None,
     }
+    if compliance:
+        payload["compliance"] = compliance
+    return {"kind": "vote_changed" if changed else "vote_cast", "payload": payload}
 
 
 def appeal_ballot_closed(*, ballot, tally: dict, sanction_upheld: str) -> dict:
@@ -373,3 +375,268 @@ def decide_complainant_appeal_effects(*, outcome: str, to_state: str, ballot=Non
     if ballot is not None:
         payload["ballot"] = ballot
     return payload
+
+
+# Publication, retention and legal holds (docs/decisions/0023).
+
+
+def decision_published(
+    *, level: str, sanction: str, principles: list[str], ends_on: datetime.date
+) -> dict:
+    return {
+        "kind": "decision_published",
+        "payload": {
+            "level": level,
+            "sanction": sanction,
+            "principles": list(principles),
+            "ends_on": _iso(ends_on),
+        },
+    }
+
+
+def publication_taken_down(*, why: str) -> dict:
+    return {"kind": "publication_taken_down", "payload": {"why": why}}
+
+
+def publication_withheld(*, reason: str, was_published: bool) -> dict:
+    return {
+        "kind": "publication_withheld",
+        "payload": {"reason": reason, "was_published": was_published},
+    }
+
+
+def legal_hold_placed(*, hold, reason: str) -> dict:
+    return {"kind": "legal_hold_placed", "payload": {"hold": hold, "reason": reason}}
+
+
+def legal_hold_released(*, hold, reason: str) -> dict:
+    return {"kind": "legal_hold_released", "payload": {"hold": hold, "reason": reason}}
+
+
+def personal_data_purged(
+    *, kind: str, due_on: datetime.date, fields: int, evidence=(), letters=(), rows: int = 0
+) -> dict:
+    """What the retention job removed: how many personal fields of the record, which
+    files (their SHA-256 stays in the events that added them) and other rows."""
+    return {
+        "kind": "personal_data_purged",
+        "payload": {
+            "retention_kind": kind,
+            "due_on": _iso(due_on),
+            "fields": fields,
+            "evidence": sorted(evidence),
+            "letters": sorted(letters),
+            "rows": rows,
+        },
+    }
+# Sanctions a member complies with (docs/decisions/0018)
+
+
+def compliance_sanction_imposed(
+    *, sanction, kind: str, effective_on: datetime.date, due_on: datetime.date, terms: dict
+) -> dict:
+    return {
+        "kind": "compliance_sanction_imposed",
+        "payload": {
+            "sanction": sanction,
+            "kind": kind,
+            "effective_on": _iso(effective_on),
+            "due_on": _iso(due_on),
+            "terms": terms,
+        },
+    }
+
+
+def compliance_proof_uploaded(
+    *, sanction, proof, filename: str, sha256: str, size: int, content_type: str
+) -> dict:
+    return {
+        "kind": "compliance_proof_uploaded",
+        "payload": {
+            "sanction": sanction,
+            "proof": proof,
+            "filename": filename,
+            "sha256": sha256,
+            "size": size,
+            "content_type": content_type,
+        },
+    }
+
+
+def compliance_recorded(
+    *, sanction, kind: str, complied_on: datetime.date, note: str, proof=None
+) -> dict:
+    return {
+        "kind": "compliance_recorded",
+        "payload": {
+            "sanction": sanction,
+            "kind": kind,
+            "complied_on": _iso(complied_on),
+            "note": note or None,
+            "proof": proof,
+        },
+    }
+
+
+def compliance_overdue(*, sanction, kind: str, due_on: datetime.date) -> dict:
+    return {
+        "kind": "compliance_overdue",
+        "payload": {"sanction": sanction, "kind": kind, "due_on": _iso(due_on)},
+    }
+
+
+def non_compliance_consequence_applied(*, sanction, consequence: str, status: str) -> dict:
+    return {
+        "kind": "non_compliance_consequence_applied",
+        "payload": {"sanction": sanction, "consequence": consequence, "status": status},
+    }
+
+
+def compliance_restored(*, sanctions: list, status: str) -> dict:
+    return {"kind": "compliance_restored", "payload": {"sanctions": sanctions, "status": status}}
+
+
+# -- Issue 10: the respondent's comment on the review, and the hearing --
+
+
+def review_disclosed(*, disclosure, comment_due_on: datetime.date, findings: list) -> dict:
+    """`findings`: the allegation ids whose findings were disclosed, with the report."""
+    return {
+        "kind": "review_disclosed",
+        "payload": {
+            "disclosure": disclosure,
+            "comment_due_on": _iso(comment_due_on),
+            "findings": list(findings),
+        },
+    }
+
+
+def review_comment_submitted(*, comment, disclosure, text: str) -> dict:
+    """The text itself: it is part of what the deciders decide on, so the exported
+    dossier (whose record is these events) carries it."""
+    return {
+        "kind": "review_comment_submitted",
+        "payload": {"comment": comment, "disclosure": disclosure, "text": text},
+    }
+
+
+def hearing_requested(*, request, party: str, reason: str) -> dict:
+    return {
+        "kind": "hearing_requested",
+        "payload": {"request": request, "party": party, "reason": reason},
+    }
+
+
+def hearing_scheduled(
+    *,
+    hearing,
+    starts_at: datetime.datetime,
+    time_zone: str,
+    place: str,
+    video_link: str,
+    participants_due_on: datetime.date,
+    panel: list[str],
+    replaces=None,
+    reason: str = "",
+) -> dict:
+    """A hearing set, or (with `replaces` and `reason`) set again after a postponement."""
+    payload = {
+        "hearing": hearing,
+        "starts_at": _iso(starts_at),
+        "time_zone": time_zone,
+        "place": place,
+        "video_link": video_link,
+        "participants_due_on": _iso(participants_due_on),
+        "panel": list(panel),
+    }
+    if replaces is not None:
+        payload.update(replaces=replaces, reason=reason)
+    return {"kind": "hearing_postponed" if replaces else "hearing_scheduled", "payload": payload}
+
+
+def hearing_participants_named(*, party: str, participants: list[dict]) -> dict:
+    """`participants`: [{"id", "role", "name"}] as named by or for the party."""
+    return {
+        "kind": "hearing_participants_named",
+        "payload": {"party": party, "participants": list(participants)},
+    }
+
+
+def hearing_recorded(*, hearing, attended: list[str], minutes, sha256: str) -> dict:
+    return {
+        "kind": "hearing_recorded",
+        "payload": {
+            "hearing": hearing,
+            "attended": list(attended),
+            "minutes": minutes,
+            "sha256": sha256,
+        },
+    }
+
+
+# -- Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+
+
+def consent_offered(
+    *,
+    offer,
+    sanction: str,
+    suspension_months: int | None,
+    terms: str,
+    reply_by: datetime.date,
+    offered_as: str,
+) -> dict:
+    return {
+        "kind": "consent_offered",
+        "payload": {
+            "offer": offer,
+            "sanction": sanction,
+            "suspension_months": suspension_months,
+            "terms": terms,
+            "reply_by": _iso(reply_by),
+            "offered_as": offered_as,
+        },
+    }
+
+
+def consent_answered(*, offer, answer: str, said: str = "", sanction_id=None) -> dict:
+    """`answer`: accepted, refused or lapsed (no answer by the date)."""
+    payload = {"offer": offer, "answer": answer}
+    if said:
+        payload["said"] = said
+    if sanction_id is not None:
+        payload["sanction_id"] = sanction_id
+    return {"kind": f"consent_{answer}", "payload": payload}
+
+
+def interim_proposed(*, interim, ballot, reasons: str, lifting: bool = False) -> dict:
+    kind = "interim_lifting_requested" if lifting else "interim_suspension_proposed"
+    key = "grounds" if lifting else "reasons"
+    return {"kind": kind, "payload": {"interim": interim, "ballot": ballot, key: reasons}}
+
+
+def interim_ballot_closed(*, ballot, tally: dict, passed: bool, lifting: bool) -> dict:
+    return {
+        "kind": "ballot_closed",
+        "payload": {
+            "ballot": ballot,
+            "kind": "interim_lifting" if lifting else "interim",
+            "tally": tally,
+            "passed": passed,
+        },
+    }
+
+
+def interim_changed(*, interim, change: str, status: str, why: str = "") -> dict:
+    """`change`: imposed, not_imposed, lifted, kept (lifting refused) or ended."""
+    payload = {"interim": interim, "membership_status": status}
+    if why:
+        payload["why"] = why
+    return {"kind": f"interim_suspension_{change}", "payload": payload}
+
+
+def case_consolidated(*, link, other: str, reason: str) -> dict:
+    return {
+        "kind": "case_consolidated",
+        "payload": {"link": link, "other_case": other, "reason": reason},
+    }

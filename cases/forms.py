@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from cases.models import (
@@ -21,7 +26,11 @@ from cases.models import (
     VoteChoice,
 )
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
-from cases.services.ballots import MAX_SUSPENSION_MONTHS
+from cases.services.ballots import (
+    MAX_COMPLIANCE_DAYS,
+    MAX_CONDITIONS_MONTHS,
+    MAX_SUSPENSION_MONTHS,
+)
 from cases.workflow import CaseState
 from members.models import Organization
 from members.roles import APPEALS_PANEL, BOARD, ETHICS_STAFF
@@ -56,17 +65,52 @@ class KeepsInput:
 
     def files_to_attach_again(self) -> list[str]:
         """Browsers cannot send a file again by themselves: the names of the files that
-        were chosen, so the page can say which to attach again."""
+        were chosen, so the page can say which to attach again. A file that was itself
+        refused (its name is in an error, here or in `refused_files`) is not asked for
+        again: the error says why it cannot be used."""
         getlist = getattr(self.files, "getlist", None)
         if getlist is None:
             return []
+        refused = set(getattr(self, "refused_files", ())) | refused_file_names(
+            [str(e) for errors in (self.errors.values() if self.is_bound else []) for e in errors]
+        )
         return [
             f.name
             for bound in self.visible_fields()
             if isinstance(bound.field, forms.FileField)
             for f in getlist(bound.html_name)
-            if f
+            if f and f.name not in refused
         ]
+
+
+def refused_file_names(messages) -> set[str]:
+    """The file names an upload refusal quotes (cases.uploads: “tool.exe” is of a type...)."""
+    return {name for message in messages for name in re.findall(r"“([^”]+)”", str(message))}
+
+
+def error_summary(form, *formsets) -> list[tuple[str, str, str]]:
+    """(element id, what, message) for every error of a refused form and its formsets
+    (given as (formset, legend) pairs), in page order: the summary at the top of the page
+    links each to its field."""
+    out = []
+
+    def add(f, prefix: str, top: str) -> None:
+        for error in f.non_field_errors():
+            out.append((top, prefix or "The form", error))
+        for name, errors in f.errors.items():
+            if name == NON_FIELD_ERRORS or name not in f.fields:
+                continue
+            bound = f[name]
+            what = f"{prefix}: {bound.label}" if prefix else str(bound.label)
+            out.extend((bound.id_for_label, what, error) for error in errors)
+
+    add(form, "", "complaint-form")
+    for formset, legend in formsets:
+        for error in formset.non_form_errors():
+            out.append((f"{formset.prefix}-rows", legend, error))
+        for i, f in enumerate(formset, 1):
+            add(f, f"{legend} {i}", f"{formset.prefix}-rows")
+    return out
 
 
 def staff_users():
@@ -82,7 +126,9 @@ class ComplaintForm(forms.Form):
     respondent = forms.CharField(
         label="Respondent",
         max_length=200,
-        help_text="The member organization complained about: its exact name or register slug.",
+        help_text="The member organization complained about: type part of its name and "
+        "choose it from the register's suggestions (or its exact name or register slug).",
+        widget=forms.TextInput(attrs={"list": "respondent-options", "autocomplete": "off"}),
     )
     summary = forms.CharField(
         label="Summary", max_length=300, help_text="One line: what the complaint is about."
@@ -296,6 +342,22 @@ class EvidenceForm(KeepsInput, forms.Form):
 # Blank extra rows are skipped by Django's formsets; a row with anything typed is validated.
 AllegationFormSet = forms.formset_factory(AllegationForm, extra=2, max_num=20)
 EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=2, max_num=20)
+# The new-complaint form starts with one row each; rows are added as needed (by its
+# script, or by the "add another" button without JavaScript).
+ComplaintAllegationFormSet = forms.formset_factory(AllegationForm, extra=1, max_num=20)
+ComplaintEvidenceFormSet = forms.formset_factory(EvidenceForm, extra=1, max_num=20)
+
+
+def with_another_row(data, prefix: str, max_num: int = 20):
+    """The posted data with one more (blank) row in the formset `prefix`."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except ValueError:
+        total = 0
+    data[key] = str(min(total + 1, max_num))
+    return data
 
 
 class AmendmentForm(forms.Form):
@@ -494,6 +556,9 @@ class VoteForm(KeepsInput, forms.Form):
         if kind == BallotKind.COMPLAINANT_APPEAL:
             # The complainant's appeal decides where the case goes, not a sanction.
             del self.fields["sanction"], self.fields["suspension_months"]
+            for compliance_kind, group in COMPLIANCE_FIELDS.items():
+                for name in (compliance_kind, *group):
+                    del self.fields[name]
             return
         if appeal:
             kinds = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(lesser_than)] if lesser_than else []
@@ -502,6 +567,87 @@ class VoteForm(KeepsInput, forms.Form):
             kinds = SANCTION_SEVERITY
         labels = dict(SanctionKind.choices)
         self.fields["sanction"].choices = [("", "—")] + [(k, labels[k]) for k in kinds]
+        if appeal:
+            # The appeals panel upholds, lessens or overturns; it sets no new terms.
+            for kind, group in COMPLIANCE_FIELDS.items():
+                for name in (kind, *group):
+                    del self.fields[name]
+        else:
+            self.fields["fine_amount"].label = f"Amount ({settings.PROBITY_CURRENCY})"
+
+    # The compliance sanctions a voter may support besides the sanction: a checkbox,
+    # then the terms it takes (shown for the one chosen: probity.css, no script).
+    fine = forms.BooleanField(label="Also a fine", required=False)
+    fine_amount = forms.DecimalField(
+        label="Amount", required=False, min_value=0.01, max_digits=12, decimal_places=2
+    )
+    fine_due_days = forms.IntegerField(
+        label="Days to pay", required=False, min_value=1, max_value=MAX_COMPLIANCE_DAYS
+    )
+    education = forms.BooleanField(label="Also required education", required=False)
+    education_what = forms.CharField(
+        label="What education (course, training)", required=False, max_length=500
+    )
+    education_due_days = forms.IntegerField(
+        label="Days to complete it", required=False, min_value=1, max_value=MAX_COMPLIANCE_DAYS
+    )
+    conditions = forms.BooleanField(label="Also conditions (probation)", required=False)
+    conditions_terms = forms.CharField(
+        label="The conditions",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    conditions_months = forms.IntegerField(
+        label="For how many months", required=False, min_value=1, max_value=MAX_CONDITIONS_MONTHS
+    )
+    conditions_checked_by = forms.CharField(label="Who checks them", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        compliance = {}
+        if data.get("choice") == VoteChoice.VIOLATION:
+            for kind, fields in COMPLIANCE_FIELDS.items():
+                if kind not in self.fields or not data.get(kind):
+                    continue
+                for name, (_term, required) in fields.items():
+                    if required and data.get(name) in (None, ""):
+                        self.add_error(name, f"Needed with {self.fields[kind].label[5:]}.")
+                compliance[kind] = {
+                    term: str(data[name]) if isinstance(data.get(name), Decimal) else data.get(name)
+                    for name, (term, _required) in fields.items()
+                    if data.get(name) not in (None, "")
+                }
+        data["compliance"] = compliance
+        return data
+
+    def main_fields(self):
+        return [self[n] for n in ("choice", "sanction", "suspension_months") if n in self.fields]
+
+    def closing_fields(self):
+        return [self[n] for n in ("reason", "dissent")]
+
+    def compliance_groups(self):
+        return [
+            (self[kind], [self[name] for name in fields])
+            for kind, fields in COMPLIANCE_FIELDS.items()
+            if kind in self.fields
+        ]
+
+
+# Each compliance sanction's checkbox: {field: (term in the vote, required)}.
+COMPLIANCE_FIELDS = {
+    "fine": {"fine_amount": ("amount", True), "fine_due_days": ("due_days", False)},
+    "education": {
+        "education_what": ("what", True),
+        "education_due_days": ("due_days", False),
+    },
+    "conditions": {
+        "conditions_terms": ("terms", True),
+        "conditions_months": ("months", True),
+        "conditions_checked_by": ("checked_by", False),
+    },
+}
 
 
 class ConflictForm(KeepsInput, forms.Form):
@@ -528,3 +674,15 @@ class PartyConflictForm(KeepsInput, forms.Form):
 class ExtendBallotForm(KeepsInput, forms.Form):
     until = forms.DateField(label="New closing date", widget=DATE)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def vote_compliance_initial(compliance: dict) -> dict:
+    """A recorded vote's compliance sanctions as the vote form's initial values."""
+    initial = {}
+    for kind, fields in COMPLIANCE_FIELDS.items():
+        if kind in (compliance or {}):
+            initial[kind] = True
+            for name, (term, _required) in fields.items():
+                if term in compliance[kind]:
+                    initial[name] = compliance[kind][term]
+    return initial

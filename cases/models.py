@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 import os
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -136,6 +137,24 @@ class SanctionTiming(models.TextChoices):
     AFTER_APPEAL_WINDOW = "after_appeal_window", "After the appeal window (or the appeal)"
 
 
+class PublicationLevel(models.TextChoices):
+    NOTHING = "nothing", "Nothing"
+    SANCTION = "sanction", "The sanction and the principles breached"
+    NAME = "name", "Also the respondent's name and a summary"
+class NonComplianceConsequence(models.TextChoices):
+    NONE = "none", "None: the default is flagged and recorded"
+    SUSPEND = "suspend", "Suspend membership until compliance"
+class HearingRule(models.TextChoices):
+    OFF = "off", "No hearing: decided on the papers"
+    ON_REQUEST = "on_request", "A hearing when a party asks for one"
+    ALWAYS = "always", "A hearing in every case referred"
+
+
+class ConsentOfferedBy(models.TextChoices):
+    STAFF = "staff", "Ethics staff, during the review"
+    BOARD = "board", "The board, during its vote"
+
+
 class Procedure(models.Model):
     """The association's complaint-handling rules. A case keeps the version in force
     when it was filed: a version in use by a case cannot be edited, only superseded."""
@@ -214,6 +233,113 @@ class Procedure(models.Model):
         help_text="The complainant's page shows the respondent's written response (never "
         "its attachments unless disclosed, never votes).",
     )
+    # Issue 10: the hearing and the respondent's comment on the review.
+    hearing = models.CharField(
+        "hearing before the vote",
+        max_length=12,
+        choices=HearingRule.choices,
+        default=HearingRule.OFF,
+        help_text="Whether the board hears the parties before it votes.",
+    )
+    hearing_notice_days = models.PositiveIntegerField(
+        "notice of hearing (days)",
+        default=21,
+        help_text="The hearing cannot be set sooner than this many days after its notice.",
+    )
+    respondent_comments_on_review = models.BooleanField(
+        "the respondent may comment on the review report",
+        default=False,
+        help_text="Before referral the findings and the review report are disclosed to the "
+        "respondent, whose comment goes to the deciders.",
+    )
+    review_comment_days = models.PositiveIntegerField("comment on the review (days)", default=14)
+    # Records (issue 12): the dashboard flags a case that stays longer than this in
+    # one stage, and the digest lists it.
+    review_time_standard_days = models.PositiveIntegerField(
+        "time standard (days in one stage)",
+        default=60,
+        help_text="A case that has stayed longer than this in one stage (e.g. under review) "
+        "is listed as idle on the dashboard and in the case officer's weekly digest.",
+    )
+    # Publication and retention (issue 12, docs/decisions/0023).
+    publication = models.CharField(
+        "what is published about a final decision",
+        max_length=10,
+        choices=PublicationLevel.choices,
+        default=PublicationLevel.NOTHING,
+        help_text="Published once the decision is final (after the appeal window or the "
+        "appeal decision), on the public decisions page; with the name, also on the "
+        "member's verification page.",
+    )
+    publication_period_days = models.PositiveIntegerField(
+        "days a decision stays published", default=365
+    )
+    retain_complainant_days = models.PositiveIntegerField(
+        "days the complainant's identity and contact details are kept after closing",
+        null=True,
+        blank=True,
+        default=2190,
+        help_text="Empty: kept forever.",
+    )
+    retain_evidence_days = models.PositiveIntegerField(
+        "days evidence files are kept after closing", null=True, blank=True, default=2190
+    )
+    retain_attachments_days = models.PositiveIntegerField(
+        "days the response's attachments are kept after closing",
+        null=True,
+        blank=True,
+        default=2190,
+    )
+    retain_messages_days = models.PositiveIntegerField(
+        "days messages are kept after closing", null=True, blank=True, default=2190
+    )
+    # Sanctions a member can comply with (fine, education, conditions): what happens
+    # when one is not complied with by its date, and how early the member is reminded.
+    non_compliance_consequence = models.CharField(
+        max_length=12,
+        choices=NonComplianceConsequence.choices,
+        default=NonComplianceConsequence.SUSPEND,
+        help_text="Applied once, by the deadline job, the day after a fine, education or "
+        "condition is overdue; compliance restores the membership.",
+    )
+    compliance_reminder_days = models.PositiveIntegerField(
+        default=14, help_text="Days before a compliance due date the member is reminded (once)."
+    )
+    # Resolution by consent and interim suspension (issue 10; docs/decisions/0020).
+    consent_resolution = models.BooleanField(
+        "resolution by consent",
+        default=False,
+        help_text="A sanction may be offered to the respondent, which ends the case "
+        "without a vote if accepted.",
+    )
+    consent_offered_by = models.CharField(
+        "consent offers are made by",
+        max_length=8,
+        choices=ConsentOfferedBy.choices,
+        default=ConsentOfferedBy.STAFF,
+    )
+    consent_appealable = models.BooleanField(
+        "a sanction accepted by consent may be appealed",
+        default=False,
+    )
+    interim_suspension = models.BooleanField(
+        "interim suspension",
+        default=False,
+        help_text="The board may suspend the membership while the case runs, by a separate ballot.",
+    )
+    interim_suspension_rule = models.CharField(
+        "interim suspension threshold",
+        max_length=10,
+        default=">=2/3",
+        help_text="Share of the procedure's denominator that must vote for an interim "
+        "suspension (or its lifting), e.g. >=2/3.",
+    )
+    consolidation = models.BooleanField(
+        "linked cases may be consolidated",
+        default=True,
+        help_text="Linked cases may be consolidated for one ballot: each vote counts in "
+        "each case, and each case keeps its own record and letters.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -225,7 +351,13 @@ class Procedure(models.Model):
     def problems(self) -> list[str]:
         """Every way this procedure is unusable, in words an administrator acts on."""
         found = []
-        for field in ("quorum_rule", "violation_rule", "sanction_rule", "expulsion_rule"):
+        for field in (
+            "quorum_rule",
+            "violation_rule",
+            "sanction_rule",
+            "expulsion_rule",
+            "interim_suspension_rule",
+        ):
             label = self._meta.get_field(field).verbose_name
             try:
                 op, value = parse_threshold(getattr(self, field))
@@ -252,10 +384,15 @@ class Procedure(models.Model):
             "ballot_window_days",
             "filing_deadline_days",
             "complainant_appeal_window_days",
+            "hearing_notice_days",
+            "review_comment_days",
+            "review_time_standard_days",
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
                 found.append(f"{label} must be at least one day.")
+        if self.publication != PublicationLevel.NOTHING and not self.publication_period_days:
+            found.append("A decision that is published must stay published at least one day.")
         return found
 
     def clean(self) -> None:
@@ -370,6 +507,17 @@ def _on_decide_complainant_appeal(case: Case, target: str) -> str:
     return target
 
 
+def _on_accept_consent(case: Case) -> str:
+    """Accepted by consent: decided now; open to appeal only where the procedure says."""
+    case.decided_at = timezone.now()
+    if not case.procedure.consent_appealable:
+        return CaseState.CLOSED
+    case.appeal_deadline = workflow.today() + datetime.timedelta(
+        days=case.procedure.appeal_window_days
+    )
+    return CaseState.SANCTIONED
+
+
 # What a step changes on the case row itself; a step with several targets returns
 # the one it takes. Everything else a step does is in its service effect.
 STEP_FIELD_CHANGES = {
@@ -377,6 +525,7 @@ STEP_FIELD_CHANGES = {
     "reopen": _on_reopen,
     "close_ballot": _on_close_ballot,
     "decide_complainant_appeal": _on_decide_complainant_appeal,
+    "accept_consent": _on_accept_consent,
 }
 
 
@@ -490,6 +639,10 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
             # The dashboard's deadline lists: one state, ordered by its date.
             models.Index(fields=["state", "response_due_on"], name="case_state_response_due"),
             models.Index(fields=["state", "appeal_deadline"], name="case_state_appeal_deadline"),
+            # The annual report's years and the dashboard's idle cases and decisions.
+            models.Index(fields=["received_on"], name="case_received_on"),
+            models.Index(fields=["decided_at"], name="case_decided_at"),
+            models.Index(fields=["state", "state_changed_at"], name="case_state_changed"),
         ]
 
     def __str__(self) -> str:
@@ -677,6 +830,9 @@ class Evidence(models.Model):
     response = models.ForeignKey(
         Response, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
+    # When the retention period ended and the file and its description were removed
+    # (cases.services.retention); the record keeps its SHA-256.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["added_at", "id"]
@@ -765,10 +921,76 @@ class CaseEvent(AppendOnlyModel):
         return hashlib.sha256(self.canonical_content()).hexdigest()
 
     @property
+    def readable_payload(self) -> dict:
+        """The payload with each personal field's value in place of its salted hash
+        (version 2 events, docs/decisions/0023), or PURGED once the value was removed.
+        Reads `personal_fields.all()`, so a page that prefetches them asks nothing more."""
+        if self.payload.get("v") != 2:
+            return self.payload
+        held = {f.name: f for f in self.personal_fields.all()}
+        out = dict(self.payload)
+        for name, value in self.payload.items():
+            if is_commitment(value):
+                field = held.get(name)
+                out[name] = field.value if field is not None and field.held else PURGED
+        return out
+
+    @property
     def actor_label(self) -> str:
         if self.actor_id is None:
             return "System"
         return self.actor.get_full_name() or self.actor.username
+
+
+PURGED = "[removed under the retention policy]"
+
+
+def is_commitment(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"salted_sha256"}
+
+
+def commitment_of(value, salt: str) -> str:
+    """What a version 2 event's payload holds for a personal field: the SHA-256 of
+    canonical JSON of the salt and the value. Without the salt it cannot be guessed
+    from a short value (a name, an e-mail address); with both destroyed it proves
+    nothing about the value, yet the event's hash still verifies."""
+    content = json.dumps(
+        {"salt": salt, "value": value}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+class RetentionKind(models.TextChoices):
+    COMPLAINANT = "complainant", "The complainant's identity and contact details"
+    EVIDENCE = "evidence", "Evidence files"
+    ATTACHMENTS = "attachments", "Response attachments"
+    MESSAGES = "messages", "Messages"
+
+
+class PersonalField(models.Model):
+    """The value of one personal field of a case event, with its salt: the event's
+    payload holds only their commitment (commitment_of). Not part of the append-only
+    record, so the retention job can destroy value and salt together; the event's
+    hash, and so the chain, is untouched (docs/decisions/0023)."""
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="personal_fields")
+    name = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12, choices=RetentionKind.choices)
+    value = models.JSONField(null=True)
+    salt = models.CharField(max_length=32, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="one_personal_field_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.name}"
+
+    @property
+    def held(self) -> bool:
+        return self.purged_at is None
 
 
 class RecordCheckpoint(AppendOnlyModel):
@@ -824,6 +1046,7 @@ class BallotKind(models.TextChoices):
     BOARD = "board", "Board ballot"
     APPEAL = "appeal", "Appeals panel ballot"
     COMPLAINANT_APPEAL = "c_appeal", "Appeals panel ballot on the complainant's appeal"
+    INTERIM = "interim", "Interim suspension ballot"
 
 
 class Ballot(models.Model):
@@ -840,6 +1063,8 @@ class Ballot(models.Model):
     violation_found = models.BooleanField(null=True)
     sanction_kind = models.CharField(max_length=12, blank=True)
     suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    # The compliance sanctions the count imposed, with their terms (cases.tally).
+    compliance = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["opened_at", "id"]
@@ -885,6 +1110,11 @@ class SanctionKind(models.TextChoices):
     CENSURE = "censure", "Censure"
     SUSPENSION = "suspension", "Suspension"
     EXPULSION = "expulsion", "Expulsion"
+    # Sanctions a member complies with (docs/decisions/0018): outside the ladder,
+    # each voted for on its own and combined with the ladder's sanction.
+    FINE = "fine", "Fine"
+    EDUCATION = "education", "Required education"
+    CONDITIONS = "conditions", "Conditions (probation)"
 
 
 SANCTION_SEVERITY = [
@@ -893,6 +1123,8 @@ SANCTION_SEVERITY = [
     SanctionKind.SUSPENSION,
     SanctionKind.EXPULSION,
 ]
+
+COMPLIANCE_KINDS = [SanctionKind.FINE, SanctionKind.EDUCATION, SanctionKind.CONDITIONS]
 
 
 class VoteChoice(models.TextChoices):
@@ -906,6 +1138,9 @@ class VoteChoice(models.TextChoices):
     # On the complainant's appeal ("uphold" keeps the dismissal or the finding):
     SEND_TO_REVIEW = "to_review", "Send the case back to review"
     SEND_TO_VOTE = "to_vote", "Send the case to a new board vote"
+    # On an interim suspension ballot (to impose, or to lift):
+    FOR = "for", "In favour"
+    AGAINST = "against", "Against"
 
 
 # The choices on each kind of ballot, in the order the ballot lists them: the form,
@@ -924,6 +1159,7 @@ BALLOT_CHOICES = {
         VoteChoice.SEND_TO_VOTE,
         VoteChoice.ABSTAIN,
     ),
+    BallotKind.INTERIM: (VoteChoice.FOR, VoteChoice.AGAINST, VoteChoice.ABSTAIN),
 }
 
 
@@ -942,6 +1178,9 @@ class Vote(models.Model):
     choice = models.CharField(max_length=12, choices=VoteChoice.choices)
     sanction = models.CharField(max_length=12, choices=SanctionKind.choices, blank=True)
     suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    # The compliance sanctions this voter supports besides `sanction`, with the terms
+    # proposed: {"fine": {"amount": "500.00", "due_days": 30}, ...} (cases.tally).
+    compliance = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     # A voter in the minority may put a dissent on the record; the decision shows it
     # (named only where the procedure says so).
@@ -958,6 +1197,12 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter}: {self.get_choice_display()}"
+
+    @property
+    def compliance_display(self) -> str:
+        """The compliance sanctions this vote supports besides its sanction, in words."""
+        labels = dict(SanctionKind.choices)
+        return ", ".join(labels[k].lower() for k in self.compliance or {} if k in labels)
 
 
 class LinkKind(models.TextChoices):
@@ -979,6 +1224,11 @@ class CaseLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     linked_at = models.DateTimeField(default=timezone.now)
+    # Consolidated for one ballot: a vote on either case counts in both.
+    consolidated_at = models.DateTimeField(null=True, blank=True)
+    consolidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["linked_at", "id"]
@@ -1024,7 +1274,10 @@ class Recusal(models.Model):
 
 class Sanction(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sanctions")
-    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="sanctions")
+    # None for a sanction accepted by consent (its ConsentOffer says so).
+    ballot = models.ForeignKey(
+        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
+    )
     kind = models.CharField(max_length=12, choices=SanctionKind.choices)
     effective_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="Suspension only.")
@@ -1039,6 +1292,13 @@ class Sanction(models.Model):
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
+    # The terms of a compliance sanction: a fine's amount and currency; what the
+    # education is or what the conditions are; a probation's months and who checks.
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    requirement = models.TextField(blank=True)
+    period_months = models.PositiveIntegerField(null=True, blank=True)
+    checked_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["decided_at", "id"]
@@ -1047,12 +1307,86 @@ class Sanction(models.Model):
         return f"{self.get_kind_display()} (case {self.case_id})"
 
     @property
+    def needs_compliance(self) -> bool:
+        return self.kind in COMPLIANCE_KINDS
+
+    @property
+    def amount_display(self) -> str:
+        return f"{self.currency} {self.amount:,.2f}" if self.amount is not None else ""
+
+    @property
     def in_force(self) -> bool:
         return self.rescinded_at is None and self.ended_at is None
 
     @property
     def changes_membership(self) -> bool:
         return self.kind in (SanctionKind.SUSPENSION, SanctionKind.EXPULSION)
+
+
+class Compliance(models.Model):
+    """Where a compliance sanction stands: due when, reminded, overdue, complied with
+    (paid or completed) and what the procedure's consequence did. One per sanction;
+    the deadline job and the compliance services set each date once."""
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.PROTECT, related_name="compliance")
+    due_on = models.DateField(db_index=True)
+    complied_on = models.DateField(null=True, blank=True, help_text="Paid on, or completed on.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    consequence_applied_at = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Compliance with {self.sanction}"
+
+    @property
+    def outstanding(self) -> bool:
+        return self.complied_on is None and self.sanction.rescinded_at is None
+
+    @property
+    def in_default(self) -> bool:
+        return self.outstanding and self.overdue_at is not None
+
+
+def compliance_proof_path(instance, filename: str) -> str:
+    number = instance.compliance.sanction.case.number
+    return f"cases/{number}/compliance/{instance.sha256[:16]}-{filename}"
+
+
+class ComplianceProof(models.Model):
+    """A receipt or certificate the respondent's representative uploaded, stored like
+    evidence (private storage, SHA-256); staff accept it, which records compliance."""
+
+    compliance = models.ForeignKey(Compliance, on_delete=models.PROTECT, related_name="proofs")
+    file = models.FileField(
+        storage=private_storage, upload_to=compliance_proof_path, max_length=300
+    )
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Proof {self.original_filename} for {self.compliance}"
 
 
 class AppealOutcome(models.TextChoices):
@@ -1139,6 +1473,17 @@ class LetterKind(models.TextChoices):
         "c_appeal_decision",
         "Decision on the complainant's appeal",
     )
+    NON_COMPLIANCE = "non_compliance", "Notice of non-compliance"
+    NOTICE_OF_HEARING = "notice_of_hearing", "Notice of hearing"
+    CONSENT_OFFER = "consent_offer", "Offer of resolution by consent"
+    CONSENT_ACCEPTED = "consent_accepted", "Resolution by consent: accepted"
+    INTERIM_IMPOSED = "interim_imposed", "Interim suspension imposed"
+    INTERIM_LIFTED = "interim_lifted", "Interim suspension lifted"
+
+
+# Letters the board and the panel never see: a consent offer, which if refused must
+# not weigh on the decision (docs/decisions/0020).
+WITHHELD_FROM_DECIDERS = (LetterKind.CONSENT_OFFER,)
 
 
 class Addressee(models.TextChoices):
@@ -1174,6 +1519,10 @@ class Letter(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The one change an issued letter may undergo: at the end of the retention period
+    # a letter that names the complainant loses its file and recipient
+    # (cases.services.retention); the record keeps its SHA-256.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -1197,6 +1546,114 @@ class Letter(models.Model):
     def download_name(self) -> str:
         version = f"-v{self.version}" if self.version > 1 else ""
         return f"{self.case.number}-{self.kind.replace('_', '-')}{version}.pdf"
+
+
+# ---------------------------------------------------------------------------
+# Resolution by consent and interim suspension (docs/decisions/0020)
+# ---------------------------------------------------------------------------
+
+
+class ConsentStatus(models.TextChoices):
+    OPEN = "open", "Open for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    REFUSED = "refused", "Refused"
+    LAPSED = "lapsed", "Not answered by the date"
+
+
+class ConsentOffer(models.Model):
+    """A sanction offered to the respondent that, if accepted, ends the case without a
+    vote. A refused or lapsed offer, and whatever the respondent wrote in answering it,
+    is kept from the deciders: only staff and the respondent see it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consent_offers")
+    sanction_kind = models.CharField(max_length=12, choices=SanctionKind.choices)
+    suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    terms = models.TextField(help_text="What the respondent agrees to, in full.")
+    reply_by = models.DateField()
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.OPEN
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)  # what the respondent said: withheld from deciders
+    sanction = models.OneToOneField(
+        Sanction, null=True, blank=True, on_delete=models.PROTECT, related_name="consent_offer"
+    )
+
+    class Meta:
+        ordering = ["offered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="open"), name="one_open_consent_offer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent offer in case {self.case_id}: {self.get_status_display()}"
+
+    @property
+    def sanction_label(self) -> str:
+        label = SanctionKind(self.sanction_kind).label
+        if self.sanction_kind == SanctionKind.SUSPENSION and self.suspension_months:
+            return f"{label} for {self.suspension_months} months"
+        return label
+
+
+class InterimStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed: the board is voting"
+    REJECTED = "rejected", "Not imposed"
+    IN_FORCE = "in_force", "In force"
+    LIFTED = "lifted", "Lifted"
+    ENDED = "ended", "Ended with the case"
+
+
+class InterimSuspension(models.Model):
+    """A suspension of membership while the case runs, decided by its own board ballot
+    (the procedure's interim threshold), lifted by another on the respondent's request,
+    and ended by the final decision."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interim_suspensions")
+    reasons = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="interim_imposing")
+    status = models.CharField(
+        max_length=10, choices=InterimStatus.choices, default=InterimStatus.PROPOSED
+    )
+    imposed_at = models.DateTimeField(null=True, blank=True)
+    # The status the member had before, restored when the suspension ends.
+    status_before = models.CharField(max_length=12, blank=True)
+    lift_grounds = models.TextField(blank=True)
+    lift_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_requested_at = models.DateTimeField(null=True, blank=True)
+    lift_ballot = models.OneToOneField(
+        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="interim_lifting"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status__in=["proposed", "in_force"]),
+                name="one_live_interim_suspension",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Interim suspension in case {self.case_id}: {self.get_status_display()}"
 
 
 class LetterUserObjectPermission(UserObjectPermissionBase):
@@ -1420,3 +1877,244 @@ class ComplainantAppeal(models.Model):
 
     def __str__(self) -> str:
         return f"Complainant's appeal in case {self.case_id}"
+
+
+# ---------------------------------------------------------------------------
+# Publication, retention and legal holds (docs/decisions/0023)
+# ---------------------------------------------------------------------------
+
+
+class Publication(models.Model):
+    """What the public decisions page says about one final decision, fixed when it was
+    published (the procedure's level at that time), and when it comes down. A row
+    withheld by staff before publication is never published."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="publication")
+    level = models.CharField(max_length=10, choices=PublicationLevel.choices)
+    sanction = models.CharField(max_length=100, blank=True)
+    principles = models.JSONField(default=list)
+    decided_on = models.DateField(null=True, blank=True)
+    # Only at the level "name": the respondent and the case's one-line summary.
+    respondent_name = models.CharField(max_length=200, blank=True)
+    respondent_slug = models.SlugField(max_length=200, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True, db_index=True)
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    withheld_at = models.DateTimeField(null=True, blank=True)
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withheld_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Publication of case {self.case_id}"
+
+    @classmethod
+    def public(cls, on: datetime.date):
+        """The entries on the public pages on this date: published, not taken down or
+        withheld, and within their period (whether or not the job has run yet)."""
+        return cls.objects.filter(
+            published_on__isnull=False,
+            published_on__lte=on,
+            ends_on__gte=on,
+            taken_down_at__isnull=True,
+            withheld_at__isnull=True,
+        )
+
+
+class LegalHold(models.Model):
+    """A legal hold stops the retention clock of a case while it is in place; the time
+    held is added to every retention period (cases.services.retention)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["placed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(released_at__isnull=True),
+                name="one_legal_hold_in_place_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold on case {self.case_id}"
+
+
+class RetentionPurge(models.Model):
+    """That one kind of a case's personal data was removed: the unique (case, kind,
+    due date) makes the deadline job do it once per closing of the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="purges")
+    kind = models.CharField(max_length=12, choices=RetentionKind.choices)
+    purged_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["purged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_on"], name="one_purge_per_kind_and_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of case {self.case_id} purged"
+# Issue 10: the respondent's comment on the review, and the hearing
+# ---------------------------------------------------------------------------
+
+
+class ReviewDisclosure(models.Model):
+    """The findings and the review report, as they stood, disclosed to the respondent
+    for comment before referral (undisclosed evidence stays undisclosed). A revision
+    after it needs a new disclosure."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_disclosures")
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    disclosed_at = models.DateTimeField(default=timezone.now)
+    comment_due_on = models.DateField()
+
+    class Meta:
+        ordering = ["disclosed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.case} disclosed {self.disclosed_at:%d %b %Y}"
+
+
+class ReviewComment(models.Model):
+    """The respondent's comment on a disclosed review: it goes to the deciders."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_comments")
+    disclosure = models.ForeignKey(
+        ReviewDisclosure, on_delete=models.PROTECT, related_name="comments"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on the review of {self.case}"
+
+
+class HearingParty(models.TextChoices):
+    RESPONDENT = "respondent", "The respondent"
+    COMPLAINANT = "complainant", "The complainant"
+
+
+class HearingRequest(models.Model):
+    """A party's request for a hearing, where the procedure holds one on request."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_requests")
+    party = models.CharField(max_length=12, choices=HearingParty.choices)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party"], name="one_hearing_request_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"Hearing requested by {self.get_party_display().lower()} on {self.case}"
+
+
+class Hearing(models.Model):
+    """One date set for the hearing. A postponement keeps this row (with its reason)
+    and sets a new one, noticed again; the current hearing is the last one not
+    postponed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
+    starts_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, help_text="An IANA name: Europe/London.")
+    place = models.TextField(blank=True)
+    video_link = models.URLField(blank=True, max_length=500)
+    participants_due_on = models.DateField(
+        help_text="The parties name their attendees, counsel and witnesses by this date."
+    )
+    # The deciders when it was set: the board, minus recusals and parties' representatives.
+    panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="hearing_panels")
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(default=timezone.now)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    postponed_at = models.DateTimeField(null=True, blank=True)
+    postponement_reason = models.TextField(blank=True)
+    # The record, kept once it has been held.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attended = models.JSONField(default=list, blank=True)  # the names of who attended
+    record_notes = models.TextField(blank=True)
+    minutes = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Hearing of {self.case} on {self.local_start:%d %b %Y %H:%M}"
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return timezone.localtime(self.starts_at, ZoneInfo(self.time_zone))
+
+
+class ParticipantRole(models.TextChoices):
+    ATTENDEE = "attendee", "Attendee"
+    COUNSEL = "counsel", "Counsel"
+    WITNESS = "witness", "Witness"
+
+
+class HearingParticipant(models.Model):
+    """Someone a party brings to the hearing: who, in what capacity, for which party."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_participants")
+    party = models.CharField(max_length=12, choices=HearingParty.choices)
+    role = models.CharField(max_length=10, choices=ParticipantRole.choices)
+    name = models.CharField(max_length=200)
+    detail = models.CharField(
+        max_length=300, blank=True, help_text="Their position, firm, or what a witness speaks to."
+    )
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    named_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["party", "role", "pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name} ({self.get_role_display().lower()}, {self.get_party_display().lower()})"
+        )

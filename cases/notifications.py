@@ -141,3 +141,25 @@ def staff_wrote_to_complainant(case_id: int) -> None:
         "with your account).\n",
         complainant_emails(case),
     )
+
+
+def review_disclosed(case_id: int) -> None:
+    case = _case(case_id)
+    disclosure = case.review_disclosures.order_by("-disclosed_at", "-pk").first()
+    _send(
+        f"The review is open for your comment: case {case.number}",
+        f"The ethics staff disclosed the findings and the review report in case {case.number}. "
+        f"You may comment on them until {disclosure.comment_due_on:%d %B %Y}; your comment goes "
+        'to the board with the case file. Sign in to Probity, "Our cases".\n',
+        respondent_emails(case),
+    )
+
+
+def review_comment_received(case_id: int) -> None:
+    case = _case(case_id)
+    if case.case_officer.email:
+        _send(
+            f"Comment on the review received: case {case.number}",
+            f"{case.respondent.name} has commented on the review in case {case.number}.\n",
+            [case.case_officer.email],
+        )

@@ -8,11 +8,21 @@ import datetime
 from collections import defaultdict
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases import tally, workflow
-from cases.models import AppealOutcome, Ballot, BallotKind, BallotSeat, Case, Sanction, Vote
+from cases.models import (
+    COMPLIANCE_KINDS,
+    SANCTION_SEVERITY,
+    AppealOutcome,
+    Ballot,
+    BallotKind,
+    BallotSeat,
+    Case,
+    Sanction,
+    Vote,
+)
 
 
 def ballots_with_votes():
@@ -68,7 +78,8 @@ def eligible_votes(ballot: Ballot) -> list[Vote]:
 
 def ballot_outcome(ballot: Ballot, procedure, original_sanction: str = "") -> tally.Outcome:
     votes = [
-        tally.CastVote(v.choice, v.sanction, v.suspension_months) for v in eligible_votes(ballot)
+        tally.CastVote(v.choice, v.sanction, v.suspension_months, v.compliance or {})
+        for v in eligible_votes(ballot)
     ]
     eligible = sum(1 for s in ballot.seats.all() if s.recused_at is None)
     if ballot.kind == BallotKind.COMPLAINANT_APPEAL:
@@ -104,10 +115,22 @@ def ballot_status(ballot: Ballot, procedure, original_sanction: str = "") -> dic
 
 
 def current_sanction(case: Case) -> Sanction | None:
+    """The ladder's sanction in force (warning to expulsion): the one an appeal is about.
+    The compliance sanctions beside it are `compliance_sanctions`."""
     return (
-        Sanction.objects.filter(case=case, rescinded_at__isnull=True)
+        Sanction.objects.filter(case=case, rescinded_at__isnull=True, kind__in=SANCTION_SEVERITY)
         .order_by("-decided_at", "-pk")
         .first()
+    )
+
+
+def compliance_sanctions(case: Case) -> list[Sanction]:
+    """The fines, education and conditions decided in the case and not rescinded, with
+    their compliance records."""
+    return list(
+        Sanction.objects.filter(case=case, rescinded_at__isnull=True, kind__in=COMPLIANCE_KINDS)
+        .select_related("compliance")
+        .order_by("pk")
     )
 
 
@@ -165,7 +188,11 @@ def prior_record(case: Case) -> list[dict]:
     earlier = (
         Case.objects.filter(respondent_id=case.respondent_id, decided_at__isnull=False)
         .exclude(pk=case.pk)
-        .filter(ballots__kind=BallotKind.BOARD, ballots__violation_found=True)
+        # A violation found by the board, or a sanction accepted by consent.
+        .filter(
+            Q(ballots__kind=BallotKind.BOARD, ballots__violation_found=True)
+            | Q(consent_offers__status="accepted")
+        )
         .distinct()
         .prefetch_related("sanctions", "allegations__principle", "allegations__finding")
         .order_by("-decided_at")

@@ -23,13 +23,23 @@ from cases.models import (
     Addressee,
     Case,
     ComplainantAppeal,
+    ConsentOffer,
+    ConsentStatus,
     EvidenceSource,
+    InterimSuspension,
     Letterhead,
     LetterKind,
     RecordCheckpoint,
     SanctionKind,
 )
-from cases.outcomes import ballot_outcome, current_sanction, dissents, open_ballot, prior_record
+from cases.outcomes import (
+    ballot_outcome,
+    compliance_sanctions,
+    current_sanction,
+    dissents,
+    open_ballot,
+    prior_record,
+)
 
 ASSETS_DIR = Path(settings.BASE_DIR) / "templates" / "letters" / "assets"
 ASSET_SCHEME = "probity-asset:"
@@ -189,6 +199,7 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
                 "counts": counts,
                 "violation_found": violation_found,
                 "sanction": current_sanction(case),
+                "compliance_sanctions": compliance_sanctions(case),
                 "sanction_kind": SanctionKind(sanction_kind).label if sanction_kind else "",
                 "suspension_months": months,
                 **decision_basis(case, allegations, ballot),
@@ -197,17 +208,60 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
     if kind in (LetterKind.APPEAL_DECISION, LetterKind.OUTCOME_NOTICE):
         context["appeal"] = getattr(case, "appeal", None)
         context["sanction"] = current_sanction(case)
+        context["compliance_sanctions"] = compliance_sanctions(case)
     if kind == LetterKind.OUTCOME_NOTICE:
         # The complainant learns the outcome only where the procedure says so.
         context["told_outcome"] = case.procedure.complainant_told_outcome
         appeal = context["appeal"]
         context["after_appeal"] = bool(appeal and appeal.outcome)
+    if kind == LetterKind.NON_COMPLIANCE:
+        context["overdue_sanctions"] = [
+            s for s in compliance_sanctions(case) if s.compliance.in_default
+        ]
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
     if kind == LetterKind.COMPLAINANT_APPEAL_DECISION:
         context["complainant_appeal"] = ComplainantAppeal.objects.filter(case=case).first()
         context["noticed"] = case.notice_issued_at is not None
+    if kind == LetterKind.NOTICE_OF_HEARING:
+        context.update(hearing_context(case))
+    context.update(consent_and_interim_context(case, kind))
     return context
+
+
+def hearing_context(case: Case) -> dict:
+    """The hearing as now set, the one it replaces after a postponement, its panel
+    less anyone recused since."""
+    hearing = (
+        case.hearings.filter(postponed_at__isnull=True)
+        .select_related("replaces")
+        .order_by("-scheduled_at", "-pk")
+        .first()
+    )
+    if hearing is None:
+        return {"hearing": None}
+    recused = set(case.recusals.values_list("member_id", flat=True))
+    return {
+        "hearing": hearing,
+        "postponed": hearing.replaces,
+        "panel": [u for u in hearing.panel.order_by("last_name", "pk") if u.pk not in recused],
+    }
+
+
+def consent_and_interim_context(case: Case, kind: str) -> dict:
+    """The consent offer or the interim suspension a letter is about (docs/decisions/0020);
+    the complainant's outcome notice says whether the case ended by consent."""
+    if kind in (LetterKind.CONSENT_OFFER, LetterKind.CONSENT_ACCEPTED, LetterKind.OUTCOME_NOTICE):
+        offers = ConsentOffer.objects.filter(case=case).select_related("answered_by")
+        if kind == LetterKind.CONSENT_OFFER:
+            return {"offer": offers.order_by("-pk").first()}
+        accepted = offers.filter(status=ConsentStatus.ACCEPTED).first()
+        if kind == LetterKind.OUTCOME_NOTICE:
+            return {"by_consent": accepted}
+        return {"offer": accepted, "sanction": current_sanction(case)}
+    if kind in (LetterKind.INTERIM_IMPOSED, LetterKind.INTERIM_LIFTED):
+        return {"interim": InterimSuspension.objects.filter(case=case).order_by("-pk").first()}
+    return {}
 
 
 def breached_principles(allegations) -> list[dict]:

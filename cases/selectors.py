@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
+from association.paging import KeysetPage, keyset_page
 from cases import diagram, workflow
 from cases.access import (
     can_download_evidence,
@@ -21,6 +31,7 @@ from cases.access import (
     with_user_permission,
 )
 from cases.models import (
+    WITHHELD_FROM_DECIDERS,
     Allegation,
     Ballot,
     BallotSeat,
@@ -29,14 +40,23 @@ from cases.models import (
     CaseLink,
     Complainant,
     ComplainantAppeal,
+    Compliance,
+    ComplianceProof,
     Evidence,
+    Hearing,
     Letter,
+    Publication,
+    PublicationLevel,
     Recusal,
     Response,
+    RetentionKind,
+    ReviewComment,
     Sanction,
     Vote,
 )
-from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
+from cases.outcomes import attach_seats_and_votes, ballot_status, prior_record
+from cases.services.retention import PERIODS as RETENTION_PERIODS
+from cases.services.retention import due_on, on_hold
 from cases.workflow import STATES, CaseState, complainant_appeal_deadline
 from members.models import Organization, Representative
 from members.roles import roles_of
@@ -86,6 +106,39 @@ def case_list(
     return cases.order_by("-filed_at", "-pk")
 
 
+def case_list_page(
+    cases: QuerySet[Case], *, size: int, after: str = "", before: str = "", go: str = ""
+) -> KeysetPage:
+    """One page of the case list, newest first, by keyset (association.paging): after
+    or before a cursor, or from `go`, a case number or a date ("2026-03-01": the cases
+    entered on that day or before). The (-filed_at, -pk) order is the index's."""
+    start_at, problem = None, ""
+    go = go.strip()
+    if go:
+        try:
+            day = datetime.date.fromisoformat(go)
+        except ValueError:
+            found = cases.filter(number=go).values_list("filed_at", "pk").first()
+            if found is None:
+                problem = f"No case numbered “{go}” is in this list."
+            else:
+                start_at = found
+        else:
+            end_of_day = datetime.datetime.combine(day, datetime.time.max)
+            start_at = (timezone.make_aware(end_of_day), 2**62)  # every case of that day
+    page = keyset_page(
+        cases,
+        order=("-filed_at", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
+        start_at=start_at,
+    )
+    page.problem = problem or page.problem
+    return page
+
+
 def case_for_page(*, number: str, user) -> Case:
     """One case with everything its page shows, or 404 for whoever may not see it."""
     try:
@@ -101,6 +154,7 @@ def case_for_page(*, number: str, user) -> Case:
                 "appeal",
                 "appeal__filed_by",
                 "complainant_appeal",
+                "publication",
             )
             .prefetch_related(
                 Prefetch(
@@ -130,12 +184,23 @@ def case_for_page(*, number: str, user) -> Case:
                 ),
                 Prefetch(
                     "events",
-                    queryset=CaseEvent.objects.select_related("actor").order_by("sequence"),
+                    queryset=CaseEvent.objects.select_related("actor")
+                    .prefetch_related("personal_fields")
+                    .order_by("sequence"),
                 ),
                 "respondent__representatives__user",
                 # The complainant's rules (docs/decisions/0021) read these.
                 "complainant_submissions",
                 "complainant_codes",
+                # The membership rules read the history once per check.
+                "respondent__status_history",
+                "legal_holds",
+                "purges",
+                # What the consent, interim and consolidation rules read.
+                "consent_offers",
+                "interim_suspensions",
+                "links_from",
+                "links_to",
             )
             .get(number=number)
         )
@@ -146,6 +211,7 @@ def case_for_page(*, number: str, user) -> Case:
     # Seats and votes outside prefetch_related, which skips them for a case without a
     # ballot: the page then runs the same queries for every case.
     attach_seats_and_votes(list(case.ballots.all()), among=Ballot.objects.filter(case=case))
+    prefetch_hearing(case)
     return case
 
 
@@ -164,52 +230,9 @@ def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
     )
     if evidence is None or not can_download_evidence(user, evidence):
         raise Http404("No such file.")
+    if evidence.purged_at is not None:
+        raise Http404("This file was removed at the end of its retention period.")
     return evidence
-
-
-def dashboard(*, today: datetime.date | None = None, user=None) -> dict:
-    """The staff dashboard. For a staff member who is also a representative of a
-    member, only the cases they may see as staff or as that member's representative
-    (cases.access.cases_visible_to): they are a party to their own member's cases."""
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=14)
-    a_party = user is not None and roles_of(user).representative
-    cases = cases_visible_to(user) if a_party else Case.objects.all()
-    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in CaseState.values]
-    deadlines = list(
-        cases.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
-        .select_related("respondent", "case_officer")
-        .order_by("response_due_on")[:100]
-    )
-    ballots = Ballot.objects.filter(
-        closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
-    )
-    ballots_closing = list(
-        (ballots.filter(case__in=cases) if a_party else ballots)
-        .select_related("case", "case__respondent")
-        .order_by("closes_on")[:100]
-    )
-    appeals_closing = list(
-        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
-        .select_related("respondent")
-        .order_by("appeal_deadline")[:100]
-    )
-    without_quorum = overdue_ballots(today)
-    if a_party:
-        visible = set(
-            cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)
-        )
-        without_quorum = [b for b in without_quorum if b.case_id in visible]
-    return {
-        "ballots_without_quorum": without_quorum,
-        "ballots_closing": ballots_closing,
-        "appeals_closing": appeals_closing,
-        "by_state": by_state,
-        "overdue": [c for c in deadlines if c.response_due_on < today],
-        "upcoming": [c for c in deadlines if c.response_due_on >= today],
-        "today": today,
-    }
 
 
 def organization_case_summary(*, organization, user) -> list[Case]:
@@ -228,15 +251,27 @@ def portal_case_summary(*, organization, user) -> QuerySet[Case]:
 
 def respondent_page(case: Case) -> dict:
     """What the respondent's page shows of a case (the page adds its forms)."""
+    today = timezone.localdate()
+    disclosed = disclosed_evidence(case)
+    sanctions = list(case.sanctions.all())
     return {
         "case": case,
-        "evidence": disclosed_evidence(case),
+        # What the association disclosed, apart from the files the respondent sent.
+        "evidence": [e for e in disclosed if e.response_id is None],
+        "own_uploads": [e for e in disclosed if e.response_id is not None],
         "no_violation_found": case.state == CaseState.NO_VIOLATION,
-        "sanctions": [x for x in case.sanctions.all() if x.rescinded_at is None],
+        "sanctions": [x for x in sanctions if x.rescinded_at is None],
+        # The board's sanction, as decided (an appeal may since have lifted or replaced it).
+        "decided_sanctions": [x for x in sanctions if x.replaces_id is None],
+        "stepper": workflow.stepper(case, public=True),
+        "deadline": respondent_deadline(case, today),
+        "next": what_happens_next(case, today),
+        "outcome": outcome_of(case),
+        "appeal_decides_by": _open_ballot_closes(case, "appeal"),
         # Listed from the letters addressed to the respondent; the download checks the
         # per-letter permission again.
         "letter_list": [x for x in case.letters.all() if x.addressee == "respondent"],
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 
@@ -265,11 +300,33 @@ def decider_page(case: Case, user) -> dict:
         if (st["ballot"].kind == "board" and roles.board)
         or (st["ballot"].kind in ("appeal", "c_appeal") and roles.appeals_panel)
     ]
+    sanctions = list(case.sanctions.all())
+    appeal = getattr(case, "appeal", None)
     return {
         "case": case,
         "ballots": visible,
+        # A consent offer is never shown to the deciders (docs/decisions/0020).
+        "letter_list": [x for x in case.letters.all() if x.kind not in WITHHELD_FROM_DECIDERS],
         "my_ballot": mine,
         "my_vote": vote,
+        # How many of the seated voters have voted (never how), beside the vote form.
+        "progress": ballot_progress(mine) if mine else None,
+        "stepper": workflow.stepper(case),
+        # For the appeals panel: the board's decision under appeal, as decided.
+        "under_appeal": {
+            "appeal": appeal,
+            "sanctions": [x for x in sanctions if x.replaces_id is None],
+            "board_ballot": next(
+                (b for b in case.ballots.all() if b.kind == "board" and b.closed_at), None
+            ),
+            "letters": [
+                x
+                for x in case.letters.all()
+                if x.kind == "decision" and x.addressee == "respondent"
+            ],
+        }
+        if appeal is not None
+        else None,
         # Earlier violations, where the procedure shows them to the deciders.
         "prior_record": prior_record(case) if case.procedure.deciders_see_prior_record else None,
         "today": timezone.localdate(),
@@ -283,6 +340,8 @@ def ballots_of(case: Case) -> list[dict]:
     return [
         ballot_status(b, case.procedure, original if b.kind == "appeal" else "")
         for b in case.ballots.all()
+        # An interim suspension ballot is counted its own way (cases/includes/interim.html).
+        if b.kind != "interim"
     ]
 
 
@@ -318,8 +377,11 @@ def my_ballots(*, user, closed_page=1) -> dict:
         seats.filter(ballot__closed_at__isnull=False).order_by("-ballot__closed_at", "-pk"),
         MY_CLOSED_BALLOTS_PAGE,
     ).get_page(closed_page)
+    open_ = [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]]
     return {
-        "open": [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]],
+        "open": open_,
+        # The call to action: the open ballots still awaiting this member's vote.
+        "to_vote": [ballot for ballot, voted in open_ if not voted],
         "closed": [(s.ballot, s.voted) for s in closed],
         "page": closed,
     }
@@ -333,10 +395,60 @@ def sanctions_of(organization) -> list[Sanction]:
     )
 
 
+def owed_by(organization) -> list:
+    """What the organization still has to comply with (fines, education, conditions),
+    soonest due first, each with its sanction and case: for the portal and its page."""
+    return list(
+        Compliance.objects.filter(
+            sanction__case__respondent=organization,
+            complied_on__isnull=True,
+            sanction__rescinded_at__isnull=True,
+        )
+        .select_related("sanction", "sanction__case")
+        .order_by("due_on", "pk")
+    )
+
+
+def compliance_for_page(case) -> list[tuple]:
+    """The case's compliance sanctions, each with its proofs, for the panel: two
+    queries in every state, whether or not the case has any (the page's count is
+    fixed by the code, not the case)."""
+    rows = list(
+        Compliance.objects.filter(sanction__case=case)
+        .select_related("sanction", "recorded_by")
+        .order_by("sanction_id")
+    )
+    proofs: dict[int, list] = {}
+    for proof in ComplianceProof.objects.filter(compliance__sanction__case=case).order_by(
+        "uploaded_at", "pk"
+    ):
+        proofs.setdefault(proof.compliance_id, []).append(proof)
+    return [(row, proofs.get(row.pk, [])) for row in rows]
+
+
+def proof_for_download(*, number: str, proof_id: int, user):
+    """404 unless this user is staff on the case or the respondent's representative."""
+    from cases.access import RESPONDENT_VIEW, STAFF_VIEW, relation_to
+
+    proof = (
+        ComplianceProof.objects.select_related("compliance__sanction__case")
+        .filter(compliance__sanction__case__number=number, pk=proof_id)
+        .first()
+    )
+    if proof is None or relation_to(user, proof.compliance.sanction.case) not in (
+        STAFF_VIEW,
+        RESPONDENT_VIEW,
+    ):
+        raise Http404("No such file.")
+    return proof
+
+
 def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
     letter = Letter.objects.select_related("case").filter(case__number=number, pk=letter_id).first()
     if letter is None or not can_download_letter(user, letter):
         raise Http404("No such letter.")
+    if letter.purged_at is not None:
+        raise Http404("This letter was removed at the end of its retention period.")
     return letter
 
 
@@ -454,4 +566,265 @@ def complainant_staff_panel(case: Case) -> dict:
         "submissions": list(case.complainant_submissions.select_related("decided_by", "evidence")),
         "codes": list(case.complainant_codes.select_related("issued_by", "revoked_by")),
         "complainant_appeal": ComplainantAppeal.objects.filter(case=case).first(),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Publication (docs/decisions/0023)
+# ---------------------------------------------------------------------------
+
+
+def published_decisions(on: datetime.date | None = None):
+    """The public decisions page: each entry as fixed when it was published, newest
+    first; nothing withheld, taken down or past its period."""
+    return Publication.public(on or timezone.localdate()).order_by("-published_on", "-pk")
+
+
+def published_decisions_of(organization, on: datetime.date | None = None) -> list[Publication]:
+    """The organization's verification page: only entries that name it (the level
+    "name"); an entry without names must not be tied to the member here."""
+    return list(
+        published_decisions(on).filter(case__respondent=organization, level=PublicationLevel.NAME)
+    )
+
+
+def retention_status(case: Case, today: datetime.date | None = None) -> list[tuple[str, str]]:
+    """(kind, what happens to it) for the staff page's retention panel."""
+    today = today or timezone.localdate()
+    purged = {p.kind: p for p in case.purges.all()}
+    hold = on_hold(case)
+    rows = []
+    for kind, field in RETENTION_PERIODS.items():
+        label = RetentionKind(kind).label
+        days = getattr(case.procedure, field)
+        due = due_on(case, kind, today)
+        if kind in purged:
+            removed = timezone.localtime(purged[kind].purged_at)
+            text = f"removed on {date_format(removed, 'j F Y')}"
+        elif days is None:
+            text = "kept: the procedure sets no period"
+        elif due is None:
+            text = f"kept until {days} days after the case closes"
+        elif hold is not None:
+            text = (
+                f"due on {date_format(due, 'j F Y')} at the earliest; "
+                "the legal hold stops the clock"
+            )
+        else:
+            text = f"to be removed on {date_format(due, 'j F Y')}"
+        rows.append((label, text))
+    return rows
+# What each role must do next: the respondent's deadline and outcome, the voter's
+# ballot. One wording for each deadline, on every page that shows it.
+# ---------------------------------------------------------------------------
+
+RESPONSE_DUE = "Your response is due by"
+APPEAL_DUE = "Any appeal must be filed by"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date the respondent must act by, in the words every page uses for it."""
+
+    kind: str  # "response" or "appeal"
+    label: str
+    day: datetime.date
+    action: str  # the call to action that meets it
+
+
+def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadline | None:
+    """The deadline that applies to the respondent now: the response while the window
+    is open, the appeal window after a sanction; none otherwise. Reads the case row only,
+    so a list of cases asks nothing more."""
+    today = today or timezone.localdate()
+    if case.state == CaseState.UNDER_REVIEW and case.response_due_on:
+        if case.response_due_on >= today:
+            return Deadline("response", RESPONSE_DUE, case.response_due_on, "Send your response")
+    elif case.state == CaseState.SANCTIONED and case.appeal_deadline:
+        if case.appeal_deadline >= today:
+            return Deadline("appeal", APPEAL_DUE, case.appeal_deadline, "Read the decision")
+    return None
+
+
+def _open_ballot_closes(case: Case, kind: str) -> datetime.date | None:
+    open_ = [b for b in case.ballots.all() if b.kind == kind and b.closed_at is None]
+    return open_[0].closes_on if open_ else None
+
+
+def what_happens_next(case: Case, today: datetime.date | None = None) -> dict:
+    """For the respondent's page: what happens next, in plain words, and its date."""
+    today = today or timezone.localdate()
+    state = case.state
+    if state == CaseState.UNDER_REVIEW:
+        if case.response_window_open:
+            return {
+                "text": "Send your written response, with any documents, before the "
+                "deadline. After it the ethics staff record their findings and a review "
+                "report; only then may the case go to the board.",
+                "day": case.response_due_on,
+            }
+        return {
+            "text": "The response window has closed. The ethics staff are recording their "
+            "findings and a review report; you will be told if the case goes to the board.",
+            "day": None,
+        }
+    if state == CaseState.BOARD_VOTE:
+        return {
+            "text": "The board is voting on the case. You will receive the decision in "
+            "writing when the ballot closes.",
+            "day": _open_ballot_closes(case, "board"),
+            "day_label": "The ballot closes on",
+        }
+    if state == CaseState.SANCTIONED:
+        if case.appeal_deadline and case.appeal_deadline >= today:
+            return {
+                "text": "You may appeal the decision to the appeals panel. If no appeal is "
+                "filed by the deadline, the decision becomes final.",
+                "day": case.appeal_deadline,
+            }
+        return {
+            "text": "The appeal window has closed; the decision is becoming final.",
+            "day": None,
+        }
+    if state == CaseState.UNDER_APPEAL:
+        return {
+            "text": "The appeals panel is considering your appeal. You will receive its "
+            "decision in writing.",
+            "day": _open_ballot_closes(case, "appeal"),
+            "day_label": "The panel decides by",
+        }
+    return {"text": "The case is closed. Nothing more is needed from you.", "day": None}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a case ended (or stands after the board's decision), for the respondent."""
+
+    kind: str  # dismissed, withdrawn, no_violation, sanctioned, final, upheld, modified, overturned
+    short: str  # one line, for lists
+
+
+OUTCOME_SHORT = {
+    "dismissed": "Dismissed",
+    "withdrawn": "Withdrawn",
+    "no_violation": "Decided: no violation found",
+    "sanctioned": "Decided: sanction imposed",
+    "under_appeal": "Decided: sanction imposed; under appeal",
+    "final": "Closed: the board's decision is final",
+    "upheld": "Closed: the decision was upheld on appeal",
+    "modified": "Closed: on appeal, a lesser sanction replaced the decision",
+    "overturned": "Closed: the decision was overturned on appeal; no sanction stands",
+}
+
+
+def outcome_of(case: Case) -> Outcome | None:
+    """The case's outcome for the respondent's page and the portal, or None while it is
+    undecided. Reads the case row and its appeal (select_related)."""
+    state = case.state
+    if state in (CaseState.DISMISSED, CaseState.WITHDRAWN, CaseState.NO_VIOLATION):
+        kind = state
+    elif state == CaseState.SANCTIONED:
+        kind = "sanctioned"
+    elif state == CaseState.UNDER_APPEAL:
+        kind = "under_appeal"
+    elif state == CaseState.CLOSED:
+        appeal = getattr(case, "appeal", None)
+        kind = appeal.outcome if appeal is not None and appeal.outcome else "final"
+    else:
+        return None
+    return Outcome(kind, OUTCOME_SHORT[kind])
+
+
+def portal_rows(cases) -> list[dict]:
+    """ "Our cases" and the membership page: each case with its stage in the
+    respondent's words, its outcome and the deadline that applies now."""
+    today = timezone.localdate()
+    return [
+        {
+            "case": case,
+            # An open case by its public label; a case that ended, by how it ended.
+            "stage": outcome_of(case).short
+            if STATES[case.state].final
+            else case.public_state_label,
+            "deadline": respondent_deadline(case, today),
+        }
+        for case in cases
+    ]
+
+
+PORTAL_OPEN_CASES_LIMIT = 50  # "Our cases" pages through all of them
+
+
+def portal_open_cases(*, organization, user) -> list[dict]:
+    """The membership page's open cases: the representative's undecided or appealable
+    cases, soonest deadline first (the call to action is the first)."""
+    cases = list(
+        portal_case_summary(organization=organization, user=user)
+        .filter(state__in=OPEN_STATES)
+        .select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT]
+    )
+    rows = portal_rows(cases)
+    far = datetime.date.max
+    return sorted(rows, key=lambda r: r["deadline"].day if r["deadline"] else far)
+
+
+def ballot_progress(status: dict) -> dict:
+    """How many of the seated voters have voted, for the voter's page (never how)."""
+    voted = len(status["voted"])
+    return {"voted": voted, "seated": voted + len(status["not_voted"])}
+# Issue 10: the comment on the review, and the hearing
+# ---------------------------------------------------------------------------
+
+
+def prefetch_hearing(case: Case) -> None:
+    """What the hearing's and the comment's rules and panels read, fetched once, and
+    only for a procedure that has either (the rules ask nothing of the others)."""
+    if not workflow.open_paths(case.procedure) & {"hearing", "review_comment"}:
+        return
+    prefetch_related_objects(
+        [case],
+        "review_disclosures",
+        Prefetch("review_comments", queryset=ReviewComment.objects.select_related("submitted_by")),
+        "hearing_requests",
+        Prefetch(
+            "hearings", queryset=Hearing.objects.select_related("minutes").prefetch_related("panel")
+        ),
+        "hearing_participants",
+    )
+
+
+def hearing_page(case: Case, relation: str) -> dict:
+    """What a page shows of the comment on the review and the hearing, by the user's
+    relation to the case: the respondent sees the review only as disclosed to it, and
+    its own people; staff and the deciders see everything."""
+    everything = relation in ("staff", "decider")
+    hearing = workflow.current_hearing(case)
+    recused = {r.member_id for r in case.recusals.all()}
+    panel = [u for u in hearing.panel.all() if u.pk not in recused] if hearing else []
+    participants = [
+        p for p in case.hearing_participants.all() if everything or p.party == "respondent"
+    ]
+    disclosure = workflow.latest_disclosure(case)
+    revised = disclosure is not None and workflow.review_changed_since(case, disclosure)
+    return {
+        "paths": workflow.open_paths(case.procedure),
+        "procedure": case.procedure,
+        "hearing": hearing,
+        "any_hearing": bool(case.hearings.all()),
+        "held": [h for h in case.hearings.all() if h.recorded_at is not None],
+        "postponed": [h for h in case.hearings.all() if h.postponed_at is not None],
+        "panel": panel,
+        "participants": participants,
+        "requests": list(case.hearing_requests.all()),
+        "disclosure": disclosure,
+        "review_revised": revised,
+        # The respondent reads the review only as it was disclosed to it.
+        "review_visible": everything or (disclosure is not None and not revised),
+        "findings": [a for a in case.allegations.all() if hasattr(a, "finding")],
+        "comments": list(case.review_comments.all()),
+        "attendance_names": [u.get_full_name() or u.username for u in panel]
+        + [
+            f"{p.name} ({p.get_role_display().lower()}, {p.get_party_display().lower()})"
+            for p in participants
+        ],
     }

@@ -15,19 +15,23 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from cases.models import Sanction, SanctionKind
+from cases.models import InterimStatus, InterimSuspension, Sanction, SanctionKind
 from cases.selectors import (
     organization_case_summary,
-    portal_case_summary,
+    owed_by,
     portal_letters,
+    portal_open_cases,
+    published_decisions_of,
     sanctions_of,
 )
+from cases.services.compliance import holding_suspension
 from cases.services.grants import representative_access_revoke, representative_access_sync
 from members.hooks import (
     membership_change_requested,
     organization_page,
     portal_page,
     representative_removed,
+    verification_page,
 )
 from members.models import MembershipStatus, Organization, Representative
 
@@ -90,6 +94,25 @@ def sanction_in_force(sender, organization, transition, target, label, **kwargs)
                 f"{suspension.case.number}, which is still in force. It ends on its own on "
                 "that date; only an appeal decided in that case can lift it sooner."
             )
+        unmet = holding_suspension(org).select_related("sanction__case").first()
+        if unmet is not None:
+            return (
+                f"Cannot {label}: {org.name} is suspended until it complies with the "
+                f"{unmet.sanction.get_kind_display().lower()} decided in case "
+                f"{unmet.sanction.case.number}, due by {unmet.due_on:%d %B %Y}. Record the "
+                "compliance in that case: the suspension then ends."
+            )
+        interim = (
+            InterimSuspension.objects.filter(case__respondent=org, status=InterimStatus.IN_FORCE)
+            .select_related("case")
+            .first()
+        )
+        if interim is not None:
+            return (
+                f"Cannot {label}: {org.name} is suspended while case {interim.case.number} "
+                "runs, by the board's interim suspension. It ends with the final decision; "
+                "before that only the board can lift it, on the respondent's request."
+            )
     if org.status == MembershipStatus.TERMINATED and target != MembershipStatus.TERMINATED:
         expulsion = (
             in_force.filter(
@@ -109,7 +132,6 @@ def sanction_in_force(sender, organization, transition, target, label, **kwargs)
 
 
 # The pages of the register that show an organization's cases (members.hooks).
-PORTAL_RECENT_CASES = 50  # "Our cases" pages through all of them
 
 
 @receiver(organization_page, dispatch_uid="probity_organization_page_cases")
@@ -117,13 +139,21 @@ def organization_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
         "cases": organization_case_summary(organization=organization, user=user),
         "sanctions": sanctions_of(organization),
+        "owed": owed_by(organization),
     }
 
 
 @receiver(portal_page, dispatch_uid="probity_portal_page_cases")
 def portal_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
-        "cases": portal_case_summary(organization=organization, user=user)[:PORTAL_RECENT_CASES],
+        # Open cases only, in the respondent's words, soonest deadline first.
+        "open_cases": portal_open_cases(organization=organization, user=user),
         "sanctions": sanctions_of(organization),
+        "owed": owed_by(organization),
         "letters": portal_letters(organization=organization, user=user),
     }
+
+
+@receiver(verification_page, dispatch_uid="probity_verification_page_decisions")
+def verification_page_decisions(sender, organization, user, **kwargs) -> dict:
+    return {"published_decisions": published_decisions_of(organization)}

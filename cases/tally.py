@@ -9,14 +9,24 @@ The rules (DESIGN.md, "Ballots"), with thresholds from the case's procedure vers
   vote for a more severe sanction also supports each lesser one.
 An appeal ballot counts the same way: "uphold" supports the original sanction (and
 every lesser one), "modify" supports the lesser sanction named, "overturn" none.
+
+Compliance sanctions (a fine, required education, conditions) are not on the ladder:
+a vote for a violation may support any of them besides its ladder sanction, each is
+imposed when its own supporters reach the sanction threshold, and never alongside an
+expulsion. Their terms are the lower median of the numbers proposed (amount, days,
+months) and the text proposed by most supporters, ties going to the text that sorts
+first, so the order of the votes never matters (docs/decisions/0018).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from statistics import median_low
 
 from cases.models import (
+    COMPLIANCE_KINDS,
     SANCTION_SEVERITY,
     SanctionKind,
     VoteChoice,
@@ -32,6 +42,23 @@ class CastVote:
     choice: str
     sanction: str = ""
     suspension_months: int | None = None
+    # The compliance sanctions supported besides `sanction`, each with its proposed
+    # terms: {"fine": {"amount": "500.00", "due_days": 30}, ...}.
+    compliance: dict = field(default_factory=dict, hash=False)
+
+
+# The terms each compliance sanction takes: the numbers (counted by their lower
+# median) and the texts (the one most supporters proposed).
+COMPLIANCE_NUMBERS = {
+    SanctionKind.FINE: ("amount", "due_days"),
+    SanctionKind.EDUCATION: ("due_days",),
+    SanctionKind.CONDITIONS: ("months",),
+}
+COMPLIANCE_TEXTS = {
+    SanctionKind.FINE: ("currency",),
+    SanctionKind.EDUCATION: ("what",),
+    SanctionKind.CONDITIONS: ("terms", "checked_by"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +69,8 @@ class Outcome:
     suspension_months: int | None
     counts: dict = field(default_factory=dict)
     rule: str = ""
+    # The compliance sanctions imposed, with their terms (see COMPLIANCE_NUMBERS).
+    compliance: dict = field(default_factory=dict)
 
     @property
     def decided(self) -> bool:
@@ -108,13 +137,44 @@ def count(
             if supported_kind(v) == SanctionKind.SUSPENSION and v.suspension_months
         )
         months = median_low(proposals) if proposals else DEFAULT_SUSPENSION_MONTHS
+    compliance_support = {
+        kind.value: sum(1 for v in supporting if kind in (v.compliance or {}))
+        for kind in COMPLIANCE_KINDS
+    }
+    compliance = {}
+    if sanction and sanction != SanctionKind.EXPULSION and not appeal:
+        for kind in COMPLIANCE_KINDS:
+            if threshold_met(procedure.sanction_rule, compliance_support[kind], denominator):
+                proposals = [v.compliance[kind] for v in supporting if kind in (v.compliance or {})]
+                compliance[kind.value] = compliance_terms(kind, proposals)
+    counts["compliance_support"] = compliance_support
     rule = (
         f"Quorum: {rules['quorum']}. Violation: {rules['violation']}. "
         f"Expulsion: {rules['expulsion']}; other sanctions: {rules['sanction']}. "
         "The most severe sanction reaching its threshold is imposed; a vote for a more severe "
-        "sanction supports each lesser one."
+        "sanction supports each lesser one. A fine, required education and conditions are "
+        "each imposed besides it when their own supporters reach the threshold for other "
+        "sanctions, never with an expulsion; their terms are the lower median of the numbers "
+        "proposed and the text most supporters proposed."
     )
-    return Outcome(quorum_met, violation, sanction, months, counts, rule)
+    return Outcome(quorum_met, violation, sanction, months, counts, rule, compliance)
+
+
+def compliance_terms(kind: str, proposals: list[dict]) -> dict:
+    """The terms of a compliance sanction from its supporters' proposals: for each
+    number the lower median, for each text the one proposed most often (ties: the one
+    that sorts first). Independent of the order of the proposals."""
+    terms: dict = {}
+    for name in COMPLIANCE_NUMBERS[kind]:
+        values = sorted(Decimal(str(p[name])) for p in proposals if p.get(name) not in (None, ""))
+        if values:
+            value = median_low(values)
+            terms[name] = f"{value:.2f}" if name == "amount" else int(value)
+    for name in COMPLIANCE_TEXTS[kind]:
+        texts = Counter(str(p[name]).strip() for p in proposals if str(p.get(name, "")).strip())
+        if texts:
+            terms[name] = min(texts, key=lambda t: (-texts[t], t.casefold(), t))
+    return terms
 
 
 def describe(outcome: Outcome, procedure) -> str:
@@ -125,8 +185,50 @@ def describe(outcome: Outcome, procedure) -> str:
     base = f"{c['for']} of {c['cast']} votes cast found a violation ({c['abstained']} abstained)"
     if not outcome.violation_found:
         return f"No violation found: {base}; {describe_threshold(procedure.violation_rule)} was needed."
-    label = dict(SanctionKind.choices).get(outcome.sanction, "no sanction")
-    return f"Violation found: {base}. Sanction: {label.lower()}, supported by {c['support'].get(outcome.sanction, 0)}."
+    labels = dict(SanctionKind.choices)
+    label = labels.get(outcome.sanction, "no sanction")
+    text = f"Violation found: {base}. Sanction: {label.lower()}, supported by {c['support'].get(outcome.sanction, 0)}"
+    besides = [
+        f"{labels[kind].lower()}, supported by {c.get('compliance_support', {}).get(kind, 0)}"
+        for kind in outcome.compliance
+    ]
+    return f"{text}; with {'; '.join(besides)}." if besides else f"{text}."
+
+
+@dataclass(frozen=True)
+class InterimOutcome:
+    quorum_met: bool
+    passed: bool
+    counts: dict
+    rule: str
+
+
+def count_interim(votes: list[CastVote], *, eligible: int, procedure) -> InterimOutcome:
+    """An interim suspension ballot (to impose one, or to lift it): it passes when quorum
+    is met and the votes in favour reach the procedure's interim threshold, out of its
+    denominator (votes cast, abstentions not counted; or eligible voters)."""
+    took_part = len(votes)
+    in_favour = sum(1 for v in votes if v.choice == VoteChoice.FOR)
+    against = sum(1 for v in votes if v.choice == VoteChoice.AGAINST)
+    cast = in_favour + against
+    denominator = cast if procedure.vote_denominator == VoteDenominator.VOTES_CAST else eligible
+    quorum_met = threshold_met(procedure.quorum_rule, took_part, eligible)
+    passed = quorum_met and threshold_met(procedure.interim_suspension_rule, in_favour, denominator)
+    counts = {
+        "eligible": eligible,
+        "took_part": took_part,
+        "abstained": took_part - cast,
+        "cast": cast,
+        "for": in_favour,
+        "against": against,
+    }
+    rules = procedure.describe_rules()
+    rule = (
+        f"Quorum: {rules['quorum']}. Passes with "
+        f"{describe_threshold(procedure.interim_suspension_rule)} of "
+        f"{procedure.get_vote_denominator_display()} in favour."
+    )
+    return InterimOutcome(quorum_met, passed, counts, rule)
 
 
 # The complainant's appeal (docs/decisions/0021): "uphold" keeps the dismissal or the

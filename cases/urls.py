@@ -1,6 +1,15 @@
 from django.urls import path, register_converter
 
-from cases import views, views_complainant
+from cases import (
+    views,
+    views_complainant,
+    views_compliance,
+    views_consent,
+    views_hearing,
+    views_intake,
+    views_publication,
+    views_records,
+)
 
 
 class CaseNumberConverter:
@@ -21,9 +30,20 @@ urlpatterns = [
     path("export.csv", views.case_list_export, name="case_list_export"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("new/", views.complaint_new, name="complaint_new"),
+    path("new/respondents/", views_intake.respondent_search, name="respondent_search"),
     path("ours/", views.portal_cases, name="portal_cases"),
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("workflow/", views.workflow_page, name="workflow"),
+    path("report/", views_records.annual_report, name="annual_report"),
+    path("report/annual.csv", views_records.annual_report_csv, name="annual_report_csv"),
+    path("report/annual.pdf", views_records.annual_report_pdf, name="annual_report_pdf"),
+    path("report/statistics.csv", views_records.statistics_csv, name="statistics_csv"),
+    path("precedents/", views_records.precedents, name="precedents"),
+    path(
+        "precedents/<str:number>/",
+        views_records.principle_precedents,
+        name="principle_precedents",
+    ),
     path("<case:number>/", views.case_detail, name="case_detail"),
     path("<case:number>/amend/", views.complaint_amend, name="complaint_amend"),
     path("<case:number>/step/<slug:name>/", views.case_step, name="case_step"),
@@ -123,4 +143,71 @@ urlpatterns = [
         views_complainant.code_reissue,
         name="complainant_code_reissue",
     ),
+    # Publication and legal holds (docs/decisions/0023)
+    path(
+        "<case:number>/publication/withhold/",
+        views_publication.publication_withhold,
+        name="publication_withhold",
+    ),
+    path("<case:number>/legal-hold/", views_publication.legal_hold_place, name="legal_hold_place"),
+    path(
+        "<case:number>/legal-hold/release/",
+        views_publication.legal_hold_release,
+        name="legal_hold_release",
+    ),
+    # Compliance with a fine, education or conditions (docs/decisions/0018)
+    path(
+        "<case:number>/compliance/<int:sanction_id>/record/",
+        views_compliance.compliance_record,
+        name="compliance_record",
+    ),
+    path(
+        "<case:number>/compliance/<int:sanction_id>/proof/",
+        views_compliance.compliance_proof_upload,
+        name="compliance_proof_upload",
+    ),
+    path(
+        "<case:number>/compliance/proofs/<int:proof_id>/accept/",
+        views_compliance.compliance_proof_accept,
+        name="compliance_proof_accept",
+    ),
+    path(
+        "<case:number>/compliance/proofs/<int:proof_id>/",
+        views_compliance.compliance_proof_download,
+        name="compliance_proof_download",
+    ),
+    # Issue 10: the comment on the review, and the hearing
+    path("<case:number>/review/disclose/", views_hearing.review_disclose, name="review_disclose"),
+    path("<case:number>/review/comment/", views_hearing.review_comment, name="review_comment"),
+    path("<case:number>/hearing/request/", views_hearing.hearing_request, name="hearing_request"),
+    path(
+        "<case:number>/hearing/request/record/",
+        views_hearing.hearing_request_record,
+        name="hearing_request_record",
+    ),
+    path("<case:number>/hearing/set/", views_hearing.hearing_schedule, name="hearing_schedule"),
+    path(
+        "<case:number>/hearing/postpone/", views_hearing.hearing_postpone, name="hearing_postpone"
+    ),
+    path(
+        "<case:number>/hearing/people/",
+        views_hearing.hearing_participants,
+        name="hearing_participants",
+    ),
+    path(
+        "<case:number>/hearing/people/record/",
+        views_hearing.hearing_participants_record,
+        name="hearing_participants_record",
+    ),
+    path("<case:number>/hearing/record/", views_hearing.hearing_record, name="hearing_record"),
+    # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+    path("<case:number>/consent/", views_consent.consent_offer, name="consent_offer"),
+    path("<case:number>/consent/accept/", views_consent.consent_accept, name="consent_accept"),
+    path("<case:number>/consent/refuse/", views_consent.consent_refuse, name="consent_refuse"),
+    path("<case:number>/consent/lapse/", views_consent.consent_lapse, name="consent_lapse"),
+    path("<case:number>/interim/", views_consent.interim_propose, name="interim_propose"),
+    path("<case:number>/interim/lift/", views_consent.interim_lift, name="interim_lift"),
+    path("<case:number>/interim/vote/", views_consent.interim_vote, name="interim_vote"),
+    path("<case:number>/interim/close/", views_consent.interim_close, name="interim_close"),
+    path("<case:number>/consolidate/", views_consent.consolidate, name="consolidate"),
 ]

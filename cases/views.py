@@ -13,12 +13,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, rendering, selectors, services, workflow
+from cases import (
+    access,
+    confirmations,
+    forms_consent,
+    forms_hearing,
+    rendering,
+    reports,
+    selectors,
+    services,
+    workflow,
+)
+from cases import dashboard as dashboard_page
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
     CaseFilterForm,
     CaseLinkForm,
+    ComplaintAllegationFormSet,
+    ComplaintEvidenceFormSet,
     ComplaintForm,
     ConflictForm,
     EvidenceForm,
@@ -34,8 +47,14 @@ from cases.forms import (
     ReviewReportForm,
     TransitionForm,
     VoteForm,
+    error_summary,
+    refused_file_names,
+    vote_compliance_initial,
+    with_another_row,
 )
 from cases.forms_complainant import staff_panel_forms
+from cases.forms_compliance import compliance_context
+from cases.forms_publication import panel_forms
 from cases.models import (
     BALLOT_KIND_IN,
     Allegation,
@@ -67,7 +86,9 @@ def _require_staff(request, case=None) -> None:
 @login_required
 def dashboard(request):
     _require_staff(request)
-    return render(request, "cases/dashboard.html", selectors.dashboard(user=request.user))
+    return render(
+        request, "cases/dashboard.html", dashboard_page.staff_dashboard(user=request.user)
+    )
 
 
 def _filtered_cases(request):
@@ -120,12 +141,18 @@ def case_list(request):
         if roles.representative and not (roles.board or roles.appeals_panel):
             return redirect("cases:portal_cases")
     form, filters, cases = _filtered_cases(request)
-    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_list_page(
+        cases,
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        go=request.GET.get("go", ""),
+    )
     query_string = request.GET.copy()
-    query_string.pop("page", None)
-    without_respondent = request.GET.copy()
-    for key in ("page", "respondent"):
-        without_respondent.pop(key, None)
+    for key in ("after", "before", "go"):
+        query_string.pop(key, None)
+    without_respondent = query_string.copy()
+    without_respondent.pop("respondent", None)
     return render(
         request,
         "cases/case_list.html",
@@ -133,22 +160,26 @@ def case_list(request):
             "form": form,
             "page": page,
             "query_string": query_string.urlencode(),
+            "go": request.GET.get("go", ""),
+            # The filters stay on when jumping.
+            "jump_keep": [(k, item) for k, values in query_string.lists() for item in values],
             "respondent": filters.get("respondent"),
             "without_respondent": without_respondent.urlencode(),
         },
     )
 
 
-def _complaint_forms(request):
-    data = request.POST if request.method == "POST" else None
+def _complaint_forms(request, data=None):
+    if data is None and request.method == "POST":
+        data = request.POST
     files = request.FILES if request.method == "POST" else None
     initial = {"case_officer": request.user.pk}
     if "respondent" in request.GET:
         initial["respondent"] = request.GET["respondent"]
     return (
         ComplaintForm(data, initial=initial),
-        AllegationFormSet(data, prefix="allegations"),
-        EvidenceFormSet(data, files, prefix="evidence"),
+        ComplaintAllegationFormSet(data, prefix="allegations"),
+        ComplaintEvidenceFormSet(data, files, prefix="evidence"),
     )
 
 
@@ -159,6 +190,24 @@ def _filled(formset) -> list:
 @login_required
 def complaint_new(request):
     _require_staff(request)
+    adding = request.POST.get("add_row") if request.method == "POST" else None
+    if adding in ("allegations", "evidence"):
+        # Without JavaScript: the same form, everything typed kept, one more row; no
+        # validation yet (the complaint is not being filed).
+        form, allegations, evidence = _complaint_forms(
+            request, with_another_row(request.POST, adding)
+        )
+        return render(
+            request,
+            "cases/complaint_form.html",
+            {
+                "form": form,
+                "allegations": allegations,
+                "evidence": evidence,
+                "show_errors": False,
+                "added": adding,
+            },
+        )
     form, allegations, evidence = _complaint_forms(request)
     if (
         request.method == "POST"
@@ -186,16 +235,30 @@ def complaint_new(request):
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
+                # A refused file is named in the refusal: it is not asked for again.
+                refused = refused_file_names(exc.messages)
+                for f in evidence:
+                    f.refused_files = refused
             else:
                 messages.success(request, f"Complaint filed as case {case.number}.")
                 code = getattr(case, "new_access_code", None)
                 return access_code_shown(request, case, code) if code else redirect(case)
-    status = 400 if request.method == "POST" else 200
+    posted = request.method == "POST"
     return render(
         request,
         "cases/complaint_form.html",
-        {"form": form, "allegations": allegations, "evidence": evidence},
-        status=status,
+        {
+            "form": form,
+            "allegations": allegations,
+            "evidence": evidence,
+            "show_errors": posted,
+            "error_summary": error_summary(
+                form, (allegations, "Allegation"), (evidence, "Evidence")
+            )
+            if posted
+            else [],
+        },
+        status=400 if posted else 200,
     )
 
 
@@ -280,6 +343,15 @@ def _render_case(request, case, status=200, **forms):
             or TransitionForm(initial={"expected_state": case.state}),
         }
         template = "cases/case_respondent.html"
+    if relation in (access.STAFF_VIEW, access.DECIDER_VIEW):
+        # Earlier decisions on the same principles, for whoever writes or votes.
+        context["precedents"] = reports.precedents_for(case)
+    if relation in (access.STAFF_VIEW, access.RESPONDENT_VIEW):
+        context.update(compliance_context(case, forms, offered))
+    # Issue 10's panel (the comment on the review, the hearing), where the procedure has it.
+    context.update(forms_hearing.page_context(case, relation, forms))
+    # Resolution by consent, interim suspension, consolidation: their panels' part.
+    context.update(forms_consent.panel_context(request.user, case, relation, forms))
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
@@ -310,6 +382,7 @@ def _board_context(request, case, forms) -> dict:
             "suspension_months": vote.suspension_months,
             "reason": vote.reason,
             "dissent": vote.dissent,
+            **vote_compliance_initial(vote.compliance),
         }
         if vote
         else {}
@@ -382,6 +455,7 @@ def _staff_context(request, case, forms) -> dict:
         "letter_kinds": LetterKind.choices,
         "correction_form": forms.get("correction_form"),
         "superseded_letter_ids": {x.supersedes_id for x in case.letters.all() if x.supersedes_id},
+        "failed_letter_ids": {x.pk for x in case.letters.all() if workflow.delivery_failed(x)},
         "sanctions": list(case.sanctions.all()),
         "extend_form": forms.get("extend_form") or ExtendBallotForm(prefix="extend"),
         "party_conflict_form": forms.get("party_conflict_form")
@@ -392,6 +466,8 @@ def _staff_context(request, case, forms) -> dict:
         # The complainant's side (docs/decisions/0021): thread, evidence, access code.
         "complainant_panel": selectors.complainant_staff_panel(case),
         **staff_panel_forms(forms),
+        **panel_forms(forms),
+        "retention": selectors.retention_status(case),
     }
 
 
@@ -404,7 +480,7 @@ def _refused(request, case, form_key, form, exc, status=400):
 
 # The most serious steps ask for the password again when the user signed in (or last
 # confirmed it) more than PROBITY_REAUTH_MINUTES ago (members.accounts).
-REAUTH_STEPS = frozenset({"refer_to_board", "close_ballot", "decide_appeal"})
+REAUTH_STEPS = frozenset({"refer_to_board", "close_ballot", "decide_appeal", "refer_after_hearing"})
 
 
 def _confirm_identity(request, case, name: str):
@@ -419,12 +495,40 @@ def _confirm_identity(request, case, name: str):
     return accounts.reauthenticate(request, label, case.get_absolute_url())
 
 
+def _confirmation(request, case, name: str, action_url: str):
+    """For an irreversible step or action (the table's `irreversible`) not yet
+    confirmed: the page that says what it will send to whom, posting the same form
+    again with `confirmed`. None once confirmed, or when the user could not take it
+    now (then the service refuses it as usual, with its reason)."""
+    item = workflow.entry(name)
+    if not item.irreversible or request.POST.get("confirmed") == "yes":
+        return None
+    offer = access.offered(request.user, case, [name]).get(name)
+    if offer is None or not offer.ready:
+        return None
+    return render(
+        request,
+        "cases/confirm_step.html",
+        {
+            "case": case,
+            "item": item,
+            "summary": confirmations.summary_of(case, name),
+            "reason": request.POST.get("reason", ""),
+            "expected_state": request.POST.get("expected_state", case.state),
+            "action_url": action_url,
+        },
+    )
+
+
 @login_required
 @require_POST
 def case_step(request, number, name):
     case = selectors.case_for_page(number=number, user=request.user)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
+    page = _confirmation(request, case, name, request.path)
+    if page is not None:
+        return page
     confirm = _confirm_identity(request, case, name)
     if confirm is not None:
         return confirm
@@ -723,6 +827,7 @@ def vote_cast(request, number):
             suspension_months=d.get("suspension_months"),
             reason=d["reason"],
             dissent=d["dissent"],
+            compliance=d["compliance"],
         ),
         done="Your vote is recorded. You may change it until the ballot closes.",
     )
@@ -782,6 +887,9 @@ def ballot_extend(request, number):
 def appeal_ballot_close(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request, case)
+    page = _confirmation(request, case, "close_appeal_ballot", request.path)
+    if page is not None:
+        return page
     confirm = _confirm_identity(request, case, "close_appeal_ballot")
     if confirm is not None:
         return confirm
@@ -808,13 +916,13 @@ def portal_cases(request):
         raise Http404("You are not a representative of a member organization.")
     organization = Organization.objects.get(pk=roles.organization_id)
     cases = selectors.portal_case_summary(organization=organization, user=request.user)
+    page = Paginator(cases.select_related("appeal"), CASE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "cases/portal_cases.html",
-        {
-            "organization": organization,
-            "page": Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page")),
-        },
+        {"organization": organization, "page": page, "rows": selectors.portal_rows(page)},
     )
 
 
@@ -866,7 +974,11 @@ def letter_redeliver(request, number, letter_id):
     case = selectors.case_for_page(number=number, user=request.user)
     _require_staff(request, case)
     letter = get_object_or_404(Letter, pk=letter_id, case=case)
-    attempts = services.letter_redeliver(letter=letter, by=request.user)
+    try:
+        attempts = services.letter_redeliver(letter=letter, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{case.get_absolute_url()}#letters-h")
     failed = [a for a in attempts if not a.succeeded]
     if not attempts:
         messages.info(request, "Every recipient has already received this letter.")

@@ -62,6 +62,7 @@ class CaseState(models.TextChoices):
     UNDER_APPEAL = "under_appeal", "Under appeal"
     CLOSED = "closed", "Closed"
     COMPLAINANT_APPEAL = "complainant_appeal", "Complainant's appeal"
+    HEARING = "hearing", "Hearing"
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,14 @@ STATES: dict[str, StateInfo] = {
         "The complainant's appeal is before the appeals panel",
         complainant_label="Your appeal is before the appeals panel",
     ),
+    CaseState.HEARING: StateInfo("Hearing", "Before the board: a hearing is to be held"),
 }
 
 # The stages of the stepper on the case page, in order.
 STAGES = [
     (CaseState.FILED,),
     (CaseState.UNDER_REVIEW,),
-    (CaseState.BOARD_VOTE,),
+    (CaseState.BOARD_VOTE, CaseState.HEARING),
     (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
     (CaseState.UNDER_APPEAL, CaseState.COMPLAINANT_APPEAL),
     (CaseState.CLOSED,),
@@ -423,7 +425,9 @@ def _ballot_complete_or_due(case) -> Check:
 
 
 def _open_ballot_of(case):
-    return next((b for b in case.ballots.all() if b.closed_at is None), None)
+    return next(
+        (b for b in case.ballots.all() if b.closed_at is None and b.kind != "interim"), None
+    )
 
 
 def _a_ballot_is_open(case) -> Check:
@@ -588,6 +592,449 @@ def _submission_awaits_decision(case) -> Check:
     )
 
 
+def _complaint_late(case) -> Check:
+    deadline = filing_deadline(case)
+    if case.received_on <= deadline:
+        return Check(
+            False,
+            f"The complaint was received on {_d(case.received_on)}, within the filing "
+            f"deadline of {_d(deadline)}: there is nothing to accept late.",
+        )
+    if case.late_acceptance_reason.strip():
+        return Check(False, "The complaint was already accepted late.")
+    return Check(
+        True,
+        f"Received on {_d(case.received_on)}, after the filing deadline of {_d(deadline)}.",
+    )
+
+
+def _response_window_closed(case) -> Check:
+    if case.response_due_on is None:
+        return Check(False, "No response window has been set: the notice was not issued.")
+    if today() <= case.response_due_on:
+        return Check(
+            False,
+            f"The response window is still open, until {_d(case.response_due_on)}.",
+        )
+    return Check(True, f"The response window closed on {_d(case.response_due_on)}.")
+
+
+DELIVERY_FAILED = ("failed", "retrying")
+
+
+def delivery_failed(letter) -> bool:
+    """Whether the emailing of this letter failed (or waits to be retried): staff may
+    retry it now. A letter without an address is not emailed at all."""
+    dispatch = getattr(letter, "dispatch", None) if letter.recipient_emails else None
+    return dispatch is not None and dispatch.status in DELIVERY_FAILED
+
+
+def _a_delivery_failed(case) -> Check:
+    failed = [x for x in case.letters.all() if delivery_failed(x)]
+    if not failed:
+        return Check(False, "No letter's emailing has failed.")
+    return Check(True, f"{len(failed)} letter(s) could not be emailed.")
+
+
+def _procedure_publishes(case) -> Check:
+    if case.procedure.publication == "nothing":
+        return Check(False, "The case's procedure publishes nothing about its decisions.")
+    return Check(True, f"The procedure publishes {case.procedure.get_publication_display()}.")
+
+
+def _publication_not_withheld(case) -> Check:
+    publication = getattr(case, "publication", None)
+    if publication is not None and publication.withheld_at is not None:
+        return Check(False, f"The publication was withheld: {publication.withheld_reason}")
+    return Check(True, "The publication is not withheld.")
+
+
+def _hold_in_place(case):
+    return next((h for h in case.legal_holds.all() if h.released_at is None), None)
+
+
+def _no_legal_hold(case) -> Check:
+    hold = _hold_in_place(case)
+    if hold is not None:
+        return Check(False, f"A legal hold is already in place: {hold.reason}")
+    return Check(True, "No legal hold is in place.")
+
+
+def _legal_hold_in_place(case) -> Check:
+    hold = _hold_in_place(case)
+    if hold is None:
+        return Check(False, "No legal hold is in place.")
+    return Check(True, f"A legal hold is in place since {_d(hold.placed_at)}: {hold.reason}")
+# -- Issue 10: the respondent's comment on the review, and the hearing. --
+
+
+def latest_disclosure(case):
+    """The last disclosure of the review to the respondent for comment, or None."""
+    disclosures = list(case.review_disclosures.all())
+    return disclosures[-1] if disclosures else None
+
+
+def review_changed_since(case, disclosure) -> bool:
+    """Whether the review report or a finding was revised after this disclosure."""
+    if case.review_report_at and case.review_report_at > disclosure.disclosed_at:
+        return True
+    return any(
+        hasattr(a, "finding") and a.finding.recorded_at > disclosure.disclosed_at
+        for a in _allegations(case)
+    )
+
+
+def comments_on(case, disclosure) -> list:
+    return [c for c in case.review_comments.all() if c.disclosure_id == disclosure.pk]
+
+
+def _review_comment_or_window_passed(case) -> Check:
+    if not case.procedure.respondent_comments_on_review:
+        return Check(True, "The procedure gives the respondent no comment on the review.")
+    disclosure = latest_disclosure(case)
+    if disclosure is None:
+        return Check(
+            False,
+            "The findings and the review report have not been disclosed to the respondent "
+            "for comment.",
+        )
+    if review_changed_since(case, disclosure):
+        return Check(
+            False,
+            f"The review was revised after it was disclosed on {_d(disclosure.disclosed_at)}: "
+            "disclose it again for comment.",
+        )
+    comments = comments_on(case, disclosure)
+    if comments:
+        return Check(True, f"The respondent commented on {_d(comments[-1].submitted_at)}.")
+    if today() <= disclosure.comment_due_on:
+        return Check(
+            False,
+            f"Comment window open until {_d(disclosure.comment_due_on)}; no comment received yet.",
+        )
+    return Check(
+        True, f"The comment window closed on {_d(disclosure.comment_due_on)} with no comment."
+    )
+
+
+def _review_not_yet_disclosed(case) -> Check:
+    disclosure = latest_disclosure(case)
+    if disclosure is None:
+        return Check(True, "The review has not been disclosed to the respondent yet.")
+    if review_changed_since(case, disclosure):
+        return Check(True, "The review was revised after it was last disclosed.")
+    return Check(
+        False,
+        f"The findings and the review report as they stand were disclosed on "
+        f"{_d(disclosure.disclosed_at)}.",
+    )
+
+
+def _review_comment_window_open(case) -> Check:
+    disclosure = latest_disclosure(case)
+    if disclosure is None:
+        return Check(False, "The review has not been disclosed to you for comment.")
+    if review_changed_since(case, disclosure):
+        return Check(False, "The review is being revised; it will be disclosed to you again.")
+    comments = comments_on(case, disclosure)
+    if comments:
+        return Check(False, f"Your comment was received on {_d(comments[-1].submitted_at)}.")
+    if today() > disclosure.comment_due_on:
+        return Check(False, f"The comment window closed on {_d(disclosure.comment_due_on)}.")
+    return Check(True, f"The comment window is open until {_d(disclosure.comment_due_on)}.")
+
+
+PARTY_NAMES = {"respondent": "the respondent", "complainant": "the complainant"}
+
+
+def _hearing_requests(case) -> list:
+    return list(case.hearing_requests.all())
+
+
+def _hearing_called(case) -> Check:
+    rule = case.procedure.hearing
+    if rule == "always":
+        return Check(True, "The procedure holds a hearing in every case referred.")
+    requests = _hearing_requests(case)
+    if rule == "on_request" and requests:
+        first = requests[0]
+        return Check(
+            True,
+            f"A hearing was requested by {PARTY_NAMES[first.party]} on {_d(first.requested_at)}.",
+        )
+    if rule == "on_request":
+        return Check(False, "No party has asked for a hearing: refer the case to the board.")
+    return Check(False, "The procedure provides no hearing.")
+
+
+def _no_hearing_due(case) -> Check:
+    rule = case.procedure.hearing
+    if rule == "always":
+        return Check(
+            False, "The procedure holds a hearing before every vote: refer the case to a hearing."
+        )
+    requests = _hearing_requests(case)
+    if rule == "on_request" and requests:
+        first = requests[0]
+        return Check(
+            False,
+            f"{PARTY_NAMES[first.party].capitalize()} asked for a hearing on "
+            f"{_d(first.requested_at)}: refer the case to a hearing.",
+        )
+    if rule == "on_request":
+        return Check(True, "No party has asked for a hearing.")
+    return Check(True, "The procedure provides no hearing: the board decides on the papers.")
+
+
+def _party_may_request_hearing(case, party: str) -> Check:
+    if case.procedure.hearing == "always":
+        return Check(False, "The procedure holds a hearing in every case: no request is needed.")
+    if case.procedure.hearing != "on_request":
+        return Check(False, "The procedure provides no hearing.")
+    made = [r for r in _hearing_requests(case) if r.party == party]
+    if made:
+        return Check(
+            False,
+            f"{PARTY_NAMES[party].capitalize()} asked for a hearing on {_d(made[0].requested_at)}.",
+        )
+    return Check(True, f"{PARTY_NAMES[party].capitalize()} may ask for a hearing before referral.")
+
+
+def _respondent_may_request_hearing(case) -> Check:
+    return _party_may_request_hearing(case, "respondent")
+
+
+def _complainant_may_request_hearing(case) -> Check:
+    return _party_may_request_hearing(case, "complainant")
+
+
+def current_hearing(case):
+    """The hearing as now set: the last one not postponed, or None."""
+    live = [h for h in case.hearings.all() if h.postponed_at is None]
+    return live[-1] if live else None
+
+
+def _when(hearing) -> str:
+    start = hearing.local_start
+    return f"{_d(start.date())} at {start:%H:%M} ({hearing.time_zone})"
+
+
+def earliest_hearing_day(case) -> datetime.date:
+    """The first day a hearing noticed today may be held."""
+    return today() + datetime.timedelta(days=case.procedure.hearing_notice_days)
+
+
+def _hearing_to_schedule(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(True, "No hearing is set yet.")
+    return Check(False, f"The hearing is set for {_when(hearing)}; postpone it to change the date.")
+
+
+def _hearing_scheduled(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if hearing.recorded_at is not None:
+        return Check(False, f"The hearing of {_when(hearing)} was held and its record kept.")
+    return Check(True, f"The hearing is set for {_when(hearing)}.")
+
+
+def _hearing_has_begun(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if today() < hearing.local_start.date():
+        return Check(
+            False, f"The hearing is set for {_when(hearing)}: its record is kept once it is held."
+        )
+    return Check(True, f"The hearing was set for {_when(hearing)}.")
+
+
+def _hearing_notice_given(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    noticed = timezone.localtime(hearing.scheduled_at).date()
+    given = (hearing.local_start.date() - noticed).days
+    needed = case.procedure.hearing_notice_days
+    if given < needed:
+        return Check(
+            False,
+            f"The notice of hearing of {_d(noticed)} gave {given} days; the procedure "
+            f"requires {needed}.",
+        )
+    return Check(True, f"Notice of hearing given on {_d(noticed)}, {given} days ahead.")
+
+
+def _participants_window_open(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if today() > hearing.participants_due_on:
+        return Check(
+            False,
+            f"Attendees, counsel and witnesses were to be named by "
+            f"{_d(hearing.participants_due_on)}; ask the ethics staff.",
+        )
+    return Check(
+        True, f"Name attendees, counsel and witnesses by {_d(hearing.participants_due_on)}."
+    )
+
+
+def _hearing_record_kept(case) -> Check:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(False, "No hearing is set yet.")
+    if hearing.recorded_at is None:
+        return Check(
+            False,
+            f"The record of the hearing of {_when(hearing)} (who attended, the minutes) is "
+            "not kept yet.",
+        )
+    return Check(True, f"The hearing of {_when(hearing)} is recorded.")
+
+
+def _hearing_record_if_held(case) -> Check:
+    if case.procedure.hearing == "off":
+        return Check(True, "The procedure provides no hearing.")
+    hearing = current_hearing(case)
+    if hearing is None:
+        return Check(True, "No hearing was held.")
+    return _hearing_record_kept(case)
+
+
+# -- Resolution by consent, interim suspension, consolidation (docs/decisions/0020).
+# The offers, suspensions and links are prefetched by the case page
+# (cases.selectors.case_for_page).
+
+
+def _open_consent_offer(case):
+    return next((o for o in case.consent_offers.all() if o.status == "open"), None)
+
+
+def _consent_offered_by(case, who: str) -> Check:
+    if case.procedure.consent_offered_by == who:
+        return Check(True, f"This procedure has {_OFFERERS[who]} make consent offers.")
+    other = "board" if who == "staff" else "staff"
+    return Check(
+        False,
+        f"This procedure has {_OFFERERS[other]} make consent offers, not {_OFFERERS[who]}.",
+    )
+
+
+_OFFERERS = {"staff": "the ethics staff", "board": "the board"}
+
+
+def _consent_by_staff(case) -> Check:
+    return _consent_offered_by(case, "staff")
+
+
+def _consent_by_board(case) -> Check:
+    return _consent_offered_by(case, "board")
+
+
+def _no_open_consent_offer(case) -> Check:
+    offer = _open_consent_offer(case)
+    if offer is not None:
+        return Check(
+            False, f"A consent offer is open until {_d(offer.reply_by)}; it must be answered first."
+        )
+    return Check(True, "No consent offer is waiting for an answer.")
+
+
+def _consent_offer_open(case) -> Check:
+    offer = _open_consent_offer(case)
+    if offer is None:
+        return Check(False, "No consent offer is open.")
+    if today() > offer.reply_by:
+        return Check(False, f"The consent offer could be answered until {_d(offer.reply_by)}.")
+    return Check(True, f"A consent offer is open until {_d(offer.reply_by)}.")
+
+
+def _consent_reply_date_passed(case) -> Check:
+    offer = _open_consent_offer(case)
+    if offer is None:
+        return Check(False, "No consent offer is open.")
+    if today() > offer.reply_by:
+        return Check(True, f"The consent offer was not answered by {_d(offer.reply_by)}.")
+    return Check(False, f"The consent offer may be answered until {_d(offer.reply_by)}.")
+
+
+def _live_interim(case):
+    return next(
+        (i for i in case.interim_suspensions.all() if i.status in ("proposed", "in_force")), None
+    )
+
+
+def _interim_ballot(case):
+    return next(
+        (b for b in case.ballots.all() if b.kind == "interim" and b.closed_at is None), None
+    )
+
+
+def _no_live_interim_suspension(case) -> Check:
+    live = _live_interim(case)
+    if live is None:
+        return Check(True, "No interim suspension is proposed or in force.")
+    if live.status == "proposed":
+        return Check(False, "An interim suspension is already before the board.")
+    return Check(False, "An interim suspension is already in force.")
+
+
+def _respondent_may_be_suspended(case) -> Check:
+    org = case.respondent
+    if org.status in ("active", "lapsed"):
+        return Check(True, f"{org.name} is {org.get_status_display().lower()}.")
+    return Check(
+        False,
+        f"{org.name} is {org.get_status_display().lower()}: there is no membership to suspend.",
+    )
+
+
+def _interim_suspension_in_force(case) -> Check:
+    live = _live_interim(case)
+    if live is None or live.status != "in_force":
+        return Check(False, "No interim suspension is in force.")
+    return Check(True, f"An interim suspension is in force since {_d(live.imposed_at)}.")
+
+
+def _no_interim_ballot_open(case) -> Check:
+    ballot = _interim_ballot(case)
+    if ballot is not None:
+        return Check(False, f"An interim suspension ballot is open until {_d(ballot.closes_on)}.")
+    return Check(True, "No interim suspension ballot is open.")
+
+
+def _interim_ballot_open(case) -> Check:
+    ballot = _interim_ballot(case)
+    if ballot is None:
+        return Check(False, "No interim suspension ballot is open.")
+    return Check(True, f"The interim suspension ballot is open until {_d(ballot.closes_on)}.")
+
+
+def _interim_ballot_quorum(case) -> Check:
+    ballot = _interim_ballot(case)
+    if ballot is None:
+        return Check(False, "No interim suspension ballot is open.")
+    return ballot_quorum(ballot, case.procedure)
+
+
+def _interim_ballot_complete_or_due(case) -> Check:
+    if _interim_ballot(case) is None:
+        return Check(False, "No interim suspension ballot is open.")
+    return _complete_or_due(case, "interim")
+
+
+def _has_link_to_consolidate(case) -> Check:
+    links = [*case.links_from.all(), *case.links_to.all()]
+    if not links:
+        return Check(False, "The case is linked to no other case: link it first.")
+    if all(link.consolidated_at for link in links):
+        return Check(False, "Every linked case is already consolidated with this one.")
+    return Check(True, "A linked case may be consolidated with this one.")
+
+
 RULES = {
     r.key: r
     for r in [
@@ -712,6 +1159,142 @@ RULES = {
             "Evidence from the complainant waits for a decision",
             _submission_awaits_decision,
         ),
+        # Whether an action applies at all (its only_when), not whether it may go ahead.
+        Rule(
+            "complaint_late",
+            "The complaint was received after the filing deadline",
+            _complaint_late,
+        ),
+        Rule(
+            "response_window_closed",
+            "The response window has closed",
+            _response_window_closed,
+        ),
+        Rule("a_delivery_failed", "A letter's emailing failed", _a_delivery_failed),
+        # Publication and legal holds (docs/decisions/0023)
+        Rule("procedure_publishes", "The procedure publishes decisions", _procedure_publishes),
+        Rule(
+            "publication_not_withheld",
+            "The decision's publication is not withheld yet",
+            _publication_not_withheld,
+        ),
+        Rule("no_legal_hold", "No legal hold is in place", _no_legal_hold),
+        Rule("legal_hold_in_place", "A legal hold is in place", _legal_hold_in_place),
+        # Issue 10: the comment on the review, and the hearing
+        Rule(
+            "review_comment_or_window_passed",
+            "The respondent commented on the review, or the comment window passed",
+            _review_comment_or_window_passed,
+        ),
+        Rule(
+            "review_not_yet_disclosed",
+            "The review as it stands is not yet disclosed",
+            _review_not_yet_disclosed,
+        ),
+        Rule(
+            "review_comment_window_open",
+            "Within the window for comment on the review",
+            _review_comment_window_open,
+        ),
+        Rule("hearing_called", "The procedure or a party calls for a hearing", _hearing_called),
+        Rule("no_hearing_due", "No hearing is due before the vote", _no_hearing_due),
+        Rule(
+            "respondent_may_request_hearing",
+            "The respondent may ask for a hearing",
+            _respondent_may_request_hearing,
+        ),
+        Rule(
+            "complainant_may_request_hearing",
+            "The complainant may ask for a hearing",
+            _complainant_may_request_hearing,
+        ),
+        Rule("hearing_to_schedule", "No hearing is set yet", _hearing_to_schedule),
+        Rule("hearing_scheduled", "A hearing is set and not yet recorded", _hearing_scheduled),
+        Rule("hearing_has_begun", "The hearing's date has come", _hearing_has_begun),
+        Rule(
+            "hearing_notice_given",
+            "The notice of hearing gave the procedure's notice period",
+            _hearing_notice_given,
+        ),
+        Rule(
+            "participants_window_open",
+            "Within the time to name attendees, counsel and witnesses",
+            _participants_window_open,
+        ),
+        Rule(
+            "hearing_record_kept",
+            "The hearing's record is kept (who attended, the minutes)",
+            _hearing_record_kept,
+        ),
+        Rule(
+            "hearing_record_if_held",
+            "Where a hearing was held, its record is kept",
+            _hearing_record_if_held,
+        ),
+        # Resolution by consent, interim suspension, consolidation
+        Rule("consent_by_staff", "The procedure has staff make consent offers", _consent_by_staff),
+        Rule(
+            "consent_by_board", "The procedure has the board make consent offers", _consent_by_board
+        ),
+        Rule(
+            "no_open_consent_offer",
+            "No consent offer is waiting for an answer",
+            _no_open_consent_offer,
+        ),
+        # The same question before referral and before the decision: an offer waiting
+        # for its answer holds the case where it is.
+        Rule(
+            "consent_answered_before_referral",
+            "No consent offer is waiting for an answer",
+            _no_open_consent_offer,
+        ),
+        Rule(
+            "consent_answered_before_decision",
+            "No consent offer is waiting for an answer",
+            _no_open_consent_offer,
+        ),
+        Rule("consent_offer_open", "A consent offer is open for an answer", _consent_offer_open),
+        Rule(
+            "consent_reply_date_passed",
+            "The consent offer's reply-by date passed without an answer",
+            _consent_reply_date_passed,
+        ),
+        Rule(
+            "no_live_interim_suspension",
+            "No interim suspension is proposed or in force",
+            _no_live_interim_suspension,
+        ),
+        Rule(
+            "respondent_may_be_suspended",
+            "The respondent's membership can be suspended",
+            _respondent_may_be_suspended,
+        ),
+        Rule(
+            "interim_suspension_in_force",
+            "An interim suspension is in force",
+            _interim_suspension_in_force,
+        ),
+        Rule(
+            "no_interim_ballot_open",
+            "No interim suspension ballot is open",
+            _no_interim_ballot_open,
+        ),
+        Rule("interim_ballot_open", "The interim suspension ballot is open", _interim_ballot_open),
+        Rule(
+            "interim_ballot_quorum_met",
+            "Quorum is met on the interim suspension ballot",
+            _interim_ballot_quorum,
+        ),
+        Rule(
+            "interim_ballot_complete_or_due",
+            "Every eligible voter has voted, or the interim ballot's closing date passed",
+            _interim_ballot_complete_or_due,
+        ),
+        Rule(
+            "has_link_to_consolidate",
+            "A linked case not yet consolidated with this one",
+            _has_link_to_consolidate,
+        ),
     ]
 }
 
@@ -805,7 +1388,39 @@ class Path:
     do_not_call_in_templates = True
 
 
-PATHS: dict[str, Path] = {}
+
+PATHS: dict[str, Path] = {
+    p.key: p
+    for p in [
+        # Issue 10: the hearing (on request or always), the comment on the review
+        Path("hearing", "a hearing", lambda procedure: procedure.hearing != "off"),
+        Path(
+            "review_comment",
+            "the respondent's comment on the review",
+            lambda procedure: procedure.respondent_comments_on_review,
+        ),
+    ]
+}
+
+# Resolution by consent, interim suspension, consolidation (docs/decisions/0020).
+PATHS.update(
+    {
+        p.key: p
+        for p in [
+            Path("consent", "resolution by consent", lambda pr: pr.consent_resolution),
+            Path(
+                "interim_suspension",
+                "interim suspension while a case runs",
+                lambda pr: pr.interim_suspension,
+            ),
+            Path(
+                "consolidation",
+                "consolidating linked cases for one ballot",
+                lambda pr: pr.consolidation,
+            ),
+        ]
+    }
+)
 
 # The complainant's appeal of a dismissal or a finding of no violation (0021).
 PATHS["complainant_appeal"] = Path(
@@ -845,6 +1460,12 @@ class Step:
     system_may: bool = False  # the deadline job may take this step
     description: str = ""
     path: str = ""  # a key of PATHS: the procedure may turn this step off
+    # Rules without which the step does not apply at all (not "not yet"): the page
+    # does not offer it, and authorize refuses it with the rule's reason.
+    only_when: tuple[str, ...] = ()
+    # Irreversible or destructive: styled as such, and taken only after a
+    # confirmation page says what will be sent to whom (cases.confirmations).
+    irreversible: bool = False
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -857,7 +1478,11 @@ class Step:
         return self.targets[0]
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
-        return [(RULES[key], RULES[key](case)) for key in self.rules]
+        return [(RULES[key], RULES[key](case)) for key in (*self.only_when, *self.rules)]
+
+    def applies(self, case) -> bool:
+        """Whether the step or action applies to the case at all (its only_when rules)."""
+        return all(RULES[key](case).holds for key in self.only_when)
 
     def unmet(self, case) -> list[Check]:
         return [check for _, check in self.checks(case) if not check.holds]
@@ -884,6 +1509,7 @@ STEPS: dict[str, Step] = {
                 "filed_in_time",
             ),
             description="The respondent is notified and its representatives get access to the case.",
+            irreversible=True,
         ),
         Step(
             "refer_to_board",
@@ -902,24 +1528,30 @@ STEPS: dict[str, Step] = {
                 "every_allegation_has_finding",
                 "review_report_written",
                 "single_source_acknowledged",
+                "review_comment_or_window_passed",
+                "no_hearing_due",
+                "consent_answered_before_referral",
             ),
             description="Opens the board's ballot.",
+            irreversible=True,
         ),
         Step(
             "dismiss",
             "Dismiss the complaint",
-            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.HEARING),
             (CaseState.DISMISSED,),
             STAFF,
             reason_label="Reasons for dismissal (sent to the parties)",
+            irreversible=True,
         ),
         Step(
             "withdraw",
             "Record withdrawal",
-            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.HEARING),
             (CaseState.WITHDRAWN,),
             STAFF,
             reason_label="Reasons for withdrawal",
+            irreversible=True,
         ),
         Step(
             "reopen",
@@ -936,10 +1568,16 @@ STEPS: dict[str, Step] = {
             (CaseState.BOARD_VOTE,),
             (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
             STAFF,
-            rules=("ballot_quorum_met", "ballot_complete_or_due"),
+            rules=(
+                "ballot_quorum_met",
+                "ballot_complete_or_due",
+                "hearing_record_if_held",
+                "consent_answered_before_decision",
+            ),
             system_may=True,
             description="Counts the votes by the case's procedure: the case moves to "
             "“sanctioned” or “no violation found”.",
+            irreversible=True,
         ),
         Step(
             "file_appeal",
@@ -1001,6 +1639,51 @@ STEPS: dict[str, Step] = {
             "board vote.",
             path="complainant_appeal",
         ),
+        # Issue 10: the hearing between the review and the vote
+        Step(
+            "refer_to_hearing",
+            "Refer to a hearing before the board",
+            (CaseState.UNDER_REVIEW,),
+            (CaseState.HEARING,),
+            STAFF,
+            rules=(
+                "member_during_conduct",
+                "principles_in_effect",
+                "notice_issued",
+                "amendments_noticed",
+                "response_or_window_passed",
+                "evidence_exists",
+                "every_allegation_has_finding",
+                "review_report_written",
+                "single_source_acknowledged",
+                "review_comment_or_window_passed",
+                "hearing_called",
+            ),
+            path="hearing",
+            description="The board hears the parties before it votes: set the hearing next.",
+        ),
+        Step(
+            "refer_after_hearing",
+            "Refer to the board's vote after the hearing",
+            (CaseState.HEARING,),
+            (CaseState.BOARD_VOTE,),
+            STAFF,
+            rules=("hearing_record_kept",),
+            path="hearing",
+            description="Opens the board's ballot; the hearing's record is in the deciders' file.",
+        ),
+        # Resolution by consent (docs/decisions/0020)
+        Step(
+            "accept_consent",
+            "Accept the sanction offered by consent",
+            (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
+            (CaseState.CLOSED, CaseState.SANCTIONED),
+            RESPONDENT,
+            rules=("consent_offer_open",),
+            path="consent",
+            description="The sanction offered is imposed as a decision would impose it and "
+            "the case ends without a vote (open to appeal only where the procedure says so).",
+        ),
     ]
 }
 
@@ -1013,6 +1696,7 @@ FORWARD = {
     CaseState.SANCTIONED: "finalize",
     CaseState.UNDER_APPEAL: "decide_appeal",
     CaseState.COMPLAINANT_APPEAL: "decide_complainant_appeal",
+    CaseState.HEARING: "refer_after_hearing",
 }
 
 
@@ -1022,7 +1706,13 @@ FORWARD = {
 
 ALL_STATES = tuple(CaseState.values)
 INTAKE_STATES = (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED)
+# While these last, the case runs: an interim suspension may be proposed and is in
+# force; any step out of them ends it (cases.services.interim.end_with_case).
+INTERIM_STATES = (CaseState.UNDER_REVIEW, CaseState.HEARING, CaseState.BOARD_VOTE)
 BALLOT_STATES = (CaseState.BOARD_VOTE, CaseState.UNDER_APPEAL, CaseState.COMPLAINANT_APPEAL)
+# A fine, education or conditions are complied with after the decision: also while
+# an appeal runs (where the sanction took effect) and after the case closed.
+COMPLIANCE_STATES = (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLOSED)
 # Where the complainant may still add to the complaint: before the decision, and
 # against a dismissal or a finding they may appeal.
 COMPLAINANT_EVIDENCE_STATES = (
@@ -1039,6 +1729,7 @@ PARTY_CONFLICT_STATES = (
     CaseState.SANCTIONED,
     CaseState.UNDER_APPEAL,
     CaseState.COMPLAINANT_APPEAL,
+    CaseState.HEARING,
 )
 
 
@@ -1056,9 +1747,15 @@ class Action:
     # the refusal says so, as a 403, instead of naming the state.
     closed_refusal: str = ""
     path: str = ""  # a key of PATHS: the procedure may turn this action off
+    only_when: tuple[str, ...] = ()  # as for a Step: otherwise not offered at all
+    irreversible: bool = False  # as for a Step: confirmed on a page of its own
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
-        return [(RULES[key], RULES[key](case)) for key in self.rules]
+        return [(RULES[key], RULES[key](case)) for key in (*self.only_when, *self.rules)]
+
+    def applies(self, case) -> bool:
+        """Whether the step or action applies to the case at all (its only_when rules)."""
+        return all(RULES[key](case).holds for key in self.only_when)
 
     def unmet(self, case) -> list[Check]:
         return [check for _, check in self.checks(case) if not check.holds]
@@ -1094,6 +1791,7 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "accept a late complaint",
             reason_label="Why the complaint is accepted late",
+            only_when=("complaint_late",),
         ),
         Action(
             "assign_officer",
@@ -1108,7 +1806,7 @@ ACTIONS: dict[str, Action] = {
             (CaseState.UNDER_REVIEW,),
             STAFF,
             "issue an amended notice",
-            rules=("amendments_await_notice",),
+            only_when=("amendments_await_notice",),
         ),
         Action(
             "reopen_response_window",
@@ -1117,6 +1815,7 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "reopen the response window",
             reason_label="Why the window is reopened",
+            only_when=("response_window_closed",),
         ),
         Action(
             "record_finding",
@@ -1174,8 +1873,8 @@ ACTIONS: dict[str, Action] = {
             BALLOT_STATES,
             STAFF,
             "extend the ballot",
-            rules=("a_ballot_is_open",),
             reason_label="Why the ballot is extended",
+            only_when=("a_ballot_is_open",),
         ),
         Action(
             "close_appeal_ballot",
@@ -1184,11 +1883,12 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "close the appeals panel's ballot",
             rules=(
-                "appeal_ballot_open",
                 "appeal_ballot_quorum_met",
                 "appeal_ballot_complete_or_due",
             ),
             system_may=True,
+            only_when=("appeal_ballot_open",),
+            irreversible=True,
         ),
         Action(
             "export_dossier",
@@ -1214,7 +1914,14 @@ ACTIONS: dict[str, Action] = {
             "correct a letter",
             reason_label="What the correction changes",
         ),
-        Action("retry_delivery", "Retry failed deliveries", ALL_STATES, STAFF, "retry a delivery"),
+        Action(
+            "retry_delivery",
+            "Retry failed deliveries",
+            ALL_STATES,
+            STAFF,
+            "retry a delivery",
+            only_when=("a_delivery_failed",),
+        ),
         Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
         # The complainant's access (docs/decisions/0021)
         Action(
@@ -1287,6 +1994,237 @@ ACTIONS: dict[str, Action] = {
             system_may=True,
             path="complainant_appeal",
         ),
+        # Publication and retention (docs/decisions/0023)
+        Action(
+            "withhold_publication",
+            "Withhold the decision from publication",
+            (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLOSED),
+            STAFF,
+            "withhold the decision from publication",
+            rules=("procedure_publishes", "publication_not_withheld"),
+            reason_label="Why the decision is not published",
+        ),
+        Action(
+            "place_legal_hold",
+            "Place a legal hold",
+            ALL_STATES,
+            STAFF,
+            "place a legal hold",
+            rules=("no_legal_hold",),
+            reason_label="Why the case's data must be kept (the proceedings or request)",
+        ),
+        Action(
+            "release_legal_hold",
+            "Release the legal hold",
+            ALL_STATES,
+            STAFF,
+            "release a legal hold",
+            rules=("legal_hold_in_place",),
+            reason_label="Why the hold ends",
+        ),
+        # Compliance with a fine, required education or conditions (docs/decisions/0018)
+        Action(
+            "record_compliance",
+            "Record compliance",
+            COMPLIANCE_STATES,
+            STAFF,
+            "record compliance",
+        ),
+        Action(
+            "upload_compliance_proof",
+            "Send proof of compliance",
+            COMPLIANCE_STATES,
+            RESPONDENT,
+            "send proof of compliance",
+        ),
+        Action(
+            "accept_compliance_proof",
+            "Accept the proof of compliance",
+            COMPLIANCE_STATES,
+            STAFF,
+            "accept proof of compliance",
+        ),
+        # Issue 10: the comment on the review
+        Action(
+            "disclose_review",
+            "Disclose the review to the respondent for comment",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "disclose the review for comment",
+            rules=(
+                "every_allegation_has_finding",
+                "review_report_written",
+                "review_not_yet_disclosed",
+            ),
+            path="review_comment",
+        ),
+        Action(
+            "comment_on_review",
+            "Comment on the review",
+            (CaseState.UNDER_REVIEW,),
+            RESPONDENT,
+            "comment on the review",
+            rules=("review_comment_window_open",),
+            path="review_comment",
+        ),
+        # Issue 10: the hearing
+        Action(
+            "request_hearing",
+            "Ask for a hearing",
+            (CaseState.UNDER_REVIEW,),
+            RESPONDENT,
+            "ask for a hearing",
+            rules=("respondent_may_request_hearing",),
+            reason_label="Why you ask to be heard",
+            path="hearing",
+        ),
+        Action(
+            "record_hearing_request",
+            "Record the complainant's request for a hearing",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "record a request for a hearing",
+            rules=("complainant_may_request_hearing",),
+            reason_label="The complainant's request, as made",
+            path="hearing",
+        ),
+        Action(
+            "schedule_hearing",
+            "Set the hearing",
+            (CaseState.HEARING,),
+            STAFF,
+            "set a hearing",
+            rules=("hearing_to_schedule",),
+            path="hearing",
+        ),
+        Action(
+            "postpone_hearing",
+            "Postpone the hearing",
+            (CaseState.HEARING,),
+            STAFF,
+            "postpone a hearing",
+            rules=("hearing_scheduled",),
+            reason_label="Why the hearing is postponed (sent to the parties)",
+            path="hearing",
+        ),
+        Action(
+            "name_hearing_participants",
+            "Name attendees, counsel and witnesses",
+            (CaseState.HEARING,),
+            RESPONDENT,
+            "name who comes to the hearing",
+            rules=("hearing_scheduled", "participants_window_open"),
+            path="hearing",
+        ),
+        Action(
+            "record_hearing_participants",
+            "Record a party's attendees, counsel and witnesses",
+            (CaseState.HEARING,),
+            STAFF,
+            "record who comes to the hearing",
+            rules=("hearing_scheduled",),
+            path="hearing",
+        ),
+        Action(
+            "record_hearing",
+            "Keep the hearing's record",
+            (CaseState.HEARING,),
+            STAFF,
+            "keep a hearing's record",
+            rules=("hearing_scheduled", "hearing_has_begun", "hearing_notice_given"),
+            path="hearing",
+        ),
+        # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+        Action(
+            "offer_consent",
+            "Offer resolution by consent",
+            (CaseState.UNDER_REVIEW,),
+            STAFF,
+            "offer resolution by consent",
+            rules=("consent_by_staff", "notice_issued", "no_open_consent_offer"),
+            path="consent",
+        ),
+        Action(
+            "offer_consent_as_board",
+            "Offer resolution by consent (the board)",
+            (CaseState.BOARD_VOTE,),
+            VOTER,
+            "offer resolution by consent",
+            rules=("consent_by_board", "no_open_consent_offer"),
+            path="consent",
+        ),
+        Action(
+            "refuse_consent",
+            "Refuse the consent offer",
+            (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
+            RESPONDENT,
+            "refuse a consent offer",
+            rules=("consent_offer_open",),
+            path="consent",
+        ),
+        Action(
+            "lapse_consent",
+            "Close a consent offer not answered in time",
+            (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
+            STAFF,
+            "close a consent offer",
+            rules=("consent_reply_date_passed",),
+            system_may=True,
+            path="consent",
+        ),
+        Action(
+            "propose_interim_suspension",
+            "Propose an interim suspension",
+            INTERIM_STATES,
+            STAFF,
+            "propose an interim suspension",
+            rules=("no_live_interim_suspension", "respondent_may_be_suspended"),
+            reason_label="Why the membership should be suspended while the case runs",
+            path="interim_suspension",
+        ),
+        Action(
+            "request_interim_lifting",
+            "Ask for the interim suspension to be lifted",
+            INTERIM_STATES,
+            RESPONDENT,
+            "ask for the interim suspension to be lifted",
+            rules=("interim_suspension_in_force", "no_interim_ballot_open"),
+            reason_label="Grounds for lifting the interim suspension",
+            path="interim_suspension",
+        ),
+        Action(
+            "vote_interim",
+            "Vote on the interim suspension",
+            INTERIM_STATES,
+            VOTER,
+            "vote on an interim suspension",
+            rules=("interim_ballot_open",),
+            path="interim_suspension",
+        ),
+        Action(
+            "close_interim_ballot",
+            "Close the interim suspension ballot",
+            INTERIM_STATES,
+            STAFF,
+            "close the interim suspension ballot",
+            rules=(
+                "interim_ballot_open",
+                "interim_ballot_quorum_met",
+                "interim_ballot_complete_or_due",
+            ),
+            system_may=True,
+            path="interim_suspension",
+        ),
+        Action(
+            "consolidate_case",
+            "Consolidate with a linked case for one ballot",
+            (CaseState.FILED, CaseState.UNDER_REVIEW),
+            STAFF,
+            "consolidate cases",
+            rules=("has_link_to_consolidate",),
+            reason_label="Why the cases are decided together",
+            path="consolidation",
+        ),
     ]
 }
 
@@ -1353,15 +2291,27 @@ def checklist(case) -> list[tuple[Rule, Check]]:
     return STEPS[name].checks(case) if name else []
 
 
-def stepper(case) -> list[tuple[str, str]]:
-    """(label, 'done'|'current'|'') for each stage, for the stepper on the case page."""
+def stepper(case, public: bool = False) -> list[tuple[str, str]]:
+    """(label, 'done'|'current'|'') for each stage, for the stepper on the case page;
+    `public`: in the respondent's words (the states' public labels)."""
     index = next((i for i, states in enumerate(STAGES) if case.state in states), None)
+
+    def label_of(state):
+        return STATES[state].public_label if public else STATES[state].label
+
     out = []
     for i, states in enumerate(STAGES):
-        label = STATES[case.state].label if case.state in states else STATES[states[0]].label
+        label = label_of(case.state) if case.state in states else label_of(states[0])
         if index is None:
             status = ""
         else:
             status = "done" if i < index else "current" if i == index else ""
         out.append((label, status))
+    if public and STATES[case.state].final:
+        # The respondent sees where the case ended, and no stage it will never reach.
+        if index is None:
+            # Dismissed or withdrawn: the respondent sees a case only from the notice on.
+            reached = [(label_of(states[0]), "done") for states in STAGES[:2]]
+            return [*reached, (label_of(case.state), "current")]
+        return out[: index + 1]
     return out

@@ -34,6 +34,21 @@ class SignInView(two_factor_views.LoginView):
             form.fields["otp_token"].label = CODE_LABEL
         return form
 
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form, **kwargs)
+        # Sent here from a page that needs signing in: say so (the page is not named).
+        context["sent_from_a_page"] = bool(self.request.GET.get(self.redirect_field_name))
+        return context
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's log-out (POST only), and the login page it leads to says it happened."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out. Log in again below, or close this window.")
+        return response
+
 
 class SetupView(two_factor_views.SetupView):
     template_name = "accounts/setup.html"

@@ -11,6 +11,9 @@ class RegisterFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *MembershipStatus.choices]
     )
     membership_class = forms.ChoiceField(label="Class", required=False)
+    in_default = forms.BooleanField(
+        label="Only those in default (a fine, education or condition overdue)", required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,10 @@ representative_removed = Signal()
 organization_page = Signal()
 portal_page = Signal()
 
+# Arguments: organization, user (None: the page is public). The cases app adds the
+# decisions published about the organization by name (docs/decisions/0023).
+verification_page = Signal()
+
 
 def page_additions(signal: Signal, *, organization, user) -> dict:
     """What the receivers of a page signal add to its context, merged."""

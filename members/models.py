@@ -65,6 +65,9 @@ class Organization(FSMModelMixin, models.Model):
     # the organization may apply for readmission).
     suspended_until = models.DateField(null=True, blank=True)
     readmission_bar_until = models.DateField(null=True, blank=True)
+    # Since when a fine, education or condition decided in a case is overdue (the
+    # cases app sets and clears it through members.services.compliance_default_set).
+    in_default_since = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name"]

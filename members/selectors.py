@@ -17,9 +17,11 @@ from members.models import (
 
 
 def register_search(
-    *, query: str = "", status: str = "", membership_class: str = ""
+    *, query: str = "", status: str = "", membership_class: str = "", in_default: bool = False
 ) -> QuerySet[Organization]:
     orgs = Organization.objects.select_related("membership_class")
+    if in_default:
+        orgs = orgs.filter(in_default_since__isnull=False)
     if query:
         orgs = orgs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     if status:

@@ -128,6 +128,14 @@ def membership_change(
     return change
 
 
+def compliance_default_set(*, organization: Organization, since: datetime.date | None) -> None:
+    """Mark the organization in default since `since` (a fine, education or condition
+    decided in a case is overdue), or clear it with None. The cases app decides; the
+    register shows it (the badge, the filter)."""
+    Organization.objects.filter(pk=organization.pk).update(in_default_since=since)
+    organization.in_default_since = since
+
+
 @transaction.atomic
 def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> DuesInvoice:
     """Mark an invoice paid; a lapsed member with nothing else outstanding is restored."""

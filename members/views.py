@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
+from association.paging import keyset_page
 from members import hooks, selectors, services
 from members.forms import (
     PaymentForm,
@@ -65,6 +67,7 @@ def _register_filtered(request):
         query=filters.get("q", ""),
         status=filters.get("status", ""),
         membership_class=filters.get("membership_class", ""),
+        in_default=bool(filters.get("in_default")),
     )
     return form, organizations
 
@@ -125,9 +128,10 @@ def register(request):
             return redirect("portal")
         raise PermissionDenied("The member register is for the association's staff and board.")
     form, organizations = _register_filtered(request)
-    page = Paginator(organizations, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _by_name(request, organizations, REGISTER_PAGE_SIZE)
     query_string = request.GET.copy()
-    query_string.pop("page", None)
+    for key in ("after", "before"):
+        query_string.pop(key, None)
     return render(
         request,
         "members/register.html",
@@ -358,8 +362,21 @@ def portal(request):
     )
 
 
+def _by_name(request, organizations, size: int, *, count: bool = True):
+    """A page of organizations in name order, by keyset (association.paging)."""
+    return keyset_page(
+        organizations,
+        order=("name", "pk"),
+        kinds=(str, int),
+        size=size,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        count=count,
+    )
+
+
 def public_directory(request):
-    page = Paginator(selectors.members_in_good_standing(), 100).get_page(request.GET.get("page"))
+    page = _by_name(request, selectors.members_in_good_standing(), 100, count=False)
     return render(request, "public/directory.html", {"page": page})
 
 
@@ -368,19 +385,33 @@ def public_verify(request, slug):
     return render(
         request,
         "public/verify.html",
-        {"organization": organization, "standing": public_standing(organization)},
+        {
+            "organization": organization,
+            "standing": public_standing(organization),
+            **hooks.page_additions(hooks.verification_page, organization=organization, user=None),
+        },
     )
 
 
+VERIFY_PAGE_SIZE = 20
+
+
 def public_verify_search(request):
+    """Organizations whose name contains the query, a page at a time (by keyset): the
+    page says how many matched, so a cut list never passes for the whole answer."""
     query = request.GET.get("q", "").strip()
-    results = []
+    page = None
     if query:
-        results = list(
-            Organization.objects.filter(name__icontains=query).order_by("name", "pk")[:20]
-        )
+        matches = Organization.objects.filter(name__icontains=query).order_by("name", "pk")
+        page = _by_name(request, matches, VERIFY_PAGE_SIZE)
     return render(
         request,
         "public/verify_search.html",
-        {"query": query, "results": [(o, public_standing(o)) for o in results]},
+        {
+            "query": query,
+            "page": page,
+            "results": [(o, public_standing(o)) for o in page] if page else [],
+            "query_string": urlencode({"q": query}),
+            "page_size": VERIFY_PAGE_SIZE,
+        },
     )

@@ -13,11 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from cases import services
+from cases import (
+    rendering,  # looked up at call time: tests may stand in a fast renderer
+    services,
+)
 from cases.demo.complainants import seed_complainant_case
+from cases.demo.compliance import seed_compliance
+from cases.demo.consent import seed_consent_and_interim
 from cases.demo.decisions import seed_decisions
+from cases.demo.hearings import seed_hearing_case
 from cases.models import Case, CodeOfEthics, EvidenceSource, Letterhead, Principle, Procedure
-from cases.rendering import render_pdf
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from members.models import Organization
 
@@ -65,7 +70,9 @@ def _pdf(title: str) -> SimpleUploadedFile:
     """A real, valid PDF rendered by the project's own letter renderer."""
     html = DEMO_DOCUMENT.format(title=escape(title), today=timezone.localdate().isoformat())
     return SimpleUploadedFile(
-        f"{title.lower().replace(' ', '-')}.pdf", render_pdf(html), content_type="application/pdf"
+        f"{title.lower().replace(' ', '-')}.pdf",
+        rendering.render_pdf(html),
+        content_type="application/pdf",
     )
 
 
@@ -315,3 +322,8 @@ def seed_cases() -> None:
 
     seed_decisions(once, _file, _step, _review)
     seed_complainant_case(once, _file, _step, _pdf)
+    seed_compliance(once, _file, _step, _review)
+    # Last: it adopts procedure version 2 (hearings on request) for what follows.
+    seed_hearing_case(once, _file, _step, _review)
+    # Last: it adopts a procedure version from today, for the cases it files.
+    seed_consent_and_interim(once, _file, _step, _review)

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_ballot_secrecy'),
+        ("cases", "0016_consent_interim"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_ballot_secrecy'),
+        ("cases", "0019_publication_retention"),
     ]
 
     operations = [

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import events, notifications, tally, workflow
@@ -25,6 +28,7 @@ from cases.access import (
 from cases.models import (
     BALLOT_CHOICES,
     BALLOT_KIND_IN,
+    COMPLIANCE_KINDS,
     SANCTION_SEVERITY,
     Appeal,
     AppealOutcome,
@@ -32,6 +36,7 @@ from cases.models import (
     BallotKind,
     BallotSeat,
     Case,
+    CaseLink,
     LetterKind,
     Recusal,
     SanctionKind,
@@ -42,10 +47,16 @@ from cases.outcomes import (
     appeal_result,
     ballot_outcome,
     case_officers,
+    compliance_sanctions,
     current_sanction,
     open_ballot,
 )
 from cases.rendering import respondent_recipient
+from cases.services.compliance import (
+    impose_compliance,
+    reschedule_compliance,
+    restore_after_compliance,
+)
 from cases.services.grants import grant, revoke
 from cases.services.letters import issue, issue_outcome_notice
 from cases.services.record import lock_case, record_event
@@ -171,6 +182,15 @@ def _seat(ballot: Ballot, voter) -> BallotSeat | None:
     return BallotSeat.objects.filter(ballot=ballot, voter=voter, recused_at__isnull=True).first()
 
 
+def consolidated_with(case: Case) -> list[int]:
+    """The ids of the cases consolidated with this one for one ballot (its direct links
+    marked consolidated)."""
+    pairs = CaseLink.objects.filter(
+        Q(from_case=case) | Q(to_case=case), consolidated_at__isnull=False
+    ).values_list("from_case_id", "to_case_id")
+    return sorted({pk for pair in pairs for pk in pair} - {case.pk})
+
+
 @transaction.atomic
 def vote_cast(
     *,
@@ -181,11 +201,61 @@ def vote_cast(
     suspension_months: int | None = None,
     reason: str = "",
     dissent: str = "",
+    compliance: dict | None = None,
 ) -> Vote:
     """Record (or change) this voter's vote on the case's open ballot. A `dissent` is
-    shown in the decision if the vote ends in the minority."""
-    case = lock_case(case)
+    shown in the decision if the vote ends in the minority. `compliance`: the fine,
+    education or conditions the voter supports besides `sanction`, with their terms
+    ({"fine": {"amount": "500", "due_days": 30}, ...}; docs/decisions/0018). On a board
+    ballot, the same vote is cast in each case consolidated with this one whose board
+    ballot is open and where the voter sits (each in its own record); returns this
+    case's."""
+    others = consolidated_with(case) if case.state == CaseState.BOARD_VOTE else []
+    # Every case the vote is cast in is locked, in id order as every service locks.
+    locked = {pk: lock_case(Case(pk=pk)) for pk in sorted([case.pk, *others])}
+    case = locked[case.pk]
     authorize(voter, case, "vote")
+    vote = _cast_one(
+        case, voter, choice, sanction, suspension_months, reason, dissent, compliance
+    )
+    for pk in others:
+        other = locked[pk]
+        if other.state != CaseState.BOARD_VOTE:
+            continue
+        try:
+            authorize(voter, other, "vote")
+        except (PermissionDenied, ValidationError):
+            continue  # not seated there, or recused: the vote counts where they sit
+        if _seat(_open_board_ballot(other), voter) is not None:
+            _cast_one(
+                other,
+                voter,
+                choice,
+                sanction,
+                suspension_months,
+                reason,
+                dissent,
+                compliance,
+                consolidated_from=case.number,
+            )
+    return vote
+
+
+def _open_board_ballot(case: Case):
+    return Ballot.objects.filter(case=case, kind=BallotKind.BOARD, closed_at__isnull=True).first()
+
+
+def _cast_one(
+    case,
+    voter,
+    choice,
+    sanction,
+    suspension_months,
+    reason,
+    dissent,
+    compliance=None,
+    consolidated_from="",
+) -> Vote:
     kind = BALLOT_KIND_IN.get(case.state, BallotKind.BOARD)
     ballot = Ballot.objects.filter(case=case, kind=kind, closed_at__isnull=True).first()
     if ballot is None:
@@ -193,11 +263,17 @@ def vote_cast(
     if _seat(ballot, voter) is None:
         raise PermissionDenied("You are not an eligible voter on this ballot.")
     sanction, suspension_months = _validate_vote(case, kind, choice, sanction, suspension_months)
+    compliance = (
+        _validate_compliance(compliance or {})
+        if kind == BallotKind.BOARD and choice == VoteChoice.VIOLATION
+        else {}
+    )
     previous = Vote.objects.filter(ballot=ballot, voter=voter).first()
     fields = {
         "choice": choice,
         "sanction": sanction,
         "suspension_months": suspension_months,
+        "compliance": compliance,
         "reason": (reason or "").strip(),
         "dissent": (dissent or "").strip(),
         "cast_at": timezone.now(),
@@ -207,21 +283,95 @@ def vote_cast(
         vote = Vote.objects.get(pk=previous.pk)
     else:
         vote = Vote.objects.create(ballot=ballot, voter=voter, **fields)
-    record_event(
-        case,
-        actor=voter,
-        **events.vote_cast(
-            ballot=ballot.pk,
-            voter=voter.username,
-            choice=choice,
-            sanction=sanction,
-            suspension_months=suspension_months,
-            reason=fields["reason"],
-            changed=previous is not None,
-            dissent=fields["dissent"],
-        ),
+    built = events.vote_cast(
+        ballot=ballot.pk,
+        voter=voter.username,
+        choice=choice,
+        sanction=sanction,
+        suspension_months=suspension_months,
+        reason=fields["reason"],
+        changed=previous is not None,
+        dissent=fields["dissent"],
+        compliance=compliance,
     )
+    if consolidated_from:
+        built["payload"]["consolidated_from"] = consolidated_from
+    record_event(case, actor=voter, **built)
     return vote
+
+
+MAX_COMPLIANCE_DAYS = 730
+MAX_CONDITIONS_MONTHS = 60
+
+
+def _validate_compliance(proposed: dict) -> dict:
+    """The compliance sanctions a vote supports, checked and normalised: a fine needs a
+    positive amount, education what is required, conditions their terms."""
+    unknown = set(proposed) - set(COMPLIANCE_KINDS)
+    if unknown:
+        raise ValidationError(f"Unknown sanction “{sorted(unknown)[0]}”.")
+    clean: dict = {}
+
+    def number(value, message: str, low: int, high: int) -> int:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(message) from None
+        if not low <= value <= high:
+            raise ValidationError(message)
+        return value
+
+    def days(terms: dict, label: str) -> int | None:
+        value = terms.get("due_days")
+        if value in (None, ""):
+            return None
+        return number(
+            value, f"{label}: give 1 to {MAX_COMPLIANCE_DAYS} days.", 1, MAX_COMPLIANCE_DAYS
+        )
+
+    def text(terms: dict, name: str, label: str, required: bool) -> str:
+        value = str(terms.get(name) or "").strip()
+        if required and not value:
+            raise ValidationError(label)
+        return value[:500]
+
+    if SanctionKind.FINE in proposed:
+        terms = proposed[SanctionKind.FINE]
+        try:
+            amount = Decimal(str(terms.get("amount") or "")).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            amount = None
+        if amount is None or amount <= 0 or amount >= Decimal("1e10"):
+            raise ValidationError("With a fine, give the amount you support (more than zero).")
+        clean[SanctionKind.FINE] = {
+            "amount": f"{amount:.2f}",
+            # An amount is never without its currency: the association's, from settings.
+            "currency": settings.PROBITY_CURRENCY,
+            "due_days": days(terms, "Days to pay the fine"),
+        }
+    if SanctionKind.EDUCATION in proposed:
+        terms = proposed[SanctionKind.EDUCATION]
+        clean[SanctionKind.EDUCATION] = {
+            "what": text(terms, "what", "With required education, say what it is.", True),
+            "due_days": days(terms, "Days to complete the education"),
+        }
+    if SanctionKind.CONDITIONS in proposed:
+        terms = proposed[SanctionKind.CONDITIONS]
+        months = number(
+            terms.get("months"),
+            f"With conditions, give the period: 1 to {MAX_CONDITIONS_MONTHS} months.",
+            1,
+            MAX_CONDITIONS_MONTHS,
+        )
+        clean[SanctionKind.CONDITIONS] = {
+            "terms": text(terms, "terms", "With conditions, state the conditions.", True),
+            "months": months,
+            "checked_by": text(terms, "checked_by", "", False),
+        }
+    return {
+        str(kind.value): {k: v for k, v in terms.items() if v not in (None, "")}
+        for kind, terms in clean.items()
+    }
 
 
 def _validate_vote(case, kind, choice, sanction, months):
@@ -233,7 +383,7 @@ def _validate_vote(case, kind, choice, sanction, months):
             "back to review, not sent to a new vote."
         )
     if kind == BallotKind.BOARD and choice == VoteChoice.VIOLATION:
-        if sanction not in SanctionKind.values:
+        if sanction not in SANCTION_SEVERITY:
             raise ValidationError("With “violation found”, choose the sanction you support.")
     elif kind == BallotKind.APPEAL and choice == VoteChoice.MODIFY:
         original = current_sanction(case)
@@ -305,7 +455,8 @@ def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballo
     case = lock_case(case)
     authorize(by, case, "extend_ballot")
     reason = require_reason(reason, "Extending the ballot")
-    ballot = Ballot.objects.get(case=case, closed_at__isnull=True)
+    # The case's board or appeal ballot: an interim suspension ballot runs beside it.
+    ballot = Ballot.objects.exclude(kind=BallotKind.INTERIM).get(case=case, closed_at__isnull=True)
     if until <= max(ballot.closes_on, workflow.today()):
         raise ValidationError(
             f"The new closing date must be after {max(ballot.closes_on, workflow.today()):%d %B %Y}."
@@ -336,6 +487,7 @@ def _store_result(ballot: Ballot, outcome: tally.Outcome) -> None:
         violation_found=outcome.violation_found,
         sanction_kind=outcome.sanction,
         suspension_months=outcome.suspension_months,
+        compliance=outcome.compliance,
     )
 
 
@@ -354,6 +506,8 @@ def close_ballot_effects(case: Case, by, reason: str, event) -> dict:
     sanction = None
     if outcome.violation_found:
         sanction = impose(case, ballot, outcome.sanction, outcome.suspension_months, by=by)
+        for compliance_kind, terms in outcome.compliance.items():
+            impose_compliance(case, ballot, compliance_kind, terms, by=by)
     kind = LetterKind.DECISION if outcome.violation_found else LetterKind.NO_VIOLATION
     issue(case, kind, respondent_recipient(case), event=event, by=by)
     issue_outcome_notice(case, event=event, by=by)
@@ -404,13 +558,31 @@ def decide_appeal_effects(case: Case, by, reason: str, event) -> dict:
     )
     if outcome == AppealOutcome.OVERTURNED and original:
         lift(original, by=by, reason=reason)
+        # The fine, education and conditions fall with the decision (docs/decisions/0018).
+        for other in compliance_sanctions(case):
+            lift(other, by=by, reason=reason)
+        restore_after_compliance(case, by=by)
     elif outcome == AppealOutcome.MODIFIED and original:
         lift(original, by=by, reason=f"Replaced on appeal by a lesser sanction: {reason}")
         impose(case, ballot, kind, months, by=by, replaces=original)
     elif outcome == AppealOutcome.UPHELD and original and original.applied_at is None:
         reschedule(original, workflow.today(), case.procedure)
         sanction_apply(original, by=by)
+    if outcome != AppealOutcome.OVERTURNED:
+        reschedule_compliance(case, workflow.today())
     case.refresh_from_db()
     issue(case, LetterKind.APPEAL_DECISION, respondent_recipient(case), event=event, by=by)
     issue_outcome_notice(case, event=event, by=by)
     return events.decide_appeal_effects(outcome=outcome, sanction=kind)
+
+
+def open_interim_ballot(case: Case, *, by) -> Ballot:
+    """A ballot of its own, beside any board ballot, on an interim suspension or its
+    lifting: the board members seated now, minus recusals and parties' representatives."""
+    return _open_ballot(
+        case,
+        BallotKind.INTERIM,
+        _active_members(BOARD),
+        by=by,
+        why="Board member seated for an interim suspension ballot.",
+    )

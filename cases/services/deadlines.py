@@ -25,6 +25,10 @@ from cases.models import (
     Ballot,
     BallotKind,
     Case,
+    Compliance,
+    ConsentOffer,
+    ConsentStatus,
+    NonComplianceConsequence,
     RecordCheckpoint,
     Reminder,
     Sanction,
@@ -34,7 +38,17 @@ from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
 from cases.services.checkpoints import sign_checkpoint, signing_key
 from cases.services.complainants import complainant_appeal_ballot_close
+from cases.services.compliance import flag_overdue, holding_suspension
+from cases.services.consent import consent_lapse
+from cases.services.interim import interim_ballot_close
+from cases.services.publication import (
+    cases_to_publish,
+    publications_to_take_down,
+    publish,
+    take_down,
+)
 from cases.services.record import lock_case, record_event
+from cases.services.retention import purge, purges_due
 from cases.services.sanctions import sanction_apply, transition_after_sanction
 from cases.services.transitions import case_transition
 from cases.workflow import CaseState, TransitionRefused
@@ -97,6 +111,23 @@ def _run(today: datetime.date) -> Counter:
         _try_close_complainant_appeal_ballot,
     )
     each(
+        "consent offers lapsed",
+        ConsentOffer.objects.filter(status=ConsentStatus.OPEN, reply_by__lt=today).values_list(
+            "case_id", flat=True
+        ),
+        _lapse_consent,
+    )
+    each(
+        "interim ballots closed",
+        Ballot.objects.filter(
+            kind=BallotKind.INTERIM,
+            closed_at__isnull=True,
+            closes_on__lt=today,
+            case__state__in=workflow.INTERIM_STATES,
+        ).values_list("case_id", flat=True),
+        _close_interim_ballot,
+    )
+    each(
         "cases finalized",
         Case.objects.filter(state=CaseState.SANCTIONED, appeal_deadline__lt=today).values_list(
             "pk", flat=True
@@ -123,7 +154,35 @@ def _run(today: datetime.date) -> Counter:
         ).values_list("pk", flat=True),
         _end_suspension,
     )
+    each(
+        "compliance overdue",
+        Compliance.objects.filter(
+            due_on__lt=today,
+            overdue_at__isnull=True,
+            complied_on__isnull=True,
+            sanction__rescinded_at__isnull=True,
+            sanction__applied_at__isnull=False,
+        )
+        .exclude(sanction__case__state=CaseState.UNDER_APPEAL)
+        .values_list("pk", flat=True),
+        lambda pk: _flag_overdue(pk, today),
+    )
     each("reminders sent", [today], _reminders)
+    each(
+        "decisions published",
+        cases_to_publish(),
+        lambda pk: publish(pk, today),
+    )
+    each(
+        "publications taken down",
+        publications_to_take_down(today),
+        lambda pk: take_down(pk, today),
+    )
+    each(
+        "personal data purged",
+        purges_due(today),
+        lambda due: purge(*due, today),
+    )
     # Last, so it signs what the job itself just recorded.
     each("checkpoints signed", _unsigned_cases(today), _sign_checkpoint)
     return done
@@ -186,6 +245,24 @@ def _try_close_complainant_appeal_ballot(case_id: int) -> int:
     return 1
 
 
+def _lapse_consent(case_id: int) -> int:
+    try:
+        consent_lapse(case=Case.objects.get(pk=case_id), by=None)
+    except ValidationError as exc:  # answered meanwhile, or another run got there first
+        log.info("Case %s: consent offer not lapsed: %s", case_id, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
+def _close_interim_ballot(case_id: int) -> int:
+    try:
+        interim_ballot_close(case=Case.objects.get(pk=case_id), by=None)
+    except ValidationError as exc:
+        log.info("Case %s: interim ballot stays open: %s", case_id, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
 @transaction.atomic
 def _apply_sanction(sanction_id: int) -> int:
     sanction = Sanction.objects.select_related("case").get(pk=sanction_id)
@@ -210,7 +287,8 @@ def _end_suspension(sanction_id: int) -> int:
         return 0
     org = case.respondent
     org.refresh_from_db()
-    if org.status == MembershipStatus.SUSPENDED:
+    # A member suspended until it complies stays suspended (docs/decisions/0018).
+    if org.status == MembershipStatus.SUSPENDED and not holding_suspension(org).exists():
         transition = transition_after_sanction(org, case, on_appeal=False)
         unpaid = transition == "lapse_after_sanction"
         ended = f"Suspension under case {case.number} ended on {sanction.ends_on:%d %B %Y}"
@@ -233,6 +311,53 @@ def _end_suspension(sanction_id: int) -> int:
         },
     )
     return 1
+
+
+@transaction.atomic
+def _flag_overdue(compliance_id: int, today: datetime.date) -> int:
+    compliance = Compliance.objects.select_related("sanction__case").get(pk=compliance_id)
+    lock_case(compliance.sanction.case)
+    compliance = Compliance.objects.select_related(
+        "sanction__case__respondent", "sanction__case__procedure"
+    ).get(pk=compliance_id)
+    if compliance.sanction.case.state == CaseState.UNDER_APPEAL:
+        return 0
+    return 1 if flag_overdue(compliance, today=today) else 0
+
+
+def _compliance_reminders(today: datetime.date) -> int:
+    """Once, `compliance_reminder_days` before the date: what is owed and by when."""
+    sent = 0
+    for compliance in Compliance.objects.filter(
+        due_on__gte=today,
+        reminded_at__isnull=True,
+        complied_on__isnull=True,
+        sanction__rescinded_at__isnull=True,
+    ).select_related("sanction__case__respondent", "sanction__case__procedure"):
+        case = compliance.sanction.case
+        days = case.procedure.compliance_reminder_days
+        if compliance.due_on - datetime.timedelta(days=days) > today:
+            continue
+        sanction = compliance.sanction
+        consequence = (
+            " If it is not met by then, the membership is suspended until it is."
+            if case.procedure.non_compliance_consequence == NonComplianceConsequence.SUSPEND
+            else ""
+        )
+        reminded = _remind(
+            case,
+            "compliance_due",
+            f"{sanction.pk}:{compliance.due_on.isoformat()}",
+            f"Due by {compliance.due_on:%d %B %Y}: {sanction.get_kind_display().lower()}",
+            f"Case {case.number}: {sanction.terms}{consequence}\n"
+            'Sign in to Probity, "Our membership", to see what is owed and to send proof.\n',
+            notifications.respondent_emails(case),
+        )
+        Compliance.objects.filter(pk=compliance.pk, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        )
+        sent += reminded
+    return sent
 
 
 def _remind(case: Case, kind: str, key: str, subject: str, body: str, emails: list[str]) -> int:
@@ -315,4 +440,4 @@ def _reminders(today: datetime.date) -> int:
             f"You may appeal until {case.appeal_deadline:%d %B %Y}.\n",
             emails,
         )
-    return sent
+    return sent + _compliance_reminders(today)

@@ -1,9 +1,9 @@
 """The dossier: a case's whole file as one zip, streamed (a case with 500 MB of files
-never sits in memory): every evidence file and response attachment, every letter, the
-case record as JSON lines, a manifest with each file's SHA-256 and the chain's head,
-and verify.py (cases/dossier_verify.py, standard library only) that checks it all
-offline. The export itself is an event in the record, and the record in the zip
-includes it."""
+never sits in memory): every evidence file and response attachment, every letter and
+proof of compliance, the case record as JSON lines, a manifest with each file's SHA-256
+and the chain's head, and verify.py (cases/dossier_verify.py, standard library only)
+that checks it all offline. The export itself is an event in the record, and the record
+in the zip includes it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases import dossier_verify, events
 from cases.access import authorize
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, ComplianceProof
 from cases.services.checkpoints import (
     latest_checkpoint,
     public_key_pem,
@@ -60,11 +60,17 @@ def dossier_export(*, case: Case, by) -> tuple[str, Iterator[bytes]]:
 
 
 def _files(case: Case):
-    for e in case.evidence.order_by("pk"):
+    # A file the retention job removed is not in the dossier; the record still names
+    # its SHA-256 and the purge that removed it.
+    for e in case.evidence.filter(purged_at__isnull=True).order_by("pk"):
         folder = "attachments" if e.response_id else "evidence"
         yield f"{folder}/{e.pk}-{Path(e.original_filename).name}", e.file, "evidence", e.pk
-    for letter in case.letters.order_by("pk"):
-        yield f"letters/{letter.download_name}", letter.file, "letter", letter.pk
+    for letter in case.letters.filter(purged_at__isnull=True).order_by("pk"):
+        # The id first: a dismissal goes to both parties under one download name.
+        yield f"letters/{letter.pk}-{letter.download_name}", letter.file, "letter", letter.pk
+    for proof in ComplianceProof.objects.filter(compliance__sanction__case=case).order_by("pk"):
+        name = Path(proof.original_filename).name
+        yield f"compliance/{proof.pk}-{name}", proof.file, "proof", proof.pk
 
 
 def _stream(case: Case) -> Iterator[bytes]:
@@ -91,8 +97,18 @@ def _stream(case: Case) -> Iterator[bytes]:
             yield from pipe.drain()
         length, head = 0, ""
         with z.open("record.jsonl", "w", force_zip64=True) as dest:
-            for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
+            events = CaseEvent.objects.filter(case=case).prefetch_related("personal_fields")
+            for event in events.order_by("sequence").iterator(chunk_size=500):
                 line = {**json.loads(event.canonical_content()), "hash": event.hash}
+                # The values of the personal fields still held, with their salts, so the
+                # offline check can test them against the commitments in the payload.
+                held = {
+                    f.name: {"value": f.value, "salt": f.salt}
+                    for f in event.personal_fields.all()
+                    if f.held
+                }
+                if held:
+                    line["personal"] = held
                 dest.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
                 length, head = event.sequence, event.hash
                 yield from pipe.drain()

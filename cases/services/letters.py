@@ -107,33 +107,37 @@ def issue_outcome_notice(case: Case, *, event: CaseEvent, by) -> Letter:
     )
 
 
-def letter_summary(letter: Letter) -> str:
-    """What the letter is and the deadline it sets, in one line, for the email."""
+def letter_deadline(letter: Letter) -> str:
+    """The deadline the letter sets its addressee, in the words the pages use
+    (cases.selectors.respondent_deadline), or "" for a letter that sets none."""
     case = letter.case
-    label = letter.get_kind_display()
-    due = None
     if letter.kind == LetterKind.NOTICE_OF_COMPLAINT and case.response_due_on:
-        due = f"respond by {formats.date_format(case.response_due_on, 'j F Y')}"
-    elif (
+        return f"Your response is due by {formats.date_format(case.response_due_on, 'j F Y')}"
+    if (
         letter.kind in (LetterKind.DECISION, LetterKind.NO_VIOLATION)
         and letter.addressee == Addressee.RESPONDENT
         and case.appeal_deadline
     ):
-        due = f"any appeal by {formats.date_format(case.appeal_deadline, 'j F Y')}"
-    return f"{label} in case {case.number}: {due}" if due else f"{label} in case {case.number}"
+        return f"Any appeal must be filed by {formats.date_format(case.appeal_deadline, 'j F Y')}"
+    if letter.kind == LetterKind.NOTICE_OF_HEARING:
+        hearing = case.hearings.filter(postponed_at__isnull=True).order_by("-pk").first()
+        if hearing is not None:
+            day = formats.date_format(hearing.local_start.date(), "j F Y")
+            return f"The hearing is on {day}"
+    return ""
 
 
 def _message(letter: Letter, address: str) -> EmailMessage:
-    summary = letter_summary(letter)
+    due = letter_deadline(letter)
     deadline = (
-        "The deadline above is the one the letter sets; the letter itself is authoritative."
-        if ":" in summary
+        f"{due}. That is the deadline this letter sets; the letter itself is authoritative."
+        if due
         else "This letter sets you no deadline."
     )
     message = EmailMessage(
         subject=f"{letter.get_kind_display()}: case {letter.case.number}",
         body=(
-            f"{summary}.\n\n"
+            f"{letter.get_kind_display()} in case {letter.case.number}.\n\n"
             f"{deadline}\n\n"
             f"The {letter.get_kind_display().lower()} for {letter.recipient_name} is attached "
             f"as a PDF ({letter.download_name}).\n\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from cases import events
 from cases.access import authorize, require_reason
@@ -44,4 +45,41 @@ def case_link(*, case: Case, other_number: str, kind: str, reason: str, by) -> C
             actor=by,
             **events.case_linked(link=link.pk, other=that.number, kind=kind, reason=reason),
         )
+    return link
+
+
+@transaction.atomic
+def case_consolidate(*, case: Case, other_number: str, reason: str, by) -> CaseLink:
+    """Consolidate two linked cases for one ballot, where both procedures allow it:
+    from then on a board member's vote on either case is cast in each (see
+    cases.services.ballots.vote_cast). Each case keeps its own record, letters and
+    path; the consolidation is an event in both records."""
+    other = Case.objects.filter(number=(other_number or "").strip()).first()
+    if other is None:
+        raise ValidationError(f"There is no case {other_number.strip() or '(none given)'}.")
+    first, second = sorted([case, other], key=lambda c: c.pk)
+    first, second = lock_case(first), lock_case(second)
+    case, other = (first, second) if first.pk == case.pk else (second, first)
+    if other.pk == case.pk:
+        raise ValidationError("A case cannot be consolidated with itself.")
+    authorize(by, case, "consolidate_case")
+    authorize(by, other, "consolidate_case")
+    reason = require_reason(reason, "Consolidating cases")
+    link = CaseLink.objects.filter(
+        Q(from_case=case, to_case=other) | Q(from_case=other, to_case=case)
+    ).first()
+    if link is None:
+        raise ValidationError(
+            f"Case {case.number} is not linked to case {other.number}: link them first."
+        )
+    if link.consolidated_at is not None:
+        raise ValidationError(f"Case {case.number} is already consolidated with {other.number}.")
+    CaseLink.objects.filter(pk=link.pk).update(consolidated_at=timezone.now(), consolidated_by=by)
+    for this, that in ((case, other), (other, case)):
+        record_event(
+            this,
+            actor=by,
+            **events.case_consolidated(link=link.pk, other=that.number, reason=reason),
+        )
+    link.refresh_from_db()
     return link

@@ -5,12 +5,21 @@ signed checkpoints of cases.services.checkpoints (docs/decisions/0011)."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from cases import signing
-from cases.models import Case, CaseEvent, RecordCheckpoint
+from cases.models import (
+    Case,
+    CaseEvent,
+    ComplianceProof,
+    PersonalField,
+    RecordCheckpoint,
+    commitment_of,
+    is_commitment,
+)
 from cases.services.checkpoints import signature_problem, verifying_keys
 
 GENESIS_HASH = "0" * 64
@@ -28,6 +37,25 @@ def lock_case(case: Case) -> Case:
     return locked
 
 
+def commit_personal(payload: dict, personal: dict | None) -> tuple[dict, list[tuple]]:
+    """(the payload as recorded, [(name, value, salt)] to keep beside the event): each
+    non-empty personal value replaced by its salted commitment and the payload marked
+    version 2 (docs/decisions/0023). Without personal fields, the payload as it is."""
+    payload = dict(payload)
+    if personal is None:
+        return payload, []
+    kept = []
+    for name, value in personal.items():
+        if value in (None, ""):
+            payload[name] = value
+            continue
+        salt = secrets.token_hex(16)
+        payload[name] = {"salted_sha256": commitment_of(value, salt)}
+        kept.append((name, value, salt))
+    payload["v"] = 2
+    return payload, kept
+
+
 def record_event(
     case: Case,
     *,
@@ -36,9 +64,22 @@ def record_event(
     from_state: str = "",
     to_state: str = "",
     payload: dict | None = None,
+    personal: dict | None = None,
+    personal_kind: str = "",
 ) -> CaseEvent:
     """Append one event to the case's hash chain. The caller holds the case row lock,
-    so sequence numbers and the chain cannot fork."""
+    so sequence numbers and the chain cannot fork.
+
+    `personal` holds the event's personal fields (of the retention kind
+    `personal_kind`): the payload commits to a salted hash of each value, marked
+    version 2, and the value and salt are kept beside the event (PersonalField), so
+    that the retention job can destroy them without touching the chain
+    (docs/decisions/0023). Empty values carry nothing personal and stay in the payload."""
+    payload, kept = commit_personal(payload or {}, personal)
+    secrets_kept = [
+        PersonalField(name=name, kind=personal_kind, value=value, salt=salt)
+        for name, value, salt in kept
+    ]
     last = (
         CaseEvent.objects.filter(case_id=case.pk)
         .order_by("-sequence")
@@ -54,11 +95,14 @@ def record_event(
         kind=kind,
         from_state=from_state,
         to_state=to_state,
-        payload=payload or {},
+        payload=payload,
         previous_hash=previous_hash,
     )
     event.hash = event.compute_hash()
     event.save()
+    for field in secrets_kept:
+        field.event = event
+    PersonalField.objects.bulk_create(secrets_kept)
     Case.objects.filter(pk=case.pk).update(record_length=sequence, record_head=event.hash)
     case.record_length, case.record_head = sequence, event.hash  # keep a later save() truthful
     return event
@@ -91,6 +135,8 @@ def verify_case_record(case: Case) -> RecordCheck:
     count = 0
     recorded = {}  # letter or evidence id -> the SHA-256 the record gave it
     signed = set()  # the letters the record says were signed
+    purged = set()  # (letter|evidence, id) whose file a purge event removed
+    purged_kinds = set()  # the kinds of personal data the record says were purged
     hashes = {}  # sequence -> hash, for the checkpoints
     for event in CaseEvent.objects.filter(case=case).order_by("sequence").iterator():
         count += 1
@@ -101,6 +147,12 @@ def verify_case_record(case: Case) -> RecordCheck:
                 signed.add(event.payload.get("letter"))
         elif event.kind == "evidence_added":
             recorded[("evidence", event.payload.get("evidence"))] = event.payload.get("sha256")
+        elif event.kind == "personal_data_purged":
+            purged_kinds.add(event.payload.get("retention_kind"))
+            purged |= {("letter", pk) for pk in event.payload.get("letters", [])}
+            purged |= {("evidence", pk) for pk in event.payload.get("evidence", [])}
+        elif event.kind == "compliance_proof_uploaded":
+            recorded[("proof", event.payload.get("proof"))] = event.payload.get("sha256")
         if event.sequence != count:
             return RecordCheck(False, count, event.sequence, f"event #{count} is missing")
         if event.previous_hash != previous:
@@ -138,12 +190,29 @@ def verify_case_record(case: Case) -> RecordCheck:
             anchored=anchored,
             anchor=anchor,
         )
-    # The stored files must still be the ones the record names.
+    problem = _personal_fields_problem(case, purged_kinds)
+    if problem:
+        return RecordCheck(False, count, None, problem, anchored=anchored, anchor=anchor)
+    # The stored files must still be the ones the record names; a file the retention
+    # job removed must have been removed by a recorded purge.
     for kind, rows in (
         ("letter", case.letters.order_by("pk")),
         ("evidence", case.evidence.order_by("pk")),
+        ("proof", ComplianceProof.objects.filter(compliance__sanction__case=case).order_by("pk")),
     ):
         for row in rows:
+            if getattr(row, "purged_at", None) is not None:  # proofs are never purged
+                if (kind, row.pk) not in purged or recorded.get((kind, row.pk)) != row.sha256:
+                    return RecordCheck(
+                        False,
+                        count,
+                        None,
+                        f"the file of {kind} {row.pk} was removed, but no purge in the record "
+                        "names it",
+                        anchored=anchored,
+                        anchor=anchor,
+                    )
+                continue
             if recorded.get((kind, row.pk)) != row.sha256 or not _file_matches(
                 row.file, row.sha256
             ):
@@ -167,6 +236,22 @@ def verify_case_record(case: Case) -> RecordCheck:
                         anchor=anchor,
                     )
     return RecordCheck(True, count, anchored=anchored, anchor=anchor)
+
+
+def _personal_fields_problem(case: Case, purged_kinds: set[str]) -> str:
+    """Each personal value still held must be the one its event committed to; one
+    destroyed must have been destroyed by a purge of its kind that the record names."""
+    for field in PersonalField.objects.filter(event__case=case).select_related("event"):
+        committed = field.event.payload.get(field.name)
+        where = f"event #{field.event.sequence}'s {field.name}"
+        if not is_commitment(committed):
+            return f"{where} is kept beside the record but the event commits to no such field"
+        if field.held:
+            if commitment_of(field.value, field.salt) != committed["salted_sha256"]:
+                return f"{where} does not match the salted hash in the record (it was altered)"
+        elif field.kind not in purged_kinds:
+            return f"{where} was removed, but no purge of {field.kind} is recorded"
+    return ""
 
 
 def _check_checkpoints(case: Case, count: int, hashes: dict[int, str]) -> tuple[bool, str, str]:

@@ -34,14 +34,7 @@ def impose(
 ) -> Sanction:
     procedure = case.procedure
     today = workflow.today()
-    if (
-        procedure.sanction_takes_effect == SanctionTiming.ON_DECISION
-        or replaces is not None
-        or case.state == CaseState.CLOSED
-    ):
-        effective = today
-    else:
-        effective = case.appeal_deadline + datetime.timedelta(days=1)
+    effective = today if replaces is not None else decision_effective_on(case)
     sanction = Sanction.objects.create(
         case=case,
         ballot=ballot,
@@ -70,10 +63,26 @@ def impose(
     return sanction
 
 
+def decision_effective_on(case: Case) -> datetime.date:
+    """When the decision's sanctions take effect: on the decision, or the day after the
+    appeal window, as the procedure says (a case closed already: today)."""
+    if (
+        case.procedure.sanction_takes_effect == SanctionTiming.ON_DECISION
+        or case.state == CaseState.CLOSED
+    ):
+        return workflow.today()
+    return case.appeal_deadline + datetime.timedelta(days=1)
+
+
 def reschedule(sanction: Sanction, effective: datetime.date, procedure) -> None:
     """Start a sanction on another date; a suspension still runs the months voted and
     the readmission bar still lasts the procedure's term."""
-    months = sanction.ballot.suspension_months
+    # A sanction accepted by consent has no ballot: its offer says how long.
+    months = (
+        sanction.ballot.suspension_months
+        if sanction.ballot_id
+        else sanction.consent_offer.suspension_months
+    )
     fields = {"effective_on": effective}
     if sanction.kind == SanctionKind.SUSPENSION:
         fields["ends_on"] = _add_months(effective, months or tally.DEFAULT_SUSPENSION_MONTHS)

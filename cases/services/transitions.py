@@ -37,7 +37,9 @@ from cases.services.complainants import (
     decide_complainant_appeal_prepare,
     file_complainant_appeal_effects,
 )
+from cases.services.consent import accept_consent_effects
 from cases.services.grants import grant, respondent_users, revoke
+from cases.services.interim import end_with_case
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
 from cases.services.sanctions import sanction_apply
@@ -103,6 +105,8 @@ EFFECTS: dict[str, Callable[[Case, object, str, CaseEvent], dict]] = {
     "decide_appeal": decide_appeal_effects,
     "file_complainant_appeal": file_complainant_appeal_effects,
     "decide_complainant_appeal": decide_complainant_appeal_effects,
+    "refer_after_hearing": _after_refer_to_board,
+    "accept_consent": accept_consent_effects,
 }
 
 
@@ -152,6 +156,9 @@ def case_transition(
     # itself, so the letters its effects issue carry a checkpoint that includes it,
     # and once after the effects.
     sign_checkpoint(case)
+    # A step that ends the case ends an interim suspension first, so a sanction the
+    # step imposes takes effect on the status the member would otherwise have.
+    end_with_case(case, by, name, event)
     effect = EFFECTS.get(name)
     if effect:
         extra = effect(case, by, reason, event)

@@ -103,6 +103,13 @@ def people(transactional_db, private_storage):
     return {"principle": principle, "organization": org, "rep": rep, "staff": staff}
 
 
+def _confirm(page, label: str) -> None:
+    """An irreversible step's confirmation page: it says what will happen; confirm it."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm: {label}")
+    expect(page.get_by_role("region", name="What will happen")).to_be_visible()
+    page.get_by_role("button", name=f"Yes: {label.lower()}").click()
+
+
 def _action(page, label: str):
     """The <details> for one workflow step in "What you can do now", opened."""
     actions = page.get_by_role("region", name="What you can do now")
@@ -173,8 +180,9 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     # Open review: the notice of complaint is issued.
     details = _action(page, "Open review and issue the notice of complaint")
     details.get_by_role(
-        "button", name="Open review and issue the notice of complaint", exact=True
+        "button", name="Open review and issue the notice of complaint…", exact=True
     ).click()
+    _confirm(page, "Open review and issue the notice of complaint")
     _status(page, "The case is now under review.")
     facts = page.get_by_role("region", name="The complaint")
     expect(facts).to_contain_text("response due by")
@@ -184,7 +192,7 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     login(page, live_server, "redfern.rep")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Our cases").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Our cases: Redfern Automation")
-    page.get_by_role("link", name=case.number).click()
+    page.get_by_role("link", name=case.number, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.number}")
     where = page.get_by_role("region", name="Where the case stands")
     expect(where).to_contain_text("Under review: your response is invited")
@@ -203,7 +211,9 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     _status(page, "Your response was received.")
     responses = page.get_by_role("region", name="Your responses")
     expect(responses).to_contain_text("The guard was replaced the day after the inspection")
-    expect(responses.get_by_role("link", name="replacement-invoice.pdf")).to_be_visible()
+    expect(responses).to_contain_text("1 attachment: under “Files you sent”.")
+    own = page.get_by_role("region", name="Files you sent")
+    expect(own.get_by_role("link", name="replacement-invoice.pdf")).to_be_visible()
     logout(page)
 
     # Staff: the checklist still lists what is missing before referral.
@@ -262,7 +272,7 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
     expect(checklist.locator("li.unmet")).to_have_count(0)
     expect(checklist.locator("li.met")).to_have_count(rules)
     refer = _action(page, "Refer to the board")
-    expect(refer.get_by_role("button", name="Refer to the board", exact=True)).to_be_enabled()
+    expect(refer.get_by_role("button", name="Refer to the board…", exact=True)).to_be_enabled()
 
     case.refresh_from_db()
     assert case.state == "under_review"
@@ -405,8 +415,9 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     login(page, live_server, "sam.staff")
     page.goto(case_url)
     _action(page, "Refer to the board").get_by_role(
-        "button", name="Refer to the board", exact=True
+        "button", name="Refer to the board…", exact=True
     ).click()
+    _confirm(page, "Refer to the board")
     _status(page, "The case is now board vote.")
     board_ballot = page.get_by_role("region", name="Board ballot")
     expect(board_ballot).to_contain_text("Not yet voted (5)")
@@ -415,7 +426,7 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     # One board member declares a conflict of interest instead of voting.
     login(page, live_server, RECUSED[0])
     expect(page).to_have_url(re.compile(r"/cases/ballots/$"))
-    page.get_by_role("link", name=case.number).click()
+    page.get_by_role("link", name=case.number, exact=True).click()
     conflict = page.locator("details").filter(
         has=page.locator("summary", has_text="Declare a conflict of interest")
     )
@@ -427,14 +438,14 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     conflict.get_by_role("button", name="Declare the conflict").click()
     _status(page, "Your conflict of interest is recorded")
     expect(page).to_have_url(re.compile(r"/cases/ballots/$"))
-    expect(page.get_by_role("link", name=case.number)).to_have_count(0)
+    expect(page.get_by_role("link", name=case.number, exact=True)).to_have_count(0)
     logout(page)
 
     # The other four vote: violation found, censure.
     for username, _first, _last in BOARD[:4]:
         login(page, live_server, username)
         expect(page).to_have_url(re.compile(r"/cases/ballots/$"))
-        page.get_by_role("link", name=case.number).click()
+        page.get_by_role("link", name=case.number, exact=True).click()
         vote = page.get_by_role("region", name=re.compile("^Your vote"))
         vote.get_by_role("radio", name="Violation found", exact=True).check()
         vote.get_by_label("Sanction you support").select_option(label="Censure")
@@ -451,7 +462,8 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     expect(board_ballot).to_contain_text(f"{RECUSED[1]} {RECUSED[2]}")
     expect(board_ballot).to_contain_text("Quorum: reached")
     label = "Close the board's ballot and record the decision"
-    _action(page, label).get_by_role("button", name=label, exact=True).click()
+    _action(page, label).get_by_role("button", name=label + "…", exact=True).click()
+    _confirm(page, label)
     _status(page, "The case is now sanctioned.")
     expect(page.get_by_role("region", name="Decision and sanctions")).to_contain_text("Censure")
     logout(page)
@@ -464,14 +476,14 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
         "Decided: sanction imposed"
     )
     _assert_names_absent(page, forbidden)
-    page.get_by_role("link", name=case.number).click()
-    decision = page.get_by_role("region", name="The board's decision")
+    page.get_by_role("link", name=case.number, exact=True).click()
+    decision = page.get_by_role("region", name="The decision")
     expect(decision).to_contain_text(
-        "the board found that Redfern Automation breached the code of ethics and imposed:"
+        "the board found that Redfern Automation breached the code of ethics and decided on:"
     )
     expect(decision).to_contain_text("Censure")
     expect(decision).to_contain_text("The member is censured; the censure stays on its record.")
-    expect(decision).to_contain_text("You may appeal until")
+    expect(decision).to_contain_text("Any appeal must be filed by")
     _assert_names_absent(page, forbidden)
 
     # Closing the ballot issued the decision letter to the respondent; the representative
@@ -503,7 +515,7 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     appeal.get_by_role("button", name="File the appeal").click()
     _status(page, "The case is now under appeal.")
     expect(page.get_by_role("region", name="Your appeal")).to_contain_text(
-        "The appeals panel is considering it."
+        "The appeals panel is considering it. The panel decides by"
     )
     _assert_names_absent(page, forbidden)
     logout(page)
@@ -512,7 +524,7 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     for username, _first, _last in PANEL:
         login(page, live_server, username)
         expect(page).to_have_url(re.compile(r"/cases/ballots/$"))
-        page.get_by_role("link", name=case.number).click()
+        page.get_by_role("link", name=case.number, exact=True).click()
         expect(page.get_by_role("region", name="Grounds of appeal")).to_contain_text(
             "The guard was replaced before the line restarted"
         )
@@ -525,7 +537,8 @@ def test_board_decides_the_representative_appeals_the_panel_decides(
     # Staff close the panel's ballot and record the appeal decision with reasons.
     login(page, live_server, "sam.staff")
     page.goto(case_url)
-    page.get_by_role("button", name="Close the appeals panel's ballot").click()
+    page.get_by_role("button", name="Close the appeals panel's ballot…").click()
+    _confirm(page, "Close the appeals panel's ballot")
     _status(page, "The appeals panel's ballot is closed.")
     label = "Record the appeal decision"
     details = _action(page, label)

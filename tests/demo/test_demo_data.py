@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.real_pdf]
 
 
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+@pytest.mark.real_pdf
 def test_every_demo_evidence_pdf_is_a_valid_pdf(capsys):
     call_command("seed_demo")
     pdfs = list(Evidence.objects.filter(content_type="application/pdf"))

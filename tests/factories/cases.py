@@ -24,8 +24,10 @@ from cases.models import (
     ComplainantKind,
     Evidence,
     EvidenceSource,
+    LegalHold,
     Principle,
     Procedure,
+    Publication,
     Response,
     Vote,
 )
@@ -42,8 +44,8 @@ ALL_STATES = [s.value for s in CaseState]
 ALLOWED_SOURCES = {
     "open_review": {"filed"},
     "refer_to_board": {"under_review"},
-    "dismiss": {"filed", "under_review"},
-    "withdraw": {"filed", "under_review"},
+    "dismiss": {"filed", "under_review", "hearing"},
+    "withdraw": {"filed", "under_review", "hearing"},
     "reopen": {"dismissed"},
 }
 TARGETS = {
@@ -343,6 +345,8 @@ def case_snapshot(case: Case) -> dict:
         "votes": sorted(
             Vote.objects.filter(ballot__case_id=case.pk).values_list("voter_id", "choice")
         ),
+        "holds": sorted(LegalHold.objects.filter(case_id=case.pk).values_list("pk", "released_at")),
+        "publication": list(Publication.objects.filter(case_id=case.pk).values()),
     }
 
 

@@ -258,6 +258,55 @@ def complainant_appeal_decided_case(w: World) -> Case:
     return step(case, "decide_complainant_appeal", w.staff, reason=COMPLAINANT_APPEAL_REASONS)
 
 
+# Resolution by consent and interim suspension (docs/decisions/0020)
+CONSENT_TERMS = "Acme withdraws the advert within 14 days and writes to every buyer."
+INTERIM_REASONS = "Uncertified guards are still being fitted at customers' plants."
+
+
+def _with_consent_and_interim(w: World) -> Case:
+    Procedure.objects.filter(pk=w.procedure.pk).update(
+        consent_resolution=True, interim_suspension=True
+    )
+    return open_review(world_case(w), w.staff)
+
+
+def consent_offered_case(w: World) -> Case:
+    case = _with_consent_and_interim(w)
+    services.consent_offer(
+        case=fresh(case),
+        by=w.staff,
+        sanction="suspension",
+        suspension_months=3,
+        terms=CONSENT_TERMS,
+        reply_by=today() + days(14),
+    )
+    return fresh(case)
+
+
+def consent_accepted_case(w: World) -> Case:
+    return step(consent_offered_case(w), "accept_consent", w.rep)
+
+
+def interim_imposed_case(w: World) -> Case:
+    case = _with_consent_and_interim(w)
+    services.interim_propose(case=fresh(case), by=w.staff, reasons=INTERIM_REASONS)
+    for member in w.board:
+        services.interim_vote_cast(case=fresh(case), voter=member, choice="for")
+    services.interim_ballot_close(case=fresh(case), by=w.staff)
+    return fresh(case)
+
+
+def interim_lifted_case(w: World) -> Case:
+    case = interim_imposed_case(w)
+    services.interim_lifting_request(
+        case=fresh(case), by=w.rep, grounds="Every guard is now certified."
+    )
+    for member in w.board:
+        services.interim_vote_cast(case=fresh(case), voter=member, choice="for")
+    services.interim_ballot_close(case=fresh(case), by=w.staff)
+    return fresh(case)
+
+
 # ---------------------------------------------------------------------------
 # Reading letters
 # ---------------------------------------------------------------------------
@@ -289,8 +338,9 @@ def _real_pdf(path) -> Path:
     return path
 
 
-def pdf_text(path_or_bytes, tmp_path: Path | None = None) -> str:
-    """The letter's text as pdftotext extracts it, whitespace collapsed to single spaces."""
+def pdf_text(path_or_bytes, tmp_path: Path | None = None, *, first_page_only=False) -> str:
+    """The letter's text as pdftotext extracts it, whitespace collapsed to single spaces
+    (`first_page_only`: the first page's alone)."""
     if isinstance(path_or_bytes, bytes):
         assert tmp_path is not None
         path = tmp_path / "letter-under-test.pdf"
@@ -298,7 +348,14 @@ def pdf_text(path_or_bytes, tmp_path: Path | None = None) -> str:
     else:
         path = path_or_bytes
     out = subprocess.run(
-        [PDFTOTEXT, "-enc", "UTF-8", str(_real_pdf(path)), "-"],
+        [
+            PDFTOTEXT,
+            "-enc",
+            "UTF-8",
+            *(["-f", "1", "-l", "1"] if first_page_only else []),
+            str(_real_pdf(path)),
+            "-",
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -23,6 +23,7 @@ from cases.models import (
     VoteChoice,
 )
 from cases.services import AllegationInput, EvidenceInput, ballots
+from tests.factories import hearings
 from tests.factories.cases import (
     COMPLAINANT_NAME,
     COMPLAINANT_ORG,
@@ -32,6 +33,7 @@ from tests.factories.cases import (
     pdf,
     step,
 )
+from tests.factories.compliance import in_default_case
 from tests.factories.dates import days, shown, today
 from tests.factories.letters import (
     APPEAL_REASONS,
@@ -44,8 +46,12 @@ from tests.factories.letters import (
     WITHDRAWAL_REASONS,
     appeal_decided_case,
     complainant_appeal_decided_case,
+    consent_accepted_case,
+    consent_offered_case,
     decided_case,
     dismissed_case,
+    interim_imposed_case,
+    interim_lifted_case,
     letter,
     letter_issued_event,
     no_violation_case,
@@ -115,6 +121,15 @@ def test_notice_of_complaint_to_the_respondent(world):
     assert f"appealed within {case.procedure.appeal_window_days} days" in text
     # The complainant did not consent and the procedure discloses only with consent.
     assert COMPLAINANT_NAME not in text and COMPLAINANT_ORG not in text
+
+
+@pytest.mark.real_pdf
+def test_the_notice_states_the_deadline_on_its_first_page(world):
+    case = open_review(world_case(world), world.staff)
+    first_page = pdf_text(
+        letter(case, LetterKind.NOTICE_OF_COMPLAINT).file.path, first_page_only=True
+    )
+    assert f"Your response is due by {shown(fresh(case).response_due_on)}" in first_page
 
 
 @pytest.mark.real_pdf
@@ -295,9 +310,20 @@ def test_appeal_decision_letter(world):
 # Every kind: hash, qpdf --check, PDF/A-3b, nothing embedded
 # ---------------------------------------------------------------------------
 
+
+def _hearing_set(w):
+    hearings.hearing_procedure()
+    case = hearings.case_at_hearing(w)
+    hearings.set_hearing(case, w.staff)
+    return case
+
+
 BUILDERS = {
     LetterKind.ACKNOWLEDGEMENT: (world_case, Addressee.COMPLAINANT),
-    LetterKind.NOTICE_OF_COMPLAINT: (lambda w: open_review(world_case(w), w.staff), Addressee.RESPONDENT),
+    LetterKind.NOTICE_OF_COMPLAINT: (
+        lambda w: open_review(world_case(w), w.staff),
+        Addressee.RESPONDENT,
+    ),
     LetterKind.DISMISSAL: (dismissed_case, Addressee.COMPLAINANT),
     LetterKind.WITHDRAWAL: (withdrawn_case, Addressee.RESPONDENT),
     LetterKind.DECISION: (decided_case, Addressee.RESPONDENT),
@@ -305,6 +331,12 @@ BUILDERS = {
     LetterKind.APPEAL_DECISION: (appeal_decided_case, Addressee.RESPONDENT),
     LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
     LetterKind.COMPLAINANT_APPEAL_DECISION: (complainant_appeal_decided_case, Addressee.COMPLAINANT),
+    LetterKind.NON_COMPLIANCE: (in_default_case, Addressee.RESPONDENT),
+    LetterKind.NOTICE_OF_HEARING: (_hearing_set, Addressee.RESPONDENT),
+    LetterKind.CONSENT_OFFER: (consent_offered_case, Addressee.RESPONDENT),
+    LetterKind.CONSENT_ACCEPTED: (consent_accepted_case, Addressee.RESPONDENT),
+    LetterKind.INTERIM_IMPOSED: (interim_imposed_case, Addressee.RESPONDENT),
+    LetterKind.INTERIM_LIFTED: (interim_lifted_case, Addressee.RESPONDENT),
 }
 
 

@@ -130,7 +130,7 @@ def test_the_step_through_the_view_succeeds_with_the_mail_server_down(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("cases:case_step", args=[case.number, "open_review"]),
-            {"expected_state": CaseState.FILED},
+            {"expected_state": CaseState.FILED, "confirmed": "yes"},
         )
     assert response.status_code == 302
     assert fresh(case).state == CaseState.UNDER_REVIEW

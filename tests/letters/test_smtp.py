@@ -13,7 +13,7 @@ from django.urls import reverse
 from cases.models import Delivery, DispatchStatus, LetterKind
 from tests.factories.cases import fresh, open_review
 from tests.factories.dates import shown
-from tests.factories.letters import letter, world_case
+from tests.factories.letters import decided_case, letter, world_case
 
 
 @pytest.fixture
@@ -44,10 +44,9 @@ def test_the_notice_arrives_with_its_pdf_and_says_what_it_is(world, smtp_server,
         assert message["Subject"] == f"Notice of complaint: case {case.number}"
         assert message["Message-ID"] and message["Date"]
         body = message.get_body(preferencelist=("plain",)).get_content()
-        assert (
-            f"Notice of complaint in case {case.number}: respond by {shown(case.response_due_on)}."
-            in body
-        )
+        assert f"Notice of complaint in case {case.number}." in body
+        assert f"Your response is due by {shown(case.response_due_on)}. That is the" in body
+        assert "please find attached" not in body.lower()
         assert notice.sha256 in body
         attachments = list(message.iter_attachments())
         assert len(attachments) == 1
@@ -126,3 +125,21 @@ def test_retries_stop_after_the_configured_count(world, smtp_server, opened, set
     notice.dispatch.refresh_from_db()
     assert notice.dispatch.status == DispatchStatus.FAILED
     assert notice.dispatch.attempts == 3
+
+
+def test_the_decision_says_by_when_an_appeal_must_be_filed(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = decided_case(world, "censure", None)
+    case = fresh(case)
+    decision = letter(case, LetterKind.DECISION)
+    bodies = [
+        r.message.get_body(preferencelist=("plain",)).get_content()
+        for r in smtp_server.received
+        if r.message["Subject"] == f"Decision letter: case {case.number}"
+        and r.rcpt_tos[0] == world.rep.email
+    ]
+    assert bodies, "the decision letter should reach the representative"
+    assert f"Any appeal must be filed by {shown(case.appeal_deadline)}." in bodies[0]
+    assert decision.sha256 in bodies[0]

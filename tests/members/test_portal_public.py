@@ -103,8 +103,8 @@ def test_portal_lists_dues_by_year_newest_first(rep_client, organization):
 
     dues = _section(_html(rep_client.get("/membership/")), "dues-h")
 
-    assert [int(y) for y in re.findall(r"<td>(20\d\d)</td>", dues)] == [2025, 2024, 2023]
-    for amount in ("1111.11", "2222.22", "3333.33"):
+    assert [int(y) for y in re.findall(r"<td[^>]*>(20\d\d)</td>", dues)] == [2025, 2024, 2023]
+    for amount in ("1,111.11", "2,222.22", "3,333.33"):
         assert amount in dues
     assert "Overdue" in dues
     # Representatives cannot record their own payments.
@@ -211,8 +211,9 @@ def test_directory_is_paginated(client, db):
         OrganizationFactory(name=f"Member {n:03d}")
     first = client.get("/members/")
     assert len(first.context["page"]) == 100
-    second = client.get("/members/", {"page": 2})
+    second = client.get("/members/", {"after": first.context["page"].next_cursor})
     assert [o.name for o in second.context["page"]] == [f"Member {n:03d}" for n in range(100, 105)]
+    assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
 
 
 # -- Verification --------------------------------------------------------------------

@@ -125,7 +125,9 @@ def test_each_service_on_a_filed_case_writes_its_events(case, staff, service, ex
     if service == "case_officer_assign":
         services.case_officer_assign(case=c, by=staff, officer=staff_user(username="officer.two"))
     elif service == "late_filing_accept":
-        services.late_filing_accept(case=c, by=staff, reason="Accepted late for cause.")
+        # Offered only for a late complaint: received after the filing deadline.
+        Case.objects.filter(pk=c.pk).update(conduct_known_on=today() - days(400))
+        services.late_filing_accept(case=fresh(c), by=staff, reason="Accepted late for cause.")
     elif service == "complaint_amend":
         services.complaint_amend(
             case=c,

@@ -25,11 +25,15 @@ from cases.models import (
     CaseUserObjectPermission,
     ComplainantAccess,
     ComplainantSubmission,
+    ComplianceProof,
+    Dispatch,
+    DispatchStatus,
     Evidence,
     Letter,
     LetterUserObjectPermission,
     Procedure,
     Recusal,
+    Sanction,
     Vote,
 )
 from cases.workflow import STAFF, STEPS
@@ -37,6 +41,7 @@ from members.models import Representative
 from members.roles import BOARD
 from tests.factories.cases import (
     COMPLAINANT_NAME,
+    adopt_procedure,
     case_snapshot,
     evidence_input,
     file_case,
@@ -46,6 +51,7 @@ from tests.factories.cases import (
     respond,
     step,
 )
+from tests.factories.compliance import FINE, vote_with
 from tests.factories.dates import days, today
 from tests.factories.members import RepresentativeFactory
 from tests.factories.people import UserFactory, board_user, panel_user, staff_user
@@ -95,6 +101,21 @@ def _amend_data(case, c):
     }
 
 
+def _fine(case):
+    """The case's fine, or an id it has none of (a refusal comes before the lookup)."""
+    fine = Sanction.objects.filter(case=case, kind="fine").values_list("pk", flat=True).first()
+    return fine or 999999
+
+
+def _proof(case):
+    proof = (
+        ComplianceProof.objects.filter(compliance__sanction__case=case)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return proof or 999999
+
+
 def _until():
     return (today() + days(40)).isoformat()
 
@@ -115,7 +136,11 @@ CASE_ROUTES = {
         "case_step",
         "post",
         lambda case, c: {"name": "dismiss"},
-        lambda case, c: {"expected_state": case.state, "reason": "Outside the code."},
+        lambda case, c: {
+            "expected_state": case.state,
+            "reason": "Outside the code.",
+            "confirmed": "yes",
+        },
     ),
     "evidence_add": (
         "evidence_add",
@@ -214,7 +239,7 @@ CASE_ROUTES = {
         "appeal_ballot_close",
         "post",
         lambda case, c: {},
-        lambda case, c: {},
+        lambda case, c: {"confirmed": "yes"},
     ),
     "letter_download": (
         "letter_download",
@@ -294,6 +319,137 @@ CASE_ROUTES = {
         lambda case, c: {},
         lambda case, c: {},
     ),
+    "publication_withhold": (
+        "publication_withhold",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"withhold-reason": "Withheld by someone else."},
+    ),
+    "legal_hold_place": (
+        "legal_hold_place",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"hold-reason": "Held by someone else."},
+    ),
+    "legal_hold_release": (
+        "legal_hold_release",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"release-reason": "Released by someone else."},
+    ),
+    # Compliance (docs/decisions/0018): the case's fine and proof, where it has them.
+    "compliance_record": (
+        "compliance_record",
+        "post",
+        lambda case, c: {"sanction_id": _fine(case)},
+        lambda case, c: {f"compliance_record_{_fine(case)}-complied_on": today().isoformat()},
+    ),
+    "compliance_proof_upload": (
+        "compliance_proof_upload",
+        "post",
+        lambda case, c: {"sanction_id": _fine(case)},
+        lambda case, c: {f"compliance_proof_{_fine(case)}-file": pdf("receipt.pdf", b"Paid.")},
+    ),
+    "compliance_proof_accept": (
+        "compliance_proof_accept",
+        "post",
+        lambda case, c: {"proof_id": _proof(case)},
+        lambda case, c: {f"compliance_accept_{_proof(case)}-complied_on": today().isoformat()},
+    ),
+    "compliance_proof_download": (
+        "compliance_proof_download",
+        "get",
+        lambda case, c: {"proof_id": _proof(case)},
+        None,
+    ),
+    # Issue 10 (their staff-only refusals on a case with hearings: tests/views/test_hearing_pages.py)
+    "review_disclose": ("review_disclose", "post", lambda case, c: {}, lambda case, c: {}),
+    "review_comment": (
+        "review_comment",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"comment-text": "A comment by someone else."},
+    ),
+    "hearing_request": (
+        "hearing_request",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"hreq-reason": "Asked by someone else."},
+    ),
+    "hearing_request_record": (
+        "hearing_request_record",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"creq-reason": "Recorded by someone else."},
+    ),
+    "hearing_schedule": ("hearing_schedule", "post", lambda case, c: {}, lambda case, c: {}),
+    "hearing_postpone": ("hearing_postpone", "post", lambda case, c: {}, lambda case, c: {}),
+    "hearing_participants": (
+        "hearing_participants",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"people-role_0": "witness", "people-name_0": "Someone Else"},
+    ),
+    "hearing_participants_record": (
+        "hearing_participants_record",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {},
+    ),
+    "hearing_record": ("hearing_record", "post", lambda case, c: {}, lambda case, c: {}),
+    # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
+    "consent_offer": (
+        "consent_offer",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "consent-sanction": "censure",
+            "consent-terms": "Offered by someone else.",
+            "consent-reply_by": _until(),
+        },
+    ),
+    "consent_accept:get": ("consent_accept", "get", lambda case, c: {}, None),
+    "consent_accept:post": (
+        "consent_accept",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"expected_state": case.state, "confirm": "on"},
+    ),
+    "consent_refuse": (
+        "consent_refuse",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"refuse-said": "Refused by someone else."},
+    ),
+    "consent_lapse": ("consent_lapse", "post", lambda case, c: {}, lambda case, c: {}),
+    "interim_propose": (
+        "interim_propose",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-propose-reason": "Proposed by someone else."},
+    ),
+    "interim_lift": (
+        "interim_lift",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-lift-reason": "Asked by someone else."},
+    ),
+    "interim_vote": (
+        "interim_vote",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"interim-choice": "for"},
+    ),
+    "interim_close": ("interim_close", "post", lambda case, c: {}, lambda case, c: {}),
+    "consolidate": (
+        "consolidate",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {
+            "consolidate-other_number": file_case(by=c.staff, respondent=c.organization).number,
+            "consolidate-reason": "Consolidated by someone else.",
+        },
+    ),
 }
 
 # The complainant's own routes: no account, so no login page; a 404 for anyone who is
@@ -337,6 +493,17 @@ GLOBAL_ROUTES = {
     "my_ballots": ("my_ballots", "get", None),
     "workflow": ("workflow", "get", None),
     "case_list_export": ("case_list_export", "get", None),
+    "respondent_search": ("respondent_search", "get", None),
+}
+
+# The records pages (cases/views_records.py): aggregates for staff, board and panel.
+RECORDS_ROUTES = {
+    "annual_report": ("annual_report", []),
+    "annual_report_csv": ("annual_report_csv", []),
+    "annual_report_pdf": ("annual_report_pdf", []),
+    "statistics_csv": ("statistics_csv", []),
+    "precedents": ("precedents", []),
+    "principle_precedents": ("principle_precedents", ["3"]),
 }
 
 # Actions only ethics staff may take on a case they can see.
@@ -366,6 +533,11 @@ STAFF_ONLY = [
     "complainant_code_revoke",
     "complainant_code_reissue",
     "complainant_appeal_ballot_close",
+    "publication_withhold",
+    "legal_hold_place",
+    "legal_hold_release",
+    "compliance_record",
+    "compliance_proof_accept",
 ]
 STAFF_STEPS = [name for name, s in STEPS.items() if s.who is STAFF]
 
@@ -380,7 +552,9 @@ def _request(client, key, case, c):
 
 def _step(client, case, name, expected_state=None, reason="Because."):
     url = reverse("cases:case_step", kwargs={"number": case.number, "name": name})
-    return client.post(url, {"expected_state": expected_state or case.state, "reason": reason})
+    return client.post(
+        url, {"expected_state": expected_state or case.state, "reason": reason, "confirmed": "yes"}
+    )
 
 
 def _downloads(client, case):
@@ -419,12 +593,21 @@ def under_review(c):
 def board_vote(c):
     """Referred: the three board members are seated on the open ballot."""
     case = case_with_exhibits(c.staff, c.organization)
-    case = complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()])
+    case = complete_review(
+        open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+    )
     return refer(case, c.staff)
 
 
 def _scene(c, name):
     """A case against Acme Robotics in the named situation."""
+    if name == "held":
+        case = _scene(c, "under_review")
+        services.legal_hold_place(case=case, by=c.staff, reason="Litigation pending.")
+        return fresh(case)
+    if name == "under_appeal, published":
+        adopt_procedure(publication="sanction")
+        return _scene(c, "under_appeal")
     case = case_with_exhibits(c.staff, c.organization)
     if name == "filed":
         Case.objects.filter(pk=case.pk).update(conduct_known_on=today() - days(400))
@@ -445,6 +628,12 @@ def _scene(c, name):
         for member in panel:
             vote(case, member, "uphold")
         return fresh(case)
+    if name == "window_closed":
+        Case.objects.filter(pk=case.pk).update(response_due_on=today() - days(1))
+        return fresh(case)
+    if name == "delivery_failed":
+        Dispatch.objects.filter(letter__case=case).update(status=DispatchStatus.FAILED)
+        return fresh(case)
     if name == "amended":
         services.complaint_amend(
             case=fresh(case),
@@ -453,9 +642,19 @@ def _scene(c, name):
             evidence=[evidence_input("further.pdf")],
         )
         return fresh(case)
-    case = refer(complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
+    case = refer(
+        complete_review(case, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff
+    )
     if name == "board_vote":
         return case
+    if name == "fined":  # a censure with a fine, and the representative's receipt for it
+        for member in c.board:
+            vote_with(case, member, "censure", FINE)
+        case = close_ballot(case, c.staff)
+        services.compliance_proof_upload(
+            case=case, sanction_id=_fine(case), file=pdf("receipt.pdf"), description="", by=c.rep
+        )
+        return fresh(case)
     assert name == "under_appeal"
     panel = [panel_user() for _ in range(3)]
     for member in c.board:
@@ -485,7 +684,19 @@ def test_every_case_route_is_exercised_here():
         | {v[0] for v in COMPLAINANT_ROUTES.values()}
         | COMPLAINANT_PAGES
     )
+    covered |= {v[0] for v in RECORDS_ROUTES.values()}
     assert names == covered
+
+
+@pytest.mark.parametrize("key", sorted(RECORDS_ROUTES))
+def test_the_records_pages_send_anonymous_to_log_in_and_refuse_representatives(client, c, key):
+    name, args = RECORDS_ROUTES[key]
+    url = reverse(f"cases:{name}", args=args)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("login")
+    client.force_login(c.rep)
+    assert client.get(url).status_code == 403
 
 
 # ---------------------------------------------------------------------------
@@ -680,14 +891,14 @@ STAFF_CONTROL = {
     "evidence_disclosure": ("under_review", 302, True),
     "finding_record": ("under_review", 302, True),
     "review_report_save": ("under_review", 302, True),
-    "response_window_reopen": ("under_review", 302, True),
+    "response_window_reopen": ("window_closed", 302, True),
     "late_filing_accept": ("filed", 302, True),
     "case_officer_assign": ("under_review", 302, True),
     "amended_notice_issue": ("amended", 302, True),
     "conflict_record": ("board_vote", 302, True),
     "ballot_extend": ("board_vote", 302, True),
     "appeal_ballot_close": ("under_appeal", 302, True),
-    "letter_redeliver": ("under_review", 302, False),
+    "letter_redeliver": ("delivery_failed", 302, False),
     "letter_correct": ("under_review", 302, True),
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),
@@ -700,6 +911,11 @@ STAFF_CONTROL = {
     # the new code is shown on the page that answers the request
     "complainant_code_reissue": ("under_review", 200, True),
     "complainant_appeal_ballot_close": ("complainant_appeal", 302, True),
+    "publication_withhold": ("under_appeal, published", 302, True),
+    "legal_hold_place": ("under_review", 302, True),
+    "legal_hold_release": ("held", 302, True),
+    "compliance_record": ("fined", 302, True),
+    "compliance_proof_accept": ("fined", 302, True),
 }
 
 
@@ -1023,12 +1239,16 @@ def test_a_board_member_who_represents_the_respondent_declares_nothing(client, c
     removed. Now they are the respondent on this case: 403, nothing written."""
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     latecomer = board_user("board.latecomer", first_name="Lena", last_name="Latecomer")
     RepresentativeFactory(user=latecomer, organization=c.organization, is_primary=False)
-    services.grant(case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice.")
+    services.grant(
+        case, latecomer, ["view_case", "respond_to_case"], actor=None, why="Test: notice."
+    )
     case = fresh(case)
     before = record_snapshot(case)
     client.force_login(latecomer)
@@ -1047,11 +1267,15 @@ def test_staff_recording_a_conflict_on_a_seated_representative_keeps_their_respo
     member = c.board[0]
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     RepresentativeFactory(user=member, organization=c.organization, is_primary=False)
-    services.conflict_declare(case=fresh(case), member=member, reason="A party raised it.", by=c.staff)
+    services.conflict_declare(
+        case=fresh(case), member=member, reason="A party raised it.", by=c.staff
+    )
     held = set(
         CaseUserObjectPermission.objects.filter(content_object=case, user=member).values_list(
             "permission__codename", flat=True
@@ -1136,10 +1360,14 @@ def test_the_dashboard_of_staff_who_represent_a_member_leaves_out_its_cases(clie
     theirs = case_with_exhibits(c.staff, c.organization)  # not notified: not theirs to see
     other = case_with_exhibits(c.staff, c.other_organization)
     client.force_login(user)
-    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    counts = {
+        state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]
+    }
     assert counts["filed"] == 1
     client.force_login(c.staff)
-    counts = {state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]}
+    counts = {
+        state: n for state, _, n in client.get(reverse("cases:dashboard")).context["by_state"]
+    }
     assert counts["filed"] == 2
     assert {theirs.state, other.state} == {"filed"}
 
@@ -1152,7 +1380,9 @@ def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(
     others = [panel_user() for _ in range(3)]
     case = case_with_exhibits(c.staff, c.organization)
     case = refer(
-        complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]),
+        complete_review(
+            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
+        ),
         c.staff,
     )
     for board_member in c.board:
@@ -1170,7 +1400,12 @@ def test_a_panel_member_who_represents_the_respondent_gets_the_respondents_view(
     assert [t.name for t in page.templates][0] == "cases/case_respondent.html"
     assert others[0].last_name not in page.content.decode()
     assert _downloads(client, case)[UNDISCLOSED_TITLE] == 404
-    assert client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}).status_code == 403
+    assert (
+        client.post(
+            reverse("cases:vote_cast", args=[case.number]), {"choice": "overturn"}
+        ).status_code
+        == 403
+    )
     assert (
         client.post(
             reverse("cases:conflict_declare", args=[case.number]), {"conflict-reason": "Me."}

@@ -283,7 +283,7 @@ def test_evidence_of_a_refused_type_is_rejected_naming_the_accepted_types(client
 def _step(client, case, name, *, expected_state=None, reason=""):
     return client.post(
         reverse("cases:case_step", args=[case.number, name]),
-        {"expected_state": expected_state or case.state, "reason": reason},
+        {"expected_state": expected_state or case.state, "reason": reason, "confirmed": "yes"},
     )
 
 

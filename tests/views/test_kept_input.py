@@ -44,7 +44,9 @@ def under_review(c):
 
 @pytest.fixture
 def referred(c, under_review):
-    return refer(complete_review(under_review, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
+    return refer(
+        complete_review(under_review, c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff
+    )
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def kept(response, typed: str) -> bool:
 def _step(client, case, name, expected_state, reason):
     return client.post(
         reverse("cases:case_step", args=[case.number, name]),
-        {"expected_state": expected_state, "reason": reason},
+        {"expected_state": expected_state, "reason": reason, "confirmed": "yes"},
     )
 
 

@@ -34,7 +34,7 @@ def _signed_in_minutes_ago(client, minutes):
 def _step(client, case, name, **extra):
     return client.post(
         reverse("cases:case_step", args=[case.number, name]),
-        {"expected_state": case.state, "reason": "", **extra},
+        {"expected_state": case.state, "reason": "", "confirmed": "yes", **extra},
     )
 
 
@@ -113,7 +113,9 @@ def test_a_less_serious_step_never_asks(client, staff):
     assert fresh(case).state == CaseState.UNDER_REVIEW
 
 
-def test_someone_who_may_not_take_the_step_is_refused_not_asked(client, staff, board_member, referable):
+def test_someone_who_may_not_take_the_step_is_refused_not_asked(
+    client, staff, board_member, referable
+):
     client.force_login(board_member)
     _signed_in_minutes_ago(client, 60)
     before = case_snapshot(referable)
@@ -152,11 +154,11 @@ def test_closing_the_appeal_ballot_and_deciding_the_appeal_ask(client, staff):
     _signed_in_minutes_ago(client, 20)
     url = reverse("cases:appeal_ballot_close", args=[bc.case.number])
 
-    response = client.post(url)
+    response = client.post(url, {"confirmed": "yes"})
     assert response.status_code == 200 and b"reauth_password" in response.content
     assert appeal_ballot(bc.case).closed_at is None
 
-    response = client.post(url, {"reauth_password": PASSWORD})
+    response = client.post(url, {"confirmed": "yes", "reauth_password": PASSWORD})
     assert response.status_code == 302
     assert appeal_ballot(bc.case).closed_at is not None
 

@@ -57,7 +57,7 @@ def test_the_table_of_steps_is_the_workflow_of_the_design():
         assert set(step.sources) == ALLOWED_SOURCES[name], name
         assert step.target == TARGETS[name], name
         assert bool(step.reason_label) == (name in STEPS_NEEDING_A_REASON), name
-    assert len(ALLOWED) == 7
+    assert len(ALLOWED) == 9  # dismiss and withdraw also from a hearing
     assert len(ALLOWED) + len(REFUSED) == len(ALLOWED_SOURCES) * len(CaseState)
 
 

@@ -63,6 +63,7 @@ from cases.models import (
     Complainant,
     Evidence,
     Finding,
+    PersonalField,
     Principle,
     Procedure,
     Response,
@@ -71,7 +72,7 @@ from cases.models import (
     private_storage,
 )
 from cases.services.grants import STAFF_PERMISSIONS
-from cases.services.record import GENESIS_HASH
+from cases.services.record import GENESIS_HASH, commit_personal
 from cases.workflow import CaseState
 from members.models import (
     DuesInvoice,
@@ -676,7 +677,8 @@ class CasePlan:
         self.now: datetime.datetime | None = None
         self.state = CaseState.FILED
         self.rows: dict[type[models.Model], list[_Row]] = {}
-        self.events: list[tuple] = []  # (at, actor id, kind, from state, to state, payload)
+        # (at, actor id, kind, from state, to state, payload, personal field rows)
+        self.events: list[tuple] = []
         self.user_permissions: dict[tuple[int, str], None] = {}  # an ordered set
         self.case: _Row | None = None
 
@@ -695,9 +697,26 @@ class CasePlan:
             raise _Reached
         self.now = when
 
-    def event(self, actor_id, *, kind: str, payload: dict, from_state="", to_state="") -> None:
-        """One event, as cases.events builds it (the services write the same)."""
-        self.events.append((self.now, actor_id, kind, from_state, to_state, payload))
+    def event(
+        self,
+        actor_id,
+        *,
+        kind: str,
+        payload: dict,
+        from_state="",
+        to_state="",
+        personal: dict | None = None,
+        personal_kind: str = "",
+    ) -> None:
+        """One event, as cases.events builds it (the services write the same): personal
+        fields committed to by salted hashes, their values kept beside the event
+        (cases.services.record.commit_personal, docs/decisions/0023)."""
+        payload, kept = commit_personal(payload, personal)
+        personal_rows = [
+            {"name": name, "kind": personal_kind, "value": value, "salt": salt}
+            for name, value, salt in kept
+        ]
+        self.events.append((self.now, actor_id, kind, from_state, to_state, payload, personal_rows))
         # The events of one step are written milliseconds apart.
         self.now += datetime.timedelta(milliseconds=3)
 
@@ -1277,7 +1296,8 @@ def _chain(plan: CasePlan) -> list[dict]:
     """The plan's events with sequence, previous_hash and hash as record_event writes
     them: a chain from GENESIS_HASH."""
     rows, previous, case_id = [], GENESIS_HASH, plan.case.id
-    for sequence, (at, actor_id, kind, from_state, to_state, payload) in enumerate(plan.events, 1):
+    for sequence, event in enumerate(plan.events, 1):
+        at, actor_id, kind, from_state, to_state, payload, personal = event
         e = _EventValues()
         e.case_id, e.sequence, e.at, e.actor_id = case_id, sequence, at, actor_id
         e.kind, e.from_state, e.to_state, e.previous_hash = kind, from_state, to_state, previous
@@ -1295,6 +1315,8 @@ def _chain(plan: CasePlan) -> list[dict]:
                 "payload": e.payload,
                 "previous_hash": e.previous_hash,
                 "hash": previous,
+                # Not a column: the event's personal fields, written once it has an id.
+                "personal": personal,
             }
         )
     return rows
@@ -1630,7 +1652,13 @@ class ScaleSeeder:
             for plan in plans
             for user_id, codename in plan.user_permissions
         )
-        _Table(CaseEvent, connection).write(events)
+        event_table = _Table(CaseEvent, connection)
+        event_rows = [_Row(**values) for values in events]
+        event_table.assign_ids(event_rows)
+        event_table.write(event_rows)
+        _Table(PersonalField, connection).write(
+            {**field, "event_id": row.id} for row in event_rows for field in row.values["personal"]
+        )
         years: dict[int, int] = {}
         for plan in plans:
             year, ordinal = (int(part) for part in plan.case["number"].split("-"))

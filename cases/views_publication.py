@@ -1,0 +1,67 @@
+"""Publication and retention pages: the public decisions page, and the staff forms
+that withhold a publication and place or release a legal hold (docs/decisions/0023)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services
+from cases.forms_publication import PANEL_FORMS, PublicationReasonForm
+from cases.views import _staff_post
+
+
+def decisions(request):
+    """The public decisions page: what each procedure allowed, in its period only."""
+    page = Paginator(selectors.published_decisions(), 50).get_page(request.GET.get("page"))
+    return render(request, "public/decisions.html", {"page": page})
+
+
+def _reason_post(request, number, form_key, service, done):
+    return _staff_post(
+        request,
+        number,
+        PublicationReasonForm,
+        form_key,
+        lambda case, d: service(case=case, by=request.user, reason=d["reason"]),
+        done,
+        prefix=PANEL_FORMS[form_key],
+    )
+
+
+@login_required
+@require_POST
+def publication_withhold(request, number):
+    return _reason_post(
+        request,
+        number,
+        "withhold_form",
+        services.publication_withhold,
+        "The decision is withheld from publication.",
+    )
+
+
+@login_required
+@require_POST
+def legal_hold_place(request, number):
+    return _reason_post(
+        request,
+        number,
+        "hold_form",
+        services.legal_hold_place,
+        "Legal hold placed: no personal data of this case will be removed while it lasts.",
+    )
+
+
+@login_required
+@require_POST
+def legal_hold_release(request, number):
+    return _reason_post(
+        request,
+        number,
+        "release_form",
+        services.legal_hold_release,
+        "Legal hold released; the retention periods run again.",
+    )

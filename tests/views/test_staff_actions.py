@@ -1,0 +1,320 @@
+"""The staff case page's actions (issue 14): each action is offered only when it can
+apply (the table's only_when rules), a step not yet possible has a disabled button that
+says why, and each irreversible step confirms on a page naming what will be sent to
+whom, changing nothing until confirmed."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases import workflow
+from cases.models import Case, Dispatch, DispatchStatus
+from tests.factories.cases import case_snapshot, fresh, open_review
+from tests.factories.dates import days, shown, today
+from tests.factories.pages import section, text_of
+from tests.factories.people import board_members, panel_members
+from tests.factories.scenes import (
+    case_with_exhibits,
+    file_appeal,
+    ready_for_referral,
+    sanctioned_case,
+    setup_board_case,
+    vote,
+    votes_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, case):
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    return response
+
+
+def _url(case, name):
+    return reverse("cases:case_step", args=[case.number, name])
+
+
+# ---------------------------------------------------------------------------
+# Offered only when the action applies
+# ---------------------------------------------------------------------------
+
+
+def test_accepting_a_late_complaint_is_offered_only_for_a_late_one(staff_client, staff, case):
+    url = reverse("cases:late_filing_accept", args=[case.number])
+    assert url not in _page(staff_client, case).content.decode()
+
+    Case.objects.filter(pk=case.pk).update(conduct_known_on=today() - days(400))
+    assert url in _page(staff_client, fresh(case)).content.decode()
+
+    response = staff_client.post(url, {"late-reason": "Received by post and mislaid."})
+    assert response.status_code == 302
+    # Accepted: it no longer applies.
+    assert url not in _page(staff_client, fresh(case)).content.decode()
+
+
+def test_a_timely_complaint_refuses_late_acceptance_and_changes_nothing(staff_client, case):
+    before = case_snapshot(case)
+    url = reverse("cases:late_filing_accept", args=[case.number])
+    response = staff_client.post(url, {"late-reason": "Just in case."})
+    assert response.status_code == 400
+    assert "nothing to accept late" in text_of(response)
+    assert case_snapshot(case) == before
+
+
+def test_reopening_the_response_window_is_offered_only_once_it_closed(staff_client, staff, case):
+    case = open_review(case, staff)
+    url = reverse("cases:response_window_reopen", args=[case.number])
+    assert url not in _page(staff_client, case).content.decode()
+
+    Case.objects.filter(pk=case.pk).update(response_due_on=today() - days(1))
+    assert url in _page(staff_client, fresh(case)).content.decode()
+
+
+def test_retry_is_offered_only_next_to_a_failed_delivery(staff_client, staff, case):
+    case = open_review(case, staff)
+    letter = case.letters.get(kind="notice_of_complaint")
+    url = reverse("cases:letter_redeliver", args=[case.number, letter.pk])
+    Dispatch.objects.filter(letter__case=case).update(status=DispatchStatus.SENT)
+    assert url not in _page(staff_client, case).content.decode()
+
+    Dispatch.objects.filter(letter=letter).update(status=DispatchStatus.FAILED)
+    assert url in _page(staff_client, fresh(case)).content.decode()
+
+
+def test_retrying_a_sent_letter_is_refused_with_the_reason(staff_client, staff, case):
+    case = open_review(case, staff)
+    letter = case.letters.get(kind="notice_of_complaint")
+    Dispatch.objects.filter(letter__case=case).update(status=DispatchStatus.SENT)
+    response = staff_client.post(
+        reverse("cases:letter_redeliver", args=[case.number, letter.pk]), follow=True
+    )
+    assert "emailing has failed" in text_of(response)
+    assert not letter.deliveries.filter(succeeded=False).exists()
+
+
+def test_the_amended_notice_is_offered_only_when_an_amendment_awaits_it(staff_client, staff, case):
+    case = open_review(case, staff)
+    url = reverse("cases:amended_notice_issue", args=[case.number])
+    assert url not in _page(staff_client, case).content.decode()
+
+
+def test_closing_the_appeal_ballot_is_offered_only_while_it_is_open(client, staff):
+    bc = sanctioned_case(staff, "censure", board=board_members(3, prefix="sa.b."))
+    panel = panel_members(3, prefix="sa.p.")
+    file_appeal(bc.case, bc.rep)
+    client.force_login(staff)
+    url = reverse("cases:appeal_ballot_close", args=[bc.case.number])
+    page = _page(client, fresh(bc.case)).content.decode()
+    # Open, but nobody has voted: offered, disabled, with the unmet rule.
+    assert url in page
+    assert 'disabled aria-describedby="why-close-appeal"' in page
+    assert "Quorum not met" in page
+    for member in panel:
+        vote(bc.case, member, "uphold")
+    response = client.post(url, {"confirmed": "yes"})
+    assert response.status_code == 302
+    assert url not in _page(client, fresh(bc.case)).content.decode()
+
+
+def test_the_only_when_rules_are_refused_by_the_service_too(staff, case):
+    """authorize refuses them with the rule's reason, so no page can go round them."""
+    from cases import services
+
+    with pytest.raises(workflow.TransitionRefused, match="nothing to accept late"):
+        services.late_filing_accept(case=fresh(case), by=staff, reason="Because.")
+
+
+# ---------------------------------------------------------------------------
+# Disabled buttons say why
+# ---------------------------------------------------------------------------
+
+
+def test_a_step_not_yet_possible_has_a_disabled_button_and_its_reasons(staff_client, staff, case):
+    case = open_review(case, staff)
+    html = section(_page(staff_client, case), "actions-h")
+    assert 'disabled aria-describedby="why-refer_to_board"' in html
+    assert 'id="why-refer_to_board"' in html
+    assert f"Response window open until {shown(case.response_due_on)}" in html
+    # Dismissal is possible: an enabled, outlined (destructive) button.
+    assert 'class="danger-outline">Dismiss the complaint…' in html
+
+
+# ---------------------------------------------------------------------------
+# Irreversible steps confirm, naming what will be sent to whom
+# ---------------------------------------------------------------------------
+
+
+def test_every_irreversible_entry_has_a_summary():
+    irreversible = [
+        e.name for e in [*workflow.STEPS.values(), *workflow.ACTIONS.values()] if e.irreversible
+    ]
+    assert set(irreversible) == {
+        "open_review",
+        "refer_to_board",
+        "dismiss",
+        "withdraw",
+        "close_ballot",
+        "close_appeal_ballot",
+    }
+
+
+def test_opening_review_confirms_with_the_notice_and_what_is_disclosed(
+    staff_client, staff, organization, representative
+):
+    case = case_with_exhibits(staff, organization, evidence=0, undisclosed=2)
+    before = case_snapshot(case)
+    response = staff_client.post(_url(case, "open_review"), {"expected_state": "filed"})
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Confirm: Open review and issue the notice of complaint" in text
+    assert (
+        f"The respondent, {organization.name}, will receive the notice of complaint by email "
+        f"to {representative.email}, with 0 disclosed evidence items (of 2 on file)."
+    ) in text
+    assert "Nothing is disclosed to the respondent" in text
+    assert case_snapshot(case) == before
+
+    response = staff_client.post(
+        _url(case, "open_review"), {"expected_state": "filed", "confirmed": "yes"}
+    )
+    assert response.status_code == 302
+    assert fresh(case).state == "under_review"
+
+
+@pytest.mark.parametrize("name,letter", [("dismiss", "dismissal"), ("withdraw", "withdrawal")])
+def test_dismissal_and_withdrawal_confirm_with_the_letters_to_both_parties(
+    staff_client, staff, organization, representative, name, letter
+):
+    case = open_review(case_with_exhibits(staff, organization), staff)
+    before = case_snapshot(case)
+    reason = "Outside the code <b>entirely</b>."
+    response = staff_client.post(
+        _url(case, name), {"expected_state": "under_review", "reason": reason}
+    )
+    assert response.status_code == 200
+    text = text_of(response)
+    assert (
+        f"The respondent, {organization.name}, will receive the {letter} letter by email to "
+        f"{representative.email}"
+    ) in text
+    complainant = case.complainant
+    assert (
+        f"The complainant, {complainant.organization_name or complainant.name}, will receive the {letter} letter"
+        in text
+    )
+    # The reason typed is kept, escaped, in the confirmation form.
+    html = response.content.decode()
+    assert "Outside the code &lt;b&gt;entirely&lt;/b&gt;." in html and reason not in html
+    assert case_snapshot(case) == before
+
+
+def test_dismissing_a_complaint_never_notified_says_the_respondent_is_not_written_to(
+    staff_client, staff, case
+):
+    response = staff_client.post(
+        _url(case, "dismiss"), {"expected_state": "filed", "reason": "Out of scope."}
+    )
+    assert "was never notified of the complaint and is not written to" in text_of(response)
+
+
+def test_referral_confirms_with_the_board_members_seated(
+    staff_client, staff, organization, representative
+):
+    board = board_members(3, prefix="ref.b.")
+    case = ready_for_referral(case_with_exhibits(staff, organization), staff)
+    before = case_snapshot(case)
+    response = staff_client.post(_url(case, "refer_to_board"), {"expected_state": "under_review"})
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "3 board members will be seated" in text
+    for member in board:
+        assert member.get_full_name() in text
+    assert case_snapshot(case) == before
+
+
+def test_closing_the_board_ballot_confirms_with_the_result_and_the_letters(client, staff):
+    bc = setup_board_case(staff, board=board_members(3, prefix="cb.b."))
+    votes_for(bc.case, bc.board, "censure")
+    client.force_login(staff)
+    before = case_snapshot(bc.case)
+    response = client.post(_url(bc.case, "close_ballot"), {"expected_state": "board_vote"})
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "3 of 3 eligible voters have voted" in text
+    assert f"The respondent, {bc.organization.name}, will receive the decision letter" in text
+    assert "will receive the outcome notice" in text
+    assert case_snapshot(bc.case) == before
+
+
+def test_closing_the_appeal_ballot_confirms_and_says_no_letter_goes_yet(client, staff):
+    bc = sanctioned_case(staff, "censure", board=board_members(3, prefix="ca.b."))
+    panel = panel_members(3, prefix="ca.p.")
+    file_appeal(bc.case, bc.rep)
+    for member in panel:
+        vote(bc.case, member, "uphold")
+    client.force_login(staff)
+    response = client.post(reverse("cases:appeal_ballot_close", args=[bc.case.number]))
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "3 of 3 eligible members have voted" in text
+    assert "No letter is sent yet" in text
+    assert fresh(bc.case).ballots.get(kind="appeal").closed_at is None
+
+
+def test_a_step_that_cannot_be_taken_gets_no_confirmation_page(client, staff, case, representative):
+    """The representative is refused as before: no summary of the case leaks to them."""
+    client.force_login(representative)
+    response = client.post(_url(case, "dismiss"), {"expected_state": "filed", "reason": "x"})
+    assert response.status_code in (403, 404)
+    assert b"What will happen" not in response.content
+
+
+# ---------------------------------------------------------------------------
+# Wording: previews without a ballot, closed ballots, the case record
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["decision", "no_violation"])
+def test_a_decision_preview_without_a_ballot_reads_as_sentences(staff_client, staff, case, kind):
+    case = open_review(case, staff)
+    response = staff_client.get(reverse("cases:letter_preview", args=[case.number, kind]))
+    text = text_of(response)
+    assert "No ballot has been held yet" in text
+    assert " of votes cast" not in text and "The vote of" not in text
+
+
+def test_an_appeal_decision_preview_without_an_appeal_says_so(staff_client, staff, case):
+    response = staff_client.get(
+        reverse("cases:letter_preview", args=[case.number, "appeal_decision"])
+    )
+    text = text_of(response)
+    assert "No appeal has been filed" in text
+    assert "filed on ." not in text and "Outcome: ." not in text
+
+
+def test_a_closed_ballot_never_says_not_yet_voted(client, staff):
+    bc = sanctioned_case(staff, "censure", board=board_members(3, prefix="cl.b."))
+    client.force_login(staff)
+    html = section(_page(client, fresh(bc.case)), "ballot-h")
+    assert "Not yet voted" not in html
+    assert "Did not vote" not in html  # everyone voted
+
+
+def test_the_case_record_uses_words_not_codenames_or_iso_dates(staff_client, staff, case):
+    case = open_review(case, staff)
+    html = section(_page(staff_client, case), "timeline-h")
+    for codename in ("view_case", "respond_to_case", "view_letter_pdf", "manage_case"):
+        assert codename not in html
+    assert case.response_due_on.isoformat() not in html
+    assert f"response due by {shown(case.response_due_on)}" in html
+    assert "see the case, respond" in html
+
+
+def test_the_respondents_status_has_no_nested_brackets(staff_client, case, organization):
+    type(organization).objects.filter(pk=organization.pk).update(status="terminated")
+    text = text_of(_page(staff_client, fresh(case)))
+    assert "Membership: terminated (expelled)" in text
+    assert "(expelled))" not in text
