@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 
+# The session key of a complainant signed in with the access code (cases.views_complainant).
+COMPLAINANT_SESSION_KEY = "probity_complainant"
+
 
 class RequestTooLarge(RequestDataTooBig):
     """A request body over the caller's cap. A RequestDataTooBig, so Django answers it with
@@ -23,6 +26,10 @@ def request_cap(request) -> int:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return settings.PROBITY_REQUEST_MAX_BYTES
+    session = getattr(request, "session", None)
+    if session is not None and session.get(COMPLAINANT_SESSION_KEY):
+        # A complainant signed in with the access code sends one file at a time.
+        return settings.PROBITY_UPLOAD_MAX_BYTES + 1024 * 1024
     return settings.PROBITY_ANONYMOUS_REQUEST_MAX_BYTES
 
 

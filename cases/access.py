@@ -35,12 +35,13 @@ from cases.models import (
     Case,
     CaseUserObjectPermission,
     Complainant,
+    ComplainantAccess,
     LetterUserObjectPermission,
     Recusal,
 )
 from cases.workflow import CaseMovedOn, TransitionRefused
 from members.models import Representative
-from members.roles import roles_of
+from members.roles import Roles, roles_of
 
 
 def case_permissions(user, case) -> frozenset[str]:
@@ -60,7 +61,54 @@ def forget_permissions(case) -> None:
 STAFF_VIEW = "staff"  # ethics staff, not a party and not recused: the whole case
 DECIDER_VIEW = "decider"  # seated on the case's ballot, not recused: the dossier
 RESPONDENT_VIEW = "respondent"  # a representative of the respondent, from the notice
-NO_VIEW = "none"  # anyone else, a complainant's organization's representative included
+COMPLAINANT_VIEW = "complainant"  # the access-code holder, or a member complainant's representative
+NO_VIEW = "none"  # anyone else
+
+
+class CodeHolder:
+    """The complainant who signed in with the case reference and the access code
+    (docs/decisions/0021). Not a Django user and never one: it stands for the
+    complainant of one case, through one code, and `relation_to` gives it the
+    complainant's view of that case only while the code is in force (anything else:
+    no view). It holds no role and no permission; the table's COMPLAINANT `Who`
+    accepts it by its relation alone. The services record its acts with no actor
+    (the events say "by": "complainant")."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    pk = None
+    username = "complainant"
+    _probity_roles = Roles()  # members.roles.roles_of: no role
+
+    def __init__(self, *, case_id: int, access_id: int):
+        self.case_id = case_id
+        self.access_id = access_id
+
+    @property
+    def relation_key(self) -> str:
+        return f"code:{self.access_id}"
+
+    def get_full_name(self) -> str:
+        return "The complainant"
+
+    def get_username(self) -> str:
+        return self.username
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CodeHolder) and other.access_id == self.access_id
+
+    def __hash__(self) -> int:
+        return hash(("code", self.access_id))
+
+    def __str__(self) -> str:
+        return "the complainant (access code)"
+
+
+def acting_user(actor):
+    """The Django user to record as an event's actor: none for a code holder."""
+    return None if isinstance(actor, CodeHolder) else actor
 
 
 def _party_flags(user, case) -> dict:
@@ -110,8 +158,9 @@ def relation_to(user, case) -> str:
     - a representative of the respondent sees the respondent's view (from the notice
       of complaint, when they are given view_case) and nothing more, whatever else
       they are: board, panel, even ethics staff;
-    - a representative of the member complainant's organization sees nothing of the
-      case in Probity (the complainant is written to), whatever else they are;
+    - a representative of the member complainant's organization has the complainant's
+      view (the complainant's page), whatever else they are; so does the holder of
+      the case's access code (`CodeHolder`, docs/decisions/0021);
     - a recused or conflicted board or panel member sees nothing;
     - ethics staff see the staff view, by their role;
     - a board or panel member sees the deciders' view only while seated on the case's
@@ -125,9 +174,21 @@ def relation_to(user, case) -> str:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_VIEW
     cache = case.__dict__.setdefault("_relation_cache", {})
-    if user.pk not in cache:
-        cache[user.pk] = _relation(user, case)
-    return cache[user.pk]
+    key = workflow.relation_key(user)
+    if key not in cache:
+        cache[key] = (
+            _code_relation(user, case) if isinstance(user, CodeHolder) else _relation(user, case)
+        )
+    return cache[key]
+
+
+def _code_relation(holder: CodeHolder, case) -> str:
+    """The complainant's view of its own case while its code is in force; of any other
+    case, nothing (one query)."""
+    in_force = ComplainantAccess.objects.filter(
+        pk=holder.access_id, case_id=case.pk, revoked_at__isnull=True
+    ).exists()
+    return COMPLAINANT_VIEW if in_force and holder.case_id == case.pk else NO_VIEW
 
 
 def _relation(user, case) -> str:
@@ -137,7 +198,11 @@ def _relation(user, case) -> str:
     case_permissions(user, case)
     if flags["represents_respondent"]:
         return RESPONDENT_VIEW if flags["views"] else NO_VIEW
-    if flags["represents_complainant"] or flags["recused"]:
+    if flags["represents_complainant"]:
+        # A member complainant follows its case with its own accounts: the
+        # complainant's page, and nothing of the staff's or the deciders' view.
+        return COMPLAINANT_VIEW
+    if flags["recused"]:
         return NO_VIEW
     roles = roles_of(user)
     if roles.ethics_staff:
@@ -170,6 +235,8 @@ def refusal_for_who(user, case, name: str) -> str:
         return "You do not have the staff permission on this case."
     if item.who is workflow.RESPONDENT and name == "respond":
         return "Only the respondent's representatives may respond to this case."
+    if item.who is workflow.COMPLAINANT:
+        return "Only the complainant may do this, from the complainant's page."
     if item.who is workflow.VOTER:
         return "You are not an eligible voter on this case."
     if item.who is workflow.DECIDER:
@@ -354,3 +421,9 @@ def can_download_letter(user, letter) -> bool:
     return LetterUserObjectPermission.objects.filter(
         user=user, content_object=letter, permission__codename="view_letter_pdf"
     ).exists()
+
+
+def complainant_may_download(user, letter) -> bool:
+    """The complainant (code holder or member complainant's representative) gets the
+    letters addressed to the complainant in their own case, and no other."""
+    return letter.addressee == "complainant" and relation_to(user, letter.case) == COMPLAINANT_VIEW

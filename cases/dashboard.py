@@ -42,6 +42,7 @@ WORKFLOW_ORDER = [
     CaseState.SANCTIONED,
     CaseState.NO_VIOLATION,
     CaseState.UNDER_APPEAL,
+    CaseState.COMPLAINANT_APPEAL,
     CaseState.CLOSED,
     CaseState.DISMISSED,
     CaseState.WITHDRAWN,

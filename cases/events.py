@@ -294,6 +294,89 @@ def dossier_exported() -> dict:
     return {"kind": "dossier_exported", "payload": {}}
 
 
+# The complainant's access, messages, evidence and appeal (docs/decisions/0021). The
+# access code itself is never recorded: only that one was issued or revoked.
+
+
+def access_code_issued(*, access, reason: str, replaces=None, emailed: bool) -> dict:
+    payload = {"access": access, "emailed": emailed}
+    if reason:
+        payload["reason"] = reason
+    if replaces is not None:
+        payload["replaces"] = replaces
+    return {"kind": "access_code_issued", "payload": payload}
+
+
+def access_code_revoked(*, access, reason: str) -> dict:
+    return {"kind": "access_code_revoked", "payload": {"access": access, "reason": reason}}
+
+
+def complainant_message(*, message, from_complainant: bool, by: str, characters: int) -> dict:
+    return {
+        "kind": "complainant_message",
+        "payload": {
+            "message": message,
+            "from_complainant": from_complainant,
+            "by": by,
+            "characters": characters,
+        },
+    }
+
+
+def complainant_evidence_submitted(
+    *, submission, title: str, sha256: str, size: int, content_type: str, by: str
+) -> dict:
+    return {
+        "kind": "complainant_evidence_submitted",
+        "payload": {
+            "submission": submission,
+            "title": title,
+            "sha256": sha256,
+            "size": size,
+            "content_type": content_type,
+            "by": by,
+        },
+    }
+
+
+def complainant_evidence_decided(
+    *, submission, accepted: bool, evidence=None, reason: str = ""
+) -> dict:
+    payload = {"submission": submission, "accepted": accepted}
+    if evidence is not None:
+        payload["evidence"] = evidence
+    if reason:
+        payload["reason"] = reason
+    return {"kind": "complainant_evidence_decided", "payload": payload}
+
+
+def file_complainant_appeal_effects(
+    *, appeal, appealed_state: str, by: str, ballot, closes_on: datetime.date, excluded
+) -> dict:
+    return {
+        "appeal": appeal,
+        "appealed_state": appealed_state,
+        "by": by,
+        "ballot": ballot,
+        "closes_on": _iso(closes_on),
+        "excluded": sorted(excluded),
+    }
+
+
+def complainant_appeal_ballot_closed(*, ballot, tally: dict, outcome: str) -> dict:
+    return {
+        "kind": "complainant_appeal_ballot_closed",
+        "payload": {"ballot": ballot, "tally": tally, "outcome": outcome},
+    }
+
+
+def decide_complainant_appeal_effects(*, outcome: str, to_state: str, ballot=None) -> dict:
+    payload = {"outcome": outcome, "to_state": to_state}
+    if ballot is not None:
+        payload["ballot"] = ballot
+    return payload
+
+
 # Publication, retention and legal holds (docs/decisions/0023).
 
 

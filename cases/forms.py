@@ -546,11 +546,20 @@ class VoteForm(KeepsInput, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, appeal: bool = False, lesser_than: str = "", **kwargs):
+    def __init__(
+        self, *args, appeal: bool = False, lesser_than: str = "", kind: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         labels = dict(VoteChoice.choices)
-        kind = BallotKind.APPEAL if appeal else BallotKind.BOARD
+        kind = kind or (BallotKind.APPEAL if appeal else BallotKind.BOARD)
         self.fields["choice"].choices = [(c, labels[c]) for c in BALLOT_CHOICES[kind]]
+        if kind == BallotKind.COMPLAINANT_APPEAL:
+            # The complainant's appeal decides where the case goes, not a sanction.
+            del self.fields["sanction"], self.fields["suspension_months"]
+            for compliance_kind, group in COMPLIANCE_FIELDS.items():
+                for name in (compliance_kind, *group):
+                    del self.fields[name]
+            return
         if appeal:
             kinds = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(lesser_than)] if lesser_than else []
             self.fields["sanction"].label = "Lesser sanction (to modify)"
@@ -613,7 +622,7 @@ class VoteForm(KeepsInput, forms.Form):
         return data
 
     def main_fields(self):
-        return [self[n] for n in ("choice", "sanction", "suspension_months")]
+        return [self[n] for n in ("choice", "sanction", "suspension_months") if n in self.fields]
 
     def closing_fields(self):
         return [self[n] for n in ("reason", "dissent")]

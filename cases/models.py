@@ -216,6 +216,23 @@ class Procedure(models.Model):
         "states the outcome and any sanction. Unticked, it says only that the complaint "
         "has been decided. Votes and voters are never named either way.",
     )
+    # The complainant's own access and appeal (issue 10; docs/decisions/0021).
+    complainant_appeal = models.BooleanField(
+        "the complainant may appeal a dismissal or a finding of no violation",
+        default=False,
+        help_text="Within the window below, the complainant files written grounds and the "
+        "appeals panel decides: the dismissal upheld, or the case sent back to review or to "
+        "a new vote.",
+    )
+    complainant_appeal_window_days = models.PositiveIntegerField(
+        "complainant's appeal window (days)", default=30
+    )
+    complainant_sees_response = models.BooleanField(
+        "the complainant sees the respondent's response",
+        default=False,
+        help_text="The complainant's page shows the respondent's written response (never "
+        "its attachments unless disclosed, never votes).",
+    )
     # Issue 10: the hearing and the respondent's comment on the review.
     hearing = models.CharField(
         "hearing before the vote",
@@ -366,6 +383,7 @@ class Procedure(models.Model):
             "appeal_window_days",
             "ballot_window_days",
             "filing_deadline_days",
+            "complainant_appeal_window_days",
             "hearing_notice_days",
             "review_comment_days",
             "review_time_standard_days",
@@ -484,6 +502,11 @@ def _on_close_ballot(case: Case, violation_found: bool) -> str:
     return CaseState.SANCTIONED
 
 
+def _on_decide_complainant_appeal(case: Case, target: str) -> str:
+    case.closing_reason = ""
+    return target
+
+
 def _on_accept_consent(case: Case) -> str:
     """Accepted by consent: decided now; open to appeal only where the procedure says."""
     case.decided_at = timezone.now()
@@ -501,6 +524,7 @@ STEP_FIELD_CHANGES = {
     "open_review": _on_open_review,
     "reopen": _on_reopen,
     "close_ballot": _on_close_ballot,
+    "decide_complainant_appeal": _on_decide_complainant_appeal,
     "accept_consent": _on_accept_consent,
 }
 
@@ -509,7 +533,10 @@ def _fsm_transition(step: workflow.Step):
     change = STEP_FIELD_CHANGES.get(step.name)
 
     def permission(case, user) -> bool:
-        return workflow.who_may(user, case, step.name)
+        # With the user's relation to the case where cases.access has found it (it
+        # always has, by the time a service asks): a Who that only a relation grants
+        # (the complainant) refuses without it.
+        return workflow.who_may(user, case, step.name, workflow.known_relation(user, case))
 
     permission.__name__ = f"may_{step.name}"
 
@@ -1018,6 +1045,7 @@ class RecordCheckpoint(AppendOnlyModel):
 class BallotKind(models.TextChoices):
     BOARD = "board", "Board ballot"
     APPEAL = "appeal", "Appeals panel ballot"
+    COMPLAINANT_APPEAL = "c_appeal", "Appeals panel ballot on the complainant's appeal"
     INTERIM = "interim", "Interim suspension ballot"
 
 
@@ -1107,6 +1135,9 @@ class VoteChoice(models.TextChoices):
     UPHOLD = "uphold", "Uphold the decision"
     MODIFY = "modify", "Modify: a lesser sanction"
     OVERTURN = "overturn", "Overturn the decision"
+    # On the complainant's appeal ("uphold" keeps the dismissal or the finding):
+    SEND_TO_REVIEW = "to_review", "Send the case back to review"
+    SEND_TO_VOTE = "to_vote", "Send the case to a new board vote"
     # On an interim suspension ballot (to impose, or to lift):
     FOR = "for", "In favour"
     AGAINST = "against", "Against"
@@ -1122,7 +1153,20 @@ BALLOT_CHOICES = {
         VoteChoice.OVERTURN,
         VoteChoice.ABSTAIN,
     ),
+    BallotKind.COMPLAINANT_APPEAL: (
+        VoteChoice.UPHOLD,
+        VoteChoice.SEND_TO_REVIEW,
+        VoteChoice.SEND_TO_VOTE,
+        VoteChoice.ABSTAIN,
+    ),
     BallotKind.INTERIM: (VoteChoice.FOR, VoteChoice.AGAINST, VoteChoice.ABSTAIN),
+}
+
+
+# The ballot a vote goes to, by the case's state (the board's otherwise).
+BALLOT_KIND_IN = {
+    CaseState.UNDER_APPEAL: BallotKind.APPEAL,
+    CaseState.COMPLAINANT_APPEAL: BallotKind.COMPLAINANT_APPEAL,
 }
 
 
@@ -1425,6 +1469,10 @@ class LetterKind(models.TextChoices):
     NO_VIOLATION = "no_violation", "Decision letter: no violation"
     APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
     OUTCOME_NOTICE = "outcome_notice", "Outcome notice to the complainant"
+    COMPLAINANT_APPEAL_DECISION = (
+        "c_appeal_decision",
+        "Decision on the complainant's appeal",
+    )
     NON_COMPLIANCE = "non_compliance", "Notice of non-compliance"
     NOTICE_OF_HEARING = "notice_of_hearing", "Notice of hearing"
     CONSENT_OFFER = "consent_offer", "Offer of resolution by consent"
@@ -1695,6 +1743,140 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"
+
+
+# ---------------------------------------------------------------------------
+# The complainant's own access, messages, evidence and appeal (docs/decisions/0021)
+# ---------------------------------------------------------------------------
+
+
+class ComplainantAccess(models.Model):
+    """A secret access code for the complainant who has no account: with the case
+    reference it opens the complainant's page of this one case. Only a salted
+    HMAC-SHA256 of the code is kept; the code itself is shown (or emailed) once.
+    A case has at most one code in force; re-issuing revokes the previous one."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_reason = models.TextField(blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_complainant_code_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Complainant's access code {self.pk} for case {self.case_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None
+
+
+class ComplainantMessage(models.Model):
+    """One message of the thread between the complainant and the ethics staff."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_messages")
+    from_complainant = models.BooleanField()
+    # The staff member who wrote, or the member complainant's representative; blank
+    # for a complainant signed in with the access code.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        side = "complainant" if self.from_complainant else "staff"
+        return f"Message from the {side} in case {self.case_id}"
+
+
+def submission_path(instance, filename: str) -> str:
+    return f"cases/{instance.case.number}/complainant/{instance.sha256[:16]}-{filename}"
+
+
+class SubmissionDecision(models.TextChoices):
+    PENDING = "", "Waiting for the ethics staff"
+    ACCEPTED = "accepted", "Accepted into the case"
+    DECLINED = "declined", "Not accepted"
+
+
+class ComplainantSubmission(models.Model):
+    """Additional evidence the complainant sent: kept apart from the case's evidence
+    until staff accept it (it then becomes an Evidence row) or decline it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_submissions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    file = models.FileField(storage=private_storage, upload_to=submission_path, max_length=300)
+    original_filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(
+        max_length=10, choices=SubmissionDecision.choices, blank=True, default=""
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    evidence = models.OneToOneField(
+        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ComplainantAppealOutcome(models.TextChoices):
+    UPHELD = "upheld", "The decision is upheld"
+    TO_REVIEW = "to_review", "Sent back to review"
+    TO_VOTE = "to_vote", "Sent to a new board vote"
+
+
+class ComplainantAppeal(models.Model):
+    """The complainant's appeal of a dismissal or of a finding of no violation: one
+    per case, decided by the appeals panel."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="complainant_appeal")
+    appealed_state = models.CharField(max_length=20, choices=CaseState.choices)
+    filed_at = models.DateTimeField(default=timezone.now)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grounds = models.TextField()
+    outcome = models.CharField(max_length=12, choices=ComplainantAppealOutcome.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Complainant's appeal in case {self.case_id}"
 
 
 # ---------------------------------------------------------------------------

@@ -94,6 +94,55 @@ def reminder(case_id: int, subject: str, body: str, emails: list[str]) -> None:
     _send(f"{subject}: case {_case(case_id).number}", body, emails)
 
 
+# The complainant's side (docs/decisions/0021): short notices, never the message itself.
+
+
+def complainant_emails(case) -> list[str]:
+    """Where the complainant is written to: its own address, or, for a member
+    complainant, its organization's representatives'."""
+    c = case.complainant
+    if c.member_organization_id is not None:
+        return [
+            r.user.email
+            for r in c.member_organization.representatives.select_related("user")
+            if r.user.email
+        ]
+    return [c.email] if c.email else []
+
+
+def _tell_officer(case_id: int, what: str) -> None:
+    case = _case(case_id)
+    if case.case_officer.email:
+        _send(
+            f"{what}: case {case.number}",
+            f"{what} in case {case.number}. Read it on the case page.\n",
+            [case.case_officer.email],
+        )
+
+
+def complainant_wrote(case_id: int) -> None:
+    _tell_officer(case_id, "The complainant wrote to the ethics staff")
+
+
+def complainant_sent_evidence(case_id: int) -> None:
+    _tell_officer(case_id, "The complainant sent further evidence")
+
+
+def complainant_appealed(case_id: int) -> None:
+    _tell_officer(case_id, "The complainant appealed")
+
+
+def staff_wrote_to_complainant(case_id: int) -> None:
+    case = _case(case_id)
+    _send(
+        f"A message about your complaint: case {case.number}",
+        f"The ethics staff have written to you about case {case.number}. Read it on the "
+        "complainant's page (sign in with the case reference and your access code, or "
+        "with your account).\n",
+        complainant_emails(case),
+    )
+
+
 def review_disclosed(case_id: int) -> None:
     case = _case(case_id)
     disclosure = case.review_disclosures.order_by("-disclosed_at", "-pk").first()

@@ -82,6 +82,8 @@ def ballot_outcome(ballot: Ballot, procedure, original_sanction: str = "") -> ta
         for v in eligible_votes(ballot)
     ]
     eligible = sum(1 for s in ballot.seats.all() if s.recused_at is None)
+    if ballot.kind == BallotKind.COMPLAINANT_APPEAL:
+        return tally.count_complainant_appeal(votes, eligible=eligible, procedure=procedure)
     return tally.count(
         votes, eligible=eligible, procedure=procedure, original_sanction=original_sanction
     )
@@ -102,7 +104,13 @@ def ballot_status(ballot: Ballot, procedure, original_sanction: str = "") -> dic
         "not_voted": [s.voter for s in seats if s.recused_at is None and s.voter_id not in votes],
         "recused": [s.voter for s in seats if s.recused_at is not None],
         "outcome": outcome,
-        "projection": tally.describe(outcome, procedure) if outcome.quorum_met else "",
+        "projection": (
+            tally.describe_complainant_appeal(outcome)
+            if ballot.kind == BallotKind.COMPLAINANT_APPEAL
+            else tally.describe(outcome, procedure)
+        )
+        if outcome.quorum_met
+        else "",
     }
 
 

@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from cases.models import (
     Addressee,
     Case,
+    ComplainantAppeal,
     ConsentOffer,
     ConsentStatus,
     EvidenceSource,
@@ -219,6 +220,9 @@ def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool =
         ]
     if kind in (LetterKind.DISMISSAL, LetterKind.WITHDRAWAL):
         context["reasons"] = case.closing_reason
+    if kind == LetterKind.COMPLAINANT_APPEAL_DECISION:
+        context["complainant_appeal"] = ComplainantAppeal.objects.filter(case=case).first()
+        context["noticed"] = case.notice_issued_at is not None
     if kind == LetterKind.NOTICE_OF_HEARING:
         context.update(hearing_context(case))
     context.update(consent_and_interim_context(case, kind))

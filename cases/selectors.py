@@ -39,6 +39,7 @@ from cases.models import (
     CaseEvent,
     CaseLink,
     Complainant,
+    ComplainantAppeal,
     Compliance,
     ComplianceProof,
     Evidence,
@@ -56,7 +57,7 @@ from cases.models import (
 from cases.outcomes import attach_seats_and_votes, ballot_status, prior_record
 from cases.services.retention import PERIODS as RETENTION_PERIODS
 from cases.services.retention import due_on, on_hold
-from cases.workflow import STATES, CaseState
+from cases.workflow import STATES, CaseState, complainant_appeal_deadline
 from members.models import Organization, Representative
 from members.roles import roles_of
 
@@ -152,6 +153,7 @@ def case_for_page(*, number: str, user) -> Case:
                 "filed_by",
                 "appeal",
                 "appeal__filed_by",
+                "complainant_appeal",
                 "publication",
             )
             .prefetch_related(
@@ -187,6 +189,9 @@ def case_for_page(*, number: str, user) -> Case:
                     .order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                # The complainant's rules (docs/decisions/0021) read these.
+                "complainant_submissions",
+                "complainant_codes",
                 # The membership rules read the history once per check.
                 "respondent__status_history",
                 "legal_holds",
@@ -297,7 +302,7 @@ def decider_page(case: Case, user) -> dict:
         }
         for st in statuses
         if (st["ballot"].kind == "board" and roles.board)
-        or (st["ballot"].kind == "appeal" and roles.appeals_panel)
+        or (st["ballot"].kind in ("appeal", "c_appeal") and roles.appeals_panel)
     ]
     sanctions = list(case.sanctions.all())
     appeal = getattr(case, "appeal", None)
@@ -488,6 +493,83 @@ def workflow_diagram(
             diagram.workflow_svg(**drawn)
         ),
         "steps": diagram.text_alternative(**drawn),
+    }
+
+
+# -- The complainant's page (docs/decisions/0021) --------------------------------
+
+
+def complainant_case(*, number: str) -> Case:
+    """The case the complainant's page shows, with what it lists (404 if none; the
+    view then asks `relation_to` whether this complainant may see it)."""
+    try:
+        return (
+            Case.objects.select_related(
+                "respondent", "complainant", "procedure", "case_officer", "complainant_appeal"
+            )
+            .prefetch_related(
+                Prefetch("letters", queryset=Letter.objects.filter(addressee="complainant")),
+                "complainant_messages",
+                "complainant_submissions",
+                "complainant_codes",
+                "responses",
+                "evidence",
+                "allegations",
+                "amendments",
+                "ballots",
+            )
+            .get(number=number)
+        )
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def complainant_page(case: Case) -> dict:
+    """What the complainant sees: the public-facing stage, the letters addressed to
+    them, their deadlines, the thread with staff and what they sent. Never a vote, a
+    piece of the case's evidence, or the respondent's response unless the procedure
+    discloses it to the complainant."""
+    appeal = getattr(case, "complainant_appeal", None)
+    info = STATES[case.state]
+    stage = info.complainant_label or info.public_label
+    told = case.procedure.complainant_told_outcome
+    if not told and case.state in (
+        CaseState.SANCTIONED,
+        CaseState.UNDER_APPEAL,
+        CaseState.NO_VIOLATION,
+    ):
+        stage = "Decided"  # the procedure does not tell the complainant the outcome
+    return {
+        "case": case,
+        "stage": stage,
+        "letter_list": list(case.letters.all()),
+        "thread": list(case.complainant_messages.all()),
+        "submissions": list(case.complainant_submissions.all()),
+        "responses": (
+            [r.text for r in case.responses.all()]
+            if case.procedure.complainant_sees_response
+            else None
+        ),
+        "appeal_deadline": complainant_appeal_deadline(case),
+        # What an appeal would be against, in words, and whether the panel could send
+        # the case to a new vote (only after a vote: a finding of no violation).
+        "appealable": "the dismissal"
+        if case.state == CaseState.DISMISSED
+        else ("the finding of no violation" if told else "the decision"),
+        "appealable_by_vote": case.state == CaseState.NO_VIOLATION,
+        "complainant_appeal": appeal,
+        "today": timezone.localdate(),
+    }
+
+
+def complainant_staff_panel(case: Case) -> dict:
+    """The staff side of the complainant's page: the thread, the submissions and
+    the access code's history (never the code)."""
+    return {
+        "thread": list(case.complainant_messages.select_related("author")),
+        "submissions": list(case.complainant_submissions.select_related("decided_by", "evidence")),
+        "codes": list(case.complainant_codes.select_related("issued_by", "revoked_by")),
+        "complainant_appeal": ComplainantAppeal.objects.filter(case=case).first(),
     }
 
 

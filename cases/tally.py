@@ -229,3 +229,57 @@ def count_interim(votes: list[CastVote], *, eligible: int, procedure) -> Interim
         f"{procedure.get_vote_denominator_display()} in favour."
     )
     return InterimOutcome(quorum_met, passed, counts, rule)
+
+
+# The complainant's appeal (docs/decisions/0021): "uphold" keeps the dismissal or the
+# finding of no violation; the votes to send the case back (to review or to a new
+# vote) together must reach the violation threshold, and the destination is the one
+# with more of them (a tie: back to review, the fuller process).
+UPHELD, TO_REVIEW, TO_VOTE = "upheld", "to_review", "to_vote"
+
+
+def count_complainant_appeal(votes: list[CastVote], *, eligible: int, procedure) -> Outcome:
+    took_part = len(votes)
+    upholding = sum(1 for v in votes if v.choice == VoteChoice.UPHOLD)
+    to_review = sum(1 for v in votes if v.choice == VoteChoice.SEND_TO_REVIEW)
+    to_vote = sum(1 for v in votes if v.choice == VoteChoice.SEND_TO_VOTE)
+    sending_back = to_review + to_vote
+    cast = upholding + sending_back
+    denominator = cast if procedure.vote_denominator == VoteDenominator.VOTES_CAST else eligible
+    quorum_met = threshold_met(procedure.quorum_rule, took_part, eligible)
+    sent_back = quorum_met and threshold_met(procedure.violation_rule, sending_back, denominator)
+    outcome = (TO_VOTE if to_vote > to_review else TO_REVIEW) if sent_back else UPHELD
+    rules = procedure.describe_rules()
+    counts = {
+        "eligible": eligible,
+        "took_part": took_part,
+        "abstained": took_part - cast,
+        "cast": cast,
+        "for": sending_back,
+        "against": upholding,
+        "to_review": to_review,
+        "to_vote": to_vote,
+        "outcome": outcome,
+    }
+    rule = (
+        f"Quorum: {rules['quorum']}. Sending the case back (to review or to a new vote) "
+        f"needs {rules['violation']}; otherwise the decision is upheld. Between the two, "
+        "the one with more votes (a tie: back to review)."
+    )
+    return Outcome(quorum_met, sent_back, "", None, counts, rule)
+
+
+def describe_complainant_appeal(outcome: Outcome) -> str:
+    c = outcome.counts
+    if not outcome.quorum_met:
+        return f"Quorum not reached: {c['took_part']} of {c['eligible']} eligible voters took part."
+    base = (
+        f"{c['against']} of {c['cast']} votes cast to uphold the decision, {c['to_review']} to "
+        f"send the case back to review, {c['to_vote']} to a new vote ({c['abstained']} abstained)"
+    )
+    words = {
+        UPHELD: "The decision is upheld",
+        TO_REVIEW: "Sent back to review",
+        TO_VOTE: "Sent to a new board vote",
+    }
+    return f"{words[c['outcome']]}: {base}."

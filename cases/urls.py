@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from cases import (
     views,
+    views_complainant,
     views_compliance,
     views_consent,
     views_hearing,
@@ -86,6 +87,61 @@ urlpatterns = [
     path("<case:number>/ballot/extend/", views.ballot_extend, name="ballot_extend"),
     path(
         "<case:number>/ballot/close-appeal/", views.appeal_ballot_close, name="appeal_ballot_close"
+    ),
+    # The complainant's page and its staff side (docs/decisions/0021)
+    path("complainant/", views_complainant.sign_in, name="complainant_sign_in"),
+    path("complainant/leave/", views_complainant.sign_out, name="complainant_sign_out"),
+    path("complainant/<case:number>/", views_complainant.page, name="complainant_page"),
+    path(
+        "complainant/<case:number>/message/",
+        views_complainant.message,
+        name="complainant_message",
+    ),
+    path(
+        "complainant/<case:number>/evidence/",
+        views_complainant.evidence,
+        name="complainant_evidence",
+    ),
+    path("complainant/<case:number>/appeal/", views_complainant.appeal, name="complainant_appeal"),
+    path(
+        "complainant/<case:number>/letters/<int:letter_id>/",
+        views_complainant.letter,
+        name="complainant_letter",
+    ),
+    path(
+        "<case:number>/complainant/message/",
+        views_complainant.staff_message,
+        name="complainant_staff_message",
+    ),
+    path(
+        "<case:number>/complainant/accept/",
+        views_complainant.submission_accept,
+        name="complainant_submission_accept",
+    ),
+    path(
+        "<case:number>/complainant/decline/",
+        views_complainant.submission_decline,
+        name="complainant_submission_decline",
+    ),
+    path(
+        "<case:number>/complainant/code/revoke/",
+        views_complainant.code_revoke,
+        name="complainant_code_revoke",
+    ),
+    path(
+        "<case:number>/complainant/submissions/<int:submission_id>/",
+        views_complainant.submission_download,
+        name="complainant_submission_download",
+    ),
+    path(
+        "<case:number>/complainant/ballot/close/",
+        views_complainant.appeal_ballot_close,
+        name="complainant_appeal_ballot_close",
+    ),
+    path(
+        "<case:number>/complainant/code/new/",
+        views_complainant.code_reissue,
+        name="complainant_code_reissue",
     ),
     # Publication and legal holds (docs/decisions/0023)
     path(

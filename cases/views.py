@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -51,9 +52,19 @@ from cases.forms import (
     vote_compliance_initial,
     with_another_row,
 )
+from cases.forms_complainant import staff_panel_forms
 from cases.forms_compliance import compliance_context
 from cases.forms_publication import panel_forms
-from cases.models import Allegation, Evidence, EvidenceSource, Letter, LetterKind, Procedure
+from cases.models import (
+    BALLOT_KIND_IN,
+    Allegation,
+    BallotKind,
+    Evidence,
+    EvidenceSource,
+    Letter,
+    LetterKind,
+    Procedure,
+)
 from members import accounts
 from members.models import Organization
 from members.roles import roles_of
@@ -230,7 +241,8 @@ def complaint_new(request):
                     f.refused_files = refused
             else:
                 messages.success(request, f"Complaint filed as case {case.number}.")
-                return redirect(case)
+                code = getattr(case, "new_access_code", None)
+                return access_code_shown(request, case, code) if code else redirect(case)
     posted = request.method == "POST"
     return render(
         request,
@@ -248,6 +260,23 @@ def complaint_new(request):
         },
         status=400 if posted else 200,
     )
+
+
+def access_code_shown(request, case, code: str):
+    """The page that shows the complainant's new access code to staff, once (to give by
+    telephone or post): the code is in no row, no session and no log."""
+    response = render(
+        request,
+        "cases/access_code_issued.html",
+        {
+            "case": case,
+            "code": code,
+            "emailed_to": case.complainant.email,
+            "sign_in_url": request.build_absolute_uri(reverse("cases:complainant_sign_in")),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -344,7 +373,8 @@ def _original_sanction(case) -> str:
 def _board_context(request, case, forms) -> dict:
     page = selectors.decider_page(case, request.user)
     mine, vote = page["my_ballot"], page["my_vote"]
-    appeal = bool(mine and mine["ballot"].kind == "appeal")
+    kind = mine["ballot"].kind if mine else ""
+    appeal = kind == "appeal"
     initial = (
         {
             "choice": vote.choice,
@@ -360,7 +390,9 @@ def _board_context(request, case, forms) -> dict:
     return {
         **page,
         "vote_form": forms.get("vote_form")
-        or VoteForm(initial=initial, appeal=appeal, lesser_than=_original_sanction(case)),
+        or VoteForm(
+            initial=initial, appeal=appeal, lesser_than=_original_sanction(case), kind=kind
+        ),
         "conflict_form": forms.get("conflict_form") or ConflictForm(prefix="conflict"),
         "today": timezone.localdate(),
     }
@@ -431,6 +463,9 @@ def _staff_context(request, case, forms) -> dict:
         "filing_deadline": workflow.filing_deadline(case),
         "procedure_rules": case.procedure.describe_rules(),
         "today": timezone.localdate(),
+        # The complainant's side (docs/decisions/0021): thread, evidence, access code.
+        "complainant_panel": selectors.complainant_staff_panel(case),
+        **staff_panel_forms(forms),
         **panel_forms(forms),
         "retention": selectors.retention_status(case),
     }
@@ -780,14 +815,16 @@ def vote_cast(request, number):
         form_key="vote_form",
         staff_only=False,
         make_form=lambda case: VoteForm(
-            request.POST, appeal=case.state == "under_appeal", lesser_than=_original_sanction(case)
+            request.POST,
+            lesser_than=_original_sanction(case),
+            kind=BALLOT_KIND_IN.get(case.state, BallotKind.BOARD),
         ),
         call=lambda case, d: services.vote_cast(
             case=case,
             voter=request.user,
             choice=d["choice"],
-            sanction=d["sanction"],
-            suspension_months=d["suspension_months"],
+            sanction=d.get("sanction", ""),
+            suspension_months=d.get("suspension_months"),
             reason=d["reason"],
             dissent=d["dissent"],
             compliance=d["compliance"],

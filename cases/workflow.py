@@ -61,6 +61,7 @@ class CaseState(models.TextChoices):
     SANCTIONED = "sanctioned", "Sanctioned"
     UNDER_APPEAL = "under_appeal", "Under appeal"
     CLOSED = "closed", "Closed"
+    COMPLAINANT_APPEAL = "complainant_appeal", "Complainant's appeal"
     HEARING = "hearing", "Hearing"
 
 
@@ -69,11 +70,17 @@ class StateInfo:
     label: str  # what staff and the board see
     public_label: str  # what the respondent and the complainant see
     final: bool = False
+    # Where the respondent's words would mislead the complainant ("your response").
+    complainant_label: str = ""
 
 
 STATES: dict[str, StateInfo] = {
     CaseState.FILED: StateInfo("Filed", "Complaint received"),
-    CaseState.UNDER_REVIEW: StateInfo("Under review", "Under review: your response is invited"),
+    CaseState.UNDER_REVIEW: StateInfo(
+        "Under review",
+        "Under review: your response is invited",
+        complainant_label="Under review: the respondent has been notified",
+    ),
     CaseState.DISMISSED: StateInfo("Dismissed", "Dismissed", final=True),
     CaseState.WITHDRAWN: StateInfo("Withdrawn", "Withdrawn", final=True),
     CaseState.BOARD_VOTE: StateInfo("Board vote", "Before the board for decision"),
@@ -81,8 +88,17 @@ STATES: dict[str, StateInfo] = {
         "No violation found", "Decided: no violation found", final=True
     ),
     CaseState.SANCTIONED: StateInfo("Sanctioned", "Decided: sanction imposed"),
-    CaseState.UNDER_APPEAL: StateInfo("Under appeal", "Your appeal is being considered"),
+    CaseState.UNDER_APPEAL: StateInfo(
+        "Under appeal",
+        "Your appeal is being considered",
+        complainant_label="The respondent's appeal is being considered",
+    ),
     CaseState.CLOSED: StateInfo("Closed", "Closed", final=True),
+    CaseState.COMPLAINANT_APPEAL: StateInfo(
+        "Complainant's appeal",
+        "The complainant's appeal is before the appeals panel",
+        complainant_label="Your appeal is before the appeals panel",
+    ),
     CaseState.HEARING: StateInfo("Hearing", "Before the board: a hearing is to be held"),
 }
 
@@ -92,7 +108,7 @@ STAGES = [
     (CaseState.UNDER_REVIEW,),
     (CaseState.BOARD_VOTE, CaseState.HEARING),
     (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
-    (CaseState.UNDER_APPEAL,),
+    (CaseState.UNDER_APPEAL, CaseState.COMPLAINANT_APPEAL),
     (CaseState.CLOSED,),
 ]
 
@@ -486,6 +502,94 @@ def _appeal_ballot_closed(case) -> Check:
     if not ballot.tally.get("quorum_met"):
         return Check(False, "The appeals panel's ballot closed without quorum.")
     return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
+
+
+# -- The complainant's access and appeal (docs/decisions/0021) ------------------
+
+
+def complainant_appeal_deadline(case) -> datetime.date | None:
+    """The last day the complainant may appeal the dismissal or the finding of no
+    violation the case is in: counted from the day the case reached that state."""
+    if case.state not in (CaseState.DISMISSED, CaseState.NO_VIOLATION):
+        return None
+    decided = timezone.localtime(case.state_changed_at).date()
+    return decided + datetime.timedelta(days=case.procedure.complainant_appeal_window_days)
+
+
+def _complainant_appeal_window_open(case) -> Check:
+    deadline = complainant_appeal_deadline(case)
+    if deadline is None:
+        return Check(False, "Only a dismissal or a finding of no violation can be appealed.")
+    if today() <= deadline:
+        return Check(True, f"The complainant may appeal until {_d(deadline)}.")
+    return Check(False, f"The complainant's appeal window closed on {_d(deadline)}.")
+
+
+def _no_earlier_complainant_appeal(case) -> Check:
+    earlier = getattr(case, "complainant_appeal", None)
+    if earlier is not None:
+        return Check(
+            False,
+            f"The complainant already appealed on {_d(earlier.filed_at)}; a case allows "
+            "one complainant's appeal.",
+        )
+    return Check(True, "The complainant has not appealed before in this case.")
+
+
+def _complainant_appeal_ballot_open(case) -> Check:
+    ballot = _ballot(case, "c_appeal")
+    if ballot is None or ballot.closed_at is not None:
+        return Check(False, "The appeals panel's ballot on the complainant's appeal is closed.")
+    return Check(True, f"The appeals panel's ballot is open until {_d(ballot.closes_on)}.")
+
+
+def _complainant_appeal_ballot_quorum(case) -> Check:
+    return _quorum(case, "c_appeal")
+
+
+def _complainant_appeal_ballot_complete_or_due(case) -> Check:
+    return _complete_or_due(case, "c_appeal")
+
+
+def _complainant_appeal_ballot_closed(case) -> Check:
+    ballot = _ballot(case, "c_appeal")
+    if ballot is None:
+        return Check(False, "The appeals panel's ballot has not been opened.")
+    if ballot.closed_at is None:
+        eligible, voted = ballot_numbers(ballot)
+        return Check(
+            False,
+            f"The appeals panel's ballot is still open ({voted} of {eligible} "
+            "have voted); close it first.",
+        )
+    if not ballot.tally.get("quorum_met"):
+        return Check(False, "The appeals panel's ballot closed without quorum.")
+    return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
+
+
+def _complainant_without_account(case) -> Check:
+    if case.complainant.member_organization_id is not None:
+        return Check(
+            False,
+            "The complainant is a member: its representatives follow the case with their "
+            "own accounts, not an access code.",
+        )
+    return Check(True, "The complainant has no account: an access code opens their page.")
+
+
+def _complainant_code_in_force(case) -> Check:
+    if any(c.revoked_at is None for c in case.complainant_codes.all()):
+        return Check(True, "An access code is in force.")
+    return Check(False, "No access code is in force for this case.")
+
+
+def _submission_awaits_decision(case) -> Check:
+    waiting = [s for s in case.complainant_submissions.all() if not s.decision]
+    if not waiting:
+        return Check(False, "No evidence from the complainant is waiting for a decision.")
+    return Check(
+        True, f"{len(waiting)} submission{'s' if len(waiting) != 1 else ''} from the complainant."
+    )
 
 
 def _complaint_late(case) -> Check:
@@ -1013,6 +1117,48 @@ RULES = {
             "An amendment is waiting for an amended notice",
             _amendments_await_notice,
         ),
+        # The complainant's access and appeal
+        Rule(
+            "complainant_appeal_window_open",
+            "Within the complainant's appeal window",
+            _complainant_appeal_window_open,
+        ),
+        Rule(
+            "no_earlier_complainant_appeal",
+            "The complainant has not appealed before",
+            _no_earlier_complainant_appeal,
+        ),
+        Rule(
+            "complainant_appeal_ballot_open",
+            "The appeals panel's ballot on the complainant's appeal is open",
+            _complainant_appeal_ballot_open,
+        ),
+        Rule(
+            "complainant_appeal_ballot_quorum_met",
+            "Quorum is met among the eligible panel members",
+            _complainant_appeal_ballot_quorum,
+        ),
+        Rule(
+            "complainant_appeal_ballot_complete_or_due",
+            "Every eligible panel member has voted, or the closing date passed",
+            _complainant_appeal_ballot_complete_or_due,
+        ),
+        Rule(
+            "complainant_appeal_ballot_closed",
+            "The appeals panel's ballot on the complainant's appeal closed with quorum",
+            _complainant_appeal_ballot_closed,
+        ),
+        Rule(
+            "complainant_without_account",
+            "The complainant has no account of their own",
+            _complainant_without_account,
+        ),
+        Rule("complainant_code_in_force", "An access code is in force", _complainant_code_in_force),
+        Rule(
+            "submission_awaits_decision",
+            "Evidence from the complainant waits for a decision",
+            _submission_awaits_decision,
+        ),
         # Whether an action applies at all (its only_when), not whether it may go ahead.
         Rule(
             "complaint_late",
@@ -1180,6 +1326,9 @@ class Who:
             return False
         if relation is not None and self.relation and relation != self.relation:
             return False
+        if relation is None and self.relation and not (self.role or self.permission):
+            # Only the relation could grant it (the complainant): unknown, it does not.
+            return False
         if self.role and not getattr(roles_of(user), self.role):
             return False
         return not self.permission or self.permission in case.held_permissions(user)
@@ -1210,6 +1359,14 @@ DECIDER = Who(
     "decider",
     "view_case",
     relation="decider",
+)
+# The complainant: signed in with the case reference and access code (no Django user:
+# cases.access.CodeHolder), or a representative of the member complainant's
+# organization with their own account. Only the relation grants it.
+COMPLAINANT = Who(
+    "complainant",
+    "the complainant (with the case's access code, or a member complainant's representative)",
+    relation="complainant",
 )
 
 
@@ -1263,6 +1420,13 @@ PATHS.update(
             ),
         ]
     }
+)
+
+# The complainant's appeal of a dismissal or a finding of no violation (0021).
+PATHS["complainant_appeal"] = Path(
+    "complainant_appeal",
+    "an appeal by the complainant",
+    lambda procedure: procedure.complainant_appeal,
 )
 
 
@@ -1444,6 +1608,37 @@ STEPS: dict[str, Step] = {
             reason_label="Reasons for the appeal decision (sent to the parties)",
             description="Applies the appeals panel's outcome: upheld, modified or overturned.",
         ),
+        # The complainant's appeal (docs/decisions/0021)
+        Step(
+            "file_complainant_appeal",
+            "Appeal the decision",
+            (CaseState.DISMISSED, CaseState.NO_VIOLATION),
+            (CaseState.COMPLAINANT_APPEAL,),
+            COMPLAINANT,
+            rules=("complainant_appeal_window_open", "no_earlier_complainant_appeal"),
+            reason_label="Grounds of appeal",
+            description="The appeals panel, none of whom took part in the decision, will "
+            "consider it.",
+            path="complainant_appeal",
+        ),
+        Step(
+            "decide_complainant_appeal",
+            "Record the decision on the complainant's appeal",
+            (CaseState.COMPLAINANT_APPEAL,),
+            (
+                CaseState.CLOSED,
+                CaseState.UNDER_REVIEW,
+                CaseState.FILED,
+                CaseState.BOARD_VOTE,
+            ),
+            STAFF,
+            rules=("complainant_appeal_ballot_closed",),
+            reason_label="Reasons for the decision on the complainant's appeal (sent to the parties)",
+            description="Applies the appeals panel's outcome: the decision upheld (closed), "
+            "the case sent back to review (or, never notified, to intake), or to a new "
+            "board vote.",
+            path="complainant_appeal",
+        ),
         # Issue 10: the hearing between the review and the vote
         Step(
             "refer_to_hearing",
@@ -1500,6 +1695,7 @@ FORWARD = {
     CaseState.BOARD_VOTE: "close_ballot",
     CaseState.SANCTIONED: "finalize",
     CaseState.UNDER_APPEAL: "decide_appeal",
+    CaseState.COMPLAINANT_APPEAL: "decide_complainant_appeal",
     CaseState.HEARING: "refer_after_hearing",
 }
 
@@ -1513,16 +1709,26 @@ INTAKE_STATES = (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.DISMISSED)
 # While these last, the case runs: an interim suspension may be proposed and is in
 # force; any step out of them ends it (cases.services.interim.end_with_case).
 INTERIM_STATES = (CaseState.UNDER_REVIEW, CaseState.HEARING, CaseState.BOARD_VOTE)
-BALLOT_STATES = (CaseState.BOARD_VOTE, CaseState.UNDER_APPEAL)
+BALLOT_STATES = (CaseState.BOARD_VOTE, CaseState.UNDER_APPEAL, CaseState.COMPLAINANT_APPEAL)
 # A fine, education or conditions are complied with after the decision: also while
 # an appeal runs (where the sanction took effect) and after the case closed.
 COMPLIANCE_STATES = (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLOSED)
+# Where the complainant may still add to the complaint: before the decision, and
+# against a dismissal or a finding they may appeal.
+COMPLAINANT_EVIDENCE_STATES = (
+    CaseState.FILED,
+    CaseState.UNDER_REVIEW,
+    CaseState.DISMISSED,
+    CaseState.NO_VIOLATION,
+    CaseState.COMPLAINANT_APPEAL,
+)
 PARTY_CONFLICT_STATES = (
     CaseState.FILED,
     CaseState.UNDER_REVIEW,
     CaseState.BOARD_VOTE,
     CaseState.SANCTIONED,
     CaseState.UNDER_APPEAL,
+    CaseState.COMPLAINANT_APPEAL,
     CaseState.HEARING,
 )
 
@@ -1717,6 +1923,77 @@ ACTIONS: dict[str, Action] = {
             only_when=("a_delivery_failed",),
         ),
         Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
+        # The complainant's access (docs/decisions/0021)
+        Action(
+            "message_staff",
+            "Write to the ethics staff",
+            ALL_STATES,
+            COMPLAINANT,
+            "write to the ethics staff",
+        ),
+        Action(
+            "message_complainant",
+            "Write to the complainant",
+            ALL_STATES,
+            STAFF,
+            "write to the complainant",
+        ),
+        Action(
+            "submit_complainant_evidence",
+            "Send additional evidence",
+            COMPLAINANT_EVIDENCE_STATES,
+            COMPLAINANT,
+            "send additional evidence",
+        ),
+        Action(
+            "accept_complainant_evidence",
+            "Accept the complainant's evidence into the case",
+            (*INTAKE_STATES, CaseState.COMPLAINANT_APPEAL),
+            STAFF,
+            "accept evidence into the case",
+            rules=("submission_awaits_decision",),
+        ),
+        Action(
+            "decline_complainant_evidence",
+            "Decline the complainant's evidence",
+            ALL_STATES,
+            STAFF,
+            "decline the complainant's evidence",
+            rules=("submission_awaits_decision",),
+            reason_label="Why it is not accepted (the complainant is told)",
+        ),
+        Action(
+            "reissue_access_code",
+            "Issue a new access code to the complainant",
+            ALL_STATES,
+            STAFF,
+            "issue an access code",
+            rules=("complainant_without_account",),
+            reason_label="Why a new code is issued",
+        ),
+        Action(
+            "revoke_access_code",
+            "Revoke the complainant's access code",
+            ALL_STATES,
+            STAFF,
+            "revoke the access code",
+            rules=("complainant_code_in_force",),
+            reason_label="Why the code is revoked",
+        ),
+        Action(
+            "close_complainant_appeal_ballot",
+            "Close the appeals panel's ballot on the complainant's appeal",
+            (CaseState.COMPLAINANT_APPEAL,),
+            STAFF,
+            "close the appeals panel's ballot",
+            rules=(
+                "complainant_appeal_ballot_open",
+                "complainant_appeal_ballot_quorum_met",
+                "complainant_appeal_ballot_complete_or_due",
+            ),
+            system_may=True,
+            path="complainant_appeal",
+        ),
         # Publication and retention (docs/decisions/0023)
         Action(
             "withhold_publication",
@@ -1993,6 +2270,20 @@ def who_may(user, case, name: str, relation: str | None = None) -> bool:
     if user is None:
         return item.system_may
     return item.who.allows(user, case, relation)
+
+
+def relation_key(user):
+    """What cases.access remembers a user's relation to a case under: the user's id,
+    or the access code's for a complainant signed in with one (cases.access.CodeHolder)."""
+    return getattr(user, "relation_key", None) or getattr(user, "pk", None)
+
+
+def known_relation(user, case) -> str | None:
+    """The relation cases.access.relation_to found for this user on this case
+    instance, or None if it was not asked."""
+    if user is None:
+        return None
+    return case.__dict__.get("_relation_cache", {}).get(relation_key(user))
 
 
 def checklist(case) -> list[tuple[Rule, Check]]:

@@ -17,6 +17,7 @@ from cases import (
     rendering,  # looked up at call time: tests may stand in a fast renderer
     services,
 )
+from cases.demo.complainants import seed_complainant_case
 from cases.demo.compliance import seed_compliance
 from cases.demo.consent import seed_consent_and_interim
 from cases.demo.decisions import seed_decisions
@@ -95,7 +96,10 @@ def seed_code_and_procedure() -> None:
         code=code, number=number, defaults={"title": title, "text": text, "effective_on": effective}
     )
     if not Procedure.objects.exists():
-        Procedure.objects.create(version=1, in_force_from=datetime.date(2020, 1, 1))
+        # The demo's procedure lets the complainant appeal (docs/decisions/0021).
+        Procedure.objects.create(
+            version=1, in_force_from=datetime.date(2020, 1, 1), complainant_appeal=True
+        )
     if not Letterhead.objects.exists():
         head = Letterhead(
             association_name="Northbridge Automation Trade Association",
@@ -317,6 +321,7 @@ def seed_cases() -> None:
         )
 
     seed_decisions(once, _file, _step, _review)
+    seed_complainant_case(once, _file, _step, _pdf)
     seed_compliance(once, _file, _step, _review)
     # Last: it adopts procedure version 2 (hearings on request) for what follows.
     seed_hearing_case(once, _file, _step, _review)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0016_consent_interim"),
+        ("cases", "0017_complainant_access"),
     ]
 
     operations = [

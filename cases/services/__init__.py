@@ -13,10 +13,12 @@
     hearings      the comment on the review; the hearing: request, set, postpone,
                   who comes, its record
     links         linking related cases, consolidating them for one ballot
+    complainants  the complainant's messages, further evidence and appeal
     ballots       opening, voting, conflicts, extending, closing, appeals
     compliance    fines, education, conditions: proof, compliance, default
     sanctions     imposing, applying, lifting
     letters       issuing, delivering, correcting
+    complainant_access  the complainant's access code: issued, checked, revoked
     grants        every object permission, given or taken
     evidence      storing an uploaded file as evidence
     record        the case row lock and the hash-chained case record
@@ -35,6 +37,20 @@ from cases.services.ballots import (
     vote_cast,
 )
 from cases.services.checkpoints import latest_checkpoint, sign_checkpoint
+from cases.services.complainant_access import (
+    access_code_check,
+    access_code_reissue,
+    access_code_revoke,
+)
+from cases.services.complainants import (
+    Acceptance,
+    complainant_appeal_ballot_close,
+    complainant_evidence_accept,
+    complainant_evidence_decline,
+    complainant_evidence_submit,
+    complainant_message_send,
+    staff_message_send,
+)
 from cases.services.compliance import (
     compliance_proof_accept,
     compliance_proof_upload,
@@ -96,6 +112,16 @@ from cases.services.transitions import case_transition
 from cases.workflow import CaseMovedOn, TransitionRefused
 
 __all__ = [
+    "Acceptance",
+    "access_code_check",
+    "access_code_reissue",
+    "access_code_revoke",
+    "complainant_appeal_ballot_close",
+    "complainant_evidence_accept",
+    "complainant_evidence_decline",
+    "complainant_evidence_submit",
+    "complainant_message_send",
+    "staff_message_send",
     "GENESIS_HASH",
     "REPRESENTATIVE_REMOVED",
     "AllegationInput",

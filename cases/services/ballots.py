@@ -27,6 +27,7 @@ from cases.access import (
 )
 from cases.models import (
     BALLOT_CHOICES,
+    BALLOT_KIND_IN,
     COMPLIANCE_KINDS,
     SANCTION_SEVERITY,
     Appeal,
@@ -68,6 +69,14 @@ log = logging.getLogger("probity.cases")
 
 
 MAX_SUSPENSION_MONTHS = 36
+
+
+def sends_to_vote(case: Case) -> bool:
+    """Whether the complainant's appeal may send the case to a new board vote: only
+    an appeal against a finding of no violation (a dismissal had no vote)."""
+    appeal = getattr(case, "complainant_appeal", None)
+    return appeal is not None and appeal.appealed_state == CaseState.NO_VIOLATION
+
 
 REPRESENTS_RESPONDENT = "Representative of the respondent"
 
@@ -147,9 +156,9 @@ def open_board_ballot(case: Case, *, by) -> dict:
     return events.refer_to_board_effects(ballot=ballot.pk, closes_on=ballot.closes_on)
 
 
-def open_appeal_ballot(case: Case, *, by) -> dict:
+def open_appeal_ballot(case: Case, *, by, kind: str = BallotKind.APPEAL) -> dict:
     """The appeals panel, minus recusals, minus anyone who voted on the original ballot
-    or acted as case officer."""
+    or acted as case officer: for the respondent's appeal and the complainant's."""
     voted_before = set(
         Vote.objects.filter(ballot__case=case, ballot__kind=BallotKind.BOARD).values_list(
             "voter_id", flat=True
@@ -159,7 +168,7 @@ def open_appeal_ballot(case: Case, *, by) -> dict:
     panel = [u for u in _active_members(APPEALS_PANEL) if u.pk not in excluded]
     ballot = _open_ballot(
         case,
-        BallotKind.APPEAL,
+        kind,
         panel,
         by=by,
         why="Appeals panel member, not involved in the decision.",
@@ -247,7 +256,7 @@ def _cast_one(
     compliance=None,
     consolidated_from="",
 ) -> Vote:
-    kind = BallotKind.APPEAL if case.state == CaseState.UNDER_APPEAL else BallotKind.BOARD
+    kind = BALLOT_KIND_IN.get(case.state, BallotKind.BOARD)
     ballot = Ballot.objects.filter(case=case, kind=kind, closed_at__isnull=True).first()
     if ballot is None:
         raise PermissionDenied(workflow.ACTIONS["vote"].closed_refusal)
@@ -368,6 +377,11 @@ def _validate_compliance(proposed: dict) -> dict:
 def _validate_vote(case, kind, choice, sanction, months):
     if choice not in BALLOT_CHOICES[kind]:
         raise ValidationError("Choose one of the options on the ballot.")
+    if choice == VoteChoice.SEND_TO_VOTE and not sends_to_vote(case):
+        raise ValidationError(
+            "A dismissed complaint was never put to the board: it can be upheld or sent "
+            "back to review, not sent to a new vote."
+        )
     if kind == BallotKind.BOARD and choice == VoteChoice.VIOLATION:
         if sanction not in SANCTION_SEVERITY:
             raise ValidationError("With “violation found”, choose the sanction you support.")

@@ -37,6 +37,7 @@ from cases.models import (
 from cases.outcomes import ballots_with_votes
 from cases.services.ballots import appeal_ballot_close
 from cases.services.checkpoints import sign_checkpoint, signing_key
+from cases.services.complainants import complainant_appeal_ballot_close
 from cases.services.compliance import flag_overdue, holding_suspension
 from cases.services.consent import consent_lapse
 from cases.services.interim import interim_ballot_close
@@ -98,6 +99,16 @@ def _run(today: datetime.date) -> Counter:
             case__state=CaseState.UNDER_APPEAL,
         ).values_list("case_id", flat=True),
         _try_close_appeal_ballot,
+    )
+    each(
+        "complainant appeal ballots closed",
+        Ballot.objects.filter(
+            kind=BallotKind.COMPLAINANT_APPEAL,
+            closed_at__isnull=True,
+            closes_on__lt=today,
+            case__state=CaseState.COMPLAINANT_APPEAL,
+        ).values_list("case_id", flat=True),
+        _try_close_complainant_appeal_ballot,
     )
     each(
         "consent offers lapsed",
@@ -219,6 +230,17 @@ def _try_close_appeal_ballot(case_id: int) -> int:
         appeal_ballot_close(case=Case.objects.get(pk=case_id), by=None)
     except ValidationError as exc:
         log.info("Case %s: appeal ballot stays open: %s", case_id, "; ".join(exc.messages))
+        return 0
+    return 1
+
+
+def _try_close_complainant_appeal_ballot(case_id: int) -> int:
+    try:
+        complainant_appeal_ballot_close(case=Case.objects.get(pk=case_id), by=None)
+    except ValidationError as exc:
+        log.info(
+            "Case %s: complainant appeal ballot stays open: %s", case_id, "; ".join(exc.messages)
+        )
         return 0
     return 1
 

@@ -25,6 +25,7 @@ from cases.models import (
     ReceivedVia,
 )
 from cases.rendering import complainant_recipient
+from cases.services.complainant_access import access_code_issue
 from cases.services.evidence import EvidenceInput, store_evidence
 from cases.services.grants import grant_staff
 from cases.services.letters import issue
@@ -185,6 +186,10 @@ def complaint_file(
         event=filed_event,
         by=by,
     )
+    # A complainant without an account gets an access code to its page (emailed with
+    # the acknowledgement; shown once to staff as `case.new_access_code`).
+    if complainant_row.member_organization_id is None:
+        case.new_access_code = access_code_issue(case, by=by)
     return case
 
 

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from cases import events, workflow
-from cases.access import authorize, case_permissions, refusal_for_who, require_reason
+from cases.access import (
+    acting_user,
+    authorize,
+    case_permissions,
+    refusal_for_who,
+    require_reason,
+)
 from cases.models import Case, CaseEvent, LetterKind
 from cases.outcomes import current_sanction
 from cases.rendering import complainant_recipient, respondent_recipient
@@ -26,6 +32,11 @@ from cases.services.ballots import (
     open_board_ballot,
 )
 from cases.services.checkpoints import sign_checkpoint
+from cases.services.complainants import (
+    decide_complainant_appeal_effects,
+    decide_complainant_appeal_prepare,
+    file_complainant_appeal_effects,
+)
 from cases.services.consent import accept_consent_effects
 from cases.services.grants import grant, respondent_users, revoke
 from cases.services.interim import end_with_case
@@ -80,6 +91,7 @@ def _after_finalize(case: Case, by, reason: str, event: CaseEvent) -> dict:
 # does after: access, ballots, sanctions, notifications. All under the case lock.
 PREPARE: dict[str, Callable[[Case, object, str], dict]] = {
     "close_ballot": close_ballot_prepare,
+    "decide_complainant_appeal": decide_complainant_appeal_prepare,
 }
 
 EFFECTS: dict[str, Callable[[Case, object, str, CaseEvent], dict]] = {
@@ -91,6 +103,8 @@ EFFECTS: dict[str, Callable[[Case, object, str, CaseEvent], dict]] = {
     "file_appeal": file_appeal_effects,
     "finalize": _after_finalize,
     "decide_appeal": decide_appeal_effects,
+    "file_complainant_appeal": file_complainant_appeal_effects,
+    "decide_complainant_appeal": decide_complainant_appeal_effects,
     "refer_after_hearing": _after_refer_to_board,
     "accept_consent": accept_consent_effects,
 }
@@ -130,9 +144,12 @@ def case_transition(
     if step.reason_label and case.state in (CaseState.DISMISSED, CaseState.WITHDRAWN):
         case.closing_reason = reason
     case.save()
+    # The complainant with an access code is no Django user: no actor (the step's
+    # effects say who).
+    actor = acting_user(by)
     event = record_event(
         case,
-        actor=by,
+        actor=actor,
         **events.transition(step=name, from_state=from_state, to_state=case.state, reason=reason),
     )
     # The record is signed at every step (docs/decisions/0011): once with the step
@@ -146,6 +163,6 @@ def case_transition(
     if effect:
         extra = effect(case, by, reason, event)
         if extra:
-            record_event(case, actor=by, **events.step_effects(name, extra))
+            record_event(case, actor=actor, **events.step_effects(name, extra))
         sign_checkpoint(case)
     return case

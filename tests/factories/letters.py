@@ -24,10 +24,12 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
 from cases import services
+from cases.access import CodeHolder
 from cases.models import (
     Case,
     CaseEvent,
     CodeOfEthics,
+    ComplainantAccess,
     FindingConclusion,
     Letter,
     Letterhead,
@@ -238,6 +240,22 @@ def dismissed_case(w: World) -> Case:
 def withdrawn_case(w: World) -> Case:
     case = open_review(world_case(w), w.staff)
     return step(case, "withdraw", w.staff, reason=WITHDRAWAL_REASONS)
+
+
+COMPLAINANT_APPEAL_REASONS = "The current model's certificate was never considered."
+
+
+def complainant_appeal_decided_case(w: World) -> Case:
+    """A dismissal appealed by the complainant (with the case's access code, where the
+    procedure allows it) and sent back to review by the appeals panel."""
+    Procedure.objects.filter(pk=w.procedure.pk).update(complainant_appeal=True)
+    case = dismissed_case(w)
+    code = ComplainantAccess.objects.get(case=case, revoked_at__isnull=True)
+    holder = CodeHolder(case_id=case.pk, access_id=code.pk)
+    case = step(case, "file_complainant_appeal", holder, reason="Please look again.")
+    vote_all(case, w.panel, VoteChoice.SEND_TO_REVIEW)
+    services.complainant_appeal_ballot_close(case=fresh(case), by=w.staff)
+    return step(case, "decide_complainant_appeal", w.staff, reason=COMPLAINANT_APPEAL_REASONS)
 
 
 # Resolution by consent and interim suspension (docs/decisions/0020)

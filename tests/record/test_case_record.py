@@ -96,6 +96,7 @@ def test_filing_a_complaint_writes_its_first_events(
         "evidence_added",
         "evidence_added",
         "letter_issued",  # the acknowledgement to the complainant
+        "access_code_issued",  # the complainant's access code (never the code itself)
     ]
     filed = CaseEvent.objects.get(case=case, sequence=1)
     assert filed.to_state == "filed"

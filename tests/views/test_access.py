@@ -23,12 +23,15 @@ from cases.models import (
     CaseEvent,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    ComplainantAccess,
+    ComplainantSubmission,
     ComplianceProof,
     Dispatch,
     DispatchStatus,
     Evidence,
     Letter,
     LetterUserObjectPermission,
+    Procedure,
     Recusal,
     Sanction,
     Vote,
@@ -115,6 +118,13 @@ def _proof(case):
 
 def _until():
     return (today() + days(40)).isoformat()
+
+
+def _submission_id(case):
+    """The complainant's pending submission, or an id no submission has (the refusal
+    comes before the submission is looked up)."""
+    found = ComplainantSubmission.objects.filter(case=case, decision="").order_by("pk").first()
+    return found.pk if found else 0
 
 
 # key: (url name, method, url kwargs beyond the case number, POST data)
@@ -266,6 +276,49 @@ CASE_ROUTES = {
         },
     ),
     "dossier_download": ("dossier_download", "post", lambda case, c: {}, lambda case, c: {}),
+    # The staff side of the complainant's page (docs/decisions/0021)
+    "complainant_staff_message": (
+        "complainant_staff_message",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"cmsg-body": "A message in staff's name."},
+    ),
+    "complainant_submission_accept": (
+        "complainant_submission_accept",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"cacc-submission": _submission_id(case)},
+    ),
+    "complainant_submission_decline": (
+        "complainant_submission_decline",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"cdec-submission": _submission_id(case), "cdec-reason": "Not relevant."},
+    ),
+    "complainant_submission_download": (
+        "complainant_submission_download",
+        "get",
+        lambda case, c: {"submission_id": _submission_id(case)},
+        None,
+    ),
+    "complainant_code_revoke": (
+        "complainant_code_revoke",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"crev-reason": "Revoked by someone else."},
+    ),
+    "complainant_code_reissue": (
+        "complainant_code_reissue",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {"cnew-reason": "Issued by someone else."},
+    ),
+    "complainant_appeal_ballot_close": (
+        "complainant_appeal_ballot_close",
+        "post",
+        lambda case, c: {},
+        lambda case, c: {},
+    ),
     "publication_withhold": (
         "publication_withhold",
         "post",
@@ -399,6 +452,38 @@ CASE_ROUTES = {
     ),
 }
 
+# The complainant's own routes: no account, so no login page; a 404 for anyone who is
+# not this case's complainant (tests/views/test_complainant_page.py has the rest).
+COMPLAINANT_ROUTES = {
+    "complainant_page": ("complainant_page", "get", lambda case: {}, None),
+    "complainant_message": (
+        "complainant_message",
+        "post",
+        lambda case: {},
+        {"msg-body": "Written by someone else."},
+    ),
+    "complainant_evidence": (
+        "complainant_evidence",
+        "post",
+        lambda case: {},
+        {"ev-title": "Someone else's file"},
+    ),
+    "complainant_appeal": (
+        "complainant_appeal",
+        "post",
+        lambda case: {},
+        {"expected_state": "under_review", "reason": "Someone else's grounds."},
+    ),
+    "complainant_letter": (
+        "complainant_letter",
+        "get",
+        lambda case: {"letter_id": Letter.objects.filter(case=case).order_by("pk").first().pk},
+        None,
+    ),
+}
+# Not about one case: the sign-in page and leaving it.
+COMPLAINANT_PAGES = {"complainant_sign_in", "complainant_sign_out"}
+
 GLOBAL_ROUTES = {
     "case_list": ("case_list", "get", None),
     "dashboard": ("dashboard", "get", None),
@@ -441,6 +526,13 @@ STAFF_ONLY = [
     "letter_preview",
     "case_link",
     "dossier_download",
+    "complainant_staff_message",
+    "complainant_submission_accept",
+    "complainant_submission_decline",
+    "complainant_submission_download",
+    "complainant_code_revoke",
+    "complainant_code_reissue",
+    "complainant_appeal_ballot_close",
     "publication_withhold",
     "legal_hold_place",
     "legal_hold_release",
@@ -523,6 +615,19 @@ def _scene(c, name):
     case = open_review(case, c.staff)
     if name == "under_review":
         return case
+    if name == "with_submission":
+        services.complainant_evidence_submit(
+            case=fresh(case), by=_holder(case), file=pdf("more.pdf"), title="More"
+        )
+        return fresh(case)
+    if name == "complainant_appeal":
+        Procedure.objects.filter(pk=case.procedure_id).update(complainant_appeal=True)
+        panel = [panel_user() for _ in range(3)]
+        case = step(case, "dismiss", c.staff, "Outside the code.")
+        case = step(case, "file_complainant_appeal", _holder(case), "Please look again.")
+        for member in panel:
+            vote(case, member, "uphold")
+        return fresh(case)
     if name == "window_closed":
         Case.objects.filter(pk=case.pk).update(response_due_on=today() - days(1))
         return fresh(case)
@@ -566,9 +671,19 @@ def _scene(c, name):
 # ---------------------------------------------------------------------------
 
 
+def _holder(case):
+    code = ComplainantAccess.objects.get(case=case, revoked_at__isnull=True)
+    return access.CodeHolder(case_id=case.pk, access_id=code.pk)
+
+
 def test_every_case_route_is_exercised_here():
     names = {p.name for p in case_urls.urlpatterns if isinstance(p, URLPattern)}
-    covered = {v[0] for v in CASE_ROUTES.values()} | {v[0] for v in GLOBAL_ROUTES.values()}
+    covered = (
+        {v[0] for v in CASE_ROUTES.values()}
+        | {v[0] for v in GLOBAL_ROUTES.values()}
+        | {v[0] for v in COMPLAINANT_ROUTES.values()}
+        | COMPLAINANT_PAGES
+    )
     covered |= {v[0] for v in RECORDS_ROUTES.values()}
     assert names == covered
 
@@ -598,6 +713,28 @@ def test_anonymous_is_sent_to_log_in_from_every_case_route(client, c, board_vote
     assert location.path == reverse("login")
     assert "next=" in location.query
     assert case_snapshot(board_vote) == before
+
+
+@pytest.mark.parametrize("key", sorted(COMPLAINANT_ROUTES))
+@pytest.mark.parametrize("who", ["anonymous", "other_rep", "staff", "other_code"])
+def test_the_complainants_routes_are_404_to_all_but_the_complainant(
+    client, c, under_review, key, who
+):
+    """Staff included: they see the complainant's side on the staff case page."""
+    other = file_case(by=c.staff, respondent=c.organization)
+    if who == "other_code":
+        client.post(
+            reverse("cases:complainant_sign_in"),
+            {"reference": other.number, "code": other.new_access_code},
+        )
+    elif who != "anonymous":
+        client.force_login(getattr(c, who))
+    before = case_snapshot(under_review)
+    name, method, kwargs, data = COMPLAINANT_ROUTES[key]
+    url = reverse(f"cases:{name}", kwargs={"number": under_review.number, **kwargs(under_review)})
+    response = client.get(url) if method == "get" else client.post(url, data)
+    assert response.status_code == 404
+    assert case_snapshot(under_review) == before
 
 
 @pytest.mark.parametrize("key", sorted(GLOBAL_ROUTES))
@@ -766,6 +903,14 @@ STAFF_CONTROL = {
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),
     "dossier_download": ("under_review", 200, True),
+    "complainant_staff_message": ("under_review", 302, True),
+    "complainant_submission_accept": ("with_submission", 302, True),
+    "complainant_submission_decline": ("with_submission", 302, True),
+    "complainant_submission_download": ("with_submission", 200, False),
+    "complainant_code_revoke": ("under_review", 302, True),
+    # the new code is shown on the page that answers the request
+    "complainant_code_reissue": ("under_review", 200, True),
+    "complainant_appeal_ballot_close": ("complainant_appeal", 302, True),
     "publication_withhold": ("under_appeal, published", 302, True),
     "legal_hold_place": ("under_review", 302, True),
     "legal_hold_release": ("held", 302, True),
@@ -1159,9 +1304,11 @@ def test_staff_who_represent_the_respondent_see_nothing_before_the_notice(client
     ]
 
 
-def test_a_representative_of_the_complainants_organization_sees_nothing(client, c):
-    """A board member and a staff member who act for the member that complained: not
-    the complainant's view (the complainant has none in Probity), not the board's."""
+def test_a_representative_of_the_complainants_organization_gets_only_the_complainants_page(
+    client, c
+):
+    """A board member and a staff member who act for the member that complained: the
+    complainant's page (docs/decisions/0021), never the staff's or the board's view."""
     complainer = c.other_organization
     member = c.board[0]
     RepresentativeFactory(user=member, organization=complainer, is_primary=False)
@@ -1174,6 +1321,9 @@ def test_a_representative_of_the_complainants_organization_sees_nothing(client, 
         client.force_login(user)
         assert client.get(case.get_absolute_url()).status_code == 404
         assert set(_downloads(client, case).values()) == {404}
+        page = client.get(reverse("cases:complainant_page", args=[case.number]))
+        assert page.status_code == 200
+        assert "cases/case_complainant.html" in [t.name for t in page.templates]
 
 
 def test_group_membership_alone_grants_nothing_on_a_case(client, c, board_vote):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
+from cases import services
 from cases.models import Case, CaseEvent, Evidence, Response
 from tests.factories.cases import (
     adopt_procedure,
@@ -96,8 +97,12 @@ def test_complete_complaint_is_filed(client, c):
     client.force_login(c.staff)
     response = client.post(reverse("cases:complaint_new"), complaint_data(c))
     case = Case.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == case.get_absolute_url()
+    # The complainant's access code is shown once, with the way on to the case.
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    code = response.context["code"]
+    assert services.access_code_check(case.number, code) is not None
+    assert case.get_absolute_url() in response.content.decode()
     assert case.summary == SUMMARY
     assert case.evidence.count() == 1
 

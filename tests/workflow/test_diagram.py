@@ -25,13 +25,24 @@ def _ids(svg: str, prefix: str) -> dict[str, str]:
 
 
 def test_the_diagrams_states_and_edges_are_the_tables():
-    svg = diagram.workflow_svg(paths=frozenset(workflow.PATHS))  # every path on
-
-    states = _ids(svg, "state-")
-    steps = _ids(svg, "step-")
+    # every path on: every state is drawn (a path's own states only with it)
+    states = _ids(diagram.workflow_svg(paths=frozenset(workflow.PATHS)), "state-")
+    plain = diagram.workflow_svg()  # no path on
+    steps = _ids(plain, "step-")
+    drawn = {key.removeprefix("state-") for key in _ids(plain, "state-")}
 
     assert set(states) == {f"state-{s}" for s in CaseState.values}
+    # the steps of no path; a path's steps where the procedure turns it on
     assert set(steps) == {
+        f"step-{s.name}-{source}-{target}"
+        for s in STEPS.values()
+        if not s.path
+        for source in s.sources
+        for target in s.targets
+        if {source, target} <= drawn  # a path's own states (hearing) only with it
+    }
+    with_paths = _ids(diagram.workflow_svg(paths=frozenset(workflow.PATHS)), "step-")
+    assert set(with_paths) == {
         f"step-{s.name}-{source}-{target}"
         for s in STEPS.values()
         for source in s.sources

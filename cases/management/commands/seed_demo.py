@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from cases.demo.cases import seed_cases
+from cases.demo.complainants import DEMO_ACCESS_CODE, demo_complainant_case
 from cases.demo.register import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_register
 
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             f"  (the current code: oathtool --totp -b {DEMO_TOTP_SECRET}, or "
             f"manage.py totp_code {DEMO_TOTP_SECRET})"
         )
+        followed = demo_complainant_case()
+        if followed is not None:
+            self.stdout.write(
+                "A complainant without an account (/cases/complainant/): case reference "
+                f"{followed.number}, access code {DEMO_ACCESS_CODE}"
+            )
 
 
 def _sample_reps(usernames: list[str]) -> list[str]:
