@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from cases import services
-from cases.models import Case, CaseEvent, Publication
+from cases.models import Case, CaseEvent, Procedure, Publication
 from cases.services import deadlines
 from cases.services.record import verify_case_record
 from tests.factories.cases import adopt_procedure, event_kinds, fresh
@@ -140,3 +140,13 @@ def test_the_staff_page_withholds_and_a_refused_form_keeps_its_text(staff_client
     assert response.status_code == 302
     page = text_of(staff_client.get(bc.case.get_absolute_url()))
     assert "Withheld from publication" in page and "A court order of 3 May." in page
+
+
+def test_a_procedure_that_publishes_for_no_days_is_refused(db):
+    procedure = Procedure(version=99, in_force_from=today(), publication="name")
+    procedure.publication_period_days = 0
+    assert "A decision that is published must stay published at least one day." in (
+        procedure.problems()
+    )
+    procedure.publication = "nothing"
+    assert procedure.problems() == []
