@@ -293,9 +293,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROBITY_RECORD_KEY_FILE = os.environ.get("PROBITY_RECORD_KEY_FILE", "")
 PROBITY_RECORD_PUBLIC_KEY_FILE = os.environ.get("PROBITY_RECORD_PUBLIC_KEY_FILE", "")
 
+# Signed letters (docs/decisions/0026): the association's certificate and key as a
+# PKCS#12 file, its passphrase from the environment; without a file letters are issued
+# unsigned. `manage.py letter_certificate --generate PATH` makes a self-signed one (the
+# demo's). PROBITY_LETTER_TSA_URL, if set, adds an RFC 3161 time stamp to each signature.
+PROBITY_LETTER_SIGNING_FILE = os.environ.get("PROBITY_LETTER_SIGNING_FILE", "")
+PROBITY_LETTER_SIGNING_PASSPHRASE = os.environ.get("PROBITY_LETTER_SIGNING_PASSPHRASE", "")
+PROBITY_LETTER_TSA_URL = os.environ.get("PROBITY_LETTER_TSA_URL", "")
+
 PROBITY_ASSOCIATION_NAME = os.environ.get(
     "PROBITY_ASSOCIATION_NAME", "Northbridge Automation Trade Association"
 )
+
+# The annual report's year: 1 is the calendar year; 4, a fiscal year from 1 April.
+PROBITY_REPORT_YEAR_START_MONTH = int(os.environ.get("PROBITY_REPORT_YEAR_START_MONTH", 1))
+if not 1 <= PROBITY_REPORT_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("PROBITY_REPORT_YEAR_START_MONTH must be a month, 1 to 12.")
+# The case officers' weekly digest, queued by the task worker this often (0: never;
+# `manage.py send_digest` from cron works as well).
+PROBITY_DIGEST_EVERY = int(os.environ.get("PROBITY_DIGEST_EVERY", 7 * 24 * 3600))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

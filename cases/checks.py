@@ -88,3 +88,21 @@ def probity_state_machine(app_configs, **kwargs):
         )
         for problem in fsm_differences()
     ]
+
+
+def path_problems() -> list[str]:
+    """Steps and actions naming a path the table does not define."""
+    items = [*workflow.STEPS.values(), *workflow.ACTIONS.values()]
+    return [
+        f"“{item.name}” names the path “{item.path}”, which is not in workflow.PATHS."
+        for item in items
+        if item.path and item.path not in workflow.PATHS
+    ]
+
+
+@register()
+def probity_paths(app_configs, **kwargs):
+    return [
+        Error(problem, id="probity.E003", hint="Add the path to cases.workflow.PATHS.")
+        for problem in path_problems()
+    ]

@@ -38,10 +38,18 @@ def state_label(state: str, *, public: bool) -> str:
     return info.public_label if public else info.label
 
 
-def edges(*, current: str | None = None, possible: frozenset[str] = frozenset()) -> list[Edge]:
-    """Every (step, source, target) of the table, in table order."""
+def edges(
+    *,
+    current: str | None = None,
+    possible: frozenset[str] = frozenset(),
+    paths: frozenset[str] = frozenset(),
+) -> list[Edge]:
+    """Every (step, source, target) of the table, in table order, but the steps of a
+    path the procedure turns off (`paths`: those it turns on, workflow.open_paths)."""
     out = []
     for step in workflow.STEPS.values():
+        if step.path and step.path not in paths:
+            continue
         who = WHO_SHORT.get(step.who.key, step.who.description)
         if step.system_may:
             who += " or the deadline job"
@@ -61,7 +69,11 @@ def edges(*, current: str | None = None, possible: frozenset[str] = frozenset())
 
 
 def text_alternative(
-    *, current: str | None = None, possible: frozenset[str] = frozenset(), public: bool = False
+    *,
+    current: str | None = None,
+    possible: frozenset[str] = frozenset(),
+    public: bool = False,
+    paths: frozenset[str] = frozenset(),
 ) -> list[dict]:
     """The diagram in words: each step with its states and who takes it."""
     return [
@@ -72,13 +84,17 @@ def text_alternative(
             "who": e.who,
             "possible": e.possible,
         }
-        for e in edges(current=current, possible=possible)
+        for e in edges(current=current, possible=possible, paths=paths)
     ]
 
 
 @functools.lru_cache(maxsize=256)
 def workflow_svg(
-    *, current: str | None = None, possible: frozenset[str] = frozenset(), public: bool = False
+    *,
+    current: str | None = None,
+    possible: frozenset[str] = frozenset(),
+    public: bool = False,
+    paths: frozenset[str] = frozenset(),
 ) -> str:
     """The diagram as an SVG fragment (no XML prologue), for inline use in a page.
     Nodes have id "state-<key>" (class "current" for the case's state); edges have id
@@ -105,7 +121,7 @@ def workflow_svg(
         elif info.final:
             attrs.update(peripheries="2")
         graph.node(str(state), state_label(state, public=public), **attrs)
-    for e in edges(current=current, possible=possible):
+    for e in edges(current=current, possible=possible, paths=paths):
         attrs = {"id": f"step-{e.step}-{e.source}-{e.target}", "class": "step"}
         if e.possible:
             attrs.update(
@@ -120,4 +136,3 @@ def workflow_svg(
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     label = "The workflow: its states and steps, listed in words below"
     return f'{head} role="img" aria-label="{label}" class="workflow-diagram">{rest}'
-

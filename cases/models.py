@@ -203,6 +203,14 @@ class Procedure(models.Model):
         "states the outcome and any sanction. Unticked, it says only that the complaint "
         "has been decided. Votes and voters are never named either way.",
     )
+    # Records (issue 12): the dashboard flags a case that stays longer than this in
+    # one stage, and the digest lists it.
+    review_time_standard_days = models.PositiveIntegerField(
+        "time standard (days in one stage)",
+        default=60,
+        help_text="A case that has stayed longer than this in one stage (e.g. under review) "
+        "is listed as idle on the dashboard and in the case officer's weekly digest.",
+    )
     # Publication and retention (issue 12, docs/decisions/0023).
     publication = models.CharField(
         "what is published about a final decision",
@@ -272,6 +280,7 @@ class Procedure(models.Model):
             "appeal_window_days",
             "ballot_window_days",
             "filing_deadline_days",
+            "review_time_standard_days",
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
@@ -1229,6 +1238,8 @@ class Letter(models.Model):
     file = models.FileField(storage=private_storage, upload_to=letter_path, max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
+    # Who signed the PDF (cases.signing: the certificate's subject); "" when unsigned.
+    signed_by = models.CharField(max_length=300, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -7,13 +7,14 @@ import datetime
 import re
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
-from cases import diagram
+from association.paging import KeysetPage, keyset_page
+from cases import diagram, workflow
 from cases.access import (
     can_download_evidence,
     can_download_letter,
@@ -39,7 +40,7 @@ from cases.models import (
     Sanction,
     Vote,
 )
-from cases.outcomes import attach_seats_and_votes, ballot_status, overdue_ballots, prior_record
+from cases.outcomes import attach_seats_and_votes, ballot_status, prior_record
 from cases.services.retention import PERIODS as RETENTION_PERIODS
 from cases.services.retention import due_on, on_hold
 from cases.workflow import STATES, CaseState
@@ -91,6 +92,39 @@ def case_list(
     return cases.order_by("-filed_at", "-pk")
 
 
+def case_list_page(
+    cases: QuerySet[Case], *, size: int, after: str = "", before: str = "", go: str = ""
+) -> KeysetPage:
+    """One page of the case list, newest first, by keyset (association.paging): after
+    or before a cursor, or from `go`, a case number or a date ("2026-03-01": the cases
+    entered on that day or before). The (-filed_at, -pk) order is the index's."""
+    start_at, problem = None, ""
+    go = go.strip()
+    if go:
+        try:
+            day = datetime.date.fromisoformat(go)
+        except ValueError:
+            found = cases.filter(number=go).values_list("filed_at", "pk").first()
+            if found is None:
+                problem = f"No case numbered “{go}” is in this list."
+            else:
+                start_at = found
+        else:
+            end_of_day = datetime.datetime.combine(day, datetime.time.max)
+            start_at = (timezone.make_aware(end_of_day), 2**62)  # every case of that day
+    page = keyset_page(
+        cases,
+        order=("-filed_at", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
+        start_at=start_at,
+    )
+    page.problem = problem or page.problem
+    return page
+
+
 def case_for_page(*, number: str, user) -> Case:
     """One case with everything its page shows, or 404 for whoever may not see it."""
     try:
@@ -127,9 +161,7 @@ def case_for_page(*, number: str, user) -> Case:
                     "letters",
                     queryset=Letter.objects.select_related("dispatch")
                     .prefetch_related("deliveries")
-                    .order_by(
-                        "issued_at", "pk"
-                    ),
+                    .order_by("issued_at", "pk"),
                 ),
                 Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
                 Prefetch(
@@ -142,6 +174,8 @@ def case_for_page(*, number: str, user) -> Case:
                     .order_by("sequence"),
                 ),
                 "respondent__representatives__user",
+                # The membership rules read the history once per check.
+                "respondent__status_history",
                 "legal_holds",
                 "purges",
             )
@@ -175,51 +209,6 @@ def evidence_for_download(*, number: str, evidence_id: int, user) -> Evidence:
     if evidence.purged_at is not None:
         raise Http404("This file was removed at the end of its retention period.")
     return evidence
-
-
-def dashboard(*, today: datetime.date | None = None, user=None) -> dict:
-    """The staff dashboard. For a staff member who is also a representative of a
-    member, only the cases they may see as staff or as that member's representative
-    (cases.access.cases_visible_to): they are a party to their own member's cases."""
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=14)
-    a_party = user is not None and roles_of(user).representative
-    cases = cases_visible_to(user) if a_party else Case.objects.all()
-    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in CaseState.values]
-    deadlines = list(
-        cases.filter(state=CaseState.UNDER_REVIEW, response_due_on__lte=soon)
-        .select_related("respondent", "case_officer")
-        .order_by("response_due_on")[:100]
-    )
-    ballots = Ballot.objects.filter(
-        closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
-    )
-    ballots_closing = list(
-        (ballots.filter(case__in=cases) if a_party else ballots)
-        .select_related("case", "case__respondent")
-        .order_by("closes_on")[:100]
-    )
-    appeals_closing = list(
-        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
-        .select_related("respondent")
-        .order_by("appeal_deadline")[:100]
-    )
-    without_quorum = overdue_ballots(today)
-    if a_party:
-        visible = set(
-            cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)
-        )
-        without_quorum = [b for b in without_quorum if b.case_id in visible]
-    return {
-        "ballots_without_quorum": without_quorum,
-        "ballots_closing": ballots_closing,
-        "appeals_closing": appeals_closing,
-        "by_state": by_state,
-        "overdue": [c for c in deadlines if c.response_due_on < today],
-        "upcoming": [c for c in deadlines if c.response_due_on >= today],
-        "today": today,
-    }
 
 
 def organization_case_summary(*, organization, user) -> list[Case]:
@@ -269,8 +258,7 @@ def decider_page(case: Case, user) -> dict:
     visible = [
         {
             **st,
-            "secret": st["ballot"].closed_at is None
-            and not case.procedure.votes_visible_to_voters,
+            "secret": st["ballot"].closed_at is None and not case.procedure.votes_visible_to_voters,
         }
         for st in statuses
         if (st["ballot"].kind == "board" and roles.board)
@@ -374,14 +362,22 @@ def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
     return [(link, link.other(case)) for link in links]
 
 
-def workflow_diagram(*, current: str | None = None, possible=(), public: bool = False) -> dict:
-    """The workflow diagram (cases.diagram) and its text alternative, for a page."""
-    possible = frozenset(possible)
+def workflow_diagram(
+    *, procedure, current: str | None = None, possible=(), public: bool = False
+) -> dict:
+    """The workflow diagram (cases.diagram) and its text alternative, for a page: the
+    paths this procedure version turns on, and no others (the SVG is cached per set)."""
+    drawn = {
+        "current": current,
+        "possible": frozenset(possible),
+        "public": public,
+        "paths": workflow.open_paths(procedure),
+    }
     return {
         "svg": mark_safe(  # noqa: S308  (Graphviz's SVG of the table's own labels, escaped by it)
-            diagram.workflow_svg(current=current, possible=possible, public=public)
+            diagram.workflow_svg(**drawn)
         ),
-        "steps": diagram.text_alternative(current=current, possible=possible, public=public),
+        "steps": diagram.text_alternative(**drawn),
     }
 
 

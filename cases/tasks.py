@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from cases import digest
 from cases.models import WorkerHeartbeat
 from cases.services import deadlines, letters
 
@@ -68,12 +69,39 @@ def schedule_deadlines(now: datetime.datetime | None = None) -> bool:
     return True
 
 
+@task()
+def send_digest() -> dict:
+    """The case officers' weekly digest (cases.digest) as a task."""
+    return digest.send_weekly_digest()
+
+
+SEND_DIGEST_PATH = f"{send_digest.func.__module__}.{send_digest.func.__qualname__}"
+
+
+def schedule_digest(now: datetime.datetime | None = None) -> bool:
+    """Queue the weekly digest unless one was queued less than PROBITY_DIGEST_EVERY
+    seconds ago (or is waiting): like the deadline job, but a digest sent twice in a
+    race is the price of no lock, so the interval is long and checked first."""
+    every = settings.PROBITY_DIGEST_EVERY
+    if not every:
+        return False
+    now = now or timezone.now()
+    jobs = DBTaskResult.objects.filter(task_path=SEND_DIGEST_PATH)
+    if jobs.filter(
+        Q(status="READY") | Q(enqueued_at__gt=now - datetime.timedelta(seconds=every))
+    ).exists():
+        return False
+    send_digest.enqueue()
+    return True
+
+
 def housekeeping(worker_id: str) -> None:
     """One round of what a worker does beside its tasks; failures are logged, not raised."""
     try:
         beat(worker_id)
         letters.sweep_stalled()
         schedule_deadlines()
+        schedule_digest()
     except Exception:  # the worker goes on; the next round tries again
         log.exception("Worker %s: housekeeping failed", worker_id)
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views, views_publication
+from cases import views, views_publication, views_records
 
 
 class CaseNumberConverter:
@@ -24,6 +24,16 @@ urlpatterns = [
     path("ours/", views.portal_cases, name="portal_cases"),
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("workflow/", views.workflow_page, name="workflow"),
+    path("report/", views_records.annual_report, name="annual_report"),
+    path("report/annual.csv", views_records.annual_report_csv, name="annual_report_csv"),
+    path("report/annual.pdf", views_records.annual_report_pdf, name="annual_report_pdf"),
+    path("report/statistics.csv", views_records.statistics_csv, name="statistics_csv"),
+    path("precedents/", views_records.precedents, name="precedents"),
+    path(
+        "precedents/<str:number>/",
+        views_records.principle_precedents,
+        name="principle_precedents",
+    ),
     path("<case:number>/", views.case_detail, name="case_detail"),
     path("<case:number>/amend/", views.complaint_amend, name="complaint_amend"),
     path("<case:number>/step/<slug:name>/", views.case_step, name="case_step"),

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
-from cases import access, rendering, selectors, services, workflow
+from cases import access, rendering, reports, selectors, services, workflow
+from cases import dashboard as dashboard_page
 from cases.forms import (
     AllegationFormSet,
     AmendmentForm,
@@ -57,7 +58,9 @@ def _require_staff(request, case=None) -> None:
 @login_required
 def dashboard(request):
     _require_staff(request)
-    return render(request, "cases/dashboard.html", selectors.dashboard(user=request.user))
+    return render(
+        request, "cases/dashboard.html", dashboard_page.staff_dashboard(user=request.user)
+    )
 
 
 def _filtered_cases(request):
@@ -110,12 +113,18 @@ def case_list(request):
         if roles.representative and not (roles.board or roles.appeals_panel):
             return redirect("cases:portal_cases")
     form, filters, cases = _filtered_cases(request)
-    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_list_page(
+        cases,
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        go=request.GET.get("go", ""),
+    )
     query_string = request.GET.copy()
-    query_string.pop("page", None)
-    without_respondent = request.GET.copy()
-    for key in ("page", "respondent"):
-        without_respondent.pop(key, None)
+    for key in ("after", "before", "go"):
+        query_string.pop(key, None)
+    without_respondent = query_string.copy()
+    without_respondent.pop("respondent", None)
     return render(
         request,
         "cases/case_list.html",
@@ -123,6 +132,9 @@ def case_list(request):
             "form": form,
             "page": page,
             "query_string": query_string.urlencode(),
+            "go": request.GET.get("go", ""),
+            # The filters stay on when jumping.
+            "jump_keep": [(k, item) for k, values in query_string.lists() for item in values],
             "respondent": filters.get("respondent"),
             "without_respondent": without_respondent.urlencode(),
         },
@@ -252,9 +264,13 @@ def _render_case(request, case, status=200, **forms):
             or TransitionForm(initial={"expected_state": case.state}),
         }
         template = "cases/case_respondent.html"
+    if relation in (access.STAFF_VIEW, access.DECIDER_VIEW):
+        # Earlier decisions on the same principles, for whoever writes or votes.
+        context["precedents"] = reports.precedents_for(case)
     # The workflow, drawn from the table, with this case's state and the steps open to
     # this user; the respondent sees the plainer public labels.
     context["diagram"] = selectors.workflow_diagram(
+        procedure=case.procedure,
         current=case.state,
         possible=[
             name for name, offer in offered.items() if offer.ready and name in workflow.STEPS
@@ -649,10 +665,11 @@ def workflow_page(request):
     """The case workflow for staff, the board and the panel: drawn from the table."""
     if not roles_of(request.user).sees_register:
         raise PermissionDenied("The workflow page is for ethics staff, the board and the panel.")
+    procedure = Procedure.in_force()
     return render(
         request,
         "cases/workflow.html",
-        {"diagram": selectors.workflow_diagram(), "procedure": Procedure.in_force()},
+        {"diagram": selectors.workflow_diagram(procedure=procedure), "procedure": procedure},
     )
 
 

@@ -670,6 +670,32 @@ DECIDER = Who(
 )
 
 
+# ---------------------------------------------------------------------------
+# Paths: the parts of the workflow a procedure may turn on or off
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Path:
+    """A part of the workflow that the case's procedure version turns on or off
+    (hearings, consent, ...). A step or action naming a path is, when the procedure
+    turns it off, never offered, refused by `cases.access.authorize`, and not drawn."""
+
+    key: str
+    label: str  # completes "The procedure ... does not provide for …"
+    enabled: Callable[[object], bool]  # given the procedure version
+
+    do_not_call_in_templates = True
+
+
+PATHS: dict[str, Path] = {}
+
+
+def open_paths(procedure) -> frozenset[str]:
+    """The paths this procedure version turns on."""
+    return frozenset(key for key, path in PATHS.items() if path.enabled(procedure))
+
+
 class TransitionRefused(ValidationError):
     """The step or action is not possible now; the message says which rule failed."""
 
@@ -694,6 +720,7 @@ class Step:
     reason_label: str = ""  # non-empty: a written reason is required
     system_may: bool = False  # the deadline job may take this step
     description: str = ""
+    path: str = ""  # a key of PATHS: the procedure may turn this step off
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -862,6 +889,7 @@ class Action:
     # Where leaving `states` closes the thing to its users (a ballot that closed),
     # the refusal says so, as a 403, instead of naming the state.
     closed_refusal: str = ""
+    path: str = ""  # a key of PATHS: the procedure may turn this action off
 
     def checks(self, case) -> list[tuple[Rule, Check]]:
         return [(RULES[key], RULES[key](case)) for key in self.rules]
@@ -1061,6 +1089,17 @@ def entry(name: str) -> Step | Action:
     return STEPS.get(name) or ACTIONS[name]
 
 
+def path_open(name: str, procedure) -> bool:
+    """Whether the case's procedure provides for this step or action at all."""
+    key = entry(name).path
+    return not key or PATHS[key].enabled(procedure)
+
+
+def path_refusal(name: str, procedure) -> str:
+    path = PATHS[entry(name).path]
+    return f"The procedure this case follows (version {procedure.version}) does not provide for {path.label}."
+
+
 def offered_in(name: str, state: str) -> bool:
     return state in entry(name).states
 
@@ -1069,7 +1108,7 @@ def rules_hold(name: str) -> Callable[[object], bool]:
     """The django-fsm condition for a step: all its rules hold."""
 
     def condition(case) -> bool:
-        return not STEPS[name].unmet(case)
+        return path_open(name, case.procedure) and not STEPS[name].unmet(case)
 
     condition.__name__ = f"rules_of_{name}"
     return condition

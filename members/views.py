@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
+from association.paging import keyset_page
 from members import hooks, selectors, services
 from members.forms import (
     PaymentForm,
@@ -125,9 +125,10 @@ def register(request):
             return redirect("portal")
         raise PermissionDenied("The member register is for the association's staff and board.")
     form, organizations = _register_filtered(request)
-    page = Paginator(organizations, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _by_name(request, organizations, REGISTER_PAGE_SIZE)
     query_string = request.GET.copy()
-    query_string.pop("page", None)
+    for key in ("after", "before"):
+        query_string.pop(key, None)
     return render(
         request,
         "members/register.html",
@@ -358,8 +359,21 @@ def portal(request):
     )
 
 
+def _by_name(request, organizations, size: int, *, count: bool = True):
+    """A page of organizations in name order, by keyset (association.paging)."""
+    return keyset_page(
+        organizations,
+        order=("name", "pk"),
+        kinds=(str, int),
+        size=size,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        count=count,
+    )
+
+
 def public_directory(request):
-    page = Paginator(selectors.members_in_good_standing(), 100).get_page(request.GET.get("page"))
+    page = _by_name(request, selectors.members_in_good_standing(), 100, count=False)
     return render(request, "public/directory.html", {"page": page})
 
 

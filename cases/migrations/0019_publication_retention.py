@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_ballot_secrecy'),
+        ('cases', '0022_letter_signed_by'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -135,7 +135,9 @@ def complaint_file(
         raise ValidationError(f"Unknown way of receiving a complaint “{received_via}”.")
     received_by = received_by or by
     if not roles_of(received_by).ethics_staff:
-        raise ValidationError("The complaint must have been received by a member of the ethics staff.")
+        raise ValidationError(
+            "The complaint must have been received by a member of the ethics staff."
+        )
     procedure = Procedure.in_force(timezone.localdate(now))
     complainant_row = Complainant.objects.create(**complainant.__dict__)
     case = Case.objects.create(

@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django_tasks import task
 
-from cases import rendering
+from cases import rendering, signing
 from cases.access import authorize, require_reason
 from cases.models import (
     Addressee,
@@ -56,7 +56,7 @@ def issue(
 ) -> Letter:
     """Render, hash and store one letter; the caller holds the case lock."""
     html = rendering.render_html(case, kind, recipient, supersedes=supersedes, reason=reason)
-    pdf = rendering.render_pdf(html, rendering.letterhead())
+    pdf, signed_by = signing.sign(rendering.render_pdf(html, rendering.letterhead()))
     digest = hashlib.sha256(pdf).hexdigest()
     version = (supersedes.version + 1) if supersedes else 1
     letter = Letter(
@@ -71,6 +71,7 @@ def issue(
         event=event,
         sha256=digest,
         size=len(pdf),
+        signed_by=signed_by,
         issued_by=by,
     )
     letter.file.save(f"{kind}-v{version}-{digest[:12]}.pdf", ContentFile(pdf), save=False)
@@ -87,6 +88,7 @@ def issue(
             "version": version,
             "sha256": digest,
             "supersedes": supersedes.pk if supersedes else None,
+            **({"signed_by": signed_by} if signed_by else {}),
         },
     )
     if recipient.emails:
@@ -164,9 +166,7 @@ def deliver(letter_id: int, *, by, only_failed: bool = False) -> list[Delivery]:
     letter = Letter.objects.select_related("case").get(pk=letter_id)
     emails = letter.recipient_emails
     if only_failed:
-        served = set(
-            letter.deliveries.filter(succeeded=True).values_list("recipient", flat=True)
-        )
+        served = set(letter.deliveries.filter(succeeded=True).values_list("recipient", flat=True))
         emails = [e for e in emails if e not in served]
     attempts = []
     for address in emails:
@@ -283,8 +283,9 @@ def sweep_stalled() -> int:
     now = timezone.now()
     grace = now - datetime.timedelta(seconds=settings.PROBITY_DELIVERY_LEASE_SECONDS)
     stalled = list(
-        Dispatch.objects.filter(status=DispatchStatus.SENDING, lease_until__lt=now)
-        .values_list("letter_id", flat=True)
+        Dispatch.objects.filter(status=DispatchStatus.SENDING, lease_until__lt=now).values_list(
+            "letter_id", flat=True
+        )
     ) + list(
         Dispatch.objects.filter(
             status__in=(DispatchStatus.QUEUED, DispatchStatus.RETRYING), updated_at__lt=grace

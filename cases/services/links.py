@@ -45,4 +45,3 @@ def case_link(*, case: Case, other_number: str, kind: str, reason: str, by) -> C
             **events.case_linked(link=link.pk, other=that.number, kind=kind, reason=reason),
         )
     return link
-

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from cases import signing
 from cases.models import (
     Case,
     CaseEvent,
@@ -132,6 +133,7 @@ def verify_case_record(case: Case) -> RecordCheck:
     previous = GENESIS_HASH
     count = 0
     recorded = {}  # letter or evidence id -> the SHA-256 the record gave it
+    signed = set()  # the letters the record says were signed
     purged = set()  # (letter|evidence, id) whose file a purge event removed
     purged_kinds = set()  # the kinds of personal data the record says were purged
     hashes = {}  # sequence -> hash, for the checkpoints
@@ -140,6 +142,8 @@ def verify_case_record(case: Case) -> RecordCheck:
         hashes[event.sequence] = event.hash
         if event.kind == "letter_issued":
             recorded[("letter", event.payload.get("letter"))] = event.payload.get("sha256")
+            if event.payload.get("signed_by"):
+                signed.add(event.payload.get("letter"))
         elif event.kind == "evidence_added":
             recorded[("evidence", event.payload.get("evidence"))] = event.payload.get("sha256")
         elif event.kind == "personal_data_purged":
@@ -216,6 +220,17 @@ def verify_case_record(case: Case) -> RecordCheck:
                     anchored=anchored,
                     anchor=anchor,
                 )
+            if kind == "letter" and row.pk in signed:
+                problem = _signature_problem(row)
+                if problem:
+                    return RecordCheck(
+                        False,
+                        count,
+                        None,
+                        f"the signature of letter {row.pk} (“{row}”) does not validate: {problem}",
+                        anchored=anchored,
+                        anchor=anchor,
+                    )
     return RecordCheck(True, count, anchored=anchored, anchor=anchor)
 
 
@@ -272,6 +287,14 @@ def _check_checkpoints(case: Case, count: int, hashes: dict[int, str]) -> tuple[
     if count > last.sequence:
         anchor += f"; {count - last.sequence} later event(s) not signed yet"
     return True, anchor, ""
+
+
+def _signature_problem(letter) -> str:
+    """Why the letter's PDF signature fails, or "" (cases.signing, against the
+    configured certificate)."""
+    with letter.file.open("rb") as f:
+        result = signing.check(f.read())
+    return result.problem
 
 
 def _file_matches(field_file, sha256: str) -> bool:

@@ -211,8 +211,9 @@ def test_directory_is_paginated(client, db):
         OrganizationFactory(name=f"Member {n:03d}")
     first = client.get("/members/")
     assert len(first.context["page"]) == 100
-    second = client.get("/members/", {"page": 2})
+    second = client.get("/members/", {"after": first.context["page"].next_cursor})
     assert [o.name for o in second.context["page"]] == [f"Member {n:03d}" for n in range(100, 105)]
+    assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
 
 
 # -- Verification --------------------------------------------------------------------

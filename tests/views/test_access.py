@@ -273,6 +273,16 @@ GLOBAL_ROUTES = {
     "case_list_export": ("case_list_export", "get", None),
 }
 
+# The records pages (cases/views_records.py): aggregates for staff, board and panel.
+RECORDS_ROUTES = {
+    "annual_report": ("annual_report", []),
+    "annual_report_csv": ("annual_report_csv", []),
+    "annual_report_pdf": ("annual_report_pdf", []),
+    "statistics_csv": ("statistics_csv", []),
+    "precedents": ("precedents", []),
+    "principle_precedents": ("principle_precedents", ["3"]),
+}
+
 # Actions only ethics staff may take on a case they can see.
 STAFF_ONLY = [
     "complaint_amend:get",
@@ -399,7 +409,19 @@ def _scene(c, name):
 def test_every_case_route_is_exercised_here():
     names = {p.name for p in case_urls.urlpatterns if isinstance(p, URLPattern)}
     covered = {v[0] for v in CASE_ROUTES.values()} | {v[0] for v in GLOBAL_ROUTES.values()}
+    covered |= {v[0] for v in RECORDS_ROUTES.values()}
     assert names == covered
+
+
+@pytest.mark.parametrize("key", sorted(RECORDS_ROUTES))
+def test_the_records_pages_send_anonymous_to_log_in_and_refuse_representatives(client, c, key):
+    name, args = RECORDS_ROUTES[key]
+    url = reverse(f"cases:{name}", args=args)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("login")
+    client.force_login(c.rep)
+    assert client.get(url).status_code == 403
 
 
 # ---------------------------------------------------------------------------

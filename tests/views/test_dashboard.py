@@ -1,5 +1,6 @@
 """The staff dashboard: cases by stage, response deadlines due in the next 14 days and
-overdue ones."""
+overdue ones, the work queues ("what do I need to do now?"), the charts, and a query
+count that does not grow with closed cases."""
 
 from __future__ import annotations
 
@@ -89,3 +90,83 @@ def test_cases_that_left_review_leave_the_deadline_lists(client, c):
     )
     assert response.status_code == 302
     assert _link(case) not in section(client.get(reverse("cases:dashboard")), "overdue-h")
+
+
+# ---------------------------------------------------------------------------
+# "What do I need to do now?": the work queues, the charts, a fixed query count
+# ---------------------------------------------------------------------------
+
+
+def test_the_work_queues_answer_what_needs_doing(client, c):
+    from cases.models import Dispatch, DispatchStatus, Letter
+    from tests.factories.cases import respond
+    from tests.factories.people import staff_user
+
+    colleague = staff_user("colleague.staff")
+    mine = case_with_exhibits(c.staff, c.organization, summary="Mine")
+    theirs = case_with_exhibits(colleague, c.other_organization, summary="Theirs")
+    Case.objects.filter(pk=theirs.pk).update(case_officer=colleague)
+    answered = open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    respond(answered, c.rep)
+    idle = open_review(case_with_exhibits(c.staff, c.other_organization), c.staff)
+    Case.objects.filter(pk=idle.pk).update(
+        state_changed_at=idle.state_changed_at - days(61), response_due_on=today() + days(5)
+    )
+    letter = Letter.objects.filter(case=mine).first()
+    Dispatch.objects.filter(letter=letter).update(status=DispatchStatus.FAILED)
+
+    client.force_login(c.staff)
+    response = client.get(reverse("cases:dashboard"))
+
+    assert _link(mine) in section(response, "mine-h")
+    assert _link(theirs) not in section(response, "mine-h")
+    to_open = section(response, "to-open-h")
+    assert _link(mine) in to_open and _link(theirs) in to_open
+    assert _link(answered) not in to_open
+    assert _link(answered) in section(response, "findings-h")
+    assert _link(idle) not in section(response, "findings-h")  # no response yet
+    idle_queue = section(response, "idle-h")
+    assert _link(idle) in idle_queue and "(standard: 60 days)" in idle_queue
+    assert _link(answered) not in idle_queue
+    failed = section(response, "failed-h")
+    assert mine.number in failed and "not delivered" in failed
+
+
+def test_the_dashboard_charts_have_text_alternatives_in_workflow_order(client, c, deadlines):
+    client.force_login(c.staff)
+    response = client.get(reverse("cases:dashboard"))
+    charts = section(response, "charts-h")
+    assert charts.count('role="img"') == 4
+    for title in (
+        "Cases by stage, in workflow order",
+        "Age of open cases, from receipt",
+        "Overdue items",
+        "Decisions per month, last twelve months",
+    ):
+        assert f"<figcaption>{title}</figcaption>" in charts
+    labels = [label for _, label, _ in response.context["by_state"]]
+    assert labels[:4] == ["Filed", "Under review", "Board vote", "Sanctioned"]
+    assert labels[-2:] == ["Dismissed", "Withdrawn"]
+    assert "Responses overdue: 1" in charts  # the overdue chart's description
+
+
+def _dashboard_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("cases:dashboard")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_dashboard_asks_the_same_queries_however_many_cases_are_closed(client, c, deadlines):
+    from tests.factories.cases import transition
+
+    client.force_login(c.staff)
+    client.get(reverse("cases:dashboard"))  # warm: sessions, the procedure
+    small = _dashboard_queries(client)
+    for i in range(6):
+        case = case_with_exhibits(c.staff, c.organization, summary=f"Closed {i}")
+        transition(case, "dismiss" if i % 2 else "withdraw", c.staff, reason="Out of scope.")
+    large = _dashboard_queries(client)
+    assert large == small

@@ -1,0 +1,159 @@
+"""Keyset ("seek") pagination for long lists: every page costs what the first does.
+
+Django's Paginator counts the whole list and skips rows with OFFSET, so page 2,000 of
+the case list reads 50,000 rows to throw them away. Here a page is "the next N rows
+after this one" in the list's order, which an index on the sort key answers directly.
+The links carry the last (or first) row's sort key as an opaque cursor; the count is
+bounded (`COUNT_LIMIT`): "More than 1,000" is what a person needs past that.
+
+A list is ordered by two keys, both descending or both ascending, the second unique
+(the primary key), e.g. ("-filed_at", "-pk") or ("name", "pk"); the list's index must
+match. A cursor that cannot be read gives the first page and says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+COUNT_LIMIT = 1000
+
+
+class BadCursor(ValueError):
+    """A page link that cannot be read (edited by hand, or from another list)."""
+
+
+def _encode(values: tuple) -> str:
+    raw = [{"dt": v.isoformat()} if isinstance(v, datetime.datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode()
+
+
+def _decode(token: str, kinds: tuple[type, ...]) -> tuple:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if not isinstance(raw, list) or len(raw) != len(kinds):
+            raise ValueError
+        values = []
+        for value, kind in zip(raw, kinds, strict=True):
+            if kind is datetime.datetime:
+                value = datetime.datetime.fromisoformat(value["dt"])
+            elif not isinstance(value, kind) or isinstance(value, bool):
+                raise ValueError
+            values.append(value)
+        return tuple(values)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise BadCursor("That page link cannot be read; here is the first page.") from exc
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    has_next: bool
+    has_previous: bool
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    count: int = 0  # exact up to COUNT_LIMIT
+    count_is_bounded: bool = False  # more than COUNT_LIMIT match
+    problem: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def count_text(self) -> str:
+        if self.count_is_bounded:
+            return f"More than {self.count:,}"
+        return f"{self.count:,}"
+
+
+def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bool]:
+    """(count, more than `limit`, COUNT_LIMIT by default): counts at most limit + 1 rows."""
+    limit = COUNT_LIMIT if limit is None else limit
+    n = queryset.order_by().values("pk")[: limit + 1].count()
+    return min(n, limit), n > limit
+
+
+def _after(keys: tuple[str, str], values: tuple, descending: bool) -> Q:
+    """Rows after `values` in the list's order (the seek condition on two keys)."""
+    (first, second), (v1, v2) = keys, values
+    op = "lt" if descending else "gt"
+    return Q(**{f"{first}__{op}": v1}) | Q(**{first: v1, f"{second}__{op}": v2})
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    order: tuple[str, str],
+    kinds: tuple[type, type],
+    size: int,
+    after: str = "",
+    before: str = "",
+    start_at: tuple | None = None,
+    count: bool = True,
+) -> KeysetPage:
+    """One page of `queryset` in `order`, after the cursor `after`, before the cursor
+    `before` (the previous page), from `start_at` (the sort key of a row to start at,
+    inclusive: a jump), or from the top."""
+    descending = order[0].startswith("-")
+    assert descending == order[1].startswith("-"), "both keys run the same way"
+    keys = (order[0].lstrip("-"), order[1].lstrip("-"))
+    reverse = keys if descending else (f"-{keys[0]}", f"-{keys[1]}")
+    problem = ""
+    try:
+        after_values = _decode(after, kinds) if after else None
+        before_values = _decode(before, kinds) if before else None
+    except BadCursor as exc:
+        after_values = before_values = None
+        start_at = None
+        problem = str(exc)
+
+    if before_values is not None:
+        # The previous page: read backwards from the cursor, then put the rows in order.
+        rows = list(
+            queryset.filter(_after(keys, before_values, not descending)).order_by(*reverse)[
+                : size + 1
+            ]
+        )
+        has_previous = len(rows) > size
+        rows = rows[:size][::-1]
+        has_next = True
+    else:
+        page = queryset.order_by(*order)
+        if after_values is not None:
+            page = page.filter(_after(keys, after_values, descending))
+        elif start_at is not None:
+            page = page.filter(~_after(keys, start_at, not descending))
+        rows = list(page[: size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        if start_at is not None and after_values is None:
+            has_previous = queryset.filter(_after(keys, start_at, not descending)).exists()
+        else:
+            has_previous = after_values is not None
+
+    def cursor(row) -> str:
+        return _encode(tuple(getattr(row, k) for k in keys))
+
+    total, bounded = bounded_count(queryset) if count else (0, False)
+    return KeysetPage(
+        object_list=rows,
+        has_next=has_next and bool(rows),
+        has_previous=has_previous and bool(rows),
+        next_cursor=cursor(rows[-1]) if rows else "",
+        previous_cursor=cursor(rows[0]) if rows else "",
+        count=total,
+        count_is_bounded=bounded,
+        problem=problem,
+    )

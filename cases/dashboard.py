@@ -1,0 +1,272 @@
+"""The staff home: "what do I need to do now?" (work queues), with charts of the case
+load, and the same queues per case officer for the weekly digest (cases.digest).
+
+Every queue is one query with a limit, and every count one aggregate, so the page
+asks the same number of queries however many cases are open or closed
+(tests/views/test_dashboard.py counts them at two sizes).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from cases import charts
+from cases.access import cases_visible_to
+from cases.models import (
+    Allegation,
+    Ballot,
+    Case,
+    DispatchStatus,
+    Letter,
+    Procedure,
+    Response,
+)
+from cases.outcomes import overdue_ballots
+from cases.workflow import STATES, CaseState
+from members.roles import roles_of
+
+QUEUE_LIMIT = 25
+SOON_DAYS = 14
+OPEN_STATES = [s for s, info in STATES.items() if not info.final]
+
+# Stages in the order a case goes through them, then the ways out at intake.
+WORKFLOW_ORDER = [
+    CaseState.FILED,
+    CaseState.UNDER_REVIEW,
+    CaseState.BOARD_VOTE,
+    CaseState.SANCTIONED,
+    CaseState.NO_VIOLATION,
+    CaseState.UNDER_APPEAL,
+    CaseState.CLOSED,
+    CaseState.DISMISSED,
+    CaseState.WITHDRAWN,
+]
+assert sorted(WORKFLOW_ORDER) == sorted(CaseState.values), "every state has its place"
+
+# Age of an open case, from receipt: (label, from day, to day exclusive).
+AGE_BUCKETS = [
+    ("Under 30 days", 0, 30),
+    ("30–59 days", 30, 60),
+    ("60–89 days", 60, 90),
+    ("90–179 days", 90, 180),
+    ("180 days or more", 180, None),
+]
+
+
+def _limited(queryset: QuerySet) -> dict:
+    rows = list(queryset[: QUEUE_LIMIT + 1])
+    return {"items": rows[:QUEUE_LIMIT], "more": len(rows) > QUEUE_LIMIT}
+
+
+def idle_filter(now: datetime.datetime) -> Q:
+    """Open cases that stayed in their stage longer than their procedure's time
+    standard: one condition per procedure version (there are few), so the database
+    compares a stored date with a constant and can use the (state, state_changed_at)
+    index."""
+    q = Q(pk__in=[])
+    for pk, days in Procedure.objects.values_list("pk", "review_time_standard_days"):
+        q |= Q(procedure_id=pk, state_changed_at__lt=now - datetime.timedelta(days=days))
+    return Q(state__in=OPEN_STATES) & q
+
+
+def awaiting_findings_filter() -> Q:
+    """Under review, with a response received and an allegation still without a finding."""
+    return Q(
+        Exists(Response.objects.filter(case=OuterRef("pk"))),
+        Exists(Allegation.objects.filter(case=OuterRef("pk"), finding__isnull=True)),
+        state=CaseState.UNDER_REVIEW,
+    )
+
+
+def queues(cases: QuerySet, *, today: datetime.date, now: datetime.datetime) -> dict:
+    """The work queues over `cases` (all cases, one officer's, or what a party may see)."""
+    base = cases.select_related("respondent", "case_officer")
+    failed = (
+        Letter.objects.filter(dispatch__status=DispatchStatus.FAILED, case__in=cases)
+        .select_related("case", "case__respondent", "dispatch")
+        .order_by("issued_at")
+    )
+    return {
+        "to_open": _limited(base.filter(state=CaseState.FILED).order_by("received_on", "pk")),
+        "awaiting_findings": _limited(
+            base.filter(awaiting_findings_filter()).order_by("response_due_on", "pk")
+        ),
+        "responses_overdue": _limited(
+            base.filter(state=CaseState.UNDER_REVIEW, response_due_on__lt=today).order_by(
+                "response_due_on", "pk"
+            )
+        ),
+        "appeal_windows_passed": _limited(
+            base.filter(state=CaseState.SANCTIONED, appeal_deadline__lt=today).order_by(
+                "appeal_deadline", "pk"
+            )
+        ),
+        "idle": _limited(
+            base.filter(idle_filter(now))
+            .select_related("procedure")
+            .order_by("state_changed_at", "pk")
+        ),
+        "failed_deliveries": _limited(failed),
+    }
+
+
+def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
+    """Board decisions (violation or not) and dismissals or withdrawals, for the last
+    twelve months, in two grouped queries."""
+    first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(first, datetime.time(), tz)
+    months = []
+    day = first
+    while day <= today:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    counts: dict[datetime.date, dict[str, int]] = {m: {} for m in months}
+
+    def add(month, key, n):
+        month = timezone.localtime(month).date() if isinstance(month, datetime.datetime) else month
+        if month in counts:
+            counts[month][key] = counts[month].get(key, 0) + n
+
+    decided = (
+        cases.filter(decided_at__gte=since)
+        .annotate(month=TruncMonth("decided_at"))
+        .values_list("month", "state")
+        .annotate(n=Count("pk"))
+    )
+    for month, state, n in decided:
+        add(month, "no_violation" if state == CaseState.NO_VIOLATION else "violation", n)
+    closed = (
+        cases.filter(
+            state__in=(CaseState.DISMISSED, CaseState.WITHDRAWN), state_changed_at__gte=since
+        )
+        .annotate(month=TruncMonth("state_changed_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    for month, n in closed:
+        add(month, "dismissed", n)
+    return charts.stacked_columns(
+        "decisions-month",
+        "Decisions per month, last twelve months",
+        [(m.strftime("%b %y"), counts[m]) for m in months],
+        [
+            ("violation", "Violation found"),
+            ("no_violation", "No violation found"),
+            ("dismissed", "Dismissed or withdrawn"),
+        ],
+    )
+
+
+def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
+    """The staff home. For a staff member who is also a representative of a member,
+    only the cases they may see as staff or as that member's representative
+    (cases.access.cases_visible_to): they are a party to their own member's cases."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    a_party = user is not None and roles_of(user).representative
+    cases = cases_visible_to(user) if a_party else Case.objects.all()
+
+    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in WORKFLOW_ORDER]
+
+    # Every count over the open cases in one aggregate: ages, and what is overdue.
+    ages = {}
+    for label, low, high in AGE_BUCKETS:
+        q = Q(received_on__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            q &= Q(received_on__gt=today - datetime.timedelta(days=high))
+        ages[label] = Count("pk", filter=q)
+    totals = cases.filter(state__in=OPEN_STATES).aggregate(
+        **{f"age_{i}": agg for i, agg in enumerate(ages.values())},
+        responses_overdue=Count(
+            "pk", filter=Q(state=CaseState.UNDER_REVIEW, response_due_on__lt=today)
+        ),
+        appeal_windows_passed=Count(
+            "pk", filter=Q(state=CaseState.SANCTIONED, appeal_deadline__lt=today)
+        ),
+        idle=Count("pk", filter=idle_filter(now)),
+        mine=Count("pk", filter=Q(case_officer=user)),
+    )
+
+    work = queues(cases, today=today, now=now)
+    work["mine"] = _limited(
+        cases.filter(case_officer=user, state__in=OPEN_STATES)
+        .select_related("respondent")
+        .order_by("state_changed_at", "pk")
+    )
+    upcoming = list(
+        cases.filter(
+            state=CaseState.UNDER_REVIEW, response_due_on__gte=today, response_due_on__lte=soon
+        )
+        .select_related("respondent", "case_officer")
+        .order_by("response_due_on")[:100]
+    )
+    ballots = Ballot.objects.filter(
+        closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
+    )
+    ballots_closing = list(
+        (ballots.filter(case__in=cases) if a_party else ballots)
+        .select_related("case", "case__respondent")
+        .order_by("closes_on")[:100]
+    )
+    appeals_closing = list(
+        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
+        .select_related("respondent")
+        .order_by("appeal_deadline")[:100]
+    )
+    without_quorum = overdue_ballots(today)
+    if a_party:
+        visible = set(
+            cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)
+        )
+        without_quorum = [b for b in without_quorum if b.case_id in visible]
+
+    overdue_items = [
+        ("Responses overdue", totals["responses_overdue"]),
+        ("Ballots past closing, no quorum", len(without_quorum)),
+        ("Appeal windows passed, not finalized", totals["appeal_windows_passed"]),
+        ("Idle beyond the time standard", totals["idle"]),
+    ]
+    return {
+        "today": today,
+        "by_state": by_state,
+        "work": work,
+        "mine_count": totals["mine"],
+        "ballots_without_quorum": without_quorum,
+        "ballots_closing": ballots_closing,
+        "appeals_closing": appeals_closing,
+        "overdue": work["responses_overdue"]["items"],
+        "upcoming": upcoming,
+        "charts": [
+            charts.bars(
+                "stages",
+                "Cases by stage, in workflow order",
+                [(label, n) for _, label, n in by_state],
+            ),
+            charts.bars(
+                "ages",
+                "Age of open cases, from receipt",
+                [(label, totals[f"age_{i}"]) for i, label in enumerate(ages)],
+            ),
+            charts.bars("overdue-items", "Overdue items", overdue_items, unit="items"),
+            _decisions_per_month(cases, today),
+        ],
+    }
+
+
+def officer_digest(officer, *, today: datetime.date | None = None) -> dict:
+    """One case officer's queues, for their weekly digest: their own cases only."""
+    today = today or timezone.localdate()
+    mine = Case.objects.filter(case_officer=officer)
+    work = queues(mine, today=today, now=timezone.now())
+    work["ballots_without_quorum"] = [
+        b for b in overdue_ballots(today) if b.case.case_officer_id == officer.pk
+    ]
+    work["open"] = mine.filter(state__in=OPEN_STATES).count()
+    return work
