@@ -170,6 +170,8 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
 
     _status(page, "Complaint filed as case ")
     case = Case.objects.get()
+    # The complainant has no account: staff see its access code once, then go on.
+    page.get_by_role("link", name="Go to the case").click()
     expect(page).to_have_url(re.compile(rf"/cases/{case.number}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Case {case.number}: Redfern Automation"
