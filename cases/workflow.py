@@ -437,11 +437,17 @@ def _a_ballot_is_open(case) -> Check:
     return Check(True, f"A ballot is open until {_d(ballot.closes_on)}.")
 
 
-def _appeal_ballot_open(case) -> Check:
-    ballot = _ballot(case, "appeal")
+def _panel_ballot_open(case, kind: str, closed: str) -> Check:
+    """The appeals panel's ballot of this kind (a respondent's or a complainant's
+    appeal) is open; `closed` says otherwise in the rule's words."""
+    ballot = _ballot(case, kind)
     if ballot is None or ballot.closed_at is not None:
-        return Check(False, "The appeals panel's ballot is already closed.")
+        return Check(False, closed)
     return Check(True, f"The appeals panel's ballot is open until {_d(ballot.closes_on)}.")
+
+
+def _appeal_ballot_open(case) -> Check:
+    return _panel_ballot_open(case, "appeal", "The appeals panel's ballot is already closed.")
 
 
 def _appeal_ballot_quorum(case) -> Check:
@@ -488,8 +494,10 @@ def _appeal_window_passed(case) -> Check:
     return Check(False, f"The appeal window is open until {_d(case.appeal_deadline)}.")
 
 
-def _appeal_ballot_closed(case) -> Check:
-    ballot = _ballot(case, "appeal")
+def _panel_ballot_closed(case, kind: str) -> Check:
+    """The appeals panel's ballot of this kind closed with quorum: what deciding the
+    appeal (a respondent's or a complainant's) waits for."""
+    ballot = _ballot(case, kind)
     if ballot is None:
         return Check(False, "The appeals panel's ballot has not been opened.")
     if ballot.closed_at is None:
@@ -502,6 +510,10 @@ def _appeal_ballot_closed(case) -> Check:
     if not ballot.tally.get("quorum_met"):
         return Check(False, "The appeals panel's ballot closed without quorum.")
     return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
+
+
+def _appeal_ballot_closed(case) -> Check:
+    return _panel_ballot_closed(case, "appeal")
 
 
 # -- The complainant's access and appeal (docs/decisions/0021) ------------------
@@ -537,10 +549,9 @@ def _no_earlier_complainant_appeal(case) -> Check:
 
 
 def _complainant_appeal_ballot_open(case) -> Check:
-    ballot = _ballot(case, "c_appeal")
-    if ballot is None or ballot.closed_at is not None:
-        return Check(False, "The appeals panel's ballot on the complainant's appeal is closed.")
-    return Check(True, f"The appeals panel's ballot is open until {_d(ballot.closes_on)}.")
+    return _panel_ballot_open(
+        case, "c_appeal", "The appeals panel's ballot on the complainant's appeal is closed."
+    )
 
 
 def _complainant_appeal_ballot_quorum(case) -> Check:
@@ -552,19 +563,7 @@ def _complainant_appeal_ballot_complete_or_due(case) -> Check:
 
 
 def _complainant_appeal_ballot_closed(case) -> Check:
-    ballot = _ballot(case, "c_appeal")
-    if ballot is None:
-        return Check(False, "The appeals panel's ballot has not been opened.")
-    if ballot.closed_at is None:
-        eligible, voted = ballot_numbers(ballot)
-        return Check(
-            False,
-            f"The appeals panel's ballot is still open ({voted} of {eligible} "
-            "have voted); close it first.",
-        )
-    if not ballot.tally.get("quorum_met"):
-        return Check(False, "The appeals panel's ballot closed without quorum.")
-    return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
+    return _panel_ballot_closed(case, "c_appeal")
 
 
 def _complainant_without_account(case) -> Check:
@@ -1718,6 +1717,8 @@ COMPLIANCE_STATES = (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLO
 COMPLAINANT_EVIDENCE_STATES = (
     CaseState.FILED,
     CaseState.UNDER_REVIEW,
+    # Before the hearing too: the board hears the file as it then stands.
+    CaseState.HEARING,
     CaseState.DISMISSED,
     CaseState.NO_VIOLATION,
     CaseState.COMPLAINANT_APPEAL,
@@ -1948,7 +1949,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "accept_complainant_evidence",
             "Accept the complainant's evidence into the case",
-            (*INTAKE_STATES, CaseState.COMPLAINANT_APPEAL),
+            (*INTAKE_STATES, CaseState.HEARING, CaseState.COMPLAINANT_APPEAL),
             STAFF,
             "accept evidence into the case",
             rules=("submission_awaits_decision",),

@@ -39,6 +39,9 @@ from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from cases.workflow import STEPS
 from members.models import Organization
 from tests.browser.conftest import TIMEOUT_MS, login, logout
+from tests.browser.pages import action as _action
+from tests.browser.pages import confirm as _confirm
+from tests.browser.pages import status as _status
 from tests.factories.members import OrganizationFactory, RepresentativeFactory
 from tests.factories.people import board_user, panel_user, staff_user
 
@@ -101,27 +104,6 @@ def people(transactional_db, private_storage):
     ).user
     staff = staff_user(username="sam.staff", first_name="Sam", last_name="Staff")
     return {"principle": principle, "organization": org, "rep": rep, "staff": staff}
-
-
-def _confirm(page, label: str) -> None:
-    """An irreversible step's confirmation page: it says what will happen; confirm it."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm: {label}")
-    expect(page.get_by_role("region", name="What will happen")).to_be_visible()
-    page.get_by_role("button", name=f"Yes: {label.lower()}").click()
-
-
-def _action(page, label: str):
-    """The <details> for one workflow step in "What you can do now", opened."""
-    actions = page.get_by_role("region", name="What you can do now")
-    details = actions.locator("details").filter(
-        has=page.locator("summary", has_text=re.compile(rf"^\s*{re.escape(label)}"))
-    )
-    details.locator("summary").click()
-    return details
-
-
-def _status(page, text: str) -> None:
-    expect(page.get_by_role("status")).to_contain_text(text)
 
 
 def test_staff_file_and_review_a_complaint_the_representative_responds(

@@ -30,6 +30,9 @@ from cases.models import (
 )
 from cases.services import AllegationInput, ComplainantInput, EvidenceInput
 from tests.browser.conftest import login, logout
+from tests.browser.pages import action, confirm
+from tests.browser.pages import open_details as _open
+from tests.browser.pages import status as _status
 from tests.factories.hearings import MINUTES, hearing_day_comes
 from tests.factories.members import OrganizationFactory, RepresentativeFactory
 from tests.factories.people import board_user, staff_user
@@ -138,30 +141,16 @@ def reviewed(transactional_db, private_storage):
     return Case.objects.get(pk=case.pk)
 
 
-def _status(page, text: str) -> None:
-    expect(page.get_by_role("status")).to_contain_text(text)
-
-
-def _open(region, summary: str):
-    details = region.locator("details").filter(
-        has=region.page.locator("summary", has_text=re.compile(rf"^\s*{re.escape(summary)}"))
-    )
-    details.locator("summary").click()
-    return details
-
-
 def _step(page, label: str) -> None:
     """Take a step from "What you can do now"; an irreversible one ("…") goes through
     its confirmation page."""
-    actions = page.get_by_role("region", name="What you can do now")
-    details = _open(actions, label)
+    details = action(page, label)
     plain = details.get_by_role("button", name=label, exact=True)
     if plain.count():
         plain.click()
         return
     details.get_by_role("button", name=label + "…", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm: {label}")
-    page.get_by_role("button", name=f"Yes: {label.lower()}").click()
+    confirm(page, label)
 
 
 def test_a_case_with_a_hearing_walks_to_a_decision(browser_page, live_server, reviewed, tmp_path):

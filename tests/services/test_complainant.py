@@ -282,3 +282,19 @@ def test_the_deadline_job_closes_the_panels_ballot_after_its_date(world):
     ballot.refresh_from_db()
     assert ballot.closed_at is not None and ballot.tally["outcome"] == "upheld"
     assert "decide_complainant_appeal" in access.offered(world.staff, fresh(case))
+
+
+def test_at_the_hearing_stage_the_complainant_still_sends_evidence_and_staff_accept_it(world):
+    from tests.factories.hearings import case_at_hearing, hearing_procedure
+
+    hearing_procedure("always")
+    case = case_at_hearing(world)
+    assert case.state == CaseState.HEARING
+    sent = services.complainant_evidence_submit(
+        case=fresh(case), by=holder_of(case), file=pdf("late-advert.pdf"), title="Late advert"
+    )
+    evidence = services.complainant_evidence_accept(
+        case=fresh(case), by=world.staff, submission_id=sent.pk
+    )
+    assert evidence.source == EvidenceSource.COMPLAINANT
+    assert services.verify_case_record(fresh(case)).ok
