@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "association.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads the body (CSRF reads the form): a request larger than the
@@ -212,7 +213,16 @@ PROBITY_PRIVILEGED_SESSION_HOURS = int(os.environ.get("PROBITY_PRIVILEGED_SESSIO
 PROBITY_REAUTH_MINUTES = int(os.environ.get("PROBITY_REAUTH_MINUTES", 15))
 # --- end of accounts -------------------------------------------------------------
 
+# Languages (issue 13): English, and French with its catalogue in locale/. A signed-in
+# person's choice (their account page) is carried in the session; otherwise the
+# browser's Accept-Language decides (django.middleware.locale.LocaleMiddleware).
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One style of dates per language (association/formats/): templates and code use the
+# named formats (DATE_FORMAT, SHORT_DATE_FORMAT, DATETIME_FORMAT, SHORT_DATETIME_FORMAT),
+# never a literal pattern; a time is shown with its time zone.
+FORMAT_MODULE_PATH = ["association.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
