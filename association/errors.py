@@ -21,11 +21,11 @@ logger = logging.getLogger("probity.errors")
 # What a 500 page says when even the layout cannot be rendered (the database is down,
 # a template is broken): no context, no queries.
 PLAIN_500 = (
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
     "<title>Something went wrong · Probity</title></head><body>"
     "<h1>Something went wrong</h1><p>The error has been logged. Please try again in a "
-    "few minutes.</p><p><a href=\"/\">Back to the start page</a></p></body></html>"
+    'few minutes.</p><p><a href="/">Back to the start page</a></p></body></html>'
 )
 
 
