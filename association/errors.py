@@ -14,19 +14,28 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import escape
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger("probity.errors")
 
+
 # What a 500 page says when even the layout cannot be rendered (the database is down,
-# a template is broken): no context, no queries.
-PLAIN_500 = (
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    "<title>Something went wrong · Probity</title></head><body>"
-    "<h1>Something went wrong</h1><p>The error has been logged. Please try again in a "
-    "few minutes.</p><p><a href=\"/\">Back to the start page</a></p></body></html>"
-)
+# a template is broken): no context, no queries; translated from the catalogue alone.
+def plain_500() -> str:
+    return (
+        '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>{title} · Probity</title></head><body>"
+        '<h1>{title}</h1><p>{text}</p><p><a href="/">{back}</a></p></body></html>'
+    ).format(
+        lang=escape(get_language() or settings.LANGUAGE_CODE),
+        title=escape(_("Something went wrong")),
+        text=escape(_("The error has been logged. Please try again in a few minutes.")),
+        back=escape(_("Back to the start page")),
+    )
 
 
 def _page(request, template: str, status: int, **context) -> HttpResponse:
@@ -89,4 +98,4 @@ def server_error(request):
         return _page(request, "500.html", 500)
     except Exception:
         logger.exception("The 500 page could not be rendered; the plain one was sent")
-        return HttpResponseServerError(PLAIN_500)
+        return HttpResponseServerError(plain_500())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
 
 # The session key of a complainant signed in with the access code (cases.views_complainant).
 COMPLAINANT_SESSION_KEY = "probity_complainant"
@@ -16,7 +17,7 @@ class RequestTooLarge(RequestDataTooBig):
 
     def __init__(self, cap: int):
         self.cap = cap
-        super().__init__(f"The request is larger than {cap} bytes.")
+        super().__init__(_("The request is larger than %(cap)d bytes.") % {"cap": cap})
 
 
 def request_cap(request) -> int:

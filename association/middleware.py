@@ -1,9 +1,11 @@
-"""Probity's own middleware: the Permissions-Policy header, and the request-size cap
-enforced before the body is read (docs/decisions/0013, 0014)."""
+"""Probity's own middleware: the Permissions-Policy header, the request-size cap
+enforced before the body is read (docs/decisions/0013, 0014), and the signed-in
+person's language (docs/decisions/0028)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import translation
 
 from association.errors import too_large
 from association.limits import declared_length, request_cap
@@ -47,4 +49,33 @@ class RequestSizeLimitMiddleware:
             cap = request_cap(request)
             if length > cap:
                 return too_large(request, cap)
+        return self.get_response(request)
+
+
+# The language a signed-in person chose (members.models.Preference), copied into their
+# session at sign-in and when they change it (members.accounts), so no page queries it.
+LANGUAGE_SESSION_KEY = "probity_language"
+
+
+def session_language(request) -> str | None:
+    """The signed-in person's chosen language, if their session carries one we offer."""
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return None
+    code = request.session.get(LANGUAGE_SESSION_KEY)
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+class SessionLanguageMiddleware:
+    """After AuthenticationMiddleware: a signed-in person's own choice wins over the
+    cookie and the browser's Accept-Language, which LocaleMiddleware has read before.
+    Without a choice, LocaleMiddleware's answer stands."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = session_language(request)
+        if code is not None:
+            translation.activate(code)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

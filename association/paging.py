@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 COUNT_LIMIT = 1000
 
@@ -46,7 +48,7 @@ def _decode(token: str, kinds: tuple[type, ...]) -> tuple:
             values.append(value)
         return tuple(values)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise BadCursor("That page link cannot be read; here is the first page.") from exc
+        raise BadCursor(_("That page link cannot be read; here is the first page.")) from exc
 
 
 @dataclass
@@ -73,9 +75,10 @@ class KeysetPage:
 
     @property
     def count_text(self) -> str:
+        count = number_format(self.count, force_grouping=True)
         if self.count_is_bounded:
-            return f"More than {self.count:,}"
-        return f"{self.count:,}"
+            return _("More than %(count)s") % {"count": count}
+        return count
 
 
 def bounded_count(queryset: QuerySet, limit: int | None = None) -> tuple[int, bool]:

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's chosen language (kept in the session) over the browser's.
+    "association.middleware.SessionLanguageMiddleware",
     # Before anything reads the body (CSRF reads the form): a request larger than the
     # caller's cap is refused unread (docs/decisions/0014).
     "association.middleware.RequestSizeLimitMiddleware",
@@ -140,7 +142,9 @@ if DATABASE_URL:
         DATABASES = {"default": _parsed}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {"default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))}
+    DATABASES = {
+        "default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))
+    }
 # Two database roles on PostgreSQL (docs/decisions/0012): the application connects
 # as DATABASE_URL's role, which does not own the tables (it may read and write rows,
 # not ALTER, DISABLE TRIGGER or TRUNCATE); DATABASE_OWNER_URL is the role that owns
@@ -454,7 +458,10 @@ LOGGING = {
     "loggers": {
         "probity": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
         "django_tasks": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
-        "django_tasks_db": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+        "django_tasks_db": {
+            "handlers": ["console"],
+            "level": PROBITY_LOG_LEVEL,
+            "propagate": False,
+        },
     },
 }
-

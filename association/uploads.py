@@ -40,4 +40,3 @@ class RequestSizeLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
-

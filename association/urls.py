@@ -27,6 +27,7 @@ account_urls = [
     path("password_change/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("security/", accounts.security, name="account_security"),
     path("security/sessions/end/", accounts.session_end, name="session_end"),
+    path("security/language/", accounts.language_change, name="language_change"),
     path("second-factor/reset/", accounts.second_factor_reset, name="second_factor_reset"),
     path("two-factor/", include(two_factor_urls)),
 ]
@@ -36,6 +37,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Django's set_language (POST, CSRF): the switcher for visitors who are not signed in.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("decisions/", include("cases.urls_public")),
     path("", include("members.urls")),

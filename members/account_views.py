@@ -5,13 +5,18 @@ factor, and the throttled password forms. The rules are in members/accounts.py."
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from two_factor import views as two_factor_views
 
@@ -19,7 +24,7 @@ from members import accounts
 from members.models import SecondFactorReset
 from members.roles import roles_of
 
-CODE_LABEL = "Code"
+CODE_LABEL = gettext_lazy("Code")
 
 
 class SignInView(two_factor_views.LoginView):
@@ -46,7 +51,7 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You are logged out. Log in again below, or close this window.")
+        messages.info(request, _("You are logged out. Log in again below, or close this window."))
         return response
 
 
@@ -93,6 +98,7 @@ def security(request):
             "sessions": [(row, row.session_key == current) for row in sessions],
             "resets": SecondFactorReset.objects.filter(user=user).select_related("by")[:5],
             "is_staff_role": roles_of(user).ethics_staff,
+            "language_form": LanguageForm(initial={"language": accounts.chosen_language(user)}),
         },
     )
 
@@ -104,15 +110,56 @@ def session_end(request):
     current = request.session.session_key
     if request.POST.get("all"):
         ended = accounts.end_sessions(request.user, keep=current)
-        messages.success(request, f"Signed out {ended} other session{'s' if ended != 1 else ''}.")
+        messages.success(
+            request,
+            ngettext(
+                "Signed out %(count)d other session.", "Signed out %(count)d other sessions.", ended
+            )
+            % {"count": ended},
+        )
     else:
         key = request.POST.get("session", "")
         if not key or key == current:
-            messages.error(request, "Choose another session to end (use Log out for this one).")
+            messages.error(request, _("Choose another session to end (use Log out for this one)."))
         elif accounts.end_sessions(request.user, only=key):
-            messages.success(request, "That session is signed out.")
+            messages.success(request, _("That session is signed out."))
         else:
-            messages.error(request, "That session had already ended.")
+            messages.error(request, _("That session had already ended."))
+    return redirect("account_security")
+
+
+# ---------------------------------------------------------------------------
+# The person's language
+# ---------------------------------------------------------------------------
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy(
+            "The pages, and the emails and letters sent to you, are written in it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name, so a person who cannot read this page finds theirs.
+        self.fields["language"].choices = [
+            ("", _("The one my browser asks for")),
+            *settings.LANGUAGES,
+        ]
+
+
+@login_required
+@require_POST
+def language_change(request):
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("account_security")
+    accounts.set_language(request, form.cleaned_data["language"])
+    messages.success(request, _("Your language is saved."))
     return redirect("account_security")
 
 
@@ -122,17 +169,21 @@ def session_end(request):
 
 
 class SecondFactorResetForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded with your name: how you confirmed who is asking, and why.",
+        help_text=gettext_lazy(
+            "Recorded with your name: how you confirmed who is asking, and why."
+        ),
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if len(reason) < 10:
-            raise forms.ValidationError("Give the reason in a sentence (at least 10 characters).")
+            raise forms.ValidationError(
+                _("Give the reason in a sentence (at least 10 characters).")
+            )
         return reason
 
     def clean_username(self):
@@ -140,14 +191,16 @@ class SecondFactorResetForm(forms.Form):
         try:
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
-            raise forms.ValidationError(f"No user is called {username!r}.") from None
+            raise forms.ValidationError(
+                _("No user is called “%(username)s”.") % {"username": username}
+            ) from None
 
 
 @login_required
 def second_factor_reset(request):
     """Ethics staff remove another user's second factor (a lost phone), with a reason."""
     if not roles_of(request.user).ethics_staff:
-        raise PermissionDenied("Only ethics staff may reset a second factor.")
+        raise PermissionDenied(_("Only ethics staff may reset a second factor."))
     form = SecondFactorResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.cleaned_data["username"]
@@ -160,8 +213,11 @@ def second_factor_reset(request):
         else:
             messages.success(
                 request,
-                f"The second factor of {user.get_username()} is removed and their sessions "
-                "ended; they set up a new one at their next sign-in.",
+                _(
+                    "The second factor of %(username)s is removed and their sessions ended; "
+                    "they set up a new one at their next sign-in."
+                )
+                % {"username": user.get_username()},
             )
             return redirect("second_factor_reset")
     return render(
@@ -200,8 +256,19 @@ class _Throttled:
         return super().post(request, *args, **kwargs)
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, with the email written in the account holder's language."""
+
+    def send_mail(self, *args, **kwargs):
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        with translation.override(accounts.language_of(context.get("user"))):
+            super().send_mail(*args, **kwargs)
+
+
 class PasswordResetView(_Throttled, auth_views.PasswordResetView):
     """Whether or not the address belongs to an account, the same answer."""
+
+    form_class = PasswordResetForm
 
     def throttle_keys(self, request):
         email = request.POST.get("email", "").strip().lower()[:150]

@@ -1,5 +1,6 @@
 """Signing in: who needs a second factor, the shorter sessions of staff, board and panel,
-re-authentication before serious steps, throttled forms, and the log of failed sign-ins.
+re-authentication before serious steps, throttled forms, the log of failed sign-ins,
+and the person's language (carried in the session from sign-in).
 
 The second factor is django-otp's TOTP device with static backup codes, set up and
 asked for by django-two-factor-auth's wizards (docs/decisions/0009); lockout after
@@ -28,11 +29,14 @@ from django.db.models import Max, Q
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user
 from two_factor.utils import default_device
 
-from members.models import FormThrottleHit, SecondFactorReset, UserSession
+from association.middleware import LANGUAGE_SESSION_KEY
+from members.models import FormThrottleHit, Preference, SecondFactorReset, UserSession
 from members.roles import roles_of
 
 log = logging.getLogger("probity.accounts")
@@ -100,7 +104,9 @@ class SecondFactorRequiredMiddleware:
         ):
             if has_second_factor(user):
                 logout(request)
-                messages.info(request, "Sign in again with the code from your authenticator app.")
+                messages.info(
+                    request, _("Sign in again with the code from your authenticator app.")
+                )
                 return redirect_to_login(request.get_full_path())
             return redirect("two_factor:setup")
         return self.get_response(request)
@@ -145,15 +151,13 @@ class PrivilegedSessionMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    (
-                        f"You were signed out after {settings.PROBITY_PRIVILEGED_IDLE_MINUTES} "
-                        "minutes without activity. Sign in again."
+                    _(
+                        "You were signed out after %(minutes)s minutes without activity. Sign in again."
                     )
+                    % {"minutes": settings.PROBITY_PRIVILEGED_IDLE_MINUTES}
                     if idled and not expired
-                    else (
-                        f"You were signed out {settings.PROBITY_PRIVILEGED_SESSION_HOURS} hours "
-                        "after signing in. Sign in again."
-                    ),
+                    else _("You were signed out %(hours)s hours after signing in. Sign in again.")
+                    % {"hours": settings.PROBITY_PRIVILEGED_SESSION_HOURS},
                 )
                 return redirect_to_login(request.get_full_path())
             if seen is None or now - seen >= self.TOUCH_SECONDS:
@@ -226,12 +230,12 @@ def reset_second_factor(*, user, by, reason: str) -> SecondFactorReset:
     end their sessions, recording who did it and why. Ethics staff only, never for
     themselves, and only with a reason; the caller has checked the form."""
     if not roles_of(by).ethics_staff:
-        raise PermissionError("Only ethics staff may reset another user's second factor.")
+        raise PermissionError(_("Only ethics staff may reset another user's second factor."))
     if by.pk == user.pk:
-        raise ValueError("Ask another member of ethics staff to reset your own second factor.")
+        raise ValueError(_("Ask another member of ethics staff to reset your own second factor."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValueError("Give the reason for resetting this user's second factor.")
+        raise ValueError(_("Give the reason for resetting this user's second factor."))
     with transaction.atomic():
         devices = list(devices_for_user(user, confirmed=None))
         for device in devices:
@@ -334,8 +338,11 @@ def throttle(keys: list[str]) -> int | None:
 
 
 def wait_message(minutes: int) -> str:
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many attempts. Try again in {minutes} {unit}."
+    return ngettext(
+        "Too many attempts. Try again in %(minutes)d minute.",
+        "Too many attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 # ---------------------------------------------------------------------------
@@ -386,3 +393,57 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         username or "",
         ip_address,
     )
+
+
+# ---------------------------------------------------------------------------
+# The person's language (docs/decisions/0028)
+# ---------------------------------------------------------------------------
+
+
+def offered_language(code: str | None) -> str:
+    """`code` if the association offers it (settings.LANGUAGES), else ""."""
+    return code if code and code in dict(settings.LANGUAGES) else ""
+
+
+def chosen_language(user) -> str:
+    """The language the person chose on their account page ("" for the browser's)."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    try:
+        return offered_language(user.preference.language)
+    except Preference.DoesNotExist:
+        return ""
+
+
+def language_of(user) -> str:
+    """The language to write to this person in (emails, letters): their choice, else
+    the association's (settings.LANGUAGE_CODE). Use with translation.override."""
+    return chosen_language(user) or settings.LANGUAGE_CODE
+
+
+def set_language(request, code: str) -> Preference:
+    """Save the signed-in person's choice ("" for the browser's) and carry it in their
+    session, so the next pages use it without a query."""
+    code = offered_language(code)
+    preference, _created = Preference.objects.update_or_create(
+        user=request.user, defaults={"language": code}
+    )
+    _carry_language(request, code)
+    return preference
+
+
+def _carry_language(request, code: str) -> None:
+    if code:
+        request.session[LANGUAGE_SESSION_KEY] = code
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+    else:
+        request.session.pop(LANGUAGE_SESSION_KEY, None)
+
+
+@receiver(user_logged_in, dispatch_uid="probity_accounts_language")
+def _language_at_sign_in(sender, request, user, **kwargs):
+    """The one query for the person's language: at sign-in, into the session."""
+    if request is None or not hasattr(request, "session"):
+        return
+    _carry_language(request, chosen_language(user))

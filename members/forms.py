@@ -1,32 +1,39 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.models import MembershipClass, MembershipStatus
 from members.status import MEMBERSHIP_TRANSITIONS
 
 
 class RegisterFilterForm(forms.Form):
-    q = forms.CharField(label="Name", required=False, max_length=200)
+    q = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *MembershipStatus.choices]
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any status")), *MembershipStatus.choices],
     )
-    membership_class = forms.ChoiceField(label="Class", required=False)
+    membership_class = forms.ChoiceField(label=gettext_lazy("Class"), required=False)
     in_default = forms.BooleanField(
-        label="Only those in default (a fine, education or condition overdue)", required=False
+        label=gettext_lazy("Only those in default (a fine, education or condition overdue)"),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["membership_class"].choices = [("", "Any class")] + list(
+        self.fields["membership_class"].choices = [("", _("Any class"))] + list(
             MembershipClass.objects.values_list("slug", "name")
         )
 
 
 class StatusChangeForm(forms.Form):
-    transition = forms.ChoiceField(label="Change", choices=list(MEMBERSHIP_TRANSITIONS.items()))
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    transition = forms.ChoiceField(
+        label=gettext_lazy("Change"), choices=list(MEMBERSHIP_TRANSITIONS.items())
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     until = forms.DateField(
-        label="Until (suspension end, or readmission-bar date for a termination)",
+        label=gettext_lazy("Until (suspension end, or readmission-bar date for a termination)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -46,20 +53,24 @@ class StatusChangeForm(forms.Form):
 
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(
-        label="Paid on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Paid on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
 class RepresentativeAddForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
     email = forms.EmailField(
-        label="Email", help_text="The link to choose a password is sent here.", max_length=254
+        label=gettext_lazy("Email"),
+        help_text=gettext_lazy("The link to choose a password is sent here."),
+        max_length=254,
     )
-    job_title = forms.CharField(label="Job title", max_length=120, required=False)
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    job_title = forms.CharField(label=gettext_lazy("Job title"), max_length=120, required=False)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
     is_primary = forms.BooleanField(
-        label="Primary contact (replaces the current primary contact)", required=False
+        label=gettext_lazy("Primary contact (replaces the current primary contact)"), required=False
     )
 
     def __init__(self, *args, **kwargs):
@@ -70,7 +81,7 @@ class RepresentativeAddForm(forms.Form):
 
 class RepresentativeRemoveForm(forms.Form):
     reason = forms.CharField(
-        label="Why is this person no longer a representative?",
+        label=gettext_lazy("Why is this person no longer a representative?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )

@@ -14,16 +14,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class MembershipStatus(models.TextChoices):
-    APPLICANT = "applicant", "Applicant"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    LAPSED = "lapsed", "Lapsed (dues unpaid)"
-    TERMINATED = "terminated", "Terminated (expelled)"
-    RESIGNED = "resigned", "Resigned"
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LAPSED = "lapsed", _("Lapsed (dues unpaid)")
+    TERMINATED = "terminated", _("Terminated (expelled)")
+    RESIGNED = "resigned", _("Resigned")
 
 
 class MembershipClass(models.Model):
@@ -35,7 +37,8 @@ class MembershipClass(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "membership classes"
+        verbose_name = _("membership class")
+        verbose_name_plural = _("membership classes")
 
     def __str__(self) -> str:
         return self.name
@@ -72,6 +75,8 @@ class Organization(FSMModelMixin, models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "name"])]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
 
     def __str__(self) -> str:
         return self.name
@@ -186,6 +191,8 @@ class Representative(models.Model):
                 name="one_primary_representative_per_organization",
             )
         ]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.username} ({self.organization})"
@@ -211,6 +218,8 @@ class DuesInvoice(models.Model):
                 condition=Q(due_on__gte=models.F("issued_on")), name="dues_due_after_issue"
             ),
         ]
+        verbose_name = _("dues invoice")
+        verbose_name_plural = _("dues invoices")
 
     def __str__(self) -> str:
         return f"{self.organization} dues {self.year}"
@@ -246,9 +255,19 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["organization", "-changed_at"])]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.from_status} → {self.to_status}"
+
+
+def append_only_refusal(model, *, updated: bool) -> str:
+    """ "Case events are append-only: they cannot be updated.", in the reader's language."""
+    rows = str(model._meta.verbose_name_plural).capitalize()
+    if updated:
+        return _gettext("%(rows)s are append-only: they cannot be updated.") % {"rows": rows}
+    return _gettext("%(rows)s are append-only: they cannot be deleted.") % {"rows": rows}
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -257,14 +276,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     (PROTECT) or removes them with it (CASCADE)."""
 
     def update(self, **kwargs):
-        raise ValidationError(
-            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
-        )
+        raise ValidationError(append_only_refusal(self.model, updated=True))
 
     def delete(self):
-        raise ValidationError(
-            f"{self.model._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted."
-        )
+        raise ValidationError(append_only_refusal(self.model, updated=False))
 
 
 class AppendOnlyModel(models.Model):
@@ -278,15 +293,11 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None or not self._state.adding:
-            raise ValidationError(
-                f"{self._meta.verbose_name_plural.capitalize()} are append-only: they cannot be updated."
-            )
+            raise ValidationError(append_only_refusal(type(self), updated=True))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(
-            f"{self._meta.verbose_name_plural.capitalize()} are append-only: they cannot be deleted."
-        )
+        raise ValidationError(append_only_refusal(type(self), updated=False))
 
 
 class RepresentativeChange(AppendOnlyModel):
@@ -295,9 +306,9 @@ class RepresentativeChange(AppendOnlyModel):
     by members.services (and by the signal that notices a removal made elsewhere)."""
 
     class Action(models.TextChoices):
-        ADDED = "added", "Added"
-        REMOVED = "removed", "Removed"
-        MADE_PRIMARY = "made_primary", "Made primary contact"
+        ADDED = "added", _("Added")
+        REMOVED = "removed", _("Removed")
+        MADE_PRIMARY = "made_primary", _("Made primary contact")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="representative_changes"
@@ -320,6 +331,8 @@ class RepresentativeChange(AppendOnlyModel):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["organization", "-at"])]
+        verbose_name = _("representative change")
+        verbose_name_plural = _("representative changes")
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.name} {self.get_action_display().lower()}"
@@ -344,6 +357,8 @@ class SecondFactorReset(AppendOnlyModel):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("second factor reset")
+        verbose_name_plural = _("second factor resets")
 
     def __str__(self) -> str:
         return f"Second factor of {self.user} reset by {self.by}"
@@ -362,6 +377,8 @@ class UserSession(models.Model):
 
     class Meta:
         ordering = ["-signed_in_at", "-id"]
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
 
     def __str__(self) -> str:
         return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
@@ -379,3 +396,28 @@ class FormThrottleHit(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Preference(models.Model):
+    """A person's own settings. `language` is one of settings.LANGUAGES, or blank for
+    the browser's choice (Accept-Language). Read once at sign-in and kept in the session
+    (members.accounts.LANGUAGE_SESSION_KEY), so pages ask no query for it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        # Not `choices`: the association's settings.LANGUAGES may grow without a
+        # migration; members.forms.LanguageForm offers and checks them.
+        help_text=_("Blank: the language your browser asks for."),
+    )
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser'}"

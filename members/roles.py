@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from members.models import Representative
 
 ETHICS_STAFF = "Ethics staff"
 BOARD = "Board"
 APPEALS_PANEL = "Appeals panel"
 ROLE_GROUPS = (ETHICS_STAFF, BOARD, APPEALS_PANEL)
+# How each role group reads on a page.
+ROLE_LABELS = {
+    ETHICS_STAFF: _("Ethics staff"),
+    BOARD: _("Board"),
+    APPEALS_PANEL: _("Appeals panel"),
+}
 
 
 @dataclass(frozen=True)
@@ -41,17 +49,18 @@ class Roles:
 
     @property
     def label(self) -> str:
+        # The group names are stored (and matched) in English; the label is shown.
         names = [
-            name
+            str(name)
             for name, held in (
-                (ETHICS_STAFF, self.ethics_staff),
-                (BOARD, self.board),
-                (APPEALS_PANEL, self.appeals_panel),
-                ("Representative", self.representative),
+                (ROLE_LABELS[ETHICS_STAFF], self.ethics_staff),
+                (ROLE_LABELS[BOARD], self.board),
+                (ROLE_LABELS[APPEALS_PANEL], self.appeals_panel),
+                (_("Representative"), self.representative),
             )
             if held
         ]
-        return ", ".join(names) or "No role"
+        return ", ".join(names) or str(_("No role"))
 
 
 def roles_of(user) -> Roles:

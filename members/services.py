@@ -14,12 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django_fsm import can_proceed
 
+from members.accounts import language_of
 from members.hooks import membership_change_requested, representative_removed
 from members.models import (
     DuesInvoice,
@@ -41,14 +45,20 @@ class MembershipChangeRefused(ValidationError):
 
 
 def _refusal(org: Organization, name: str) -> str:
-    label = {**MEMBERSHIP_TRANSITIONS, **WORKFLOW_TRANSITIONS}[name].lower()
-    current = org.get_status_display().lower()
+    label = str({**MEMBERSHIP_TRANSITIONS, **WORKFLOW_TRANSITIONS}[name]).lower()
+    current = str(org.get_status_display()).lower()
     if name == "readmit" and org.status == MembershipStatus.TERMINATED:
-        return (
-            f"{org.name} cannot be readmitted before the readmission-bar date "
-            f"({org.readmission_bar_until:%d %B %Y})."
-        )
-    return f"Cannot {label}: {org.name} is {current}."
+        return _(
+            "%(organization)s cannot be readmitted before the readmission-bar date (%(day)s)."
+        ) % {
+            "organization": org.name,
+            "day": date_format(org.readmission_bar_until, "DATE_FORMAT"),
+        }
+    return _("Cannot %(change)s: %(organization)s is %(status)s.") % {
+        "change": label,
+        "organization": org.name,
+        "status": current,
+    }
 
 
 def _contradicted(org: Organization, name: str) -> str:
@@ -60,7 +70,7 @@ def _contradicted(org: Organization, name: str) -> str:
         organization=org,
         transition=name,
         target=target,
-        label=MEMBERSHIP_TRANSITIONS[name].lower(),
+        label=str(MEMBERSHIP_TRANSITIONS[name]).lower(),
     ):
         if refusal:
             return refusal
@@ -83,14 +93,18 @@ def membership_change(
     a sanction taking effect). `until` is the suspension end or the readmission bar.
     """
     if by is not None and not is_ethics_staff(by):
-        raise PermissionDenied("Only ethics staff change membership status.")
+        raise PermissionDenied(_("Only ethics staff change membership status."))
     if transition not in MEMBERSHIP_TRANSITIONS and (
         case is None or transition not in WORKFLOW_TRANSITIONS
     ):
-        raise MembershipChangeRefused(f"Unknown membership change “{transition}”.")
+        raise MembershipChangeRefused(
+            _("Unknown membership change “%(change)s”.") % {"change": transition}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise MembershipChangeRefused("A reason is required for every change of membership status.")
+        raise MembershipChangeRefused(
+            _("A reason is required for every change of membership status.")
+        )
 
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     method = getattr(org, transition)
@@ -106,7 +120,7 @@ def membership_change(
         and until <= timezone.localdate()
         and transition in ("suspend", "suspend_lapsed")
     ):
-        raise MembershipChangeRefused("A suspension must end after today.")
+        raise MembershipChangeRefused(_("A suspension must end after today."))
 
     from_status = org.status
     if transition in TRANSITIONS_WITH_UNTIL:
@@ -140,18 +154,19 @@ def compliance_default_set(*, organization: Organization, since: datetime.date |
 def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> DuesInvoice:
     """Mark an invoice paid; a lapsed member with nothing else outstanding is restored."""
     if not is_ethics_staff(by):
-        raise PermissionDenied("Only ethics staff record payments.")
+        raise PermissionDenied(_("Only ethics staff record payments."))
     invoice = (
         DuesInvoice.objects.select_for_update().select_related("organization").get(pk=invoice.pk)
     )
     if invoice.paid_on is not None:
         raise ValidationError(
-            f"The {invoice.year} dues were already recorded as paid on {invoice.paid_on:%d %B %Y}."
+            _("The %(year)s dues were already recorded as paid on %(day)s.")
+            % {"year": invoice.year, "day": date_format(invoice.paid_on, "DATE_FORMAT")}
         )
     if paid_on > timezone.localdate():
-        raise ValidationError("The payment date cannot be in the future.")
+        raise ValidationError(_("The payment date cannot be in the future."))
     if paid_on < invoice.issued_on:
-        raise ValidationError("The payment date cannot be before the invoice was issued.")
+        raise ValidationError(_("The payment date cannot be before the invoice was issued."))
     invoice.paid_on = paid_on
     invoice.save(update_fields=["paid_on"])
 
@@ -161,6 +176,7 @@ def dues_record_payment(*, invoice: DuesInvoice, paid_on: datetime.date, by) -> 
             organization=org,
             transition="restore",
             by=by,
+            # Stored in the status history: English, whatever the reader's language.
             reason=f"Dues for {invoice.year} paid on {paid_on:%d %B %Y}.",
         )
     return invoice
@@ -181,9 +197,9 @@ class RepresentativeInput:
     is_primary: bool = False
 
 
-def _require_staff(by, doing: str) -> None:
+def _require_staff(by, refusal: str) -> None:
     if by is None or not is_ethics_staff(by):
-        raise PermissionDenied(f"Only ethics staff {doing}.")
+        raise PermissionDenied(refusal)
 
 
 def _display_name(user) -> str:
@@ -261,22 +277,22 @@ def representative_add(
     `site_url` (scheme and host, from the request) makes the emailed link absolute.
     The new representative gets the access to the organization's notified cases through
     the post_save signal in cases.signals, once this commits."""
-    _require_staff(by, "add representatives")
+    _require_staff(by, _("Only ethics staff add representatives."))
     first_name = person.first_name.strip()
     last_name = person.last_name.strip()
     email = person.email.strip()
     errors = {}
     if not first_name:
-        errors["first_name"] = "Enter the representative's first name."
+        errors["first_name"] = _("Enter the representative's first name.")
     if not last_name:
-        errors["last_name"] = "Enter the representative's last name."
+        errors["last_name"] = _("Enter the representative's last name.")
     if not email:
-        errors["email"] = "Enter an email address: the password link is sent there."
+        errors["email"] = _("Enter an email address: the password link is sent there.")
     elif get_user_model().objects.filter(email__iexact=email).exists():
-        errors["email"] = (
-            f"A user with the email {email} already exists; each representative needs "
+        errors["email"] = _(
+            "A user with the email %(email)s already exists; each representative needs "
             "their own account and address."
-        )
+        ) % {"email": email}
     if errors:
         raise ValidationError(errors)
     person = RepresentativeInput(
@@ -314,53 +330,80 @@ def _send_password_link(
 ) -> bool:
     """The email with a one-time link to set a password (Django's password reset
     token: it stops working once the password is set, or after PASSWORD_RESET_TIMEOUT).
-    A mail failure never undoes the addition: it is logged and False is returned."""
+    A mail failure never undoes the addition: it is logged and False is returned.
+    Written in the person's language (members.accounts.language_of)."""
     try:
         user = get_user_model().objects.get(pk=user_id)
-        path = reverse(
-            "password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
-        days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-        why = (
-            f"The association's ethics staff sent you a new link to sign in as a "
-            f"representative of {organization_name}."
-            if again
-            else f"The association's ethics staff added you as a representative of "
-            f"{organization_name}."
-        )
-        send_mail(
-            f"Your Probity account for {organization_name}",
-            f"Hello {user.get_full_name()},\n\n"
-            f"{why} Your username is {user.username}.\n\n"
-            f"Choose your password here (the link works once, for {days} days):\n"
-            f"{site_url.rstrip('/')}{path}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
+        with translation.override(language_of(user)):
+            subject, body = _password_link_mail(user, organization_name, site_url, again=again)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except Exception:
         log.exception("Could not send the password link to user %s", user_id)
         return False
     return True
 
 
+def _password_link_mail(user, organization_name: str, site_url: str, *, again: bool):
+    """The subject and body of the email with the link to set a password."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    names = {"organization": organization_name}
+    why = (
+        _(
+            "The association's ethics staff sent you a new link to sign in as a "
+            "representative of %(organization)s."
+        )
+        % names
+        if again
+        else _("The association's ethics staff added you as a representative of %(organization)s.")
+        % names
+    )
+    subject = _("Your Probity account for %(organization)s") % names
+    body = (
+        _("Hello %(name)s,") % {"name": user.get_full_name()}
+        + "\n\n"
+        + why
+        + " "
+        + _("Your username is %(username)s.") % {"username": user.username}
+        + "\n\n"
+        + ngettext(
+            "Choose your password here (the link works once, for %(days)d day):",
+            "Choose your password here (the link works once, for %(days)d days):",
+            days,
+        )
+        % {"days": days}
+        + f"\n{site_url.rstrip('/')}{path}\n"
+    )
+    return subject, body
+
+
 def representative_send_link(*, representative: Representative, by, site_url: str = "") -> None:
     """Email a fresh link to set a password: for a representative whose first link
     expired or was lost. (Django's "forgot password" form ignores accounts that never
     had a password, so staff send it.)"""
-    _require_staff(by, "send sign-in links")
+    _require_staff(by, _("Only ethics staff send sign-in links."))
     user = representative.user
     if not user.is_active:
-        raise ValidationError(f"The account of {_display_name(user)} is inactive.")
+        raise ValidationError(
+            _("The account of %(name)s is inactive.") % {"name": _display_name(user)}
+        )
     if not user.email:
-        raise ValidationError(f"{_display_name(user)} has no email address on file.")
+        raise ValidationError(
+            _("%(name)s has no email address on file.") % {"name": _display_name(user)}
+        )
     if not _send_password_link(user.pk, representative.organization.name, site_url, again=True):
         raise ValidationError(
-            f"The email to {user.email} could not be sent; try again later or check the "
-            "mail settings."
+            _(
+                "The email to %(email)s could not be sent; try again later or check the "
+                "mail settings."
+            )
+            % {"email": user.email}
         )
 
 
@@ -368,14 +411,16 @@ def representative_send_link(*, representative: Representative, by, site_url: st
 def representative_make_primary(*, representative: Representative, by) -> Representative:
     """Make this representative the organization's primary contact (the previous one
     stays a representative)."""
-    _require_staff(by, "choose the primary contact")
+    _require_staff(by, _("Only ethics staff choose the primary contact."))
     org = Organization.objects.select_for_update().get(pk=representative.organization_id)
     try:
         rep = Representative.objects.select_related("user").get(pk=representative.pk)
     except Representative.DoesNotExist as exc:
-        raise ValidationError("This person is no longer a representative.") from exc
+        raise ValidationError(_("This person is no longer a representative.")) from exc
     if rep.is_primary:
-        raise ValidationError(f"{_display_name(rep.user)} is already the primary contact.")
+        raise ValidationError(
+            _("%(name)s is already the primary contact.") % {"name": _display_name(rep.user)}
+        )
     _clear_primary(org)
     rep.is_primary = True
     rep.save(update_fields=["is_primary"])
@@ -400,10 +445,10 @@ def representative_remove(
     now, in this transaction (the `representative_removed` signal, members.hooks), and
     again after commit by the post_delete handler in cases.signals (which catches a
     grant made concurrently)."""
-    _require_staff(by, "remove representatives")
+    _require_staff(by, _("Only ethics staff remove representatives."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this person is no longer a representative."})
+        raise ValidationError({"reason": _("Say why this person is no longer a representative.")})
     try:
         rep = (
             Representative.objects.select_for_update(of=("self",))
@@ -411,7 +456,7 @@ def representative_remove(
             .get(pk=representative.pk)
         )
     except Representative.DoesNotExist as exc:
-        raise ValidationError("This person is no longer a representative.") from exc
+        raise ValidationError(_("This person is no longer a representative.")) from exc
     user, org = rep.user, rep.organization
     change = _record(org, user, RepresentativeChange.Action.REMOVED, by=by, reason=reason)
     rep._change_recorded = True  # tells the post_delete handler not to write a second row
@@ -422,6 +467,18 @@ def representative_remove(
     user.__dict__.pop("_probity_roles", None)
     representative_removed.send(sender=Representative, user=user, organization=org, by=by)
     return change
+
+
+# The reasons the register writes itself in a representative's record. Stored in
+# English (the record does not change with the reader); shown translated
+# (templates/includes/representative_changes.html).
+REASON_ACCOUNT_DELETED = gettext_noop("The user account was deleted.")
+REASON_REMOVED_ELSEWHERE = gettext_noop(
+    "Removed outside the organization page (in the admin or by a data change)."
+)
+REASON_ADDED_ELSEWHERE = gettext_noop(
+    "Added outside the organization page (in the admin or by a data change)."
+)
 
 
 def representative_removal_record(*, representative: Representative, by=None, origin=None) -> None:
@@ -439,11 +496,7 @@ def representative_removal_record(*, representative: Representative, by=None, or
         name=_display_name(user),
         action=RepresentativeChange.Action.REMOVED,
         by=by,
-        reason=(
-            "The user account was deleted."
-            if account_deleted
-            else "Removed outside the organization page (in the admin or by a data change)."
-        ),
+        reason=(REASON_ACCOUNT_DELETED if account_deleted else REASON_REMOVED_ELSEWHERE),
     )
 
 
@@ -454,5 +507,5 @@ def representative_addition_record(*, representative: Representative, by=None) -
         representative.user,
         RepresentativeChange.Action.ADDED,
         by=by,
-        reason="Added outside the organization page (in the admin or by a data change).",
+        reason=REASON_ADDED_ELSEWHERE,
     )

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
@@ -23,7 +24,7 @@ from members.forms import (
 )
 from members.models import DuesInvoice, Organization, Representative
 from members.roles import roles_of
-from members.status import plain_status, public_standing
+from members.status import PUBLIC_STANDING_LABELS, plain_status, public_standing
 
 REGISTER_PAGE_SIZE = 50
 
@@ -44,16 +45,16 @@ def home(request):
 def _organization_visible_or_404(request, slug: str) -> Organization:
     """Staff, board and panel see any organization; anybody else gets 404."""
     if not roles_of(request.user).sees_register:
-        raise Http404("No such organization.")
+        raise Http404(_("No such organization."))
     try:
         return selectors.organization_for_page(slug, with_representative_changes=True)
     except Organization.DoesNotExist as exc:
-        raise Http404("No such organization.") from exc
+        raise Http404(_("No such organization.")) from exc
 
 
 def _require_ethics_staff(request) -> None:
     if not roles_of(request.user).ethics_staff:
-        raise PermissionDenied("Only ethics staff may do this.")
+        raise PermissionDenied(_("Only ethics staff may do this."))
 
 
 def _register_filtered(request):
@@ -76,7 +77,9 @@ def _register_filtered(request):
 def register_export(request):
     """The register as filtered, as CSV: for those who see the whole register."""
     if not roles_of(request.user).sees_register:
-        raise PermissionDenied("Only the association's staff, board and panel export the register.")
+        raise PermissionDenied(
+            _("Only the association's staff, board and panel export the register.")
+        )
     _form, organizations = _register_filtered(request)
     return csv_response(
         "register.csv",
@@ -126,7 +129,7 @@ def register(request):
     if not roles.sees_register:
         if roles.representative:
             return redirect("portal")
-        raise PermissionDenied("The member register is for the association's staff and board.")
+        raise PermissionDenied(_("The member register is for the association's staff and board."))
     form, organizations = _register_filtered(request)
     page = _by_name(request, organizations, REGISTER_PAGE_SIZE)
     query_string = request.GET.copy()
@@ -201,7 +204,11 @@ def organization_change_status(request, slug):
         else:
             messages.success(
                 request,
-                f"{organization.name} is now {organization.get_status_display().lower()}.",
+                _("%(organization)s is now %(status)s.")
+                % {
+                    "organization": organization.name,
+                    "status": str(organization.get_status_display()).lower(),
+                },
             )
             return redirect("organization_detail", slug=organization.slug)
     return _organization_page_refused(request, slug, status_form=form)
@@ -222,7 +229,9 @@ def dues_record_payment(request, slug, invoice_id):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Payment of the {invoice.year} dues recorded.")
+            messages.success(
+                request, _("Payment of the %(year)s dues recorded.") % {"year": invoice.year}
+            )
             return redirect("organization_detail", slug=organization.slug)
     return _organization_page_refused(
         request, slug, payment_form=form, payment_invoice_id=invoice.pk
@@ -262,9 +271,17 @@ def representative_add(request, slug):
         else:
             messages.success(
                 request,
-                f"{rep.user.get_full_name()} is now a representative of {organization.name} "
-                f"(username {rep.user.username}); an email with a link to choose a password "
-                f"was sent to {rep.user.email}.",
+                _(
+                    "%(name)s is now a representative of %(organization)s (username "
+                    "%(username)s); an email with a link to choose a password was sent to "
+                    "%(email)s."
+                )
+                % {
+                    "name": rep.user.get_full_name(),
+                    "organization": organization.name,
+                    "username": rep.user.username,
+                    "email": rep.user.email,
+                },
             )
             return redirect("organization_detail", slug=organization.slug)
     return _organization_page_refused(request, slug, representative_form=form)
@@ -288,9 +305,14 @@ def representative_remove(request, slug, representative_id):
             else:
                 messages.success(
                     request,
-                    f"{rep.user.get_full_name() or rep.user.username} is no longer a "
-                    f"representative of {organization.name}; their access to its cases "
-                    "and letters was withdrawn.",
+                    _(
+                        "%(name)s is no longer a representative of %(organization)s; their "
+                        "access to its cases and letters was withdrawn."
+                    )
+                    % {
+                        "name": rep.user.get_full_name() or rep.user.username,
+                        "organization": organization.name,
+                    },
                 )
                 return redirect("organization_detail", slug=organization.slug)
         status = 400
@@ -319,7 +341,9 @@ def representative_send_link(request, slug, representative_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"A new sign-in link was sent to {rep.user.email}.")
+        messages.success(
+            request, _("A new sign-in link was sent to %(email)s.") % {"email": rep.user.email}
+        )
     return redirect("organization_detail", slug=organization.slug)
 
 
@@ -335,8 +359,11 @@ def representative_make_primary(request, slug, representative_id):
     else:
         messages.success(
             request,
-            f"{rep.user.get_full_name() or rep.user.username} is now the primary contact "
-            f"of {organization.name}.",
+            _("%(name)s is now the primary contact of %(organization)s.")
+            % {
+                "name": rep.user.get_full_name() or rep.user.username,
+                "organization": organization.name,
+            },
         )
     return redirect("organization_detail", slug=organization.slug)
 
@@ -346,7 +373,7 @@ def portal(request):
     """ "Our membership": the representative's own organization, and nothing else."""
     roles = roles_of(request.user)
     if not roles.representative:
-        raise Http404("You are not a representative of a member organization.")
+        raise Http404(_("You are not a representative of a member organization."))
     organization = selectors.organization_for_page(
         Organization.objects.values_list("slug", flat=True).get(pk=roles.organization_id)
     )
@@ -410,7 +437,9 @@ def public_verify_search(request):
         {
             "query": query,
             "page": page,
-            "results": [(o, public_standing(o)) for o in page] if page else [],
+            "results": [(o, PUBLIC_STANDING_LABELS[public_standing(o)]) for o in page]
+            if page
+            else [],
             "query_string": urlencode({"q": query}),
             "page_size": VERIFY_PAGE_SIZE,
         },

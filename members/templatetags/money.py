@@ -1,9 +1,13 @@
-"""Amounts with their currency (PROBITY_CURRENCY, an ISO 4217 code): "£1,250.00"."""
+"""Amounts with their currency (PROBITY_CURRENCY, an ISO 4217 code), in the reader's
+language: "€2,500.00" in English, "2 500,00 €" in French (Django's number format for
+the active language, always grouped; where the symbol goes is a translated pattern)."""
 
 from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -15,6 +19,11 @@ def money(amount) -> str:
     if amount is None or amount == "":
         return ""
     code = settings.PROBITY_CURRENCY.upper()
-    value = f"{Decimal(amount):,.2f}"
+    value = formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(code)
-    return f"{symbol}{value}" if symbol else f"{value} {code}"
+    if symbol:
+        # Translators: an amount and its currency symbol, e.g. "€2,500.00"; in French,
+        # "%(amount)s %(symbol)s" (with a no-break space) gives "2 500,00 €".
+        return (_("%(symbol)s%(amount)s") % {"symbol": symbol, "amount": value}).strip()
+    # Translators: an amount and its ISO currency code, e.g. "2,500.00 SEK".
+    return _("%(amount)s %(code)s") % {"amount": value, "code": code}
