@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Distinguishable in colour and in greyscale, dark enough for white text.
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf8f00", "#2e75b6", "#843c0c", "#595959")
@@ -63,11 +65,15 @@ def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def bars(key: str, title: str, items: list[tuple[str, int]], *, unit: str = "cases") -> Chart:
+def bars(
+    key: str, title: str, items: list[tuple[str, int]], *, unit: str = gettext_lazy("cases")
+) -> Chart:
     """Horizontal bars, one per (label, value), in the order given (a workflow's order,
     an age bucket's): the order is part of what the chart says."""
-    top = max([v for _, v in items] + [1])
-    longest = max([len(_short(label)) for label, _ in items] + [8])
+    title, unit = str(title), str(unit)
+    items = [(str(label), value) for label, value in items]
+    top = max([v for _label, v in items] + [1])
+    longest = max([len(_short(label)) for label, _v in items] + [8])
     label_width = min(LABEL_WIDTH, round(longest * CHAR_WIDTH) + 12)
     body = []
     for i, (label, value) in enumerate(items):
@@ -81,7 +87,7 @@ def bars(key: str, title: str, items: list[tuple[str, int]], *, unit: str = "cas
             f'<text x="{label_width + w + 6}" y="{y + 17}" font-size="13" fill="#222">{value}</text>'
         )
     height = max(len(items), 1) * ROW_HEIGHT
-    summary = f"{title}, in {unit}: " + _describe(items)
+    summary = _("%(title)s, in %(unit)s: ") % {"title": title, "unit": unit} + _describe(items)
     return Chart(
         key=key,
         title=title,
@@ -100,7 +106,9 @@ def stacked_columns(
 ) -> Chart:
     """Columns (a year, a month) each stacked by series (an outcome, a sanction), with
     a legend; the table gives every column's count per series and its total."""
-    totals = [sum(counts.get(k, 0) for k, _ in series) for _, counts in columns]
+    title = str(title)
+    series = [(k, str(name)) for k, name in series]
+    totals = [sum(counts.get(k, 0) for k, _n in series) for _c, counts in columns]
     top = max(totals + [1])
     plot_h, col_w, gap, left, bottom = 200, 34, 14, 36, 40
     room = plot_h - 20  # the tallest column leaves room for its total above it
@@ -149,7 +157,7 @@ def stacked_columns(
         f"{title}: "
         + "; ".join(
             f"{label}: "
-            + (", ".join(f"{name} {counts[k]}" for k, name in series if counts.get(k)) or "none")
+            + (", ".join(f"{name} {counts[k]}" for k, name in series if counts.get(k)) or _("none"))
             for label, counts in columns
         )
         + "."
@@ -158,9 +166,9 @@ def stacked_columns(
         key=key,
         title=title,
         svg=_svg(key, title, summary, width, height, body),
-        headers=["", *[name for _, name in series], "Total"],
+        headers=["", *[name for _k, name in series], _("Total")],
         rows=[
-            [label, *[counts.get(k, 0) for k, _ in series], total]
+            [label, *[counts.get(k, 0) for k, _n in series], total]
             for (label, counts), total in zip(columns, totals, strict=True)
         ],
         summary=summary,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases import tally, workflow
 from cases.models import BallotKind, Case
@@ -29,18 +31,14 @@ class Summary:
 
 
 def _d(day: datetime.date) -> str:
-    return date_format(day, "j F Y")
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return date_format(day, "DATE_FORMAT")
 
 
 def _by(recipient) -> str:
     """How a letter reaches its recipient."""
     if recipient.emails:
-        return "by email to " + ", ".join(recipient.emails)
-    return "with no email address on file (by post or in the portal)"
+        return _("by email to %(emails)s") % {"emails": ", ".join(recipient.emails)}
+    return _("with no email address on file (by post or in the portal)")
 
 
 def _open_review(case: Case, summary: Summary) -> None:
@@ -50,45 +48,69 @@ def _open_review(case: Case, summary: Summary) -> None:
     reps = list(case.respondent.representatives.all())
     due = workflow.today() + datetime.timedelta(days=case.procedure.response_window_days)
     summary.sentences.append(
-        f"The respondent, {respondent.name}, will receive the notice of complaint "
-        f"{_by(respondent)}, with {_plural(len(disclosed), 'disclosed evidence item')} "
-        f"(of {len(evidence)} on file)."
+        ngettext(
+            "The respondent, %(name)s, will receive the notice of complaint %(by)s, with "
+            "%(count)s disclosed evidence item (of %(total)s on file).",
+            "The respondent, %(name)s, will receive the notice of complaint %(by)s, with "
+            "%(count)s disclosed evidence items (of %(total)s on file).",
+            len(disclosed),
+        )
+        % {
+            "name": respondent.name,
+            "by": _by(respondent),
+            "count": len(disclosed),
+            "total": len(evidence),
+        }
     )
     summary.sentences.append(
-        f"{_plural(len(reps), 'representative')} of {case.respondent.name} will be given "
-        f"access to the case and may respond until {_d(due)}."
+        ngettext(
+            "%(count)s representative of %(name)s will be given access to the case and may "
+            "respond until %(day)s.",
+            "%(count)s representatives of %(name)s will be given access to the case and may "
+            "respond until %(day)s.",
+            len(reps),
+        )
+        % {"count": len(reps), "name": case.respondent.name, "day": _d(due)}
     )
     if not disclosed:
         summary.warnings.append(
-            "Nothing is disclosed to the respondent: the notice will list no evidence. "
-            "Change what is disclosed in the evidence table first if it should."
+            _(
+                "Nothing is disclosed to the respondent: the notice will list no evidence. "
+                "Change what is disclosed in the evidence table first if it should."
+            )
         )
     if not reps:
         summary.warnings.append(
-            f"{case.respondent.name} has no representative: nobody can sign in to respond."
+            _("%(name)s has no representative: nobody can sign in to respond.")
+            % {"name": case.respondent.name}
         )
 
 
 def _closing(case: Case, summary: Summary, letter: str) -> None:
+    # `letter` is "dismissal" or "withdrawal"; what the sentences name is its letter.
+    the_letter = _("the dismissal letter") if letter == "dismissal" else _("the withdrawal letter")
     if case.notice_issued_at is not None:
         respondent = respondent_recipient(case)
         summary.sentences.append(
-            f"The respondent, {respondent.name}, will receive the {letter} letter "
-            f"{_by(respondent)}, with the reasons you give, and can no longer respond."
+            _(
+                "The respondent, %(name)s, will receive %(letter)s %(by)s, with the reasons "
+                "you give, and can no longer respond."
+            )
+            % {"name": respondent.name, "letter": the_letter, "by": _by(respondent)}
         )
     else:
         summary.sentences.append(
-            "The respondent was never notified of the complaint and is not written to."
+            _("The respondent was never notified of the complaint and is not written to.")
         )
     complainant = complainant_recipient(case)
     summary.sentences.append(
-        f"The complainant, {complainant.name}, will receive the {letter} letter "
-        f"{_by(complainant)}, with the reasons you give."
+        _("The complainant, %(name)s, will receive %(letter)s %(by)s, with the reasons you give.")
+        % {"name": complainant.name, "letter": the_letter, "by": _by(complainant)}
     )
     summary.sentences.append(
-        "The case is closed; a dismissed case can be reopened only with new evidence."
+        _("The case is closed; a dismissed case can be reopened only with new evidence.")
         if letter == "dismissal"
-        else "The case is closed for good."
+        else _("The case is closed for good.")
     )
 
 
@@ -105,20 +127,33 @@ def _refer_to_board(case: Case, summary: Summary) -> None:
     )
     seated = [u for u in board if u.pk not in recused | representing]
     closes = workflow.today() + datetime.timedelta(days=case.procedure.ballot_window_days)
-    names = ", ".join(u.get_full_name() or u.username for u in seated) or "nobody"
+    names = ", ".join(u.get_full_name() or u.username for u in seated) or _("nobody")
     summary.sentences.append(
-        f"The board's ballot opens until {_d(closes)}: {_plural(len(seated), 'board member')} "
-        f"will be seated ({names}), each emailed that the ballot is open and given access "
-        "to the whole case file, withheld evidence included."
+        ngettext(
+            "The board's ballot opens until %(day)s: %(count)s board member will be seated "
+            "(%(names)s), each emailed that the ballot is open and given access to the whole "
+            "case file, withheld evidence included.",
+            "The board's ballot opens until %(day)s: %(count)s board members will be seated "
+            "(%(names)s), each emailed that the ballot is open and given access to the whole "
+            "case file, withheld evidence included.",
+            len(seated),
+        )
+        % {"day": _d(closes), "count": len(seated), "names": names}
     )
     if representing:
         summary.sentences.append(
-            f"{_plural(len(representing), 'board member')} who represent a party will be "
-            "recorded as recused and not seated."
+            ngettext(
+                "%(count)s board member who represent a party will be recorded as recused "
+                "and not seated.",
+                "%(count)s board members who represent a party will be recorded as recused "
+                "and not seated.",
+                len(representing),
+            )
+            % {"count": len(representing)}
         )
-    summary.sentences.append("The case can no longer be amended or its review report revised.")
+    summary.sentences.append(_("The case can no longer be amended or its review report revised."))
     if not seated:
-        summary.warnings.append("No board member can be seated: the ballot could never close.")
+        summary.warnings.append(_("No board member can be seated: the ballot could never close."))
 
 
 def _close_ballot(case: Case, summary: Summary) -> None:
@@ -130,23 +165,37 @@ def _close_ballot(case: Case, summary: Summary) -> None:
     outcome = ballot_outcome(ballot, case.procedure)
     counts = outcome.counts
     summary.sentences.append(
-        f"The votes are counted as they stand: {counts['took_part']} of {counts['eligible']} "
-        f"eligible voters have voted. Result: {tally.describe(outcome, case.procedure)}"
+        _(
+            "The votes are counted as they stand: %(took_part)s of %(eligible)s eligible "
+            "voters have voted. Result: %(result)s"
+        )
+        % {
+            "took_part": counts["took_part"],
+            "eligible": counts["eligible"],
+            "result": tally.describe(outcome, case.procedure),
+        }
     )
     respondent = respondent_recipient(case)
     complainant = complainant_recipient(case)
-    letter = "decision letter" if outcome.violation_found else "no-violation letter"
+    letter = _("the decision letter") if outcome.violation_found else _("the no-violation letter")
     summary.sentences.append(
-        f"The respondent, {respondent.name}, will receive the {letter} {_by(respondent)}."
+        _("The respondent, %(name)s, will receive %(letter)s %(by)s.")
+        % {"name": respondent.name, "letter": letter, "by": _by(respondent)}
     )
     summary.sentences.append(
-        f"The complainant, {complainant.name}, will receive the outcome notice {_by(complainant)}."
+        _("The complainant, %(name)s, will receive the outcome notice %(by)s.")
+        % {"name": complainant.name, "by": _by(complainant)}
     )
     if outcome.violation_found:
         summary.sentences.append(
-            f"The appeal window opens for {case.procedure.appeal_window_days} days."
+            ngettext(
+                "The appeal window opens for %(days)s day.",
+                "The appeal window opens for %(days)s days.",
+                case.procedure.appeal_window_days,
+            )
+            % {"days": case.procedure.appeal_window_days}
         )
-    summary.sentences.append("No vote can be cast or changed after this.")
+    summary.sentences.append(_("No vote can be cast or changed after this."))
 
 
 def _close_appeal_ballot(case: Case, summary: Summary) -> None:
@@ -160,14 +209,20 @@ def _close_appeal_ballot(case: Case, summary: Summary) -> None:
     outcome = ballot_outcome(ballot, case.procedure, first[0].kind if first else "")
     counts = outcome.counts
     summary.sentences.append(
-        f"The appeals panel's votes are counted as they stand: {counts['took_part']} of "
-        f"{counts['eligible']} eligible members have voted. Result: "
-        f"{tally.describe(outcome, case.procedure)}"
+        _(
+            "The appeals panel's votes are counted as they stand: %(took_part)s of "
+            "%(eligible)s eligible members have voted. Result: %(result)s"
+        )
+        % {
+            "took_part": counts["took_part"],
+            "eligible": counts["eligible"],
+            "result": tally.describe(outcome, case.procedure),
+        }
     )
     summary.sentences.append(
-        "No letter is sent yet: the parties are written to when you record the appeal decision."
+        _("No letter is sent yet: the parties are written to when you record the appeal decision.")
     )
-    summary.sentences.append("No vote can be cast or changed after this.")
+    summary.sentences.append(_("No vote can be cast or changed after this."))
 
 
 def summary_of(case: Case, name: str) -> Summary:

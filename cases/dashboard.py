@@ -13,6 +13,9 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import charts
 from cases.access import cases_visible_to
@@ -51,11 +54,11 @@ assert sorted(WORKFLOW_ORDER) == sorted(CaseState.values), "every state has its 
 
 # Age of an open case, from receipt: (label, from day, to day exclusive).
 AGE_BUCKETS = [
-    ("Under 30 days", 0, 30),
-    ("30–59 days", 30, 60),
-    ("60–89 days", 60, 90),
-    ("90–179 days", 90, 180),
-    ("180 days or more", 180, None),
+    (gettext_lazy("Under 30 days"), 0, 30),
+    (gettext_lazy("30–59 days"), 30, 60),
+    (gettext_lazy("60–89 days"), 60, 90),
+    (gettext_lazy("90–179 days"), 90, 180),
+    (gettext_lazy("180 days or more"), 180, None),
 ]
 
 
@@ -154,12 +157,13 @@ def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
         add(month, "dismissed", n)
     return charts.stacked_columns(
         "decisions-month",
-        "Decisions per month, last twelve months",
-        [(m.strftime("%b %y"), counts[m]) for m in months],
+        _("Decisions per month, last twelve months"),
+        # A column is 34 pixels wide: the month's short name and the year's two digits.
+        [(date_format(m, "M y"), counts[m]) for m in months],
         [
-            ("violation", "Violation found"),
-            ("no_violation", "No violation found"),
-            ("dismissed", "Dismissed or withdrawn"),
+            ("violation", _("Violation found")),
+            ("no_violation", _("No violation found")),
+            ("dismissed", _("Dismissed or withdrawn")),
         ],
     )
 
@@ -230,10 +234,10 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
         without_quorum = [b for b in without_quorum if b.case_id in visible]
 
     overdue_items = [
-        ("Responses overdue", totals["responses_overdue"]),
-        ("Ballots past closing, no quorum", len(without_quorum)),
-        ("Appeal windows passed, not finalized", totals["appeal_windows_passed"]),
-        ("Idle beyond the time standard", totals["idle"]),
+        (_("Responses overdue"), totals["responses_overdue"]),
+        (_("Ballots past closing, no quorum"), len(without_quorum)),
+        (_("Appeal windows passed, not finalized"), totals["appeal_windows_passed"]),
+        (_("Idle beyond the time standard"), totals["idle"]),
     ]
     return {
         "today": today,
@@ -248,15 +252,15 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
         "charts": [
             charts.bars(
                 "stages",
-                "Cases by stage, in workflow order",
-                [(label, n) for _, label, n in by_state],
+                _("Cases by stage, in workflow order"),
+                [(label, n) for _state, label, n in by_state],
             ),
             charts.bars(
                 "ages",
-                "Age of open cases, from receipt",
+                _("Age of open cases, from receipt"),
                 [(label, totals[f"age_{i}"]) for i, label in enumerate(ages)],
             ),
-            charts.bars("overdue-items", "Overdue items", overdue_items, unit="items"),
+            charts.bars("overdue-items", _("Overdue items"), overdue_items, unit=_("items")),
             _decisions_per_month(cases, today),
         ],
     }

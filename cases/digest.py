@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.dashboard import OPEN_STATES, officer_digest
 from members.roles import ETHICS_STAFF
@@ -20,12 +22,12 @@ from members.roles import ETHICS_STAFF
 log = logging.getLogger("probity.digest")
 
 SECTIONS = [
-    ("to_open", "Complaints waiting to be opened", "received"),
-    ("awaiting_findings", "Responses received, awaiting findings", "response"),
-    ("responses_overdue", "Response windows passed", "response"),
-    ("appeal_windows_passed", "Appeal windows passed, to finalize", "appeal"),
-    ("idle", "Idle beyond the procedure's time standard", "idle"),
-    ("failed_deliveries", "Letters not delivered", "letter"),
+    ("to_open", gettext_lazy("Complaints waiting to be opened"), "received"),
+    ("awaiting_findings", gettext_lazy("Responses received, awaiting findings"), "response"),
+    ("responses_overdue", gettext_lazy("Response windows passed"), "response"),
+    ("appeal_windows_passed", gettext_lazy("Appeal windows passed, to finalize"), "appeal"),
+    ("idle", gettext_lazy("Idle beyond the procedure's time standard"), "idle"),
+    ("failed_deliveries", gettext_lazy("Letters not delivered"), "letter"),
 ]
 
 
@@ -70,12 +72,14 @@ def send_weekly_digest(today: datetime.date | None = None) -> dict:
     sent = failed = 0
     for officer in officers():
         try:
-            send_mail(
-                f"Your cases this week ({today:%d %B %Y})",
-                digest_text(officer, today),
-                settings.DEFAULT_FROM_EMAIL,
-                [officer.email],
-            )
+            # In the association's language, until each officer's own preference can be
+            # looked up (members.accounts.language_of, issue 13).
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Your cases this week (%(day)s)") % {
+                    "day": formats.date_format(today, "DATE_FORMAT")
+                }
+                body = digest_text(officer, today)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [officer.email])
             sent += 1
         except Exception:  # one officer's mail server trouble must not stop the others
             log.exception("Could not send the weekly digest to user %s", officer.pk)

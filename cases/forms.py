@@ -9,7 +9,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     BALLOT_CHOICES,
@@ -52,7 +54,7 @@ class KeepsInput:
             if isinstance(field, forms.FileField) or value in (None, "", [], False):
                 continue
             if isinstance(field, forms.BooleanField):
-                text = "Yes"
+                text = _("Yes")
             elif isinstance(field, forms.ModelChoiceField):
                 chosen = cleaned.get(bound.name)
                 text = field.label_from_instance(chosen) if chosen is not None else str(value)
@@ -85,7 +87,12 @@ class KeepsInput:
 
 def refused_file_names(messages) -> set[str]:
     """The file names an upload refusal quotes (cases.uploads: “tool.exe” is of a type...)."""
-    return {name for message in messages for name in re.findall(r"“([^”]+)”", str(message))}
+    # “name” in English, « name » in French.
+    return {
+        name
+        for message in messages
+        for name in re.findall(r"(?:“|«\s?)([^”»]+?)(?:\s?»|”)", str(message))
+    }
 
 
 def error_summary(form, *formsets) -> list[tuple[str, str, str]]:
@@ -96,7 +103,7 @@ def error_summary(form, *formsets) -> list[tuple[str, str, str]]:
 
     def add(f, prefix: str, top: str) -> None:
         for error in f.non_field_errors():
-            out.append((top, prefix or "The form", error))
+            out.append((top, prefix or _("The form"), error))
         for name, errors in f.errors.items():
             if name == NON_FIELD_ERRORS or name not in f.fields:
                 continue
@@ -124,60 +131,79 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class ComplaintForm(forms.Form):
     respondent = forms.CharField(
-        label="Respondent",
+        label=gettext_lazy("Respondent"),
         max_length=200,
-        help_text="The member organization complained about: type part of its name and "
-        "choose it from the register's suggestions (or its exact name or register slug).",
+        help_text=gettext_lazy(
+            "The member organization complained about: type part of its name and "
+            "choose it from the register's suggestions (or its exact name or register slug)."
+        ),
         widget=forms.TextInput(attrs={"list": "respondent-options", "autocomplete": "off"}),
     )
     summary = forms.CharField(
-        label="Summary", max_length=300, help_text="One line: what the complaint is about."
+        label=gettext_lazy("Summary"),
+        max_length=300,
+        help_text=gettext_lazy("One line: what the complaint is about."),
     )
     conduct_known_on = forms.DateField(
-        label="Conduct could be known on",
+        label=gettext_lazy("Conduct could be known on"),
         widget=DATE,
-        help_text="When the complainant could first have known of the conduct; the filing "
-        "deadline runs from this date.",
+        help_text=gettext_lazy(
+            "When the complainant could first have known of the conduct; the filing "
+            "deadline runs from this date."
+        ),
     )
     received_on = forms.DateField(
-        label="Received on",
+        label=gettext_lazy("Received on"),
         widget=DATE,
         required=False,
         initial=timezone.localdate,
-        help_text="When the association received the complaint (today, or earlier for a "
-        "complaint received on paper or by email and entered now). Deadlines count from it.",
+        help_text=gettext_lazy(
+            "When the association received the complaint (today, or earlier for a "
+            "complaint received on paper or by email and entered now). Deadlines count from it."
+        ),
     )
     received_via = forms.ChoiceField(
-        label="Received by way of",
+        label=gettext_lazy("Received by way of"),
         choices=ReceivedVia.choices,
         initial=ReceivedVia.FORM,
         required=False,
     )
-    case_officer = StaffChoiceField(label="Case officer", queryset=User.objects.none())
+    case_officer = StaffChoiceField(
+        label=gettext_lazy("Case officer"), queryset=User.objects.none()
+    )
     late_acceptance_reason = forms.CharField(
-        label="Reason to accept late (only if filed after the deadline)",
+        label=gettext_lazy("Reason to accept late (only if filed after the deadline)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    complainant_kind = forms.ChoiceField(label="Complainant is", choices=ComplainantKind.choices)
-    complainant_name = forms.CharField(label="Complainant's name", max_length=200)
-    complainant_organization_name = forms.CharField(
-        label="Complainant's organization (outside the association)", max_length=200, required=False
+    complainant_kind = forms.ChoiceField(
+        label=gettext_lazy("Complainant is"), choices=ComplainantKind.choices
     )
-    complainant_member = forms.CharField(
-        label="Complainant's member organization (name or slug, if a member's representative)",
+    complainant_name = forms.CharField(label=gettext_lazy("Complainant's name"), max_length=200)
+    complainant_organization_name = forms.CharField(
+        label=gettext_lazy("Complainant's organization (outside the association)"),
         max_length=200,
         required=False,
     )
-    complainant_email = forms.EmailField(label="Complainant's email", required=False)
-    complainant_phone = forms.CharField(label="Complainant's phone", max_length=40, required=False)
+    complainant_member = forms.CharField(
+        label=gettext_lazy(
+            "Complainant's member organization (name or slug, if a member's representative)"
+        ),
+        max_length=200,
+        required=False,
+    )
+    complainant_email = forms.EmailField(label=gettext_lazy("Complainant's email"), required=False)
+    complainant_phone = forms.CharField(
+        label=gettext_lazy("Complainant's phone"), max_length=40, required=False
+    )
     complainant_address = forms.CharField(
-        label="Complainant's postal address",
+        label=gettext_lazy("Complainant's postal address"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     complainant_consents = forms.BooleanField(
-        label="The complainant consents to the respondent learning who they are", required=False
+        label=gettext_lazy("The complainant consents to the respondent learning who they are"),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -191,10 +217,14 @@ class ComplaintForm(forms.Form):
             Organization.objects.filter(name__iexact=value)[:2]
         )
         if not matches:
-            raise forms.ValidationError(f"No organization in the register is called “{value}”.")
+            raise forms.ValidationError(
+                _("No organization in the register is called “%(name)s”."),
+                params={"name": value},
+            )
         if len(matches) > 1:
             raise forms.ValidationError(
-                f"Several organizations are called “{value}”: use the register slug."
+                _("Several organizations are called “%(name)s”: use the register slug."),
+                params={"name": value},
             )
         return matches[0]
 
@@ -217,13 +247,15 @@ class ComplaintForm(forms.Form):
         kind = data.get("complainant_kind")
         if kind == ComplainantKind.MEMBER_REPRESENTATIVE and not data.get("complainant_member"):
             self.add_error(
-                "complainant_member", "Name the member organization the complainant represents."
+                "complainant_member", _("Name the member organization the complainant represents.")
             )
         if kind == ComplainantKind.ORGANIZATION and not data.get("complainant_organization_name"):
-            self.add_error("complainant_organization_name", "Name the organization that complains.")
+            self.add_error(
+                "complainant_organization_name", _("Name the organization that complains.")
+            )
         known = data.get("conduct_known_on")
         if known and known > timezone.localdate():
-            self.add_error("conduct_known_on", "This date cannot be in the future.")
+            self.add_error("conduct_known_on", _("This date cannot be in the future."))
         return data
 
     def complainant_input(self) -> ComplainantInput:
@@ -242,16 +274,23 @@ class ComplaintForm(forms.Form):
 
 class PrincipleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.number}. {obj.title} (in effect from {obj.effective_on:%d %b %Y})"
+        return _("%(number)s. %(title)s (in effect from %(day)s)") % {
+            "number": obj.number,
+            "title": obj.title,
+            "day": formats.date_format(obj.effective_on, "SHORT_DATE_FORMAT"),
+        }
 
 
 class AllegationForm(forms.Form):
     principle = PrincipleChoiceField(
-        label="Principle", queryset=Principle.objects.select_related("code").order_by("number")
+        label=gettext_lazy("Principle"),
+        queryset=Principle.objects.select_related("code").order_by("number"),
     )
-    conduct = forms.CharField(label="Conduct alleged", widget=forms.Textarea(attrs={"rows": 3}))
-    conduct_from = forms.DateField(label="Conduct from", widget=DATE)
-    conduct_to = forms.DateField(label="Conduct to", widget=DATE)
+    conduct = forms.CharField(
+        label=gettext_lazy("Conduct alleged"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    conduct_from = forms.DateField(label=gettext_lazy("Conduct from"), widget=DATE)
+    conduct_to = forms.DateField(label=gettext_lazy("Conduct to"), widget=DATE)
 
     def clean(self):
         data = super().clean()
@@ -260,7 +299,7 @@ class AllegationForm(forms.Form):
             and data.get("conduct_to")
             and data["conduct_to"] < data["conduct_from"]
         ):
-            self.add_error("conduct_to", "The conduct period ends before it starts.")
+            self.add_error("conduct_to", _("The conduct period ends before it starts."))
         return data
 
     def to_input(self) -> AllegationInput:
@@ -274,34 +313,43 @@ class AllegationForm(forms.Form):
 
 class EvidenceForm(KeepsInput, forms.Form):
     file = forms.FileField(
-        label="File", help_text="PDF, image, text, saved web page or email message."
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("PDF, image, text, saved web page or email message."),
     )
-    title = forms.CharField(label="Title", max_length=200, required=False)
-    kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices, initial=EvidenceKind.FILE)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=EvidenceKind.choices, initial=EvidenceKind.FILE
+    )
     source = forms.ChoiceField(
-        label="Supplied by", choices=EvidenceSource.choices, initial=EvidenceSource.COMPLAINANT
+        label=gettext_lazy("Supplied by"),
+        choices=EvidenceSource.choices,
+        initial=EvidenceSource.COMPLAINANT,
     )
     producer = forms.CharField(
-        label="Produced by (the outlet, registry or person it comes from)",
+        label=gettext_lazy("Produced by (the outlet, registry or person it comes from)"),
         max_length=200,
         required=False,
-        help_text="Two items from the same outlet count as one source. Leave blank if the "
-        "supplier made it.",
+        help_text=gettext_lazy(
+            "Two items from the same outlet count as one source. Leave blank if the "
+            "supplier made it."
+        ),
     )
     url = forms.URLField(
-        label="Captured from (URL, for a web page)",
+        label=gettext_lazy("Captured from (URL, for a web page)"),
         required=False,
         max_length=2000,
         assume_scheme="https",
     )
     captured_at = forms.DateTimeField(
-        label="Captured at (for a web page)",
+        label=gettext_lazy("Captured at (for a web page)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    disclosed_to_respondent = forms.BooleanField(label="Disclose to the respondent", required=False)
+    disclosed_to_respondent = forms.BooleanField(
+        label=gettext_lazy("Disclose to the respondent"), required=False
+    )
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, fixed_source: str | None = None, **kwargs):
@@ -316,9 +364,11 @@ class EvidenceForm(KeepsInput, forms.Form):
         data = super().clean()
         if data.get("kind") == EvidenceKind.WEB_CAPTURE:
             if not data.get("url"):
-                self.add_error("url", "A captured web page needs the address it was captured from.")
+                self.add_error(
+                    "url", _("A captured web page needs the address it was captured from.")
+                )
             if not data.get("captured_at"):
-                self.add_error("captured_at", "Say when the page was captured.")
+                self.add_error("captured_at", _("Say when the page was captured."))
         return data
 
     def to_input(self) -> EvidenceInput:
@@ -362,7 +412,7 @@ def with_another_row(data, prefix: str, max_num: int = 20):
 
 class AmendmentForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for the amendment", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -372,7 +422,7 @@ class TransitionForm(KeepsInput, forms.Form):
 
     expected_state = forms.ChoiceField(choices=CaseState.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, reason_label: str = "", **kwargs):
@@ -405,17 +455,23 @@ class MultipleFileField(forms.FileField):
 
 
 class ResponseForm(KeepsInput, forms.Form):
-    text = forms.CharField(label="Your response", widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(
+        label=gettext_lazy("Your response"), widget=forms.Textarea(attrs={"rows": 10})
+    )
     attachments = MultipleFileField(
-        label="Attachments",
+        label=gettext_lazy("Attachments"),
         required=False,
-        help_text="PDF, image, text or email files. Choose several at once if you need to.",
+        help_text=gettext_lazy(
+            "PDF, image, text or email files. Choose several at once if you need to."
+        ),
     )
 
 
 class FindingForm(KeepsInput, forms.Form):
-    conclusion = forms.ChoiceField(label="Finding", choices=FindingConclusion.choices)
-    reasoning = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.ChoiceField(label=gettext_lazy("Finding"), choices=FindingConclusion.choices)
+    reasoning = forms.CharField(
+        label=gettext_lazy("Reasons"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class FactorsField(forms.CharField):
@@ -431,46 +487,54 @@ class FactorsField(forms.CharField):
 
 
 class ReviewReportForm(KeepsInput, forms.Form):
-    text = forms.CharField(label="Review report", widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(
+        label=gettext_lazy("Review report"), widget=forms.Textarea(attrs={"rows": 8})
+    )
     rests_on_single_source = forms.BooleanField(
-        label="The case rests on one party's report alone", required=False
+        label=gettext_lazy("The case rests on one party's report alone"), required=False
     )
     aggravating = FactorsField(
-        label="Aggravating factors (one per line)",
+        label=gettext_lazy("Aggravating factors (one per line)"),
         required=False,
-        help_text="For example: the conduct continued after a warning; customers were harmed.",
+        help_text=gettext_lazy(
+            "For example: the conduct continued after a warning; customers were harmed."
+        ),
     )
     mitigating = FactorsField(
-        label="Mitigating factors (one per line)",
+        label=gettext_lazy("Mitigating factors (one per line)"),
         required=False,
-        help_text="For example: the member corrected the advert at once; no earlier record.",
+        help_text=gettext_lazy(
+            "For example: the member corrected the advert at once; no earlier record."
+        ),
     )
 
 
 class CaseLinkForm(KeepsInput, forms.Form):
-    other_number = forms.CharField(label="Case number to link", max_length=12)
-    kind = forms.ChoiceField(label="How they are related", choices=LinkKind.choices)
+    other_number = forms.CharField(label=gettext_lazy("Case number to link"), max_length=12)
+    kind = forms.ChoiceField(label=gettext_lazy("How they are related"), choices=LinkKind.choices)
     reason = forms.CharField(
-        label="Why the cases are linked", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Why the cases are linked"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ReopenWindowForm(KeepsInput, forms.Form):
-    until = forms.DateField(label="New response deadline", widget=DATE)
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    until = forms.DateField(label=gettext_lazy("New response deadline"), widget=DATE)
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReasonForm(KeepsInput, forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LetterCorrectionForm(KeepsInput, forms.Form):
     """What a corrected version of one letter corrects; the case page has one per letter."""
 
     reason = forms.CharField(
-        label="What is corrected",
+        label=gettext_lazy("What is corrected"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Say what is corrected: a correction needs a reason."},
+        error_messages={
+            "required": gettext_lazy("Say what is corrected: a correction needs a reason.")
+        },
     )
 
     def __init__(self, *args, letter_id: int, **kwargs):
@@ -479,7 +543,7 @@ class LetterCorrectionForm(KeepsInput, forms.Form):
 
 
 class OfficerForm(forms.Form):
-    officer = StaffChoiceField(label="Case officer", queryset=User.objects.none())
+    officer = StaffChoiceField(label=gettext_lazy("Case officer"), queryset=User.objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -487,21 +551,23 @@ class OfficerForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label="Number or respondent", required=False, max_length=200)
+    q = forms.CharField(label=gettext_lazy("Number or respondent"), required=False, max_length=200)
     state = forms.ChoiceField(
-        label="Stage", required=False, choices=[("", "Any stage"), *CaseState.choices]
+        label=gettext_lazy("Stage"),
+        required=False,
+        choices=[("", gettext_lazy("Any stage")), *CaseState.choices],
     )
     principle = forms.ModelChoiceField(
-        label="Principle",
+        label=gettext_lazy("Principle"),
         required=False,
         queryset=Principle.objects.order_by("number"),
-        empty_label="Any principle",
+        empty_label=gettext_lazy("Any principle"),
     )
     officer = StaffChoiceField(
-        label="Case officer",
+        label=gettext_lazy("Case officer"),
         required=False,
         queryset=User.objects.none(),
-        empty_label="Any officer",
+        empty_label=gettext_lazy("Any officer"),
     )
     # Set by the "all cases" link on an organization's page (a register of thousands is
     # too long for a drop-down); the list names the organization and offers to clear it.
@@ -524,24 +590,31 @@ class CaseFilterForm(forms.Form):
             return None
         organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
-            raise forms.ValidationError(f"No organization in the register has the address {slug}.")
+            raise forms.ValidationError(
+                _("No organization in the register has the address %(slug)s."),
+                params={"slug": slug},
+            )
         return organization
 
 
 class VoteForm(KeepsInput, forms.Form):
-    choice = forms.ChoiceField(label="Your vote", widget=forms.RadioSelect)
-    sanction = forms.ChoiceField(label="Sanction you support", required=False)
+    choice = forms.ChoiceField(label=gettext_lazy("Your vote"), widget=forms.RadioSelect)
+    sanction = forms.ChoiceField(label=gettext_lazy("Sanction you support"), required=False)
     suspension_months = forms.IntegerField(
-        label="Suspension length (months, for a suspension)",
+        label=gettext_lazy("Suspension length (months, for a suspension)"),
         required=False,
         min_value=1,
         max_value=MAX_SUSPENSION_MONTHS,
     )
     reason = forms.CharField(
-        label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     dissent = forms.CharField(
-        label="Dissent (optional: shown in the decision if your vote is in the minority)",
+        label=gettext_lazy(
+            "Dissent (optional: shown in the decision if your vote is in the minority)"
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -562,7 +635,7 @@ class VoteForm(KeepsInput, forms.Form):
             return
         if appeal:
             kinds = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(lesser_than)] if lesser_than else []
-            self.fields["sanction"].label = "Lesser sanction (to modify)"
+            self.fields["sanction"].label = _("Lesser sanction (to modify)")
         else:
             kinds = SANCTION_SEVERITY
         labels = dict(SanctionKind.choices)
@@ -573,35 +646,54 @@ class VoteForm(KeepsInput, forms.Form):
                 for name in (kind, *group):
                     del self.fields[name]
         else:
-            self.fields["fine_amount"].label = f"Amount ({settings.PROBITY_CURRENCY})"
+            self.fields["fine_amount"].label = _("Amount (%(currency)s)") % {
+                "currency": settings.PROBITY_CURRENCY
+            }
 
     # The compliance sanctions a voter may support besides the sanction: a checkbox,
     # then the terms it takes (shown for the one chosen: probity.css, no script).
-    fine = forms.BooleanField(label="Also a fine", required=False)
+    fine = forms.BooleanField(label=gettext_lazy("Also a fine"), required=False)
     fine_amount = forms.DecimalField(
-        label="Amount", required=False, min_value=0.01, max_digits=12, decimal_places=2
+        label=gettext_lazy("Amount"),
+        required=False,
+        min_value=0.01,
+        max_digits=12,
+        decimal_places=2,
     )
     fine_due_days = forms.IntegerField(
-        label="Days to pay", required=False, min_value=1, max_value=MAX_COMPLIANCE_DAYS
+        label=gettext_lazy("Days to pay"),
+        required=False,
+        min_value=1,
+        max_value=MAX_COMPLIANCE_DAYS,
     )
-    education = forms.BooleanField(label="Also required education", required=False)
+    education = forms.BooleanField(label=gettext_lazy("Also required education"), required=False)
     education_what = forms.CharField(
-        label="What education (course, training)", required=False, max_length=500
+        label=gettext_lazy("What education (course, training)"), required=False, max_length=500
     )
     education_due_days = forms.IntegerField(
-        label="Days to complete it", required=False, min_value=1, max_value=MAX_COMPLIANCE_DAYS
+        label=gettext_lazy("Days to complete it"),
+        required=False,
+        min_value=1,
+        max_value=MAX_COMPLIANCE_DAYS,
     )
-    conditions = forms.BooleanField(label="Also conditions (probation)", required=False)
+    conditions = forms.BooleanField(
+        label=gettext_lazy("Also conditions (probation)"), required=False
+    )
     conditions_terms = forms.CharField(
-        label="The conditions",
+        label=gettext_lazy("The conditions"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     conditions_months = forms.IntegerField(
-        label="For how many months", required=False, min_value=1, max_value=MAX_CONDITIONS_MONTHS
+        label=gettext_lazy("For how many months"),
+        required=False,
+        min_value=1,
+        max_value=MAX_CONDITIONS_MONTHS,
     )
-    conditions_checked_by = forms.CharField(label="Who checks them", required=False, max_length=200)
+    conditions_checked_by = forms.CharField(
+        label=gettext_lazy("Who checks them"), required=False, max_length=200
+    )
 
     def clean(self):
         data = super().clean()
@@ -612,7 +704,7 @@ class VoteForm(KeepsInput, forms.Form):
                     continue
                 for name, (_term, required) in fields.items():
                     if required and data.get(name) in (None, ""):
-                        self.add_error(name, f"Needed with {self.fields[kind].label[5:]}.")
+                        self.add_error(name, NEEDED_WITH[kind])
                 compliance[kind] = {
                     term: str(data[name]) if isinstance(data.get(name), Decimal) else data.get(name)
                     for name, (term, _required) in fields.items()
@@ -635,6 +727,13 @@ class VoteForm(KeepsInput, forms.Form):
         ]
 
 
+# What a compliance sanction's term missing says (its own sentence, for translation).
+NEEDED_WITH = {
+    "fine": gettext_lazy("Needed with a fine."),
+    "education": gettext_lazy("Needed with required education."),
+    "conditions": gettext_lazy("Needed with conditions (probation)."),
+}
+
 # Each compliance sanction's checkbox: {field: (term in the vote, required)}.
 COMPLIANCE_FIELDS = {
     "fine": {"fine_amount": ("amount", True), "fine_due_days": ("due_days", False)},
@@ -652,14 +751,16 @@ COMPLIANCE_FIELDS = {
 
 class ConflictForm(KeepsInput, forms.Form):
     reason = forms.CharField(
-        label="Your conflict of interest", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Your conflict of interest"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class PartyConflictForm(KeepsInput, forms.Form):
-    member = StaffChoiceField(label="Board or panel member", queryset=User.objects.none())
+    member = StaffChoiceField(
+        label=gettext_lazy("Board or panel member"), queryset=User.objects.none()
+    )
     reason = forms.CharField(
-        label="Conflict raised by a party", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Conflict raised by a party"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, **kwargs):
@@ -672,8 +773,8 @@ class PartyConflictForm(KeepsInput, forms.Form):
 
 
 class ExtendBallotForm(KeepsInput, forms.Form):
-    until = forms.DateField(label="New closing date", widget=DATE)
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    until = forms.DateField(label=gettext_lazy("New closing date"), widget=DATE)
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def vote_compliance_initial(compliance: dict) -> dict:

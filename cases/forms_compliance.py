@@ -6,28 +6,31 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cases.forms import DATE, KeepsInput
 from cases.selectors import compliance_for_page
 
 
 class ComplianceRecordForm(KeepsInput, forms.Form):
-    complied_on = forms.DateField(label="Paid or completed on", widget=DATE)
+    complied_on = forms.DateField(label=gettext_lazy("Paid or completed on"), widget=DATE)
     note = forms.CharField(
-        label="Note (how it was checked)",
+        label=gettext_lazy("Note (how it was checked)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ComplianceProofForm(KeepsInput, forms.Form):
-    file = forms.FileField(label="Receipt or certificate (PDF or image)")
-    description = forms.CharField(label="What it shows", required=False, max_length=500)
+    file = forms.FileField(label=gettext_lazy("Receipt or certificate (PDF or image)"))
+    description = forms.CharField(
+        label=gettext_lazy("What it shows"), required=False, max_length=500
+    )
 
 
 class ProofAcceptForm(KeepsInput, forms.Form):
-    complied_on = forms.DateField(label="Paid or completed on", widget=DATE)
-    note = forms.CharField(label="Note", required=False)
+    complied_on = forms.DateField(label=gettext_lazy("Paid or completed on"), widget=DATE)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False)
 
 
 def record_key(sanction_id) -> str:

@@ -5,6 +5,7 @@ each form exactly when `cases.access.offered` does."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from cases import access
 from cases.forms import DATE, KeepsInput
@@ -20,18 +21,20 @@ from cases.services.interim import interim_outcome
 
 
 class ConsentOfferForm(KeepsInput, forms.Form):
-    sanction = forms.ChoiceField(label="Sanction offered", choices=SanctionKind.choices)
+    sanction = forms.ChoiceField(
+        label=gettext_lazy("Sanction offered"), choices=SanctionKind.choices
+    )
     suspension_months = forms.IntegerField(
-        label="Suspension length (months, for a suspension)",
+        label=gettext_lazy("Suspension length (months, for a suspension)"),
         required=False,
         min_value=1,
         max_value=MAX_SUSPENSION_MONTHS,
     )
     terms = forms.CharField(
-        label="Terms (what the respondent agrees to, sent in the offer letter)",
+        label=gettext_lazy("Terms (what the respondent agrees to, sent in the offer letter)"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    reply_by = forms.DateField(label="Reply by", widget=DATE)
+    reply_by = forms.DateField(label=gettext_lazy("Reply by"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "consent")
@@ -43,14 +46,18 @@ class ConsentAcceptForm(forms.Form):
 
     expected_state = forms.CharField(widget=forms.HiddenInput)
     confirm = forms.BooleanField(
-        label="I accept the sanction and terms above on behalf of the respondent.",
-        error_messages={"required": "Tick the box to confirm that you accept the offer."},
+        label=gettext_lazy("I accept the sanction and terms above on behalf of the respondent."),
+        error_messages={
+            "required": gettext_lazy("Tick the box to confirm that you accept the offer.")
+        },
     )
 
 
 class ConsentRefuseForm(KeepsInput, forms.Form):
     said = forms.CharField(
-        label="Anything you wish to say (optional; never shown to the board or the panel)",
+        label=gettext_lazy(
+            "Anything you wish to say (optional; never shown to the board or the panel)"
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -70,12 +77,14 @@ class InterimReasonForm(KeepsInput, forms.Form):
 
 class InterimVoteForm(KeepsInput, forms.Form):
     choice = forms.ChoiceField(
-        label="Your vote",
+        label=gettext_lazy("Your vote"),
         widget=forms.RadioSelect,
         choices=[(c, VoteChoice(c).label) for c in BALLOT_CHOICES[BallotKind.INTERIM]],
     )
     reason = forms.CharField(
-        label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -84,9 +93,12 @@ class InterimVoteForm(KeepsInput, forms.Form):
 
 
 class ConsolidateForm(KeepsInput, forms.Form):
-    other_number = forms.CharField(label="Linked case to consolidate with", max_length=12)
+    other_number = forms.CharField(
+        label=gettext_lazy("Linked case to consolidate with"), max_length=12
+    )
     reason = forms.CharField(
-        label="Why the cases are decided together", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Why the cases are decided together"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -116,12 +128,12 @@ def panel_context(user, case, relation: str, forms_given: dict) -> dict:
         "interim_ballot": ballot,
         "interim_form": forms_given.get("interim_form")
         or InterimReasonForm(
-            label="Why the membership should be suspended while the case runs",
+            label=gettext_lazy("Why the membership should be suspended while the case runs"),
             prefix="interim-propose",
         ),
         "lift_form": forms_given.get("lift_form")
         or InterimReasonForm(
-            label="Grounds for lifting the interim suspension", prefix="interim-lift"
+            label=gettext_lazy("Grounds for lifting the interim suspension"), prefix="interim-lift"
         ),
     }
     if relation in (access.STAFF_VIEW, access.DECIDER_VIEW) and ballot is not None:

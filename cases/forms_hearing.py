@@ -8,6 +8,8 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import selectors, workflow
 from cases.access import DECIDER_VIEW, RESPONDENT_VIEW, STAFF_VIEW
@@ -25,16 +27,16 @@ def _time_zones() -> list[tuple[str, str]]:
 
 class ReviewCommentForm(KeepsInput, forms.Form):
     text = forms.CharField(
-        label="Your comment on the findings and the review report",
+        label=gettext_lazy("Your comment on the findings and the review report"),
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=20000,
     )
 
 
 class HearingRequestForm(KeepsInput, forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, label: str = "Reason", **kwargs):
+    def __init__(self, *args, label: str = gettext_lazy("Reason"), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = label
 
@@ -43,17 +45,20 @@ class HearingForm(KeepsInput, forms.Form):
     """When and where: the date, the time in a named time zone, a place and/or a video
     link, and the date by which the parties name who comes."""
 
-    day = forms.DateField(label="Date of the hearing", widget=DATE)
-    time = forms.TimeField(label="Time", widget=TIME)
-    time_zone = forms.ChoiceField(label="Time zone", choices=_time_zones)
+    day = forms.DateField(label=gettext_lazy("Date of the hearing"), widget=DATE)
+    time = forms.TimeField(label=gettext_lazy("Time"), widget=TIME)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=_time_zones)
     place = forms.CharField(
-        label="Place", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=gettext_lazy("Place"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
     video_link = forms.URLField(
-        label="Video link", required=False, max_length=500, assume_scheme="https"
+        label=gettext_lazy("Video link"), required=False, max_length=500, assume_scheme="https"
     )
     participants_due_on = forms.DateField(
-        label="Attendees, counsel and witnesses named by", widget=DATE
+        label=gettext_lazy("Attendees, counsel and witnesses named by"), widget=DATE
     )
 
     def __init__(self, *args, **kwargs):
@@ -63,7 +68,7 @@ class HearingForm(KeepsInput, forms.Form):
 
 class PostponeForm(HearingForm):
     reason = forms.CharField(
-        label="Why the hearing is postponed (sent to the parties)",
+        label=gettext_lazy("Why the hearing is postponed (sent to the parties)"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -77,16 +82,18 @@ class ParticipantsForm(KeepsInput, forms.Form):
     def __init__(self, *args, with_party: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if with_party:
-            self.fields["party"] = forms.ChoiceField(label="For", choices=HearingParty.choices)
+            self.fields["party"] = forms.ChoiceField(
+                label=gettext_lazy("For"), choices=HearingParty.choices
+            )
         for i in range(PARTICIPANT_ROWS):
             self.fields[f"role_{i}"] = forms.ChoiceField(
-                label=f"Person {i + 1}: role", choices=ParticipantRole.choices
+                label=_("Person %(n)s: role") % {"n": i + 1}, choices=ParticipantRole.choices
             )
             self.fields[f"name_{i}"] = forms.CharField(
-                label=f"Person {i + 1}: name", required=False, max_length=200
+                label=_("Person %(n)s: name") % {"n": i + 1}, required=False, max_length=200
             )
             self.fields[f"detail_{i}"] = forms.CharField(
-                label=f"Person {i + 1}: position, firm, or what they speak to",
+                label=_("Person %(n)s: position, firm, or what they speak to") % {"n": i + 1},
                 required=False,
                 max_length=300,
             )
@@ -109,19 +116,24 @@ class ParticipantsForm(KeepsInput, forms.Form):
 
 class HearingRecordForm(KeepsInput, forms.Form):
     attended = forms.MultipleChoiceField(
-        label="Who attended", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+        label=gettext_lazy("Who attended"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
     )
     others = forms.CharField(
-        label="Others who attended (one per line)",
+        label=gettext_lazy("Others who attended (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    minutes = forms.FileField(label="The minutes or the recording")
+    minutes = forms.FileField(label=gettext_lazy("The minutes or the recording"))
     notes = forms.CharField(
-        label="Notes on the record", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Notes on the record"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     disclosed = forms.BooleanField(
-        label="Disclose the record to the respondent", required=False, initial=True
+        label=gettext_lazy("Disclose the record to the respondent"), required=False, initial=True
     )
 
     def __init__(self, *args, names: list[str] = (), **kwargs):

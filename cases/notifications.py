@@ -5,12 +5,15 @@ in cases.services.letters. A failure to send never undoes the step that caused i
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from cases.models import Ballot, Case
 
@@ -26,6 +29,23 @@ def _safely(notice, object_id) -> None:
         notice(object_id)
     except Exception:  # a mail server being down must not break the workflow
         log.exception("Could not send %s for %s", getattr(notice, "__name__", "notice"), object_id)
+
+
+def _in_association_language(notice):
+    """A notice is written in the association's language (settings.LANGUAGE_CODE), not
+    in that of the request that caused it. Each recipient's own preference is for the
+    integrator to wire in once members.accounts.language_of exists (issue 13)."""
+
+    @functools.wraps(notice)
+    def written(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return notice(*args, **kwargs)
+
+    return written
+
+
+def _day(day) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def _case(case_id):
@@ -44,26 +64,35 @@ def _send(subject: str, body: str, to: list[str]) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
 
 
+@_in_association_language
 def response_window_reopened(case_id: int) -> None:
     case = _case(case_id)
     _send(
-        f"Response window reopened: case {case.number}",
-        f"The ethics staff reopened the response window in case {case.number}. You may respond "
-        f'until {case.response_due_on:%d %B %Y}: sign in to Probity, "Our cases".\n',
+        _("Response window reopened: case %(number)s") % {"number": case.number},
+        _(
+            "The ethics staff reopened the response window in case %(number)s. You may "
+            'respond until %(day)s: sign in to Probity, "Our cases".'
+        )
+        % {"number": case.number, "day": _day(case.response_due_on)}
+        + "\n",
         respondent_emails(case),
     )
 
 
+@_in_association_language
 def response_received(case_id: int) -> None:
     case = _case(case_id)
     if case.case_officer.email:
         _send(
-            f"Response received: case {case.number}",
-            f"{case.respondent.name} has responded in case {case.number}.\n",
+            _("Response received: case %(number)s") % {"number": case.number},
+            _("%(respondent)s has responded in case %(number)s.")
+            % {"respondent": case.respondent.name, "number": case.number}
+            + "\n",
             [case.case_officer.email],
         )
 
 
+@_in_association_language
 def ballot_opened(ballot_id: int) -> None:
     ballot = Ballot.objects.select_related("case").get(pk=ballot_id)
     emails = [
@@ -72,26 +101,35 @@ def ballot_opened(ballot_id: int) -> None:
         if s.recused_at is None and s.voter.email
     ]
     _send(
-        f"Ballot open: case {ballot.case.number}",
-        f"You are an eligible voter on case {ballot.case.number}. The ballot closes on "
-        f'{ballot.closes_on:%d %B %Y}. Sign in to Probity, "My ballots", to read the dossier and vote. '
-        "If you have a conflict of interest, declare it there instead.\n",
+        _("Ballot open: case %(number)s") % {"number": ballot.case.number},
+        _(
+            "You are an eligible voter on case %(number)s. The ballot closes on %(day)s. "
+            'Sign in to Probity, "My ballots", to read the dossier and vote. '
+            "If you have a conflict of interest, declare it there instead."
+        )
+        % {"number": ballot.case.number, "day": _day(ballot.closes_on)}
+        + "\n",
         emails,
     )
 
 
+@_in_association_language
 def appeal_filed(case_id: int) -> None:
     case = _case(case_id)
     if case.case_officer.email:
         _send(
-            f"Appeal filed: case {case.number}",
-            f"{case.respondent.name} has appealed in case {case.number}.\n",
+            _("Appeal filed: case %(number)s") % {"number": case.number},
+            _("%(respondent)s has appealed in case %(number)s.")
+            % {"respondent": case.respondent.name, "number": case.number}
+            + "\n",
             [case.case_officer.email],
         )
 
 
+@_in_association_language
 def reminder(case_id: int, subject: str, body: str, emails: list[str]) -> None:
-    _send(f"{subject}: case {_case(case_id).number}", body, emails)
+    number = _case(case_id).number
+    _send(_("%(subject)s: case %(number)s") % {"subject": subject, "number": number}, body, emails)
 
 
 # The complainant's side (docs/decisions/0021): short notices, never the message itself.
@@ -114,52 +152,70 @@ def _tell_officer(case_id: int, what: str) -> None:
     case = _case(case_id)
     if case.case_officer.email:
         _send(
-            f"{what}: case {case.number}",
-            f"{what} in case {case.number}. Read it on the case page.\n",
+            _("%(what)s: case %(number)s") % {"what": what, "number": case.number},
+            _("%(what)s in case %(number)s. Read it on the case page.")
+            % {"what": what, "number": case.number}
+            + "\n",
             [case.case_officer.email],
         )
 
 
+@_in_association_language
 def complainant_wrote(case_id: int) -> None:
-    _tell_officer(case_id, "The complainant wrote to the ethics staff")
+    _tell_officer(case_id, _("The complainant wrote to the ethics staff"))
 
 
+@_in_association_language
 def complainant_sent_evidence(case_id: int) -> None:
-    _tell_officer(case_id, "The complainant sent further evidence")
+    _tell_officer(case_id, _("The complainant sent further evidence"))
 
 
+@_in_association_language
 def complainant_appealed(case_id: int) -> None:
-    _tell_officer(case_id, "The complainant appealed")
+    _tell_officer(case_id, _("The complainant appealed"))
 
 
+@_in_association_language
 def staff_wrote_to_complainant(case_id: int) -> None:
     case = _case(case_id)
     _send(
-        f"A message about your complaint: case {case.number}",
-        f"The ethics staff have written to you about case {case.number}. Read it on the "
-        "complainant's page (sign in with the case reference and your access code, or "
-        "with your account).\n",
+        _("A message about your complaint: case %(number)s") % {"number": case.number},
+        _(
+            "The ethics staff have written to you about case %(number)s. Read it on the "
+            "complainant's page (sign in with the case reference and your access code, or "
+            "with your account)."
+        )
+        % {"number": case.number}
+        + "\n",
         complainant_emails(case),
     )
 
 
+@_in_association_language
 def review_disclosed(case_id: int) -> None:
     case = _case(case_id)
     disclosure = case.review_disclosures.order_by("-disclosed_at", "-pk").first()
     _send(
-        f"The review is open for your comment: case {case.number}",
-        f"The ethics staff disclosed the findings and the review report in case {case.number}. "
-        f"You may comment on them until {disclosure.comment_due_on:%d %B %Y}; your comment goes "
-        'to the board with the case file. Sign in to Probity, "Our cases".\n',
+        _("The review is open for your comment: case %(number)s") % {"number": case.number},
+        _(
+            "The ethics staff disclosed the findings and the review report in case "
+            "%(number)s. You may comment on them until %(day)s; your comment goes to the "
+            'board with the case file. Sign in to Probity, "Our cases".'
+        )
+        % {"number": case.number, "day": _day(disclosure.comment_due_on)}
+        + "\n",
         respondent_emails(case),
     )
 
 
+@_in_association_language
 def review_comment_received(case_id: int) -> None:
     case = _case(case_id)
     if case.case_officer.email:
         _send(
-            f"Comment on the review received: case {case.number}",
-            f"{case.respondent.name} has commented on the review in case {case.number}.\n",
+            _("Comment on the review received: case %(number)s") % {"number": case.number},
+            _("%(respondent)s has commented on the review in case %(number)s.")
+            % {"respondent": case.respondent.name, "number": case.number}
+            + "\n",
             [case.case_officer.email],
         )

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import charts, rendering
 from cases.models import (
@@ -52,9 +54,9 @@ DISMISSED_OR_WITHDRAWN = (CaseState.DISMISSED, CaseState.WITHDRAWN)
 
 # The outcomes the report counts, in the order it lists them.
 OUTCOMES: list[tuple[str, str]] = [
-    ("dismissed", "Dismissed"),
-    ("withdrawn", "Withdrawn"),
-    ("no_violation", "No violation found"),
+    ("dismissed", gettext_lazy("Dismissed")),
+    ("withdrawn", gettext_lazy("Withdrawn")),
+    ("no_violation", gettext_lazy("No violation found")),
     *[(str(kind), SanctionKind(kind).label) for kind in SANCTION_SEVERITY],
 ]
 OUTCOME_LABELS = dict(OUTCOMES)
@@ -167,26 +169,31 @@ class AnnualReport:
 
     def rows(self) -> list[list]:
         """The report as (section, item, value) rows: the CSV, and the PDF's tables."""
-        out = [["Complaints received", "All", self.received]]
-        out += [["Received, by kind of complainant", label, n] for label, n in self.by_complainant]
+        # Words for people (the PDF's tables, the CSV's cells), in the reader's language;
+        # the CSV's column keys (section, item, value) stay as they are.
+        out = [[_("Complaints received"), _("All"), self.received]]
         out += [
-            ["Received, by principle cited", f"{number} {title}", n]
+            [_("Received, by kind of complainant"), str(label), n]
+            for label, n in self.by_complainant
+        ]
+        out += [
+            [_("Received, by principle cited"), f"{number} {title}", n]
             for number, title, n in self.by_principle
         ]
-        out += [["Cases decided", "All", self.decided]]
-        out += [["Outcomes", label, n] for _, label, n in self.outcomes]
-        out += [["Appeals", "Filed", self.appeals_filed]]
-        out += [["Appeal results", label, n] for _, label, n in self.appeal_results]
-        for name, d in (
-            ("receipt to decision", self.to_decision),
-            ("receipt to closing", self.to_closing),
+        out += [[_("Cases decided"), _("All"), self.decided]]
+        out += [[_("Outcomes"), str(label), n] for _k, label, n in self.outcomes]
+        out += [[_("Appeals"), _("Filed"), self.appeals_filed]]
+        out += [[_("Appeal results"), str(label), n] for _k, label, n in self.appeal_results]
+        for section, d in (
+            (_("Days from receipt to decision"), self.to_decision),
+            (_("Days from receipt to closing"), self.to_closing),
         ):
             out += [
-                [f"Days from {name}", "Cases", d.count],
-                [f"Days from {name}", "Median", _figure(d.median)],
-                [f"Days from {name}", "90th percentile", _figure(d.p90)],
+                [section, _("Cases"), d.count],
+                [section, _("Median"), _figure(d.median)],
+                [section, _("90th percentile"), _figure(d.p90)],
             ]
-        out += [["Open at year end", self.year.last_day.isoformat(), self.open_at_year_end]]
+        out += [[_("Open at year end"), self.year.last_day.isoformat(), self.open_at_year_end]]
         return out
 
 
@@ -324,24 +331,24 @@ def annual_report(year: ReportYear, *, with_charts: bool = True) -> AnnualReport
         report.charts = [
             charts.bars(
                 "received-principle",
-                f"Complaints received in {year.label}, by principle cited",
+                _("Complaints received in %(year)s, by principle cited") % {"year": year.label},
                 [(f"{n} {t}"[:32], c) for n, t, c in by_principle],
             ),
             charts.bars(
                 "received-complainant",
-                f"Complaints received in {year.label}, by kind of complainant",
-                [(label.split(" (")[0], n) for label, n in by_complainant],
+                _("Complaints received in %(year)s, by kind of complainant") % {"year": year.label},
+                [(str(label).split(" (")[0], n) for label, n in by_complainant],
             ),
             charts.bars(
                 "outcomes",
-                f"Outcomes of the cases decided in {year.label}",
+                _("Outcomes of the cases decided in %(year)s") % {"year": year.label},
                 [(label, n) for _, label, n in report.outcomes],
             ),
             charts.bars(
                 "appeals",
-                f"Results of the appeals decided in {year.label}",
-                [(label.split(":")[0], n) for _, label, n in appeal_results],
-                unit="appeals",
+                _("Results of the appeals decided in %(year)s") % {"year": year.label},
+                [(str(label).split(":")[0], n) for _k, label, n in appeal_results],
+                unit=_("appeals"),
             ),
         ]
     return report
@@ -365,22 +372,29 @@ def annual_report_pdf(report: AnnualReport) -> bytes:
     return rendering.render_pdf(html, head)
 
 
-STATISTICS_HEADER = [
-    "year",
-    "from",
-    "to",
-    "received",
-    *[f"received: {label}" for _, label in ComplainantKind.choices],
-    "decided",
-    *[f"outcome: {label}" for _, label in OUTCOMES],
-    "appeals filed",
-    *[f"appeal: {label}" for _, label in AppealOutcome.choices],
-    "median days to decision",
-    "p90 days to decision",
-    "median days to closing",
-    "p90 days to closing",
-    "open at year end",
-]
+def _statistics_header() -> list[str]:
+    """The statistics CSV's column keys: English whatever the language of the request
+    that first imports this module (other programs read these columns by name)."""
+    with translation.override("en"):
+        return [
+            "year",
+            "from",
+            "to",
+            "received",
+            *[f"received: {label}" for _, label in ComplainantKind.choices],
+            "decided",
+            *[f"outcome: {label}" for _, label in OUTCOMES],
+            "appeals filed",
+            *[f"appeal: {label}" for _, label in AppealOutcome.choices],
+            "median days to decision",
+            "p90 days to decision",
+            "median days to closing",
+            "p90 days to closing",
+            "open at year end",
+        ]
+
+
+STATISTICS_HEADER = _statistics_header()
 
 
 def statistics_rows():
@@ -425,18 +439,19 @@ def _decision_of(case: Case, board: dict, later: dict) -> dict:
     appeal = getattr(case, "appeal", None)
     on_appeal = ""
     if appeal is not None and not appeal.outcome:
-        on_appeal = "Under appeal"
+        on_appeal = _("Under appeal")
     elif appeal is not None and appeal.outcome == AppealOutcome.OVERTURNED:
-        on_appeal = "Overturned on appeal"
+        on_appeal = _("Overturned on appeal")
     elif appeal is not None and appeal.outcome == AppealOutcome.MODIFIED:
         kind = later.get(case.pk)
         on_appeal = (
-            f"Modified on appeal: {SanctionKind(kind).label.lower()}"
+            _("Modified on appeal: %(sanction)s")
+            % {"sanction": str(SanctionKind(kind).label).lower()}
             if kind
-            else "Modified on appeal"
+            else _("Modified on appeal")
         )
     elif appeal is not None:
-        on_appeal = "Upheld on appeal"
+        on_appeal = _("Upheld on appeal")
     return {"key": key, "label": OUTCOME_LABELS[key], "on_appeal": on_appeal}
 
 
@@ -500,7 +515,7 @@ def principle_precedents(number: str, *, list_cases: bool) -> dict:
     columns = sorted(by_year.items())
     chart = charts.stacked_columns(
         "precedent-years",
-        f"Board decisions on principle {number}, by year",
+        _("Board decisions on principle %(number)s, by year") % {"number": number},
         columns,
         DECISIONS,
     )

@@ -17,9 +17,11 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from association.paging import KeysetPage, keyset_page
 from cases import diagram, workflow
@@ -120,7 +122,7 @@ def case_list_page(
         except ValueError:
             found = cases.filter(number=go).values_list("filed_at", "pk").first()
             if found is None:
-                problem = f"No case numbered “{go}” is in this list."
+                problem = _("No case numbered “%(number)s” is in this list.") % {"number": go}
             else:
                 start_at = found
         else:
@@ -604,18 +606,17 @@ def retention_status(case: Case, today: datetime.date | None = None) -> list[tup
         due = due_on(case, kind, today)
         if kind in purged:
             removed = timezone.localtime(purged[kind].purged_at)
-            text = f"removed on {date_format(removed, 'j F Y')}"
+            text = _("removed on %(day)s") % {"day": date_format(removed, "DATE_FORMAT")}
         elif days is None:
-            text = "kept: the procedure sets no period"
+            text = _("kept: the procedure sets no period")
         elif due is None:
-            text = f"kept until {days} days after the case closes"
+            text = _("kept until %(days)s days after the case closes") % {"days": days}
         elif hold is not None:
-            text = (
-                f"due on {date_format(due, 'j F Y')} at the earliest; "
-                "the legal hold stops the clock"
-            )
+            text = _("due on %(day)s at the earliest; the legal hold stops the clock") % {
+                "day": date_format(due, "DATE_FORMAT")
+            }
         else:
-            text = f"to be removed on {date_format(due, 'j F Y')}"
+            text = _("to be removed on %(day)s") % {"day": date_format(due, "DATE_FORMAT")}
         rows.append((label, text))
     return rows
 
@@ -624,11 +625,11 @@ def retention_status(case: Case, today: datetime.date | None = None) -> list[tup
 # ballot. One wording for each deadline, on every page that shows it.
 # ---------------------------------------------------------------------------
 
-RESPONSE_DUE = "Your response is due by"
-COMMENT_DUE = "Your comment on the review is due by"
-PARTICIPANTS_DUE = "Name who comes to the hearing by"
-HEARING_ON = "The hearing is on"
-APPEAL_DUE = "Any appeal must be filed by"
+RESPONSE_DUE = gettext_lazy("Your response is due by")
+COMMENT_DUE = gettext_lazy("Your comment on the review is due by")
+PARTICIPANTS_DUE = gettext_lazy("Name who comes to the hearing by")
+HEARING_ON = gettext_lazy("The hearing is on")
+APPEAL_DUE = gettext_lazy("Any appeal must be filed by")
 
 
 @dataclass(frozen=True)
@@ -651,23 +652,23 @@ def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadl
     if case.state == CaseState.UNDER_REVIEW and case.response_due_on:
         comment = _comment_due(case, today)
         if comment is not None:
-            return Deadline("comment", COMMENT_DUE, comment, "Comment on the review")
+            return Deadline("comment", COMMENT_DUE, comment, _("Comment on the review"))
         if case.response_due_on >= today:
-            return Deadline("response", RESPONSE_DUE, case.response_due_on, "Send your response")
+            return Deadline("response", RESPONSE_DUE, case.response_due_on, _("Send your response"))
     elif case.state == CaseState.HEARING:
         hearing = workflow.current_hearing(case)
         if hearing is not None:
             named = hearing.participants_due_on
             if named and named >= today:
                 return Deadline(
-                    "participants", PARTICIPANTS_DUE, named, "Name who comes to the hearing"
+                    "participants", PARTICIPANTS_DUE, named, _("Name who comes to the hearing")
                 )
             day = hearing.local_start.date()
             if day >= today:
-                return Deadline("hearing", HEARING_ON, day, "See the hearing's details")
+                return Deadline("hearing", HEARING_ON, day, _("See the hearing's details"))
     elif case.state == CaseState.SANCTIONED and case.appeal_deadline:
         if case.appeal_deadline >= today:
-            return Deadline("appeal", APPEAL_DUE, case.appeal_deadline, "Read the decision")
+            return Deadline("appeal", APPEAL_DUE, case.appeal_deadline, _("Read the decision"))
     return None
 
 
@@ -698,58 +699,72 @@ def what_happens_next(case: Case, today: datetime.date | None = None) -> dict:
         comment = _comment_due(case, today)
         if comment is not None:
             return {
-                "text": "The findings and the review report are disclosed to you: you may "
-                "comment on them before the deadline. Your comment goes to the board with "
-                "the file.",
+                "text": _(
+                    "The findings and the review report are disclosed to you: you may "
+                    "comment on them before the deadline. Your comment goes to the board with "
+                    "the file."
+                ),
                 "day": comment,
             }
         if case.response_window_open:
             return {
-                "text": "Send your written response, with any documents, before the "
-                "deadline. After it the ethics staff record their findings and a review "
-                "report; only then may the case go to the board.",
+                "text": _(
+                    "Send your written response, with any documents, before the "
+                    "deadline. After it the ethics staff record their findings and a review "
+                    "report; only then may the case go to the board."
+                ),
                 "day": case.response_due_on,
             }
         return {
-            "text": "The response window has closed. The ethics staff are recording their "
-            "findings and a review report; you will be told if the case goes to the board.",
+            "text": _(
+                "The response window has closed. The ethics staff are recording their "
+                "findings and a review report; you will be told if the case goes to the board."
+            ),
             "day": None,
         }
     if state == CaseState.HEARING:
         hearing = workflow.current_hearing(case)
         return {
-            "text": "The board hears the parties before it votes. You may attend with "
-            "counsel and name witnesses; the notice of hearing gives the place and time. "
-            "After the hearing the board votes and you receive its decision in writing.",
+            "text": _(
+                "The board hears the parties before it votes. You may attend with "
+                "counsel and name witnesses; the notice of hearing gives the place and time. "
+                "After the hearing the board votes and you receive its decision in writing."
+            ),
             "day": hearing.local_start.date() if hearing else None,
-            "day_label": "The hearing is on",
+            "day_label": HEARING_ON,
         }
     if state == CaseState.BOARD_VOTE:
         return {
-            "text": "The board is voting on the case. You will receive the decision in "
-            "writing when the ballot closes.",
+            "text": _(
+                "The board is voting on the case. You will receive the decision in "
+                "writing when the ballot closes."
+            ),
             "day": _open_ballot_closes(case, "board"),
-            "day_label": "The ballot closes on",
+            "day_label": _("The ballot closes on"),
         }
     if state == CaseState.SANCTIONED:
         if case.appeal_deadline and case.appeal_deadline >= today:
             return {
-                "text": "You may appeal the decision to the appeals panel. If no appeal is "
-                "filed by the deadline, the decision becomes final.",
+                "text": _(
+                    "You may appeal the decision to the appeals panel. If no appeal is "
+                    "filed by the deadline, the decision becomes final."
+                ),
                 "day": case.appeal_deadline,
             }
         return {
-            "text": "The appeal window has closed; the decision is becoming final.",
+            "text": _("The appeal window has closed; the decision is becoming final."),
             "day": None,
         }
     if state == CaseState.UNDER_APPEAL:
         return {
-            "text": "The appeals panel is considering your appeal. You will receive its "
-            "decision in writing.",
+            "text": _(
+                "The appeals panel is considering your appeal. You will receive its "
+                "decision in writing."
+            ),
             "day": _open_ballot_closes(case, "appeal"),
-            "day_label": "The panel decides by",
+            "day_label": _("The panel decides by"),
         }
-    return {"text": "The case is closed. Nothing more is needed from you.", "day": None}
+    return {"text": _("The case is closed. Nothing more is needed from you."), "day": None}
 
 
 @dataclass(frozen=True)
@@ -761,15 +776,15 @@ class Outcome:
 
 
 OUTCOME_SHORT = {
-    "dismissed": "Dismissed",
-    "withdrawn": "Withdrawn",
-    "no_violation": "Decided: no violation found",
-    "sanctioned": "Decided: sanction imposed",
-    "under_appeal": "Decided: sanction imposed; under appeal",
-    "final": "Closed: the board's decision is final",
-    "upheld": "Closed: the decision was upheld on appeal",
-    "modified": "Closed: on appeal, a lesser sanction replaced the decision",
-    "overturned": "Closed: the decision was overturned on appeal; no sanction stands",
+    "dismissed": gettext_lazy("Dismissed"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "no_violation": gettext_lazy("Decided: no violation found"),
+    "sanctioned": gettext_lazy("Decided: sanction imposed"),
+    "under_appeal": gettext_lazy("Decided: sanction imposed; under appeal"),
+    "final": gettext_lazy("Closed: the board's decision is final"),
+    "upheld": gettext_lazy("Closed: the decision was upheld on appeal"),
+    "modified": gettext_lazy("Closed: on appeal, a lesser sanction replaced the decision"),
+    "overturned": gettext_lazy("Closed: the decision was overturned on appeal; no sanction stands"),
 }
 
 
@@ -851,6 +866,12 @@ def prefetch_hearing(case: Case) -> None:
     )
 
 
+def _attendee(p) -> str:
+    # The name ticked is stored in the hearing's record as it reads: English, always.
+    with translation.override("en"):
+        return f"{p.name} ({p.get_role_display().lower()}, {p.get_party_display().lower()})"
+
+
 def hearing_page(case: Case, relation: str) -> dict:
     """What a page shows of the comment on the review and the hearing, by the user's
     relation to the case: the respondent sees the review only as disclosed to it, and
@@ -881,8 +902,5 @@ def hearing_page(case: Case, relation: str) -> dict:
         "findings": [a for a in case.allegations.all() if hasattr(a, "finding")],
         "comments": list(case.review_comments.all()),
         "attendance_names": [u.get_full_name() or u.username for u in panel]
-        + [
-            f"{p.name} ({p.get_role_display().lower()}, {p.get_party_display().lower()})"
-            for p in participants
-        ],
+        + [_attendee(p) for p in participants],
     }

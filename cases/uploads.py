@@ -9,17 +9,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 TYPE_NAMES = {
-    "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/gif": "GIF image",
-    "text/plain": "plain text",
-    "text/html": "saved web page (HTML)",
-    "message/rfc822": "email message (.eml)",
-    "application/zip": "ZIP archive or Office document",
-    "application/octet-stream": "unrecognised binary file",
+    "application/pdf": gettext_lazy("PDF"),
+    "image/png": gettext_lazy("PNG image"),
+    "image/jpeg": gettext_lazy("JPEG image"),
+    "image/gif": gettext_lazy("GIF image"),
+    "text/plain": gettext_lazy("plain text"),
+    "text/html": gettext_lazy("saved web page (HTML)"),
+    "message/rfc822": gettext_lazy("email message (.eml)"),
+    "application/zip": gettext_lazy("ZIP archive or Office document"),
+    "application/octet-stream": gettext_lazy("unrecognised binary file"),
 }
 
 
@@ -72,24 +74,30 @@ def detect_type(head: bytes) -> str:
 def inspect_upload(uploaded) -> UploadInfo:
     """Check one uploaded file against the settings' limits; refuse it with a message
     that says which limit it broke."""
-    name = getattr(uploaded, "name", "the file")
+    name = getattr(uploaded, "name", None) or _("the file")
     limit = settings.PROBITY_UPLOAD_MAX_BYTES
     if uploaded.size == 0:
-        raise ValidationError(f"“{name}” is empty.")
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
     if uploaded.size > limit:
         raise ValidationError(
-            f"“{name}” is {filesizeformat(uploaded.size)}; the upload size limit is "
-            f"{filesizeformat(limit)}."
+            _("“%(name)s” is %(size)s; the upload size limit is %(limit)s.")
+            % {"name": name, "size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)}
         )
     uploaded.seek(0)
     head = uploaded.read(8192)
     content_type = detect_type(head)
     allowed = settings.PROBITY_UPLOAD_ALLOWED_TYPES
     if content_type not in allowed:
-        accepted = ", ".join(TYPE_NAMES.get(t, t) for t in allowed)
+        accepted = ", ".join(str(TYPE_NAMES.get(t, t)) for t in allowed)
         raise ValidationError(
-            f"“{name}” is of a type that is not accepted: {TYPE_NAMES.get(content_type, content_type)}. "
-            f"Accepted types: {accepted}."
+            _(
+                "“%(name)s” is of a type that is not accepted: %(type)s. Accepted types: %(accepted)s."
+            )
+            % {
+                "name": name,
+                "type": TYPE_NAMES.get(content_type, content_type),
+                "accepted": accepted,
+            }
         )
     digest = hashlib.sha256()
     uploaded.seek(0)

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
@@ -114,7 +115,7 @@ def case_list_export(request):
     """The case list as filtered, as CSV: what this user may see of it, for ethics
     staff, the board and the panel (a representative exports nothing)."""
     if not roles_of(request.user).sees_register:
-        raise PermissionDenied("Only the association's staff, board and panel export cases.")
+        raise PermissionDenied(_("Only the association's staff, board and panel export cases."))
     _form, _filters, cases = _filtered_cases(request)
     return csv_response(
         "cases.csv",
@@ -217,7 +218,7 @@ def complaint_new(request):
     ):
         filled = _filled(allegations)
         if not filled:
-            form.add_error(None, "A complaint needs at least one allegation.")
+            form.add_error(None, _("A complaint needs at least one allegation."))
         else:
             try:
                 case = services.complaint_file(
@@ -240,7 +241,9 @@ def complaint_new(request):
                 for f in evidence:
                     f.refused_files = refused
             else:
-                messages.success(request, f"Complaint filed as case {case.number}.")
+                messages.success(
+                    request, _("Complaint filed as case %(number)s.") % {"number": case.number}
+                )
                 code = getattr(case, "new_access_code", None)
                 return access_code_shown(request, case, code) if code else redirect(case)
     posted = request.method == "POST"
@@ -253,7 +256,7 @@ def complaint_new(request):
             "evidence": evidence,
             "show_errors": posted,
             "error_summary": error_summary(
-                form, (allegations, "Allegation"), (evidence, "Evidence")
+                form, (allegations, _("Allegation")), (evidence, _("Evidence"))
             )
             if posted
             else [],
@@ -299,7 +302,7 @@ def complaint_amend(request, number):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Amendment recorded.")
+            messages.success(request, _("Amendment recorded."))
             return redirect(case)
     return render(
         request,
@@ -536,7 +539,7 @@ def case_step(request, number, name):
         request.POST, auto_id=f"id_{name}_%s", reason_label=workflow.STEPS[name].reason_label
     )
     if not form.is_valid():
-        return _refused(request, case, f"step_{name}", form, "The form was incomplete.")
+        return _refused(request, case, f"step_{name}", form, _("The form was incomplete."))
     try:
         services.case_transition(
             case=case,
@@ -556,7 +559,8 @@ def case_step(request, number, name):
     case.refresh_from_db()
     messages.success(
         request,
-        f"Done: {workflow.STEPS[name].label.lower()}. The case is now {case.state_label.lower()}.",
+        _("Done: %(step)s. The case is now %(state)s.")
+        % {"step": workflow.STEPS[name].label.lower(), "state": case.state_label.lower()},
     )
     return redirect(case)
 
@@ -572,7 +576,7 @@ def evidence_add(request, number):
         call=lambda case, d: services.evidence_add(
             case=case, by=request.user, evidence=EvidenceForm.input_from(d)
         ),
-        done="Evidence added.",
+        done=_("Evidence added."),
     )
 
 
@@ -585,7 +589,7 @@ def evidence_disclosure(request, number, evidence_id):
     services.evidence_set_disclosure(
         evidence=evidence, by=request.user, disclosed=request.POST.get("disclosed") == "1"
     )
-    messages.success(request, f"Disclosure of “{evidence.title}” updated.")
+    messages.success(request, _("Disclosure of “%(title)s” updated.") % {"title": evidence.title})
     return redirect(case)
 
 
@@ -618,7 +622,7 @@ def response_submit(request, number):
         call=lambda case, d: services.response_submit(
             case=case, by=request.user, text=d["text"], attachments=d["attachments"]
         ),
-        done="Your response was received. The ethics staff will consider it.",
+        done=_("Your response was received. The ethics staff will consider it."),
     )
 
 
@@ -639,7 +643,7 @@ def finding_record(request, number, allegation_id):
             conclusion=d["conclusion"],
             reasoning=d["reasoning"],
         ),
-        done="Finding recorded.",
+        done=_("Finding recorded."),
         then=lambda case: f"{case.get_absolute_url()}#allegation-{allegation_id}",
     )
 
@@ -659,7 +663,7 @@ def _case_form(request, number, *, form_key, make_form, call, done, staff_only=T
         except PermissionDenied as exc:
             # Access can change while a form is open (a dismissal ends the respondent's
             # right to respond); the page is still theirs to see, with what they typed.
-            why = str(exc) or "You may not do this on this case."
+            why = str(exc) or _("You may not do this on this case.")
             return _refused(request, case, form_key, form, why, status=403)
         messages.success(request, done)
         return redirect(then(case) if then else case)
@@ -694,7 +698,7 @@ def review_report_save(request, number):
             aggravating=d["aggravating"],
             mitigating=d["mitigating"],
         ),
-        "Review report saved.",
+        _("Review report saved."),
     )
 
 
@@ -709,7 +713,7 @@ def response_window_reopen(request, number):
         lambda case, d: services.response_window_reopen(
             case=case, by=request.user, reason=d["reason"], until=d["until"]
         ),
-        "Response window reopened.",
+        _("Response window reopened."),
     )
 
 
@@ -722,7 +726,7 @@ def late_filing_accept(request, number):
         ReasonForm,
         "late_form",
         lambda case, d: services.late_filing_accept(case=case, by=request.user, reason=d["reason"]),
-        "Late filing accepted with your reason.",
+        _("Late filing accepted with your reason."),
         prefix="late",
     )
 
@@ -738,7 +742,7 @@ def case_officer_assign(request, number):
         lambda case, d: services.case_officer_assign(
             case=case, by=request.user, officer=d["officer"]
         ),
-        "Case officer assigned.",
+        _("Case officer assigned."),
     )
 
 
@@ -757,7 +761,7 @@ def case_link(request, number):
             reason=d["reason"],
             by=request.user,
         ),
-        "Cases linked; the link is in both cases' records.",
+        _("Cases linked; the link is in both cases' records."),
         prefix="link",
     )
 
@@ -772,7 +776,7 @@ def amended_notice_issue(request, number):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "Amended notice issued; the response window runs again.")
+        messages.success(request, _("Amended notice issued; the response window runs again."))
     return redirect(case)
 
 
@@ -785,7 +789,7 @@ def amended_notice_issue(request, number):
 def workflow_page(request):
     """The case workflow for staff, the board and the panel: drawn from the table."""
     if not roles_of(request.user).sees_register:
-        raise PermissionDenied("The workflow page is for ethics staff, the board and the panel.")
+        raise PermissionDenied(_("The workflow page is for ethics staff, the board and the panel."))
     procedure = Procedure.in_force()
     return render(
         request,
@@ -798,7 +802,7 @@ def workflow_page(request):
 def my_ballots(request):
     roles = roles_of(request.user)
     if not (roles.board or roles.appeals_panel):
-        raise PermissionDenied("“My ballots” is for board and appeals-panel members.")
+        raise PermissionDenied(_("“My ballots” is for board and appeals-panel members."))
     return render(
         request,
         "cases/my_ballots.html",
@@ -829,7 +833,7 @@ def vote_cast(request, number):
             dissent=d["dissent"],
             compliance=d["compliance"],
         ),
-        done="Your vote is recorded. You may change it until the ballot closes.",
+        done=_("Your vote is recorded. You may change it until the ballot closes."),
     )
 
 
@@ -845,7 +849,7 @@ def conflict_declare(request, number):
         call=lambda case, d: services.conflict_declare(
             case=case, member=request.user, reason=d["reason"], by=request.user
         ),
-        done="Your conflict of interest is recorded; you no longer have access to the case.",
+        done=_("Your conflict of interest is recorded; you no longer have access to the case."),
         then=lambda case: "cases:my_ballots",
     )
 
@@ -861,7 +865,7 @@ def conflict_record(request, number):
         lambda case, d: services.conflict_declare(
             case=case, member=d["member"], reason=d["reason"], by=request.user
         ),
-        "Conflict recorded; the member no longer has access and does not count.",
+        _("Conflict recorded; the member no longer has access and does not count."),
         prefix="party",
     )
 
@@ -877,7 +881,7 @@ def ballot_extend(request, number):
         lambda case, d: services.ballot_extend(
             case=case, by=request.user, until=d["until"], reason=d["reason"]
         ),
-        "Ballot extended.",
+        _("Ballot extended."),
         prefix="extend",
     )
 
@@ -899,7 +903,7 @@ def appeal_ballot_close(request, number):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, "The appeals panel's ballot is closed. Record the appeal decision next."
+            request, _("The appeals panel's ballot is closed. Record the appeal decision next.")
         )
     return redirect(case)
 
@@ -981,15 +985,18 @@ def letter_redeliver(request, number, letter_id):
         return redirect(f"{case.get_absolute_url()}#letters-h")
     failed = [a for a in attempts if not a.succeeded]
     if not attempts:
-        messages.info(request, "Every recipient has already received this letter.")
+        messages.info(request, _("Every recipient has already received this letter."))
     elif failed:
         messages.error(
             request,
-            f"Delivery failed again for {', '.join(a.recipient for a in failed)}: {failed[0].error}",
+            _("Delivery failed again for %(recipients)s: %(error)s")
+            % {"recipients": ", ".join(a.recipient for a in failed), "error": failed[0].error},
         )
     else:
         messages.success(
-            request, f"Letter delivered to {', '.join(a.recipient for a in attempts)}."
+            request,
+            _("Letter delivered to %(recipients)s.")
+            % {"recipients": ", ".join(a.recipient for a in attempts)},
         )
     return redirect(f"{case.get_absolute_url()}#letters-h")
 
@@ -1008,6 +1015,6 @@ def letter_correct(request, number, letter_id):
         call=lambda case, d: services.letter_correct(
             letter=letter(case), by=request.user, reason=d["reason"]
         ),
-        done="A corrected version was issued; the earlier one remains on record.",
+        done=_("A corrected version was issued; the earlier one remains on record."),
         then=lambda case: f"{case.get_absolute_url()}#letters-h",
     )

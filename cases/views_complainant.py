@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from association.limits import COMPLAINANT_SESSION_KEY
@@ -55,8 +56,10 @@ def sign_in(request):
                 return accounts.locked_out(request, credentials=credentials)
             form.add_error(
                 None,
-                "That case reference and access code do not match. Check both (the code is "
-                "in the email that came with the acknowledgement) and try again.",
+                _(
+                    "That case reference and access code do not match. Check both (the code is "
+                    "in the email that came with the acknowledgement) and try again."
+                ),
             )
         else:
             axes_reset(username=credentials["username"])
@@ -71,7 +74,7 @@ def sign_in(request):
 def sign_out(request):
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
-    messages.success(request, "You have left the complainant's page.")
+    messages.success(request, _("You have left the complainant's page."))
     return redirect("cases:complainant_sign_in")
 
 
@@ -104,8 +107,10 @@ def _revoked(request):
     request.session.pop(SESSION_KEY, None)
     messages.error(
         request,
-        "Your access code no longer works: the ethics staff revoked it or issued a new one. "
-        "Sign in with the new code, or ask the ethics staff for one.",
+        _(
+            "Your access code no longer works: the ethics staff revoked it or issued a new one. "
+            "Sign in with the new code, or ask the ethics staff for one."
+        ),
     )
     return redirect("cases:complainant_sign_in")
 
@@ -159,7 +164,7 @@ def message(request, number):
         call=lambda case, by, d: services.complainant_message_send(
             case=case, by=by, body=d["body"]
         ),
-        done="Your message is sent to the ethics staff.",
+        done=_("Your message is sent to the ethics staff."),
     )
 
 
@@ -173,13 +178,17 @@ def evidence(request, number):
         call=lambda case, by, d: services.complainant_evidence_submit(
             case=case, by=by, file=d["file"], title=d["title"], description=d["description"]
         ),
-        done="Your evidence is sent. The ethics staff will decide whether to add it to the case.",
+        done=_(
+            "Your evidence is sent. The ethics staff will decide whether to add it to the case."
+        ),
     )
 
 
 @require_POST
 def appeal(request, number):
-    form = TransitionForm(request.POST, auto_id="id_c_appeal_%s", reason_label="Grounds of appeal")
+    form = TransitionForm(
+        request.POST, auto_id="id_c_appeal_%s", reason_label=_("Grounds of appeal")
+    )
     return _complainant_post(
         request,
         number,
@@ -192,8 +201,10 @@ def appeal(request, number):
             reason=d["reason"],
             expected_state=d["expected_state"],
         ),
-        done="Your appeal is filed. The appeals panel will consider it; you will be told "
-        "its decision by letter.",
+        done=_(
+            "Your appeal is filed. The appeals panel will consider it; you will be told "
+            "its decision by letter."
+        ),
     )
 
 
@@ -229,7 +240,7 @@ def staff_message(request, number):
         call=lambda case, d: services.staff_message_send(
             case=case, by=request.user, body=d["body"]
         ),
-        done="Your message is on the complainant's page; they are told by email.",
+        done=_("Your message is on the complainant's page; they are told by email."),
         then=lambda case: f"{case.get_absolute_url()}#complainant-h",
     )
 
@@ -250,7 +261,7 @@ def submission_accept(request, number):
                 disclosed_to_respondent=d["disclosed_to_respondent"], producer=d["producer"]
             ),
         ),
-        done="The complainant's evidence is added to the case.",
+        done=_("The complainant's evidence is added to the case."),
         then=lambda case: f"{case.get_absolute_url()}#complainant-h",
     )
 
@@ -266,7 +277,7 @@ def submission_decline(request, number):
         call=lambda case, d: services.complainant_evidence_decline(
             case=case, by=request.user, submission_id=d["submission"], reason=d["reason"]
         ),
-        done="The complainant's evidence is not accepted; their page says why.",
+        done=_("The complainant's evidence is not accepted; their page says why."),
         then=lambda case: f"{case.get_absolute_url()}#complainant-h",
     )
 
@@ -282,7 +293,7 @@ def code_revoke(request, number):
         call=lambda case, d: services.access_code_revoke(
             case=case, by=request.user, reason=d["reason"]
         ),
-        done="The access code is revoked: it no longer opens the complainant's page.",
+        done=_("The access code is revoked: it no longer opens the complainant's page."),
         then=lambda case: f"{case.get_absolute_url()}#complainant-h",
     )
 
@@ -345,7 +356,9 @@ def appeal_ballot_close(request, number):
     else:
         messages.success(
             request,
-            "The appeals panel's ballot is closed. Record the decision on the complainant's "
-            "appeal next.",
+            _(
+                "The appeals panel's ballot is closed. Record the decision on the complainant's "
+                "appeal next."
+            ),
         )
     return redirect(case)

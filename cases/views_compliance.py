@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
@@ -35,7 +36,7 @@ def compliance_record(request, number, sanction_id):
             note=d["note"],
             by=request.user,
         ),
-        done="Compliance recorded; it is in the case record.",
+        done=_("Compliance recorded; it is in the case record."),
     )
 
 
@@ -56,7 +57,9 @@ def compliance_proof_upload(request, number, sanction_id):
             description=d["description"],
             by=request.user,
         ),
-        done="Your proof was received. The ethics staff will check it and record the compliance.",
+        done=_(
+            "Your proof was received. The ethics staff will check it and record the compliance."
+        ),
     )
 
 
@@ -76,7 +79,7 @@ def compliance_proof_accept(request, number, proof_id):
             note=d["note"],
             by=request.user,
         ),
-        done="Proof accepted; compliance recorded.",
+        done=_("Proof accepted; compliance recorded."),
     )
 
 

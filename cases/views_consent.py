@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import access, selectors, services, views
@@ -50,7 +51,7 @@ def consent_offer(request, number):
             terms=d["terms"],
             reply_by=d["reply_by"],
         ),
-        done="The consent offer is made; the offer letter goes to the respondent.",
+        done=_("The consent offer is made; the offer letter goes to the respondent."),
     )
 
 
@@ -61,7 +62,7 @@ def consent_accept(request, number):
     case = selectors.case_for_page(number=number, user=request.user)
     offered = access.offered(request.user, case, ["accept_consent"])
     if "accept_consent" not in offered:
-        raise PermissionDenied("There is no consent offer for you to accept on this case.")
+        raise PermissionDenied(_("There is no consent offer for you to accept on this case."))
     # The offer in full only while it may be accepted; else the table's reasons.
     offer = None
     if offered["accept_consent"].ready:
@@ -82,7 +83,7 @@ def consent_accept(request, number):
                 status = 400
             else:
                 messages.success(
-                    request, "You accepted the offer: the sanction is imposed and the case ends."
+                    request, _("You accepted the offer: the sanction is imposed and the case ends.")
                 )
                 return redirect(case)
         else:
@@ -104,7 +105,7 @@ def consent_refuse(request, number):
         form_key="refuse_form",
         form=ConsentRefuseForm(request.POST),
         call=lambda case, d: services.consent_refuse(case=case, by=request.user, said=d["said"]),
-        done="You refused the offer; the case goes on.",
+        done=_("You refused the offer; the case goes on."),
     )
 
 
@@ -117,7 +118,7 @@ def consent_lapse(request, number):
     except services.TransitionRefused as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The unanswered offer is closed; the case goes on.")
+        messages.success(request, _("The unanswered offer is closed; the case goes on."))
     return redirect(case)
 
 
@@ -130,13 +131,13 @@ def interim_propose(request, number):
         form_key="interim_form",
         form=InterimReasonForm(
             request.POST,
-            label="Why the membership should be suspended while the case runs",
+            label=_("Why the membership should be suspended while the case runs"),
             prefix="interim-propose",
         ),
         call=lambda case, d: services.interim_propose(
             case=case, by=request.user, reasons=d["reason"]
         ),
-        done="The interim suspension is before the board: its ballot is open.",
+        done=_("The interim suspension is before the board: its ballot is open."),
     )
 
 
@@ -148,12 +149,14 @@ def interim_lift(request, number):
         number,
         form_key="lift_form",
         form=InterimReasonForm(
-            request.POST, label="Grounds for lifting the interim suspension", prefix="interim-lift"
+            request.POST,
+            label=_("Grounds for lifting the interim suspension"),
+            prefix="interim-lift",
         ),
         call=lambda case, d: services.interim_lifting_request(
             case=case, by=request.user, grounds=d["reason"]
         ),
-        done="Your request is before the board.",
+        done=_("Your request is before the board."),
     )
 
 
@@ -168,7 +171,7 @@ def interim_vote(request, number):
         call=lambda case, d: services.interim_vote_cast(
             case=case, voter=request.user, choice=d["choice"], reason=d["reason"]
         ),
-        done="Your vote is recorded. You may change it until the ballot closes.",
+        done=_("Your vote is recorded. You may change it until the ballot closes."),
     )
 
 
@@ -182,7 +185,9 @@ def interim_close(request, number):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, f"The interim ballot is closed: {interim.get_status_display().lower()}."
+            request,
+            _("The interim ballot is closed: %(status)s.")
+            % {"status": interim.get_status_display().lower()},
         )
     return redirect(case)
 
@@ -198,5 +203,5 @@ def consolidate(request, number):
         call=lambda case, d: services.case_consolidate(
             case=case, other_number=d["other_number"], reason=d["reason"], by=request.user
         ),
-        done="The cases are consolidated: a vote on either counts in both.",
+        done=_("The cases are consolidated: a vote on either counts in both."),
     )

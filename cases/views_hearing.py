@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services, workflow
@@ -34,7 +35,7 @@ def review_disclose(request, number):
         form_key="disclose_form",
         make_form=lambda case: forms.Form(request.POST),  # a button: nothing to type
         call=lambda case, d: services.review_disclose(case=case, by=request.user),
-        done="The findings and the review report are disclosed to the respondent for comment.",
+        done=_("The findings and the review report are disclosed to the respondent for comment."),
     )
 
 
@@ -50,7 +51,7 @@ def review_comment(request, number):
         call=lambda case, d: services.review_comment_submit(
             case=case, by=request.user, text=d["text"]
         ),
-        done="Your comment was received. It goes to the board with the case file.",
+        done=_("Your comment was received. It goes to the board with the case file."),
     )
 
 
@@ -70,7 +71,7 @@ def hearing_request(request, number):
         call=lambda case, d: services.hearing_request(
             case=case, by=request.user, party=HearingParty.RESPONDENT, reason=d["reason"]
         ),
-        done="Your request for a hearing was received.",
+        done=_("Your request for a hearing was received."),
     )
 
 
@@ -89,7 +90,7 @@ def hearing_request_record(request, number):
         call=lambda case, d: services.hearing_request(
             case=case, by=request.user, party=HearingParty.COMPLAINANT, reason=d["reason"]
         ),
-        done="The complainant's request for a hearing is recorded.",
+        done=_("The complainant's request for a hearing is recorded."),
     )
 
 
@@ -104,7 +105,7 @@ def hearing_schedule(request, number):
         call=lambda case, d: services.hearing_schedule(
             case=case, by=request.user, hearing=_form_input(d)
         ),
-        done="The hearing is set; the notice of hearing went to both parties.",
+        done=_("The hearing is set; the notice of hearing went to both parties."),
     )
 
 
@@ -119,7 +120,7 @@ def hearing_postpone(request, number):
         call=lambda case, d: services.hearing_postpone(
             case=case, by=request.user, reason=d["reason"], hearing=_form_input(d)
         ),
-        done="The hearing is postponed; the new notice went to both parties.",
+        done=_("The hearing is postponed; the new notice went to both parties."),
     )
 
 
@@ -146,7 +147,7 @@ def hearing_participants(request, number):
         call=lambda case, d: services.hearing_participants_name(
             case=case, by=request.user, participants=ParticipantsForm.participants_of(d)
         ),
-        done="Thank you: the names are recorded for the hearing.",
+        done=_("Thank you: the names are recorded for the hearing."),
     )
 
 
@@ -166,7 +167,7 @@ def hearing_participants_record(request, number):
             party=d["party"],
             participants=ParticipantsForm.participants_of(d),
         ),
-        done="The names are recorded for the hearing.",
+        done=_("The names are recorded for the hearing."),
     )
 
 
@@ -188,5 +189,5 @@ def hearing_record(request, number):
             notes=d["notes"],
             disclosed=d["disclosed"],
         ),
-        done="The hearing's record is kept.",
+        done=_("The hearing's record is kept."),
     )

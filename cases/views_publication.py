@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
@@ -39,7 +40,7 @@ def publication_withhold(request, number):
         number,
         "withhold_form",
         services.publication_withhold,
-        "The decision is withheld from publication.",
+        _("The decision is withheld from publication."),
     )
 
 
@@ -51,7 +52,7 @@ def legal_hold_place(request, number):
         number,
         "hold_form",
         services.legal_hold_place,
-        "Legal hold placed: no personal data of this case will be removed while it lasts.",
+        _("Legal hold placed: no personal data of this case will be removed while it lasts."),
     )
 
 
@@ -63,5 +64,5 @@ def legal_hold_release(request, number):
         number,
         "release_form",
         services.legal_hold_release,
-        "Legal hold released; the retention periods run again.",
+        _("Legal hold released; the retention periods run again."),
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from association.exports import csv_response
 from cases import reports
@@ -18,7 +19,7 @@ from members.roles import roles_of
 
 def _require_records_reader(user) -> None:
     if not roles_of(user).sees_register:
-        raise PermissionDenied("Only the association's staff, board and panel see its records.")
+        raise PermissionDenied(_("Only the association's staff, board and panel see its records."))
 
 
 def _year(request) -> tuple[reports.ReportYear, list[reports.ReportYear], str]:
@@ -36,8 +37,8 @@ def _year(request) -> tuple[reports.ReportYear, list[reports.ReportYear], str]:
         years[-1],
         years,
         (
-            f"There is no report for “{shown}”: the records cover "
-            f"{years[0].label} to {years[-1].label}."
+            _("There is no report for “%(asked)s”: the records cover %(first)s to %(last)s.")
+            % {"asked": shown, "first": years[0].label, "last": years[-1].label}
         ),
     )
 

@@ -15,7 +15,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from cases import events, notifications, tally, workflow
 from cases.access import (
@@ -215,9 +216,7 @@ def vote_cast(
     locked = {pk: lock_case(Case(pk=pk)) for pk in sorted([case.pk, *others])}
     case = locked[case.pk]
     authorize(voter, case, "vote")
-    vote = _cast_one(
-        case, voter, choice, sanction, suspension_months, reason, dissent, compliance
-    )
+    vote = _cast_one(case, voter, choice, sanction, suspension_months, reason, dissent, compliance)
     for pk in others:
         other = locked[pk]
         if other.state != CaseState.BOARD_VOTE:
@@ -261,7 +260,7 @@ def _cast_one(
     if ballot is None:
         raise PermissionDenied(workflow.ACTIONS["vote"].closed_refusal)
     if _seat(ballot, voter) is None:
-        raise PermissionDenied("You are not an eligible voter on this ballot.")
+        raise PermissionDenied(_("You are not an eligible voter on this ballot."))
     sanction, suspension_months = _validate_vote(case, kind, choice, sanction, suspension_months)
     compliance = (
         _validate_compliance(compliance or {})
@@ -309,7 +308,7 @@ def _validate_compliance(proposed: dict) -> dict:
     positive amount, education what is required, conditions their terms."""
     unknown = set(proposed) - set(COMPLIANCE_KINDS)
     if unknown:
-        raise ValidationError(f"Unknown sanction “{sorted(unknown)[0]}”.")
+        raise ValidationError(_("Unknown sanction “%(kind)s”.") % {"kind": sorted(unknown)[0]})
     clean: dict = {}
 
     def number(value, message: str, low: int, high: int) -> int:
@@ -326,7 +325,10 @@ def _validate_compliance(proposed: dict) -> dict:
         if value in (None, ""):
             return None
         return number(
-            value, f"{label}: give 1 to {MAX_COMPLIANCE_DAYS} days.", 1, MAX_COMPLIANCE_DAYS
+            value,
+            _("%(what)s: give 1 to %(max)s days.") % {"what": label, "max": MAX_COMPLIANCE_DAYS},
+            1,
+            MAX_COMPLIANCE_DAYS,
         )
 
     def text(terms: dict, name: str, label: str, required: bool) -> str:
@@ -342,29 +344,30 @@ def _validate_compliance(proposed: dict) -> dict:
         except (InvalidOperation, ValueError):
             amount = None
         if amount is None or amount <= 0 or amount >= Decimal("1e10"):
-            raise ValidationError("With a fine, give the amount you support (more than zero).")
+            raise ValidationError(_("With a fine, give the amount you support (more than zero)."))
         clean[SanctionKind.FINE] = {
             "amount": f"{amount:.2f}",
             # An amount is never without its currency: the association's, from settings.
             "currency": settings.PROBITY_CURRENCY,
-            "due_days": days(terms, "Days to pay the fine"),
+            "due_days": days(terms, _("Days to pay the fine")),
         }
     if SanctionKind.EDUCATION in proposed:
         terms = proposed[SanctionKind.EDUCATION]
         clean[SanctionKind.EDUCATION] = {
-            "what": text(terms, "what", "With required education, say what it is.", True),
-            "due_days": days(terms, "Days to complete the education"),
+            "what": text(terms, "what", _("With required education, say what it is."), True),
+            "due_days": days(terms, _("Days to complete the education")),
         }
     if SanctionKind.CONDITIONS in proposed:
         terms = proposed[SanctionKind.CONDITIONS]
         months = number(
             terms.get("months"),
-            f"With conditions, give the period: 1 to {MAX_CONDITIONS_MONTHS} months.",
+            _("With conditions, give the period: 1 to %(max)s months.")
+            % {"max": MAX_CONDITIONS_MONTHS},
             1,
             MAX_CONDITIONS_MONTHS,
         )
         clean[SanctionKind.CONDITIONS] = {
-            "terms": text(terms, "terms", "With conditions, state the conditions.", True),
+            "terms": text(terms, "terms", _("With conditions, state the conditions."), True),
             "months": months,
             "checked_by": text(terms, "checked_by", "", False),
         }
@@ -376,27 +379,31 @@ def _validate_compliance(proposed: dict) -> dict:
 
 def _validate_vote(case, kind, choice, sanction, months):
     if choice not in BALLOT_CHOICES[kind]:
-        raise ValidationError("Choose one of the options on the ballot.")
+        raise ValidationError(_("Choose one of the options on the ballot."))
     if choice == VoteChoice.SEND_TO_VOTE and not sends_to_vote(case):
         raise ValidationError(
-            "A dismissed complaint was never put to the board: it can be upheld or sent "
-            "back to review, not sent to a new vote."
+            _(
+                "A dismissed complaint was never put to the board: it can be upheld or sent "
+                "back to review, not sent to a new vote."
+            )
         )
     if kind == BallotKind.BOARD and choice == VoteChoice.VIOLATION:
         if sanction not in SANCTION_SEVERITY:
-            raise ValidationError("With “violation found”, choose the sanction you support.")
+            raise ValidationError(_("With “violation found”, choose the sanction you support."))
     elif kind == BallotKind.APPEAL and choice == VoteChoice.MODIFY:
         original = current_sanction(case)
         allowed = SANCTION_SEVERITY[: SANCTION_SEVERITY.index(original.kind)] if original else []
         if sanction not in allowed:
             raise ValidationError(
-                "To modify, choose a sanction less severe than the one under appeal."
+                _("To modify, choose a sanction less severe than the one under appeal.")
             )
     else:
         return "", None
     if sanction == SanctionKind.SUSPENSION:
         if not months or not 1 <= months <= MAX_SUSPENSION_MONTHS:
-            raise ValidationError(f"Propose a suspension of 1 to {MAX_SUSPENSION_MONTHS} months.")
+            raise ValidationError(
+                _("Propose a suspension of 1 to %(max)s months.") % {"max": MAX_SUSPENSION_MONTHS}
+            )
         return sanction, months
     return sanction, None
 
@@ -409,12 +416,13 @@ def conflict_declare(*, case: Case, member, reason: str, by) -> Recusal:
     # A member declares their own conflict; staff record one a party raised. Who
     # first, before anything is written: a representative of a party is no decider.
     authorize(by, case, "declare_conflict" if by == member else "record_party_conflict")
-    reason = require_reason(reason, "Declaring a conflict")
+    reason = require_reason(reason, _("Declaring a conflict"))
     if not roles_of(member).decider:
-        raise ValidationError("Only board and appeals-panel members can be recused.")
+        raise ValidationError(_("Only board and appeals-panel members can be recused."))
     if Recusal.objects.filter(case=case, member=member).exists():
         raise ValidationError(
-            f"{member.get_full_name() or member.username} is already recused from this case."
+            _("%(member)s is already recused from this case.")
+            % {"member": member.get_full_name() or member.username}
         )
     recusal = Recusal.objects.create(case=case, member=member, reason=reason, recorded_by=by)
     record_event(
@@ -454,12 +462,13 @@ def conflict_declare(*, case: Case, member, reason: str, by) -> Recusal:
 def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballot:
     case = lock_case(case)
     authorize(by, case, "extend_ballot")
-    reason = require_reason(reason, "Extending the ballot")
+    reason = require_reason(reason, _("Extending the ballot"))
     # The case's board or appeal ballot: an interim suspension ballot runs beside it.
     ballot = Ballot.objects.exclude(kind=BallotKind.INTERIM).get(case=case, closed_at__isnull=True)
     if until <= max(ballot.closes_on, workflow.today()):
         raise ValidationError(
-            f"The new closing date must be after {max(ballot.closes_on, workflow.today()):%d %B %Y}."
+            _("The new closing date must be after %(day)s.")
+            % {"day": formats.date_format(max(ballot.closes_on, workflow.today()), "DATE_FORMAT")}
         )
     previous = ballot.closes_on
     Ballot.objects.filter(pk=ballot.pk).update(closes_on=until)

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases import events
 from cases.access import authorize, require_reason
@@ -86,22 +87,27 @@ def access_code_issue(case: Case, *, by, reason: str = "", code: str = "") -> st
 
 
 def _email_code(number: str, email: str, code: str) -> None:
-    try:
-        send_mail(
-            f"Your access to case {number}",
-            f"Your complaint is registered as case {number}.\n\n"
-            f"Case reference: {number}\n"
-            f"Access code: {code}\n\n"
+    # The complainant has no account, so no preference: the association's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your access to case %(number)s") % {"number": number}
+        body = _(
+            "Your complaint is registered as case %(number)s.\n\n"
+            "Case reference: %(number)s\n"
+            "Access code: %(code)s\n\n"
             "With these two you can follow your complaint on the complainant's page "
-            f"({reverse('cases:complainant_sign_in')}): where it stands, the letters "
-            "addressed to you and your deadlines; you can send further evidence and write "
-            "to the ethics staff there.\n\n"
+            "(%(page)s): where it stands, the letters addressed to you and your deadlines; "
+            "you can send further evidence and write to the ethics staff there.\n\n"
             "Keep the code private: anyone who has it can read your page. We do not keep "
             "a copy; if you lose it, ask the ethics staff for a new one.\n\n"
-            f"{settings.PROBITY_ASSOCIATION_NAME}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [email],
-        )
+            "%(association)s\n"
+        ) % {
+            "number": number,
+            "code": code,
+            "page": reverse("cases:complainant_sign_in"),
+            "association": settings.PROBITY_ASSOCIATION_NAME,
+        }
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
     except Exception:  # a mail server being down must not undo the filing
         log.exception("Could not email the access code of case %s", number)
 
@@ -128,7 +134,7 @@ def access_code_reissue(*, case: Case, by, reason: str) -> str:
     """Staff issue the complainant a new code (the old one stops working)."""
     case = lock_case(case)
     authorize(by, case, "reissue_access_code")
-    reason = require_reason(reason, "Issuing a new access code")
+    reason = require_reason(reason, _("Issuing a new access code"))
     return access_code_issue(case, by=by, reason=reason)
 
 
@@ -136,7 +142,7 @@ def access_code_reissue(*, case: Case, by, reason: str) -> str:
 def access_code_revoke(*, case: Case, by, reason: str) -> None:
     case = lock_case(case)
     authorize(by, case, "revoke_access_code")
-    reason = require_reason(reason, "Revoking the access code")
+    reason = require_reason(reason, _("Revoking the access code"))
     access = ComplainantAccess.objects.get(case=case, revoked_at__isnull=True)
     ComplainantAccess.objects.filter(pk=access.pk).update(
         revoked_at=timezone.now(), revoked_by=by, revoked_reason=reason

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from cases import events, notifications
 from cases.access import CodeHolder, acting_user, authorize, case_permissions, require_reason
@@ -54,11 +55,17 @@ def _who(by) -> str:
 def _message(case: Case, by, body: str, *, from_complainant: bool) -> ComplainantMessage:
     body = (body or "").strip()
     if not body:
-        raise ValidationError("Write the message first: it is empty.")
+        raise ValidationError(_("Write the message first: it is empty."))
     if len(body) > MAX_MESSAGE_CHARACTERS:
         raise ValidationError(
-            f"The message is {len(body):,} characters long; the limit is "
-            f"{MAX_MESSAGE_CHARACTERS:,}. Send it in parts, or as a file."
+            _(
+                "The message is %(length)s characters long; the limit is %(limit)s. "
+                "Send it in parts, or as a file."
+            )
+            % {
+                "length": formats.number_format(len(body), force_grouping=True),
+                "limit": formats.number_format(MAX_MESSAGE_CHARACTERS, force_grouping=True),
+            }
         )
     message = ComplainantMessage.objects.create(
         case=case, from_complainant=from_complainant, author=acting_user(by), body=body
@@ -108,7 +115,7 @@ def complainant_evidence_submit(
     case = lock_case(case)
     authorize(by, case, "submit_complainant_evidence")
     if file is None:
-        raise ValidationError("Choose a file to send.")
+        raise ValidationError(_("Choose a file to send."))
     info = inspect_upload(file)
     submission = ComplainantSubmission(
         case=case,
@@ -141,10 +148,11 @@ def complainant_evidence_submit(
 def _pending(case: Case, submission_id: int) -> ComplainantSubmission:
     submission = ComplainantSubmission.objects.filter(pk=submission_id, case=case).first()
     if submission is None:
-        raise ValidationError("No such submission from the complainant in this case.")
+        raise ValidationError(_("No such submission from the complainant in this case."))
     if submission.decision:
         raise ValidationError(
-            f"“{submission.title}” was already {submission.get_decision_display().lower()}."
+            _("“%(title)s” was already %(decision)s.")
+            % {"title": submission.title, "decision": submission.get_decision_display().lower()}
         )
     return submission
 
@@ -198,7 +206,7 @@ def complainant_evidence_accept(
 def complainant_evidence_decline(*, case: Case, by, submission_id: int, reason: str) -> None:
     case = lock_case(case)
     authorize(by, case, "decline_complainant_evidence")
-    reason = require_reason(reason, "Declining the complainant's evidence")
+    reason = require_reason(reason, _("Declining the complainant's evidence"))
     submission = _pending(case, submission_id)
     ComplainantSubmission.objects.filter(pk=submission.pk).update(
         decision=SubmissionDecision.DECLINED,

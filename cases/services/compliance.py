@@ -16,8 +16,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from cases import events, workflow
 from cases.access import authorize
@@ -54,7 +55,7 @@ DEFAULT_CHECKED_BY = "The ethics staff"
 
 
 def _d(day: datetime.date) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def due_on(kind: str, effective: datetime.date, terms: dict) -> datetime.date:
@@ -142,16 +143,19 @@ def _compliance_of(case: Case, sanction_id) -> Compliance:
         .first()
     )
     if compliance is None:
-        raise ValidationError("This case has no such fine, education or condition.")
+        raise ValidationError(_("This case has no such fine, education or condition."))
     if compliance.sanction.rescinded_at is not None:
         raise ValidationError(
-            f"The {compliance.sanction.get_kind_display().lower()} was rescinded: "
-            "there is nothing to comply with."
+            _("The %(sanction)s was rescinded: there is nothing to comply with.")
+            % {"sanction": compliance.sanction.get_kind_display().lower()}
         )
     if compliance.complied_on is not None:
         raise ValidationError(
-            f"Compliance with the {compliance.sanction.get_kind_display().lower()} was already "
-            f"recorded ({_d(compliance.complied_on)})."
+            _("Compliance with the %(sanction)s was already recorded (%(day)s).")
+            % {
+                "sanction": compliance.sanction.get_kind_display().lower(),
+                "day": _d(compliance.complied_on),
+            }
         )
     return compliance
 
@@ -163,7 +167,7 @@ def compliance_proof_upload(*, case: Case, sanction_id, file, description: str, 
     authorize(by, case, "upload_compliance_proof")
     compliance = _compliance_of(case, sanction_id)
     if file is None:
-        raise ValidationError("Choose the file that shows the payment or the completion.")
+        raise ValidationError(_("Choose the file that shows the payment or the completion."))
     info = inspect_upload(file)
     proof = ComplianceProof(
         compliance=compliance,
@@ -214,7 +218,7 @@ def compliance_proof_accept(
         pk=proof_id, compliance__sanction__case=case, accepted_at__isnull=True
     ).first()
     if proof is None:
-        raise ValidationError("No proof waiting to be accepted has that number in this case.")
+        raise ValidationError(_("No proof waiting to be accepted has that number in this case."))
     compliance = _compliance_of(case, proof.compliance.sanction_id)
     ComplianceProof.objects.filter(pk=proof.pk).update(accepted_at=timezone.now(), accepted_by=by)
     return _complied(case, compliance, complied_on, note, by=by, proof=proof.pk)
@@ -222,12 +226,17 @@ def compliance_proof_accept(
 
 def _complied(case, compliance: Compliance, complied_on, note: str, *, by, proof=None):
     if complied_on is None:
-        raise ValidationError("Give the date the payment was made or the requirement met.")
+        raise ValidationError(_("Give the date the payment was made or the requirement met."))
     if complied_on > workflow.today():
-        raise ValidationError(f"{_d(complied_on)} is in the future: give the date it happened.")
+        raise ValidationError(
+            _("%(day)s is in the future: give the date it happened.") % {"day": _d(complied_on)}
+        )
     decided_on = timezone.localtime(compliance.sanction.decided_at).date()
     if complied_on < decided_on:
-        raise ValidationError(f"{_d(complied_on)} is before the decision of {_d(decided_on)}.")
+        raise ValidationError(
+            _("%(day)s is before the decision of %(decided)s.")
+            % {"day": _d(complied_on), "decided": _d(decided_on)}
+        )
     Compliance.objects.filter(pk=compliance.pk).update(
         complied_on=complied_on, recorded_by=by, note=(note or "").strip()
     )
@@ -358,26 +367,29 @@ def _suspend_until_compliance(case: Case, compliance: Compliance, org, now) -> N
         MembershipStatus.LAPSED,
         MembershipStatus.SUSPENDED,
     ):
+        with translation.override("en"):  # in the record: English, whoever runs the job
+            why = (
+                f"{org.name} is {org.get_status_display().lower()}: it cannot be "
+                "suspended until compliance."
+            )
         record_event(
             case,
             actor=None,
             kind="sanction_not_applicable",
-            payload={
-                "sanction": sanction.pk,
-                "why": f"{org.name} is {org.get_status_display().lower()}: it cannot be "
-                "suspended until compliance.",
-            },
+            payload={"sanction": sanction.pk, "why": why},
         )
         return
     if org.status != MembershipStatus.SUSPENDED:
+        with translation.override("en"):  # a stored reason: English
+            reason = (
+                f"{sanction.get_kind_display()} decided in case {case.number} not complied "
+                f"with by {_d(compliance.due_on)}: suspended until compliance."
+            )
         membership_change(
             organization=org,
             transition="suspend_lapsed" if org.status == MembershipStatus.LAPSED else "suspend",
             by=None,
-            reason=(
-                f"{sanction.get_kind_display()} decided in case {case.number} not complied "
-                f"with by {_d(compliance.due_on)}: suspended until compliance."
-            ),
+            reason=reason,
             until=None,
             case=case,
         )

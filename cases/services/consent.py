@@ -14,6 +14,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import events, workflow
 from cases.access import authorize, case_permissions
@@ -56,17 +57,19 @@ def consent_offer(
     name = "offer_consent_as_board" if case.state == CaseState.BOARD_VOTE else "offer_consent"
     authorize(by, case, name)
     if sanction not in SanctionKind.values:
-        raise ValidationError("Choose the sanction offered.")
+        raise ValidationError(_("Choose the sanction offered."))
     if sanction == SanctionKind.SUSPENSION:
         if not suspension_months or not 1 <= suspension_months <= MAX_SUSPENSION_MONTHS:
-            raise ValidationError(f"Offer a suspension of 1 to {MAX_SUSPENSION_MONTHS} months.")
+            raise ValidationError(
+                _("Offer a suspension of 1 to %(max)s months.") % {"max": MAX_SUSPENSION_MONTHS}
+            )
     else:
         suspension_months = None
     terms = (terms or "").strip()
     if not terms:
-        raise ValidationError("State the terms of the offer: what the respondent agrees to.")
+        raise ValidationError(_("State the terms of the offer: what the respondent agrees to."))
     if reply_by is None or reply_by <= workflow.today():
-        raise ValidationError("The reply-by date must be after today.")
+        raise ValidationError(_("The reply-by date must be after today."))
     offer = ConsentOffer.objects.create(
         case=case,
         sanction_kind=sanction,

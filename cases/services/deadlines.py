@@ -14,11 +14,13 @@ import datetime
 import logging
 from collections import Counter
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from cases import notifications, workflow
 from cases.models import (
@@ -339,18 +341,29 @@ def _compliance_reminders(today: datetime.date) -> int:
         if compliance.due_on - datetime.timedelta(days=days) > today:
             continue
         sanction = compliance.sanction
-        consequence = (
-            " If it is not met by then, the membership is suspended until it is."
-            if case.procedure.non_compliance_consequence == NonComplianceConsequence.SUSPEND
-            else ""
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # emails: the association's language
+            consequence = (
+                " " + _("If it is not met by then, the membership is suspended until it is.")
+                if case.procedure.non_compliance_consequence == NonComplianceConsequence.SUSPEND
+                else ""
+            )
+            subject = _("Due by %(day)s: %(sanction)s") % {
+                "day": _day(compliance.due_on),
+                "sanction": sanction.get_kind_display().lower(),
+            }
+            body = (
+                _("Case %(number)s: %(terms)s") % {"number": case.number, "terms": sanction.terms}
+                + consequence
+                + "\n"
+                + _('Sign in to Probity, "Our membership", to see what is owed and to send proof.')
+                + "\n"
+            )
         reminded = _remind(
             case,
             "compliance_due",
             f"{sanction.pk}:{compliance.due_on.isoformat()}",
-            f"Due by {compliance.due_on:%d %B %Y}: {sanction.get_kind_display().lower()}",
-            f"Case {case.number}: {sanction.terms}{consequence}\n"
-            'Sign in to Probity, "Our membership", to see what is owed and to send proof.\n',
+            subject,
+            body,
             notifications.respondent_emails(case),
         )
         Compliance.objects.filter(pk=compliance.pk, reminded_at__isnull=True).update(
@@ -383,7 +396,17 @@ def _remind(case: Case, kind: str, key: str, subject: str, body: str, emails: li
     return 1
 
 
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
 def _reminders(today: datetime.date) -> int:
+    # The reminders' emails: in the association's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _reminders_sent(today)
+
+
+def _reminders_sent(today: datetime.date) -> int:
     sent = 0
     week = today + datetime.timedelta(days=7)
     for case in (
@@ -401,8 +424,8 @@ def _reminders(today: datetime.date) -> int:
             case,
             "response_due",
             case.response_due_on.isoformat(),
-            "Response due soon",
-            f"Your response is due by {case.response_due_on:%d %B %Y}.\n",
+            _("Response due soon"),
+            _("Your response is due by %(day)s.") % {"day": _day(case.response_due_on)} + "\n",
             emails,
         )
     for ballot in (
@@ -424,8 +447,9 @@ def _reminders(today: datetime.date) -> int:
             ballot.case,
             "ballot_closing",
             f"{ballot.pk}:{ballot.closes_on.isoformat()}",
-            "Ballot closing soon",
-            f"The ballot closes on {ballot.closes_on:%d %B %Y}; you have not voted.\n",
+            _("Ballot closing soon"),
+            _("The ballot closes on %(day)s; you have not voted.") % {"day": _day(ballot.closes_on)}
+            + "\n",
             emails,
         )
     for case in Case.objects.filter(
@@ -436,8 +460,8 @@ def _reminders(today: datetime.date) -> int:
             case,
             "appeal_window_closing",
             case.appeal_deadline.isoformat(),
-            "Appeal window closing",
-            f"You may appeal until {case.appeal_deadline:%d %B %Y}.\n",
+            _("Appeal window closing"),
+            _("You may appeal until %(day)s.") % {"day": _day(case.appeal_deadline)} + "\n",
             emails,
         )
     return sent + _compliance_reminders(today)

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from cases import events
 from cases.models import Evidence, EvidenceKind, EvidenceSource
@@ -31,9 +32,11 @@ class EvidenceInput:
 def store_evidence(case, e: EvidenceInput, *, actor, amendment=None, response=None) -> Evidence:
     info = inspect_upload(e.file)
     if e.source not in EvidenceSource.values:
-        raise ValidationError(f"Unknown evidence source “{e.source}”.")
+        raise ValidationError(_("Unknown evidence source “%(source)s”.") % {"source": e.source})
     if e.kind == EvidenceKind.WEB_CAPTURE and not e.url:
-        raise ValidationError("A captured web page needs the address (URL) it was captured from.")
+        raise ValidationError(
+            _("A captured web page needs the address (URL) it was captured from.")
+        )
     evidence = Evidence(
         case=case,
         kind=e.kind,

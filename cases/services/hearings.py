@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from cases import events, notifications, workflow
 from cases.access import authorize, require_reason
@@ -79,7 +80,7 @@ def review_comment_submit(*, case: Case, by, text: str) -> ReviewComment:
     authorize(by, case, "comment_on_review")
     text = (text or "").strip()
     if not text:
-        raise ValidationError("Write your comment before sending it.")
+        raise ValidationError(_("Write your comment before sending it."))
     disclosure = workflow.latest_disclosure(case)
     comment = ReviewComment.objects.create(
         case=case, disclosure=disclosure, submitted_by=by, text=text
@@ -107,7 +108,7 @@ REQUEST_ACTIONS = {
 @transaction.atomic
 def hearing_request(*, case: Case, by, party: str, reason: str) -> HearingRequest:
     if party not in REQUEST_ACTIONS:
-        raise ValidationError(f"“{party}” is not a party to the case.")
+        raise ValidationError(_("“%(party)s” is not a party to the case.") % {"party": party})
     case = lock_case(case)
     item = authorize(by, case, REQUEST_ACTIONS[party])
     reason = require_reason(reason, item.reason_label)
@@ -137,13 +138,14 @@ class HearingInput:
             zone = ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError(
-                f"“{self.time_zone}” is not a time zone; use a name such as Europe/London."
+                _("“%(zone)s” is not a time zone; use a name such as Europe/London.")
+                % {"zone": self.time_zone}
             ) from exc
         return datetime.datetime.combine(self.day, self.time, tzinfo=zone)
 
 
 def _d(day: datetime.date) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def _validate(case: Case, h: HearingInput) -> datetime.datetime:
@@ -157,18 +159,27 @@ def _validate(case: Case, h: HearingInput) -> datetime.datetime:
     earliest = workflow.earliest_hearing_day(case)
     if h.day < earliest:
         problems.append(
-            f"The hearing cannot be set sooner than the procedure's notice of "
-            f"{case.procedure.hearing_notice_days} days: the earliest date is {_d(earliest)}."
+            _(
+                "The hearing cannot be set sooner than the procedure's notice of "
+                "%(days)s days: the earliest date is %(day)s."
+            )
+            % {"days": case.procedure.hearing_notice_days, "day": _d(earliest)}
         )
     if not h.place.strip() and not h.video_link.strip():
-        problems.append("Give the place of the hearing or its video link.")
+        problems.append(_("Give the place of the hearing or its video link."))
     due = h.participants_due_on
     if due is None:
-        problems.append("Give the date by which the parties name attendees, counsel and witnesses.")
+        problems.append(
+            _("Give the date by which the parties name attendees, counsel and witnesses.")
+        )
     elif due < workflow.today():
-        problems.append("The date for naming attendees, counsel and witnesses has already passed.")
+        problems.append(
+            _("The date for naming attendees, counsel and witnesses has already passed.")
+        )
     elif due >= h.day:
-        problems.append("Attendees, counsel and witnesses must be named before the hearing's date.")
+        problems.append(
+            _("Attendees, counsel and witnesses must be named before the hearing's date.")
+        )
     if problems:
         raise ValidationError(problems)
     return starts_at
@@ -260,10 +271,10 @@ class ParticipantInput:
 def _add_participants(case: Case, *, by, party: str, participants) -> list[HearingParticipant]:
     rows = [p for p in participants if p.name.strip()]
     if not rows:
-        raise ValidationError("Name at least one person: an attendee, counsel or a witness.")
+        raise ValidationError(_("Name at least one person: an attendee, counsel or a witness."))
     for p in rows:
         if p.role not in ParticipantRole.values:
-            raise ValidationError(f"“{p.role}” is not a role at a hearing.")
+            raise ValidationError(_("“%(role)s” is not a role at a hearing.") % {"role": p.role})
     created = [
         HearingParticipant.objects.create(
             case=case,
@@ -303,7 +314,7 @@ def hearing_participants_record(
     case = lock_case(case)
     authorize(by, case, "record_hearing_participants")
     if party not in HearingParty.values:
-        raise ValidationError(f"“{party}” is not a party to the case.")
+        raise ValidationError(_("“%(party)s” is not a party to the case.") % {"party": party})
     return _add_participants(case, by=by, party=party, participants=participants)
 
 
@@ -323,18 +334,20 @@ def hearing_record(
     attended = [a.strip()[:200] for a in attended if a and a.strip()]
     problems = []
     if not attended:
-        problems.append("Record who attended the hearing.")
+        problems.append(_("Record who attended the hearing."))
     if minutes is None:
-        problems.append("Attach the minutes or the recording of the hearing.")
+        problems.append(_("Attach the minutes or the recording of the hearing."))
     if problems:
         raise ValidationError(problems)
     hearing = workflow.current_hearing(case)
     held_on = hearing.local_start.date()
+    with translation.override("en"):  # the evidence's title is stored: English
+        title = f"Record of the hearing of {_d(held_on)}"
     evidence = store_evidence(
         case,
         EvidenceInput(
             file=minutes,
-            title=f"Record of the hearing of {_d(held_on)}",
+            title=title,
             source=EvidenceSource.STAFF,
             disclosed_to_respondent=disclosed,
             producer="The hearing's record",

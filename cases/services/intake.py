@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import events
 from cases.access import authorize, require_reason, require_staff
@@ -56,7 +57,7 @@ class ComplainantInput:
 
 
 def _next_case_number(on: datetime.date) -> str:
-    seq, _ = CaseNumberSequence.objects.select_for_update().get_or_create(year=on.year)
+    seq, _created = CaseNumberSequence.objects.select_for_update().get_or_create(year=on.year)
     seq.last += 1
     seq.save(update_fields=["last"])
     return f"{on.year}-{seq.last:04d}"
@@ -64,11 +65,15 @@ def _next_case_number(on: datetime.date) -> str:
 
 def _validate_allegation(a: AllegationInput, i: int) -> None:
     if not a.conduct.strip():
-        raise ValidationError(f"Allegation {i}: describe the conduct.")
+        raise ValidationError(_("Allegation %(n)s: describe the conduct.") % {"n": i})
     if a.conduct_to < a.conduct_from:
-        raise ValidationError(f"Allegation {i}: the conduct period ends before it starts.")
+        raise ValidationError(
+            _("Allegation %(n)s: the conduct period ends before it starts.") % {"n": i}
+        )
     if a.conduct_from > timezone.localdate():
-        raise ValidationError(f"Allegation {i}: the conduct period cannot start in the future.")
+        raise ValidationError(
+            _("Allegation %(n)s: the conduct period cannot start in the future.") % {"n": i}
+        )
 
 
 def _add_allegation(case, a: AllegationInput, *, actor, amendment=None) -> Allegation:
@@ -115,29 +120,31 @@ def complaint_file(
     earlier than now, when it is entered; deadlines count from it."""
     require_staff(by)
     if not roles_of(case_officer).ethics_staff:
-        raise ValidationError("The case officer must be a member of the ethics staff.")
+        raise ValidationError(_("The case officer must be a member of the ethics staff."))
     if not summary.strip():
-        raise ValidationError("Give the complaint a one-line summary.")
+        raise ValidationError(_("Give the complaint a one-line summary."))
     if not complainant.name.strip():
-        raise ValidationError("The complainant's name is required.")
+        raise ValidationError(_("The complainant's name is required."))
     if not allegations:
-        raise ValidationError("A complaint needs at least one allegation.")
+        raise ValidationError(_("A complaint needs at least one allegation."))
     if conduct_known_on > timezone.localdate():
-        raise ValidationError("The date the conduct could be known cannot be in the future.")
+        raise ValidationError(_("The date the conduct could be known cannot be in the future."))
     for i, a in enumerate(allegations, 1):
         _validate_allegation(a, i)
     now = timezone.now()
     received_on = received_on or timezone.localdate(now)
     if received_on > timezone.localdate(now):
         raise ValidationError(
-            "The date the complaint was received cannot be after today, the day it is entered."
+            _("The date the complaint was received cannot be after today, the day it is entered.")
         )
     if received_via not in ReceivedVia.values:
-        raise ValidationError(f"Unknown way of receiving a complaint “{received_via}”.")
+        raise ValidationError(
+            _("Unknown way of receiving a complaint “%(via)s”.") % {"via": received_via}
+        )
     received_by = received_by or by
     if not roles_of(received_by).ethics_staff:
         raise ValidationError(
-            "The complaint must have been received by a member of the ethics staff."
+            _("The complaint must have been received by a member of the ethics staff.")
         )
     procedure = Procedure.in_force(timezone.localdate(now))
     complainant_row = Complainant.objects.create(**complainant.__dict__)
@@ -204,9 +211,9 @@ def complaint_amend(
 ) -> Amendment:
     case = lock_case(case)
     authorize(by, case, "amend")
-    reason = require_reason(reason, "Amendment")
+    reason = require_reason(reason, _("Amendment"))
     if not allegations and not evidence:
-        raise ValidationError("An amendment adds at least one allegation or piece of evidence.")
+        raise ValidationError(_("An amendment adds at least one allegation or piece of evidence."))
     for i, a in enumerate(allegations, 1):
         _validate_allegation(a, i)
     amendment = Amendment.objects.create(
@@ -260,7 +267,7 @@ def evidence_set_disclosure(*, evidence: Evidence, by, disclosed: bool) -> Evide
 def late_filing_accept(*, case: Case, by, reason: str) -> Case:
     case = lock_case(case)
     authorize(by, case, "accept_late_filing")
-    reason = require_reason(reason, "Late acceptance")
+    reason = require_reason(reason, _("Late acceptance"))
     Case.objects.filter(pk=case.pk).update(late_acceptance_reason=reason)
     record_event(case, actor=by, kind="late_filing_accepted", payload={"reason": reason})
     case.refresh_from_db()
@@ -272,7 +279,7 @@ def case_officer_assign(*, case: Case, by, officer) -> Case:
     case = lock_case(case)
     authorize(by, case, "assign_officer")
     if not roles_of(officer).ethics_staff:
-        raise ValidationError("The case officer must be a member of the ethics staff.")
+        raise ValidationError(_("The case officer must be a member of the ethics staff."))
     Case.objects.filter(pk=case.pk).update(case_officer=officer)
     record_event(
         case,

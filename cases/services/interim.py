@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases import events, tally, workflow
 from cases.access import authorize, require_reason
@@ -53,7 +54,7 @@ def _live(case: Case) -> InterimSuspension | None:
 def interim_propose(*, case: Case, by, reasons: str) -> InterimSuspension:
     case = lock_case(case)
     authorize(by, case, "propose_interim_suspension")
-    reasons = require_reason(reasons, "Proposing an interim suspension")
+    reasons = require_reason(reasons, _("Proposing an interim suspension"))
     ballot = open_interim_ballot(case, by=by)
     interim = InterimSuspension.objects.create(
         case=case, reasons=reasons, proposed_by=by, ballot=ballot
@@ -71,7 +72,7 @@ def interim_lifting_request(*, case: Case, by, grounds: str) -> InterimSuspensio
     """The respondent asks for the suspension to be lifted: the board votes again."""
     case = lock_case(case)
     authorize(by, case, "request_interim_lifting")
-    grounds = require_reason(grounds, "Asking for the interim suspension to be lifted")
+    grounds = require_reason(grounds, _("Asking for the interim suspension to be lifted"))
     interim = _live(case)
     ballot = open_interim_ballot(case, by=by)
     InterimSuspension.objects.filter(pk=interim.pk).update(
@@ -100,9 +101,9 @@ def interim_vote_cast(*, case: Case, voter, choice: str, reason: str = "") -> Vo
         case=case, kind=BallotKind.INTERIM, closed_at__isnull=True
     ).first()
     if not BallotSeat.objects.filter(ballot=ballot, voter=voter, recused_at__isnull=True).exists():
-        raise PermissionDenied("You are not an eligible voter on this ballot.")
+        raise PermissionDenied(_("You are not an eligible voter on this ballot."))
     if choice not in BALLOT_CHOICES[BallotKind.INTERIM]:
-        raise ValidationError("Choose one of the options on the ballot.")
+        raise ValidationError(_("Choose one of the options on the ballot."))
     fields = {"choice": choice, "reason": (reason or "").strip(), "cast_at": timezone.now()}
     previous = Vote.objects.filter(ballot=ballot, voter=voter).first()
     if previous:
@@ -245,7 +246,8 @@ def end_with_case(case: Case, by, step: str, event) -> None:
     Ballot.objects.filter(case=case, kind=BallotKind.INTERIM, closed_at__isnull=True).update(
         closed_at=now, tally={"ended_with_case": True}
     )
-    label = workflow.STEPS[step].label.lower()
+    with translation.override("en"):  # the reasons below are stored: English
+        label = str(workflow.STEPS[step].label).lower()
     if interim.status == InterimStatus.PROPOSED:
         InterimSuspension.objects.filter(pk=interim.pk).update(
             status=InterimStatus.REJECTED, end_reason=f"The case ended first ({label})."

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases import events
 from cases.access import authorize, require_reason
@@ -71,12 +72,14 @@ def publish(case_id: int, today: datetime.date) -> int:
     principles = [str(entry["principle"]) for entry in breached_principles(allegations)]
     ends_on = today + datetime.timedelta(days=case.procedure.publication_period_days)
     named = level == PublicationLevel.NAME
+    with translation.override("en"):  # stored and in the record: English
+        sanction_label = str(sanction.get_kind_display())
     try:
         with transaction.atomic():
             Publication.objects.create(
                 case=case,
                 level=level,
-                sanction=sanction.get_kind_display(),
+                sanction=sanction_label,
                 principles=principles,
                 decided_on=timezone.localtime(sanction.decided_at).date(),
                 respondent_name=case.respondent.name if named else "",
@@ -92,7 +95,7 @@ def publish(case_id: int, today: datetime.date) -> int:
         actor=None,
         **events.decision_published(
             level=level,
-            sanction=sanction.get_kind_display(),
+            sanction=sanction_label,
             principles=principles,
             ends_on=ends_on,
         ),
@@ -128,8 +131,8 @@ def publication_withhold(*, case: Case, by, reason: str) -> Publication:
     will be) or after (it comes down at once)."""
     case = lock_case(case)
     authorize(by, case, "withhold_publication")
-    reason = require_reason(reason, "Withholding a publication")
-    publication, _ = Publication.objects.get_or_create(
+    reason = require_reason(reason, _("Withholding a publication"))
+    publication, _created = Publication.objects.get_or_create(
         case=case, defaults={"level": case.procedure.publication}
     )
     was_published = publication.published_on is not None and publication.taken_down_at is None

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import events
 from cases.access import authorize, require_reason
@@ -221,7 +222,7 @@ def _purge_complainant(case: Case, now) -> dict:
 def legal_hold_place(*, case: Case, by, reason: str) -> LegalHold:
     case = lock_case(case)
     authorize(by, case, "place_legal_hold")
-    reason = require_reason(reason, "A legal hold")
+    reason = require_reason(reason, _("A legal hold"))
     hold = LegalHold.objects.create(case=case, reason=reason, placed_by=by)
     record_event(case, actor=by, **events.legal_hold_placed(hold=hold.pk, reason=reason))
     return hold
@@ -231,7 +232,7 @@ def legal_hold_place(*, case: Case, by, reason: str) -> LegalHold:
 def legal_hold_release(*, case: Case, by, reason: str) -> LegalHold:
     case = lock_case(case)
     authorize(by, case, "release_legal_hold")
-    reason = require_reason(reason, "Releasing a legal hold")
+    reason = require_reason(reason, _("Releasing a legal hold"))
     hold = LegalHold.objects.get(case=case, released_at__isnull=True)
     LegalHold.objects.filter(pk=hold.pk).update(
         released_at=timezone.now(), released_by=by, release_reason=reason

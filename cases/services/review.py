@@ -7,7 +7,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from cases import events, notifications
 from cases.access import authorize, require_reason
@@ -50,7 +51,7 @@ def response_submit(*, case: Case, by, text: str, attachments: list = ()) -> Res
     authorize(by, case, "respond")
     text = (text or "").strip()
     if not text:
-        raise ValidationError("Write your response before sending it.")
+        raise ValidationError(_("Write your response before sending it."))
     response = Response.objects.create(case=case, submitted_by=by, text=text)
     record_event(
         case,
@@ -79,14 +80,17 @@ def response_submit(*, case: Case, by, text: str, attachments: list = ()) -> Res
 def response_window_reopen(*, case: Case, by, reason: str, until: datetime.date) -> Case:
     case = lock_case(case)
     authorize(by, case, "reopen_response_window")
-    reason = require_reason(reason, "Reopening the response window")
+    reason = require_reason(reason, _("Reopening the response window"))
     earliest = max(timezone.localdate(), case.response_due_on or timezone.localdate())
     if until <= earliest:
         raise ValidationError(
-            "The new response deadline must be after today."
+            _("The new response deadline must be after today.")
             if earliest == timezone.localdate()
-            else f"The new response deadline must be after {earliest:%d %B %Y}: reopening may "
-            "extend the window, never shorten it."
+            else _(
+                "The new response deadline must be after %(day)s: reopening may "
+                "extend the window, never shorten it."
+            )
+            % {"day": formats.date_format(earliest, "DATE_FORMAT")}
         )
     previous = case.response_due_on
     Case.objects.filter(pk=case.pk).update(response_due_on=until)
@@ -109,7 +113,7 @@ def response_window_reopen(*, case: Case, by, reason: str, until: datetime.date)
 def finding_record(*, allegation: Allegation, by, conclusion: str, reasoning: str) -> Finding:
     case = lock_case(allegation.case)
     authorize(by, case, "record_finding")
-    reasoning = require_reason(reasoning, "Finding")
+    reasoning = require_reason(reasoning, _("Finding"))
     finding, created = Finding.objects.update_or_create(
         allegation=allegation,
         defaults={
@@ -149,7 +153,7 @@ def review_report_save(
     authorize(by, case, "write_review_report")
     text = (text or "").strip()
     if not text:
-        raise ValidationError("The review report cannot be empty.")
+        raise ValidationError(_("The review report cannot be empty."))
     aggravating = [f.strip() for f in aggravating if f and f.strip()]
     mitigating = [f.strip() for f in mitigating if f and f.strip()]
     Case.objects.filter(pk=case.pk).update(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import events, tally, workflow
 from cases.models import Ballot, Case, Sanction, SanctionKind, SanctionTiming
@@ -110,39 +110,44 @@ def sanction_apply(sanction: Sanction, *, by) -> None:
     case = sanction.case
     org = case.respondent
     org.refresh_from_db()
-    reason = f"{sanction.get_kind_display()} decided in case {case.number}."
-    staff = by if by is not None and roles_of(by).ethics_staff else None
-    # A lapsed member serves its suspension, and a member that resigned during the case
-    # is expelled all the same (docs/decisions/0005); from other statuses (already
-    # suspended or terminated, say) the sanction has no effect and the record says why.
-    try:
-        if sanction.kind == SanctionKind.SUSPENSION:
-            membership_change(
-                organization=org,
-                transition="suspend_lapsed" if org.status == MembershipStatus.LAPSED else "suspend",
-                by=staff,
-                reason=reason,
-                until=sanction.ends_on,
-                case=case,
+    # The reason and any refusal go into the record: English, whatever the request's
+    # language.
+    with translation.override("en"):
+        reason = f"{sanction.get_kind_display()} decided in case {case.number}."
+        staff = by if by is not None and roles_of(by).ethics_staff else None
+        # A lapsed member serves its suspension, and a member that resigned during the case
+        # is expelled all the same (docs/decisions/0005); from other statuses (already
+        # suspended or terminated, say) the sanction has no effect and the record says why.
+        try:
+            if sanction.kind == SanctionKind.SUSPENSION:
+                membership_change(
+                    organization=org,
+                    transition="suspend_lapsed"
+                    if org.status == MembershipStatus.LAPSED
+                    else "suspend",
+                    by=staff,
+                    reason=reason,
+                    until=sanction.ends_on,
+                    case=case,
+                )
+            elif sanction.kind == SanctionKind.EXPULSION:
+                membership_change(
+                    organization=org,
+                    transition="expel_after_resignation"
+                    if org.status == MembershipStatus.RESIGNED
+                    else "terminate",
+                    by=staff,
+                    reason=reason,
+                    until=sanction.readmission_bar_until,
+                    case=case,
+                )
+        except MembershipChangeRefused as exc:
+            record_event(
+                case,
+                actor=by,
+                kind="sanction_not_applicable",
+                payload={"sanction": sanction.pk, "why": exc.messages[0]},
             )
-        elif sanction.kind == SanctionKind.EXPULSION:
-            membership_change(
-                organization=org,
-                transition="expel_after_resignation"
-                if org.status == MembershipStatus.RESIGNED
-                else "terminate",
-                by=staff,
-                reason=reason,
-                until=sanction.readmission_bar_until,
-                case=case,
-            )
-    except MembershipChangeRefused as exc:
-        record_event(
-            case,
-            actor=by,
-            kind="sanction_not_applicable",
-            payload={"sanction": sanction.pk, "why": exc.messages[0]},
-        )
     Sanction.objects.filter(pk=sanction.pk).update(applied_at=timezone.now())
     sanction.applied_at = timezone.now()
     record_event(

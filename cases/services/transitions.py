@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from cases import events, workflow
@@ -124,7 +125,7 @@ def case_transition(
     """
     step = workflow.STEPS.get(name)
     if step is None:
-        raise TransitionRefused(f"“{name}” is not a step of the workflow.")
+        raise TransitionRefused(_("“%(name)s” is not a step of the workflow.") % {"name": name})
     case = lock_case(case)
     # Who may, then whether the case is still where the user saw it, then the state
     # and the rules: all from the table.

@@ -8,6 +8,8 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import (
     Addressee,
@@ -23,30 +25,30 @@ register = template.Library()
 
 # What each per-case permission lets its holder do, as the record says it.
 PERMISSIONS = {
-    "view_case": "see the case",
-    "respond_to_case": "respond",
-    "vote_on_case": "vote",
-    "manage_case": "manage the case",
-    "view_letter_pdf": "download the letter",
+    "view_case": gettext_lazy("see the case"),
+    "respond_to_case": gettext_lazy("respond"),
+    "vote_on_case": gettext_lazy("vote"),
+    "manage_case": gettext_lazy("manage the case"),
+    "view_letter_pdf": gettext_lazy("download the letter"),
 }
 
 
 def _state(key: str) -> str:
-    return STATES[key].label.lower() if key in STATES else key
+    return str(STATES[key].label).lower() if key in STATES else key
 
 
 def _date(value) -> str:
     """An ISO date or date-time from a payload as "3 March 2026" (with the time, local)."""
     if not value:
-        return "no date"
+        return _("no date")
     text = str(value)
     moment = parse_datetime(text) if "T" in text else None
     if moment is not None:
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
-        return date_format(moment, "j F Y, H:i")
+        return date_format(moment, "DATETIME_FORMAT")
     day = parse_date(text)
-    return date_format(day, "j F Y") if isinstance(day, datetime.date) else text
+    return date_format(day, "DATE_FORMAT") if isinstance(day, datetime.date) else text
 
 
 def _label(choices, value, default: str = "") -> str:
@@ -57,167 +59,243 @@ def _label(choices, value, default: str = "") -> str:
 
 
 def _permissions(p: dict) -> str:
-    return ", ".join(PERMISSIONS.get(x, x.replace("_", " ")) for x in p.get("permissions", []))
+    return ", ".join(str(PERMISSIONS.get(x, x.replace("_", " "))) for x in p.get("permissions", []))
 
 
 def _access_revoked(p: dict) -> str:
     taken = [_permissions(p)] if p.get("permissions") else []
     if p.get("letters"):
         count = len(p["letters"])
-        taken.append(f"{count} letter{'s' if count != 1 else ''}")
-    return f"Access revoked from {p.get('user') or p.get('group')}: {', '.join(taken)}."
+        taken.append(ngettext("%(n)s letter", "%(n)s letters", count) % {"n": count})
+    return _("Access revoked from %(who)s: %(what)s.") % {
+        "who": p.get("user") or p.get("group"),
+        "what": ", ".join(taken),
+    }
 
 
 def _tally(p: dict) -> str:
     t = p.get("tally") or {}
     if "took_part" in t and "eligible" in t:
-        return f" ({t['took_part']} of {t['eligible']} eligible voters voted)"
+        return " " + _("(%(took_part)s of %(eligible)s eligible voters voted)") % {
+            "took_part": t["took_part"],
+            "eligible": t["eligible"],
+        }
     return ""
+
+
+def _disclosed(p: dict) -> str:
+    return _("disclosed") if p.get("disclosed_to_respondent") else _("not disclosed")
+
+
+def _sanction_part(p: dict) -> str:
+    if not p.get("sanction"):
+        return ""
+    return _("; sanction: %(sanction)s") % {
+        "sanction": _label(SanctionKind, p.get("sanction")).lower()
+    }
+
+
+def _status(p: dict) -> str:
+    return str(p.get("status", "")).replace("_", " ")
 
 
 SENTENCES = {
     "filed": lambda p: (
-        f"Complaint filed as case {p.get('number')} under procedure version {p.get('procedure')}."
+        _("Complaint filed as case %(number)s under procedure version %(procedure)s.")
+        % {"number": p.get("number"), "procedure": p.get("procedure")}
     ),
     "allegation_added": lambda p: (
-        f"Allegation added under principle {p.get('principle')} "
-        f"(conduct {_date(p.get('conduct_from'))} to {_date(p.get('conduct_to'))})."
+        _("Allegation added under principle %(principle)s (conduct %(start)s to %(end)s).")
+        % {
+            "principle": p.get("principle"),
+            "start": _date(p.get("conduct_from")),
+            "end": _date(p.get("conduct_to")),
+        }
     ),
     "evidence_added": lambda p: (
-        f"Evidence added: “{p.get('title')}” ({_label(EvidenceSource, p.get('source')).lower()}; "
-        f"{'disclosed' if p.get('disclosed_to_respondent') else 'not disclosed'}"
-        f"; SHA-256 {str(p.get('sha256'))[:12]}…)."
+        _("Evidence added: “%(title)s” (%(source)s; %(disclosed)s; SHA-256 %(sha)s…).")
+        % {
+            "title": p.get("title"),
+            "source": _label(EvidenceSource, p.get("source")).lower(),
+            "disclosed": _disclosed(p),
+            "sha": str(p.get("sha256"))[:12],
+        }
     ),
     "evidence_disclosure_changed": lambda p: (
-        "Evidence disclosure changed to "
-        f"{'disclosed' if p.get('disclosed_to_respondent') else 'not disclosed'}."
+        _("Evidence disclosure changed to %(disclosed)s.") % {"disclosed": _disclosed(p)}
     ),
     "amended": lambda p: (
-        f"Complaint amended: {p.get('reason')}"
-        + (" A new notice is due." if p.get("needs_notice") else "")
+        _("Complaint amended: %(reason)s") % {"reason": p.get("reason")}
+        + (" " + _("A new notice is due.") if p.get("needs_notice") else "")
     ),
     "access_granted": lambda p: (
-        f"Access granted to {p.get('user') or p.get('group')}: {_permissions(p)}."
+        _("Access granted to %(who)s: %(what)s.")
+        % {"who": p.get("user") or p.get("group"), "what": _permissions(p)}
     ),
     "access_revoked": lambda p: _access_revoked(p),
     "open_review_effects": lambda p: (
-        f"Notice of complaint issued; response due by {_date(p.get('response_due_on'))}."
+        _("Notice of complaint issued; response due by %(day)s.")
+        % {"day": _date(p.get("response_due_on"))}
     ),
     "amended_notice_issued": lambda p: (
-        f"Amended notice issued; response due by {_date(p.get('response_due_on'))}."
+        _("Amended notice issued; response due by %(day)s.")
+        % {"day": _date(p.get("response_due_on"))}
     ),
-    "response_submitted": lambda p: f"Response received ({p.get('attachments')} attachment(s)).",
+    "response_submitted": lambda p: (
+        _("Response received (%(n)s attachment(s)).") % {"n": p.get("attachments")}
+    ),
     "response_window_reopened": lambda p: (
-        f"Response window reopened until {_date(p.get('until'))}: {p.get('reason')}"
+        _("Response window reopened until %(day)s: %(reason)s")
+        % {"day": _date(p.get("until")), "reason": p.get("reason")}
     ),
     "finding_recorded": lambda p: (
-        f"Finding recorded: {_label(FindingConclusion, p.get('conclusion')).lower()}."
+        _("Finding recorded: %(conclusion)s.")
+        % {"conclusion": _label(FindingConclusion, p.get("conclusion")).lower()}
     ),
     "finding_revised": lambda p: (
-        f"Finding revised: {_label(FindingConclusion, p.get('conclusion')).lower()}."
+        _("Finding revised: %(conclusion)s.")
+        % {"conclusion": _label(FindingConclusion, p.get("conclusion")).lower()}
     ),
     "review_report_saved": lambda p: (
-        "Review report saved"
-        + (" (rests on one party's report)." if p.get("rests_on_single_source") else ".")
+        _("Review report saved (rests on one party's report).")
+        if p.get("rests_on_single_source")
+        else _("Review report saved.")
     ),
-    "late_filing_accepted": lambda p: f"Late filing accepted: {p.get('reason')}",
+    "late_filing_accepted": lambda p: (
+        _("Late filing accepted: %(reason)s") % {"reason": p.get("reason")}
+    ),
     "case_officer_assigned": lambda p: (
-        f"Case officer changed from {p.get('from')} to {p.get('to')}."
+        _("Case officer changed from %(from)s to %(to)s.")
+        % {"from": p.get("from"), "to": p.get("to")}
     ),
     "refer_to_board_effects": lambda p: (
-        f"The board's ballot opened; it closes on {_date(p.get('closes_on'))}."
+        _("The board's ballot opened; it closes on %(day)s.") % {"day": _date(p.get("closes_on"))}
     ),
     "ballot_opened": lambda p: (
-        f"{'Appeals panel' if p.get('kind') == 'appeal' else 'Board'} ballot opened until "
-        f"{_date(p.get('closes_on'))}, {len(p.get('eligible') or [])} eligible voter(s)."
+        (
+            _("Appeals panel ballot opened until %(day)s, %(n)s eligible voter(s).")
+            if p.get("kind") == "appeal"
+            else _("Board ballot opened until %(day)s, %(n)s eligible voter(s).")
+        )
+        % {"day": _date(p.get("closes_on")), "n": len(p.get("eligible") or [])}
     ),
     "ballot_extended": lambda p: (
-        f"Ballot extended from {_date(p.get('from'))} to {_date(p.get('until'))}: {p.get('reason')}"
+        _("Ballot extended from %(from)s to %(until)s: %(reason)s")
+        % {
+            "from": _date(p.get("from")),
+            "until": _date(p.get("until")),
+            "reason": p.get("reason"),
+        }
     ),
-    "vote_cast": lambda p: f"Vote cast by {p.get('voter')}.",
-    "vote_changed": lambda p: f"Vote changed by {p.get('voter')}.",
-    "vote_removed": lambda p: f"Vote of {p.get('voter')} removed (recused).",
+    "vote_cast": lambda p: _("Vote cast by %(voter)s.") % {"voter": p.get("voter")},
+    "vote_changed": lambda p: _("Vote changed by %(voter)s.") % {"voter": p.get("voter")},
+    "vote_removed": lambda p: _("Vote of %(voter)s removed (recused).") % {"voter": p.get("voter")},
     "conflict_declared": lambda p: (
-        f"Conflict of interest declared by {p.get('member')}: {p.get('reason')}"
+        _("Conflict of interest declared by %(member)s: %(reason)s")
+        % {"member": p.get("member"), "reason": p.get("reason")}
     ),
     "conflict_recorded": lambda p: (
-        f"Conflict of interest recorded for {p.get('member')}: {p.get('reason')}"
+        _("Conflict of interest recorded for %(member)s: %(reason)s")
+        % {"member": p.get("member"), "reason": p.get("reason")}
     ),
     "close_ballot_effects": lambda p: (
-        ("Violation found" if p.get("violation_found") else "No violation found")
+        (_("Violation found") if p.get("violation_found") else _("No violation found"))
         + _tally(p)
+        + _sanction_part(p)
         + (
-            f"; sanction: {_label(SanctionKind, p.get('sanction')).lower()}"
-            if p.get("sanction")
-            else ""
-        )
-        + (
-            f"; appeal window until {_date(p.get('appeal_deadline'))}"
+            _("; appeal window until %(day)s") % {"day": _date(p.get("appeal_deadline"))}
             if p.get("appeal_deadline")
             else ""
         )
         + "."
     ),
-    "ballot_closed": lambda p: "Appeals panel's ballot closed" + _tally(p) + ".",
+    "ballot_closed": lambda p: _("Appeals panel's ballot closed") + _tally(p) + ".",
     "file_appeal_effects": lambda p: (
-        f"The appeals panel's ballot opened; it closes on {_date(p.get('closes_on'))}."
+        _("The appeals panel's ballot opened; it closes on %(day)s.")
+        % {"day": _date(p.get("closes_on"))}
     ),
     "decide_appeal_effects": lambda p: (
-        f"Appeal {_label(AppealOutcome, p.get('outcome')).lower()}"
-        + (
-            f"; sanction: {_label(SanctionKind, p.get('sanction')).lower()}"
-            if p.get("sanction")
-            else ""
-        )
+        _("Appeal %(outcome)s") % {"outcome": _label(AppealOutcome, p.get("outcome")).lower()}
+        + _sanction_part(p)
         + "."
     ),
     "sanction_imposed": lambda p: (
-        f"Sanction imposed: {_label(SanctionKind, p.get('kind')).lower()}, effective "
-        f"{_date(p.get('effective_on'))}"
-        + (f", until {_date(p.get('ends_on'))}" if p.get("ends_on") else "")
+        _("Sanction imposed: %(sanction)s, effective %(day)s")
+        % {
+            "sanction": _label(SanctionKind, p.get("kind")).lower(),
+            "day": _date(p.get("effective_on")),
+        }
+        + (_(", until %(day)s") % {"day": _date(p.get("ends_on"))} if p.get("ends_on") else "")
         + (
-            f"; readmission barred until {_date(p.get('readmission_bar_until'))}"
+            _("; readmission barred until %(day)s") % {"day": _date(p.get("readmission_bar_until"))}
             if p.get("readmission_bar_until")
             else ""
         )
         + "."
     ),
     "sanction_applied": lambda p: (
-        f"Sanction applied to the membership: {_label(SanctionKind, p.get('kind')).lower()} "
-        f"(status now {str(p.get('status', '')).replace('_', ' ')})."
+        _("Sanction applied to the membership: %(sanction)s (status now %(status)s).")
+        % {"sanction": _label(SanctionKind, p.get("kind")).lower(), "status": _status(p)}
     ),
-    "sanction_rescinded": lambda p: f"Sanction lifted: {p.get('reason')}",
-    "sanction_not_applicable": lambda p: f"Sanction not applied: {p.get('why')}",
+    "sanction_rescinded": lambda p: _("Sanction lifted: %(reason)s") % {"reason": p.get("reason")},
+    "sanction_not_applicable": lambda p: _("Sanction not applied: %(why)s") % {"why": p.get("why")},
     "suspension_ended": lambda p: (
-        f"Suspension ended on {_date(p.get('ended_on'))} "
-        f"(status now {str(p.get('status', '')).replace('_', ' ')})."
+        _("Suspension ended on %(day)s (status now %(status)s).")
+        % {"day": _date(p.get("ended_on")), "status": _status(p)}
     ),
     "letter_issued": lambda p: (
-        f"Letter issued: {_label(LetterKind, p.get('kind'))} to the "
-        f"{_label(Addressee, p.get('addressee')).lower()}"
-        + (f" (version {p.get('version')})" if (p.get("version") or 1) > 1 else "")
+        _("Letter issued: %(kind)s to the %(addressee)s")
+        % {
+            "kind": _label(LetterKind, p.get("kind")),
+            "addressee": _label(Addressee, p.get("addressee")).lower(),
+        }
+        + (
+            " " + _("(version %(version)s)") % {"version": p.get("version")}
+            if (p.get("version") or 1) > 1
+            else ""
+        )
         + "."
     ),
-    "letter_correction": lambda p: f"Letter corrected: {p.get('reason')}",
+    "letter_correction": lambda p: _("Letter corrected: %(reason)s") % {"reason": p.get("reason")},
     "reminder_sent": lambda p: (
-        f"Reminder sent ({str(p.get('reminder', '')).replace('_', ' ')}) to "
-        f"{p.get('to')} address(es)."
+        _("Reminder sent (%(reminder)s) to %(n)s address(es).")
+        % {"reminder": str(p.get("reminder", "")).replace("_", " "), "n": p.get("to")}
     ),
-    "case_linked": lambda p: f"Linked to case {p.get('other_case')}: {p.get('reason')}",
-    "dossier_exported": lambda p: "The whole case file was downloaded.",
+    "case_linked": lambda p: (
+        _("Linked to case %(other)s: %(reason)s")
+        % {"other": p.get("other_case"), "reason": p.get("reason")}
+    ),
+    "dossier_exported": lambda p: _("The whole case file was downloaded."),
     # Publication, retention and legal holds
     "decision_published": lambda p: (
-        f"Decision published ({p.get('sanction')}) until {p.get('ends_on')}"
-        + (", with the respondent's name." if p.get("level") == "name" else ", without names.")
+        (
+            _("Decision published (%(sanction)s) until %(day)s, with the respondent's name.")
+            if p.get("level") == "name"
+            else _("Decision published (%(sanction)s) until %(day)s, without names.")
+        )
+        % {"sanction": p.get("sanction"), "day": p.get("ends_on")}
     ),
-    "publication_taken_down": lambda p: f"Publication taken down: {p.get('why')}",
-    "publication_withheld": lambda p: f"Publication withheld: {p.get('reason')}",
-    "legal_hold_placed": lambda p: f"Legal hold placed: {p.get('reason')}",
-    "legal_hold_released": lambda p: f"Legal hold released: {p.get('reason')}",
+    "publication_taken_down": lambda p: (
+        _("Publication taken down: %(why)s") % {"why": p.get("why")}
+    ),
+    "publication_withheld": lambda p: (
+        _("Publication withheld: %(reason)s") % {"reason": p.get("reason")}
+    ),
+    "legal_hold_placed": lambda p: _("Legal hold placed: %(reason)s") % {"reason": p.get("reason")},
+    "legal_hold_released": lambda p: (
+        _("Legal hold released: %(reason)s") % {"reason": p.get("reason")}
+    ),
     "personal_data_purged": lambda p: (
-        f"Retention period ended: {str(p.get('retention_kind')).replace('_', ' ')} removed "
-        f"({p.get('fields')} field(s), {len(p.get('evidence', []))} evidence file(s), "
-        f"{len(p.get('letters', []))} letter(s))."
+        _(
+            "Retention period ended: %(kind)s removed (%(fields)s field(s), %(evidence)s evidence "
+            "file(s), %(letters)s letter(s))."
+        )
+        % {
+            "kind": str(p.get("retention_kind")).replace("_", " "),
+            "fields": p.get("fields"),
+            "evidence": len(p.get("evidence", [])),
+            "letters": len(p.get("letters", [])),
+        }
     ),
 }
 
@@ -227,9 +305,13 @@ def event_sentence(event) -> str:
     if event.kind == "transition":
         step = STEPS.get(event.payload.get("step"))
         label = step.label if step else event.payload.get("step", "")
-        text = f"{label}: {_state(event.from_state)} → {_state(event.to_state)}."
+        text = _("%(step)s: %(from)s → %(to)s.") % {
+            "step": label,
+            "from": _state(event.from_state),
+            "to": _state(event.to_state),
+        }
         if event.payload.get("reason"):
-            text += f" Reason: {event.payload['reason']}"
+            text += " " + _("Reason: %(reason)s") % {"reason": event.payload["reason"]}
         return text
     sentence = SENTENCES.get(event.kind)
     if sentence is None:
@@ -244,24 +326,31 @@ def event_sentence(event) -> str:
 SENTENCES.update(
     {
         "compliance_sanction_imposed": lambda p: (
-            f"{str(p.get('kind', '')).capitalize()} imposed; due by {p.get('due_on')}."
+            _("%(kind)s imposed; due by %(day)s.")
+            % {"kind": str(p.get("kind", "")).capitalize(), "day": p.get("due_on")}
         ),
         "compliance_proof_uploaded": lambda p: (
-            f"Proof of compliance received: “{p.get('filename')}” "
-            f"(SHA-256 {str(p.get('sha256'))[:12]}…)."
+            _("Proof of compliance received: “%(filename)s” (SHA-256 %(sha)s…).")
+            % {"filename": p.get("filename"), "sha": str(p.get("sha256"))[:12]}
         ),
         "compliance_recorded": lambda p: (
-            f"Compliance with the {p.get('kind')} recorded: met on {p.get('complied_on')}"
-            + (" (proof accepted)." if p.get("proof") else ".")
+            (
+                _("Compliance with the %(kind)s recorded: met on %(day)s (proof accepted).")
+                if p.get("proof")
+                else _("Compliance with the %(kind)s recorded: met on %(day)s.")
+            )
+            % {"kind": p.get("kind"), "day": p.get("complied_on")}
         ),
         "compliance_overdue": lambda p: (
-            f"The {p.get('kind')} due by {p.get('due_on')} is overdue: the member is in default."
+            _("The %(kind)s due by %(day)s is overdue: the member is in default.")
+            % {"kind": p.get("kind"), "day": p.get("due_on")}
         ),
         "non_compliance_consequence_applied": lambda p: (
-            f"Consequence of non-compliance applied: membership {p.get('status')} until compliance."
+            _("Consequence of non-compliance applied: membership %(status)s until compliance.")
+            % {"status": p.get("status")}
         ),
         "compliance_restored": lambda p: (
-            f"Compliance restores the membership: now {p.get('status')}."
+            _("Compliance restores the membership: now %(status)s.") % {"status": p.get("status")}
         ),
     }
 )

@@ -7,24 +7,28 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
 
 def _day(day: datetime.date) -> str:
     # The whole date, as every other date on the pages and in the letters.
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def _distance(day: datetime.date, today: datetime.date) -> str:
     n = (day - today).days
     if n == 0:
-        return "today"
+        return _("today")
     if n == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if n == -1:
-        return "yesterday"
-    return f"in {n} days" if n > 0 else f"{-n} days ago"
+        return _("yesterday")
+    if n > 0:
+        return ngettext("in %(n)s day", "in %(n)s days", n) % {"n": n}
+    return ngettext("%(n)s day ago", "%(n)s days ago", -n) % {"n": -n}
 
 
 @register.filter
@@ -33,7 +37,7 @@ def due(day) -> str:
     if not day:
         return ""
     today = timezone.localdate()
-    return f"{_day(day)} ({_distance(day, today)})"
+    return _("%(day)s (%(distance)s)") % {"day": _day(day), "distance": _distance(day, today)}
 
 
 @register.filter
@@ -42,6 +46,7 @@ def closes_in(day) -> str:
     if not day:
         return ""
     today = timezone.localdate()
-    distance = _distance(day, today)
-    verb = "closed" if day < today else "closes"
-    return f"{verb} {distance}, {_day(day)}"
+    values = {"distance": _distance(day, today), "day": _day(day)}
+    if day < today:
+        return _("closed %(distance)s, %(day)s") % values
+    return _("closes %(distance)s, %(day)s") % values

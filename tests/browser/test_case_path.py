@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -136,7 +137,7 @@ def test_staff_file_and_review_a_complaint_the_representative_responds(
 
     allegation = page.get_by_role("group", name="Allegation 1", exact=True)
     allegation.get_by_label("Principle").select_option(
-        label=f"3. Safety first (in effect from {principle.effective_on:%d %b %Y})"
+        label=f"3. Safety first (in effect from {date_format(principle.effective_on, 'SHORT_DATE_FORMAT')})"
     )
     allegation.get_by_label("Conduct alleged").fill(
         "Installed a guard on conveyor line 2 that its own inspection had failed."
