@@ -148,3 +148,20 @@ def test_amounts_follow_the_readers_language(french, settings):
         assert money("2500") == "€2,500.00"
     with translation.override("fr"):
         assert money("2500") == "2\u00a0500,00\u00a0€"
+
+
+@pytest.mark.parametrize(
+    "language, subject", [("fr", "Réinitialisation du mot de passe"), ("", "Password reset")]
+)
+def test_the_password_reset_email_is_in_the_account_holders_language(
+    client, representative, language, subject
+):
+    """Django's own reset email (its catalogue has French), in the holder's language
+    whatever the language of the browser asking for it."""
+    Preference.objects.create(user=representative, language=language)
+    representative.email = "rowena@example.org"
+    representative.save()
+    browser = EN if language else FR
+    client.post(reverse("password_reset"), {"email": "rowena@example.org"}, **browser)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith(subject)
