@@ -540,7 +540,7 @@ def complainant_page(case: Case) -> dict:
         CaseState.UNDER_APPEAL,
         CaseState.NO_VIOLATION,
     ):
-        stage = "Decided"  # the procedure does not tell the complainant the outcome
+        stage = _("Decided")  # the procedure does not tell the complainant the outcome
     return {
         "case": case,
         "stage": stage,
@@ -555,9 +555,9 @@ def complainant_page(case: Case) -> dict:
         "appeal_deadline": complainant_appeal_deadline(case),
         # What an appeal would be against, in words, and whether the panel could send
         # the case to a new vote (only after a vote: a finding of no violation).
-        "appealable": "the dismissal"
+        "appealable": _("the dismissal")
         if case.state == CaseState.DISMISSED
-        else ("the finding of no violation" if told else "the decision"),
+        else (_("the finding of no violation") if told else _("the decision")),
         "appealable_by_vote": case.state == CaseState.NO_VIOLATION,
         "complainant_appeal": appeal,
         "today": timezone.localdate(),
