@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Accounts (docs/decisions/0009, 0010): which second factor this session used,
     # staff/board/panel sent to set one up, their shorter sessions, then the lockout.
-    "django_otp.middleware.OTPMiddleware",
+    "members.accounts.SessionDeviceMiddleware",
     "members.accounts.PrivilegedSessionMiddleware",
     "members.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,7 +140,9 @@ if DATABASE_URL:
         DATABASES = {"default": _parsed}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {"default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))}
+    DATABASES = {
+        "default": _sqlite(os.environ.get("SQLITE_PATH", str(VAR_DIR / "probity.sqlite3")))
+    }
 # Two database roles on PostgreSQL (docs/decisions/0012): the application connects
 # as DATABASE_URL's role, which does not own the tables (it may read and write rows,
 # not ALTER, DISABLE TRIGGER or TRUNCATE); DATABASE_OWNER_URL is the role that owns
@@ -156,7 +158,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, loading the session's user with their roles and devices (0029).
+    "members.accounts.SignInBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Per-case permissions live in tables with a real foreign key to the case
@@ -454,7 +457,10 @@ LOGGING = {
     "loggers": {
         "probity": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
         "django_tasks": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
-        "django_tasks_db": {"handlers": ["console"], "level": PROBITY_LOG_LEVEL, "propagate": False},
+        "django_tasks_db": {
+            "handlers": ["console"],
+            "level": PROBITY_LOG_LEVEL,
+            "propagate": False,
+        },
     },
 }
-
