@@ -103,6 +103,11 @@ class _Part:
         self.columns = _columns(self.model) + [
             c for path, model in self.related for c in _columns(model, path)
         ]
+        # The queryset's own annotations (an Exists, a count) come along, set on each row.
+        self.annotations = [
+            (name, expression.output_field)
+            for name, expression in queryset.query.annotations.items()
+        ]
         order = list(queryset.query.order_by or self.model._meta.ordering or ["pk"])
         # Each row's place in its part, numbered by the database in the part's own order
         # (its collation, its NULLs), since a UNION keeps no order.
@@ -118,11 +123,14 @@ class _Part:
 
     def arrays(self) -> list:
         refs = [F(f"{path}__{f.attname}" if path else f.attname) for path, f in self.columns]
+        refs += [F(name) for name, _field in self.annotations]
         return [
             Cast(_JSONArray(*refs[i : i + CHUNK]), TextField()) for i in range(0, len(refs), CHUNK)
         ]
 
     def build(self, values: list, db: str, vendor: str) -> Model:
+        extra = values[len(self.columns) :]
+        values = values[: len(self.columns)]
         converted = [
             _from_json(f, v, vendor) for (path, f), v in zip(self.columns, values, strict=True)
         ]
@@ -143,6 +151,8 @@ class _Part:
             parent = pieces[parent_path]
             if parent is not None:
                 parent._meta.get_field(name).set_cached_value(parent, pieces[path])
+        for (name, field), value in zip(self.annotations, extra, strict=True):
+            setattr(pieces[""], name, _from_json(field, value, vendor))
         return pieces[""]
 
 

@@ -456,13 +456,20 @@ def my_ballots(*, user, closed_page=1) -> dict:
     closed = Paginator(
         seats.filter(ballot__closed_at__isnull=False).order_by("-ballot__closed_at", "-pk"),
         MY_CLOSED_BALLOTS_PAGE,
-    ).get_page(closed_page)
-    open_ = [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]]
+    ).get_page(closed_page)  # one query: the count
+    # The open seats and the page of closed ones in one query, even when there are none.
+    rows = load_together(
+        {
+            "open": open_seats[:MY_OPEN_BALLOTS_LIMIT],
+            "closed": closed.object_list,
+        }
+    )
+    open_ = [(s.ballot, s.voted) for s in rows["open"]]
     return {
         "open": open_,
         # The call to action: the open ballots still awaiting this member's vote.
         "to_vote": [ballot for ballot, voted in open_ if not voted],
-        "closed": [(s.ballot, s.voted) for s in closed],
+        "closed": [(s.ballot, s.voted) for s in rows["closed"]],
         "page": closed,
     }
 
