@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Accounts (docs/decisions/0009, 0010): which second factor this session used,
     # staff/board/panel sent to set one up, their shorter sessions, then the lockout.
-    "django_otp.middleware.OTPMiddleware",
+    "members.accounts.SessionDeviceMiddleware",
     "members.accounts.PrivilegedSessionMiddleware",
     "members.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,7 +160,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, loading the session's user with their roles and devices (0029).
+    "members.accounts.SignInBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Per-case permissions live in tables with a real foreign key to the case

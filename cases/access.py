@@ -111,44 +111,57 @@ def acting_user(actor):
     return None if isinstance(actor, CodeHolder) else actor
 
 
+def party_flags(user) -> dict:
+    """For a case query (`.annotate(**party_flags(user))`): is the user a representative
+    of the respondent or of the member complainant's organization, recused on the case,
+    seated on one of its ballots, holding view_case on it themselves (not through a
+    group)? case_for_page reads them with the case; `remember_party_flags` keeps them."""
+    return {
+        "represents_respondent": Exists(
+            Representative.objects.filter(
+                user_id=user.pk, organization_id=OuterRef("respondent_id")
+            )
+        ),
+        "represents_complainant": Exists(
+            Representative.objects.filter(
+                user_id=user.pk,
+                organization_id__in=Complainant.objects.filter(
+                    pk=OuterRef(OuterRef("complainant_id")), member_organization__isnull=False
+                ).values("member_organization_id"),
+            )
+        ),
+        "recused": Exists(Recusal.objects.filter(case_id=OuterRef("pk"), member_id=user.pk)),
+        "seated": Exists(
+            BallotSeat.objects.filter(
+                ballot__case_id=OuterRef("pk"), voter_id=user.pk, recused_at__isnull=True
+            )
+        ),
+        "views": Exists(
+            CaseUserObjectPermission.objects.filter(
+                content_object_id=OuterRef("pk"),
+                user_id=user.pk,
+                permission__codename="view_case",
+            )
+        ),
+    }
+
+
+def remember_party_flags(case, user) -> None:
+    """Keep the flags a case was read with (`party_flags(user)`) for `relation_to`."""
+    case.__dict__.setdefault("_party_flags", {})[user.pk] = {
+        name: getattr(case, name) for name in PARTY_FLAGS
+    }
+
+
+PARTY_FLAGS = ("represents_respondent", "represents_complainant", "recused", "seated", "views")
+
+
 def _party_flags(user, case) -> dict:
-    """One query: is the user a representative of the respondent or of the member
-    complainant's organization, recused on the case, seated on one of its ballots,
-    holding view_case on it themselves (not through a group)?"""
-    case_id = case.pk
-    return (
-        Case.objects.filter(pk=case_id)
-        .annotate(
-            represents_respondent=Exists(
-                Representative.objects.filter(
-                    user_id=user.pk, organization_id=OuterRef("respondent_id")
-                )
-            ),
-            represents_complainant=Exists(
-                Representative.objects.filter(
-                    user_id=user.pk,
-                    organization_id__in=Complainant.objects.filter(
-                        pk=OuterRef(OuterRef("complainant_id")), member_organization__isnull=False
-                    ).values("member_organization_id"),
-                )
-            ),
-            recused=Exists(Recusal.objects.filter(case_id=OuterRef("pk"), member_id=user.pk)),
-            seated=Exists(
-                BallotSeat.objects.filter(
-                    ballot__case_id=OuterRef("pk"), voter_id=user.pk, recused_at__isnull=True
-                )
-            ),
-            views=Exists(
-                CaseUserObjectPermission.objects.filter(
-                    content_object_id=OuterRef("pk"),
-                    user_id=user.pk,
-                    permission__codename="view_case",
-                )
-            ),
-        )
-        .values("represents_respondent", "represents_complainant", "recused", "seated", "views")
-        .get()
-    )
+    """The flags of `party_flags`: as the case was read with them, else one query."""
+    known = case.__dict__.get("_party_flags", {}).get(user.pk)
+    if known is not None:
+        return known
+    return Case.objects.filter(pk=case.pk).annotate(**party_flags(user)).values(*PARTY_FLAGS).get()
 
 
 def relation_to(user, case) -> str:

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.prefetch import load_together
 from cases import charts
 from cases.access import cases_visible_to
 from cases.models import (
@@ -28,7 +29,7 @@ from cases.models import (
     Procedure,
     Response,
 )
-from cases.outcomes import overdue_ballots
+from cases.outcomes import overdue_ballot_parts, overdue_ballots, overdue_from
 from cases.workflow import STATES, CaseState
 from members.roles import roles_of
 
@@ -62,8 +63,12 @@ AGE_BUCKETS = [
 ]
 
 
-def _limited(queryset: QuerySet) -> dict:
-    rows = list(queryset[: QUEUE_LIMIT + 1])
+def _limited(queryset: QuerySet) -> QuerySet:
+    """A queue's rows, one more than it shows (to say there are more)."""
+    return queryset[: QUEUE_LIMIT + 1]
+
+
+def _shown(rows: list) -> dict:
     return {"items": rows[:QUEUE_LIMIT], "more": len(rows) > QUEUE_LIMIT}
 
 
@@ -87,13 +92,16 @@ def awaiting_findings_filter() -> Q:
     )
 
 
-def queues(cases: QuerySet, *, today: datetime.date, now: datetime.datetime) -> dict:
-    """The work queues over `cases` (all cases, one officer's, or what a party may see)."""
+def queue_parts(
+    cases: QuerySet, *, today: datetime.date, now: datetime.datetime, idle: Q | None = None
+) -> dict[str, QuerySet]:
+    """The work queues over `cases` (all cases, one officer's, or what a party may see),
+    each a query with its limit, for association.prefetch.load_together."""
     base = cases.select_related("respondent", "case_officer")
     failed = (
         Letter.objects.filter(dispatch__status=DispatchStatus.FAILED, case__in=cases)
         .select_related("case", "case__respondent", "dispatch")
-        .order_by("issued_at")
+        .order_by("issued_at", "pk")
     )
     return {
         "to_open": _limited(base.filter(state=CaseState.FILED).order_by("received_on", "pk")),
@@ -111,12 +119,29 @@ def queues(cases: QuerySet, *, today: datetime.date, now: datetime.datetime) -> 
             )
         ),
         "idle": _limited(
-            base.filter(idle_filter(now))
+            base.filter(idle if idle is not None else idle_filter(now))
             .select_related("procedure")
             .order_by("state_changed_at", "pk")
         ),
         "failed_deliveries": _limited(failed),
     }
+
+
+def queue_parts_names() -> list[str]:
+    return [
+        "to_open",
+        "awaiting_findings",
+        "responses_overdue",
+        "appeal_windows_passed",
+        "idle",
+        "failed_deliveries",
+    ]
+
+
+def queues(cases: QuerySet, *, today: datetime.date, now: datetime.datetime) -> dict:
+    """The work queues over `cases`, read in one query."""
+    found = load_together(queue_parts(cases, today=today, now=now))
+    return {name: _shown(rows) for name, rows in found.items()}
 
 
 def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
@@ -178,55 +203,64 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
     a_party = user is not None and roles_of(user).representative
     cases = cases_visible_to(user) if a_party else Case.objects.all()
 
-    counts = dict(cases.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    by_state = [(state, STATES[state].label, counts.get(state, 0)) for state in WORKFLOW_ORDER]
+    idle = idle_filter(now)
 
-    # Every count over the open cases in one aggregate: ages, and what is overdue.
+    # Every count in one aggregate: cases by state, and over the open cases their ages
+    # and what is overdue.
+    open_ = Q(state__in=OPEN_STATES)
     ages = {}
     for label, low, high in AGE_BUCKETS:
-        q = Q(received_on__lte=today - datetime.timedelta(days=low))
+        q = open_ & Q(received_on__lte=today - datetime.timedelta(days=low))
         if high is not None:
             q &= Q(received_on__gt=today - datetime.timedelta(days=high))
         ages[label] = Count("pk", filter=q)
-    totals = cases.filter(state__in=OPEN_STATES).aggregate(
+    totals = cases.aggregate(
+        **{f"state_{state}": Count("pk", filter=Q(state=state)) for state in WORKFLOW_ORDER},
         **{f"age_{i}": agg for i, agg in enumerate(ages.values())},
         responses_overdue=Count(
-            "pk", filter=Q(state=CaseState.UNDER_REVIEW, response_due_on__lt=today)
+            "pk", filter=open_ & Q(state=CaseState.UNDER_REVIEW, response_due_on__lt=today)
         ),
         appeal_windows_passed=Count(
-            "pk", filter=Q(state=CaseState.SANCTIONED, appeal_deadline__lt=today)
+            "pk", filter=open_ & Q(state=CaseState.SANCTIONED, appeal_deadline__lt=today)
         ),
-        idle=Count("pk", filter=idle_filter(now)),
-        mine=Count("pk", filter=Q(case_officer=user)),
+        idle=Count("pk", filter=open_ & idle),
+        mine=Count("pk", filter=open_ & Q(case_officer=user)),
     )
+    by_state = [(state, STATES[state].label, totals[f"state_{state}"]) for state in WORKFLOW_ORDER]
 
-    work = queues(cases, today=today, now=now)
-    work["mine"] = _limited(
-        cases.filter(case_officer=user, state__in=OPEN_STATES)
-        .select_related("respondent")
-        .order_by("state_changed_at", "pk")
-    )
-    upcoming = list(
-        cases.filter(
-            state=CaseState.UNDER_REVIEW, response_due_on__gte=today, response_due_on__lte=soon
-        )
-        .select_related("respondent", "case_officer")
-        .order_by("response_due_on")[:100]
-    )
+    # Every list in one query (association.prefetch.load_together), each with its limit.
     ballots = Ballot.objects.filter(
         closed_at__isnull=True, closes_on__gte=today, closes_on__lte=soon
     )
-    ballots_closing = list(
-        (ballots.filter(case__in=cases) if a_party else ballots)
-        .select_related("case", "case__respondent")
-        .order_by("closes_on")[:100]
+    found = load_together(
+        {
+            **queue_parts(cases, today=today, now=now, idle=idle),
+            "mine": _limited(
+                cases.filter(case_officer=user, state__in=OPEN_STATES)
+                .select_related("respondent")
+                .order_by("state_changed_at", "pk")
+            ),
+            "upcoming": cases.filter(
+                state=CaseState.UNDER_REVIEW,
+                response_due_on__gte=today,
+                response_due_on__lte=soon,
+            )
+            .select_related("respondent", "case_officer")
+            .order_by("response_due_on", "pk")[:100],
+            "ballots_closing": (ballots.filter(case__in=cases) if a_party else ballots)
+            .select_related("case", "case__respondent")
+            .order_by("closes_on", "pk")[:100],
+            "appeals_closing": cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
+            .select_related("respondent")
+            .order_by("appeal_deadline", "pk")[:100],
+            **overdue_ballot_parts(today),
+        }
     )
-    appeals_closing = list(
-        cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
-        .select_related("respondent")
-        .order_by("appeal_deadline")[:100]
-    )
-    without_quorum = overdue_ballots(today)
+    work = {name: _shown(found[name]) for name in [*queue_parts_names(), "mine"]}
+    upcoming = found["upcoming"]
+    ballots_closing = found["ballots_closing"]
+    appeals_closing = found["appeals_closing"]
+    without_quorum = overdue_from(found)
     if a_party:
         visible = set(
             cases.filter(pk__in=[b.case_id for b in without_quorum]).values_list("pk", flat=True)

@@ -11,10 +11,12 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from association.prefetch import load_together
 from cases import tally, workflow
 from cases.models import (
     COMPLIANCE_KINDS,
     SANCTION_SEVERITY,
+    Allegation,
     AppealOutcome,
     Ballot,
     BallotKind,
@@ -167,18 +169,40 @@ def case_officers(case: Case) -> set[int]:
     return ids | {case.case_officer_id}
 
 
+OVERDUE_BALLOTS_LIMIT = 100
+
+
+def overdue_ballot_parts(today: datetime.date) -> dict[str, QuerySet]:
+    """The rows `overdue_ballots` reads, for association.prefetch.load_together (the
+    dashboard reads them with its other lists, in its one query)."""
+    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today)
+    ids = overdue.values("pk")[:OVERDUE_BALLOTS_LIMIT]
+    return {
+        "overdue_ballots": overdue.select_related("case", "case__respondent", "case__procedure")[
+            :OVERDUE_BALLOTS_LIMIT
+        ],
+        "overdue_seats": BallotSeat.objects.filter(ballot__in=ids).select_related("voter"),
+        "overdue_votes": Vote.objects.filter(ballot__in=ids).select_related("voter"),
+    }
+
+
+def overdue_from(rows: dict[str, list]) -> list[Ballot]:
+    """The overdue ballots without quorum, from the rows of `overdue_ballot_parts`."""
+    ballots = rows["overdue_ballots"]
+    for ballot in ballots:
+        seats = [s for s in rows["overdue_seats"] if s.ballot_id == ballot.pk]
+        votes = [v for v in rows["overdue_votes"] if v.ballot_id == ballot.pk]
+        for item in seats + votes:
+            item.ballot = ballot
+        _store_prefetched(ballot, "seats", seats)
+        _store_prefetched(ballot, "votes", votes)
+    return [b for b in ballots if not workflow.ballot_quorum(b, b.case.procedure).holds]
+
+
 def overdue_ballots(today: datetime.date | None = None) -> list[Ballot]:
-    """Open ballots past their closing date without quorum: flagged on the dashboard."""
-    today = today or timezone.localdate()
-    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today).select_related(
-        "case", "case__respondent", "case__procedure"
-    )[:100]
-    # Three queries whether or not a ballot is overdue: the dashboard's count is fixed.
-    return [
-        ballot
-        for ballot in attach_seats_and_votes(list(overdue), among=overdue)
-        if not workflow.ballot_quorum(ballot, ballot.case.procedure).holds
-    ]
+    """Open ballots past their closing date without quorum: flagged on the dashboard.
+    One query whether or not a ballot is overdue: the dashboard's count is fixed."""
+    return overdue_from(load_together(overdue_ballot_parts(today or timezone.localdate())))
 
 
 def prior_record(case: Case) -> list[dict]:
@@ -194,7 +218,10 @@ def prior_record(case: Case) -> list[dict]:
             | Q(consent_offers__status="accepted")
         )
         .distinct()
-        .prefetch_related("sanctions", "allegations__principle", "allegations__finding")
+        .prefetch_related(
+            "sanctions",
+            Prefetch("allegations", Allegation.objects.select_related("principle", "finding")),
+        )
         .order_by("-decided_at")
     )
     if case.decided_at is not None:

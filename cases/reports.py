@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.prefetch import counts_together
 from cases import charts, rendering
 from cases.models import (
     SANCTION_SEVERITY,
@@ -297,7 +298,17 @@ def annual_report(year: ReportYear, *, with_charts: bool = True) -> AnnualReport
         ).values_list("received_on", "state_changed_at")
     ]
 
-    appeals_filed = Appeal.objects.filter(filed_at__gte=start, filed_at__lt=end).count()
+    # The year's counts in one query, each on its index (association.prefetch).
+    counted = counts_together(
+        received=received,
+        appeals_filed=Appeal.objects.filter(filed_at__gte=start, filed_at__lt=end),
+        # Open at year end: open now, or closed only after it.
+        open_now=Case.objects.exclude(state__in=FINAL_STATES).filter(received_on__lte=last),
+        closed_after=Case.objects.filter(
+            state__in=FINAL_STATES, state_changed_at__gte=end, received_on__lte=last
+        ),
+    )
+    appeals_filed = counted["appeals_filed"]
     results = dict(
         Appeal.objects.filter(decided_at__gte=start, decided_at__lt=end)
         .values_list("outcome")
@@ -306,17 +317,11 @@ def annual_report(year: ReportYear, *, with_charts: bool = True) -> AnnualReport
     )
     appeal_results = [(k, label, results.get(k, 0)) for k, label in AppealOutcome.choices]
 
-    # Open at year end: open now, or closed only after it (each count on an index).
-    open_at_end = (
-        Case.objects.exclude(state__in=FINAL_STATES).filter(received_on__lte=last).count()
-        + Case.objects.filter(
-            state__in=FINAL_STATES, state_changed_at__gte=end, received_on__lte=last
-        ).count()
-    )
+    open_at_end = counted["open_now"] + counted["closed_after"]
 
     report = AnnualReport(
         year=year,
-        received=received.count(),
+        received=counted["received"],
         by_complainant=by_complainant,
         by_principle=by_principle,
         decided=len(decided_rows),

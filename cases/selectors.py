@@ -24,43 +24,60 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from association.paging import KeysetPage, keyset_page
+from association.prefetch import attach, attach_grouped, load_together
 from cases import diagram, workflow
 from cases.access import (
+    CodeHolder,
     can_download_evidence,
     can_download_letter,
     can_view_case,
     cases_visible_to,
+    party_flags,
+    remember_party_flags,
     with_user_permission,
 )
 from cases.models import (
     WITHHELD_FROM_DECIDERS,
     Allegation,
+    Amendment,
     Ballot,
     BallotSeat,
     Case,
     CaseEvent,
     CaseLink,
     Complainant,
+    ComplainantAccess,
     ComplainantAppeal,
+    ComplainantMessage,
+    ComplainantSubmission,
     Compliance,
     ComplianceProof,
+    ConsentOffer,
+    Delivery,
     Evidence,
     Hearing,
+    HearingParticipant,
+    HearingRequest,
+    InterimSuspension,
+    LegalHold,
     Letter,
+    PersonalField,
     Publication,
     PublicationLevel,
     Recusal,
     Response,
     RetentionKind,
+    RetentionPurge,
     ReviewComment,
+    ReviewDisclosure,
     Sanction,
     Vote,
 )
-from cases.outcomes import attach_seats_and_votes, ballot_status, prior_record
+from cases.outcomes import ballot_status, prior_record
 from cases.services.retention import PERIODS as RETENTION_PERIODS
 from cases.services.retention import due_on, on_hold
 from cases.workflow import STATES, CaseState, complainant_appeal_deadline
-from members.models import Organization, Representative
+from members.models import Organization, Representative, StatusChange
 from members.roles import roles_of
 
 OPEN_STATES = [s for s, info in STATES.items() if not info.final]
@@ -141,80 +158,139 @@ def case_list_page(
     return page
 
 
+CASE_PAGE_RELATIONS = (
+    "respondent",
+    "respondent__membership_class",
+    "complainant",
+    "complainant__member_organization",
+    "procedure",
+    "case_officer",
+    "filed_by",
+    "received_by",
+    "appeal",
+    "appeal__filed_by",
+    "complainant_appeal",
+    "publication",
+)
+
+
+def _case_page_rows(case: Case) -> dict[str, QuerySet]:
+    """Every kind of row a case page, its rules and its panels read, each as the
+    queryset `prefetch_related` would have run for it."""
+    of_case = {"case_id": case.pk}
+    return {
+        "allegations": Allegation.objects.filter(**of_case).select_related(
+            "principle", "finding", "finding__recorded_by"
+        ),
+        "evidence": Evidence.objects.filter(**of_case).select_related("added_by"),
+        "responses": Response.objects.filter(**of_case).select_related("submitted_by"),
+        "attachments": Evidence.objects.filter(response__case_id=case.pk),
+        "amendments": Amendment.objects.filter(**of_case),
+        "ballots": Ballot.objects.filter(**of_case),
+        "seats": BallotSeat.objects.filter(ballot__case_id=case.pk).select_related("voter"),
+        "votes": Vote.objects.filter(ballot__case_id=case.pk).select_related("voter"),
+        "letters": Letter.objects.filter(**of_case)
+        .select_related("dispatch")
+        .order_by("issued_at", "pk"),
+        "deliveries": Delivery.objects.filter(letter__case_id=case.pk),
+        "sanctions": Sanction.objects.filter(**of_case).order_by("decided_at", "pk"),
+        "recusals": Recusal.objects.filter(**of_case).select_related("member", "recorded_by"),
+        "events": CaseEvent.objects.filter(**of_case).select_related("actor").order_by("sequence"),
+        "personal_fields": PersonalField.objects.filter(event__case_id=case.pk),
+        "representatives": Representative.objects.filter(
+            organization_id=case.respondent_id
+        ).select_related("user"),
+        "status_history": StatusChange.objects.filter(organization_id=case.respondent_id),
+        "complainant_submissions": ComplainantSubmission.objects.filter(**of_case).select_related(
+            "decided_by", "evidence"
+        ),
+        "complainant_codes": ComplainantAccess.objects.filter(**of_case).select_related(
+            "issued_by", "revoked_by"
+        ),
+        "complainant_messages": ComplainantMessage.objects.filter(**of_case).select_related(
+            "author"
+        ),
+        "legal_holds": LegalHold.objects.filter(**of_case),
+        "purges": RetentionPurge.objects.filter(**of_case),
+        "consent_offers": ConsentOffer.objects.filter(**of_case),
+        "interim_suspensions": InterimSuspension.objects.filter(**of_case),
+        "links_from": CaseLink.objects.filter(from_case_id=case.pk).select_related(
+            "to_case", "to_case__respondent"
+        ),
+        "links_to": CaseLink.objects.filter(to_case_id=case.pk).select_related(
+            "from_case", "from_case__respondent"
+        ),
+        "hearing_requests": HearingRequest.objects.filter(**of_case),
+        "review_disclosures": ReviewDisclosure.objects.filter(**of_case),
+        "review_comments": ReviewComment.objects.filter(**of_case).select_related("submitted_by"),
+        "hearings": Hearing.objects.filter(**of_case).select_related("minutes"),
+        "hearing_panels": Hearing.panel.through.objects.filter(
+            hearing__case_id=case.pk
+        ).select_related("user"),
+        "hearing_participants": HearingParticipant.objects.filter(**of_case),
+        "compliance": Compliance.objects.filter(sanction__case_id=case.pk)
+        .select_related("recorded_by")
+        .order_by("sanction_id"),
+        "proofs": ComplianceProof.objects.filter(compliance__sanction__case_id=case.pk).order_by(
+            "uploaded_at", "pk"
+        ),
+    }
+
+
 def case_for_page(*, number: str, user) -> Case:
-    """One case with everything its page shows, or 404 for whoever may not see it."""
+    """One case with everything its page shows, or 404 for whoever may not see it: the
+    case (one query), who may see it (access.relation_to, two), then every related row
+    its page reads in one more (association.prefetch), however much the case holds."""
+    cases = Case.objects.select_related(*CASE_PAGE_RELATIONS)
+    signed_in = getattr(user, "is_authenticated", False) and not isinstance(user, CodeHolder)
+    if signed_in:  # who they are to this case, read with it
+        cases = cases.annotate(**party_flags(user))
     try:
-        case = (
-            Case.objects.select_related(
-                "respondent",
-                "respondent__membership_class",
-                "complainant",
-                "complainant__member_organization",
-                "procedure",
-                "case_officer",
-                "filed_by",
-                "appeal",
-                "appeal__filed_by",
-                "complainant_appeal",
-                "publication",
-            )
-            .prefetch_related(
-                Prefetch(
-                    "allegations",
-                    queryset=Allegation.objects.select_related(
-                        "principle", "finding", "finding__recorded_by"
-                    ),
-                ),
-                Prefetch("evidence", queryset=Evidence.objects.select_related("added_by")),
-                Prefetch(
-                    "responses",
-                    queryset=Response.objects.select_related("submitted_by").prefetch_related(
-                        "attachments"
-                    ),
-                ),
-                "amendments",
-                "ballots",
-                Prefetch(
-                    "letters",
-                    queryset=Letter.objects.select_related("dispatch")
-                    .prefetch_related("deliveries")
-                    .order_by("issued_at", "pk"),
-                ),
-                Prefetch("sanctions", queryset=Sanction.objects.order_by("decided_at", "pk")),
-                Prefetch(
-                    "recusals", queryset=Recusal.objects.select_related("member", "recorded_by")
-                ),
-                Prefetch(
-                    "events",
-                    queryset=CaseEvent.objects.select_related("actor")
-                    .prefetch_related("personal_fields")
-                    .order_by("sequence"),
-                ),
-                "respondent__representatives__user",
-                # The complainant's rules (docs/decisions/0021) read these.
-                "complainant_submissions",
-                "complainant_codes",
-                # The membership rules read the history once per check.
-                "respondent__status_history",
-                "legal_holds",
-                "purges",
-                # What the consent, interim and consolidation rules read.
-                "consent_offers",
-                "interim_suspensions",
-                "links_from",
-                "links_to",
-            )
-            .get(number=number)
-        )
+        case = cases.get(number=number)
     except Case.DoesNotExist as exc:
         raise Http404("No such case.") from exc
+    if signed_in:
+        remember_party_flags(case, user)
     if not can_view_case(user, case):
         raise Http404("No such case.")
-    # Seats and votes outside prefetch_related, which skips them for a case without a
-    # ballot: the page then runs the same queries for every case.
-    attach_seats_and_votes(list(case.ballots.all()), among=Ballot.objects.filter(case=case))
-    prefetch_hearing(case)
+    attach_page_rows(case)
     return case
+
+
+def attach_page_rows(case: Case) -> None:
+    """Load `_case_page_rows` together and put each where prefetch_related would."""
+    rows = load_together(_case_page_rows(case))
+    for name in (
+        "allegations", "evidence", "responses", "amendments", "ballots", "letters",
+        "sanctions", "recusals", "events", "complainant_submissions", "complainant_codes",
+        "complainant_messages", "legal_holds", "purges", "consent_offers",
+        "interim_suspensions", "links_from", "links_to", "hearing_requests",
+        "review_disclosures", "review_comments", "hearings", "hearing_participants",
+    ):  # fmt: skip
+        attach(case, name, rows[name])
+    attach_grouped(rows["responses"], "attachments", rows["attachments"])
+    attach_grouped(rows["letters"], "deliveries", rows["deliveries"])
+    attach_grouped(rows["events"], "personal_fields", rows["personal_fields"])
+    attach(case.respondent, "representatives", rows["representatives"])
+    attach(case.respondent, "status_history", rows["status_history"])
+    for ballot in rows["ballots"]:
+        seats = [s for s in rows["seats"] if s.ballot_id == ballot.pk]
+        votes = [v for v in rows["votes"] if v.ballot_id == ballot.pk]
+        attach(ballot, "seats", seats)
+        attach(ballot, "votes", votes)
+    panels: dict[int, list] = {}
+    for row in rows["hearing_panels"]:
+        panels.setdefault(row.hearing_id, []).append(row.user)
+    for hearing in rows["hearings"]:
+        attach(hearing, "panel", panels.get(hearing.pk, []))
+    # Read by compliance_for_page, with the sanctions the case already holds.
+    sanctions = {x.pk: x for x in rows["sanctions"]}
+    proofs: dict[int, list] = {}
+    for proof in rows["proofs"]:
+        proofs.setdefault(proof.compliance_id, []).append(proof)
+    for row in rows["compliance"]:
+        row.sanction = sanctions[row.sanction_id]
+    case._page_compliance = [(row, proofs.get(row.pk, [])) for row in rows["compliance"]]
 
 
 def disclosed_evidence(case: Case) -> list[Evidence]:
@@ -382,22 +458,30 @@ def my_ballots(*, user, closed_page=1) -> dict:
     closed = Paginator(
         seats.filter(ballot__closed_at__isnull=False).order_by("-ballot__closed_at", "-pk"),
         MY_CLOSED_BALLOTS_PAGE,
-    ).get_page(closed_page)
-    open_ = [(s.ballot, s.voted) for s in open_seats[:MY_OPEN_BALLOTS_LIMIT]]
+    ).get_page(closed_page)  # one query: the count
+    # The open seats and the page of closed ones in one query, even when there are none.
+    rows = load_together(
+        {
+            "open": open_seats[:MY_OPEN_BALLOTS_LIMIT],
+            "closed": closed.object_list,
+        }
+    )
+    open_ = [(s.ballot, s.voted) for s in rows["open"]]
     return {
         "open": open_,
         # The call to action: the open ballots still awaiting this member's vote.
         "to_vote": [ballot for ballot, voted in open_ if not voted],
-        "closed": [(s.ballot, s.voted) for s in closed],
+        "closed": [(s.ballot, s.voted) for s in rows["closed"]],
         "page": closed,
     }
 
 
 def sanctions_of(organization) -> list[Sanction]:
+    """The organization's sanctions, the newest PORTAL_LIST_LIMIT."""
     return list(
         Sanction.objects.filter(case__respondent=organization)
         .select_related("case")
-        .order_by("-decided_at", "-pk")
+        .order_by("-decided_at", "-pk")[:PORTAL_LIST_LIMIT]
     )
 
 
@@ -418,7 +502,9 @@ def owed_by(organization) -> list:
 def compliance_for_page(case) -> list[tuple]:
     """The case's compliance sanctions, each with its proofs, for the panel: two
     queries in every state, whether or not the case has any (the page's count is
-    fixed by the code, not the case)."""
+    fixed by the code, not the case); none on a case from case_for_page, which read them."""
+    if hasattr(case, "_page_compliance"):
+        return case._page_compliance
     rows = list(
         Compliance.objects.filter(sanction__case=case)
         .select_related("sanction", "recorded_by")
@@ -458,8 +544,14 @@ def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
     return letter
 
 
+# The portal's and the organization page's lists: the newest this many (the case
+# pages hold the rest), so a member with a long history waits no longer.
+PORTAL_LIST_LIMIT = 100
+
+
 def portal_letters(*, organization, user) -> list[Letter]:
-    """The letters addressed to the representative's organization that they may open."""
+    """The letters addressed to the representative's organization that they may open,
+    the newest PORTAL_LIST_LIMIT."""
     return list(
         Letter.objects.filter(
             case__respondent=organization,
@@ -467,12 +559,18 @@ def portal_letters(*, organization, user) -> list[Letter]:
             letteruserobjectpermission__permission__codename="view_letter_pdf",
         )
         .select_related("case")
-        .order_by("-issued_at", "-pk")
+        .order_by("-issued_at", "-pk")[:PORTAL_LIST_LIMIT]
     )
 
 
 def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
     """(link, the other case) for each link of this case, oldest first."""
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    if "links_from" in cache and "links_to" in cache:  # read by case_for_page
+        links = sorted(
+            [*case.links_from.all(), *case.links_to.all()], key=lambda x: (x.linked_at, x.pk)
+        )
+        return [(link, link.other(case)) for link in links]
     links = CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).select_related(
         "from_case__respondent", "to_case__respondent"
     )
@@ -567,6 +665,14 @@ def complainant_page(case: Case) -> dict:
 def complainant_staff_panel(case: Case) -> dict:
     """The staff side of the complainant's page: the thread, the submissions and
     the access code's history (never the code)."""
+    if "complainant_messages" in getattr(case, "_prefetched_objects_cache", {}):
+        # Read by case_for_page, with the users these rows name.
+        return {
+            "thread": list(case.complainant_messages.all()),
+            "submissions": list(case.complainant_submissions.all()),
+            "codes": list(case.complainant_codes.all()),
+            "complainant_appeal": getattr(case, "complainant_appeal", None),
+        }
     return {
         "thread": list(case.complainant_messages.select_related("author")),
         "submissions": list(case.complainant_submissions.select_related("decided_by", "evidence")),
@@ -829,11 +935,24 @@ PORTAL_OPEN_CASES_LIMIT = 50  # "Our cases" pages through all of them
 def portal_open_cases(*, organization, user) -> list[dict]:
     """The membership page's open cases: the representative's undecided or appealable
     cases, soonest deadline first (the call to action is the first)."""
-    cases = list(
+    open_cases = (
         portal_case_summary(organization=organization, user=user)
         .filter(state__in=OPEN_STATES)
-        .select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT]
+        .prefetch_related(None)
     )
+    cases = list(open_cases.select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT])
+    # What each row's deadline reads, for all these cases in one query (a subquery, so
+    # the count is the same with no open case).
+    ids = open_cases.values("pk")[:PORTAL_OPEN_CASES_LIMIT]
+    rows = load_together(
+        {
+            "review_disclosures": ReviewDisclosure.objects.filter(case_id__in=ids),
+            "review_comments": ReviewComment.objects.filter(case_id__in=ids),
+            "hearings": Hearing.objects.filter(case_id__in=ids),
+        }
+    )
+    for name, found in rows.items():
+        attach_grouped(cases, name, found)
     rows = portal_rows(cases)
     far = datetime.date.max
     return sorted(rows, key=lambda r: r["deadline"].day if r["deadline"] else far)

@@ -21,23 +21,29 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, logout
+from django.contrib.auth import authenticate, get_user_model, logout
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Aggregate, CharField, Max, OuterRef, Q, Subquery
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.utils import default_device
 
 from association.middleware import LANGUAGE_SESSION_KEY
 from members.models import FormThrottleHit, Preference, SecondFactorReset, UserSession
-from members.roles import roles_of
+from members.roles import remember_roles, roles_of, with_roles
 
 log = logging.getLogger("probity.accounts")
 
@@ -50,6 +56,84 @@ CONFIRMED_AT = "probity_confirmed_at"
 def client_address(request) -> str:
     """The address a request came from (as the WSGI server saw it; django-axes uses the same)."""
     return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+
+
+# ---------------------------------------------------------------------------
+# The signed-in user of each request, in one query (docs/decisions/0029)
+# ---------------------------------------------------------------------------
+
+
+class _JoinedIds(Aggregate):
+    """The ids of a group of rows as one "1,5,9" string (GROUP_CONCAT, STRING_AGG)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(CAST(%(expressions)s AS text), ',')",
+            **extra,
+        )
+
+
+def _confirmed_ids(device_model) -> Subquery:
+    return Subquery(
+        device_model.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+        .order_by()
+        .values("user_id")
+        .annotate(ids=_JoinedIds("pk"))
+        .values("ids")
+    )
+
+
+class SignInBackend(ModelBackend):
+    """Django's ModelBackend, but the session's user comes with their roles (members.roles.
+    with_roles) and the ids of their confirmed second-factor devices, in one query instead
+    of four. Nothing is kept between requests: a role or a device taken away counts from
+    the next request."""
+
+    def get_user(self, user_id):
+        user = (
+            with_roles(get_user_model()._default_manager.filter(pk=user_id))
+            .annotate(
+                _totp_ids=_confirmed_ids(TOTPDevice), _static_ids=_confirmed_ids(StaticDevice)
+            )
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        remember_roles(user)
+        user._probity_devices = frozenset(
+            f"{model.model_label()}/{pk}"
+            for model, ids in ((TOTPDevice, user._totp_ids), (StaticDevice, user._static_ids))
+            for pk in (ids or "").split(",")
+            if pk
+        )
+        return user
+
+
+class SessionDeviceMiddleware(OTPMiddleware):
+    """django-otp's OTPMiddleware, told by SignInBackend which confirmed devices the user
+    has: the device this session was verified with is checked against them (it must
+    exist, be the user's and be confirmed, as django-otp checks) without a query of its
+    own; the device row itself is read only if something asks for it."""
+
+    def _verify_user_sync(self, request, user):
+        known = getattr(user, "_probity_devices", None)
+        if known is None:  # not loaded by SignInBackend (an older session): django-otp's way
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if persistent_id:
+            persistent_id = self._normalize_persistent_id(persistent_id)
+            if persistent_id in known:
+                user.otp_device = SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+            else:
+                del request.session[DEVICE_ID_SESSION_KEY]
+        return user
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Representative
@@ -63,8 +65,38 @@ class Roles:
         return ", ".join(names) or str(_("No role"))
 
 
+def with_roles(users: QuerySet) -> QuerySet:
+    """Users with their roles read in the same query (`remember_roles` then keeps them
+    on each user): how the session's user is loaded on every request (members.accounts.
+    SignInBackend), so a page asks no query for the roles, and a role taken away counts
+    from the very next request (nothing is carried over from one request to another)."""
+    member_of = Group.objects.filter(user=OuterRef("pk"))
+    return users.annotate(
+        _role_staff=Exists(member_of.filter(name=ETHICS_STAFF)),
+        _role_board=Exists(member_of.filter(name=BOARD)),
+        _role_panel=Exists(member_of.filter(name=APPEALS_PANEL)),
+        _role_organization=Subquery(
+            Representative.objects.filter(user_id=OuterRef("pk"))
+            .order_by()
+            .values("organization_id")[:1]
+        ),
+    )
+
+
+def remember_roles(user):
+    """Keep the roles `with_roles` read on the user (what roles_of returns)."""
+    user._probity_roles = Roles(
+        ethics_staff=bool(user._role_staff),
+        board=bool(user._role_board),
+        appeals_panel=bool(user._role_panel),
+        organization_id=user._role_organization,
+    )
+    return user
+
+
 def roles_of(user) -> Roles:
-    """The user's roles, computed once per request object (two small queries at most)."""
+    """The user's roles: read with the user (`with_roles`), else computed once per user
+    object (two small queries)."""
     if not getattr(user, "is_authenticated", False):
         return Roles()
     cached = getattr(user, "_probity_roles", None)

@@ -39,7 +39,9 @@ def has_overdue_dues(org: Organization, *, on: datetime.date | None = None) -> b
     return org.dues.filter(paid_on__isnull=True, due_on__lt=on).exists()
 
 
-def organization_for_page(slug: str, *, with_representative_changes: bool = False) -> Organization:
+def organization_for_page(
+    slug: str | None = None, *, pk: int | None = None, with_representative_changes: bool = False
+) -> Organization:
     """One organization with everything its page lists, in a fixed number of queries.
     The record of representatives added and removed is for the register page (staff,
     board, panel), not the member's own portal."""
@@ -62,7 +64,7 @@ def organization_for_page(slug: str, *, with_representative_changes: bool = Fals
     return (
         Organization.objects.select_related("membership_class")
         .prefetch_related(*prefetches)
-        .get(slug=slug)
+        .get(**({"slug": slug} if pk is None else {"pk": pk}))
     )
 
 

@@ -374,9 +374,7 @@ def portal(request):
     roles = roles_of(request.user)
     if not roles.representative:
         raise Http404(_("You are not a representative of a member organization."))
-    organization = selectors.organization_for_page(
-        Organization.objects.values_list("slug", flat=True).get(pk=roles.organization_id)
-    )
+    organization = selectors.organization_for_page(pk=roles.organization_id)
     return render(
         request,
         "members/portal.html",

@@ -31,7 +31,7 @@ def main(n: int) -> None:
     for user in board:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "members.accounts.SignInBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         # Verified with a second factor, as the two-step sign-in leaves a board member's
         # session (members.accounts requires one).

@@ -1,0 +1,248 @@
+"""Many small prefetches in one query (docs/decisions/0029).
+
+A page that shows one object with twenty kinds of related rows would ask twenty
+queries with `prefetch_related`, most of them answering "none". `load_together` asks
+one: a UNION ALL in which each part's rows come as JSON arrays of their columns (and
+of the rows `select_related` joins to them), made back into model instances here.
+`attach` then puts a list where `prefetch_related` would have, so `obj.things.all()`
+reads it without a query (and `.filter()` still asks the database, as it would).
+
+Only what the parts need is supported, and anything else is refused loudly:
+`select_related` of named forward foreign keys and reverse one-to-ones, the field
+types of this project (no binary fields).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    F,
+    Func,
+    JSONField,
+    Model,
+    QuerySet,
+    TextField,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
+from django.utils.dateparse import parse_date, parse_datetime
+
+# Values per JSON array: PostgreSQL's functions take at most 100 arguments.
+CHUNK = 90
+
+
+class _JSONArray(Func):
+    function = "JSON_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSONB_BUILD_ARRAY", **extra)
+
+
+def _columns(model, path: str = "") -> list:
+    return [(path, f) for f in model._meta.concrete_fields]
+
+
+def _related_paths(select_related, model, prefix: str = "") -> list[tuple[str, type[Model]]]:
+    """[(path, model)] for each model a `select_related` tree joins, depth first."""
+    if not select_related:
+        return []
+    if select_related is True:
+        raise ValueError("load_together needs select_related with named relations.")
+    found = []
+    for name, deeper in select_related.items():
+        related = model._meta.get_field(name).related_model
+        path = f"{prefix}{name}"
+        found.append((path, related))
+        found.extend(_related_paths(deeper, related, f"{path}__"))
+    return found
+
+
+def _from_json(field, value, vendor: str):
+    if value is None:
+        return None
+    if isinstance(field, DateTimeField):
+        moment = parse_datetime(value)
+        if moment.tzinfo is None:  # SQLite keeps UTC without its offset
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment
+    if isinstance(field, DateField):
+        return parse_date(value)
+    if isinstance(field, BooleanField):
+        return bool(value)
+    if isinstance(field, DecimalField):
+        return decimal.Decimal(str(value)).quantize(
+            decimal.Decimal(1).scaleb(-field.decimal_places)
+        )
+    if isinstance(field, JSONField):
+        # SQLite puts the column's JSON text in the array as a string; PostgreSQL nests it.
+        return (
+            json.loads(value, cls=field.decoder)
+            if vendor == "sqlite" and isinstance(value, str)
+            else value
+        )
+    return value
+
+
+class _Part:
+    def __init__(self, name: str, queryset: QuerySet):
+        self.name = name
+        self.queryset = queryset
+        self.model = queryset.model
+        self.related = _related_paths(queryset.query.select_related, self.model)
+        self.columns = _columns(self.model) + [
+            c for path, model in self.related for c in _columns(model, path)
+        ]
+        # The queryset's own annotations (an Exists, a count) come along, set on each row.
+        self.annotations = [
+            (name, expression.output_field)
+            for name, expression in queryset.query.annotations.items()
+        ]
+        order = list(queryset.query.order_by or self.model._meta.ordering or ["pk"])
+        # Each row's place in its part, numbered by the database in the part's own order
+        # (its collation, its NULLs), since a UNION keeps no order.
+        self.place = Window(
+            RowNumber(),
+            order_by=[
+                key
+                if hasattr(key, "resolve_expression")
+                else (F(key[1:]).desc() if key.startswith("-") else F(key).asc())
+                for key in order
+            ],
+        )
+
+    def arrays(self) -> list:
+        refs = [F(f"{path}__{f.attname}" if path else f.attname) for path, f in self.columns]
+        refs += [F(name) for name, _field in self.annotations]
+        return [
+            Cast(_JSONArray(*refs[i : i + CHUNK]), TextField()) for i in range(0, len(refs), CHUNK)
+        ]
+
+    def build(self, values: list, db: str, vendor: str) -> Model:
+        extra = values[len(self.columns) :]
+        values = values[: len(self.columns)]
+        converted = [
+            _from_json(f, v, vendor) for (path, f), v in zip(self.columns, values, strict=True)
+        ]
+        at = 0
+        pieces: dict[str, Model | None] = {}
+        for path, model in [("", self.model), *self.related]:
+            fields = model._meta.concrete_fields
+            row = converted[at : at + len(fields)]
+            at += len(fields)
+            pk_index = fields.index(model._meta.pk)
+            pieces[path] = (
+                None
+                if row[pk_index] is None
+                else model.from_db(db, [f.attname for f in fields], row)
+            )
+        for path, _model in self.related:
+            parent_path, _, name = path.rpartition("__")
+            parent = pieces[parent_path]
+            if parent is not None:
+                parent._meta.get_field(name).set_cached_value(parent, pieces[path])
+        for (name, field), value in zip(self.annotations, extra, strict=True):
+            setattr(pieces[""], name, _from_json(field, value, vendor))
+        return pieces[""]
+
+
+def load_together(parts: dict[str, QuerySet]) -> dict[str, list[Model]]:
+    """{name: the instances `queryset` would return} for every part, in one query. A
+    part may be sliced (`qs.order_by(...)[:26]`): each part is its own subquery, with
+    its order and limit, under one UNION ALL."""
+    prepared = [_Part(name, qs) for name, qs in parts.items()]
+    found: dict[str, list[Model]] = {p.name: [] for p in prepared}
+    if not prepared:
+        return found
+    db = prepared[0].queryset.db
+    connection = connections[db]
+    width = max(len(p.arrays()) for p in prepared)
+    selects, params = [], []
+    for index, part in enumerate(prepared):
+        arrays = part.arrays()
+        padding = [Value(None, output_field=TextField())] * (width - len(arrays))
+        columns = {"_part": Value(index), "_place": part.place} | {
+            f"_a{i}": expression for i, expression in enumerate(arrays + padding)
+        }
+        query = part.queryset.annotate(**columns).values_list(*columns).query
+        try:
+            sql, part_params = query.get_compiler(using=db).as_sql()
+        except EmptyResultSet:  # e.g. `pk__in=[]`: nothing to ask for this part
+            continue
+        selects.append(f"SELECT * FROM ({sql}) AS part_{index}")
+        params.extend(part_params)
+    if selects:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            rows = cursor.fetchall()
+        for index, _place, *arrays in sorted(rows, key=lambda row: (row[0], row[1])):
+            part = prepared[index]
+            values = [v for text in arrays if text is not None for v in json.loads(text)]
+            found[part.name].append(part.build(values, db, connection.vendor))
+    return found
+
+
+def attach(instance: Model, name: str, objects: list[Model]) -> None:
+    """Put `objects` where `prefetch_related(name)` would on `instance` (a reverse
+    foreign key, each pointing back at it; or a many-to-many)."""
+    manager = getattr(instance, name)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    if hasattr(manager, "prefetch_cache_name"):  # many-to-many
+        cache[manager.prefetch_cache_name] = queryset
+        return
+    field = manager.field
+    for obj in objects:
+        field.set_cached_value(obj, instance)
+    cache[field.remote_field.cache_name] = queryset
+
+
+def attach_grouped(parents, name: str, objects: list[Model]) -> None:
+    """`attach` on each of `parents` the `objects` whose foreign key points at it."""
+    parents = list(parents)
+    if not parents:
+        return
+    field = getattr(parents[0], name).field
+    by_parent: dict = {}
+    for obj in objects:
+        by_parent.setdefault(getattr(obj, field.attname), []).append(obj)
+    for parent in parents:
+        attach(parent, name, by_parent.get(parent.pk, []))
+
+
+def counts_together(**querysets: QuerySet) -> dict[str, int]:
+    """{name: queryset.count()} in one query, each count its own subquery (so each
+    still uses its own index): SELECT (SELECT COUNT(*) FROM ...) AS a, (...) AS b."""
+    counts: dict[str, int] = {}
+    columns, params, asked = [], [], []
+    db = None
+    for name, queryset in querysets.items():
+        db = queryset.db
+        try:
+            sql, part_params = (
+                queryset.order_by().values("pk").query.get_compiler(using=db).as_sql()
+            )
+        except EmptyResultSet:
+            counts[name] = 0
+            continue
+        quoted = connections[db].ops.quote_name(name)
+        columns.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted) AS {quoted}")
+        params.extend(part_params)
+        asked.append(name)
+    if columns:
+        with connections[db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(columns), params)
+            counts.update(zip(asked, cursor.fetchone(), strict=True))
+    return {name: counts[name] for name in querysets}
