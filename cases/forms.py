@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
+from association.widgets import QuickSelect
 from cases.models import (
     BALLOT_CHOICES,
     SANCTION_SEVERITY,
@@ -510,6 +511,9 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = staff_users()
+        # Rendered in Python: a template per <option> was a fifth of the list's time.
+        for name in ("state", "principle", "officer"):
+            self.fields[name].widget = QuickSelect.replacing(self.fields[name].widget)
 
     def clean_received_on(self):
         # Left empty: received today, as it is entered.
