@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.widgets import QuickSelect
 from cases.models import (
     BALLOT_CHOICES,
     SANCTION_SEVERITY,
@@ -576,6 +577,9 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = staff_users()
+        # Rendered in Python: a template per <option> was a fifth of the list's time.
+        for name in ("state", "principle", "officer"):
+            self.fields[name].widget = QuickSelect.replacing(self.fields[name].widget)
 
     def clean_received_on(self):
         # Left empty: received today, as it is entered.

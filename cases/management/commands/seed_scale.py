@@ -32,7 +32,9 @@ batches), with one line in `Command.handle`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import hashlib
 import json
 import random
@@ -711,11 +713,13 @@ class CasePlan:
         """One event, as cases.events builds it (the services write the same): personal
         fields committed to by salted hashes, their values kept beside the event
         (cases.services.record.commit_personal, docs/decisions/0023)."""
-        payload, kept = commit_personal(payload, personal)
-        personal_rows = [
-            {"name": name, "kind": personal_kind, "value": value, "salt": salt}
-            for name, value, salt in kept
-        ]
+        personal_rows = ()
+        if personal is not None:  # the builders' payloads are fresh dicts: no copy needed
+            payload, kept = commit_personal(payload, personal)
+            personal_rows = [
+                {"name": name, "kind": personal_kind, "value": value, "salt": salt}
+                for name, value, salt in kept
+            ]
         self.events.append((self.now, actor_id, kind, from_state, to_state, payload, personal_rows))
         # The events of one step are written milliseconds apart.
         self.now += datetime.timedelta(milliseconds=3)
@@ -1273,53 +1277,94 @@ def _count(votes: tuple, eligible: int, procedure: Procedure, original: str):
     return _COUNTS[key]
 
 
-class _EventValues:
-    """One event's values, hashed by CaseEvent's own canonical_content and compute_hash
-    (borrowed: building a model instance per event would cost more than the hash)."""
+def _c_encoder(**options):
+    """A reusable JSON encoder: json.dumps builds a new one per call, which is a third
+    of its cost on small payloads (millions of them here)."""
+    encoder = json.JSONEncoder(**options)
+    make = json.encoder.c_make_encoder
+    if make is None:  # no C accelerator: the plain encoder
+        return encoder.encode
 
-    __slots__ = (
-        "case_id",
-        "sequence",
-        "at",
-        "actor_id",
-        "kind",
-        "from_state",
-        "to_state",
-        "payload",
-        "previous_hash",
+    def default(value):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    iterate = make(
+        None,  # no circular-reference check: payloads are trees
+        default,
+        json.encoder.encode_basestring
+        if not options.get("ensure_ascii", True)
+        else json.encoder.encode_basestring_ascii,
+        None,
+        options.get("separators", (", ", ": "))[1],
+        options.get("separators", (", ", ": "))[0],
+        options.get("sort_keys", False),
+        False,
+        True,
     )
-    canonical_content = CaseEvent.canonical_content
-    compute_hash = CaseEvent.compute_hash
+    return lambda value: "".join(iterate(value, 0))
 
 
-def _chain(plan: CasePlan) -> list[dict]:
-    """The plan's events with sequence, previous_hash and hash as record_event writes
-    them: a chain from GENESIS_HASH."""
+# What CaseEvent.canonical_content does to the payload (sorted keys, no whitespace,
+# not ASCII-escaped); the same text is stored in the column, so it is encoded once.
+_canonical = _c_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_json_text = _c_encoder(ensure_ascii=False)
+_string = json.encoder.encode_basestring
+
+
+def _event_content(
+    case_id, sequence, at_iso, actor_id, kind, from_state, to_state, payload_json, previous_hash
+) -> str:
+    """CaseEvent.canonical_content, as text, from the payload's canonical JSON: the keys
+    in sorted order (actor, at, case, from_state, kind, payload, previous_hash,
+    sequence, to_state). tests/demo/test_scale_data.py checks it against the model."""
+    return (
+        f'{{"actor":{"null" if actor_id is None else int(actor_id)},"at":{_string(at_iso)},'
+        f'"case":{int(case_id)},"from_state":{_string(from_state)},"kind":{_string(kind)},'
+        f'"payload":{payload_json},"previous_hash":{_string(previous_hash)},'
+        f'"sequence":{int(sequence)},"to_state":{_string(to_state)}}}'
+    )
+
+
+def _chain(plan: CasePlan) -> list[tuple]:
+    """The plan's events as record_event writes them, a chain from GENESIS_HASH: tuples
+    (case_id, sequence, at, actor_id, kind, from_state, to_state, payload JSON,
+    previous_hash, hash, personal field rows)."""
     rows, previous, case_id = [], GENESIS_HASH, plan.case.id
+    utc, sha256 = datetime.UTC, hashlib.sha256
     for sequence, event in enumerate(plan.events, 1):
         at, actor_id, kind, from_state, to_state, payload, personal = event
-        e = _EventValues()
-        e.case_id, e.sequence, e.at, e.actor_id = case_id, sequence, at, actor_id
-        e.kind, e.from_state, e.to_state, e.previous_hash = kind, from_state, to_state, previous
-        e.payload = {k: v.id if type(v) is _Row else v for k, v in payload.items()}
-        previous = e.compute_hash()
-        rows.append(
-            {
-                "case_id": case_id,
-                "sequence": sequence,
-                "at": at,
-                "actor_id": actor_id,
-                "kind": kind,
-                "from_state": from_state,
-                "to_state": to_state,
-                "payload": e.payload,
-                "previous_hash": e.previous_hash,
-                "hash": previous,
-                # Not a column: the event's personal fields, written once it has an id.
-                "personal": personal,
-            }
+        payload = {k: v.id if type(v) is _Row else v for k, v in payload.items()}
+        payload_json = _canonical(payload)
+        at_iso = at.astimezone(utc).isoformat(timespec="microseconds")
+        content = _event_content(
+            case_id, sequence, at_iso, actor_id, kind, from_state, to_state, payload_json, previous
         )
+        digest = sha256(content.encode()).hexdigest()
+        rows.append(
+            (
+                case_id,
+                sequence,
+                at,
+                actor_id,
+                kind,
+                from_state,
+                to_state,
+                payload_json,
+                previous,
+                digest,
+                personal,
+            )
+        )
+        previous = digest
     return rows
+
+
+def _sqlite_datetime(value: datetime.datetime) -> str:
+    """What adapt_datetimefield_value does on SQLite (naive UTC, str), without its checks;
+    the scale data's times are already UTC."""
+    if value.tzinfo is not datetime.UTC:
+        value = value.astimezone(datetime.UTC)
+    return str(value.replace(tzinfo=None))
 
 
 class _Table:
@@ -1342,14 +1387,14 @@ class _Table:
         for f in self.fields:
             kind = f.get_internal_type()
             if kind == "DateTimeField" and sqlite_utc:
-                # What adapt_datetimefield_value does (naive UTC, str), without its checks.
-                adapters.append(
-                    lambda value: str(value.astimezone(datetime.UTC).replace(tzinfo=None))
-                )
+                adapters.append(_sqlite_datetime)
             elif kind == "DateTimeField":
                 adapters.append(ops.adapt_datetimefield_value)
             elif kind == "DateField":
                 adapters.append(ops.adapt_datefield_value)
+            elif kind == "JSONField" and f.encoder is None:
+                # JSON text: SQLite stores it, PostgreSQL's COPY parses it into jsonb.
+                adapters.append(_json_text)
             elif kind == "JSONField":
                 adapters.append(lambda value, f=f: f.get_db_prep_save(value, connection))
             else:
@@ -1381,6 +1426,9 @@ class _Table:
         rows = list(rows)
         if not rows:
             return
+        if isinstance(rows[0], models.Model):  # unsaved instances: their field values
+            self.write_records(self._instance_records(rows))
+            return
         if type(rows[0]) is not _Row:
             rows = [_Row(**values) for values in rows]
             self.assign_ids(rows)
@@ -1397,13 +1445,29 @@ class _Table:
                     value = adapt(value)
                 record.append(value)
             data.append(record)
+        self.write_records(data)
+
+    def _instance_records(self, instances: list[models.Model]) -> list[list]:
+        records = []
+        for pk, obj in zip(self.reserve(len(instances)), instances, strict=True):
+            record = []
+            for attname, adapt in zip(self.attnames, self.adapters, strict=True):
+                value = pk if attname == "id" else getattr(obj, attname)
+                if adapt is not None and value is not None:
+                    value = adapt(value)
+                record.append(value)
+            records.append(record)
+        return records
+
+    def write_records(self, data) -> None:
+        """data: sequences of database values in the order of the model's columns."""
         with self.connection.cursor() as cursor:
             if self.connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
                     for record in data:
                         copy.write_row(record)
             else:
-                marks = ", ".join(["%s"] * len(attnames))
+                marks = ", ".join(["%s"] * len(self.attnames))
                 cursor.executemany(
                     f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})", data
                 )
@@ -1465,9 +1529,11 @@ class ScaleSeeder:
             Organization.objects.filter(slug__in=[s.slug for s in specs]).values_list("slug", "pk")
         )
         Representative.objects.filter(user_id__in=user_ids.values()).delete()
-        Representative.objects.bulk_create(_build_representatives(specs, org_ids, user_ids))
-        DuesInvoice.objects.bulk_create(_build_dues(specs, org_ids))
-        StatusChange.objects.bulk_create(_build_history(specs, org_ids))
+        # Straight to the tables (bulk_create compiles SQL per value); ids are reserved.
+        connection = transaction.get_connection()
+        _Table(Representative, connection).write(_build_representatives(specs, org_ids, user_ids))
+        _Table(DuesInvoice, connection).write(_build_dues(specs, org_ids))
+        _Table(StatusChange, connection).write(_build_history(specs, org_ids))
 
     # -- cases --
 
@@ -1629,7 +1695,7 @@ class ScaleSeeder:
         for plan in plans:
             chain = _chain(plan)
             plan.case["record_length"] = len(chain)
-            plan.case["record_head"] = chain[-1]["hash"]
+            plan.case["record_head"] = chain[-1][9]
             events.extend(chain)
         for model in order:
             tables[model].write(rows[model])
@@ -1652,13 +1718,29 @@ class ScaleSeeder:
             for plan in plans
             for user_id, codename in plan.user_permissions
         )
+        # The events are most of the rows: written as ready tuples, not _Rows.
         event_table = _Table(CaseEvent, connection)
-        event_rows = [_Row(**values) for values in events]
-        event_table.assign_ids(event_rows)
-        event_table.write(event_rows)
-        _Table(PersonalField, connection).write(
-            {**field, "event_id": row.id} for row in event_rows for field in row.values["personal"]
-        )
+        assert event_table.attnames == [
+            "id",
+            "case_id",
+            "sequence",
+            "at",
+            "actor_id",
+            "kind",
+            "from_state",
+            "to_state",
+            "payload",
+            "previous_hash",
+            "hash",
+        ], event_table.attnames
+        adapt_at = event_table.adapters[3] or (lambda value: value)
+        personal = []
+        records = []
+        for pk, event in zip(event_table.reserve(len(events)), events, strict=True):
+            records.append((pk, *event[:2], adapt_at(event[2]), *event[3:10]))
+            personal.extend({**field, "event_id": pk} for field in event[10])
+        event_table.write_records(records)
+        _Table(PersonalField, connection).write(personal)
         years: dict[int, int] = {}
         for plan in plans:
             year, ordinal = (int(part) for part in plan.case["number"].split("-"))
@@ -1666,6 +1748,39 @@ class ScaleSeeder:
         for year, last in years.items():
             CaseNumberSequence.objects.get_or_create(year=year)
             CaseNumberSequence.objects.filter(year=year, last__lt=last).update(last=last)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """No cycle collection while loading: millions of short-lived rows (freed by their
+    reference counts) made the collector walk every live object again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+@contextlib.contextmanager
+def _sqlite_bulk_cache(mib: int = 256):
+    """A larger page cache for this connection while it loads: SQLite's default (2 MiB)
+    makes every index insert into the events table read pages back from the file."""
+    connection = transaction.get_connection()
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{mib * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _date_or_time(value: str) -> datetime.datetime:
@@ -1734,9 +1849,13 @@ class Command(BaseCommand):
             log=(lambda message: self.stdout.write(message)) if verbose else None,
         )
         started = time.perf_counter()
-        created = seeder.seed_organizations(organizations)
+        with _no_cyclic_gc():
+            created = seeder.seed_organizations(organizations)
         organizations_done = time.perf_counter()
-        cases_created = seeder.seed_cases(cases, cases_until) if cases else 0
+        cases_created = 0
+        if cases:
+            with _sqlite_bulk_cache(), _no_cyclic_gc():
+                cases_created = seeder.seed_cases(cases, cases_until)
         finished = time.perf_counter()
         self.stdout.write(
             f"seed_scale: {created} organizations created (target {organizations}) "
