@@ -3,6 +3,7 @@ the parties' rights and the date for naming people; after a postponement, what i
 replaces and why. User text is escaped."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,7 +36,9 @@ def test_the_notice_says_when_where_who_sits_and_the_parties_rights(world):
 
     html = _html(case, rendering.respondent_recipient(fresh(case)))
 
-    assert f"{day.day} {day:%B %Y}, 09:15 (America/New_York)" in html
+    # The time carries its zone's abbreviation (EST or EDT, as the day falls), then the zone.
+    zone = datetime.datetime.combine(day, datetime.time(9, 15), ZoneInfo("America/New_York"))
+    assert f"{day.day} {day:%B %Y}, 09:15 {zone.tzname()} (America/New_York)" in html
     assert "Room &lt;b&gt;4&lt;/b&gt;" in html and "<b>4</b>" not in html
     assert "https://meet.example/hearing" in html
     for member in world.board:
