@@ -67,7 +67,7 @@ OUTCOMES = {
     "sanctioned": (
         lambda w: decided_case(w, "censure", None),
         "Any appeal must be filed by",
-        STATES[CaseState.SANCTIONED].public_label,
+        str(STATES[CaseState.SANCTIONED].public_label),
     ),
     "final": (_finalized, "the board's decision is final", "Closed: the board's decision is final"),
     "upheld": (
