@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from cases import workflow
 from cases.models import (
@@ -91,7 +92,7 @@ class CodeHolder:
         return f"code:{self.access_id}"
 
     def get_full_name(self) -> str:
-        return "The complainant"
+        return _("The complainant")
 
     def get_username(self) -> str:
         return self.username
@@ -239,24 +240,28 @@ def _who_may(user, case, name: str) -> bool:
 
 
 def refusal_for_who(user, case, name: str) -> str:
+    """Why this user may not take this step or action, in the active language (the
+    refusals are shown, never stored)."""
     item = workflow.entry(name)
     if isinstance(item, workflow.Step):
-        return f"You may not “{item.label.lower()}” on case {case.number}."
+        message = _("You may not “%(step)s” on case %(number)s.")
+        return message % {"step": str(item.label).lower(), "number": case.number}
     if item.who is workflow.STAFF:
         if user is None or not roles_of(user).ethics_staff:
-            return "Only ethics staff may do this."
-        return "You do not have the staff permission on this case."
+            return _("Only ethics staff may do this.")
+        return _("You do not have the staff permission on this case.")
     if item.who is workflow.RESPONDENT and name == "respond":
-        return "Only the respondent's representatives may respond to this case."
+        return _("Only the respondent's representatives may respond to this case.")
     if item.who is workflow.COMPLAINANT:
-        return "Only the complainant may do this, from the complainant's page."
+        return _("Only the complainant may do this, from the complainant's page.")
     if item.who is workflow.VOTER:
-        return "You are not an eligible voter on this case."
+        return _("You are not an eligible voter on this case.")
     if item.who is workflow.DECIDER:
         if user is None or not roles_of(user).decider:
-            return "Only board and appeals-panel members declare conflicts."
-        return "You have no access to this case."
-    return f"You may not {item.doing} on case {case.number}."
+            return _("Only board and appeals-panel members declare conflicts.")
+        return _("You have no access to this case.")
+    message = _("You may not %(doing)s on case %(number)s.")
+    return message % {"doing": item.doing, "number": case.number}
 
 
 def authorize(
@@ -272,14 +277,14 @@ def authorize(
     if not workflow.path_open(name, case.procedure):
         raise TransitionRefused(workflow.path_refusal(name, case.procedure))
     if expected_state and case.state != expected_state:
-        raise CaseMovedOn(
-            f"This case has moved on: it is now {case.state_label.lower()}. "
-            "Reload the page to see what changed."
+        message = _(
+            "This case has moved on: it is now %(state)s. Reload the page to see what changed."
         )
+        raise CaseMovedOn(message % {"state": workflow.state_words(case.state)})
     if case.state not in item.states:
         closed = getattr(item, "closed_refusal", "")
         if closed:
-            raise PermissionDenied(closed)
+            raise PermissionDenied(str(closed))
         raise TransitionRefused(item.refusal(case))
     unmet = item.unmet(case)
     if unmet:
@@ -290,7 +295,8 @@ def authorize(
 def require_reason(reason: str, label: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(f"{label}: a written reason is required.")
+        message = _("%(label)s: a written reason is required.")
+        raise ValidationError(message % {"label": label})
     return reason
 
 
@@ -298,11 +304,11 @@ def require_staff(user, case=None) -> None:
     """Ethics staff (and, given a case, holding the staff permission on it): for the
     staff pages and services that are not about one case's state."""
     if user is None or not roles_of(user).ethics_staff:
-        raise PermissionDenied("Only ethics staff may do this.")
+        raise PermissionDenied(_("Only ethics staff may do this."))
     if case is not None and (
         relation_to(user, case) != STAFF_VIEW or "manage_case" not in case_permissions(user, case)
     ):
-        raise PermissionDenied("You do not have the staff permission on this case.")
+        raise PermissionDenied(_("You do not have the staff permission on this case."))
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,20 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from html import escape
 
 import graphviz
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from cases import workflow
 
 # Who takes a step, in a few words for the diagram.
 WHO_SHORT = {
-    workflow.STAFF.key: "ethics staff",
-    workflow.RESPONDENT.key: "the respondent",
-    workflow.VOTER.key: "a voter",
-    workflow.DECIDER.key: "a board or panel member",
+    workflow.STAFF.key: gettext_lazy("ethics staff"),
+    workflow.RESPONDENT.key: gettext_lazy("the respondent"),
+    workflow.VOTER.key: gettext_lazy("a voter"),
+    workflow.DECIDER.key: gettext_lazy("a board or panel member"),
 }
 
 
@@ -34,8 +37,9 @@ class Edge:
 
 
 def state_label(state: str, *, public: bool) -> str:
+    """In the active language: the diagram is drawn (and cached) per language."""
     info = workflow.STATES[state]
-    return info.public_label if public else info.label
+    return str(info.public_label if public else info.label)
 
 
 def edges(
@@ -46,20 +50,20 @@ def edges(
 ) -> list[Edge]:
     """Every (step, source, target) of the table, in table order, but the steps of a
     path the procedure turns off (`paths`: those it turns on, workflow.open_paths) and
-    the steps out of states only they lead to."""
+    the steps out of states only they lead to. Labels in the active language."""
     out = []
     for step in workflow.STEPS.values():
         if step.path and step.path not in paths:
             continue
-        who = WHO_SHORT.get(step.who.key, step.who.description)
+        who = str(WHO_SHORT.get(step.who.key, step.who.description))
         if step.system_may:
-            who += " or the deadline job"
+            who = _("%(who)s or the deadline job") % {"who": who}
         for source in step.sources:
             for target in step.targets:
                 out.append(
                     Edge(
                         step.name,
-                        step.label,
+                        str(step.label),
                         source,
                         target,
                         who,
@@ -95,7 +99,6 @@ def text_alternative(
     ]
 
 
-@functools.lru_cache(maxsize=256)
 def workflow_svg(
     *,
     current: str | None = None,
@@ -105,7 +108,23 @@ def workflow_svg(
 ) -> str:
     """The diagram as an SVG fragment (no XML prologue), for inline use in a page.
     Nodes have id "state-<key>" (class "current" for the case's state); edges have id
-    "step-<name>-<source>-<target>" (class "possible" where the user may take it now)."""
+    "step-<name>-<source>-<target>" (class "possible" where the user may take it now).
+    Drawn in the active language."""
+    return _workflow_svg(
+        current=current, possible=possible, public=public, paths=paths, language=get_language()
+    )
+
+
+# The language is part of the key: a French page must not get the English drawing.
+@functools.lru_cache(maxsize=256)
+def _workflow_svg(
+    *,
+    current: str | None,
+    possible: frozenset[str],
+    public: bool,
+    paths: frozenset[str],
+    language: str | None,
+) -> str:
     graph = graphviz.Digraph(
         "workflow",
         graph_attr={"rankdir": "LR", "fontname": "DejaVu Sans", "bgcolor": "transparent"},
@@ -146,5 +165,9 @@ def workflow_svg(
     svg = svg[svg.index("<svg") :]
     head, rest = svg.split(">", 1)
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
-    label = "The workflow: its states and steps, listed in words below"
+    label = escape(_("The workflow: its states and steps, listed in words below"))
     return f'{head} role="img" aria-label="{label}" class="workflow-diagram">{rest}'
+
+
+# Tests that change the table clear the drawings, whatever the language.
+workflow_svg.cache_clear = _workflow_svg.cache_clear

@@ -21,6 +21,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -68,8 +70,8 @@ class CodeOfEthics(models.Model):
 
     class Meta:
         ordering = ["-adopted_on"]
-        verbose_name = "code of ethics"
-        verbose_name_plural = "codes of ethics"
+        verbose_name = gettext_lazy("code of ethics")
+        verbose_name_plural = gettext_lazy("codes of ethics")
 
     def __str__(self) -> str:
         return f"{self.title} (version {self.version})"
@@ -105,11 +107,14 @@ class Principle(models.Model):
         changed = [f for f in self.FROZEN_ONCE_CITED if getattr(stored, f) != getattr(self, f)]
         if changed:
             cases = sorted({a.case.number for a in stored.allegations.select_related("case")})
-            shown = ", ".join(cases[:5]) + (" and others" if len(cases) > 5 else "")
-            raise ValidationError(
-                f"Principle {stored.number} is cited in case {shown} and cannot be changed: "
+            shown = ", ".join(cases[:5])
+            if len(cases) > 5:
+                shown = _("%(cases)s and others") % {"cases": shown}
+            message = _(
+                "Principle %(number)s is cited in case %(cases)s and cannot be changed: "
                 "adopt a new version of the code of ethics instead."
             )
+            raise ValidationError(message % {"number": stored.number, "cases": shown})
 
     def save(self, *args, **kwargs) -> None:
         self.clean()
@@ -122,37 +127,44 @@ class Principle(models.Model):
 
 
 class VoteDenominator(models.TextChoices):
-    VOTES_CAST = "votes_cast", "votes cast (abstentions are not votes cast)"
-    ELIGIBLE = "eligible", "eligible voters (recused members excluded)"
+    VOTES_CAST = "votes_cast", gettext_lazy("votes cast (abstentions are not votes cast)")
+    ELIGIBLE = "eligible", gettext_lazy("eligible voters (recused members excluded)")
 
 
 class IdentityDisclosure(models.TextChoices):
-    WITH_CONSENT = "with_consent", "Only with the complainant's consent"
-    ALWAYS = "always", "Always"
-    NEVER = "never", "Never"
+    WITH_CONSENT = "with_consent", gettext_lazy("Only with the complainant's consent")
+    ALWAYS = "always", gettext_lazy("Always")
+    NEVER = "never", gettext_lazy("Never")
 
 
 class SanctionTiming(models.TextChoices):
-    ON_DECISION = "on_decision", "On the decision"
-    AFTER_APPEAL_WINDOW = "after_appeal_window", "After the appeal window (or the appeal)"
+    ON_DECISION = "on_decision", gettext_lazy("On the decision")
+    AFTER_APPEAL_WINDOW = (
+        "after_appeal_window",
+        gettext_lazy("After the appeal window (or the appeal)"),
+    )
 
 
 class PublicationLevel(models.TextChoices):
-    NOTHING = "nothing", "Nothing"
-    SANCTION = "sanction", "The sanction and the principles breached"
-    NAME = "name", "Also the respondent's name and a summary"
+    NOTHING = "nothing", gettext_lazy("Nothing")
+    SANCTION = "sanction", gettext_lazy("The sanction and the principles breached")
+    NAME = "name", gettext_lazy("Also the respondent's name and a summary")
+
+
 class NonComplianceConsequence(models.TextChoices):
-    NONE = "none", "None: the default is flagged and recorded"
-    SUSPEND = "suspend", "Suspend membership until compliance"
+    NONE = "none", gettext_lazy("None: the default is flagged and recorded")
+    SUSPEND = "suspend", gettext_lazy("Suspend membership until compliance")
+
+
 class HearingRule(models.TextChoices):
-    OFF = "off", "No hearing: decided on the papers"
-    ON_REQUEST = "on_request", "A hearing when a party asks for one"
-    ALWAYS = "always", "A hearing in every case referred"
+    OFF = "off", gettext_lazy("No hearing: decided on the papers")
+    ON_REQUEST = "on_request", gettext_lazy("A hearing when a party asks for one")
+    ALWAYS = "always", gettext_lazy("A hearing in every case referred")
 
 
 class ConsentOfferedBy(models.TextChoices):
-    STAFF = "staff", "Ethics staff, during the review"
-    BOARD = "board", "The board, during its vote"
+    STAFF = "staff", gettext_lazy("Ethics staff, during the review")
+    BOARD = "board", gettext_lazy("The board, during its vote")
 
 
 class Procedure(models.Model):
@@ -162,7 +174,7 @@ class Procedure(models.Model):
     version = models.PositiveIntegerField(unique=True)
     in_force_from = models.DateField()
     filing_deadline_days = models.PositiveIntegerField(
-        default=180, help_text="Days from when the conduct could be known."
+        default=180, help_text=gettext_lazy("Days from when the conduct could be known.")
     )
     response_window_days = models.PositiveIntegerField(default=30)
     ballot_window_days = models.PositiveIntegerField(default=14)
@@ -170,21 +182,23 @@ class Procedure(models.Model):
     quorum_rule = models.CharField(
         max_length=10,
         default=">1/2",
-        help_text="Share of eligible voters who must vote, e.g. >1/2.",
+        help_text=gettext_lazy("Share of eligible voters who must vote, e.g. >1/2."),
     )
     vote_denominator = models.CharField(
         max_length=12, choices=VoteDenominator.choices, default=VoteDenominator.VOTES_CAST
     )
     violation_rule = models.CharField(max_length=10, default=">1/2")
     sanction_rule = models.CharField(
-        max_length=10, default=">1/2", help_text="For warning, censure and suspension."
+        max_length=10,
+        default=">1/2",
+        help_text=gettext_lazy("For warning, censure and suspension."),
     )
     expulsion_rule = models.CharField(max_length=10, default=">=2/3")
     complainant_identity = models.CharField(
         max_length=16,
         choices=IdentityDisclosure.choices,
         default=IdentityDisclosure.WITH_CONSENT,
-        help_text="Whether the respondent is told who complained.",
+        help_text=gettext_lazy("Whether the respondent is told who complained."),
     )
     sanction_takes_effect = models.CharField(
         max_length=24, choices=SanctionTiming.choices, default=SanctionTiming.ON_DECISION
@@ -193,36 +207,46 @@ class Procedure(models.Model):
     deciders_see_prior_record = models.BooleanField(
         "show the deciders the respondent's prior record",
         default=True,
-        help_text="The board's and the panel's case page lists the respondent's earlier "
-        "sanctions and findings, with their dates, and the decision letter says they were "
-        "considered.",
+        help_text=gettext_lazy(
+            "The board's and the panel's case page lists the respondent's earlier "
+            "sanctions and findings, with their dates, and the decision letter says they were "
+            "considered."
+        ),
     )
     votes_visible_to_voters = models.BooleanField(
         "voters see how the others voted while the ballot is open",
         default=False,
-        help_text="Unticked (the default), an open ballot shows the other voters who has "
-        "voted, never how; staff see the tally. Ticked, for associations that vote openly.",
+        help_text=gettext_lazy(
+            "Unticked (the default), an open ballot shows the other voters who has "
+            "voted, never how; staff see the tally. Ticked, for associations that vote openly."
+        ),
     )
     dissent_names_shown = models.BooleanField(
         "name the authors of dissents",
         default=False,
-        help_text="A dissent in the decision letter names its author. Unticked, dissents are "
-        "shown without names.",
+        help_text=gettext_lazy(
+            "A dissent in the decision letter names its author. Unticked, dissents are "
+            "shown without names."
+        ),
     )
     complainant_told_outcome = models.BooleanField(
         "tell the complainant the outcome",
         default=True,
-        help_text="The complainant's letter after the board's decision and after an appeal "
-        "states the outcome and any sanction. Unticked, it says only that the complaint "
-        "has been decided. Votes and voters are never named either way.",
+        help_text=gettext_lazy(
+            "The complainant's letter after the board's decision and after an appeal "
+            "states the outcome and any sanction. Unticked, it says only that the complaint "
+            "has been decided. Votes and voters are never named either way."
+        ),
     )
     # The complainant's own access and appeal (issue 10; docs/decisions/0021).
     complainant_appeal = models.BooleanField(
         "the complainant may appeal a dismissal or a finding of no violation",
         default=False,
-        help_text="Within the window below, the complainant files written grounds and the "
-        "appeals panel decides: the dismissal upheld, or the case sent back to review or to "
-        "a new vote.",
+        help_text=gettext_lazy(
+            "Within the window below, the complainant files written grounds and the "
+            "appeals panel decides: the dismissal upheld, or the case sent back to review or to "
+            "a new vote."
+        ),
     )
     complainant_appeal_window_days = models.PositiveIntegerField(
         "complainant's appeal window (days)", default=30
@@ -230,8 +254,10 @@ class Procedure(models.Model):
     complainant_sees_response = models.BooleanField(
         "the complainant sees the respondent's response",
         default=False,
-        help_text="The complainant's page shows the respondent's written response (never "
-        "its attachments unless disclosed, never votes).",
+        help_text=gettext_lazy(
+            "The complainant's page shows the respondent's written response (never "
+            "its attachments unless disclosed, never votes)."
+        ),
     )
     # Issue 10: the hearing and the respondent's comment on the review.
     hearing = models.CharField(
@@ -239,18 +265,22 @@ class Procedure(models.Model):
         max_length=12,
         choices=HearingRule.choices,
         default=HearingRule.OFF,
-        help_text="Whether the board hears the parties before it votes.",
+        help_text=gettext_lazy("Whether the board hears the parties before it votes."),
     )
     hearing_notice_days = models.PositiveIntegerField(
         "notice of hearing (days)",
         default=21,
-        help_text="The hearing cannot be set sooner than this many days after its notice.",
+        help_text=gettext_lazy(
+            "The hearing cannot be set sooner than this many days after its notice."
+        ),
     )
     respondent_comments_on_review = models.BooleanField(
         "the respondent may comment on the review report",
         default=False,
-        help_text="Before referral the findings and the review report are disclosed to the "
-        "respondent, whose comment goes to the deciders.",
+        help_text=gettext_lazy(
+            "Before referral the findings and the review report are disclosed to the "
+            "respondent, whose comment goes to the deciders."
+        ),
     )
     review_comment_days = models.PositiveIntegerField("comment on the review (days)", default=14)
     # Records (issue 12): the dashboard flags a case that stays longer than this in
@@ -258,8 +288,10 @@ class Procedure(models.Model):
     review_time_standard_days = models.PositiveIntegerField(
         "time standard (days in one stage)",
         default=60,
-        help_text="A case that has stayed longer than this in one stage (e.g. under review) "
-        "is listed as idle on the dashboard and in the case officer's weekly digest.",
+        help_text=gettext_lazy(
+            "A case that has stayed longer than this in one stage (e.g. under review) "
+            "is listed as idle on the dashboard and in the case officer's weekly digest."
+        ),
     )
     # Publication and retention (issue 12, docs/decisions/0023).
     publication = models.CharField(
@@ -267,9 +299,11 @@ class Procedure(models.Model):
         max_length=10,
         choices=PublicationLevel.choices,
         default=PublicationLevel.NOTHING,
-        help_text="Published once the decision is final (after the appeal window or the "
-        "appeal decision), on the public decisions page; with the name, also on the "
-        "member's verification page.",
+        help_text=gettext_lazy(
+            "Published once the decision is final (after the appeal window or the "
+            "appeal decision), on the public decisions page; with the name, also on the "
+            "member's verification page."
+        ),
     )
     publication_period_days = models.PositiveIntegerField(
         "days a decision stays published", default=365
@@ -279,7 +313,7 @@ class Procedure(models.Model):
         null=True,
         blank=True,
         default=2190,
-        help_text="Empty: kept forever.",
+        help_text=gettext_lazy("Empty: kept forever."),
     )
     retain_evidence_days = models.PositiveIntegerField(
         "days evidence files are kept after closing", null=True, blank=True, default=2190
@@ -299,18 +333,23 @@ class Procedure(models.Model):
         max_length=12,
         choices=NonComplianceConsequence.choices,
         default=NonComplianceConsequence.SUSPEND,
-        help_text="Applied once, by the deadline job, the day after a fine, education or "
-        "condition is overdue; compliance restores the membership.",
+        help_text=gettext_lazy(
+            "Applied once, by the deadline job, the day after a fine, education or "
+            "condition is overdue; compliance restores the membership."
+        ),
     )
     compliance_reminder_days = models.PositiveIntegerField(
-        default=14, help_text="Days before a compliance due date the member is reminded (once)."
+        default=14,
+        help_text=gettext_lazy("Days before a compliance due date the member is reminded (once)."),
     )
     # Resolution by consent and interim suspension (issue 10; docs/decisions/0020).
     consent_resolution = models.BooleanField(
         "resolution by consent",
         default=False,
-        help_text="A sanction may be offered to the respondent, which ends the case "
-        "without a vote if accepted.",
+        help_text=gettext_lazy(
+            "A sanction may be offered to the respondent, which ends the case "
+            "without a vote if accepted."
+        ),
     )
     consent_offered_by = models.CharField(
         "consent offers are made by",
@@ -325,20 +364,26 @@ class Procedure(models.Model):
     interim_suspension = models.BooleanField(
         "interim suspension",
         default=False,
-        help_text="The board may suspend the membership while the case runs, by a separate ballot.",
+        help_text=gettext_lazy(
+            "The board may suspend the membership while the case runs, by a separate ballot."
+        ),
     )
     interim_suspension_rule = models.CharField(
         "interim suspension threshold",
         max_length=10,
         default=">=2/3",
-        help_text="Share of the procedure's denominator that must vote for an interim "
-        "suspension (or its lifting), e.g. >=2/3.",
+        help_text=gettext_lazy(
+            "Share of the procedure's denominator that must vote for an interim "
+            "suspension (or its lifting), e.g. >=2/3."
+        ),
     )
     consolidation = models.BooleanField(
         "linked cases may be consolidated",
         default=True,
-        help_text="Linked cases may be consolidated for one ballot: each vote counts in "
-        "each case, and each case keeps its own record and letters.",
+        help_text=gettext_lazy(
+            "Linked cases may be consolidated for one ballot: each vote counts in "
+            "each case, and each case keeps its own record and letters."
+        ),
     )
     notes = models.TextField(blank=True)
 
@@ -362,19 +407,22 @@ class Procedure(models.Model):
             try:
                 op, value = parse_threshold(getattr(self, field))
             except ValueError as exc:
-                found.append(f"{label}: {exc}.")
+                found.append(_("%(label)s: %(problem)s.") % {"label": label, "problem": exc})
                 continue
             if value <= 0 or (value == 0 and op == ">="):
-                found.append(
-                    f"{label} must be above zero (a quorum or threshold of zero decides nothing)."
+                message = _(
+                    "%(label)s must be above zero (a quorum or threshold of zero decides nothing)."
                 )
+                found.append(message % {"label": label})
             if value > 1 or (value == 1 and op == ">"):
-                found.append(f"{label} cannot exceed 100%.")
+                found.append(_("%(label)s cannot exceed 100%%.") % {"label": label})
         try:
             if stricter(self.sanction_rule, self.violation_rule):
                 found.append(
-                    "The sanction threshold cannot be stricter than the violation threshold: "
-                    "a violation could be found with no sanction able to pass."
+                    _(
+                        "The sanction threshold cannot be stricter than the violation threshold: "
+                        "a violation could be found with no sanction able to pass."
+                    )
                 )
         except ValueError:
             pass  # already reported above
@@ -390,9 +438,9 @@ class Procedure(models.Model):
         ):
             if getattr(self, field) is None or getattr(self, field) <= 0:
                 label = self._meta.get_field(field).verbose_name
-                found.append(f"{label} must be at least one day.")
+                found.append(_("%(label)s must be at least one day.") % {"label": label})
         if self.publication != PublicationLevel.NOTHING and not self.publication_period_days:
-            found.append("A decision that is published must stay published at least one day.")
+            found.append(_("A decision that is published must stay published at least one day."))
         return found
 
     def clean(self) -> None:
@@ -402,10 +450,11 @@ class Procedure(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk and Case.objects.filter(procedure_id=self.pk).exists():
-            raise ValidationError(
-                f"Procedure version {self.version} is used by running cases and cannot be "
+            message = _(
+                "Procedure version %(version)s is used by running cases and cannot be "
                 "changed; save it as a new version instead."
             )
+            raise ValidationError(message % {"version": self.version})
         self.full_clean()
         super().save(*args, **kwargs)
 
@@ -417,17 +466,23 @@ class Procedure(models.Model):
         )
         if procedure is None:
             raise ValidationError(
-                "No procedure is in force: an administrator must adopt one in the admin."
+                _("No procedure is in force: an administrator must adopt one in the admin.")
             )
         return procedure
 
     def describe_rules(self) -> dict[str, str]:
+        """In the active language (cases.tally stores its own in English)."""
         denominator = self.get_vote_denominator_display()
+        share = _("%(share)s of %(denominator)s")
         return {
-            "quorum": f"{describe_threshold(self.quorum_rule)} of eligible voters must vote",
-            "violation": f"{describe_threshold(self.violation_rule)} of {denominator}",
-            "sanction": f"{describe_threshold(self.sanction_rule)} of {denominator}",
-            "expulsion": f"{describe_threshold(self.expulsion_rule)} of {denominator}",
+            "quorum": _("%(share)s of eligible voters must vote")
+            % {"share": describe_threshold(self.quorum_rule)},
+            "violation": share
+            % {"share": describe_threshold(self.violation_rule), "denominator": denominator},
+            "sanction": share
+            % {"share": describe_threshold(self.sanction_rule), "denominator": denominator},
+            "expulsion": share
+            % {"share": describe_threshold(self.expulsion_rule), "denominator": denominator},
         }
 
 
@@ -437,14 +492,17 @@ class Procedure(models.Model):
 
 
 class ComplainantKind(models.TextChoices):
-    MEMBER_REPRESENTATIVE = "member_representative", "A member's representative"
-    PERSON = "person", "A person outside the association"
-    ORGANIZATION = "organization", "An organization outside the association (e.g. a news outlet)"
+    MEMBER_REPRESENTATIVE = "member_representative", gettext_lazy("A member's representative")
+    PERSON = "person", gettext_lazy("A person outside the association")
+    ORGANIZATION = (
+        "organization",
+        gettext_lazy("An organization outside the association (e.g. a news outlet)"),
+    )
 
 
 class Complainant(models.Model):
     kind = models.CharField(max_length=24, choices=ComplainantKind.choices)
-    name = models.CharField(max_length=200, help_text="The person who complains.")
+    name = models.CharField(max_length=200, help_text=gettext_lazy("The person who complains."))
     organization_name = models.CharField(max_length=200, blank=True)
     member_organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -454,7 +512,9 @@ class Complainant(models.Model):
     postal_address = models.TextField(blank=True)
     consents_to_disclosure = models.BooleanField(
         default=False,
-        help_text="The complainant agrees that the respondent may learn who they are.",
+        help_text=gettext_lazy(
+            "The complainant agrees that the respondent may learn who they are."
+        ),
     )
 
     def __str__(self) -> str:
@@ -564,11 +624,11 @@ CaseTransitions = type(
 
 
 class ReceivedVia(models.TextChoices):
-    FORM = "form", "The complaint form"
-    EMAIL = "email", "Email"
-    POST = "post", "Post"
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Telephone"
+    FORM = "form", gettext_lazy("The complaint form")
+    EMAIL = "email", gettext_lazy("Email")
+    POST = "post", gettext_lazy("Post")
+    IN_PERSON = "in_person", gettext_lazy("In person")
+    PHONE = "phone", gettext_lazy("Telephone")
 
 
 class Case(CaseTransitions, FSMModelMixin, models.Model):
@@ -586,7 +646,9 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
     case_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_officer"
     )
-    summary = models.CharField(max_length=300, help_text="One line: what the complaint is about.")
+    summary = models.CharField(
+        max_length=300, help_text=gettext_lazy("One line: what the complaint is about.")
+    )
     filed_at = models.DateTimeField(default=timezone.now, db_index=True)  # entered by staff
     # When and how the association received the complaint: deadlines count from here
     # (a complaint received on paper may be entered later).
@@ -601,17 +663,19 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     conduct_known_on = models.DateField(
-        help_text="When the complainant could first have known of the conduct."
+        help_text=gettext_lazy("When the complainant could first have known of the conduct.")
     )
     late_acceptance_reason = models.TextField(
-        blank=True, help_text="Why a complaint filed after the deadline is accepted."
+        blank=True, help_text=gettext_lazy("Why a complaint filed after the deadline is accepted.")
     )
     notice_issued_at = models.DateTimeField(null=True, blank=True)
     response_due_on = models.DateField(null=True, blank=True, db_index=True)
     review_report = models.TextField(blank=True)
     review_rests_on_single_source = models.BooleanField(
         default=False,
-        help_text="The review report states that the case rests on one party's report alone.",
+        help_text=gettext_lazy(
+            "The review report states that the case rests on one party's report alone."
+        ),
     )
     review_report_at = models.DateTimeField(null=True, blank=True)
     # The review report's structured factors for the sanction: lists of short texts.
@@ -736,7 +800,9 @@ class Amendment(models.Model):
 class Allegation(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="allegations")
     principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="allegations")
-    conduct = models.TextField(help_text="What the respondent is alleged to have done.")
+    conduct = models.TextField(
+        help_text=gettext_lazy("What the respondent is alleged to have done.")
+    )
     conduct_from = models.DateField()
     conduct_to = models.DateField()
     amendment = models.ForeignKey(
@@ -771,15 +837,15 @@ class Allegation(models.Model):
 
 
 class EvidenceSource(models.TextChoices):
-    COMPLAINANT = "complainant", "Complainant"
-    RESPONDENT = "respondent", "Respondent"
-    STAFF = "staff", "Staff fact-finding"
-    PUBLIC_RECORD = "public_record", "Public record"
+    COMPLAINANT = "complainant", gettext_lazy("Complainant")
+    RESPONDENT = "respondent", gettext_lazy("Respondent")
+    STAFF = "staff", gettext_lazy("Staff fact-finding")
+    PUBLIC_RECORD = "public_record", gettext_lazy("Public record")
 
 
 class EvidenceKind(models.TextChoices):
-    FILE = "file", "File"
-    WEB_CAPTURE = "web_capture", "Captured web page"
+    FILE = "file", gettext_lazy("File")
+    WEB_CAPTURE = "web_capture", gettext_lazy("Captured web page")
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -818,7 +884,9 @@ class Evidence(models.Model):
     # the single-source rule counts independent producers. Blank: the supplier.
     producer = models.CharField(max_length=200, blank=True)
     disclosed_to_respondent = models.BooleanField(default=False)
-    url = models.URLField(blank=True, max_length=2000, help_text="For a captured web page.")
+    url = models.URLField(
+        blank=True, max_length=2000, help_text=gettext_lazy("For a captured web page.")
+    )
     captured_at = models.DateTimeField(null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -836,7 +904,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = gettext_lazy("evidence")
 
     @property
     def independence_key(self) -> str:
@@ -851,9 +919,9 @@ class Evidence(models.Model):
 
 
 class FindingConclusion(models.TextChoices):
-    SUBSTANTIATED = "substantiated", "Substantiated"
-    NOT_SUBSTANTIATED = "not_substantiated", "Not substantiated"
-    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    SUBSTANTIATED = "substantiated", gettext_lazy("Substantiated")
+    NOT_SUBSTANTIATED = "not_substantiated", gettext_lazy("Not substantiated")
+    INCONCLUSIVE = "inconclusive", gettext_lazy("Inconclusive")
 
 
 class Finding(models.Model):
@@ -961,10 +1029,10 @@ def commitment_of(value, salt: str) -> str:
 
 
 class RetentionKind(models.TextChoices):
-    COMPLAINANT = "complainant", "The complainant's identity and contact details"
-    EVIDENCE = "evidence", "Evidence files"
-    ATTACHMENTS = "attachments", "Response attachments"
-    MESSAGES = "messages", "Messages"
+    COMPLAINANT = "complainant", gettext_lazy("The complainant's identity and contact details")
+    EVIDENCE = "evidence", gettext_lazy("Evidence files")
+    ATTACHMENTS = "attachments", gettext_lazy("Response attachments")
+    MESSAGES = "messages", gettext_lazy("Messages")
 
 
 class PersonalField(models.Model):
@@ -1043,10 +1111,13 @@ class RecordCheckpoint(AppendOnlyModel):
 
 
 class BallotKind(models.TextChoices):
-    BOARD = "board", "Board ballot"
-    APPEAL = "appeal", "Appeals panel ballot"
-    COMPLAINANT_APPEAL = "c_appeal", "Appeals panel ballot on the complainant's appeal"
-    INTERIM = "interim", "Interim suspension ballot"
+    BOARD = "board", gettext_lazy("Board ballot")
+    APPEAL = "appeal", gettext_lazy("Appeals panel ballot")
+    COMPLAINANT_APPEAL = (
+        "c_appeal",
+        gettext_lazy("Appeals panel ballot on the complainant's appeal"),
+    )
+    INTERIM = "interim", gettext_lazy("Interim suspension ballot")
 
 
 class Ballot(models.Model):
@@ -1106,15 +1177,15 @@ class BallotSeat(models.Model):
 class SanctionKind(models.TextChoices):
     """In order of severity: each supports every lesser one."""
 
-    WARNING = "warning", "Written warning"
-    CENSURE = "censure", "Censure"
-    SUSPENSION = "suspension", "Suspension"
-    EXPULSION = "expulsion", "Expulsion"
+    WARNING = "warning", gettext_lazy("Written warning")
+    CENSURE = "censure", gettext_lazy("Censure")
+    SUSPENSION = "suspension", gettext_lazy("Suspension")
+    EXPULSION = "expulsion", gettext_lazy("Expulsion")
     # Sanctions a member complies with (docs/decisions/0018): outside the ladder,
     # each voted for on its own and combined with the ladder's sanction.
-    FINE = "fine", "Fine"
-    EDUCATION = "education", "Required education"
-    CONDITIONS = "conditions", "Conditions (probation)"
+    FINE = "fine", gettext_lazy("Fine")
+    EDUCATION = "education", gettext_lazy("Required education")
+    CONDITIONS = "conditions", gettext_lazy("Conditions (probation)")
 
 
 SANCTION_SEVERITY = [
@@ -1128,19 +1199,19 @@ COMPLIANCE_KINDS = [SanctionKind.FINE, SanctionKind.EDUCATION, SanctionKind.COND
 
 
 class VoteChoice(models.TextChoices):
-    VIOLATION = "violation", "Violation found"
-    NO_VIOLATION = "no_violation", "No violation found"
-    ABSTAIN = "abstain", "Abstain"
+    VIOLATION = "violation", gettext_lazy("Violation found")
+    NO_VIOLATION = "no_violation", gettext_lazy("No violation found")
+    ABSTAIN = "abstain", gettext_lazy("Abstain")
     # On an appeal ballot:
-    UPHOLD = "uphold", "Uphold the decision"
-    MODIFY = "modify", "Modify: a lesser sanction"
-    OVERTURN = "overturn", "Overturn the decision"
+    UPHOLD = "uphold", gettext_lazy("Uphold the decision")
+    MODIFY = "modify", gettext_lazy("Modify: a lesser sanction")
+    OVERTURN = "overturn", gettext_lazy("Overturn the decision")
     # On the complainant's appeal ("uphold" keeps the dismissal or the finding):
-    SEND_TO_REVIEW = "to_review", "Send the case back to review"
-    SEND_TO_VOTE = "to_vote", "Send the case to a new board vote"
+    SEND_TO_REVIEW = "to_review", gettext_lazy("Send the case back to review")
+    SEND_TO_VOTE = "to_vote", gettext_lazy("Send the case to a new board vote")
     # On an interim suspension ballot (to impose, or to lift):
-    FOR = "for", "In favour"
-    AGAINST = "against", "Against"
+    FOR = "for", gettext_lazy("In favour")
+    AGAINST = "against", gettext_lazy("Against")
 
 
 # The choices on each kind of ballot, in the order the ballot lists them: the form,
@@ -1206,9 +1277,9 @@ class Vote(models.Model):
 
 
 class LinkKind(models.TextChoices):
-    SAME_CONDUCT = "same_conduct", "About the same conduct"
-    COUNTER_COMPLAINT = "counter_complaint", "A counter-complaint"
-    RELATED = "related", "Otherwise related"
+    SAME_CONDUCT = "same_conduct", gettext_lazy("About the same conduct")
+    COUNTER_COMPLAINT = "counter_complaint", gettext_lazy("A counter-complaint")
+    RELATED = "related", gettext_lazy("Otherwise related")
 
 
 class CaseLink(models.Model):
@@ -1280,8 +1351,10 @@ class Sanction(models.Model):
     )
     kind = models.CharField(max_length=12, choices=SanctionKind.choices)
     effective_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text="Suspension only.")
-    readmission_bar_until = models.DateField(null=True, blank=True, help_text="Expulsion only.")
+    ends_on = models.DateField(null=True, blank=True, help_text=gettext_lazy("Suspension only."))
+    readmission_bar_until = models.DateField(
+        null=True, blank=True, help_text=gettext_lazy("Expulsion only.")
+    )
     terms = models.TextField(blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
     # When its effect on membership status was applied (and, for a suspension, ended).
@@ -1330,7 +1403,9 @@ class Compliance(models.Model):
 
     sanction = models.OneToOneField(Sanction, on_delete=models.PROTECT, related_name="compliance")
     due_on = models.DateField(db_index=True)
-    complied_on = models.DateField(null=True, blank=True, help_text="Paid on, or completed on.")
+    complied_on = models.DateField(
+        null=True, blank=True, help_text=gettext_lazy("Paid on, or completed on.")
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -1390,9 +1465,9 @@ class ComplianceProof(models.Model):
 
 
 class AppealOutcome(models.TextChoices):
-    UPHELD = "upheld", "Upheld"
-    MODIFIED = "modified", "Modified: a lesser sanction"
-    OVERTURNED = "overturned", "Overturned"
+    UPHELD = "upheld", gettext_lazy("Upheld")
+    MODIFIED = "modified", gettext_lazy("Modified: a lesser sanction")
+    OVERTURNED = "overturned", gettext_lazy("Overturned")
 
 
 class Appeal(models.Model):
@@ -1440,14 +1515,14 @@ class Letterhead(models.Model):
     """The association's letterhead. The newest row is the one letters use."""
 
     association_name = models.CharField(max_length=200)
-    address = models.TextField(help_text="Postal address, one line per line.")
+    address = models.TextField(help_text=gettext_lazy("Postal address, one line per line."))
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     logo = models.ImageField(
         storage=private_storage,
         upload_to=letterhead_logo_path,
         blank=True,
-        help_text="PNG or JPEG; stored on this server and embedded in every letter.",
+        help_text=gettext_lazy("PNG or JPEG; stored on this server and embedded in every letter."),
     )
     signatory_name = models.CharField(max_length=200)
     signatory_title = models.CharField(max_length=200)
@@ -1461,24 +1536,24 @@ class Letterhead(models.Model):
 
 
 class LetterKind(models.TextChoices):
-    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement of complaint"
-    NOTICE_OF_COMPLAINT = "notice_of_complaint", "Notice of complaint"
-    DISMISSAL = "dismissal", "Dismissal notice"
-    WITHDRAWAL = "withdrawal", "Withdrawal notice"
-    DECISION = "decision", "Decision letter"
-    NO_VIOLATION = "no_violation", "Decision letter: no violation"
-    APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
-    OUTCOME_NOTICE = "outcome_notice", "Outcome notice to the complainant"
+    ACKNOWLEDGEMENT = "acknowledgement", gettext_lazy("Acknowledgement of complaint")
+    NOTICE_OF_COMPLAINT = "notice_of_complaint", gettext_lazy("Notice of complaint")
+    DISMISSAL = "dismissal", gettext_lazy("Dismissal notice")
+    WITHDRAWAL = "withdrawal", gettext_lazy("Withdrawal notice")
+    DECISION = "decision", gettext_lazy("Decision letter")
+    NO_VIOLATION = "no_violation", gettext_lazy("Decision letter: no violation")
+    APPEAL_DECISION = "appeal_decision", gettext_lazy("Appeal decision letter")
+    OUTCOME_NOTICE = "outcome_notice", gettext_lazy("Outcome notice to the complainant")
     COMPLAINANT_APPEAL_DECISION = (
         "c_appeal_decision",
-        "Decision on the complainant's appeal",
+        gettext_lazy("Decision on the complainant's appeal"),
     )
-    NON_COMPLIANCE = "non_compliance", "Notice of non-compliance"
-    NOTICE_OF_HEARING = "notice_of_hearing", "Notice of hearing"
-    CONSENT_OFFER = "consent_offer", "Offer of resolution by consent"
-    CONSENT_ACCEPTED = "consent_accepted", "Resolution by consent: accepted"
-    INTERIM_IMPOSED = "interim_imposed", "Interim suspension imposed"
-    INTERIM_LIFTED = "interim_lifted", "Interim suspension lifted"
+    NON_COMPLIANCE = "non_compliance", gettext_lazy("Notice of non-compliance")
+    NOTICE_OF_HEARING = "notice_of_hearing", gettext_lazy("Notice of hearing")
+    CONSENT_OFFER = "consent_offer", gettext_lazy("Offer of resolution by consent")
+    CONSENT_ACCEPTED = "consent_accepted", gettext_lazy("Resolution by consent: accepted")
+    INTERIM_IMPOSED = "interim_imposed", gettext_lazy("Interim suspension imposed")
+    INTERIM_LIFTED = "interim_lifted", gettext_lazy("Interim suspension lifted")
 
 
 # Letters the board and the panel never see: a consent offer, which if refused must
@@ -1487,8 +1562,8 @@ WITHHELD_FROM_DECIDERS = (LetterKind.CONSENT_OFFER,)
 
 
 class Addressee(models.TextChoices):
-    RESPONDENT = "respondent", "The respondent"
-    COMPLAINANT = "complainant", "The complainant"
+    RESPONDENT = "respondent", gettext_lazy("The respondent")
+    COMPLAINANT = "complainant", gettext_lazy("The complainant")
 
 
 def letter_path(instance, filename: str) -> str:
@@ -1536,7 +1611,9 @@ class Letter(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ValidationError("An issued letter cannot be changed: issue a corrected version.")
+            raise ValidationError(
+                _("An issued letter cannot be changed: issue a corrected version.")
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -1554,10 +1631,10 @@ class Letter(models.Model):
 
 
 class ConsentStatus(models.TextChoices):
-    OPEN = "open", "Open for an answer"
-    ACCEPTED = "accepted", "Accepted"
-    REFUSED = "refused", "Refused"
-    LAPSED = "lapsed", "Not answered by the date"
+    OPEN = "open", gettext_lazy("Open for an answer")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    REFUSED = "refused", gettext_lazy("Refused")
+    LAPSED = "lapsed", gettext_lazy("Not answered by the date")
 
 
 class ConsentOffer(models.Model):
@@ -1568,7 +1645,7 @@ class ConsentOffer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consent_offers")
     sanction_kind = models.CharField(max_length=12, choices=SanctionKind.choices)
     suspension_months = models.PositiveIntegerField(null=True, blank=True)
-    terms = models.TextField(help_text="What the respondent agrees to, in full.")
+    terms = models.TextField(help_text=gettext_lazy("What the respondent agrees to, in full."))
     reply_by = models.DateField()
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -1606,11 +1683,11 @@ class ConsentOffer(models.Model):
 
 
 class InterimStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed: the board is voting"
-    REJECTED = "rejected", "Not imposed"
-    IN_FORCE = "in_force", "In force"
-    LIFTED = "lifted", "Lifted"
-    ENDED = "ended", "Ended with the case"
+    PROPOSED = "proposed", gettext_lazy("Proposed: the board is voting")
+    REJECTED = "rejected", gettext_lazy("Not imposed")
+    IN_FORCE = "in_force", gettext_lazy("In force")
+    LIFTED = "lifted", gettext_lazy("Lifted")
+    ENDED = "ended", gettext_lazy("Ended with the case")
 
 
 class InterimSuspension(models.Model):
@@ -1681,19 +1758,19 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["attempted_at", "id"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = gettext_lazy("deliveries")
 
     def __str__(self) -> str:
         return f"{self.letter} to {self.recipient}: {'sent' if self.succeeded else 'failed'}"
 
 
 class DispatchStatus(models.TextChoices):
-    QUEUED = "queued", "Queued for sending"
-    SENDING = "sending", "Being sent"
-    RETRYING = "retrying", "Waiting to retry"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    NOT_EMAILED = "not_emailed", "No email address"
+    QUEUED = "queued", gettext_lazy("Queued for sending")
+    SENDING = "sending", gettext_lazy("Being sent")
+    RETRYING = "retrying", gettext_lazy("Waiting to retry")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
+    NOT_EMAILED = "not_emailed", gettext_lazy("No email address")
 
 
 class Dispatch(models.Model):
@@ -1716,7 +1793,7 @@ class Dispatch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "dispatches"
+        verbose_name_plural = gettext_lazy("dispatches")
         indexes = [models.Index(fields=["status", "lease_until"], name="dispatch_status_lease")]
 
     def __str__(self) -> str:
@@ -1814,9 +1891,9 @@ def submission_path(instance, filename: str) -> str:
 
 
 class SubmissionDecision(models.TextChoices):
-    PENDING = "", "Waiting for the ethics staff"
-    ACCEPTED = "accepted", "Accepted into the case"
-    DECLINED = "declined", "Not accepted"
+    PENDING = "", gettext_lazy("Waiting for the ethics staff")
+    ACCEPTED = "accepted", gettext_lazy("Accepted into the case")
+    DECLINED = "declined", gettext_lazy("Not accepted")
 
 
 class ComplainantSubmission(models.Model):
@@ -1855,9 +1932,9 @@ class ComplainantSubmission(models.Model):
 
 
 class ComplainantAppealOutcome(models.TextChoices):
-    UPHELD = "upheld", "The decision is upheld"
-    TO_REVIEW = "to_review", "Sent back to review"
-    TO_VOTE = "to_vote", "Sent to a new board vote"
+    UPHELD = "upheld", gettext_lazy("The decision is upheld")
+    TO_REVIEW = "to_review", gettext_lazy("Sent back to review")
+    TO_VOTE = "to_vote", gettext_lazy("Sent to a new board vote")
 
 
 class ComplainantAppeal(models.Model):
@@ -1975,6 +2052,8 @@ class RetentionPurge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of case {self.case_id} purged"
+
+
 # Issue 10: the respondent's comment on the review, and the hearing
 # ---------------------------------------------------------------------------
 
@@ -2019,8 +2098,8 @@ class ReviewComment(models.Model):
 
 
 class HearingParty(models.TextChoices):
-    RESPONDENT = "respondent", "The respondent"
-    COMPLAINANT = "complainant", "The complainant"
+    RESPONDENT = "respondent", gettext_lazy("The respondent")
+    COMPLAINANT = "complainant", gettext_lazy("The complainant")
 
 
 class HearingRequest(models.Model):
@@ -2051,11 +2130,15 @@ class Hearing(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
     starts_at = models.DateTimeField()
-    time_zone = models.CharField(max_length=64, help_text="An IANA name: Europe/London.")
+    time_zone = models.CharField(
+        max_length=64, help_text=gettext_lazy("An IANA name: Europe/London.")
+    )
     place = models.TextField(blank=True)
     video_link = models.URLField(blank=True, max_length=500)
     participants_due_on = models.DateField(
-        help_text="The parties name their attendees, counsel and witnesses by this date."
+        help_text=gettext_lazy(
+            "The parties name their attendees, counsel and witnesses by this date."
+        )
     )
     # The deciders when it was set: the board, minus recusals and parties' representatives.
     panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="hearing_panels")
@@ -2091,9 +2174,9 @@ class Hearing(models.Model):
 
 
 class ParticipantRole(models.TextChoices):
-    ATTENDEE = "attendee", "Attendee"
-    COUNSEL = "counsel", "Counsel"
-    WITNESS = "witness", "Witness"
+    ATTENDEE = "attendee", gettext_lazy("Attendee")
+    COUNSEL = "counsel", gettext_lazy("Counsel")
+    WITNESS = "witness", gettext_lazy("Witness")
 
 
 class HearingParticipant(models.Model):
@@ -2104,7 +2187,9 @@ class HearingParticipant(models.Model):
     role = models.CharField(max_length=10, choices=ParticipantRole.choices)
     name = models.CharField(max_length=200)
     detail = models.CharField(
-        max_length=300, blank=True, help_text="Their position, firm, or what a witness speaks to."
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("Their position, firm, or what a witness speaks to."),
     )
     named_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median_low
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from cases.models import (
     COMPLIANCE_KINDS,
     SANCTION_SEVERITY,
@@ -35,6 +38,10 @@ from cases.models import (
 from cases.thresholds import describe_threshold, threshold_met
 
 DEFAULT_SUSPENSION_MONTHS = 6
+
+# An outcome's rule is stored with the ballot (Ballot.outcome_rule): always in English,
+# whatever the language of the person who closed it.
+STORED_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,8 @@ def count(
         against = [v for v in votes if v.choice == VoteChoice.NO_VIOLATION]
     cast = len(supporting) + len(against)
     denominator = cast if procedure.vote_denominator == VoteDenominator.VOTES_CAST else eligible
-    rules = procedure.describe_rules()
+    with translation.override(STORED_LANGUAGE):
+        rules = procedure.describe_rules()
     quorum_met = threshold_met(procedure.quorum_rule, took_part, eligible)
 
     def supported_kind(v: CastVote) -> str:
@@ -181,18 +189,33 @@ def describe(outcome: Outcome, procedure) -> str:
     """The result in words, without names: for the case page and the letters."""
     c = outcome.counts
     if not outcome.quorum_met:
-        return f"Quorum not reached: {c['took_part']} of {c['eligible']} eligible voters took part."
-    base = f"{c['for']} of {c['cast']} votes cast found a violation ({c['abstained']} abstained)"
+        return _quorum_not_reached(c)
+    base = _("%(for)s of %(cast)s votes cast found a violation (%(abstained)s abstained)") % c
     if not outcome.violation_found:
-        return f"No violation found: {base}; {describe_threshold(procedure.violation_rule)} was needed."
+        message = _("No violation found: %(base)s; %(needed)s was needed.")
+        return message % {"base": base, "needed": describe_threshold(procedure.violation_rule)}
     labels = dict(SanctionKind.choices)
-    label = labels.get(outcome.sanction, "no sanction")
-    text = f"Violation found: {base}. Sanction: {label.lower()}, supported by {c['support'].get(outcome.sanction, 0)}"
+    label = labels.get(outcome.sanction) or _("no sanction")
+    text = _("Violation found: %(base)s. Sanction: %(sanction)s, supported by %(support)s") % {
+        "base": base,
+        "sanction": str(label).lower(),
+        "support": c["support"].get(outcome.sanction, 0),
+    }
     besides = [
-        f"{labels[kind].lower()}, supported by {c.get('compliance_support', {}).get(kind, 0)}"
+        _("%(sanction)s, supported by %(support)s")
+        % {
+            "sanction": str(labels[kind]).lower(),
+            "support": c.get("compliance_support", {}).get(kind, 0),
+        }
         for kind in outcome.compliance
     ]
-    return f"{text}; with {'; '.join(besides)}." if besides else f"{text}."
+    if besides:
+        return _("%(text)s; with %(besides)s.") % {"text": text, "besides": "; ".join(besides)}
+    return _("%(text)s.") % {"text": text}
+
+
+def _quorum_not_reached(c: dict) -> str:
+    return _("Quorum not reached: %(took_part)s of %(eligible)s eligible voters took part.") % c
 
 
 @dataclass(frozen=True)
@@ -222,12 +245,13 @@ def count_interim(votes: list[CastVote], *, eligible: int, procedure) -> Interim
         "for": in_favour,
         "against": against,
     }
-    rules = procedure.describe_rules()
-    rule = (
-        f"Quorum: {rules['quorum']}. Passes with "
-        f"{describe_threshold(procedure.interim_suspension_rule)} of "
-        f"{procedure.get_vote_denominator_display()} in favour."
-    )
+    with translation.override(STORED_LANGUAGE):
+        rules = procedure.describe_rules()
+        rule = (
+            f"Quorum: {rules['quorum']}. Passes with "
+            f"{describe_threshold(procedure.interim_suspension_rule)} of "
+            f"{procedure.get_vote_denominator_display()} in favour."
+        )
     return InterimOutcome(quorum_met, passed, counts, rule)
 
 
@@ -249,7 +273,8 @@ def count_complainant_appeal(votes: list[CastVote], *, eligible: int, procedure)
     quorum_met = threshold_met(procedure.quorum_rule, took_part, eligible)
     sent_back = quorum_met and threshold_met(procedure.violation_rule, sending_back, denominator)
     outcome = (TO_VOTE if to_vote > to_review else TO_REVIEW) if sent_back else UPHELD
-    rules = procedure.describe_rules()
+    with translation.override(STORED_LANGUAGE):
+        rules = procedure.describe_rules()
     counts = {
         "eligible": eligible,
         "took_part": took_part,
@@ -272,14 +297,17 @@ def count_complainant_appeal(votes: list[CastVote], *, eligible: int, procedure)
 def describe_complainant_appeal(outcome: Outcome) -> str:
     c = outcome.counts
     if not outcome.quorum_met:
-        return f"Quorum not reached: {c['took_part']} of {c['eligible']} eligible voters took part."
+        return _quorum_not_reached(c)
     base = (
-        f"{c['against']} of {c['cast']} votes cast to uphold the decision, {c['to_review']} to "
-        f"send the case back to review, {c['to_vote']} to a new vote ({c['abstained']} abstained)"
+        _(
+            "%(against)s of %(cast)s votes cast to uphold the decision, %(to_review)s to "
+            "send the case back to review, %(to_vote)s to a new vote (%(abstained)s abstained)"
+        )
+        % c
     )
     words = {
-        UPHELD: "The decision is upheld",
-        TO_REVIEW: "Sent back to review",
-        TO_VOTE: "Sent to a new board vote",
+        UPHELD: _("The decision is upheld"),
+        TO_REVIEW: _("Sent back to review"),
+        TO_VOTE: _("Sent to a new board vote"),
     }
-    return f"{words[c['outcome']]}: {base}."
+    return _("%(outcome)s: %(base)s.") % {"outcome": words[c["outcome"]], "base": base}

@@ -28,6 +28,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from cases.thresholds import describe_threshold, threshold_met
 from members.roles import roles_of
@@ -51,18 +53,20 @@ def as_of(day: datetime.date):
         _AS_OF.reset(token)
 
 
+# The labels are lazy: translated where shown, never stored (the state's value is).
+# "case state" context: "Closed", "Filed", "Hearing"... name other things elsewhere.
 class CaseState(models.TextChoices):
-    FILED = "filed", "Filed"
-    UNDER_REVIEW = "under_review", "Under review"
-    DISMISSED = "dismissed", "Dismissed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    BOARD_VOTE = "board_vote", "Board vote"
-    NO_VIOLATION = "no_violation", "No violation found"
-    SANCTIONED = "sanctioned", "Sanctioned"
-    UNDER_APPEAL = "under_appeal", "Under appeal"
-    CLOSED = "closed", "Closed"
-    COMPLAINANT_APPEAL = "complainant_appeal", "Complainant's appeal"
-    HEARING = "hearing", "Hearing"
+    FILED = "filed", pgettext_lazy("case state", "Filed")
+    UNDER_REVIEW = "under_review", pgettext_lazy("case state", "Under review")
+    DISMISSED = "dismissed", pgettext_lazy("case state", "Dismissed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case state", "Withdrawn")
+    BOARD_VOTE = "board_vote", pgettext_lazy("case state", "Board vote")
+    NO_VIOLATION = "no_violation", pgettext_lazy("case state", "No violation found")
+    SANCTIONED = "sanctioned", pgettext_lazy("case state", "Sanctioned")
+    UNDER_APPEAL = "under_appeal", pgettext_lazy("case state", "Under appeal")
+    CLOSED = "closed", pgettext_lazy("case state", "Closed")
+    COMPLAINANT_APPEAL = "complainant_appeal", pgettext_lazy("case state", "Complainant's appeal")
+    HEARING = "hearing", pgettext_lazy("case state", "Hearing")
 
 
 @dataclass(frozen=True)
@@ -75,31 +79,41 @@ class StateInfo:
 
 
 STATES: dict[str, StateInfo] = {
-    CaseState.FILED: StateInfo("Filed", "Complaint received"),
+    CaseState.FILED: StateInfo(CaseState.FILED.label, gettext_lazy("Complaint received")),
     CaseState.UNDER_REVIEW: StateInfo(
-        "Under review",
-        "Under review: your response is invited",
-        complainant_label="Under review: the respondent has been notified",
+        CaseState.UNDER_REVIEW.label,
+        gettext_lazy("Under review: your response is invited"),
+        complainant_label=gettext_lazy("Under review: the respondent has been notified"),
     ),
-    CaseState.DISMISSED: StateInfo("Dismissed", "Dismissed", final=True),
-    CaseState.WITHDRAWN: StateInfo("Withdrawn", "Withdrawn", final=True),
-    CaseState.BOARD_VOTE: StateInfo("Board vote", "Before the board for decision"),
+    CaseState.DISMISSED: StateInfo(
+        CaseState.DISMISSED.label, CaseState.DISMISSED.label, final=True
+    ),
+    CaseState.WITHDRAWN: StateInfo(
+        CaseState.WITHDRAWN.label, CaseState.WITHDRAWN.label, final=True
+    ),
+    CaseState.BOARD_VOTE: StateInfo(
+        CaseState.BOARD_VOTE.label, gettext_lazy("Before the board for decision")
+    ),
     CaseState.NO_VIOLATION: StateInfo(
-        "No violation found", "Decided: no violation found", final=True
+        CaseState.NO_VIOLATION.label, gettext_lazy("Decided: no violation found"), final=True
     ),
-    CaseState.SANCTIONED: StateInfo("Sanctioned", "Decided: sanction imposed"),
+    CaseState.SANCTIONED: StateInfo(
+        CaseState.SANCTIONED.label, gettext_lazy("Decided: sanction imposed")
+    ),
     CaseState.UNDER_APPEAL: StateInfo(
-        "Under appeal",
-        "Your appeal is being considered",
-        complainant_label="The respondent's appeal is being considered",
+        CaseState.UNDER_APPEAL.label,
+        gettext_lazy("Your appeal is being considered"),
+        complainant_label=gettext_lazy("The respondent's appeal is being considered"),
     ),
-    CaseState.CLOSED: StateInfo("Closed", "Closed", final=True),
+    CaseState.CLOSED: StateInfo(CaseState.CLOSED.label, CaseState.CLOSED.label, final=True),
     CaseState.COMPLAINANT_APPEAL: StateInfo(
-        "Complainant's appeal",
-        "The complainant's appeal is before the appeals panel",
-        complainant_label="Your appeal is before the appeals panel",
+        CaseState.COMPLAINANT_APPEAL.label,
+        gettext_lazy("The complainant's appeal is before the appeals panel"),
+        complainant_label=gettext_lazy("Your appeal is before the appeals panel"),
     ),
-    CaseState.HEARING: StateInfo("Hearing", "Before the board: a hearing is to be held"),
+    CaseState.HEARING: StateInfo(
+        CaseState.HEARING.label, gettext_lazy("Before the board: a hearing is to be held")
+    ),
 }
 
 # The stages of the stepper on the case page, in order.
@@ -113,10 +127,16 @@ STAGES = [
 ]
 
 
+def state_words(state: str) -> str:
+    """The state's label inside a sentence ("while the case is under review"), in the
+    active language."""
+    return str(STATES[state].label).lower()
+
+
 def _d(value: datetime.date | datetime.datetime) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
-    return date_format(value, "j F Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -150,8 +170,10 @@ def _allegations(case):
 def _has_allegations(case) -> Check:
     n = len(_allegations(case))
     if n == 0:
-        return Check(False, "The complaint has no allegation yet.")
-    return Check(True, f"{n} allegation{'s' if n != 1 else ''} on file.")
+        return Check(False, _("The complaint has no allegation yet."))
+    return Check(
+        True, ngettext("%(n)d allegation on file.", "%(n)d allegations on file.", n) % {"n": n}
+    )
 
 
 MEMBER_STATUSES = ("active", "suspended", "lapsed")
@@ -188,51 +210,66 @@ def _member_during_conduct(case) -> Check:
         if overlaps:
             continue
         last_end = periods[-1][1] if periods else None
+        args = {"i": i, "start": _d(a.conduct_from), "end": _d(a.conduct_to), "org": org.name}
         if last_end is not None and last_end < a.conduct_from:
-            return Check(
-                False,
-                f"Allegation {i} concerns conduct from {_d(a.conduct_from)} to {_d(a.conduct_to)}, "
-                f"after {org.name} left the association on {_d(last_end)}.",
+            message = _(
+                "Allegation %(i)s concerns conduct from %(start)s to %(end)s, "
+                "after %(org)s left the association on %(left)s."
             )
+            return Check(False, message % {**args, "left": _d(last_end)})
+        # Whole sentences, one for each reason: a translation may order them its way.
         if not periods:
-            why = f"{org.name} has never been a member"
+            message = _(
+                "Allegation %(i)s concerns conduct from %(start)s to %(end)s, "
+                "but %(org)s has never been a member."
+            )
         elif periods[0][0] and periods[0][0] > a.conduct_to:
-            why = f"{org.name} joined on {_d(periods[0][0])}"
+            message = _(
+                "Allegation %(i)s concerns conduct from %(start)s to %(end)s, "
+                "but %(org)s joined on %(joined)s."
+            )
+            args["joined"] = _d(periods[0][0])
         else:
-            why = f"{org.name} was not a member then"
-        return Check(
-            False,
-            f"Allegation {i} concerns conduct from {_d(a.conduct_from)} to {_d(a.conduct_to)}, "
-            f"but {why}.",
-        )
+            message = _(
+                "Allegation %(i)s concerns conduct from %(start)s to %(end)s, "
+                "but %(org)s was not a member then."
+            )
+        return Check(False, message % args)
     if not _allegations(case):
-        return Check(False, "No allegation states a conduct period yet.")
-    return Check(True, f"{org.name} was a member during the conduct alleged.")
+        return Check(False, _("No allegation states a conduct period yet."))
+    return Check(True, _("%(org)s was a member during the conduct alleged.") % {"org": org.name})
 
 
 def _principles_in_effect(case) -> Check:
     partly = []
     for i, a in enumerate(_allegations(case), 1):
         p = a.principle
+        args = {
+            "i": i,
+            "number": p.number,
+            "title": p.title,
+            "effective": _d(p.effective_on),
+            "end": _d(a.conduct_to),
+        }
         if p.effective_on > a.conduct_to:
-            return Check(
-                False,
-                f"Allegation {i} cites principle {p.number} “{p.title}”, which took effect on "
-                f"{_d(p.effective_on)}, after the conduct ended on {_d(a.conduct_to)}: "
-                "a rule cannot be applied retroactively.",
+            message = _(
+                "Allegation %(i)s cites principle %(number)s “%(title)s”, which took effect on "
+                "%(effective)s, after the conduct ended on %(end)s: "
+                "a rule cannot be applied retroactively."
             )
+            return Check(False, message % args)
         if a.conduct_from < p.effective_on:
             # Straddling conduct: only the part on or after the effective date counts.
-            partly.append(
-                f"Allegation {i}: conduct before {_d(p.effective_on)} cannot be considered "
-                f"under principle {p.number}; only {_d(p.effective_on)} to "
-                f"{_d(a.conduct_to)} is considered."
+            message = _(
+                "Allegation %(i)s: conduct before %(effective)s cannot be considered "
+                "under principle %(number)s; only %(effective)s to %(end)s is considered."
             )
+            partly.append(message % args)
     if not _allegations(case):
-        return Check(False, "No allegation cites a principle yet.")
+        return Check(False, _("No allegation cites a principle yet."))
     if partly:
         return Check(True, " ".join(partly))
-    return Check(True, "Every principle cited was in effect during the conduct.")
+    return Check(True, _("Every principle cited was in effect during the conduct."))
 
 
 def filing_deadline(case) -> datetime.date:
@@ -244,37 +281,39 @@ def _filed_in_time(case) -> Check:
     earlier than the day staff entered it."""
     deadline = filing_deadline(case)
     filed_on = case.received_on
+    args = {"received": _d(filed_on), "deadline": _d(deadline)}
     if filed_on <= deadline:
-        return Check(True, f"Received on {_d(filed_on)}, within the deadline of {_d(deadline)}.")
+        message = _("Received on %(received)s, within the deadline of %(deadline)s.")
+        return Check(True, message % args)
     if case.late_acceptance_reason.strip():
-        return Check(
-            True,
-            f"Filed after the deadline of {_d(deadline)}; accepted late: "
-            f"{case.late_acceptance_reason.strip()}",
-        )
-    return Check(
-        False,
-        f"Received on {_d(filed_on)}, after the filing deadline of {_d(deadline)} "
-        f"({case.procedure.filing_deadline_days} days from when the conduct could be known), "
-        "and no reason for accepting it late is recorded.",
+        message = _("Filed after the deadline of %(deadline)s; accepted late: %(reason)s")
+        return Check(True, message % {**args, "reason": case.late_acceptance_reason.strip()})
+    message = _(
+        "Received on %(received)s, after the filing deadline of %(deadline)s "
+        "(%(days)s days from when the conduct could be known), "
+        "and no reason for accepting it late is recorded."
     )
+    return Check(False, message % {**args, "days": case.procedure.filing_deadline_days})
 
 
 def _notice_issued(case) -> Check:
     if case.notice_issued_at is None:
-        return Check(False, "No notice of complaint has been issued to the respondent.")
-    return Check(True, f"Notice of complaint issued on {_d(case.notice_issued_at)}.")
+        return Check(False, _("No notice of complaint has been issued to the respondent."))
+    return Check(
+        True,
+        _("Notice of complaint issued on %(day)s.") % {"day": _d(case.notice_issued_at)},
+    )
 
 
 def _amendments_noticed(case) -> Check:
     pending = [a for a in case.amendments.all() if a.needs_notice and a.noticed_at is None]
     if pending:
-        return Check(
-            False,
-            f"The amendment of {_d(pending[0].made_at)} has not been notified to the respondent; "
-            "issue an amended notice first.",
+        message = _(
+            "The amendment of %(day)s has not been notified to the respondent; "
+            "issue an amended notice first."
         )
-    return Check(True, "The respondent was notified of every amendment.")
+        return Check(False, message % {"day": _d(pending[0].made_at)})
+    return Check(True, _("The respondent was notified of every amendment."))
 
 
 def latest_notice_at(case):
@@ -287,41 +326,46 @@ def _response_or_window_passed(case) -> Check:
     since = latest_notice_at(case)
     responses = [r for r in case.responses.all() if since is None or r.submitted_at >= since]
     if responses:
-        return Check(True, f"Response received on {_d(responses[-1].submitted_at)}.")
+        message = _("Response received on %(day)s.")
+        return Check(True, message % {"day": _d(responses[-1].submitted_at)})
     if case.response_due_on is None:
-        return Check(False, "No response window has been set: the notice was not issued.")
+        return Check(False, _("No response window has been set: the notice was not issued."))
+    due = {"day": _d(case.response_due_on)}
     if today() <= case.response_due_on:
-        answered = "to the amended notice " if case.responses.all() else ""
-        return Check(
-            False,
-            f"Response window open until {_d(case.response_due_on)}; no response {answered}received yet.",
-        )
-    return Check(True, f"Response window closed on {_d(case.response_due_on)} with no response.")
+        if case.responses.all():
+            message = _(
+                "Response window open until %(day)s; no response to the amended notice "
+                "received yet."
+            )
+        else:
+            message = _("Response window open until %(day)s; no response received yet.")
+        return Check(False, message % due)
+    return Check(True, _("Response window closed on %(day)s with no response.") % due)
 
 
 def _evidence_exists(case) -> Check:
     n = len(case.evidence.all())
     if n == 0:
-        return Check(False, "No evidence is on file.")
-    return Check(True, f"{n} piece{'s' if n != 1 else ''} of evidence on file.")
+        return Check(False, _("No evidence is on file."))
+    message = ngettext("%(n)d piece of evidence on file.", "%(n)d pieces of evidence on file.", n)
+    return Check(True, message % {"n": n})
 
 
 def _every_allegation_has_finding(case) -> Check:
     allegations = _allegations(case)
     for i, a in enumerate(allegations, 1):
         if not hasattr(a, "finding"):
-            return Check(
-                False, f"Allegation {i} (principle {a.principle.number}) has no finding yet."
-            )
+            message = _("Allegation %(i)s (principle %(number)s) has no finding yet.")
+            return Check(False, message % {"i": i, "number": a.principle.number})
     if not allegations:
-        return Check(False, "There are no allegations to make findings on.")
-    return Check(True, "Every allegation has a finding.")
+        return Check(False, _("There are no allegations to make findings on."))
+    return Check(True, _("Every allegation has a finding."))
 
 
 def _review_report_written(case) -> Check:
     if not case.review_report.strip():
-        return Check(False, "The review report is not written yet.")
-    return Check(True, "The review report is written.")
+        return Check(False, _("The review report is not written yet."))
+    return Check(True, _("The review report is written."))
 
 
 def independent_producers(case) -> list[str]:
@@ -338,31 +382,30 @@ def independent_producers(case) -> list[str]:
 
 def _single_source_acknowledged(case) -> Check:
     producers = independent_producers(case)
-    counted = "; ".join(producers) or "none"
+    counted = "; ".join(str(p) for p in producers) or _("none")
     if len(producers) > 1:
-        return Check(
-            True,
-            f"The evidence comes from {len(producers)} independent sources: {counted}.",
-        )
+        message = _("The evidence comes from %(n)s independent sources: %(counted)s.")
+        return Check(True, message % {"n": len(producers), "counted": counted})
     if case.review_rests_on_single_source:
-        return Check(
-            True,
-            f"The review report states that the case rests on one party's report "
-            f"(sources counted: {counted}).",
+        message = _(
+            "The review report states that the case rests on one party's report "
+            "(sources counted: %(counted)s)."
         )
-    return Check(
-        False,
-        f"All evidence comes from one source ({counted}; the respondent's own material does "
+        return Check(True, message % {"counted": counted})
+    message = _(
+        "All evidence comes from one source (%(counted)s; the respondent's own material does "
         "not count): add fact-finding from an independent source, or have the review report "
-        "state that the case rests on one party's report alone.",
+        "state that the case rests on one party's report alone."
     )
+    return Check(False, message % {"counted": counted})
 
 
 def _new_evidence_since_closing(case) -> Check:
     since = case.state_changed_at
     if any(e.added_at > since for e in case.evidence.all()):
-        return Check(True, "New evidence was added after the dismissal.")
-    return Check(False, f"No new evidence has been added since the dismissal on {_d(since)}.")
+        return Check(True, _("New evidence was added after the dismissal."))
+    message = _("No new evidence has been added since the dismissal on %(day)s.")
+    return Check(False, message % {"day": _d(since)})
 
 
 def _ballot(case, kind: str):
@@ -383,20 +426,21 @@ def ballot_quorum(ballot, procedure) -> Check:
     """Whether enough eligible voters took part, by the case's procedure. The rule's
     check, the dashboard's flag and the deadline job all ask this."""
     eligible, voted = ballot_numbers(ballot)
-    needed = describe_threshold(procedure.quorum_rule)
+    args = {"voted": voted, "eligible": eligible}
     if threshold_met(procedure.quorum_rule, voted, eligible):
-        return Check(True, f"Quorum met: {voted} of {eligible} eligible voters have voted.")
-    return Check(
-        False,
-        f"Quorum not met: {voted} of {eligible} eligible voters have voted; "
-        f"{needed} must take part.",
+        message = _("Quorum met: %(voted)s of %(eligible)s eligible voters have voted.")
+        return Check(True, message % args)
+    message = _(
+        "Quorum not met: %(voted)s of %(eligible)s eligible voters have voted; "
+        "%(needed)s must take part."
     )
+    return Check(False, message % {**args, "needed": describe_threshold(procedure.quorum_rule)})
 
 
 def _quorum(case, kind: str) -> Check:
     ballot = _ballot(case, kind)
     if ballot is None:
-        return Check(False, "No ballot has been opened.")
+        return Check(False, _("No ballot has been opened."))
     return ballot_quorum(ballot, case.procedure)
 
 
@@ -407,17 +451,15 @@ def _ballot_quorum(case) -> Check:
 def _complete_or_due(case, kind: str) -> Check:
     ballot = _ballot(case, kind)
     if ballot is None:
-        return Check(False, "No ballot has been opened.")
+        return Check(False, _("No ballot has been opened."))
     eligible, voted = ballot_numbers(ballot)
     if voted >= eligible:
-        return Check(True, "Every eligible voter has voted.")
+        return Check(True, _("Every eligible voter has voted."))
+    closes = {"day": _d(ballot.closes_on)}
     if today() > ballot.closes_on:
-        return Check(True, f"The ballot's closing date, {_d(ballot.closes_on)}, has passed.")
-    return Check(
-        False,
-        f"{eligible - voted} eligible voter(s) have not voted and the ballot is open "
-        f"until {_d(ballot.closes_on)}.",
-    )
+        return Check(True, _("The ballot's closing date, %(day)s, has passed.") % closes)
+    message = _("%(n)s eligible voter(s) have not voted and the ballot is open until %(day)s.")
+    return Check(False, message % {**closes, "n": eligible - voted})
 
 
 def _ballot_complete_or_due(case) -> Check:
@@ -433,8 +475,8 @@ def _open_ballot_of(case):
 def _a_ballot_is_open(case) -> Check:
     ballot = _open_ballot_of(case)
     if ballot is None:
-        return Check(False, "No ballot is open on this case.")
-    return Check(True, f"A ballot is open until {_d(ballot.closes_on)}.")
+        return Check(False, _("No ballot is open on this case."))
+    return Check(True, _("A ballot is open until %(day)s.") % {"day": _d(ballot.closes_on)})
 
 
 def _panel_ballot_open(case, kind: str, closed: str) -> Check:
@@ -443,11 +485,12 @@ def _panel_ballot_open(case, kind: str, closed: str) -> Check:
     ballot = _ballot(case, kind)
     if ballot is None or ballot.closed_at is not None:
         return Check(False, closed)
-    return Check(True, f"The appeals panel's ballot is open until {_d(ballot.closes_on)}.")
+    message = _("The appeals panel's ballot is open until %(day)s.")
+    return Check(True, message % {"day": _d(ballot.closes_on)})
 
 
 def _appeal_ballot_open(case) -> Check:
-    return _panel_ballot_open(case, "appeal", "The appeals panel's ballot is already closed.")
+    return _panel_ballot_open(case, "appeal", _("The appeals panel's ballot is already closed."))
 
 
 def _appeal_ballot_quorum(case) -> Check:
@@ -460,38 +503,39 @@ def _appeal_ballot_complete_or_due(case) -> Check:
 
 def _response_window_open(case) -> Check:
     if case.response_due_on is None:
-        return Check(False, "No response window has been set: the notice was not issued.")
+        return Check(False, _("No response window has been set: the notice was not issued."))
+    due = {"day": _d(case.response_due_on)}
     if today() <= case.response_due_on:
-        return Check(True, f"The response window is open until {_d(case.response_due_on)}.")
-    return Check(
-        False,
-        f"The response window closed on {_d(case.response_due_on)}. Ask the ethics staff to "
-        "reopen it if you need to respond late.",
+        return Check(True, _("The response window is open until %(day)s.") % due)
+    message = _(
+        "The response window closed on %(day)s. Ask the ethics staff to "
+        "reopen it if you need to respond late."
     )
+    return Check(False, message % due)
 
 
 def _amendments_await_notice(case) -> Check:
     if any(a.needs_notice and a.noticed_at is None for a in case.amendments.all()):
-        return Check(True, "An amendment is waiting for an amended notice.")
-    return Check(False, "No amendment is waiting for a notice.")
+        return Check(True, _("An amendment is waiting for an amended notice."))
+    return Check(False, _("No amendment is waiting for a notice."))
 
 
 def _appeal_window_open(case) -> Check:
     if case.appeal_deadline is None:
-        return Check(False, "No appeal window is open.")
+        return Check(False, _("No appeal window is open."))
+    due = {"day": _d(case.appeal_deadline)}
     if today() <= case.appeal_deadline:
-        return Check(True, f"The appeal window is open until {_d(case.appeal_deadline)}.")
-    return Check(False, f"The appeal window closed on {_d(case.appeal_deadline)}.")
+        return Check(True, _("The appeal window is open until %(day)s.") % due)
+    return Check(False, _("The appeal window closed on %(day)s.") % due)
 
 
 def _appeal_window_passed(case) -> Check:
     if case.appeal_deadline is None:
-        return Check(False, "No appeal window has been set.")
+        return Check(False, _("No appeal window has been set."))
+    due = {"day": _d(case.appeal_deadline)}
     if today() > case.appeal_deadline:
-        return Check(
-            True, f"The appeal window closed on {_d(case.appeal_deadline)} with no appeal."
-        )
-    return Check(False, f"The appeal window is open until {_d(case.appeal_deadline)}.")
+        return Check(True, _("The appeal window closed on %(day)s with no appeal.") % due)
+    return Check(False, _("The appeal window is open until %(day)s.") % due)
 
 
 def _panel_ballot_closed(case, kind: str) -> Check:
@@ -499,17 +543,18 @@ def _panel_ballot_closed(case, kind: str) -> Check:
     appeal (a respondent's or a complainant's) waits for."""
     ballot = _ballot(case, kind)
     if ballot is None:
-        return Check(False, "The appeals panel's ballot has not been opened.")
+        return Check(False, _("The appeals panel's ballot has not been opened."))
     if ballot.closed_at is None:
         eligible, voted = ballot_numbers(ballot)
-        return Check(
-            False,
-            f"The appeals panel's ballot is still open ({voted} of {eligible} "
-            "have voted); close it first.",
+        message = _(
+            "The appeals panel's ballot is still open (%(voted)s of %(eligible)s "
+            "have voted); close it first."
         )
+        return Check(False, message % {"voted": voted, "eligible": eligible})
     if not ballot.tally.get("quorum_met"):
-        return Check(False, "The appeals panel's ballot closed without quorum.")
-    return Check(True, f"The appeals panel's ballot closed on {_d(ballot.closed_at)} with quorum.")
+        return Check(False, _("The appeals panel's ballot closed without quorum."))
+    message = _("The appeals panel's ballot closed on %(day)s with quorum.")
+    return Check(True, message % {"day": _d(ballot.closed_at)})
 
 
 def _appeal_ballot_closed(case) -> Check:
@@ -531,26 +576,26 @@ def complainant_appeal_deadline(case) -> datetime.date | None:
 def _complainant_appeal_window_open(case) -> Check:
     deadline = complainant_appeal_deadline(case)
     if deadline is None:
-        return Check(False, "Only a dismissal or a finding of no violation can be appealed.")
+        return Check(False, _("Only a dismissal or a finding of no violation can be appealed."))
+    due = {"day": _d(deadline)}
     if today() <= deadline:
-        return Check(True, f"The complainant may appeal until {_d(deadline)}.")
-    return Check(False, f"The complainant's appeal window closed on {_d(deadline)}.")
+        return Check(True, _("The complainant may appeal until %(day)s.") % due)
+    return Check(False, _("The complainant's appeal window closed on %(day)s.") % due)
 
 
 def _no_earlier_complainant_appeal(case) -> Check:
     earlier = getattr(case, "complainant_appeal", None)
     if earlier is not None:
-        return Check(
-            False,
-            f"The complainant already appealed on {_d(earlier.filed_at)}; a case allows "
-            "one complainant's appeal.",
+        message = _(
+            "The complainant already appealed on %(day)s; a case allows one complainant's appeal."
         )
-    return Check(True, "The complainant has not appealed before in this case.")
+        return Check(False, message % {"day": _d(earlier.filed_at)})
+    return Check(True, _("The complainant has not appealed before in this case."))
 
 
 def _complainant_appeal_ballot_open(case) -> Check:
     return _panel_ballot_open(
-        case, "c_appeal", "The appeals panel's ballot on the complainant's appeal is closed."
+        case, "c_appeal", _("The appeals panel's ballot on the complainant's appeal is closed.")
     )
 
 
@@ -570,52 +615,54 @@ def _complainant_without_account(case) -> Check:
     if case.complainant.member_organization_id is not None:
         return Check(
             False,
-            "The complainant is a member: its representatives follow the case with their "
-            "own accounts, not an access code.",
+            _(
+                "The complainant is a member: its representatives follow the case with their "
+                "own accounts, not an access code."
+            ),
         )
-    return Check(True, "The complainant has no account: an access code opens their page.")
+    return Check(True, _("The complainant has no account: an access code opens their page."))
 
 
 def _complainant_code_in_force(case) -> Check:
     if any(c.revoked_at is None for c in case.complainant_codes.all()):
-        return Check(True, "An access code is in force.")
-    return Check(False, "No access code is in force for this case.")
+        return Check(True, _("An access code is in force."))
+    return Check(False, _("No access code is in force for this case."))
 
 
 def _submission_awaits_decision(case) -> Check:
     waiting = [s for s in case.complainant_submissions.all() if not s.decision]
     if not waiting:
-        return Check(False, "No evidence from the complainant is waiting for a decision.")
-    return Check(
-        True, f"{len(waiting)} submission{'s' if len(waiting) != 1 else ''} from the complainant."
+        return Check(False, _("No evidence from the complainant is waiting for a decision."))
+    message = ngettext(
+        "%(n)d submission from the complainant.",
+        "%(n)d submissions from the complainant.",
+        len(waiting),
     )
+    return Check(True, message % {"n": len(waiting)})
 
 
 def _complaint_late(case) -> Check:
     deadline = filing_deadline(case)
+    args = {"received": _d(case.received_on), "deadline": _d(deadline)}
     if case.received_on <= deadline:
-        return Check(
-            False,
-            f"The complaint was received on {_d(case.received_on)}, within the filing "
-            f"deadline of {_d(deadline)}: there is nothing to accept late.",
+        message = _(
+            "The complaint was received on %(received)s, within the filing "
+            "deadline of %(deadline)s: there is nothing to accept late."
         )
+        return Check(False, message % args)
     if case.late_acceptance_reason.strip():
-        return Check(False, "The complaint was already accepted late.")
-    return Check(
-        True,
-        f"Received on {_d(case.received_on)}, after the filing deadline of {_d(deadline)}.",
-    )
+        return Check(False, _("The complaint was already accepted late."))
+    message = _("Received on %(received)s, after the filing deadline of %(deadline)s.")
+    return Check(True, message % args)
 
 
 def _response_window_closed(case) -> Check:
     if case.response_due_on is None:
-        return Check(False, "No response window has been set: the notice was not issued.")
+        return Check(False, _("No response window has been set: the notice was not issued."))
+    due = {"day": _d(case.response_due_on)}
     if today() <= case.response_due_on:
-        return Check(
-            False,
-            f"The response window is still open, until {_d(case.response_due_on)}.",
-        )
-    return Check(True, f"The response window closed on {_d(case.response_due_on)}.")
+        return Check(False, _("The response window is still open, until %(day)s.") % due)
+    return Check(True, _("The response window closed on %(day)s.") % due)
 
 
 DELIVERY_FAILED = ("failed", "retrying")
@@ -631,21 +678,23 @@ def delivery_failed(letter) -> bool:
 def _a_delivery_failed(case) -> Check:
     failed = [x for x in case.letters.all() if delivery_failed(x)]
     if not failed:
-        return Check(False, "No letter's emailing has failed.")
-    return Check(True, f"{len(failed)} letter(s) could not be emailed.")
+        return Check(False, _("No letter's emailing has failed."))
+    return Check(True, _("%(n)s letter(s) could not be emailed.") % {"n": len(failed)})
 
 
 def _procedure_publishes(case) -> Check:
     if case.procedure.publication == "nothing":
-        return Check(False, "The case's procedure publishes nothing about its decisions.")
-    return Check(True, f"The procedure publishes {case.procedure.get_publication_display()}.")
+        return Check(False, _("The case's procedure publishes nothing about its decisions."))
+    message = _("The procedure publishes %(what)s.")
+    return Check(True, message % {"what": case.procedure.get_publication_display()})
 
 
 def _publication_not_withheld(case) -> Check:
     publication = getattr(case, "publication", None)
     if publication is not None and publication.withheld_at is not None:
-        return Check(False, f"The publication was withheld: {publication.withheld_reason}")
-    return Check(True, "The publication is not withheld.")
+        message = _("The publication was withheld: %(reason)s")
+        return Check(False, message % {"reason": publication.withheld_reason})
+    return Check(True, _("The publication is not withheld."))
 
 
 def _hold_in_place(case):
@@ -655,15 +704,19 @@ def _hold_in_place(case):
 def _no_legal_hold(case) -> Check:
     hold = _hold_in_place(case)
     if hold is not None:
-        return Check(False, f"A legal hold is already in place: {hold.reason}")
-    return Check(True, "No legal hold is in place.")
+        message = _("A legal hold is already in place: %(reason)s")
+        return Check(False, message % {"reason": hold.reason})
+    return Check(True, _("No legal hold is in place."))
 
 
 def _legal_hold_in_place(case) -> Check:
     hold = _hold_in_place(case)
     if hold is None:
-        return Check(False, "No legal hold is in place.")
-    return Check(True, f"A legal hold is in place since {_d(hold.placed_at)}: {hold.reason}")
+        return Check(False, _("No legal hold is in place."))
+    message = _("A legal hold is in place since %(day)s: %(reason)s")
+    return Check(True, message % {"day": _d(hold.placed_at), "reason": hold.reason})
+
+
 # -- Issue 10: the respondent's comment on the review, and the hearing. --
 
 
@@ -689,61 +742,81 @@ def comments_on(case, disclosure) -> list:
 
 def _review_comment_or_window_passed(case) -> Check:
     if not case.procedure.respondent_comments_on_review:
-        return Check(True, "The procedure gives the respondent no comment on the review.")
+        return Check(True, _("The procedure gives the respondent no comment on the review."))
     disclosure = latest_disclosure(case)
     if disclosure is None:
         return Check(
             False,
-            "The findings and the review report have not been disclosed to the respondent "
-            "for comment.",
+            _(
+                "The findings and the review report have not been disclosed to the respondent "
+                "for comment."
+            ),
         )
     if review_changed_since(case, disclosure):
-        return Check(
-            False,
-            f"The review was revised after it was disclosed on {_d(disclosure.disclosed_at)}: "
-            "disclose it again for comment.",
+        message = _(
+            "The review was revised after it was disclosed on %(day)s: "
+            "disclose it again for comment."
         )
+        return Check(False, message % {"day": _d(disclosure.disclosed_at)})
     comments = comments_on(case, disclosure)
     if comments:
-        return Check(True, f"The respondent commented on {_d(comments[-1].submitted_at)}.")
+        message = _("The respondent commented on %(day)s.")
+        return Check(True, message % {"day": _d(comments[-1].submitted_at)})
+    due = {"day": _d(disclosure.comment_due_on)}
     if today() <= disclosure.comment_due_on:
-        return Check(
-            False,
-            f"Comment window open until {_d(disclosure.comment_due_on)}; no comment received yet.",
-        )
-    return Check(
-        True, f"The comment window closed on {_d(disclosure.comment_due_on)} with no comment."
-    )
+        message = _("Comment window open until %(day)s; no comment received yet.")
+        return Check(False, message % due)
+    return Check(True, _("The comment window closed on %(day)s with no comment.") % due)
 
 
 def _review_not_yet_disclosed(case) -> Check:
     disclosure = latest_disclosure(case)
     if disclosure is None:
-        return Check(True, "The review has not been disclosed to the respondent yet.")
+        return Check(True, _("The review has not been disclosed to the respondent yet."))
     if review_changed_since(case, disclosure):
-        return Check(True, "The review was revised after it was last disclosed.")
-    return Check(
-        False,
-        f"The findings and the review report as they stand were disclosed on "
-        f"{_d(disclosure.disclosed_at)}.",
-    )
+        return Check(True, _("The review was revised after it was last disclosed."))
+    message = _("The findings and the review report as they stand were disclosed on %(day)s.")
+    return Check(False, message % {"day": _d(disclosure.disclosed_at)})
 
 
 def _review_comment_window_open(case) -> Check:
     disclosure = latest_disclosure(case)
     if disclosure is None:
-        return Check(False, "The review has not been disclosed to you for comment.")
+        return Check(False, _("The review has not been disclosed to you for comment."))
     if review_changed_since(case, disclosure):
-        return Check(False, "The review is being revised; it will be disclosed to you again.")
+        return Check(False, _("The review is being revised; it will be disclosed to you again."))
     comments = comments_on(case, disclosure)
     if comments:
-        return Check(False, f"Your comment was received on {_d(comments[-1].submitted_at)}.")
+        message = _("Your comment was received on %(day)s.")
+        return Check(False, message % {"day": _d(comments[-1].submitted_at)})
+    due = {"day": _d(disclosure.comment_due_on)}
     if today() > disclosure.comment_due_on:
-        return Check(False, f"The comment window closed on {_d(disclosure.comment_due_on)}.")
-    return Check(True, f"The comment window is open until {_d(disclosure.comment_due_on)}.")
+        return Check(False, _("The comment window closed on %(day)s.") % due)
+    return Check(True, _("The comment window is open until %(day)s.") % due)
 
 
-PARTY_NAMES = {"respondent": "the respondent", "complainant": "the complainant"}
+# What each party asked, in a sentence of its own per party (a translation may need
+# another word order or agreement than "the respondent" slotted in).
+_HEARING_REQUESTED_BY = {
+    "respondent": gettext_lazy("A hearing was requested by the respondent on %(day)s."),
+    "complainant": gettext_lazy("A hearing was requested by the complainant on %(day)s."),
+}
+_ASKED_FOR_HEARING_REFER = {
+    "respondent": gettext_lazy(
+        "The respondent asked for a hearing on %(day)s: refer the case to a hearing."
+    ),
+    "complainant": gettext_lazy(
+        "The complainant asked for a hearing on %(day)s: refer the case to a hearing."
+    ),
+}
+_ASKED_FOR_HEARING = {
+    "respondent": gettext_lazy("The respondent asked for a hearing on %(day)s."),
+    "complainant": gettext_lazy("The complainant asked for a hearing on %(day)s."),
+}
+_MAY_ASK_FOR_HEARING = {
+    "respondent": gettext_lazy("The respondent may ask for a hearing before referral."),
+    "complainant": gettext_lazy("The complainant may ask for a hearing before referral."),
+}
 
 
 def _hearing_requests(case) -> list:
@@ -753,50 +826,44 @@ def _hearing_requests(case) -> list:
 def _hearing_called(case) -> Check:
     rule = case.procedure.hearing
     if rule == "always":
-        return Check(True, "The procedure holds a hearing in every case referred.")
+        return Check(True, _("The procedure holds a hearing in every case referred."))
     requests = _hearing_requests(case)
     if rule == "on_request" and requests:
         first = requests[0]
-        return Check(
-            True,
-            f"A hearing was requested by {PARTY_NAMES[first.party]} on {_d(first.requested_at)}.",
-        )
+        message = str(_HEARING_REQUESTED_BY[first.party])
+        return Check(True, message % {"day": _d(first.requested_at)})
     if rule == "on_request":
-        return Check(False, "No party has asked for a hearing: refer the case to the board.")
-    return Check(False, "The procedure provides no hearing.")
+        return Check(False, _("No party has asked for a hearing: refer the case to the board."))
+    return Check(False, _("The procedure provides no hearing."))
 
 
 def _no_hearing_due(case) -> Check:
     rule = case.procedure.hearing
     if rule == "always":
         return Check(
-            False, "The procedure holds a hearing before every vote: refer the case to a hearing."
+            False,
+            _("The procedure holds a hearing before every vote: refer the case to a hearing."),
         )
     requests = _hearing_requests(case)
     if rule == "on_request" and requests:
         first = requests[0]
-        return Check(
-            False,
-            f"{PARTY_NAMES[first.party].capitalize()} asked for a hearing on "
-            f"{_d(first.requested_at)}: refer the case to a hearing.",
-        )
+        message = str(_ASKED_FOR_HEARING_REFER[first.party])
+        return Check(False, message % {"day": _d(first.requested_at)})
     if rule == "on_request":
-        return Check(True, "No party has asked for a hearing.")
-    return Check(True, "The procedure provides no hearing: the board decides on the papers.")
+        return Check(True, _("No party has asked for a hearing."))
+    return Check(True, _("The procedure provides no hearing: the board decides on the papers."))
 
 
 def _party_may_request_hearing(case, party: str) -> Check:
     if case.procedure.hearing == "always":
-        return Check(False, "The procedure holds a hearing in every case: no request is needed.")
+        return Check(False, _("The procedure holds a hearing in every case: no request is needed."))
     if case.procedure.hearing != "on_request":
-        return Check(False, "The procedure provides no hearing.")
+        return Check(False, _("The procedure provides no hearing."))
     made = [r for r in _hearing_requests(case) if r.party == party]
     if made:
-        return Check(
-            False,
-            f"{PARTY_NAMES[party].capitalize()} asked for a hearing on {_d(made[0].requested_at)}.",
-        )
-    return Check(True, f"{PARTY_NAMES[party].capitalize()} may ask for a hearing before referral.")
+        message = str(_ASKED_FOR_HEARING[party])
+        return Check(False, message % {"day": _d(made[0].requested_at)})
+    return Check(True, str(_MAY_ASK_FOR_HEARING[party]))
 
 
 def _respondent_may_request_hearing(case) -> Check:
@@ -815,7 +882,11 @@ def current_hearing(case):
 
 def _when(hearing) -> str:
     start = hearing.local_start
-    return f"{_d(start.date())} at {start:%H:%M} ({hearing.time_zone})"
+    return _("%(day)s at %(time)s (%(zone)s)") % {
+        "day": _d(start.date()),
+        "time": f"{start:%H:%M}",
+        "zone": hearing.time_zone,
+    }
 
 
 def earliest_hearing_day(case) -> datetime.date:
@@ -826,80 +897,81 @@ def earliest_hearing_day(case) -> datetime.date:
 def _hearing_to_schedule(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(True, "No hearing is set yet.")
-    return Check(False, f"The hearing is set for {_when(hearing)}; postpone it to change the date.")
+        return Check(True, _("No hearing is set yet."))
+    message = _("The hearing is set for %(when)s; postpone it to change the date.")
+    return Check(False, message % {"when": _when(hearing)})
 
 
 def _hearing_scheduled(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(False, "No hearing is set yet.")
+        return Check(False, _("No hearing is set yet."))
+    when = {"when": _when(hearing)}
     if hearing.recorded_at is not None:
-        return Check(False, f"The hearing of {_when(hearing)} was held and its record kept.")
-    return Check(True, f"The hearing is set for {_when(hearing)}.")
+        return Check(False, _("The hearing of %(when)s was held and its record kept.") % when)
+    return Check(True, _("The hearing is set for %(when)s.") % when)
 
 
 def _hearing_has_begun(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(False, "No hearing is set yet.")
+        return Check(False, _("No hearing is set yet."))
+    when = {"when": _when(hearing)}
     if today() < hearing.local_start.date():
-        return Check(
-            False, f"The hearing is set for {_when(hearing)}: its record is kept once it is held."
-        )
-    return Check(True, f"The hearing was set for {_when(hearing)}.")
+        message = _("The hearing is set for %(when)s: its record is kept once it is held.")
+        return Check(False, message % when)
+    return Check(True, _("The hearing was set for %(when)s.") % when)
 
 
 def _hearing_notice_given(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(False, "No hearing is set yet.")
+        return Check(False, _("No hearing is set yet."))
     noticed = timezone.localtime(hearing.scheduled_at).date()
     given = (hearing.local_start.date() - noticed).days
     needed = case.procedure.hearing_notice_days
+    args = {"day": _d(noticed), "given": given, "needed": needed}
     if given < needed:
-        return Check(
-            False,
-            f"The notice of hearing of {_d(noticed)} gave {given} days; the procedure "
-            f"requires {needed}.",
+        message = _(
+            "The notice of hearing of %(day)s gave %(given)s days; the procedure "
+            "requires %(needed)s."
         )
-    return Check(True, f"Notice of hearing given on {_d(noticed)}, {given} days ahead.")
+        return Check(False, message % args)
+    return Check(True, _("Notice of hearing given on %(day)s, %(given)s days ahead.") % args)
 
 
 def _participants_window_open(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(False, "No hearing is set yet.")
+        return Check(False, _("No hearing is set yet."))
+    due = {"day": _d(hearing.participants_due_on)}
     if today() > hearing.participants_due_on:
-        return Check(
-            False,
-            f"Attendees, counsel and witnesses were to be named by "
-            f"{_d(hearing.participants_due_on)}; ask the ethics staff.",
+        message = _(
+            "Attendees, counsel and witnesses were to be named by %(day)s; ask the ethics staff."
         )
-    return Check(
-        True, f"Name attendees, counsel and witnesses by {_d(hearing.participants_due_on)}."
-    )
+        return Check(False, message % due)
+    return Check(True, _("Name attendees, counsel and witnesses by %(day)s.") % due)
 
 
 def _hearing_record_kept(case) -> Check:
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(False, "No hearing is set yet.")
+        return Check(False, _("No hearing is set yet."))
+    when = {"when": _when(hearing)}
     if hearing.recorded_at is None:
-        return Check(
-            False,
-            f"The record of the hearing of {_when(hearing)} (who attended, the minutes) is "
-            "not kept yet.",
+        message = _(
+            "The record of the hearing of %(when)s (who attended, the minutes) is not kept yet."
         )
-    return Check(True, f"The hearing of {_when(hearing)} is recorded.")
+        return Check(False, message % when)
+    return Check(True, _("The hearing of %(when)s is recorded.") % when)
 
 
 def _hearing_record_if_held(case) -> Check:
     if case.procedure.hearing == "off":
-        return Check(True, "The procedure provides no hearing.")
+        return Check(True, _("The procedure provides no hearing."))
     hearing = current_hearing(case)
     if hearing is None:
-        return Check(True, "No hearing was held.")
+        return Check(True, _("No hearing was held."))
     return _hearing_record_kept(case)
 
 
@@ -914,15 +986,23 @@ def _open_consent_offer(case):
 
 def _consent_offered_by(case, who: str) -> Check:
     if case.procedure.consent_offered_by == who:
-        return Check(True, f"This procedure has {_OFFERERS[who]} make consent offers.")
-    other = "board" if who == "staff" else "staff"
-    return Check(
-        False,
-        f"This procedure has {_OFFERERS[other]} make consent offers, not {_OFFERERS[who]}.",
-    )
+        return Check(True, str(_OFFERED_BY[who]))
+    return Check(False, str(_NOT_OFFERED_BY[who]))
 
 
-_OFFERERS = {"staff": "the ethics staff", "board": "the board"}
+# Whole sentences for each offerer (the names do not slot into every language).
+_OFFERED_BY = {
+    "staff": gettext_lazy("This procedure has the ethics staff make consent offers."),
+    "board": gettext_lazy("This procedure has the board make consent offers."),
+}
+_NOT_OFFERED_BY = {
+    "staff": gettext_lazy(
+        "This procedure has the board make consent offers, not the ethics staff."
+    ),
+    "board": gettext_lazy(
+        "This procedure has the ethics staff make consent offers, not the board."
+    ),
+}
 
 
 def _consent_by_staff(case) -> Check:
@@ -936,28 +1016,29 @@ def _consent_by_board(case) -> Check:
 def _no_open_consent_offer(case) -> Check:
     offer = _open_consent_offer(case)
     if offer is not None:
-        return Check(
-            False, f"A consent offer is open until {_d(offer.reply_by)}; it must be answered first."
-        )
-    return Check(True, "No consent offer is waiting for an answer.")
+        message = _("A consent offer is open until %(day)s; it must be answered first.")
+        return Check(False, message % {"day": _d(offer.reply_by)})
+    return Check(True, _("No consent offer is waiting for an answer."))
 
 
 def _consent_offer_open(case) -> Check:
     offer = _open_consent_offer(case)
     if offer is None:
-        return Check(False, "No consent offer is open.")
+        return Check(False, _("No consent offer is open."))
+    due = {"day": _d(offer.reply_by)}
     if today() > offer.reply_by:
-        return Check(False, f"The consent offer could be answered until {_d(offer.reply_by)}.")
-    return Check(True, f"A consent offer is open until {_d(offer.reply_by)}.")
+        return Check(False, _("The consent offer could be answered until %(day)s.") % due)
+    return Check(True, _("A consent offer is open until %(day)s.") % due)
 
 
 def _consent_reply_date_passed(case) -> Check:
     offer = _open_consent_offer(case)
     if offer is None:
-        return Check(False, "No consent offer is open.")
+        return Check(False, _("No consent offer is open."))
+    due = {"day": _d(offer.reply_by)}
     if today() > offer.reply_by:
-        return Check(True, f"The consent offer was not answered by {_d(offer.reply_by)}.")
-    return Check(False, f"The consent offer may be answered until {_d(offer.reply_by)}.")
+        return Check(True, _("The consent offer was not answered by %(day)s.") % due)
+    return Check(False, _("The consent offer may be answered until %(day)s.") % due)
 
 
 def _live_interim(case):
@@ -975,323 +1056,382 @@ def _interim_ballot(case):
 def _no_live_interim_suspension(case) -> Check:
     live = _live_interim(case)
     if live is None:
-        return Check(True, "No interim suspension is proposed or in force.")
+        return Check(True, _("No interim suspension is proposed or in force."))
     if live.status == "proposed":
-        return Check(False, "An interim suspension is already before the board.")
-    return Check(False, "An interim suspension is already in force.")
+        return Check(False, _("An interim suspension is already before the board."))
+    return Check(False, _("An interim suspension is already in force."))
 
 
 def _respondent_may_be_suspended(case) -> Check:
     org = case.respondent
+    args = {"org": org.name, "status": org.get_status_display().lower()}
     if org.status in ("active", "lapsed"):
-        return Check(True, f"{org.name} is {org.get_status_display().lower()}.")
-    return Check(
-        False,
-        f"{org.name} is {org.get_status_display().lower()}: there is no membership to suspend.",
-    )
+        return Check(True, _("%(org)s is %(status)s.") % args)
+    return Check(False, _("%(org)s is %(status)s: there is no membership to suspend.") % args)
 
 
 def _interim_suspension_in_force(case) -> Check:
     live = _live_interim(case)
     if live is None or live.status != "in_force":
-        return Check(False, "No interim suspension is in force.")
-    return Check(True, f"An interim suspension is in force since {_d(live.imposed_at)}.")
+        return Check(False, _("No interim suspension is in force."))
+    message = _("An interim suspension is in force since %(day)s.")
+    return Check(True, message % {"day": _d(live.imposed_at)})
 
 
 def _no_interim_ballot_open(case) -> Check:
     ballot = _interim_ballot(case)
     if ballot is not None:
-        return Check(False, f"An interim suspension ballot is open until {_d(ballot.closes_on)}.")
-    return Check(True, "No interim suspension ballot is open.")
+        message = _("An interim suspension ballot is open until %(day)s.")
+        return Check(False, message % {"day": _d(ballot.closes_on)})
+    return Check(True, _("No interim suspension ballot is open."))
 
 
 def _interim_ballot_open(case) -> Check:
     ballot = _interim_ballot(case)
     if ballot is None:
-        return Check(False, "No interim suspension ballot is open.")
-    return Check(True, f"The interim suspension ballot is open until {_d(ballot.closes_on)}.")
+        return Check(False, _("No interim suspension ballot is open."))
+    message = _("The interim suspension ballot is open until %(day)s.")
+    return Check(True, message % {"day": _d(ballot.closes_on)})
 
 
 def _interim_ballot_quorum(case) -> Check:
     ballot = _interim_ballot(case)
     if ballot is None:
-        return Check(False, "No interim suspension ballot is open.")
+        return Check(False, _("No interim suspension ballot is open."))
     return ballot_quorum(ballot, case.procedure)
 
 
 def _interim_ballot_complete_or_due(case) -> Check:
     if _interim_ballot(case) is None:
-        return Check(False, "No interim suspension ballot is open.")
+        return Check(False, _("No interim suspension ballot is open."))
     return _complete_or_due(case, "interim")
 
 
 def _has_link_to_consolidate(case) -> Check:
     links = [*case.links_from.all(), *case.links_to.all()]
     if not links:
-        return Check(False, "The case is linked to no other case: link it first.")
+        return Check(False, _("The case is linked to no other case: link it first."))
     if all(link.consolidated_at for link in links):
-        return Check(False, "Every linked case is already consolidated with this one.")
-    return Check(True, "A linked case may be consolidated with this one.")
+        return Check(False, _("Every linked case is already consolidated with this one."))
+    return Check(True, _("A linked case may be consolidated with this one."))
 
 
 RULES = {
     r.key: r
     for r in [
-        Rule("has_allegations", "The complaint states at least one allegation", _has_allegations),
+        Rule(
+            "has_allegations",
+            gettext_lazy("The complaint states at least one allegation"),
+            _has_allegations,
+        ),
         Rule(
             "member_during_conduct",
-            "The respondent was a member during the conduct",
+            gettext_lazy("The respondent was a member during the conduct"),
             _member_during_conduct,
         ),
         Rule(
             "principles_in_effect",
-            "Every principle cited was in effect during the conduct",
+            gettext_lazy("Every principle cited was in effect during the conduct"),
             _principles_in_effect,
         ),
         Rule(
             "filed_in_time",
-            "Received within the filing deadline, or accepted late with a reason",
+            gettext_lazy("Received within the filing deadline, or accepted late with a reason"),
             _filed_in_time,
         ),
-        Rule("notice_issued", "Notice of complaint issued to the respondent", _notice_issued),
+        Rule(
+            "notice_issued",
+            gettext_lazy("Notice of complaint issued to the respondent"),
+            _notice_issued,
+        ),
         Rule(
             "amendments_noticed",
-            "The respondent was notified of every amendment",
+            gettext_lazy("The respondent was notified of every amendment"),
             _amendments_noticed,
         ),
         Rule(
             "response_or_window_passed",
-            "The respondent responded, or the response window passed",
+            gettext_lazy("The respondent responded, or the response window passed"),
             _response_or_window_passed,
         ),
-        Rule("evidence_exists", "At least one piece of evidence", _evidence_exists),
+        Rule("evidence_exists", gettext_lazy("At least one piece of evidence"), _evidence_exists),
         Rule(
             "every_allegation_has_finding",
-            "Every allegation has a finding",
+            gettext_lazy("Every allegation has a finding"),
             _every_allegation_has_finding,
         ),
-        Rule("review_report_written", "A review report is written", _review_report_written),
+        Rule(
+            "review_report_written",
+            gettext_lazy("A review report is written"),
+            _review_report_written,
+        ),
         Rule(
             "single_source_acknowledged",
-            "Evidence from independent sources, or the report says it rests on one",
+            gettext_lazy("Evidence from independent sources, or the report says it rests on one"),
             _single_source_acknowledged,
         ),
         Rule(
             "new_evidence_since_closing",
-            "New evidence since the dismissal",
+            gettext_lazy("New evidence since the dismissal"),
             _new_evidence_since_closing,
         ),
-        Rule("ballot_quorum_met", "Quorum is met among the eligible voters", _ballot_quorum),
+        Rule(
+            "ballot_quorum_met",
+            gettext_lazy("Quorum is met among the eligible voters"),
+            _ballot_quorum,
+        ),
         Rule(
             "ballot_complete_or_due",
-            "Every eligible voter has voted, or the closing date passed",
+            gettext_lazy("Every eligible voter has voted, or the closing date passed"),
             _ballot_complete_or_due,
         ),
-        Rule("appeal_window_open", "Within the appeal window", _appeal_window_open),
+        Rule("appeal_window_open", gettext_lazy("Within the appeal window"), _appeal_window_open),
         Rule(
             "appeal_window_passed",
-            "The appeal window passed with no appeal",
+            gettext_lazy("The appeal window passed with no appeal"),
             _appeal_window_passed,
         ),
         Rule(
             "appeal_ballot_closed",
-            "The appeals panel's ballot closed with quorum",
+            gettext_lazy("The appeals panel's ballot closed with quorum"),
             _appeal_ballot_closed,
         ),
-        Rule("a_ballot_is_open", "A ballot is open", _a_ballot_is_open),
-        Rule("appeal_ballot_open", "The appeals panel's ballot is open", _appeal_ballot_open),
+        Rule("a_ballot_is_open", gettext_lazy("A ballot is open"), _a_ballot_is_open),
+        Rule(
+            "appeal_ballot_open",
+            gettext_lazy("The appeals panel's ballot is open"),
+            _appeal_ballot_open,
+        ),
         Rule(
             "appeal_ballot_quorum_met",
-            "Quorum is met among the eligible panel members",
+            gettext_lazy("Quorum is met among the eligible panel members"),
             _appeal_ballot_quorum,
         ),
         Rule(
             "appeal_ballot_complete_or_due",
-            "Every eligible panel member has voted, or the closing date passed",
+            gettext_lazy("Every eligible panel member has voted, or the closing date passed"),
             _appeal_ballot_complete_or_due,
         ),
-        Rule("response_window_open", "Within the response window", _response_window_open),
+        Rule(
+            "response_window_open",
+            gettext_lazy("Within the response window"),
+            _response_window_open,
+        ),
         Rule(
             "amendments_await_notice",
-            "An amendment is waiting for an amended notice",
+            gettext_lazy("An amendment is waiting for an amended notice"),
             _amendments_await_notice,
         ),
         # The complainant's access and appeal
         Rule(
             "complainant_appeal_window_open",
-            "Within the complainant's appeal window",
+            gettext_lazy("Within the complainant's appeal window"),
             _complainant_appeal_window_open,
         ),
         Rule(
             "no_earlier_complainant_appeal",
-            "The complainant has not appealed before",
+            gettext_lazy("The complainant has not appealed before"),
             _no_earlier_complainant_appeal,
         ),
         Rule(
             "complainant_appeal_ballot_open",
-            "The appeals panel's ballot on the complainant's appeal is open",
+            gettext_lazy("The appeals panel's ballot on the complainant's appeal is open"),
             _complainant_appeal_ballot_open,
         ),
         Rule(
             "complainant_appeal_ballot_quorum_met",
-            "Quorum is met among the eligible panel members",
+            gettext_lazy("Quorum is met among the eligible panel members"),
             _complainant_appeal_ballot_quorum,
         ),
         Rule(
             "complainant_appeal_ballot_complete_or_due",
-            "Every eligible panel member has voted, or the closing date passed",
+            gettext_lazy("Every eligible panel member has voted, or the closing date passed"),
             _complainant_appeal_ballot_complete_or_due,
         ),
         Rule(
             "complainant_appeal_ballot_closed",
-            "The appeals panel's ballot on the complainant's appeal closed with quorum",
+            gettext_lazy(
+                "The appeals panel's ballot on the complainant's appeal closed with quorum"
+            ),
             _complainant_appeal_ballot_closed,
         ),
         Rule(
             "complainant_without_account",
-            "The complainant has no account of their own",
+            gettext_lazy("The complainant has no account of their own"),
             _complainant_without_account,
         ),
-        Rule("complainant_code_in_force", "An access code is in force", _complainant_code_in_force),
+        Rule(
+            "complainant_code_in_force",
+            gettext_lazy("An access code is in force"),
+            _complainant_code_in_force,
+        ),
         Rule(
             "submission_awaits_decision",
-            "Evidence from the complainant waits for a decision",
+            gettext_lazy("Evidence from the complainant waits for a decision"),
             _submission_awaits_decision,
         ),
         # Whether an action applies at all (its only_when), not whether it may go ahead.
         Rule(
             "complaint_late",
-            "The complaint was received after the filing deadline",
+            gettext_lazy("The complaint was received after the filing deadline"),
             _complaint_late,
         ),
         Rule(
             "response_window_closed",
-            "The response window has closed",
+            gettext_lazy("The response window has closed"),
             _response_window_closed,
         ),
-        Rule("a_delivery_failed", "A letter's emailing failed", _a_delivery_failed),
+        Rule("a_delivery_failed", gettext_lazy("A letter's emailing failed"), _a_delivery_failed),
         # Publication and legal holds (docs/decisions/0023)
-        Rule("procedure_publishes", "The procedure publishes decisions", _procedure_publishes),
+        Rule(
+            "procedure_publishes",
+            gettext_lazy("The procedure publishes decisions"),
+            _procedure_publishes,
+        ),
         Rule(
             "publication_not_withheld",
-            "The decision's publication is not withheld yet",
+            gettext_lazy("The decision's publication is not withheld yet"),
             _publication_not_withheld,
         ),
-        Rule("no_legal_hold", "No legal hold is in place", _no_legal_hold),
-        Rule("legal_hold_in_place", "A legal hold is in place", _legal_hold_in_place),
+        Rule("no_legal_hold", gettext_lazy("No legal hold is in place"), _no_legal_hold),
+        Rule("legal_hold_in_place", gettext_lazy("A legal hold is in place"), _legal_hold_in_place),
         # Issue 10: the comment on the review, and the hearing
         Rule(
             "review_comment_or_window_passed",
-            "The respondent commented on the review, or the comment window passed",
+            gettext_lazy("The respondent commented on the review, or the comment window passed"),
             _review_comment_or_window_passed,
         ),
         Rule(
             "review_not_yet_disclosed",
-            "The review as it stands is not yet disclosed",
+            gettext_lazy("The review as it stands is not yet disclosed"),
             _review_not_yet_disclosed,
         ),
         Rule(
             "review_comment_window_open",
-            "Within the window for comment on the review",
+            gettext_lazy("Within the window for comment on the review"),
             _review_comment_window_open,
         ),
-        Rule("hearing_called", "The procedure or a party calls for a hearing", _hearing_called),
-        Rule("no_hearing_due", "No hearing is due before the vote", _no_hearing_due),
+        Rule(
+            "hearing_called",
+            gettext_lazy("The procedure or a party calls for a hearing"),
+            _hearing_called,
+        ),
+        Rule("no_hearing_due", gettext_lazy("No hearing is due before the vote"), _no_hearing_due),
         Rule(
             "respondent_may_request_hearing",
-            "The respondent may ask for a hearing",
+            gettext_lazy("The respondent may ask for a hearing"),
             _respondent_may_request_hearing,
         ),
         Rule(
             "complainant_may_request_hearing",
-            "The complainant may ask for a hearing",
+            gettext_lazy("The complainant may ask for a hearing"),
             _complainant_may_request_hearing,
         ),
-        Rule("hearing_to_schedule", "No hearing is set yet", _hearing_to_schedule),
-        Rule("hearing_scheduled", "A hearing is set and not yet recorded", _hearing_scheduled),
-        Rule("hearing_has_begun", "The hearing's date has come", _hearing_has_begun),
+        Rule("hearing_to_schedule", gettext_lazy("No hearing is set yet"), _hearing_to_schedule),
+        Rule(
+            "hearing_scheduled",
+            gettext_lazy("A hearing is set and not yet recorded"),
+            _hearing_scheduled,
+        ),
+        Rule("hearing_has_begun", gettext_lazy("The hearing's date has come"), _hearing_has_begun),
         Rule(
             "hearing_notice_given",
-            "The notice of hearing gave the procedure's notice period",
+            gettext_lazy("The notice of hearing gave the procedure's notice period"),
             _hearing_notice_given,
         ),
         Rule(
             "participants_window_open",
-            "Within the time to name attendees, counsel and witnesses",
+            gettext_lazy("Within the time to name attendees, counsel and witnesses"),
             _participants_window_open,
         ),
         Rule(
             "hearing_record_kept",
-            "The hearing's record is kept (who attended, the minutes)",
+            gettext_lazy("The hearing's record is kept (who attended, the minutes)"),
             _hearing_record_kept,
         ),
         Rule(
             "hearing_record_if_held",
-            "Where a hearing was held, its record is kept",
+            gettext_lazy("Where a hearing was held, its record is kept"),
             _hearing_record_if_held,
         ),
         # Resolution by consent, interim suspension, consolidation
-        Rule("consent_by_staff", "The procedure has staff make consent offers", _consent_by_staff),
         Rule(
-            "consent_by_board", "The procedure has the board make consent offers", _consent_by_board
+            "consent_by_staff",
+            gettext_lazy("The procedure has staff make consent offers"),
+            _consent_by_staff,
+        ),
+        Rule(
+            "consent_by_board",
+            gettext_lazy("The procedure has the board make consent offers"),
+            _consent_by_board,
         ),
         Rule(
             "no_open_consent_offer",
-            "No consent offer is waiting for an answer",
+            gettext_lazy("No consent offer is waiting for an answer"),
             _no_open_consent_offer,
         ),
         # The same question before referral and before the decision: an offer waiting
         # for its answer holds the case where it is.
         Rule(
             "consent_answered_before_referral",
-            "No consent offer is waiting for an answer",
+            gettext_lazy("No consent offer is waiting for an answer"),
             _no_open_consent_offer,
         ),
         Rule(
             "consent_answered_before_decision",
-            "No consent offer is waiting for an answer",
+            gettext_lazy("No consent offer is waiting for an answer"),
             _no_open_consent_offer,
         ),
-        Rule("consent_offer_open", "A consent offer is open for an answer", _consent_offer_open),
+        Rule(
+            "consent_offer_open",
+            gettext_lazy("A consent offer is open for an answer"),
+            _consent_offer_open,
+        ),
         Rule(
             "consent_reply_date_passed",
-            "The consent offer's reply-by date passed without an answer",
+            gettext_lazy("The consent offer's reply-by date passed without an answer"),
             _consent_reply_date_passed,
         ),
         Rule(
             "no_live_interim_suspension",
-            "No interim suspension is proposed or in force",
+            gettext_lazy("No interim suspension is proposed or in force"),
             _no_live_interim_suspension,
         ),
         Rule(
             "respondent_may_be_suspended",
-            "The respondent's membership can be suspended",
+            gettext_lazy("The respondent's membership can be suspended"),
             _respondent_may_be_suspended,
         ),
         Rule(
             "interim_suspension_in_force",
-            "An interim suspension is in force",
+            gettext_lazy("An interim suspension is in force"),
             _interim_suspension_in_force,
         ),
         Rule(
             "no_interim_ballot_open",
-            "No interim suspension ballot is open",
+            gettext_lazy("No interim suspension ballot is open"),
             _no_interim_ballot_open,
         ),
-        Rule("interim_ballot_open", "The interim suspension ballot is open", _interim_ballot_open),
+        Rule(
+            "interim_ballot_open",
+            gettext_lazy("The interim suspension ballot is open"),
+            _interim_ballot_open,
+        ),
         Rule(
             "interim_ballot_quorum_met",
-            "Quorum is met on the interim suspension ballot",
+            gettext_lazy("Quorum is met on the interim suspension ballot"),
             _interim_ballot_quorum,
         ),
         Rule(
             "interim_ballot_complete_or_due",
-            "Every eligible voter has voted, or the interim ballot's closing date passed",
+            gettext_lazy(
+                "Every eligible voter has voted, or the interim ballot's closing date passed"
+            ),
             _interim_ballot_complete_or_due,
         ),
         Rule(
             "has_link_to_consolidate",
-            "A linked case not yet consolidated with this one",
+            gettext_lazy("A linked case not yet consolidated with this one"),
             _has_link_to_consolidate,
         ),
     ]
@@ -1335,26 +1475,26 @@ class Who:
 
 STAFF = Who(
     "staff",
-    "ethics staff with the staff permission on the case",
+    gettext_lazy("ethics staff with the staff permission on the case"),
     "ethics_staff",
     "manage_case",
     relation="staff",
 )
 RESPONDENT = Who(
     "respondent",
-    "a representative of the respondent",
+    gettext_lazy("a representative of the respondent"),
     permission="respond_to_case",
     relation="respondent",
 )
 VOTER = Who(
     "voter",
-    "a board or panel member seated on the case's ballot",
+    gettext_lazy("a board or panel member seated on the case's ballot"),
     permission="vote_on_case",
     relation="decider",
 )
 DECIDER = Who(
     "decider",
-    "a board or panel member with access to the case",
+    gettext_lazy("a board or panel member with access to the case"),
     "decider",
     "view_case",
     relation="decider",
@@ -1364,7 +1504,9 @@ DECIDER = Who(
 # organization with their own account. Only the relation grants it.
 COMPLAINANT = Who(
     "complainant",
-    "the complainant (with the case's access code, or a member complainant's representative)",
+    gettext_lazy(
+        "the complainant (with the case's access code, or a member complainant's representative)"
+    ),
     relation="complainant",
 )
 
@@ -1387,15 +1529,14 @@ class Path:
     do_not_call_in_templates = True
 
 
-
 PATHS: dict[str, Path] = {
     p.key: p
     for p in [
         # Issue 10: the hearing (on request or always), the comment on the review
-        Path("hearing", "a hearing", lambda procedure: procedure.hearing != "off"),
+        Path("hearing", gettext_lazy("a hearing"), lambda procedure: procedure.hearing != "off"),
         Path(
             "review_comment",
-            "the respondent's comment on the review",
+            gettext_lazy("the respondent's comment on the review"),
             lambda procedure: procedure.respondent_comments_on_review,
         ),
     ]
@@ -1406,15 +1547,17 @@ PATHS.update(
     {
         p.key: p
         for p in [
-            Path("consent", "resolution by consent", lambda pr: pr.consent_resolution),
+            Path(
+                "consent", gettext_lazy("resolution by consent"), lambda pr: pr.consent_resolution
+            ),
             Path(
                 "interim_suspension",
-                "interim suspension while a case runs",
+                gettext_lazy("interim suspension while a case runs"),
                 lambda pr: pr.interim_suspension,
             ),
             Path(
                 "consolidation",
-                "consolidating linked cases for one ballot",
+                gettext_lazy("consolidating linked cases for one ballot"),
                 lambda pr: pr.consolidation,
             ),
         ]
@@ -1424,7 +1567,7 @@ PATHS.update(
 # The complainant's appeal of a dismissal or a finding of no violation (0021).
 PATHS["complainant_appeal"] = Path(
     "complainant_appeal",
-    "an appeal by the complainant",
+    gettext_lazy("an appeal by the complainant"),
     lambda procedure: procedure.complainant_appeal,
 )
 
@@ -1487,9 +1630,8 @@ class Step:
         return [check for _, check in self.checks(case) if not check.holds]
 
     def refusal(self, case) -> str:
-        return (
-            f"“{self.label}” is not possible while the case is {STATES[case.state].label.lower()}."
-        )
+        message = _("“%(step)s” is not possible while the case is %(state)s.")
+        return message % {"step": self.label, "state": state_words(case.state)}
 
 
 STEPS: dict[str, Step] = {
@@ -1497,7 +1639,7 @@ STEPS: dict[str, Step] = {
     for s in [
         Step(
             "open_review",
-            "Open review and issue the notice of complaint",
+            gettext_lazy("Open review and issue the notice of complaint"),
             (CaseState.FILED,),
             (CaseState.UNDER_REVIEW,),
             STAFF,
@@ -1507,12 +1649,14 @@ STEPS: dict[str, Step] = {
                 "principles_in_effect",
                 "filed_in_time",
             ),
-            description="The respondent is notified and its representatives get access to the case.",
+            description=gettext_lazy(
+                "The respondent is notified and its representatives get access to the case."
+            ),
             irreversible=True,
         ),
         Step(
             "refer_to_board",
-            "Refer to the board",
+            gettext_lazy("Refer to the board"),
             (CaseState.UNDER_REVIEW,),
             (CaseState.BOARD_VOTE,),
             STAFF,
@@ -1531,39 +1675,39 @@ STEPS: dict[str, Step] = {
                 "no_hearing_due",
                 "consent_answered_before_referral",
             ),
-            description="Opens the board's ballot.",
+            description=gettext_lazy("Opens the board's ballot."),
             irreversible=True,
         ),
         Step(
             "dismiss",
-            "Dismiss the complaint",
+            gettext_lazy("Dismiss the complaint"),
             (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.HEARING),
             (CaseState.DISMISSED,),
             STAFF,
-            reason_label="Reasons for dismissal (sent to the parties)",
+            reason_label=gettext_lazy("Reasons for dismissal (sent to the parties)"),
             irreversible=True,
         ),
         Step(
             "withdraw",
-            "Record withdrawal",
+            gettext_lazy("Record withdrawal"),
             (CaseState.FILED, CaseState.UNDER_REVIEW, CaseState.HEARING),
             (CaseState.WITHDRAWN,),
             STAFF,
-            reason_label="Reasons for withdrawal",
+            reason_label=gettext_lazy("Reasons for withdrawal"),
             irreversible=True,
         ),
         Step(
             "reopen",
-            "Reopen the complaint",
+            gettext_lazy("Reopen the complaint"),
             (CaseState.DISMISSED,),
             (CaseState.FILED,),
             STAFF,
             rules=("new_evidence_since_closing",),
-            reason_label="Why the complaint is reopened",
+            reason_label=gettext_lazy("Why the complaint is reopened"),
         ),
         Step(
             "close_ballot",
-            "Close the board's ballot and record the decision",
+            gettext_lazy("Close the board's ballot and record the decision"),
             (CaseState.BOARD_VOTE,),
             (CaseState.SANCTIONED, CaseState.NO_VIOLATION),
             STAFF,
@@ -1574,23 +1718,27 @@ STEPS: dict[str, Step] = {
                 "consent_answered_before_decision",
             ),
             system_may=True,
-            description="Counts the votes by the case's procedure: the case moves to "
-            "“sanctioned” or “no violation found”.",
+            description=gettext_lazy(
+                "Counts the votes by the case's procedure: the case moves to "
+                "“sanctioned” or “no violation found”."
+            ),
             irreversible=True,
         ),
         Step(
             "file_appeal",
-            "File an appeal",
+            gettext_lazy("File an appeal"),
             (CaseState.SANCTIONED,),
             (CaseState.UNDER_APPEAL,),
             RESPONDENT,
             rules=("appeal_window_open",),
-            reason_label="Grounds of appeal",
-            description="The appeals panel, none of whom took part in the decision, will consider it.",
+            reason_label=gettext_lazy("Grounds of appeal"),
+            description=gettext_lazy(
+                "The appeals panel, none of whom took part in the decision, will consider it."
+            ),
         ),
         Step(
             "finalize",
-            "Finalize: no appeal was filed",
+            gettext_lazy("Finalize: no appeal was filed"),
             (CaseState.SANCTIONED,),
             (CaseState.CLOSED,),
             STAFF,
@@ -1599,30 +1747,33 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "decide_appeal",
-            "Record the appeal decision",
+            gettext_lazy("Record the appeal decision"),
             (CaseState.UNDER_APPEAL,),
             (CaseState.CLOSED,),
             STAFF,
             rules=("appeal_ballot_closed",),
-            reason_label="Reasons for the appeal decision (sent to the parties)",
-            description="Applies the appeals panel's outcome: upheld, modified or overturned.",
+            reason_label=gettext_lazy("Reasons for the appeal decision (sent to the parties)"),
+            description=gettext_lazy(
+                "Applies the appeals panel's outcome: upheld, modified or overturned."
+            ),
         ),
         # The complainant's appeal (docs/decisions/0021)
         Step(
             "file_complainant_appeal",
-            "Appeal the decision",
+            gettext_lazy("Appeal the decision"),
             (CaseState.DISMISSED, CaseState.NO_VIOLATION),
             (CaseState.COMPLAINANT_APPEAL,),
             COMPLAINANT,
             rules=("complainant_appeal_window_open", "no_earlier_complainant_appeal"),
-            reason_label="Grounds of appeal",
-            description="The appeals panel, none of whom took part in the decision, will "
-            "consider it.",
+            reason_label=gettext_lazy("Grounds of appeal"),
+            description=gettext_lazy(
+                "The appeals panel, none of whom took part in the decision, will consider it."
+            ),
             path="complainant_appeal",
         ),
         Step(
             "decide_complainant_appeal",
-            "Record the decision on the complainant's appeal",
+            gettext_lazy("Record the decision on the complainant's appeal"),
             (CaseState.COMPLAINANT_APPEAL,),
             (
                 CaseState.CLOSED,
@@ -1632,16 +1783,20 @@ STEPS: dict[str, Step] = {
             ),
             STAFF,
             rules=("complainant_appeal_ballot_closed",),
-            reason_label="Reasons for the decision on the complainant's appeal (sent to the parties)",
-            description="Applies the appeals panel's outcome: the decision upheld (closed), "
-            "the case sent back to review (or, never notified, to intake), or to a new "
-            "board vote.",
+            reason_label=gettext_lazy(
+                "Reasons for the decision on the complainant's appeal (sent to the parties)"
+            ),
+            description=gettext_lazy(
+                "Applies the appeals panel's outcome: the decision upheld (closed), "
+                "the case sent back to review (or, never notified, to intake), or to a new "
+                "board vote."
+            ),
             path="complainant_appeal",
         ),
         # Issue 10: the hearing between the review and the vote
         Step(
             "refer_to_hearing",
-            "Refer to a hearing before the board",
+            gettext_lazy("Refer to a hearing before the board"),
             (CaseState.UNDER_REVIEW,),
             (CaseState.HEARING,),
             STAFF,
@@ -1659,29 +1814,35 @@ STEPS: dict[str, Step] = {
                 "hearing_called",
             ),
             path="hearing",
-            description="The board hears the parties before it votes: set the hearing next.",
+            description=gettext_lazy(
+                "The board hears the parties before it votes: set the hearing next."
+            ),
         ),
         Step(
             "refer_after_hearing",
-            "Refer to the board's vote after the hearing",
+            gettext_lazy("Refer to the board's vote after the hearing"),
             (CaseState.HEARING,),
             (CaseState.BOARD_VOTE,),
             STAFF,
             rules=("hearing_record_kept",),
             path="hearing",
-            description="Opens the board's ballot; the hearing's record is in the deciders' file.",
+            description=gettext_lazy(
+                "Opens the board's ballot; the hearing's record is in the deciders' file."
+            ),
         ),
         # Resolution by consent (docs/decisions/0020)
         Step(
             "accept_consent",
-            "Accept the sanction offered by consent",
+            gettext_lazy("Accept the sanction offered by consent"),
             (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
             (CaseState.CLOSED, CaseState.SANCTIONED),
             RESPONDENT,
             rules=("consent_offer_open",),
             path="consent",
-            description="The sanction offered is imposed as a decision would impose it and "
-            "the case ends without a vote (open to appeal only where the procedure says so).",
+            description=gettext_lazy(
+                "The sanction offered is imposed as a decision would impose it and "
+                "the case ends without a vote (open to appeal only where the procedure says so)."
+            ),
         ),
     ]
 }
@@ -1762,7 +1923,8 @@ class Action:
         return [check for _, check in self.checks(case) if not check.holds]
 
     def refusal(self, case) -> str:
-        return f"You cannot {self.doing} while the case is {STATES[case.state].label.lower()}."
+        message = _("You cannot %(doing)s while the case is %(state)s.")
+        return message % {"doing": self.doing, "state": state_words(case.state)}
 
 
 ACTIONS: dict[str, Action] = {
@@ -1771,118 +1933,124 @@ ACTIONS: dict[str, Action] = {
         # Intake and review (ethics staff)
         Action(
             "amend",
-            "Amend the complaint",
+            gettext_lazy("Amend the complaint"),
             INTAKE_STATES,
             STAFF,
-            "amend the complaint",
-            reason_label="Reason for the amendment",
+            gettext_lazy("amend the complaint"),
+            reason_label=gettext_lazy("Reason for the amendment"),
         ),
-        Action("add_evidence", "Add evidence", INTAKE_STATES, STAFF, "add evidence"),
+        Action(
+            "add_evidence",
+            gettext_lazy("Add evidence"),
+            INTAKE_STATES,
+            STAFF,
+            gettext_lazy("add evidence"),
+        ),
         Action(
             "set_disclosure",
-            "Change what is disclosed to the respondent",
+            gettext_lazy("Change what is disclosed to the respondent"),
             ALL_STATES,
             STAFF,
-            "change what is disclosed",
+            gettext_lazy("change what is disclosed"),
         ),
         Action(
             "accept_late_filing",
-            "Accept a late complaint",
+            gettext_lazy("Accept a late complaint"),
             (CaseState.FILED,),
             STAFF,
-            "accept a late complaint",
-            reason_label="Why the complaint is accepted late",
+            gettext_lazy("accept a late complaint"),
+            reason_label=gettext_lazy("Why the complaint is accepted late"),
             only_when=("complaint_late",),
         ),
         Action(
             "assign_officer",
-            "Assign the case officer",
+            gettext_lazy("Assign the case officer"),
             ALL_STATES,
             STAFF,
-            "assign the case officer",
+            gettext_lazy("assign the case officer"),
         ),
         Action(
             "issue_amended_notice",
-            "Issue the amended notice",
+            gettext_lazy("Issue the amended notice"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "issue an amended notice",
+            gettext_lazy("issue an amended notice"),
             only_when=("amendments_await_notice",),
         ),
         Action(
             "reopen_response_window",
-            "Reopen the response window",
+            gettext_lazy("Reopen the response window"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "reopen the response window",
-            reason_label="Why the window is reopened",
+            gettext_lazy("reopen the response window"),
+            reason_label=gettext_lazy("Why the window is reopened"),
             only_when=("response_window_closed",),
         ),
         Action(
             "record_finding",
-            "Record a finding",
+            gettext_lazy("Record a finding"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "record findings",
-            reason_label="Reasoning",
+            gettext_lazy("record findings"),
+            reason_label=gettext_lazy("Reasoning"),
         ),
         Action(
             "write_review_report",
-            "Write the review report",
+            gettext_lazy("Write the review report"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "write the review report",
+            gettext_lazy("write the review report"),
         ),
         # The respondent
         Action(
             "respond",
-            "Send the response",
+            gettext_lazy("Send the response"),
             (CaseState.UNDER_REVIEW,),
             RESPONDENT,
-            "respond",
+            gettext_lazy("respond"),
             rules=("response_window_open",),
         ),
         # Ballots
         Action(
             "vote",
-            "Vote",
+            gettext_lazy("Vote"),
             BALLOT_STATES,
             VOTER,
-            "vote",
-            closed_refusal="This ballot is closed: no vote can be cast or changed.",
+            gettext_lazy("vote"),
+            closed_refusal=gettext_lazy("This ballot is closed: no vote can be cast or changed."),
         ),
         Action(
             "declare_conflict",
-            "Declare a conflict of interest",
+            gettext_lazy("Declare a conflict of interest"),
             BALLOT_STATES,
             DECIDER,
-            "declare a conflict of interest",
-            reason_label="Your conflict of interest",
+            gettext_lazy("declare a conflict of interest"),
+            reason_label=gettext_lazy("Your conflict of interest"),
         ),
         Action(
             "record_party_conflict",
-            "Record a conflict raised by a party",
+            gettext_lazy("Record a conflict raised by a party"),
             # Before referral and before an appeal too, so the member is never seated.
             PARTY_CONFLICT_STATES,
             STAFF,
-            "record a conflict of interest",
-            reason_label="The conflict raised",
+            gettext_lazy("record a conflict of interest"),
+            reason_label=gettext_lazy("The conflict raised"),
         ),
         Action(
             "extend_ballot",
-            "Extend the ballot",
+            gettext_lazy("Extend the ballot"),
             BALLOT_STATES,
             STAFF,
-            "extend the ballot",
-            reason_label="Why the ballot is extended",
+            gettext_lazy("extend the ballot"),
+            reason_label=gettext_lazy("Why the ballot is extended"),
             only_when=("a_ballot_is_open",),
         ),
         Action(
             "close_appeal_ballot",
-            "Close the appeals panel's ballot",
+            gettext_lazy("Close the appeals panel's ballot"),
             (CaseState.UNDER_APPEAL,),
             STAFF,
-            "close the appeals panel's ballot",
+            gettext_lazy("close the appeals panel's ballot"),
             rules=(
                 "appeal_ballot_quorum_met",
                 "appeal_ballot_complete_or_due",
@@ -1893,100 +2061,106 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "export_dossier",
-            "Download the whole file",
+            gettext_lazy("Download the whole file"),
             ALL_STATES,
             STAFF,
-            "export the case file",
+            gettext_lazy("export the case file"),
         ),
         Action(
             "link_case",
-            "Link another case",
+            gettext_lazy("Link another case"),
             ALL_STATES,
             STAFF,
-            "link cases",
-            reason_label="Why the cases are linked",
+            gettext_lazy("link cases"),
+            reason_label=gettext_lazy("Why the cases are linked"),
         ),
         # Letters
         Action(
             "correct_letter",
-            "Correct a letter",
+            gettext_lazy("Correct a letter"),
             ALL_STATES,
             STAFF,
-            "correct a letter",
-            reason_label="What the correction changes",
+            gettext_lazy("correct a letter"),
+            reason_label=gettext_lazy("What the correction changes"),
         ),
         Action(
             "retry_delivery",
-            "Retry failed deliveries",
+            gettext_lazy("Retry failed deliveries"),
             ALL_STATES,
             STAFF,
-            "retry a delivery",
+            gettext_lazy("retry a delivery"),
             only_when=("a_delivery_failed",),
         ),
-        Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
+        Action(
+            "preview_letter",
+            gettext_lazy("Preview a letter"),
+            ALL_STATES,
+            STAFF,
+            gettext_lazy("preview a letter"),
+        ),
         # The complainant's access (docs/decisions/0021)
         Action(
             "message_staff",
-            "Write to the ethics staff",
+            gettext_lazy("Write to the ethics staff"),
             ALL_STATES,
             COMPLAINANT,
-            "write to the ethics staff",
+            gettext_lazy("write to the ethics staff"),
         ),
         Action(
             "message_complainant",
-            "Write to the complainant",
+            gettext_lazy("Write to the complainant"),
             ALL_STATES,
             STAFF,
-            "write to the complainant",
+            gettext_lazy("write to the complainant"),
         ),
         Action(
             "submit_complainant_evidence",
-            "Send additional evidence",
+            gettext_lazy("Send additional evidence"),
             COMPLAINANT_EVIDENCE_STATES,
             COMPLAINANT,
-            "send additional evidence",
+            gettext_lazy("send additional evidence"),
         ),
         Action(
             "accept_complainant_evidence",
-            "Accept the complainant's evidence into the case",
+            gettext_lazy("Accept the complainant's evidence into the case"),
             (*INTAKE_STATES, CaseState.HEARING, CaseState.COMPLAINANT_APPEAL),
             STAFF,
-            "accept evidence into the case",
+            gettext_lazy("accept evidence into the case"),
             rules=("submission_awaits_decision",),
         ),
         Action(
             "decline_complainant_evidence",
-            "Decline the complainant's evidence",
+            gettext_lazy("Decline the complainant's evidence"),
             ALL_STATES,
             STAFF,
-            "decline the complainant's evidence",
+            gettext_lazy("decline the complainant's evidence"),
             rules=("submission_awaits_decision",),
-            reason_label="Why it is not accepted (the complainant is told)",
+            reason_label=gettext_lazy("Why it is not accepted (the complainant is told)"),
         ),
         Action(
             "reissue_access_code",
-            "Issue a new access code to the complainant",
+            gettext_lazy("Issue a new access code to the complainant"),
             ALL_STATES,
             STAFF,
-            "issue an access code",
+            gettext_lazy("issue an access code"),
             rules=("complainant_without_account",),
-            reason_label="Why a new code is issued",
+            reason_label=gettext_lazy("Why a new code is issued"),
         ),
         Action(
             "revoke_access_code",
-            "Revoke the complainant's access code",
+            gettext_lazy("Revoke the complainant's access code"),
             ALL_STATES,
             STAFF,
-            "revoke the access code",
+            gettext_lazy("revoke the access code"),
             rules=("complainant_code_in_force",),
-            reason_label="Why the code is revoked",
+            reason_label=gettext_lazy("Why the code is revoked"),
         ),
         Action(
             "close_complainant_appeal_ballot",
-            "Close the appeals panel's ballot on the complainant's appeal",
+            gettext_lazy("Close the appeals panel's ballot on the complainant's appeal"),
             (CaseState.COMPLAINANT_APPEAL,),
             STAFF,
-            "close the appeals panel's ballot",
+            gettext_lazy("close the appeals panel's ballot"),
             rules=(
                 "complainant_appeal_ballot_open",
                 "complainant_appeal_ballot_quorum_met",
@@ -1998,60 +2172,62 @@ ACTIONS: dict[str, Action] = {
         # Publication and retention (docs/decisions/0023)
         Action(
             "withhold_publication",
-            "Withhold the decision from publication",
+            gettext_lazy("Withhold the decision from publication"),
             (CaseState.SANCTIONED, CaseState.UNDER_APPEAL, CaseState.CLOSED),
             STAFF,
-            "withhold the decision from publication",
+            gettext_lazy("withhold the decision from publication"),
             rules=("procedure_publishes", "publication_not_withheld"),
-            reason_label="Why the decision is not published",
+            reason_label=gettext_lazy("Why the decision is not published"),
         ),
         Action(
             "place_legal_hold",
-            "Place a legal hold",
+            gettext_lazy("Place a legal hold"),
             ALL_STATES,
             STAFF,
-            "place a legal hold",
+            gettext_lazy("place a legal hold"),
             rules=("no_legal_hold",),
-            reason_label="Why the case's data must be kept (the proceedings or request)",
+            reason_label=gettext_lazy(
+                "Why the case's data must be kept (the proceedings or request)"
+            ),
         ),
         Action(
             "release_legal_hold",
-            "Release the legal hold",
+            gettext_lazy("Release the legal hold"),
             ALL_STATES,
             STAFF,
-            "release a legal hold",
+            gettext_lazy("release a legal hold"),
             rules=("legal_hold_in_place",),
-            reason_label="Why the hold ends",
+            reason_label=gettext_lazy("Why the hold ends"),
         ),
         # Compliance with a fine, required education or conditions (docs/decisions/0018)
         Action(
             "record_compliance",
-            "Record compliance",
+            gettext_lazy("Record compliance"),
             COMPLIANCE_STATES,
             STAFF,
-            "record compliance",
+            gettext_lazy("record compliance"),
         ),
         Action(
             "upload_compliance_proof",
-            "Send proof of compliance",
+            gettext_lazy("Send proof of compliance"),
             COMPLIANCE_STATES,
             RESPONDENT,
-            "send proof of compliance",
+            gettext_lazy("send proof of compliance"),
         ),
         Action(
             "accept_compliance_proof",
-            "Accept the proof of compliance",
+            gettext_lazy("Accept the proof of compliance"),
             COMPLIANCE_STATES,
             STAFF,
-            "accept proof of compliance",
+            gettext_lazy("accept proof of compliance"),
         ),
         # Issue 10: the comment on the review
         Action(
             "disclose_review",
-            "Disclose the review to the respondent for comment",
+            gettext_lazy("Disclose the review to the respondent for comment"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "disclose the review for comment",
+            gettext_lazy("disclose the review for comment"),
             rules=(
                 "every_allegation_has_finding",
                 "review_report_written",
@@ -2061,153 +2237,153 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "comment_on_review",
-            "Comment on the review",
+            gettext_lazy("Comment on the review"),
             (CaseState.UNDER_REVIEW,),
             RESPONDENT,
-            "comment on the review",
+            gettext_lazy("comment on the review"),
             rules=("review_comment_window_open",),
             path="review_comment",
         ),
         # Issue 10: the hearing
         Action(
             "request_hearing",
-            "Ask for a hearing",
+            gettext_lazy("Ask for a hearing"),
             (CaseState.UNDER_REVIEW,),
             RESPONDENT,
-            "ask for a hearing",
+            gettext_lazy("ask for a hearing"),
             rules=("respondent_may_request_hearing",),
-            reason_label="Why you ask to be heard",
+            reason_label=gettext_lazy("Why you ask to be heard"),
             path="hearing",
         ),
         Action(
             "record_hearing_request",
-            "Record the complainant's request for a hearing",
+            gettext_lazy("Record the complainant's request for a hearing"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "record a request for a hearing",
+            gettext_lazy("record a request for a hearing"),
             rules=("complainant_may_request_hearing",),
-            reason_label="The complainant's request, as made",
+            reason_label=gettext_lazy("The complainant's request, as made"),
             path="hearing",
         ),
         Action(
             "schedule_hearing",
-            "Set the hearing",
+            gettext_lazy("Set the hearing"),
             (CaseState.HEARING,),
             STAFF,
-            "set a hearing",
+            gettext_lazy("set a hearing"),
             rules=("hearing_to_schedule",),
             path="hearing",
         ),
         Action(
             "postpone_hearing",
-            "Postpone the hearing",
+            gettext_lazy("Postpone the hearing"),
             (CaseState.HEARING,),
             STAFF,
-            "postpone a hearing",
+            gettext_lazy("postpone a hearing"),
             rules=("hearing_scheduled",),
-            reason_label="Why the hearing is postponed (sent to the parties)",
+            reason_label=gettext_lazy("Why the hearing is postponed (sent to the parties)"),
             path="hearing",
         ),
         Action(
             "name_hearing_participants",
-            "Name attendees, counsel and witnesses",
+            gettext_lazy("Name attendees, counsel and witnesses"),
             (CaseState.HEARING,),
             RESPONDENT,
-            "name who comes to the hearing",
+            gettext_lazy("name who comes to the hearing"),
             rules=("hearing_scheduled", "participants_window_open"),
             path="hearing",
         ),
         Action(
             "record_hearing_participants",
-            "Record a party's attendees, counsel and witnesses",
+            gettext_lazy("Record a party's attendees, counsel and witnesses"),
             (CaseState.HEARING,),
             STAFF,
-            "record who comes to the hearing",
+            gettext_lazy("record who comes to the hearing"),
             rules=("hearing_scheduled",),
             path="hearing",
         ),
         Action(
             "record_hearing",
-            "Keep the hearing's record",
+            gettext_lazy("Keep the hearing's record"),
             (CaseState.HEARING,),
             STAFF,
-            "keep a hearing's record",
+            gettext_lazy("keep a hearing's record"),
             rules=("hearing_scheduled", "hearing_has_begun", "hearing_notice_given"),
             path="hearing",
         ),
         # Resolution by consent, interim suspension, consolidation (docs/decisions/0020)
         Action(
             "offer_consent",
-            "Offer resolution by consent",
+            gettext_lazy("Offer resolution by consent"),
             (CaseState.UNDER_REVIEW,),
             STAFF,
-            "offer resolution by consent",
+            gettext_lazy("offer resolution by consent"),
             rules=("consent_by_staff", "notice_issued", "no_open_consent_offer"),
             path="consent",
         ),
         Action(
             "offer_consent_as_board",
-            "Offer resolution by consent (the board)",
+            gettext_lazy("Offer resolution by consent (the board)"),
             (CaseState.BOARD_VOTE,),
             VOTER,
-            "offer resolution by consent",
+            gettext_lazy("offer resolution by consent"),
             rules=("consent_by_board", "no_open_consent_offer"),
             path="consent",
         ),
         Action(
             "refuse_consent",
-            "Refuse the consent offer",
+            gettext_lazy("Refuse the consent offer"),
             (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
             RESPONDENT,
-            "refuse a consent offer",
+            gettext_lazy("refuse a consent offer"),
             rules=("consent_offer_open",),
             path="consent",
         ),
         Action(
             "lapse_consent",
-            "Close a consent offer not answered in time",
+            gettext_lazy("Close a consent offer not answered in time"),
             (CaseState.UNDER_REVIEW, CaseState.BOARD_VOTE),
             STAFF,
-            "close a consent offer",
+            gettext_lazy("close a consent offer"),
             rules=("consent_reply_date_passed",),
             system_may=True,
             path="consent",
         ),
         Action(
             "propose_interim_suspension",
-            "Propose an interim suspension",
+            gettext_lazy("Propose an interim suspension"),
             INTERIM_STATES,
             STAFF,
-            "propose an interim suspension",
+            gettext_lazy("propose an interim suspension"),
             rules=("no_live_interim_suspension", "respondent_may_be_suspended"),
-            reason_label="Why the membership should be suspended while the case runs",
+            reason_label=gettext_lazy("Why the membership should be suspended while the case runs"),
             path="interim_suspension",
         ),
         Action(
             "request_interim_lifting",
-            "Ask for the interim suspension to be lifted",
+            gettext_lazy("Ask for the interim suspension to be lifted"),
             INTERIM_STATES,
             RESPONDENT,
-            "ask for the interim suspension to be lifted",
+            gettext_lazy("ask for the interim suspension to be lifted"),
             rules=("interim_suspension_in_force", "no_interim_ballot_open"),
-            reason_label="Grounds for lifting the interim suspension",
+            reason_label=gettext_lazy("Grounds for lifting the interim suspension"),
             path="interim_suspension",
         ),
         Action(
             "vote_interim",
-            "Vote on the interim suspension",
+            gettext_lazy("Vote on the interim suspension"),
             INTERIM_STATES,
             VOTER,
-            "vote on an interim suspension",
+            gettext_lazy("vote on an interim suspension"),
             rules=("interim_ballot_open",),
             path="interim_suspension",
         ),
         Action(
             "close_interim_ballot",
-            "Close the interim suspension ballot",
+            gettext_lazy("Close the interim suspension ballot"),
             INTERIM_STATES,
             STAFF,
-            "close the interim suspension ballot",
+            gettext_lazy("close the interim suspension ballot"),
             rules=(
                 "interim_ballot_open",
                 "interim_ballot_quorum_met",
@@ -2218,12 +2394,12 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "consolidate_case",
-            "Consolidate with a linked case for one ballot",
+            gettext_lazy("Consolidate with a linked case for one ballot"),
             (CaseState.FILED, CaseState.UNDER_REVIEW),
             STAFF,
-            "consolidate cases",
+            gettext_lazy("consolidate cases"),
             rules=("has_link_to_consolidate",),
-            reason_label="Why the cases are decided together",
+            reason_label=gettext_lazy("Why the cases are decided together"),
             path="consolidation",
         ),
     ]
@@ -2245,7 +2421,10 @@ def path_open(name: str, procedure) -> bool:
 
 def path_refusal(name: str, procedure) -> str:
     path = PATHS[entry(name).path]
-    return f"The procedure this case follows (version {procedure.version}) does not provide for {path.label}."
+    message = _(
+        "The procedure this case follows (version %(version)s) does not provide for %(path)s."
+    )
+    return message % {"version": procedure.version, "path": path.label}
 
 
 def offered_in(name: str, state: str) -> bool:

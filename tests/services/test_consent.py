@@ -260,7 +260,7 @@ def test_a_refused_offer_and_its_answer_never_reach_the_deciders(client, consent
     assert "cases/case_board.html" in [t.name for t in response.templates]
     page = response.content.decode()
     assert TERMS not in page and SAID not in page
-    assert LetterKind.CONSENT_OFFER.label not in page
+    assert str(LetterKind.CONSENT_OFFER.label) not in page
     download = reverse("cases:letter_download", args=[case.number, offer_letter.pk])
     assert client.get(download).status_code == 404
 
