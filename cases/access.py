@@ -53,6 +53,7 @@ def case_permissions(user, case) -> frozenset[str]:
 def forget_permissions(case) -> None:
     case.forget_permissions()
     case.__dict__.pop("_relation_cache", None)
+    case.__dict__.pop("_party_flags", None)  # read with the case, before the change
 
 
 # ---------------------------------------------------------------------------

@@ -600,28 +600,31 @@ def workflow_diagram(
 
 
 def complainant_case(*, number: str) -> Case:
-    """The case the complainant's page shows, with what it lists (404 if none; the
-    view then asks `relation_to` whether this complainant may see it)."""
+    """The case the complainant's page shows, with what it lists, in two queries (404 if
+    none; the view then asks `relation_to` whether this complainant may see it)."""
     try:
-        return (
-            Case.objects.select_related(
-                "respondent", "complainant", "procedure", "case_officer", "complainant_appeal"
-            )
-            .prefetch_related(
-                Prefetch("letters", queryset=Letter.objects.filter(addressee="complainant")),
-                "complainant_messages",
-                "complainant_submissions",
-                "complainant_codes",
-                "responses",
-                "evidence",
-                "allegations",
-                "amendments",
-                "ballots",
-            )
-            .get(number=number)
-        )
+        case = Case.objects.select_related(
+            "respondent", "complainant", "procedure", "case_officer", "complainant_appeal"
+        ).get(number=number)
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
+    of_case = {"case_id": case.pk}
+    rows = load_together(
+        {
+            "letters": Letter.objects.filter(addressee="complainant", **of_case),
+            "complainant_messages": ComplainantMessage.objects.filter(**of_case),
+            "complainant_submissions": ComplainantSubmission.objects.filter(**of_case),
+            "complainant_codes": ComplainantAccess.objects.filter(**of_case),
+            "responses": Response.objects.filter(**of_case),
+            "evidence": Evidence.objects.filter(**of_case),
+            "allegations": Allegation.objects.filter(**of_case),
+            "amendments": Amendment.objects.filter(**of_case),
+            "ballots": Ballot.objects.filter(**of_case),
+        }
+    )
+    for name, found in rows.items():
+        attach(case, name, found)
+    return case
 
 
 def complainant_page(case: Case) -> dict:

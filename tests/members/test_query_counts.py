@@ -76,12 +76,18 @@ def _bulk_organizations(count: int, *, start: int) -> list[Organization]:
     return orgs
 
 
+# Issue 15: every list and object page at most this many queries (docs/decisions/0029).
+MOST = 12
+
+
 def _measure(client, url: str, **params) -> int:
     client.get(url, params)  # warm up per-process caches (content types, sessions)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
     assert response.status_code == 200
-    return len(ctx.captured_queries)
+    count = len(ctx.captured_queries)
+    assert count <= MOST, f"{url} runs {count} queries (at most {MOST})"
+    return count
 
 
 @pytest.mark.parametrize(
@@ -102,7 +108,7 @@ def test_register_page_runs_the_same_queries_for_10_or_200_organizations(
 
     assert response.status_code == 200
     assert len(response.context["page"]) > 0
-    assert small <= 12, f"the register page runs {small} queries"
+    assert small <= MOST, f"the register page runs {small} queries"
 
 
 def test_register_page_query_count_does_not_grow_with_the_page_size(
@@ -212,7 +218,7 @@ def test_organization_page_runs_the_same_queries_however_much_it_lists(
     # 1 added with the first representative, 5 with the later ones, 40 removals.
     assert len(shown.representative_changes.all()) == 46
     assert "Left, note 39." in response.content.decode()
-    assert small <= 15, f"the organization page runs {small} queries"
+    assert small <= MOST, f"the organization page runs {small} queries"
 
 
 def test_member_portal_runs_the_same_queries_however_much_it_lists(
@@ -227,6 +233,31 @@ def test_member_portal_runs_the_same_queries_however_much_it_lists(
     with django_assert_num_queries(small):
         response = client.get("/membership/")
     assert "Later note 29." in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["staff", "board"])
+def test_register_runs_the_same_queries_for_each_role(
+    client, request, django_assert_num_queries, who
+):
+    client.force_login(request.getfixturevalue(who))
+    _bulk_organizations(10, start=0)
+    small = _measure(client, "/register/")
+    _bulk_organizations(190, start=10)
+    with django_assert_num_queries(small):
+        response = client.get("/register/")
+    assert len(response.context["page"]) == 50
+
+
+@pytest.mark.parametrize("url", ["/verify/acme-robotics/", "/verify/?q=Bulk"])
+def test_public_verification_runs_the_same_queries_for_10_or_200_organizations(
+    client, staff, django_assert_num_queries, url
+):
+    _rich_organization(staff, representatives=1, dues=1, history=1)
+    _bulk_organizations(10, start=0)
+    small = _measure(client, url)
+    _bulk_organizations(190, start=10)
+    with django_assert_num_queries(small):
+        assert client.get(url).status_code == 200
 
 
 def test_public_directory_runs_the_same_queries_for_10_or_200_organizations(

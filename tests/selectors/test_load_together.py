@@ -13,7 +13,7 @@ from association.prefetch import load_together
 from cases import selectors
 from cases.models import Ballot, Case, Sanction
 from tests.factories.cases import fresh
-from tests.factories.letters import decided_case, dismissed_case
+from tests.factories.letters import decided_case, dismissed_case, referred_case
 from tests.factories.scenes import file_appeal
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,18 @@ def test_sliced_and_ordered_parts_keep_their_order_and_limit(world):
     assert [c.pk for c in found["by_number"]] == [first.pk, second.pk]
     assert found["none"] == []
     assert found["by_number"][0].respondent.name == first.respondent.name
+
+
+def test_the_relation_read_with_the_case_is_forgotten_with_its_permissions(world):
+    """case_for_page reads the user's relation with the case (access.party_flags); a
+    recusal, once the permissions are forgotten, counts on the same instance."""
+    from cases import access
+    from cases.services import ballots
+
+    number = referred_case(world).number
+    member = world.board[0]
+    case = selectors.case_for_page(number=number, user=member)
+    assert access.relation_to(member, case) == access.DECIDER_VIEW
+    ballots.conflict_declare(case=fresh(case), member=member, reason="Conflict.", by=world.staff)
+    access.forget_permissions(case)
+    assert access.relation_to(member, case) == access.NO_VIEW
