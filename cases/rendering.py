@@ -113,6 +113,8 @@ class Recipient:
     attention: str
     emails: list[str]
     address: str = ""
+    # The correspondence language (a code of settings.LANGUAGES); "": the association's.
+    language: str = ""
 
 
 def respondent_recipient(case: Case) -> Recipient:
@@ -123,6 +125,7 @@ def respondent_recipient(case: Case) -> Recipient:
         case.respondent.name,
         (primary.user.get_full_name() or primary.user.username) if primary else "",
         [r.user.email for r in reps if r.user.email],
+        language=case.respondent.language,
     )
 
 
@@ -134,6 +137,7 @@ def complainant_recipient(case: Case) -> Recipient:
         c.name if c.organization_name else "",
         [c.email] if c.email else [],
         c.postal_address,
+        language=c.language or (c.member_organization.language if c.member_organization_id else ""),
     )
 
 
