@@ -156,23 +156,40 @@ def checkpoint_context(case: Case) -> dict:
     }
 
 
-def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> dict:
-    allegations = list(case.allegations.select_related("principle", "finding").order_by("pk"))
-    context = {
+def case_wide_context(case: Case) -> dict:
+    """What every letter of the case says alike: read once per step, however many
+    letters it orders (`shared` in letter_context)."""
+    return {
         "head": letterhead(),
         "case": case,
-        "kind": kind,
-        "kind_label": LetterKind(kind).label,
-        "recipient": recipient,
         "today": timezone.localdate(),
-        "draft": draft,
-        "allegations": allegations,
+        "allegations": list(case.allegations.select_related("principle", "finding").order_by("pk")),
         "procedure": case.procedure,
         "rules": case.procedure.describe_rules(),
         "complainant_disclosed": case.complainant_identity_disclosed,
         # The latest signed checkpoint of the case record (docs/decisions/0011): the
         # letter carries it out of the database, where no one can rewrite it.
         **checkpoint_context(case),
+    }
+
+
+def letter_context(
+    case: Case, kind: str, recipient: Recipient, *, draft: bool = False, shared: dict | None = None
+) -> dict:
+    """The letter's template context. `shared`, a dict kept for the letters of one step
+    (under one case lock, so the case cannot change between them), holds the case-wide
+    part after the first letter."""
+    if shared is None:
+        base = case_wide_context(case)
+    else:
+        base = shared.get(case.pk) or shared.setdefault(case.pk, case_wide_context(case))
+    allegations = base["allegations"]
+    context = {
+        **base,
+        "kind": kind,
+        "kind_label": LetterKind(kind).label,
+        "recipient": recipient,
+        "draft": draft,
     }
     if kind == LetterKind.NOTICE_OF_COMPLAINT:
         context["evidence"] = [
@@ -306,10 +323,11 @@ def render_html(
     draft: bool = False,
     supersedes=None,
     reason: str = "",
+    shared: dict | None = None,
 ) -> str:
     """The letter's HTML. A correction (`supersedes`, the letter it replaces, and why)
     says so on its face: its version, the version and date it replaces, and the reason."""
-    context = letter_context(case, kind, recipient, draft=draft)
+    context = letter_context(case, kind, recipient, draft=draft, shared=shared)
     if supersedes is not None:
         context["correction"] = {
             "version": supersedes.version + 1,

@@ -73,8 +73,12 @@ def issue(
     rendered now (the letter says what was true at the step); the PDF, the costly
     part, is the task's (`prepare_letter`, enqueued in this transaction)."""
     language = letter_language(recipient.language)
+    # The letters of one step share one event: their case-wide context is read once.
+    shared = event.__dict__.setdefault("_letter_context", {})
     with translation.override(language):
-        html = rendering.render_html(case, kind, recipient, supersedes=supersedes, reason=reason)
+        html = rendering.render_html(
+            case, kind, recipient, supersedes=supersedes, reason=reason, shared=shared
+        )
     order = LetterOrder.objects.create(
         case=case,
         kind=kind,
@@ -89,7 +93,6 @@ def issue(
         html=html,
     )
     enqueue_preparation(order.pk)
-    order.refresh_from_db()  # the immediate backend (tests) has issued it already
     return order
 
 
@@ -542,7 +545,11 @@ def correct(*, letter: Letter, by, reason: str) -> LetterOrder:
     event = record_event(
         case, actor=by, kind="letter_correction", payload={"letter": letter.pk, "reason": reason}
     )
-    return issue(case, letter.kind, recipient, event=event, by=by, supersedes=letter, reason=reason)
+    order = issue(
+        case, letter.kind, recipient, event=event, by=by, supersedes=letter, reason=reason
+    )
+    order.refresh_from_db()  # the immediate backend (tests) has issued it already
+    return order
 
 
 def redeliver(*, letter: Letter, by) -> list[Delivery]:
