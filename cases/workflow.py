@@ -635,6 +635,15 @@ def _a_delivery_failed(case) -> Check:
     return Check(True, f"{len(failed)} letter(s) could not be emailed.")
 
 
+def _a_letter_preparation_failed(case) -> Check:
+    """A letter ordered by a step whose preparation (PDF, signature, storage) failed and
+    stopped retrying (docs/decisions/0027)."""
+    failed = case.letter_orders.filter(status="failed", letter__isnull=True).count()
+    if not failed:
+        return Check(False, "No letter's preparation has failed.")
+    return Check(True, f"{failed} letter(s) could not be prepared.")
+
+
 def _procedure_publishes(case) -> Check:
     if case.procedure.publication == "nothing":
         return Check(False, "The case's procedure publishes nothing about its decisions.")
@@ -1170,6 +1179,11 @@ RULES = {
             _response_window_closed,
         ),
         Rule("a_delivery_failed", "A letter's emailing failed", _a_delivery_failed),
+        Rule(
+            "a_letter_preparation_failed",
+            "A letter's preparation failed",
+            _a_letter_preparation_failed,
+        ),
         # Publication and legal holds (docs/decisions/0023)
         Rule("procedure_publishes", "The procedure publishes decisions", _procedure_publishes),
         Rule(
@@ -1922,6 +1936,14 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             "retry a delivery",
             only_when=("a_delivery_failed",),
+        ),
+        Action(
+            "retry_letter",
+            "Retry preparing a letter",
+            ALL_STATES,
+            STAFF,
+            "retry preparing a letter",
+            only_when=("a_letter_preparation_failed",),
         ),
         Action("preview_letter", "Preview a letter", ALL_STATES, STAFF, "preview a letter"),
         # The complainant's access (docs/decisions/0021)

@@ -35,6 +35,7 @@ from django_tasks import task
 from cases import rendering, signing
 from cases.access import authorize, require_reason
 from cases.models import (
+    WITHHELD_FROM_DECIDERS,
     Addressee,
     Case,
     CaseEvent,
@@ -258,8 +259,8 @@ def _preparation_failed(order_id: int, exc: BaseException) -> str:
 
 def retry_preparation(*, order: LetterOrder, by) -> LetterOrder:
     """Staff retry a letter whose preparation failed: the automatic retries start
-    over. Authorized like a failed delivery's retry (the table's `retry_delivery`)."""
-    authorize(by, order.case, "retry_delivery")
+    over (the table's `retry_letter`: staff, while a preparation has failed)."""
+    authorize(by, order.case, "retry_letter")
     with transaction.atomic():
         order = LetterOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != LetterOrderStatus.FAILED:
@@ -298,11 +299,29 @@ def sweep_stalled_orders() -> int:
 
 def pending_orders(case: Case, *, addressee: str | None = None) -> list[LetterOrder]:
     """The case's letters not issued yet, for the pages: "being prepared" (and, for
-    staff, "failed"); a party sees only those addressed to it."""
+    staff, "failed"). A party sees only those addressed to it; the deciders
+    ("deciders") never the letters withheld from them (a consent offer)."""
     orders = LetterOrder.objects.filter(case=case, letter__isnull=True).order_by("pk")
-    if addressee:
+    if addressee == "deciders":
+        orders = orders.exclude(kind__in=WITHHELD_FROM_DECIDERS)
+    elif addressee:
         orders = orders.filter(addressee=addressee)
     return list(orders)
+
+
+def pending_for_organization(organization) -> list[LetterOrder]:
+    """The letters to this respondent still being prepared, for its portal. A letter to
+    the respondent is only ever ordered after the notice of complaint, when its
+    representatives have access to the case."""
+    return list(
+        LetterOrder.objects.filter(
+            case__respondent=organization,
+            addressee=Addressee.RESPONDENT,
+            letter__isnull=True,
+        )
+        .select_related("case")
+        .order_by("pk")
+    )
 
 
 def letter_deadline(letter: Letter) -> str:
