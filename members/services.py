@@ -456,3 +456,14 @@ def representative_addition_record(*, representative: Representative, by=None) -
         by=by,
         reason="Added outside the organization page (in the admin or by a data change).",
     )
+
+
+def correspondence_language_set(*, organization: Organization, language: str, by) -> Organization:
+    """Staff set the language letters to the organization are written in ("" for the
+    association's own); a language the site does not offer is refused."""
+    _require_staff(by, "set an organization's correspondence language")
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(f"“{language[:20]}” is not one of the association's languages.")
+    Organization.objects.filter(pk=organization.pk).update(language=language)
+    organization.language = language
+    return organization

@@ -233,3 +233,29 @@ def test_a_complainant_gets_the_language_chosen_else_the_associations(world, set
     case.complainant.save()
     assert rendering.complainant_recipient(fresh(case)).language == "fr"
     assert letters.letter_language("xx") == settings.LANGUAGE_CODE  # not set up: the default
+
+
+def test_staff_set_an_organizations_correspondence_language(world, client):
+    url = reverse("organization_language", args=[world.organization.slug])
+    client.force_login(world.rep)
+    assert client.post(url, {"language": "fr"}).status_code in (403, 404)
+    world.organization.refresh_from_db()
+    assert world.organization.language == ""  # refused: nothing changed
+    client.force_login(world.staff)
+    page = client.get(reverse("organization_detail", args=[world.organization.slug]))
+    assert "Correspondence language" in text_of(page)
+    assert client.post(url, {"language": "xx"}).status_code == 400  # not offered
+    world.organization.refresh_from_db()
+    assert world.organization.language == ""
+    assert client.post(url, {"language": "fr"}).status_code == 302
+    world.organization.refresh_from_db()
+    assert world.organization.language == "fr"
+
+
+def test_the_complaint_forms_language_defaults_to_the_filing_pages():
+    from cases.forms import ComplaintForm
+
+    with translation.override("fr"):
+        assert ComplaintForm().fields["complainant_language"].initial == "fr"
+    with translation.override("en-gb"):
+        assert ComplaintForm().fields["complainant_language"].initial == "en-gb"
