@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -89,7 +90,7 @@ def letterhead() -> Letterhead:
         head = Letterhead(
             association_name=settings.PROBITY_ASSOCIATION_NAME,
             address="",
-            signatory_name="The Ethics Committee",
+            signatory_name=_("The Ethics Committee"),
             signatory_title="",
         )
     return head

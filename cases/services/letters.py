@@ -397,7 +397,7 @@ def is_permanent(exc: BaseException) -> bool:
     """An SMTP 5xx answer is final: retrying would only repeat it. Anything else (4xx,
     a refused connection, a timeout) may pass, so it is retried."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
+        codes = [code for code, _message_text in exc.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
     if isinstance(exc, smtplib.SMTPResponseException):
         return 500 <= exc.smtp_code < 600
@@ -577,7 +577,7 @@ def redeliver(*, letter: Letter, by) -> list[Delivery]:
     a letter the queue is still working on is left to it."""
     authorize(by, letter.case, "retry_delivery")
     with transaction.atomic():
-        dispatch, _ = Dispatch.objects.select_for_update().get_or_create(
+        dispatch, _created = Dispatch.objects.select_for_update().get_or_create(
             letter=letter, defaults={"status": DispatchStatus.FAILED}
         )
         busy = dispatch.status == DispatchStatus.QUEUED or (
