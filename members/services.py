@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django_fsm import can_proceed
 
 from members.hooks import membership_change_requested, representative_removed
@@ -463,7 +464,10 @@ def correspondence_language_set(*, organization: Organization, language: str, by
     association's own); a language the site does not offer is refused."""
     _require_staff(by, "set an organization's correspondence language")
     if language and language not in {code for code, _name in settings.LANGUAGES}:
-        raise ValidationError(f"“{language[:20]}” is not one of the association's languages.")
+        raise ValidationError(
+            gettext("“%(language)s” is not one of the association's languages.")
+            % {"language": language[:20]}
+        )
     Organization.objects.filter(pk=organization.pk).update(language=language)
     organization.language = language
     return organization

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from association.exports import csv_response
@@ -226,7 +227,9 @@ def organization_language(request, slug):
             organization=organization, language=form.cleaned_data["language"], by=request.user
         )
         messages.success(
-            request, f"Letters to {organization.name} will be written in that language."
+            request,
+            gettext("Letters to %(name)s will be written in that language.")
+            % {"name": organization.name},
         )
         return redirect("organization_detail", slug=organization.slug)
     return _organization_page_refused(request, slug, language_form=form)
