@@ -229,6 +229,9 @@ def _issue_prepared(order_id: int, letter: Letter) -> str:
         order.status = LetterOrderStatus.ISSUED
         order.lease_until = None
         order.last_error = ""
+        # The letter is the record now: no second copy of its text (personal data that
+        # retention purges from the letter) is kept in the order.
+        order.html = ""
         order.save()
     return order.status
 
