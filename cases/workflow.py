@@ -638,7 +638,10 @@ def _a_delivery_failed(case) -> Check:
 def _a_letter_preparation_failed(case) -> Check:
     """A letter ordered by a step whose preparation (PDF, signature, storage) failed and
     stopped retrying (docs/decisions/0027)."""
-    failed = case.letter_orders.filter(status="failed", letter__isnull=True).count()
+    # .all(): a page that lists cases may prefetch the orders, as it does the letters.
+    failed = len(
+        [x for x in case.letter_orders.all() if x.status == "failed" and x.letter_id is None]
+    )
     if not failed:
         return Check(False, "No letter's preparation has failed.")
     return Check(True, f"{failed} letter(s) could not be prepared.")
