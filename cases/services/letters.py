@@ -304,12 +304,13 @@ def pending_orders(case: Case, *, addressee: str | None = None) -> list[LetterOr
     """The case's letters not issued yet, for the pages: "being prepared" (and, for
     staff, "failed"). A party sees only those addressed to it; the deciders
     ("deciders") never the letters withheld from them (a consent offer)."""
-    orders = LetterOrder.objects.filter(case=case, letter__isnull=True).order_by("pk")
+    # .all(): the case page may have prefetched the orders (no query of its own then).
+    orders = [o for o in case.letter_orders.all() if o.letter_id is None]
     if addressee == "deciders":
-        orders = orders.exclude(kind__in=WITHHELD_FROM_DECIDERS)
-    elif addressee:
-        orders = orders.filter(addressee=addressee)
-    return list(orders)
+        return [o for o in orders if o.kind not in WITHHELD_FROM_DECIDERS]
+    if addressee:
+        return [o for o in orders if o.addressee == addressee]
+    return orders
 
 
 def pending_for_organization(organization) -> list[LetterOrder]:
