@@ -38,10 +38,14 @@ def main() -> None:
         q.wait_issued(db, args.warm_up, timeout=3600)
         warm = q.rss_kb(worker.pid)
         warm_at = time.monotonic()
+        print(f"RSS after {args.warm_up} letters (warm): {warm / 1024:.1f} MB", flush=True)
         step = max(args.letters // 10, 1)
         for count in range(args.warm_up + step, args.letters + step, step):
             q.wait_issued(db, min(count, args.letters), timeout=3600)
             samples.append((q.issued(db), q.rss_kb(worker.pid)))
+            print(
+                f"  after {samples[-1][0]:>5} letters: {samples[-1][1] / 1024:.1f} MB", flush=True
+            )
         end = q.rss_kb(worker.pid)
         took = time.monotonic() - warm_at
     finally:
@@ -49,9 +53,6 @@ def main() -> None:
         _, _, usage = os.wait4(worker.pid, 0)
         worker.returncode = 0
     print(f"letters issued: {q.issued(db)} in {time.monotonic() - start:.0f} s")
-    print(f"RSS after {args.warm_up} letters (warm): {warm / 1024:.1f} MB")
-    for count, rss in samples:
-        print(f"  after {count:>5} letters: {rss / 1024:.1f} MB")
     print(f"RSS after {args.letters} letters: {end / 1024:.1f} MB")
     print(f"growth after warm-up: {(end - warm) / 1024:.1f} MB (target < 50 MB)")
     print(f"peak RSS (rusage): {usage.ru_maxrss / 1024:.1f} MB; {took:.0f} s after warm-up")
