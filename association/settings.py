@@ -414,6 +414,16 @@ PROBITY_DELIVERY_RETRY_DELAYS = [
 ]
 # A worker holds a letter for this long while sending; one killed mid-send is replaced after.
 PROBITY_DELIVERY_LEASE_SECONDS = int(os.environ.get("PROBITY_DELIVERY_LEASE_SECONDS", 300))
+# Letters are prepared (PDF, signature, storage) by a worker too (docs/decisions/0027):
+# the automatic retries of a failed preparation, one delay (seconds) each, then staff's
+# retry; and how long a worker holds an order while preparing it (a killed one is
+# replaced after).
+PROBITY_LETTER_RETRY_DELAYS = [
+    int(d)
+    for d in os.environ.get("PROBITY_LETTER_RETRY_DELAYS", "30,300,1800").split(",")
+    if d.strip()
+]
+PROBITY_LETTER_LEASE_SECONDS = int(os.environ.get("PROBITY_LETTER_LEASE_SECONDS", 300))
 # The worker runs the deadline job every this many seconds (0: only from cron or systemd).
 PROBITY_DEADLINES_EVERY = int(os.environ.get("PROBITY_DEADLINES_EVERY", 900))
 # The worker's heartbeat, and how old it may be before /health/ reports the worker down.

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -206,10 +206,27 @@ class ComplaintForm(forms.Form):
         label=gettext_lazy("The complainant consents to the respondent learning who they are"),
         required=False,
     )
+    # Letters and their emails are written in it; left empty: the language of the
+    # page the complaint was filed from (docs/decisions/0027).
+    complainant_language = forms.ChoiceField(
+        label=gettext_lazy("Complainant's language for letters"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case_officer"].queryset = staff_users()
+        self.fields["complainant_language"].choices = [("", ""), *settings.LANGUAGES]
+        self.fields["complainant_language"].initial = self._filing_language()
+
+    @staticmethod
+    def _filing_language() -> str:
+        """The language of the request filing the complaint, where letters offer it."""
+        current = translation.get_language() or ""
+        codes = [code for code, _name in settings.LANGUAGES]
+        return next((c for c in codes if c == current or c.split("-")[0] == current), "")
+
+    def clean_complainant_language(self):
+        return self.cleaned_data["complainant_language"] or self._filing_language()
 
     @staticmethod
     def _organization(value: str, field_label: str) -> Organization:
@@ -270,6 +287,7 @@ class ComplaintForm(forms.Form):
             phone=d["complainant_phone"],
             postal_address=d["complainant_address"],
             consents_to_disclosure=d["complainant_consents"],
+            language=d["complainant_language"],
         )
 
 

@@ -500,6 +500,11 @@ class ComplainantKind(models.TextChoices):
     )
 
 
+def letter_languages():
+    """The languages letters may be written in: the site's (settings.LANGUAGES)."""
+    return list(settings.LANGUAGES)
+
+
 class Complainant(models.Model):
     kind = models.CharField(max_length=24, choices=ComplainantKind.choices)
     name = models.CharField(max_length=200, help_text=gettext_lazy("The person who complains."))
@@ -516,6 +521,9 @@ class Complainant(models.Model):
             "The complainant agrees that the respondent may learn who they are."
         ),
     )
+    # The language letters and emails are written in; blank: the association's own
+    # (settings.LANGUAGE_CODE).
+    language = models.CharField(max_length=12, blank=True, choices=letter_languages)
 
     def __str__(self) -> str:
         if self.organization_name:
@@ -1806,6 +1814,64 @@ class Dispatch(models.Model):
             DispatchStatus.SENDING,
             DispatchStatus.RETRYING,
         )
+
+
+class LetterOrderStatus(models.TextChoices):
+    PREPARING = "preparing", "Being prepared"
+    RETRYING = "retrying", "Waiting to retry its preparation"
+    FAILED = "failed", "Preparation failed"
+    ISSUED = "issued", "Issued"
+
+
+class LetterOrder(models.Model):
+    """A letter the step decided to send, before it exists (docs/decisions/0027): the
+    step writes this row and the letter's HTML (what was true at the step, in the
+    recipient's language); a task renders the PDF, signs, stores and issues it. The
+    order's one-to-one `letter` is the idempotence key: once set, no task issues again."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letter_orders")
+    kind = models.CharField(max_length=24, choices=LetterKind.choices)
+    addressee = models.CharField(max_length=12, choices=Addressee.choices)
+    recipient_name = models.CharField(max_length=300)
+    recipient_emails = models.JSONField(default=list)
+    language = models.CharField(max_length=12, choices=letter_languages)
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="letter_orders")
+    supersedes = models.ForeignKey(
+        Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    correction_reason = models.TextField(blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_at = models.DateTimeField(default=timezone.now)
+    html = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=LetterOrderStatus.choices, default=LetterOrderStatus.PREPARING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A worker preparing the letter holds it until lease_until; one killed mid-render
+    # leaves an expired lease, and the sweep hands the order to another.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    letter = models.OneToOneField(
+        Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+
+    class Meta:
+        ordering = ["ordered_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "lease_until"], name="letterorder_status_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, case {self.case.number}: {self.get_status_display()}"
+
+    @property
+    def version(self) -> int:
+        return (self.supersedes.version + 1) if self.supersedes_id else 1
 
 
 class WorkerHeartbeat(models.Model):

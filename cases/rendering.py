@@ -10,13 +10,16 @@ User text is escaped by the template engine anyway.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cases.models import (
@@ -89,16 +92,29 @@ def letterhead() -> Letterhead:
         head = Letterhead(
             association_name=settings.PROBITY_ASSOCIATION_NAME,
             address="",
-            signatory_name="The Ethics Committee",
+            signatory_name=_("The Ethics Committee"),
             signatory_title="",
         )
     return head
 
 
+_fonts = threading.local()
+
+
+def font_configuration() -> FontConfiguration:
+    """One WeasyPrint font configuration per thread, kept: a fresh one per letter made a
+    worker's memory grow by ~0.25 MB a letter (fontconfig and Pango caches never freed;
+    bench/bench_worker_memory.py), a kept one stays flat."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def render_pdf(html: str, head: Letterhead | None = None) -> bytes:
     """WeasyPrint alone: the HTML becomes a PDF/A-3b document."""
     document = HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=LetterAssetFetcher(head))
-    return document.write_pdf(pdf_variant="pdf/a-3b")
+    return document.write_pdf(pdf_variant="pdf/a-3b", font_config=font_configuration())
 
 
 # ---------------------------------------------------------------------------
@@ -113,6 +129,8 @@ class Recipient:
     attention: str
     emails: list[str]
     address: str = ""
+    # The correspondence language (a code of settings.LANGUAGES); "": the association's.
+    language: str = ""
 
 
 def respondent_recipient(case: Case) -> Recipient:
@@ -123,6 +141,7 @@ def respondent_recipient(case: Case) -> Recipient:
         case.respondent.name,
         (primary.user.get_full_name() or primary.user.username) if primary else "",
         [r.user.email for r in reps if r.user.email],
+        language=case.respondent.language,
     )
 
 
@@ -134,6 +153,7 @@ def complainant_recipient(case: Case) -> Recipient:
         c.name if c.organization_name else "",
         [c.email] if c.email else [],
         c.postal_address,
+        language=c.language or (c.member_organization.language if c.member_organization_id else ""),
     )
 
 
@@ -152,23 +172,40 @@ def checkpoint_context(case: Case) -> dict:
     }
 
 
-def letter_context(case: Case, kind: str, recipient: Recipient, *, draft: bool = False) -> dict:
-    allegations = list(case.allegations.select_related("principle", "finding").order_by("pk"))
-    context = {
+def case_wide_context(case: Case) -> dict:
+    """What every letter of the case says alike: read once per step, however many
+    letters it orders (`shared` in letter_context)."""
+    return {
         "head": letterhead(),
         "case": case,
-        "kind": kind,
-        "kind_label": LetterKind(kind).label,
-        "recipient": recipient,
         "today": timezone.localdate(),
-        "draft": draft,
-        "allegations": allegations,
+        "allegations": list(case.allegations.select_related("principle", "finding").order_by("pk")),
         "procedure": case.procedure,
         "rules": case.procedure.describe_rules(),
         "complainant_disclosed": case.complainant_identity_disclosed,
         # The latest signed checkpoint of the case record (docs/decisions/0011): the
         # letter carries it out of the database, where no one can rewrite it.
         **checkpoint_context(case),
+    }
+
+
+def letter_context(
+    case: Case, kind: str, recipient: Recipient, *, draft: bool = False, shared: dict | None = None
+) -> dict:
+    """The letter's template context. `shared`, a dict kept for the letters of one step
+    (under one case lock, so the case cannot change between them), holds the case-wide
+    part after the first letter."""
+    if shared is None:
+        base = case_wide_context(case)
+    else:
+        base = shared.get(case.pk) or shared.setdefault(case.pk, case_wide_context(case))
+    allegations = base["allegations"]
+    context = {
+        **base,
+        "kind": kind,
+        "kind_label": LetterKind(kind).label,
+        "recipient": recipient,
+        "draft": draft,
     }
     if kind == LetterKind.NOTICE_OF_COMPLAINT:
         context["evidence"] = [
@@ -302,10 +339,11 @@ def render_html(
     draft: bool = False,
     supersedes=None,
     reason: str = "",
+    shared: dict | None = None,
 ) -> str:
     """The letter's HTML. A correction (`supersedes`, the letter it replaces, and why)
     says so on its face: its version, the version and date it replaces, and the reason."""
-    context = letter_context(case, kind, recipient, draft=draft)
+    context = letter_context(case, kind, recipient, draft=draft, shared=shared)
     if supersedes is not None:
         context["correction"] = {
             "version": supersedes.version + 1,

@@ -24,6 +24,7 @@ from cases.selectors import (
     published_decisions_of,
     sanctions_of,
 )
+from cases.services import letters
 from cases.services.compliance import holding_suspension
 from cases.services.grants import representative_access_revoke, representative_access_sync
 from members.hooks import (
@@ -151,6 +152,8 @@ def portal_page_cases(sender, organization, user, **kwargs) -> dict:
         "sanctions": sanctions_of(organization),
         "owed": owed_by(organization),
         "letters": portal_letters(organization=organization, user=user),
+        # Letters to it the queue is still preparing (docs/decisions/0027): no file yet.
+        "letters_pending": letters.pending_for_organization(organization),
     }
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 FIELD_NAME = "ProbitySignature"
 
@@ -99,7 +100,9 @@ def sign(pdf: bytes) -> tuple[bytes, str]:
         field_name=FIELD_NAME,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason="Issued by the association",
+        # Shown by PDF readers beside the signature: in the letter's language (the task
+        # signs under translation.override of the recipient's).
+        reason=_("Issued by the association"),
         location=settings.PROBITY_ASSOCIATION_NAME,
     )
     out = signers.sign_pdf(
@@ -131,30 +134,34 @@ def check(pdf: bytes) -> SignatureCheck:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # a file that is not a readable PDF any more
-        return SignatureCheck(True, False, problem=f"the file cannot be read as a PDF ({exc})")
+        return SignatureCheck(
+            True, False, problem=_("the file cannot be read as a PDF (%(error)s)") % {"error": exc}
+        )
     if not embedded:
-        return SignatureCheck(False, False, problem="the file carries no signature")
+        return SignatureCheck(False, False, problem=_("the file carries no signature"))
     roots = trust_roots()
     if not roots:
         return SignatureCheck(
-            True, False, problem="no signing certificate is configured to check it against"
+            True, False, problem=_("no signing certificate is configured to check it against")
         )
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
         status = validate_pdf_signature(embedded[-1], context)
     except (SignatureValidationError, ValueError) as exc:
-        return SignatureCheck(True, False, problem=f"the signature cannot be validated ({exc})")
+        return SignatureCheck(
+            True, False, problem=_("the signature cannot be validated (%(error)s)") % {"error": exc}
+        )
     name = _name(status.signing_cert.subject)
     signed_at = status.timestamp_validity.timestamp if status.timestamp_validity else None
     signed_at = signed_at or status.signer_reported_dt
     if not status.intact:
-        problem = "the file was changed after it was signed"
+        problem = _("the file was changed after it was signed")
     elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        problem = "the signature does not cover the whole file (something was added after it)"
+        problem = _("the signature does not cover the whole file (something was added after it)")
     elif not status.valid:
-        problem = "the signature does not match the file"
+        problem = _("the signature does not match the file")
     elif not status.trusted:
-        problem = "it is not signed by the association's certificate"
+        problem = _("it is not signed by the association's certificate")
     else:
         problem = ""
     return SignatureCheck(

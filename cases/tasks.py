@@ -1,8 +1,9 @@
 """The task queue's jobs and the worker's housekeeping (docs/decisions/0015).
 
-The letters' delivery task lives with the letters (cases.services.letters.deliver_letter);
+The letters' tasks live with the letters (cases.services.letters: prepare_letter, which
+renders and issues an ordered letter, and deliver_letter, which emails it);
 here are the periodic deadline job and what each worker does beside its tasks: a
-heartbeat (for /health/), handing stalled deliveries back to the queue, and putting the
+heartbeat (for /health/), handing stalled preparations and deliveries back to the queue, and putting the
 deadline job on the queue every PROBITY_DEADLINES_EVERY seconds (cron can still run
 `manage.py run_deadlines`: the job is safe to run twice at once)."""
 
@@ -100,6 +101,7 @@ def housekeeping(worker_id: str) -> None:
     try:
         beat(worker_id)
         letters.sweep_stalled()
+        letters.sweep_stalled_orders()
         schedule_deadlines()
         schedule_digest()
     except Exception:  # the worker goes on; the next round tries again

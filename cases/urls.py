@@ -7,6 +7,7 @@ from cases import (
     views_consent,
     views_hearing,
     views_intake,
+    views_letters,
     views_publication,
     views_records,
 )
@@ -75,6 +76,11 @@ urlpatterns = [
         "<case:number>/letters/<int:letter_id>/redeliver/",
         views.letter_redeliver,
         name="letter_redeliver",
+    ),
+    path(
+        "<case:number>/letter-orders/<int:order_id>/retry/",
+        views_letters.letter_order_retry,
+        name="letter_order_retry",
     ),
     path(
         "<case:number>/letters/<int:letter_id>/correct/",

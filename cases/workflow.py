@@ -682,6 +682,18 @@ def _a_delivery_failed(case) -> Check:
     return Check(True, _("%(n)s letter(s) could not be emailed.") % {"n": len(failed)})
 
 
+def _a_letter_preparation_failed(case) -> Check:
+    """A letter ordered by a step whose preparation (PDF, signature, storage) failed and
+    stopped retrying (docs/decisions/0027)."""
+    # .all(): a page that lists cases may prefetch the orders, as it does the letters.
+    failed = len(
+        [x for x in case.letter_orders.all() if x.status == "failed" and x.letter_id is None]
+    )
+    if not failed:
+        return Check(False, _("No letter's preparation has failed."))
+    return Check(True, _("%(n)s letter(s) could not be prepared.") % {"n": failed})
+
+
 def _procedure_publishes(case) -> Check:
     if case.procedure.publication == "nothing":
         return Check(False, _("The case's procedure publishes nothing about its decisions."))
@@ -1282,6 +1294,11 @@ RULES = {
             _response_window_closed,
         ),
         Rule("a_delivery_failed", gettext_lazy("A letter's emailing failed"), _a_delivery_failed),
+        Rule(
+            "a_letter_preparation_failed",
+            gettext_lazy("A letter's preparation failed"),
+            _a_letter_preparation_failed,
+        ),
         # Publication and legal holds (docs/decisions/0023)
         Rule(
             "procedure_publishes",
@@ -2090,6 +2107,14 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             gettext_lazy("retry a delivery"),
             only_when=("a_delivery_failed",),
+        ),
+        Action(
+            "retry_letter",
+            gettext_lazy("Retry preparing a letter"),
+            ALL_STATES,
+            STAFF,
+            gettext_lazy("retry preparing a letter"),
+            only_when=("a_letter_preparation_failed",),
         ),
         Action(
             "preview_letter",

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,3 +86,17 @@ class RepresentativeRemoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+class CorrespondenceLanguageForm(forms.Form):
+    """The language the association writes to the organization in (its letters and
+    their emails); blank: the association's own."""
+
+    language = forms.ChoiceField(label=gettext_lazy("Correspondence language"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", gettext_lazy("The association's language")),
+            *settings.LANGUAGES,
+        ]

@@ -48,6 +48,11 @@ def _readmission_bar_passed(org: Organization) -> bool:
     return org.readmission_bar_until is None or org.readmission_bar_until <= timezone.localdate()
 
 
+def correspondence_languages():
+    """The languages the association may write in: the site's (settings.LANGUAGES)."""
+    return list(settings.LANGUAGES)
+
+
 class Organization(FSMModelMixin, models.Model):
     name = models.CharField(max_length=200, db_index=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -71,6 +76,11 @@ class Organization(FSMModelMixin, models.Model):
     # Since when a fine, education or condition decided in a case is overdue (the
     # cases app sets and clears it through members.services.compliance_default_set).
     in_default_since = models.DateField(null=True, blank=True, db_index=True)
+    # The language the association writes to it in (letters, their emails); blank:
+    # the association's own (settings.LANGUAGE_CODE).
+    language = models.CharField(
+        "correspondence language", max_length=12, blank=True, choices=correspondence_languages
+    )
 
     class Meta:
         ordering = ["name"]

@@ -19,8 +19,8 @@ from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
 from django_fsm import can_proceed
 
 from members.accounts import language_of
@@ -509,3 +509,17 @@ def representative_addition_record(*, representative: Representative, by=None) -
         by=by,
         reason=REASON_ADDED_ELSEWHERE,
     )
+
+
+def correspondence_language_set(*, organization: Organization, language: str, by) -> Organization:
+    """Staff set the language letters to the organization are written in ("" for the
+    association's own); a language the site does not offer is refused."""
+    _require_staff(by, "set an organization's correspondence language")
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(
+            gettext("“%(language)s” is not one of the association's languages.")
+            % {"language": language[:20]}
+        )
+    Organization.objects.filter(pk=organization.pk).update(language=language)
+    organization.language = language
+    return organization

@@ -14,6 +14,11 @@ urlpatterns = [
         name="organization_change_status",
     ),
     path(
+        "register/<slug:slug>/language/",
+        views.organization_language,
+        name="organization_language",
+    ),
+    path(
         "register/<slug:slug>/dues/<int:invoice_id>/pay/",
         views.dues_record_payment,
         name="dues_record_payment",

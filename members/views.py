@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from association.exports import csv_response
 from association.paging import keyset_page
 from members import hooks, selectors, services
 from members.forms import (
+    CorrespondenceLanguageForm,
     PaymentForm,
     RegisterFilterForm,
     RepresentativeAddForm,
@@ -158,7 +160,12 @@ def organization_detail(request, slug):
 
 
 def _organization_context(
-    request, organization, status_form=None, payment_form=None, representative_form=None
+    request,
+    organization,
+    status_form=None,
+    payment_form=None,
+    representative_form=None,
+    language_form=None,
 ):
     return {
         "organization": organization,
@@ -166,6 +173,8 @@ def _organization_context(
         "status_form": status_form or StatusChangeForm(organization=organization),
         "payment_form": payment_form or PaymentForm(),
         "representative_form": representative_form or RepresentativeAddForm(),
+        "language_form": language_form
+        or CorrespondenceLanguageForm(initial={"language": organization.language}),
         # The organization's cases and sanctions come from the cases app (members.hooks).
         **hooks.page_additions(
             hooks.organization_page, organization=organization, user=request.user
@@ -212,6 +221,25 @@ def organization_change_status(request, slug):
             )
             return redirect("organization_detail", slug=organization.slug)
     return _organization_page_refused(request, slug, status_form=form)
+
+
+@login_required
+@require_POST
+def organization_language(request, slug):
+    organization = _organization_visible_or_404(request, slug)
+    _require_ethics_staff(request)
+    form = CorrespondenceLanguageForm(request.POST)
+    if form.is_valid():
+        services.correspondence_language_set(
+            organization=organization, language=form.cleaned_data["language"], by=request.user
+        )
+        messages.success(
+            request,
+            gettext("Letters to %(name)s will be written in that language.")
+            % {"name": organization.name},
+        )
+        return redirect("organization_detail", slug=organization.slug)
+    return _organization_page_refused(request, slug, language_form=form)
 
 
 @login_required

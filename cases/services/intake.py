@@ -54,6 +54,7 @@ class ComplainantInput:
     phone: str = ""
     postal_address: str = ""
     consents_to_disclosure: bool = False
+    language: str = ""  # for letters and emails; "": the association's (LANGUAGE_CODE)
 
 
 def _next_case_number(on: datetime.date) -> str:

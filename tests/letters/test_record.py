@@ -43,7 +43,9 @@ def test_a_correction_is_a_new_version_that_supersedes_the_old(world, client):
     original_bytes = stored_bytes(original)
     events_before = CaseEvent.objects.filter(case=case).count()
 
-    corrected = letters.correct(letter=original, by=world.staff, reason="The sanction dates.")
+    corrected = letters.correct(
+        letter=original, by=world.staff, reason="The sanction dates."
+    ).letter
 
     assert corrected.pk != original.pk
     assert corrected.version == 2 and corrected.supersedes_id == original.pk
@@ -88,12 +90,14 @@ def test_a_correction_is_a_new_version_that_supersedes_the_old(world, client):
 def test_correcting_a_superseded_letter_is_refused(world):
     case = open_review(world_case(world), world.staff)
     first = letter(case, LetterKind.NOTICE_OF_COMPLAINT)
-    second = letters.correct(letter=first, by=world.staff, reason="Typo in the address.")
+    second = letters.correct(letter=first, by=world.staff, reason="Typo in the address.").letter
     count = Letter.objects.count()
     with pytest.raises(ValidationError, match="already superseded"):
         letters.correct(letter=first, by=world.staff, reason="Another try.")
     assert Letter.objects.count() == count
-    third = letters.correct(letter=second, by=world.staff, reason="The latest can be corrected.")
+    third = letters.correct(
+        letter=second, by=world.staff, reason="The latest can be corrected."
+    ).letter
     assert third.version == 3 and third.supersedes_id == second.pk
 
 
@@ -168,7 +172,9 @@ def test_a_corrected_letter_says_on_its_face_what_it_replaces_and_why(world):
     case = decided_case(world)
     original = letter(case, LetterKind.DECISION)
 
-    corrected = letters.correct(letter=original, by=world.staff, reason="The sanction dates.")
+    corrected = letters.correct(
+        letter=original, by=world.staff, reason="The sanction dates."
+    ).letter
 
     text = " ".join(pdf_text(corrected.file.path).split())
     assert "Corrected letter, version 2." in text

@@ -1,6 +1,7 @@
 """Run as a script against a database of its own (the environment's DATABASE_URL or
 SQLITE_PATH): `scene.py build` issues letters whose delivery waits on the queue;
-`scene.py check` prints, as JSON, what the record and the deliveries say. The worker
+`scene.py check` prints, as JSON, what the record, the letter orders and the deliveries
+say. The letters are ordered in the step and prepared by the worker (docs/decisions/0027). The worker
 tests run it in a subprocess, beside real worker processes."""
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def build(cases: int) -> dict:
 
 
 def check() -> dict:
-    from cases.models import Case, CaseEvent, Delivery, Letter
+    from cases.models import Case, CaseEvent, Delivery, Letter, LetterOrder
     from cases.services.record import verify_case_record
 
     letters = {}
@@ -67,9 +68,23 @@ def check() -> dict:
                 case_id=letter.case_id, kind="letter_issued", payload__letter=letter.pk
             ).count(),
         }
+    orders = {
+        str(order.pk): {
+            "status": order.status,
+            "attempts": order.attempts,
+            "letter": order.letter_id,
+            "kind": order.kind,
+            "case": order.case_id,
+        }
+        for order in LetterOrder.objects.order_by("pk")
+    }
+    checks = [verify_case_record(c) for c in Case.objects.all()]
+    problems = [c.problem for c in checks if not c.ok]
     return {
         "letters": letters,
-        "records_ok": all(verify_case_record(c).ok for c in Case.objects.all()),
+        "orders": orders,
+        "records_ok": not problems,
+        "problems": problems,
     }
 
 

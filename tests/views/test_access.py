@@ -30,6 +30,7 @@ from cases.models import (
     DispatchStatus,
     Evidence,
     Letter,
+    LetterOrder,
     LetterUserObjectPermission,
     Procedure,
     Recusal,
@@ -73,6 +74,13 @@ pytestmark = pytest.mark.django_db
 # ---------------------------------------------------------------------------
 # The routes, each with a request that would act if it were let through
 # ---------------------------------------------------------------------------
+
+
+def _letter_order(case):
+    """The case's failed letter order where there is one (the "preparation_failed" scene),
+    else any of its orders."""
+    orders = LetterOrder.objects.filter(case=case).order_by("pk")
+    return (orders.filter(status="failed").first() or orders.first()).pk
 
 
 def _respondent_letter(case):
@@ -251,6 +259,12 @@ CASE_ROUTES = {
         "letter_redeliver",
         "post",
         lambda case, c: {"letter_id": _respondent_letter(case).pk},
+        lambda case, c: {},
+    ),
+    "letter_order_retry": (
+        "letter_order_retry",
+        "post",
+        lambda case, c: {"order_id": _letter_order(case)},
         lambda case, c: {},
     ),
     "letter_correct": (
@@ -522,6 +536,7 @@ STAFF_ONLY = [
     "ballot_extend",
     "appeal_ballot_close",
     "letter_redeliver",
+    "letter_order_retry",
     "letter_correct",
     "letter_preview",
     "case_link",
@@ -630,6 +645,22 @@ def _scene(c, name):
         return fresh(case)
     if name == "window_closed":
         Case.objects.filter(pk=case.pk).update(response_due_on=today() - days(1))
+        return fresh(case)
+    if name == "preparation_failed":  # a letter the worker could not prepare
+        model = LetterOrder.objects.filter(case=case).order_by("pk").first()
+        LetterOrder.objects.create(
+            case=case,
+            kind=model.kind,
+            addressee=model.addressee,
+            recipient_name=model.recipient_name,
+            recipient_emails=model.recipient_emails,
+            language=model.language,
+            event=model.event,
+            html="<p>The letter.</p>",
+            status="failed",
+            last_error="OSError: the fonts are missing",
+            ordered_by=c.staff,
+        )
         return fresh(case)
     if name == "delivery_failed":
         Dispatch.objects.filter(letter__case=case).update(status=DispatchStatus.FAILED)
@@ -899,6 +930,7 @@ STAFF_CONTROL = {
     "ballot_extend": ("board_vote", 302, True),
     "appeal_ballot_close": ("under_appeal", 302, True),
     "letter_redeliver": ("delivery_failed", 302, False),
+    "letter_order_retry": ("preparation_failed", 302, True),  # the letter is issued
     "letter_correct": ("under_review", 302, True),
     "letter_preview": ("under_review", 200, False),
     "case_link": ("under_review", 302, True),
