@@ -61,6 +61,7 @@ from cases.models import (
     InterimSuspension,
     LegalHold,
     Letter,
+    LetterOrder,
     PersonalField,
     Publication,
     PublicationLevel,
@@ -193,6 +194,10 @@ def _case_page_rows(case: Case) -> dict[str, QuerySet]:
         .select_related("dispatch")
         .order_by("issued_at", "pk"),
         "deliveries": Delivery.objects.filter(letter__case_id=case.pk),
+        # The letters ordered and not issued yet ("being prepared"; docs/decisions/0027).
+        "letter_orders": LetterOrder.objects.filter(**of_case, letter__isnull=True).order_by(
+            "ordered_at", "pk"
+        ),
         "sanctions": Sanction.objects.filter(**of_case).order_by("decided_at", "pk"),
         "recusals": Recusal.objects.filter(**of_case).select_related("member", "recorded_by"),
         "events": CaseEvent.objects.filter(**of_case).select_related("actor").order_by("sequence"),
@@ -262,7 +267,7 @@ def attach_page_rows(case: Case) -> None:
     rows = load_together(_case_page_rows(case))
     for name in (
         "allegations", "evidence", "responses", "amendments", "ballots", "letters",
-        "sanctions", "recusals", "events", "complainant_submissions", "complainant_codes",
+        "letter_orders", "sanctions", "recusals", "events", "complainant_submissions", "complainant_codes",
         "complainant_messages", "legal_holds", "purges", "consent_offers",
         "interim_suspensions", "links_from", "links_to", "hearing_requests",
         "review_disclosures", "review_comments", "hearings", "hearing_participants",
