@@ -61,11 +61,6 @@ def test_the_parser_finds_empty_and_fuzzy_entries():
     assert po.fuzzy(items) == ["Old %(x)s"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Until the integrator lands the full French catalogue in locale/fr (issue 13); "
-    "remove this mark then.",
-)
 def test_makemessages_leaves_no_empty_or_fuzzy_entry(tmp_path):
     if shutil.which("xgettext") is None:
         pytest.fail("gettext's xgettext is needed (apt-get install gettext)")

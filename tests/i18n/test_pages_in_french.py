@@ -165,11 +165,6 @@ def test_the_scenes_pages_do_show_the_english_strings_in_english(client, world, 
     assert {"Dashboard", "Log out", "Evidence"} <= set(english_left(response))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Until the integrator lands and compiles the full French catalogue (issue 13); "
-    "remove this mark then.",
-)
 def test_every_roles_pages_in_french(client, world, scenes):
     problems: list[str] = []
     for role, (user, urls) in pages_by_role(world, scenes).items():
