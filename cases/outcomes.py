@@ -189,9 +189,16 @@ def overdue_ballot_parts(today: datetime.date) -> dict[str, QuerySet]:
 def overdue_from(rows: dict[str, list]) -> list[Ballot]:
     """The overdue ballots without quorum, from the rows of `overdue_ballot_parts`."""
     ballots = rows["overdue_ballots"]
+    # Grouped once by ballot (not a scan of every seat per ballot).
+    seats_of: dict[int, list] = {}
+    votes_of: dict[int, list] = {}
+    for seat in rows["overdue_seats"]:
+        seats_of.setdefault(seat.ballot_id, []).append(seat)
+    for vote in rows["overdue_votes"]:
+        votes_of.setdefault(vote.ballot_id, []).append(vote)
     for ballot in ballots:
-        seats = [s for s in rows["overdue_seats"] if s.ballot_id == ballot.pk]
-        votes = [v for v in rows["overdue_votes"] if v.ballot_id == ballot.pk]
+        seats = seats_of.get(ballot.pk, [])
+        votes = votes_of.get(ballot.pk, [])
         for item in seats + votes:
             item.ballot = ballot
         _store_prefetched(ballot, "seats", seats)

@@ -102,6 +102,9 @@ STATES: dict[str, StateInfo] = {
     CaseState.HEARING: StateInfo("Hearing", "Before the board: a hearing is to be held"),
 }
 
+# The states a case is still being handled in (the dashboard's counts and its index).
+OPEN_STATES = [s for s, info in STATES.items() if not info.final]
+
 # The stages of the stepper on the case page, in order.
 STAGES = [
     (CaseState.FILED,),
@@ -664,6 +667,8 @@ def _legal_hold_in_place(case) -> Check:
     if hold is None:
         return Check(False, "No legal hold is in place.")
     return Check(True, f"A legal hold is in place since {_d(hold.placed_at)}: {hold.reason}")
+
+
 # -- Issue 10: the respondent's comment on the review, and the hearing. --
 
 
@@ -1385,7 +1390,6 @@ class Path:
     enabled: Callable[[object], bool]  # given the procedure version
 
     do_not_call_in_templates = True
-
 
 
 PATHS: dict[str, Path] = {
