@@ -685,6 +685,13 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
                 condition=Q(state__in=workflow.OPEN_STATES),
                 name="case_open_dashboard",
             ),
+            # The portal's open cases of one respondent, newest first, whatever the
+            # number it has closed.
+            models.Index(
+                fields=["respondent", "-filed_at"],
+                condition=Q(state__in=workflow.OPEN_STATES),
+                name="case_open_respondent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -985,7 +985,8 @@ def portal_open_cases(*, organization, user) -> list[dict]:
     cases, soonest deadline first (the call to action is the first)."""
     open_cases = (
         portal_case_summary(organization=organization, user=user)
-        .filter(state__in=OPEN_STATES)
+        # Literal states: the open cases' partial index (case_open_respondent) bounds it.
+        .filter(state__in_literal=OPEN_STATES)
         .prefetch_related(None)
     )
     cases = list(open_cases.select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT])

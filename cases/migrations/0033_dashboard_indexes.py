@@ -1,5 +1,6 @@
 """The dashboard's indexes: decisions by month from the index alone, and the counts
-over open cases from a partial index that holds only them (issue 15)."""
+over open cases, and the portal's open cases of one respondent, from partial indexes
+that hold only open cases (issue 15)."""
 
 from django.db import migrations, models
 
@@ -41,6 +42,27 @@ class Migration(migrations.Migration):
                     "case_officer",
                 ],
                 name="case_open_dashboard",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "filed",
+                            "under_review",
+                            "board_vote",
+                            "sanctioned",
+                            "under_appeal",
+                            "complainant_appeal",
+                            "hearing",
+                        ],
+                    )
+                ),
+                fields=["respondent", "-filed_at"],
+                name="case_open_respondent",
             ),
         ),
     ]
