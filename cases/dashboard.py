@@ -270,7 +270,8 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
             "appeals_closing": cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
             .select_related("respondent")
             .order_by("appeal_deadline", "pk")[: QUEUE_LIMIT + 1],
-            **overdue_ballot_parts(today),
+            # The QUEUE_LIMIT longest overdue ballots, like every list on the page.
+            **overdue_ballot_parts(today, limit=QUEUE_LIMIT),
         }
     )
     # The "coming up" lists too show QUEUE_LIMIT rows (and say if there are more), so

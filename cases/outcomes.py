@@ -172,14 +172,19 @@ def case_officers(case: Case) -> set[int]:
 OVERDUE_BALLOTS_LIMIT = 100
 
 
-def overdue_ballot_parts(today: datetime.date) -> dict[str, QuerySet]:
+def overdue_ballot_parts(
+    today: datetime.date, limit: int = OVERDUE_BALLOTS_LIMIT
+) -> dict[str, QuerySet]:
     """The rows `overdue_ballots` reads, for association.prefetch.load_together (the
-    dashboard reads them with its other lists, in its one query)."""
-    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today)
-    ids = overdue.values("pk")[:OVERDUE_BALLOTS_LIMIT]
+    dashboard reads them with its other lists, in its one query): the `limit` longest
+    overdue, the same ones in the ballots and in their seats' and votes' subquery."""
+    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today).order_by(
+        "closes_on", "pk"
+    )
+    ids = overdue.values("pk")[:limit]
     return {
         "overdue_ballots": overdue.select_related("case", "case__respondent", "case__procedure")[
-            :OVERDUE_BALLOTS_LIMIT
+            :limit
         ],
         "overdue_seats": BallotSeat.objects.filter(ballot__in=ids).select_related("voter"),
         "overdue_votes": Vote.objects.filter(ballot__in=ids).select_related("voter"),
