@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -30,12 +29,11 @@ from cases.models import (
     Response,
 )
 from cases.outcomes import overdue_ballot_parts, overdue_ballots, overdue_from
-from cases.workflow import STATES, CaseState
+from cases.workflow import OPEN_STATES, STATES, CaseState
 from members.roles import roles_of
 
 QUEUE_LIMIT = 25
 SOON_DAYS = 14
-OPEN_STATES = [s for s, info in STATES.items() if not info.final]
 
 # Stages in the order a case goes through them, then the ways out at intake.
 WORKFLOW_ORDER = [
@@ -75,12 +73,12 @@ def _shown(rows: list) -> dict:
 def idle_filter(now: datetime.datetime) -> Q:
     """Open cases that stayed in their stage longer than their procedure's time
     standard: one condition per procedure version (there are few), so the database
-    compares a stored date with a constant and can use the (state, state_changed_at)
-    index."""
+    compares a stored date with a constant and reads the open cases' partial index
+    (procedure, state_changed_at, ...: case_open_dashboard), whatever the number closed."""
     q = Q(pk__in=[])
     for pk, days in Procedure.objects.values_list("pk", "review_time_standard_days"):
         q |= Q(procedure_id=pk, state_changed_at__lt=now - datetime.timedelta(days=days))
-    return Q(state__in=OPEN_STATES) & q
+    return Q(state__in_literal=OPEN_STATES) & q
 
 
 def awaiting_findings_filter() -> Q:
@@ -144,42 +142,60 @@ def queues(cases: QuerySet, *, today: datetime.date, now: datetime.datetime) -> 
     return {name: _shown(rows) for name, rows in found.items()}
 
 
-def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
-    """Board decisions (violation or not) and dismissals or withdrawals, for the last
-    twelve months, in two grouped queries."""
-    first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    since = datetime.datetime.combine(first, datetime.time(), tz)
+def _month_starts(first: datetime.date, today: datetime.date) -> list[datetime.date]:
     months = []
     day = first
     while day <= today:
         months.append(day)
         day = (day + datetime.timedelta(days=32)).replace(day=1)
-    counts: dict[datetime.date, dict[str, int]] = {m: {} for m in months}
+    return months
 
-    def add(month, key, n):
-        month = timezone.localtime(month).date() if isinstance(month, datetime.datetime) else month
-        if month in counts:
-            counts[month][key] = counts[month].get(key, 0) + n
 
-    decided = (
-        cases.filter(decided_at__gte=since)
-        .annotate(month=TruncMonth("decided_at"))
-        .values_list("month", "state")
-        .annotate(n=Count("pk"))
+def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
+    """Board decisions (violation or not) and dismissals or withdrawals, for the last
+    twelve months, in two aggregates. Each month is a range of the indexed date (local
+    midnights), not a truncation of every row's date: the database reads only the
+    twelve months' entries of (decided_at, state) and (state, state_changed_at), never
+    the cases, however many closed before."""
+    first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    months = _month_starts(first, today)
+    bounds = [datetime.datetime.combine(m, datetime.time(), tz) for m in months]
+    next_month = (months[-1] + datetime.timedelta(days=32)).replace(day=1)
+    bounds.append(datetime.datetime.combine(next_month, datetime.time(), tz))
+    ranges = list(zip(bounds, bounds[1:], strict=False))
+
+    decided = cases.filter(decided_at__gte=bounds[0], decided_at__lt=bounds[-1]).aggregate(
+        **{
+            f"all_{i}": Count("pk", filter=Q(decided_at__gte=low, decided_at__lt=high))
+            for i, (low, high) in enumerate(ranges)
+        },
+        **{
+            f"nv_{i}": Count(
+                "pk",
+                filter=Q(decided_at__gte=low, decided_at__lt=high, state=CaseState.NO_VIOLATION),
+            )
+            for i, (low, high) in enumerate(ranges)
+        },
     )
-    for month, state, n in decided:
-        add(month, "no_violation" if state == CaseState.NO_VIOLATION else "violation", n)
-    closed = (
-        cases.filter(
-            state__in=(CaseState.DISMISSED, CaseState.WITHDRAWN), state_changed_at__gte=since
-        )
-        .annotate(month=TruncMonth("state_changed_at"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
+    closed = cases.filter(
+        state__in=(CaseState.DISMISSED, CaseState.WITHDRAWN),
+        state_changed_at__gte=bounds[0],
+        state_changed_at__lt=bounds[-1],
+    ).aggregate(
+        **{
+            f"out_{i}": Count("pk", filter=Q(state_changed_at__gte=low, state_changed_at__lt=high))
+            for i, (low, high) in enumerate(ranges)
+        }
     )
-    for month, n in closed:
-        add(month, "dismissed", n)
+    counts: dict[datetime.date, dict[str, int]] = {}
+    for i, month in enumerate(months):
+        found = {
+            "violation": decided[f"all_{i}"] - decided[f"nv_{i}"],
+            "no_violation": decided[f"nv_{i}"],
+            "dismissed": closed[f"out_{i}"],
+        }
+        counts[month] = {key: n for key, n in found.items() if n}
     return charts.stacked_columns(
         "decisions-month",
         _("Decisions per month, last twelve months"),
@@ -205,27 +221,28 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
 
     idle = idle_filter(now)
 
-    # Every count in one aggregate: cases by state, and over the open cases their ages
-    # and what is overdue.
-    open_ = Q(state__in=OPEN_STATES)
+    # Cases by state from the state index alone (a covering scan, no case row read);
+    # then over the open cases only (the open-state partial index, whatever the number
+    # closed) their ages and what is overdue.
+    per_state = dict(cases.order_by().values_list("state").annotate(n=Count("pk")))
     ages = {}
     for label, low, high in AGE_BUCKETS:
-        q = open_ & Q(received_on__lte=today - datetime.timedelta(days=low))
+        q = Q(received_on__lte=today - datetime.timedelta(days=low))
         if high is not None:
             q &= Q(received_on__gt=today - datetime.timedelta(days=high))
         ages[label] = Count("pk", filter=q)
-    totals = cases.aggregate(
-        **{f"state_{state}": Count("pk", filter=Q(state=state)) for state in WORKFLOW_ORDER},
+    totals = cases.filter(state__in_literal=OPEN_STATES).aggregate(
         **{f"age_{i}": agg for i, agg in enumerate(ages.values())},
         responses_overdue=Count(
-            "pk", filter=open_ & Q(state=CaseState.UNDER_REVIEW, response_due_on__lt=today)
+            "pk", filter=Q(state=CaseState.UNDER_REVIEW, response_due_on__lt=today)
         ),
         appeal_windows_passed=Count(
-            "pk", filter=open_ & Q(state=CaseState.SANCTIONED, appeal_deadline__lt=today)
+            "pk", filter=Q(state=CaseState.SANCTIONED, appeal_deadline__lt=today)
         ),
-        idle=Count("pk", filter=open_ & idle),
-        mine=Count("pk", filter=open_ & Q(case_officer=user)),
+        idle=Count("pk", filter=idle),
+        mine=Count("pk", filter=Q(case_officer=user)),
     )
+    totals.update({f"state_{state}": per_state.get(state, 0) for state in WORKFLOW_ORDER})
     by_state = [(state, STATES[state].label, totals[f"state_{state}"]) for state in WORKFLOW_ORDER]
 
     # Every list in one query (association.prefetch.load_together), each with its limit.
@@ -246,20 +263,26 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
                 response_due_on__lte=soon,
             )
             .select_related("respondent", "case_officer")
-            .order_by("response_due_on", "pk")[:100],
+            .order_by("response_due_on", "pk")[: QUEUE_LIMIT + 1],
             "ballots_closing": (ballots.filter(case__in=cases) if a_party else ballots)
             .select_related("case", "case__respondent")
-            .order_by("closes_on", "pk")[:100],
+            .order_by("closes_on", "pk")[: QUEUE_LIMIT + 1],
             "appeals_closing": cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
             .select_related("respondent")
-            .order_by("appeal_deadline", "pk")[:100],
-            **overdue_ballot_parts(today),
+            .order_by("appeal_deadline", "pk")[: QUEUE_LIMIT + 1],
+            # The QUEUE_LIMIT longest overdue ballots, like every list on the page.
+            **overdue_ballot_parts(today, limit=QUEUE_LIMIT),
         }
     )
-    work = {name: _shown(found[name]) for name in [*queue_parts_names(), "mine"]}
-    upcoming = found["upcoming"]
-    ballots_closing = found["ballots_closing"]
-    appeals_closing = found["appeals_closing"]
+    # The "coming up" lists too show QUEUE_LIMIT rows (and say if there are more), so
+    # the page builds and renders a bounded number of rows whatever the case load.
+    work = {
+        name: _shown(found[name])
+        for name in [*queue_parts_names(), "mine", "upcoming", "ballots_closing", "appeals_closing"]
+    }
+    upcoming = work["upcoming"]["items"]
+    ballots_closing = work["ballots_closing"]["items"]
+    appeals_closing = work["appeals_closing"]["items"]
     without_quorum = overdue_from(found)
     if a_party:
         visible = set(
@@ -283,6 +306,9 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
         "appeals_closing": appeals_closing,
         "overdue": work["responses_overdue"]["items"],
         "upcoming": upcoming,
+        "upcoming_more": work["upcoming"]["more"],
+        "ballots_closing_more": work["ballots_closing"]["more"],
+        "appeals_closing_more": work["appeals_closing"]["more"],
         "charts": [
             charts.bars(
                 "stages",

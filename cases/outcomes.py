@@ -172,14 +172,19 @@ def case_officers(case: Case) -> set[int]:
 OVERDUE_BALLOTS_LIMIT = 100
 
 
-def overdue_ballot_parts(today: datetime.date) -> dict[str, QuerySet]:
+def overdue_ballot_parts(
+    today: datetime.date, limit: int = OVERDUE_BALLOTS_LIMIT
+) -> dict[str, QuerySet]:
     """The rows `overdue_ballots` reads, for association.prefetch.load_together (the
-    dashboard reads them with its other lists, in its one query)."""
-    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today)
-    ids = overdue.values("pk")[:OVERDUE_BALLOTS_LIMIT]
+    dashboard reads them with its other lists, in its one query): the `limit` longest
+    overdue, the same ones in the ballots and in their seats' and votes' subquery."""
+    overdue = Ballot.objects.filter(closed_at__isnull=True, closes_on__lt=today).order_by(
+        "closes_on", "pk"
+    )
+    ids = overdue.values("pk")[:limit]
     return {
         "overdue_ballots": overdue.select_related("case", "case__respondent", "case__procedure")[
-            :OVERDUE_BALLOTS_LIMIT
+            :limit
         ],
         "overdue_seats": BallotSeat.objects.filter(ballot__in=ids).select_related("voter"),
         "overdue_votes": Vote.objects.filter(ballot__in=ids).select_related("voter"),
@@ -189,9 +194,16 @@ def overdue_ballot_parts(today: datetime.date) -> dict[str, QuerySet]:
 def overdue_from(rows: dict[str, list]) -> list[Ballot]:
     """The overdue ballots without quorum, from the rows of `overdue_ballot_parts`."""
     ballots = rows["overdue_ballots"]
+    # Grouped once by ballot (not a scan of every seat per ballot).
+    seats_of: dict[int, list] = {}
+    votes_of: dict[int, list] = {}
+    for seat in rows["overdue_seats"]:
+        seats_of.setdefault(seat.ballot_id, []).append(seat)
+    for vote in rows["overdue_votes"]:
+        votes_of.setdefault(vote.ballot_id, []).append(vote)
     for ballot in ballots:
-        seats = [s for s in rows["overdue_seats"] if s.ballot_id == ballot.pk]
-        votes = [v for v in rows["overdue_votes"] if v.ballot_id == ballot.pk]
+        seats = seats_of.get(ballot.pk, [])
+        votes = votes_of.get(ballot.pk, [])
         for item in seats + votes:
             item.ballot = ballot
         _store_prefetched(ballot, "seats", seats)

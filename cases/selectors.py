@@ -7,7 +7,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import (
     Exists,
     OuterRef,
@@ -45,7 +44,6 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseLink,
-    Complainant,
     ComplainantAccess,
     ComplainantAppeal,
     ComplainantMessage,
@@ -433,51 +431,104 @@ def ballots_of(case: Case) -> list[dict]:
 
 
 MY_OPEN_BALLOTS_LIMIT = 200
+MY_OPEN_BALLOTS_SHOWN = 25
 MY_CLOSED_BALLOTS_PAGE = 50
 
 
-def my_ballots(*, user, closed_page=1) -> dict:
+@dataclass
+class BallotsPage:
+    """A page of closed ballots without a count of them all (a member may have sat on
+    50,000): one row more than shown says whether there is a next page."""
+
+    number: int
+    more: bool
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def has_other_pages(self) -> bool:
+        return self.more or self.number > 1
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def my_ballots(*, user, closed_page=1, all_open: bool = False) -> dict:
     """ "My ballots": the seats this board or panel member holds, open ones first
-    (soonest closing, at most MY_OPEN_BALLOTS_LIMIT), then the closed ones newest first,
-    a page at a time; not on a case they are a party to (as a representative of the
-    respondent or of the member complainant's organization) or recused from, where
-    they are no decider (cases.access.relation_to). Queried from the member's own
-    seats and votes, never with a list of ids bound into the query, so a member who
-    sat on 50,000 ballots waits no longer than one who sat on ten."""
+    (the MY_OPEN_BALLOTS_SHOWN soonest closing, or with `all_open` at most
+    MY_OPEN_BALLOTS_LIMIT), then the closed ones newest first, a page at a time; not on
+    a case they are a party to (as a representative of the respondent or of the member
+    complainant's organization) or recused from, where they are no decider
+    (cases.access.relation_to). Queried from the member's own seats and votes, never
+    with a list of ids bound into the query, and nothing counted over their closed
+    seats, so a member who sat on 50,000 ballots waits no longer than one who sat on ten."""
     organizations = Representative.objects.filter(user_id=user.pk).values("organization_id")
-    seats = (
+    # The cases they are no decider on, each a small list the database reads once
+    # (not a join to every case they sat on).
+    decider = (
         BallotSeat.objects.filter(voter=user, recused_at__isnull=True)
-        .exclude(ballot__case__respondent_id__in=organizations)
         .exclude(
-            ballot__case__complainant__in=Complainant.objects.filter(
-                member_organization_id__in=organizations
-            )
+            ballot__case_id__in=Case.objects.filter(respondent_id__in=organizations).values("pk")
         )
-        .exclude(ballot__case__recusals__member=user)
-        .annotate(
-            voted=Exists(Vote.objects.filter(ballot_id=OuterRef("ballot_id"), voter_id=user.pk))
+        .exclude(
+            ballot__case_id__in=Case.objects.filter(
+                complainant__member_organization_id__in=organizations
+            ).values("pk")
         )
-        .select_related("ballot", "ballot__case", "ballot__case__respondent")
+        .exclude(ballot__case_id__in=Recusal.objects.filter(member=user).values("case_id"))
     )
-    open_seats = seats.filter(ballot__closed_at__isnull=True).order_by("ballot__closes_on", "pk")
-    closed = Paginator(
-        seats.filter(ballot__closed_at__isnull=False).order_by("-ballot__closed_at", "-pk"),
-        MY_CLOSED_BALLOTS_PAGE,
-    ).get_page(closed_page)  # one query: the count
+    seats = decider.annotate(
+        voted=Exists(Vote.objects.filter(ballot_id=OuterRef("ballot_id"), voter_id=user.pk))
+    ).select_related("ballot", "ballot__case", "ballot__case__respondent")
+    # Open seats from the open ballots (their partial index, then the seat's unique
+    # (ballot, voter) key), not from all the member's seats.
+    open_seats = seats.filter(
+        ballot__in=Ballot.objects.filter(closed_at__isnull=True).values("pk"),
+        ballot__closed_at__isnull=True,
+    )
+    # The call to action counts every open ballot awaiting this member's vote, shown or not.
+    awaiting = open_seats.filter(voted=False).count()
+    shown = MY_OPEN_BALLOTS_LIMIT if all_open else MY_OPEN_BALLOTS_SHOWN
+    number = _page_number(closed_page)
+    start = (number - 1) * MY_CLOSED_BALLOTS_PAGE
+    # The page of closed seats chosen by their keys alone (a lean sort), then only those
+    # rows read in full: the full columns are never built for the whole history.
+    closed_order = ("-ballot__closed_at", "-pk")
+    closed_keys = (
+        decider.filter(ballot__closed_at__isnull=False)
+        .order_by(*closed_order)
+        .values("pk")[start : start + MY_CLOSED_BALLOTS_PAGE + 1]
+    )
     # The open seats and the page of closed ones in one query, even when there are none.
     rows = load_together(
         {
-            "open": open_seats[:MY_OPEN_BALLOTS_LIMIT],
-            "closed": closed.object_list,
+            "open": open_seats.order_by("ballot__closes_on", "pk")[: shown + 1],
+            "to_vote": open_seats.filter(voted=False).order_by("ballot__closes_on", "pk")[:shown],
+            "closed": seats.filter(pk__in=closed_keys).order_by(*closed_order),
         }
     )
-    open_ = [(s.ballot, s.voted) for s in rows["open"]]
+    open_ = [(s.ballot, s.voted) for s in rows["open"][:shown]]
     return {
         "open": open_,
+        "open_more": len(rows["open"]) > shown,
         # The call to action: the open ballots still awaiting this member's vote.
-        "to_vote": [ballot for ballot, voted in open_ if not voted],
-        "closed": [(s.ballot, s.voted) for s in rows["closed"]],
-        "page": closed,
+        "to_vote": [s.ballot for s in rows["to_vote"]],
+        "to_vote_count": awaiting,
+        "closed": [(s.ballot, s.voted) for s in rows["closed"][:MY_CLOSED_BALLOTS_PAGE]],
+        "page": BallotsPage(number, len(rows["closed"]) > MY_CLOSED_BALLOTS_PAGE),
     }
 
 
@@ -945,7 +996,8 @@ def portal_open_cases(*, organization, user) -> list[dict]:
     cases, soonest deadline first (the call to action is the first)."""
     open_cases = (
         portal_case_summary(organization=organization, user=user)
-        .filter(state__in=OPEN_STATES)
+        # Literal states: the open cases' partial index (case_open_respondent) bounds it.
+        .filter(state__in_literal=OPEN_STATES)
         .prefetch_related(None)
     )
     cases = list(open_cases.select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT])

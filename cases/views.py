@@ -806,7 +806,11 @@ def my_ballots(request):
     return render(
         request,
         "cases/my_ballots.html",
-        selectors.my_ballots(user=request.user, closed_page=request.GET.get("page")),
+        selectors.my_ballots(
+            user=request.user,
+            closed_page=request.GET.get("page"),
+            all_open=request.GET.get("open") == "all",
+        ),
     )
 
 

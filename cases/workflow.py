@@ -116,6 +116,9 @@ STATES: dict[str, StateInfo] = {
     ),
 }
 
+# The states a case is still being handled in (the dashboard's counts and its index).
+OPEN_STATES = [s for s, info in STATES.items() if not info.final]
+
 # The stages of the stepper on the case page, in order.
 STAGES = [
     (CaseState.FILED,),

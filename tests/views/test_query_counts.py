@@ -28,6 +28,7 @@ from cases.models import (
     Letter,
     LetterUserObjectPermission,
     Sanction,
+    Vote,
 )
 from cases.workflow import CaseState
 from tests.factories.cases import (
@@ -449,9 +450,20 @@ def test_my_ballots_is_fixed_for_a_member_who_sat_on_many_ballots(
     ballots_for(member, cases[:40], open_=True)
     ballots_for(member, cases[40:], open_=False)
     response = assert_same(client, url, small, django_assert_num_queries)
-    assert len(response.context["open"]) == 41
+    # The 25 soonest open ballots, a link to the rest; the call to action counts all.
+    assert len(response.context["open"]) == 25 and response.context["open_more"]
+    voted = Vote.objects.filter(voter=member).values("ballot_id")
+    awaiting = (
+        BallotSeat.objects.filter(voter=member, ballot__closed_at__isnull=True)
+        .exclude(ballot_id__in=voted)
+        .count()
+    )
+    assert awaiting > 25 and response.context["to_vote_count"] == awaiting
+    assert f"{awaiting} ballots await your vote." in response.content.decode()
     assert len(response.context["closed"]) == 50 and response.context["page"].has_next()
     assert_same(client, url, small, django_assert_num_queries, {"page": "4"})
+    every = assert_same(client, url, small, django_assert_num_queries, {"open": "all"})
+    assert len(every.context["open"]) == 41 and not every.context["open_more"]
 
 
 def test_panel_members_case_list_and_appeal_dossier_are_fixed(
