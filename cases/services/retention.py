@@ -41,6 +41,7 @@ from cases.models import (
     LegalHold,
     Letter,
     LetterKind,
+    LetterOrder,
     PersonalField,
     Procedure,
     RetentionKind,
@@ -209,6 +210,12 @@ def _purge_complainant(case: Case, now) -> dict:
     )
     rows = Delivery.objects.filter(letter_id__in=ids).update(recipient="", error="")
     rows += Dispatch.objects.filter(letter_id__in=ids).update(last_error="")
+    # Their orders (docs/decisions/0027) keep the recipient and the letter's HTML.
+    rows += LetterOrder.objects.filter(
+        Q(letter_id__in=ids)
+        | Q(case=case, addressee=Addressee.COMPLAINANT)
+        | (Q(case=case, kind=LetterKind.NOTICE_OF_COMPLAINT) if disclosed else Q(pk__in=[]))
+    ).update(recipient_name=PURGED, recipient_emails=[], html="", last_error="")
     complainant = case.complainant
     others = complainant.cases.exclude(pk=case.pk).exclude(purges__kind=RetentionKind.COMPLAINANT)
     if not others.exists():  # one complainant may have complained in several cases
