@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/bench_letter_workers.py [--letters 200]
 
-SQLite, in var/bench_workers/ (wiped first). Builds --letters letter orders waiting on
+SQLite, in var/bench_workers/ (wiped first); with --postgres postgres://user:pw@host:port
+on that server's `probity_bench_letters*` databases (re-created; the files stay in
+var/bench_workers/), the deployment for several workers (docs/decisions/0015). Builds --letters letter orders waiting on
 the queue (bench/letter_queue.py), then for 1 and 2 real `probity_worker` processes
 (django-tasks-db's worker with Probity's housekeeping), each on a fresh copy of the same
 database: the wall time until every letter is issued (rendered by WeasyPrint, signed,
@@ -26,12 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import letter_queue as q  # noqa: E402
 
 
-def one_run(db: Path, cert: Path, workers: int, letters: int, var: Path) -> dict:
-    run_db = q.copy_database(db, var / f"run{workers}")
-    env = q.environment(run_db, run_db.parent / "private", cert)
+def one_run(db: Path, cert: Path, workers: int, letters: int, var: Path, server: str) -> dict:
+    run_db = q.copy_database(db, var / f"run{workers}", server)
+    folder = var / f"run{workers}"
+    if server:
+        env = q.environment(folder / "unused.sqlite3", folder / "private", cert, run_db)
+    else:
+        env = q.environment(run_db, folder / "private", cert)
     loads = []
     start = time.monotonic()
-    procs = [q.start_worker(env, f"w{i}", run_db.parent / f"worker{i}.log") for i in range(workers)]
+    procs = [q.start_worker(env, f"w{i}", folder / f"worker{i}.log") for i in range(workers)]
     try:
         deadline = start + 3600
         while q.issued(run_db) < letters:
@@ -61,11 +67,13 @@ def one_run(db: Path, cert: Path, workers: int, letters: int, var: Path) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--letters", type=int, default=200)
+    parser.add_argument("--postgres", default="", help="postgres://user:pw@host:port")
     args = parser.parse_args()
     var = q.ROOT / "var" / "bench_workers"
-    db, cert = q.build(var, args.letters)
-    print(f"{args.letters} letter orders waiting; cores: {os.cpu_count()}")
-    results = [one_run(db, cert, n, args.letters, var) for n in (1, 2)]
+    db, cert = q.build(var, args.letters, args.postgres.rstrip("/"))
+    where = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"{args.letters} letter orders waiting ({where}); cores: {os.cpu_count()}")
+    results = [one_run(db, cert, n, args.letters, var, args.postgres.rstrip("/")) for n in (1, 2)]
     print("| workers | wall s | letters/s | CPU s per letter | load avg (mean / max) |")
     print("|---|---|---|---|---|")
     for r in results:

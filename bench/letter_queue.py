@@ -1,6 +1,7 @@
-"""Shared by bench_letter_workers.py and bench_worker_memory.py: a SQLite database of
-its own with N letter orders waiting on the queue, and real `probity_worker` processes
-to prepare them (docs/decisions/0027).
+"""Shared by bench_letter_workers.py and bench_worker_memory.py: a database of its own
+(SQLite, or with --postgres a PostgreSQL server's `probity_bench_letters*` databases)
+with N letter orders waiting on the queue, and real `probity_worker` processes to
+prepare them (docs/decisions/0027).
 
 The orders are made the way the app makes them for a few cases (the acknowledgement and
 the notice of complaint, through the services), then copied until there are N: each
@@ -21,9 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def environment(db: Path, private: Path, certificate: Path) -> dict:
+def environment(db: Path, private: Path, certificate: Path, url: str = "") -> dict:
+    """The workers' environment; `url` (postgres://...) instead of the SQLite file `db`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.pop("DATABASE_URL", None)
+    if url:
+        env["DATABASE_URL"] = url
     env.update(
         DJANGO_SETTINGS_MODULE="association.settings",
         SQLITE_PATH=str(db),
@@ -40,14 +44,19 @@ def environment(db: Path, private: Path, certificate: Path) -> dict:
     return env
 
 
-def build(var: Path, orders: int) -> tuple[Path, Path]:
-    """A database with `orders` letter orders waiting; returns (its file, the certificate)."""
+def build(var: Path, orders: int, server: str = "") -> tuple[Path, Path]:
+    """A database with `orders` letter orders waiting; returns (its file, the certificate).
+    With `server` (postgres://user:pw@host:port) the database is PostgreSQL's
+    `probity_bench_letters`, re-created."""
     var.mkdir(parents=True, exist_ok=True)
     db, private, cert = var / "queue.sqlite3", var / "private", var / "signing.p12"
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), cert):
         p.unlink(missing_ok=True)
     shutil.rmtree(private, ignore_errors=True)
-    env = environment(db, private, cert)
+    url = ""
+    if server:
+        url = recreate(server, "probity_bench_letters")
+    env = environment(db, private, cert, url)
     run(env, "manage.py", "letter_certificate", "--generate", str(cert))
     run(env, "manage.py", "migrate", "--noinput", "-v0")
     run(env, "bench/letter_queue.py", "--make", str(orders))
@@ -63,11 +72,25 @@ def run(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def copy_database(db: Path, to: Path) -> Path:
-    """A fresh copy of the built database (and its private folder) for one run."""
+def recreate(server: str, name: str, template: str = "") -> str:
+    """Drop and create the PostgreSQL database `name` (from `template`); its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return f"{server}/{name}"
+
+
+def copy_database(db: Path, to: Path, server: str = "") -> Path | str:
+    """A fresh copy of the built database (and its private folder) for one run: the
+    SQLite file's path, or with `server` the PostgreSQL copy's URL."""
     if to.exists():
         shutil.rmtree(to)
     to.mkdir(parents=True)
+    if server:
+        shutil.copytree(db.parent / "private", to / "private")
+        return recreate(server, f"probity_bench_letters_{to.name}", "probity_bench_letters")
     for suffix in ("", "-wal", "-shm"):
         if Path(f"{db}{suffix}").exists():
             shutil.copy(f"{db}{suffix}", to / f"queue.sqlite3{suffix}")
@@ -96,7 +119,13 @@ def start_worker(env: dict, worker_id: str, log: Path, *extra: str) -> subproces
     )
 
 
-def issued(db: Path) -> int:
+def issued(db: Path | str) -> int:
+    query = "SELECT COUNT(*) FROM cases_letterorder WHERE letter_id IS NOT NULL"
+    if isinstance(db, str):  # a PostgreSQL URL
+        import psycopg
+
+        with psycopg.connect(db) as conn:
+            return conn.execute(query).fetchone()[0]
     import sqlite3
 
     with sqlite3.connect(db, timeout=30) as conn:
