@@ -192,7 +192,8 @@ def take(base: str, numbers: dict, out: Path, language: str) -> None:
                 page.wait_for_load_state("networkidle")
                 target = out / f"{name}{suffix}.png"
                 page.screenshot(path=str(target))
-                print(f"{target.relative_to(ROOT)}  {caption}")
+                shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
+                print(f"{shown}  {caption}")
                 page.close()
         finally:
             browser.close()
