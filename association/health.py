@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cases.models import Dispatch, DispatchStatus, WorkerHeartbeat, private_storage
+from cases.models import (
+    Dispatch,
+    DispatchStatus,
+    LetterOrder,
+    LetterOrderStatus,
+    WorkerHeartbeat,
+    private_storage,
+)
 
 
 def _database() -> dict:
@@ -51,7 +58,15 @@ def _worker() -> dict:
         waiting = Dispatch.objects.filter(
             status__in=(DispatchStatus.QUEUED, DispatchStatus.RETRYING, DispatchStatus.SENDING)
         ).count()
+        # Letters still being prepared wait for the worker too (docs/decisions/0027).
+        waiting += LetterOrder.objects.filter(
+            letter__isnull=True,
+            status__in=(LetterOrderStatus.PREPARING, LetterOrderStatus.RETRYING),
+        ).count()
         failed = Dispatch.objects.filter(status=DispatchStatus.FAILED).count()
+        failed += LetterOrder.objects.filter(
+            letter__isnull=True, status=LetterOrderStatus.FAILED
+        ).count()
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
     if last is None:

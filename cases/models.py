@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -1862,10 +1862,10 @@ class Dispatch(models.Model):
 
 
 class LetterOrderStatus(models.TextChoices):
-    PREPARING = "preparing", "Being prepared"
-    RETRYING = "retrying", "Waiting to retry its preparation"
-    FAILED = "failed", "Preparation failed"
-    ISSUED = "issued", "Issued"
+    PREPARING = "preparing", gettext_lazy("Being prepared")
+    RETRYING = "retrying", gettext_lazy("Waiting to retry its preparation")
+    FAILED = "failed", gettext_lazy("Preparation failed")
+    ISSUED = "issued", pgettext_lazy("letter order", "Issued")
 
 
 class LetterOrder(models.Model):

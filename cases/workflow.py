@@ -689,6 +689,7 @@ def _a_letter_preparation_failed(case) -> Check:
     """A letter ordered by a step whose preparation (PDF, signature, storage) failed and
     stopped retrying (docs/decisions/0027)."""
     # .all(): a page that lists cases may prefetch the orders, as it does the letters.
+    # "failed": LetterOrderStatus.FAILED (cases.models imports this module, not back).
     failed = len(
         [x for x in case.letter_orders.all() if x.status == "failed" and x.letter_id is None]
     )

@@ -1,5 +1,5 @@
 """Fixtures every test may use. Helpers and factories are in tests/factories/ (import
-them by name); this file holds the fixtures, and three rules that hold for every test:
+them by name); this file holds the fixtures, and the rules that hold for every test:
 
 - one storage: evidence, attachments and letters go to the test's temporary folder;
 - passwords are hashed cheaply (tests make many users; real hashing costs most of a
@@ -9,12 +9,17 @@ them by name); this file holds the fixtures, and three rules that hold for every
   real code either way;
 - tasks (the letters' delivery) run at once in the caller, by django-tasks' immediate
   backend (`tasks_run_at_once`); a test that needs the queue's real database backend
-  asks for `database_tasks`.
+  asks for `database_tasks`;
+- every test starts and ends in the default language (`default_language`): a request
+  answered in French leaves French active in its thread, which would otherwise leak
+  into the next test's messages.
 """
 
 import hashlib
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from cases import rendering
 from tests.factories.cases import CodeOfEthicsFactory, PrincipleFactory, ProcedureFactory, file_case
@@ -38,6 +43,14 @@ def private_storage(settings, tmp_path):
     root.mkdir()
     settings.PRIVATE_STORAGE_ROOT = root
     return root
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test in the default language, whatever the previous one activated."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -113,13 +113,17 @@ def letter_retry_delays() -> list[int]:
     return [int(d) for d in settings.PROBITY_LETTER_RETRY_DELAYS]
 
 
-def enqueue_preparation(order_id: int, *, delay: int = 0) -> None:
-    """Put the order's preparation on the queue (after `delay` seconds where the
-    backend can defer); the immediate backend of the tests runs it now, in the step."""
-    job = prepare_letter
+def _enqueue(job, pk: int, delay: int) -> None:
+    """Put `job(pk)` on the queue, after `delay` seconds where the backend can defer
+    (the database backend); the immediate backend of the tests runs it now."""
     if delay and job.get_backend().supports_defer:
         job = job.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
-    job.enqueue(order_id)
+    job.enqueue(pk)
+
+
+def enqueue_preparation(order_id: int, *, delay: int = 0) -> None:
+    """Put the order's preparation on the queue (in the step, for a new order)."""
+    _enqueue(prepare_letter, order_id, delay)
 
 
 @task()
@@ -450,12 +454,8 @@ def retry_delays() -> list[int]:
 
 
 def enqueue_delivery(letter_id: int, *, delay: int = 0) -> None:
-    """Put the letter's delivery on the queue, after `delay` seconds where the backend
-    can defer (the database backend); the immediate backend of the tests runs it now."""
-    job = deliver_letter
-    if delay and job.get_backend().supports_defer:
-        job = job.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
-    job.enqueue(letter_id)
+    """Put the letter's delivery on the queue."""
+    _enqueue(deliver_letter, letter_id, delay)
 
 
 @task()

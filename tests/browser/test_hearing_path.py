@@ -18,7 +18,6 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import (
-    Case,
     CodeOfEthics,
     EvidenceSource,
     Hearing,
@@ -33,24 +32,19 @@ from tests.browser.conftest import login, logout
 from tests.browser.pages import action, confirm
 from tests.browser.pages import open_details as _open
 from tests.browser.pages import status as _status
+from tests.factories.cases import pdf
 from tests.factories.hearings import MINUTES, hearing_day_comes
 from tests.factories.members import OrganizationFactory, RepresentativeFactory
 from tests.factories.people import board_user, staff_user
+from tests.factories.scenes import complete_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
-PDF_BODY = b"%PDF-1.4\n% Probity browser test\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 BOARD = [
     ("board.abernathy", "Ottoline", "Abernathy"),
     ("board.brackwater", "Peregrine", "Brackwater"),
     ("board.cardew", "Wilhelmina", "Cardew"),
 ]
-
-
-def _pdf(name: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, PDF_BODY, content_type="application/pdf")
 
 
 @pytest.fixture
@@ -104,7 +98,7 @@ def reviewed(transactional_db, private_storage):
         ],
         evidence=[
             EvidenceInput(
-                file=_pdf("inspection-report.pdf"),
+                file=pdf("inspection-report.pdf"),
                 title="Inspection report",
                 source=EvidenceSource.COMPLAINANT,
                 disclosed_to_respondent=True,
@@ -114,31 +108,8 @@ def reviewed(transactional_db, private_storage):
     case = services.case_transition(
         case=case, name="open_review", by=staff, expected_state=case.state
     )
-    services.response_submit(case=case, by=rep, text="The guard was replaced the next day.")
-    services.evidence_add(
-        case=case,
-        by=staff,
-        evidence=EvidenceInput(
-            file=_pdf("site-visit-notes.pdf"),
-            title="Site visit notes",
-            source=EvidenceSource.STAFF,
-            disclosed_to_respondent=True,
-        ),
-    )
-    for allegation in case.allegations.all():
-        services.finding_record(
-            allegation=allegation,
-            by=staff,
-            conclusion="substantiated",
-            reasoning="The inspection report establishes the conduct.",
-        )
-    services.review_report_save(
-        case=case,
-        by=staff,
-        text="The review considered the report, the response and the site visit.",
-        rests_on_single_source=False,
-    )
-    return Case.objects.get(pk=case.pk)
+    # The review done the one way the tests do it (tests/factories/scenes.py).
+    return complete_review(case, staff, rep=rep)
 
 
 def _step(page, label: str) -> None:
