@@ -16,6 +16,7 @@ them by name); this file holds the fixtures, and the rules that hold for every t
 """
 
 import hashlib
+import os
 
 import pytest
 from django.conf import settings as django_settings
@@ -51,6 +52,27 @@ def default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+# PROBITY_TEST_LANGUAGE=fr runs the suite with the test client speaking French: every
+# request it sends asks for that language (Accept-Language), as a French browser would.
+CLIENT_LANGUAGE = os.environ.get("PROBITY_TEST_LANGUAGE", "")
+
+
+@pytest.fixture(autouse=True)
+def client_language(monkeypatch):
+    """The test client's language: the default one, or PROBITY_TEST_LANGUAGE's."""
+    if not CLIENT_LANGUAGE:
+        return
+    from django.test import Client
+
+    plain = Client.__init__
+
+    def init(self, *args, **defaults):
+        defaults.setdefault("HTTP_ACCEPT_LANGUAGE", CLIENT_LANGUAGE)
+        plain(self, *args, **defaults)
+
+    monkeypatch.setattr(Client, "__init__", init)
 
 
 @pytest.fixture(autouse=True)
