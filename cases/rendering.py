@@ -22,6 +22,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from association.prefetch import load_together
 from cases.models import (
     Addressee,
     Case,
@@ -86,8 +87,10 @@ class LetterAssetFetcher(URLFetcher):
         raise RefusedURL(f"Unknown letter asset {name[:80]!r}.")
 
 
-def letterhead() -> Letterhead:
-    head = Letterhead.objects.first()
+def letterhead(found: Letterhead | None = None, *, looked_up: bool = False) -> Letterhead:
+    """The association's letterhead (`found`, when the caller has read it already), or
+    one made from the settings where none is set up."""
+    head = found if looked_up else Letterhead.objects.order_by("pk").first()
     if head is None:
         head = Letterhead(
             association_name=settings.PROBITY_ASSOCIATION_NAME,
@@ -157,13 +160,16 @@ def complainant_recipient(case: Case) -> Recipient:
     )
 
 
-def checkpoint_context(case: Case) -> dict:
+def latest_checkpoint(case: Case):
+    return RecordCheckpoint.objects.filter(case_id=case.pk).order_by("-sequence", "-pk")[:1]
+
+
+def checkpoint_context(case: Case, found=None, *, looked_up: bool = False) -> dict:
     """The latest signed checkpoint of the case record (docs/decisions/0011) and the
     exact statement its signature covers: printed in the letter, it carries the
-    record's head out of the database, where no one can rewrite it."""
-    checkpoint = (
-        RecordCheckpoint.objects.filter(case_id=case.pk).order_by("-sequence", "-pk").first()
-    )
+    record's head out of the database, where no one can rewrite it. `found`: the
+    checkpoint, when the caller has read it already."""
+    checkpoint = found if looked_up else latest_checkpoint(case).first()
     if checkpoint is None:
         return {"checkpoint": None, "checkpoint_statement": ""}
     return {
@@ -174,18 +180,26 @@ def checkpoint_context(case: Case) -> dict:
 
 def case_wide_context(case: Case) -> dict:
     """What every letter of the case says alike: read once per step, however many
-    letters it orders (`shared` in letter_context)."""
+    letters it orders (`shared` in letter_context). Its rows come in one query: the
+    step waits for this part of the letter (docs/decisions/0027)."""
+    rows = load_together(
+        {
+            "head": Letterhead.objects.order_by("pk")[:1],
+            "allegations": case.allegations.select_related("principle", "finding").order_by("pk"),
+            "checkpoint": latest_checkpoint(case),
+        }
+    )
     return {
-        "head": letterhead(),
+        "head": letterhead(next(iter(rows["head"]), None), looked_up=True),
         "case": case,
         "today": timezone.localdate(),
-        "allegations": list(case.allegations.select_related("principle", "finding").order_by("pk")),
+        "allegations": rows["allegations"],
         "procedure": case.procedure,
         "rules": case.procedure.describe_rules(),
         "complainant_disclosed": case.complainant_identity_disclosed,
         # The latest signed checkpoint of the case record (docs/decisions/0011): the
         # letter carries it out of the database, where no one can rewrite it.
-        **checkpoint_context(case),
+        **checkpoint_context(case, next(iter(rows["checkpoint"]), None), looked_up=True),
     }
 
 

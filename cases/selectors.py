@@ -240,10 +240,12 @@ def _case_page_rows(case: Case) -> dict[str, QuerySet]:
     }
 
 
-def case_for_page(*, number: str, user) -> Case:
+def case_for_page(*, number: str, user, page_rows: bool = True) -> Case:
     """One case with everything its page shows, or 404 for whoever may not see it: the
     case (one query), who may see it (access.relation_to, two), then every related row
-    its page reads in one more (association.prefetch), however much the case holds."""
+    its page reads in one more (association.prefetch), however much the case holds.
+    `page_rows=False` leaves out the related rows, for a form's POST that redirects
+    when it succeeds (what it reads, it reads when it needs it)."""
     cases = Case.objects.select_related(*CASE_PAGE_RELATIONS)
     signed_in = getattr(user, "is_authenticated", False) and not isinstance(user, CodeHolder)
     if signed_in:  # who they are to this case, read with it
@@ -256,7 +258,8 @@ def case_for_page(*, number: str, user) -> Case:
         remember_party_flags(case, user)
     if not can_view_case(user, case):
         raise Http404("No such case.")
-    attach_page_rows(case)
+    if page_rows:
+        attach_page_rows(case)
     return case
 
 

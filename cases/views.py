@@ -526,7 +526,8 @@ def _confirmation(request, case, name: str, action_url: str):
 @login_required
 @require_POST
 def case_step(request, number, name):
-    case = selectors.case_for_page(number=number, user=request.user)
+    # The step redirects when it succeeds: the page's rows are read only if it is refused.
+    case = selectors.case_for_page(number=number, user=request.user, page_rows=False)
     if name not in workflow.STEPS:
         raise Http404("No such step.")
     page = _confirmation(request, case, name, request.path)

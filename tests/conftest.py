@@ -16,7 +16,6 @@ them by name); this file holds the fixtures, and the rules that hold for every t
 """
 
 import hashlib
-import os
 
 import pytest
 from django.conf import settings as django_settings
@@ -26,6 +25,7 @@ from cases import rendering
 from tests.factories.cases import CodeOfEthicsFactory, PrincipleFactory, ProcedureFactory, file_case
 from tests.factories.cases import allegation as allegation_input
 from tests.factories.dates import days, today
+from tests.factories.language import client_language as client_language_of_run
 from tests.factories.letters import STUB_PDF_MARK, make_world
 from tests.factories.members import OrganizationFactory, RepresentativeFactory
 from tests.factories.people import UserFactory, board_user, panel_user, staff_user
@@ -54,22 +54,20 @@ def default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
-# PROBITY_TEST_LANGUAGE=fr runs the suite with the test client speaking French: every
-# request it sends asks for that language (Accept-Language), as a French browser would.
-CLIENT_LANGUAGE = os.environ.get("PROBITY_TEST_LANGUAGE", "")
-
-
 @pytest.fixture(autouse=True)
 def client_language(monkeypatch):
-    """The test client's language: the default one, or PROBITY_TEST_LANGUAGE's."""
-    if not CLIENT_LANGUAGE:
+    """PROBITY_TEST_LANGUAGE=fr: the test client asks for French in every request
+    (Accept-Language), as a French browser would (tests/factories/language.py says how a
+    test reads a page's words then)."""
+    language = client_language_of_run()
+    if language == django_settings.LANGUAGE_CODE:
         return
     from django.test import Client
 
     plain = Client.__init__
 
     def init(self, *args, **defaults):
-        defaults.setdefault("HTTP_ACCEPT_LANGUAGE", CLIENT_LANGUAGE)
+        defaults.setdefault("HTTP_ACCEPT_LANGUAGE", language)
         plain(self, *args, **defaults)
 
     monkeypatch.setattr(Client, "__init__", init)
