@@ -16,12 +16,24 @@ through the constructor, which django-fsm allows, never assigned afterwards.
 
 Cases (`--cases N`): each is simulated through the workflow by `CasePlan`, which
 records the rows and case events the services would write; `Case.state` is a
-protected FSMField and is written once, as the state the case reached. Their rows
-are written by `_Table` (ids reserved first, then executemany on SQLite or COPY on
-PostgreSQL): a million and a half events were too slow through `bulk_create`. Each
-case's events are hashed by `CaseEvent.compute_hash` into a chain from
-`GENESIS_HASH`, so `manage.py verify_case_record` passes; the evidence rows share two
-stored files. Scale cases have no letters (the letters are rendered by WeasyPrint).
+protected FSMField and is written once, as the state the case reached. Each case's
+events are hashed into a chain from `GENESIS_HASH` in `CaseEvent.canonical_content`'s
+form (`_event_content`, checked against the model by `verify_case_record` in the
+tests), so `manage.py verify_case_record` passes; the evidence rows share two stored
+files. Scale cases have no letters (the letters are rendered by WeasyPrint).
+
+How the cases are loaded fast (10,000 organizations and 100,000 cases: figures in
+bench/README.md): a forked generator process (`--workers 1`, the default) simulates
+a batch, numbers its rows itself (`_Ids`: from each table's first free id, read once),
+hashes the chains and turns the rows into tuples of database values (`_build_batch`),
+while the parent writes the previous batch, one transaction per batch, with
+executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`), so the two
+cores work at once; `--workers 0` does the same in one process and builds the same
+rows. While loading (`_bulk_load`, restored after): no per-row foreign-key checks
+(PostgreSQL: `session_replication_role = replica`, for a superuser only), no fsync
+(SQLite `synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger
+SQLite page cache. The schema is never changed: indexes and constraints stay as
+`migrate` made them.
 
 Extending: each kind of data has its own builder (`_build_users`,
 `_build_organizations`, `_build_representatives`, `_build_dues`,
