@@ -1745,7 +1745,11 @@ class _Ids:
                 (last,) = cursor.fetchone()
                 if connection.vendor == "postgresql":
                     # Past the sequence too: ids it handed out may be in rolled-back rows.
-                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+                    cursor.execute(
+                        "SELECT COALESCE(pg_sequence_last_value("
+                        "CAST(pg_get_serial_sequence(%s, 'id') AS regclass)), 0)",
+                        [table],
+                    )
                     last = max(last, cursor.fetchone()[0])
                 self.next[model] = last + 1
 
