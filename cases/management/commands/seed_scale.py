@@ -16,12 +16,24 @@ through the constructor, which django-fsm allows, never assigned afterwards.
 
 Cases (`--cases N`): each is simulated through the workflow by `CasePlan`, which
 records the rows and case events the services would write; `Case.state` is a
-protected FSMField and is written once, as the state the case reached. Their rows
-are written by `_Table` (ids reserved first, then executemany on SQLite or COPY on
-PostgreSQL): a million and a half events were too slow through `bulk_create`. Each
-case's events are hashed by `CaseEvent.compute_hash` into a chain from
-`GENESIS_HASH`, so `manage.py verify_case_record` passes; the evidence rows share two
-stored files. Scale cases have no letters (the letters are rendered by WeasyPrint).
+protected FSMField and is written once, as the state the case reached. Each case's
+events are hashed into a chain from `GENESIS_HASH` in `CaseEvent.canonical_content`'s
+form (`_event_content`, checked against the model by `verify_case_record` in the
+tests), so `manage.py verify_case_record` passes; the evidence rows share two stored
+files. Scale cases have no letters (the letters are rendered by WeasyPrint).
+
+How the cases are loaded fast (10,000 organizations and 100,000 cases: figures in
+bench/README.md): a forked generator process (`--workers 1`, the default) simulates
+a batch, numbers its rows itself (`_Ids`: from each table's first free id, read once),
+hashes the chains and turns the rows into tuples of database values (`_build_batch`),
+while the parent writes the previous batch, one transaction per batch, with
+executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`), so the two
+cores work at once; `--workers 0` does the same in one process and builds the same
+rows. While loading (`_bulk_load`, restored after): no per-row foreign-key checks
+(PostgreSQL: `session_replication_role = replica`, for a superuser only), no fsync
+(SQLite `synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger
+SQLite page cache. The schema is never changed: indexes and constraints stay as
+`migrate` made them.
 
 Extending: each kind of data has its own builder (`_build_users`,
 `_build_organizations`, `_build_representatives`, `_build_dues`,
@@ -37,6 +49,7 @@ import datetime
 import gc
 import hashlib
 import json
+import multiprocessing
 import random
 import time
 from dataclasses import dataclass
@@ -1364,7 +1377,7 @@ def _sqlite_datetime(value: datetime.datetime) -> str:
     the scale data's times are already UTC."""
     if value.tzinfo is not datetime.UTC:
         value = value.astimezone(datetime.UTC)
-    return str(value.replace(tzinfo=None))
+    return value.isoformat(" ")[:-6]  # str() of the naive time, without "+00:00"
 
 
 class _Table:
@@ -1432,20 +1445,30 @@ class _Table:
         if type(rows[0]) is not _Row:
             rows = [_Row(**values) for values in rows]
             self.assign_ids(rows)
-        defaults, attnames, adapters = self.defaults, self.attnames, self.adapters
+        self.write_records(self.records(rows))
+
+    def records(self, rows: list[_Row]) -> list[tuple]:
+        """The database values of _Rows whose ids are assigned, in column order. Asks
+        the database nothing, so the generator process can run it."""
+        defaults, adapters = self.defaults, self.adapters
+        getters = [
+            (attname, defaults[attname], adapt)
+            for attname, adapt in zip(self.attnames, adapters, strict=True)
+            if attname != "id"
+        ]
         data = []
         for row in rows:
-            values = row.values
-            record = []
-            for attname, adapt in zip(attnames, adapters, strict=True):
-                value = row.id if attname == "id" else values.get(attname, defaults[attname])
+            get = row.values.get
+            record = [row.id]
+            for attname, default, adapt in getters:
+                value = get(attname, default)
                 if type(value) is _Row:
                     value = value.id
                 if adapt is not None and value is not None:
                     value = adapt(value)
                 record.append(value)
-            data.append(record)
-        self.write_records(data)
+            data.append(tuple(record))
+        return data
 
     def _instance_records(self, instances: list[models.Model]) -> list[list]:
         records = []
@@ -1474,9 +1497,10 @@ class _Table:
 
 
 class ScaleSeeder:
-    def __init__(self, *, seed: int, batch_size: int, password: str, log=None):
+    def __init__(self, *, seed: int, batch_size: int, password: str, log=None, workers: int = 1):
         self.seed = seed
         self.batch_size = batch_size
+        self.workers = workers
         self.password = password
         self.log = log or (lambda message: None)
 
@@ -1656,98 +1680,303 @@ class ScaleSeeder:
             if index not in existing:
                 indices.append(index)
             index += 1
-        for start in range(0, len(indices), self.batch_size):
-            plans = [
-                CasePlan(world, i).simulate() for i in indices[start : start + self.batch_size]
-            ]
-            taken = [p.case["number"] for p in plans if p.case["number"] in others]
-            if taken:
-                raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
-            self._case_batch(world, plans)
-            self.log(f"  cases: {start + len(plans)}/{missing}")
+        connection = transaction.get_connection()
+        tables = {model: _Table(model, connection) for model in CASE_TABLES}
+        ids = _Ids(connection, CASE_TABLES)
+        batches = [
+            indices[start : start + self.batch_size]
+            for start in range(0, len(indices), self.batch_size)
+        ]
+        done = 0
+        with _bulk_load(connection):
+            for batch in _generate(world, tables, ids, others, batches, self.workers):
+                self._write_batch(tables, ids, batch)
+                done += batch.cases
+                self.log(f"  cases: {done}/{missing}")
         return missing
 
     @transaction.atomic
-    def _case_batch(self, world: CaseWorld, plans: list[CasePlan]) -> None:
+    def _write_batch(self, tables: dict, ids: _Ids, batch: _Batch) -> None:
+        """One batch's rows, complete or absent."""
         connection = transaction.get_connection()
-        # Parents before the rows that point at them; every id is reserved first.
-        order = [
-            Complainant,
-            Case,
-            Allegation,
-            Evidence,
-            Response,
-            Ballot,
-            Finding,
-            BallotSeat,
-            Vote,
-            Sanction,
-            Appeal,
-        ]
-        tables = {model: _Table(model, connection) for model in order}
-        rows = {
-            model: [row for plan in plans for row in plan.rows.get(model, ())] for model in order
-        }
-        for model in order:
-            tables[model].assign_ids(rows[model])
-        # The chains need every id; each case keeps its record's length and head.
-        events = []
-        for plan in plans:
-            chain = _chain(plan)
-            plan.case["record_length"] = len(chain)
-            plan.case["record_head"] = chain[-1][9]
-            events.extend(chain)
-        for model in order:
-            tables[model].write(rows[model])
-        permission = world.permission_ids
-        _Table(CaseGroupObjectPermission, connection).write(
-            {
-                "group_id": world.staff_group_id,
-                "permission_id": permission[codename],
-                "content_object_id": plan.case.id,
-            }
-            for plan in plans
-            for codename in ("view_case", "manage_case")
-        )
-        _Table(CaseUserObjectPermission, connection).write(
-            {
-                "user_id": user_id,
-                "permission_id": permission[codename],
-                "content_object_id": plan.case.id,
-            }
-            for plan in plans
-            for user_id, codename in plan.user_permissions
-        )
-        # The events are most of the rows: written as ready tuples, not _Rows.
-        event_table = _Table(CaseEvent, connection)
-        assert event_table.attnames == [
-            "id",
-            "case_id",
-            "sequence",
-            "at",
-            "actor_id",
-            "kind",
-            "from_state",
-            "to_state",
-            "payload",
-            "previous_hash",
-            "hash",
-        ], event_table.attnames
-        adapt_at = event_table.adapters[3] or (lambda value: value)
-        personal = []
-        records = []
-        for pk, event in zip(event_table.reserve(len(events)), events, strict=True):
-            records.append((pk, *event[:2], adapt_at(event[2]), *event[3:10]))
-            personal.extend({**field, "event_id": pk} for field in event[10])
-        event_table.write_records(records)
-        _Table(PersonalField, connection).write(personal)
-        years: dict[int, int] = {}
-        for plan in plans:
-            year, ordinal = (int(part) for part in plan.case["number"].split("-"))
-            years[year] = max(years.get(year, 0), ordinal)
-        for year, last in years.items():
+        for model, records in batch.records:
+            tables[model].write_records(records)
+        ids.advance(connection, batch.last_ids)
+        for year, last in batch.years.items():
             CaseNumberSequence.objects.get_or_create(year=year)
             CaseNumberSequence.objects.filter(year=year, last__lt=last).update(last=last)
+
+
+# Every table a case batch writes, parents before the rows that point at them.
+CASE_TABLES = [
+    Complainant,
+    Case,
+    Allegation,
+    Evidence,
+    Response,
+    Ballot,
+    Finding,
+    BallotSeat,
+    Vote,
+    Sanction,
+    Appeal,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    CaseEvent,
+    PersonalField,
+]
+
+
+class _Ids:
+    """The ids of the rows to write, handed out in order from the first free id of
+    each table (read once, before the generator starts), so the generator process can
+    number rows, and hash the events that cite them, without asking the database.
+    Nothing else may write these tables during the run (a benchmark database): a
+    clash would fail the batch's transaction, never write a wrong row."""
+
+    def __init__(self, connection, models_: list[type[models.Model]]):
+        self.next: dict[type[models.Model], int] = {}
+        with connection.cursor() as cursor:
+            for model in models_:
+                table = model._meta.db_table
+                cursor.execute(
+                    f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}"
+                )
+                (last,) = cursor.fetchone()
+                if connection.vendor == "postgresql":
+                    # Past the sequence too: ids it handed out may be in rolled-back rows.
+                    cursor.execute(
+                        "SELECT COALESCE(pg_sequence_last_value("
+                        "CAST(pg_get_serial_sequence(%s, 'id') AS regclass)), 0)",
+                        [table],
+                    )
+                    last = max(last, cursor.fetchone()[0])
+                self.next[model] = last + 1
+
+    def take(self, model: type[models.Model], count: int) -> range:
+        first = self.next[model]
+        self.next[model] = first + count
+        return range(first, first + count)
+
+    @staticmethod
+    def advance(connection, last_ids: dict[type[models.Model], int]) -> None:
+        """PostgreSQL: move each sequence past the ids written, so rows created later
+        (by the services) get fresh ones. SQLite's AUTOINCREMENT does it by itself."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model, last in last_ids.items():
+                # Never backwards: another session may have moved it on.
+                cursor.execute(
+                    "SELECT setval(seq, GREATEST(%s, COALESCE(pg_sequence_last_value(seq), 0)))"
+                    " FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS seq",
+                    [last, model._meta.db_table],
+                )
+
+
+@dataclass
+class _Batch:
+    """One batch of cases, ready to write: (model, database values in column order)
+    per table, in CASE_TABLES order; the last id used per table; the highest case
+    number ordinal per year."""
+
+    cases: int
+    records: list[tuple[type[models.Model], list[tuple]]]
+    last_ids: dict[type[models.Model], int]
+    years: dict[int, int]
+
+
+def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan]) -> _Batch:
+    """Number every row, hash each case's events into its chain and turn everything
+    into database values. Asks the database nothing (it runs in the generator)."""
+    rows = {
+        model: [row for plan in plans for row in plan.rows.get(model, ())]
+        for model in CASE_TABLES[:11]  # the models a CasePlan adds rows of
+    }
+    for model, model_rows in rows.items():
+        for row, pk in zip(model_rows, ids.take(model, len(model_rows)), strict=True):
+            row.id = pk
+    # The chains need every id; each case keeps its record's length and head.
+    chains = []
+    for plan in plans:
+        chain = _chain(plan)
+        plan.case["record_length"] = len(chain)
+        plan.case["record_head"] = chain[-1][9]
+        chains.append(chain)
+    records = [(model, tables[model].records(model_rows)) for model, model_rows in rows.items()]
+    permission = world.permission_ids
+    group = [
+        {
+            "group_id": world.staff_group_id,
+            "permission_id": permission[codename],
+            "content_object_id": plan.case.id,
+        }
+        for plan in plans
+        for codename in ("view_case", "manage_case")
+    ]
+    user = [
+        {
+            "user_id": user_id,
+            "permission_id": permission[codename],
+            "content_object_id": plan.case.id,
+        }
+        for plan in plans
+        for user_id, codename in plan.user_permissions
+    ]
+    for model, values in ((CaseGroupObjectPermission, group), (CaseUserObjectPermission, user)):
+        records.append((model, _plain_records(tables[model], ids, values)))
+    event_table = tables[CaseEvent]
+    assert event_table.attnames == [
+        "id",
+        "case_id",
+        "sequence",
+        "at",
+        "actor_id",
+        "kind",
+        "from_state",
+        "to_state",
+        "payload",
+        "previous_hash",
+        "hash",
+    ], event_table.attnames
+    adapt_at = event_table.adapters[3] or (lambda value: value)
+    events, personal = [], []
+    count = sum(len(chain) for chain in chains)
+    pks = iter(ids.take(CaseEvent, count))
+    for chain in chains:
+        for event in chain:
+            pk = next(pks)
+            events.append((pk, *event[:2], adapt_at(event[2]), *event[3:10]))
+            personal.extend({**field, "event_id": pk} for field in event[10])
+    records.append((CaseEvent, events))
+    personal_rows = [_Row(**values) for values in personal]
+    for row, pk in zip(personal_rows, ids.take(PersonalField, len(personal_rows)), strict=True):
+        row.id = pk
+    records.append((PersonalField, tables[PersonalField].records(personal_rows)))
+    years: dict[int, int] = {}
+    for plan in plans:
+        year, ordinal = (int(part) for part in plan.case["number"].split("-"))
+        years[year] = max(years.get(year, 0), ordinal)
+    return _Batch(
+        cases=len(plans),
+        records=records,
+        last_ids={model: ids.next[model] - 1 for model, data in records if data},
+        years=years,
+    )
+
+
+def _plain_records(table: _Table, ids: _Ids, values: list[dict]) -> list[tuple]:
+    """Rows with no defaults or adapted values (the permission rows), numbered here."""
+    names = table.attnames[1:]
+    pks = ids.take(table.model, len(values))
+    return [(pk, *(row[name] for name in names)) for pk, row in zip(pks, values, strict=True)]
+
+
+def _batches_of(world, tables, ids, others, batches):
+    """Simulate each batch of case indices and build it, in order."""
+    for indices in batches:
+        plans = [CasePlan(world, i).simulate() for i in indices]
+        taken = [p.case["number"] for p in plans if p.case["number"] in others]
+        if taken:
+            raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
+        yield _build_batch(world, tables, ids, plans)
+
+
+def _generate(world, tables, ids, others, batches, workers: int):
+    """The built batches, in order. With workers=1 a forked process simulates, hashes
+    and builds the next batch while this one writes the last (the two cores work at
+    once); with 0, everything happens here. Both give the same rows: the generator
+    numbers them from the same first ids."""
+    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from _batches_of(world, tables, ids, others, batches)
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_generator_process,
+        args=(send, world, tables, ids, others, batches),
+        daemon=True,
+    )
+    child.start()
+    send.close()
+    try:
+        for _ in batches:
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise CommandError(
+                    f"The seed_scale generator process ended early (exit code {child.exitcode})."
+                ) from None
+            if isinstance(message, str):
+                raise CommandError(message)
+            yield message
+    finally:
+        receive.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
+def _generator_process(send, world, tables, ids, others, batches) -> None:
+    """The forked generator: batches down the pipe (the pipe's buffer keeps it about a
+    batch ahead), or the error as text. It never touches the parent's database
+    connection, and multiprocessing ends it with os._exit, so the connection's
+    finalizers do not run here."""
+    try:
+        for batch in _batches_of(world, tables, ids, others, batches):
+            send.send(batch)
+    except BrokenPipeError:
+        pass  # the parent stopped reading: it failed and says why
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises
+        with contextlib.suppress(BrokenPipeError):
+            send.send(f"seed_scale generator: {type(error).__name__}: {error}")
+    finally:
+        send.close()
+
+
+@contextlib.contextmanager
+def _bulk_load(connection):
+    """Session settings for the load only, restored after. No per-row foreign-key
+    checks (PostgreSQL: for a superuser; they were a third of SQLite's insert time and
+    1.4-2 s of PostgreSQL's COMMIT per 2,000 cases): the rows cite ids the generator
+    numbered itself or read from the database, and the tests, which seed inside a
+    transaction, keep the checks on. PostgreSQL: commits do not wait for the WAL flush
+    (a crash loses at most the last batches, which a rerun adds again). SQLite: no
+    fsync, and a 256 MiB page cache (the default 2 MiB made every index insert into
+    the events table read pages back from the file)."""
+    if connection.vendor == "postgresql":
+        settings = {"synchronous_commit": "off"}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser')")
+            if cursor.fetchone()[0] == "on":
+                settings["session_replication_role"] = "replica"
+    elif connection.vendor == "sqlite":
+        settings = {"cache_size": str(-256 * 1024)}
+        if not connection.in_atomic_block:  # SQLite refuses both inside a transaction
+            settings.update(synchronous="OFF", foreign_keys="OFF")
+    else:
+        settings = {}
+    previous = {}
+    with connection.cursor() as cursor:
+        for name, value in settings.items():
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT current_setting(%s)", [name])
+                previous[name] = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+            else:
+                cursor.execute(f"PRAGMA {name}")
+                previous[name] = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA {name} = {value}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in previous.items():
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+                else:
+                    cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 @contextlib.contextmanager
@@ -1762,25 +1991,6 @@ def _no_cyclic_gc():
         if enabled:
             gc.enable()
         gc.collect()
-
-
-@contextlib.contextmanager
-def _sqlite_bulk_cache(mib: int = 256):
-    """A larger page cache for this connection while it loads: SQLite's default (2 MiB)
-    makes every index insert into the events table read pages back from the file."""
-    connection = transaction.get_connection()
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{mib * 1024}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _date_or_time(value: str) -> datetime.datetime:
@@ -1828,22 +2038,41 @@ class Command(BaseCommand):
             help="Organizations (or cases) per transaction (default 2000).",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Cases: 1 (default) simulates and hashes the next batch in a forked process "
+            "while this one writes; 0 does everything in this process. Same rows either way.",
+        )
+        parser.add_argument(
             "--password",
             default="",
             help="One password for every scale user (hashed once). Default: unusable passwords.",
         )
 
     def handle(
-        self, *args, organizations, cases, cases_until, seed, batch_size, password, **options
+        self,
+        *args,
+        organizations,
+        cases,
+        cases_until,
+        seed,
+        batch_size,
+        workers,
+        password,
+        **options,
     ):
-        if organizations < 0 or cases < 0 or batch_size < 1:
-            raise CommandError("--organizations and --cases must be >= 0 and --batch-size >= 1.")
+        if organizations < 0 or cases < 0 or batch_size < 1 or workers not in (0, 1):
+            raise CommandError(
+                "--organizations and --cases must be >= 0, --batch-size >= 1, --workers 0 or 1."
+            )
         if cases_until < datetime.datetime.combine(CASES_FROM, datetime.time(), datetime.UTC):
             raise CommandError(f"--cases-until must be on or after {CASES_FROM}.")
         verbose = options["verbosity"] >= 2
         seeder = ScaleSeeder(
             seed=seed,
             batch_size=batch_size,
+            workers=workers,
             # Hashed once for all users; make_password(None) is an unusable password.
             password=make_password(password or None),
             log=(lambda message: self.stdout.write(message)) if verbose else None,
@@ -1854,7 +2083,7 @@ class Command(BaseCommand):
         organizations_done = time.perf_counter()
         cases_created = 0
         if cases:
-            with _sqlite_bulk_cache(), _no_cyclic_gc():
+            with _no_cyclic_gc():
                 cases_created = seeder.seed_cases(cases, cases_until)
         finished = time.perf_counter()
         self.stdout.write(
