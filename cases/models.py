@@ -814,6 +814,34 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
         self.__dict__.pop("_permission_cache", None)
 
 
+class CaseCount(models.Model):
+    """One figure of the case summary (cases.services.summary): how many cases count in
+    (kind, state, month). Kept by the services that create and move cases, in the
+    same transaction; recounted by `manage.py case_summary --repair`."""
+
+    kind = models.CharField(max_length=16)  # summary.IN_STATE, DECIDED or ENDED
+    state = models.CharField(max_length=32)
+    month = models.DateField(null=True, blank=True)  # its first day; none for IN_STATE
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "state"],
+                condition=Q(month__isnull=True),
+                name="case_count_unique_without_month",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "state", "month"],
+                condition=Q(month__isnull=False),
+                name="case_count_unique_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.state} {self.month or ''}: {self.n}"
+
+
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """Per-case permissions of one user, with a real foreign key to the case."""
 
