@@ -65,7 +65,8 @@ def _cases() -> int:
 def spawn(database: str, root: Path) -> subprocess.Popen:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchsite.settings", DJANGO_DEBUG="0")
     env["PYTHONPATH"] = os.pathsep.join([str(root / "bench"), str(root)])
-    env["PROBITY_PRIVATE_DIR"] = str(root / "var" / "bench-suite-private")
+    # This checkout's var/ even for another --root: the bench writes nothing there.
+    env["PROBITY_PRIVATE_DIR"] = str(BENCH.parent / "var" / "bench-suite-private")
     env.pop("DATABASE_URL", None)
     env.pop("SQLITE_PATH", None)
     if database.startswith("postgres"):
