@@ -1,14 +1,19 @@
 """The staff home: "what do I need to do now?" (work queues), with charts of the case
 load, and the same queues per case officer for the weekly digest (cases.digest).
 
-Every queue is one query with a limit, and every count one aggregate, so the page
-asks the same number of queries however many cases are open or closed
+Its cost does not grow with the cases ever filed (issue 15): cases per state and the
+decisions per month come from the summary the services keep (cases.services.summary,
+a few dozen rows); the figures over open cases are one aggregate over the open cases'
+partial index; every list is one query with a limit (QUEUE_LIMIT rows, so the page
+builds and renders a bounded number of rows), all of them in one query. The page asks
+the same number of queries however many cases are open or closed
 (tests/views/test_dashboard.py counts them at two sizes).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -23,16 +28,20 @@ from cases.models import (
     Allegation,
     Ballot,
     Case,
+    CaseCount,
     DispatchStatus,
     Letter,
     Procedure,
     Response,
 )
 from cases.outcomes import overdue_ballot_parts, overdue_ballots, overdue_from
+from cases.services import summary
 from cases.workflow import OPEN_STATES, STATES, CaseState
 from members.roles import roles_of
 
-QUEUE_LIMIT = 25
+# Rows per list: enough to act on now (each says when there are more); every row is
+# built and rendered, so this bounds the page's cost at any size (bench_dashboard.py).
+QUEUE_LIMIT = 10
 SOON_DAYS = 14
 
 # Stages in the order a case goes through them, then the ways out at intake.
@@ -151,20 +160,42 @@ def _month_starts(first: datetime.date, today: datetime.date) -> list[datetime.d
     return months
 
 
-def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
-    """Board decisions (violation or not) and dismissals or withdrawals, for the last
-    twelve months, in two aggregates. Each month is a range of the indexed date (local
-    midnights), not a truncation of every row's date: the database reads only the
-    twelve months' entries of (decided_at, state) and (state, state_changed_at), never
-    the cases, however many closed before."""
-    first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    months = _month_starts(first, today)
-    bounds = [datetime.datetime.combine(m, datetime.time(), tz) for m in months]
-    next_month = (months[-1] + datetime.timedelta(days=32)).replace(day=1)
-    bounds.append(datetime.datetime.combine(next_month, datetime.time(), tz))
-    ranges = list(zip(bounds, bounds[1:], strict=False))
+def _last_twelve_months(today: datetime.date) -> list[datetime.date]:
+    return _month_starts(
+        (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1), today
+    )
 
+
+def _counts_from_summary(months: list[datetime.date]) -> tuple[dict, dict]:
+    """Cases per state and the decisions of each month, from the summary the services
+    keep (cases.services.summary): one query over a few dozen rows (one per state, and
+    per state and month for the twelve months), however many cases were ever filed."""
+    per_state: dict[str, int] = {}
+    per_month: dict[datetime.date, Counter] = {m: Counter() for m in months}
+    rows = CaseCount.objects.filter(
+        Q(kind=summary.IN_STATE)
+        | Q(kind__in=(summary.DECIDED, summary.ENDED), month__gte=months[0], month__lte=months[-1])
+    ).values_list("kind", "state", "month", "n")
+    for kind, state, month, n in rows:
+        if kind == summary.IN_STATE:
+            per_state[state] = n
+        elif kind == summary.ENDED:
+            per_month[month]["dismissed"] += n
+        else:
+            found = "no_violation" if state == CaseState.NO_VIOLATION else "violation"
+            per_month[month][found] += n
+    return per_state, per_month
+
+
+def _counts_from_cases(cases: QuerySet, months: list[datetime.date]) -> tuple[dict, dict]:
+    """The same figures counted from `cases` (for a staff member who is also a party,
+    who sees only some cases): by state from the state index, and each month as a
+    range of the indexed dates (local midnights), in two aggregates."""
+    per_state = dict(cases.order_by().values_list("state").annotate(n=Count("pk")))
+    tz = timezone.get_default_timezone()
+    next_month = (months[-1] + datetime.timedelta(days=32)).replace(day=1)
+    bounds = [datetime.datetime.combine(m, datetime.time(), tz) for m in [*months, next_month]]
+    ranges = list(zip(bounds, bounds[1:], strict=False))
     decided = cases.filter(decided_at__gte=bounds[0], decided_at__lt=bounds[-1]).aggregate(
         **{
             f"all_{i}": Count("pk", filter=Q(decided_at__gte=low, decided_at__lt=high))
@@ -178,8 +209,8 @@ def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
             for i, (low, high) in enumerate(ranges)
         },
     )
-    closed = cases.filter(
-        state__in=(CaseState.DISMISSED, CaseState.WITHDRAWN),
+    ended = cases.filter(
+        state__in=summary.ENDED_STATES,
         state_changed_at__gte=bounds[0],
         state_changed_at__lt=bounds[-1],
     ).aggregate(
@@ -188,19 +219,28 @@ def _decisions_per_month(cases: QuerySet, today: datetime.date) -> charts.Chart:
             for i, (low, high) in enumerate(ranges)
         }
     )
-    counts: dict[datetime.date, dict[str, int]] = {}
-    for i, month in enumerate(months):
-        found = {
-            "violation": decided[f"all_{i}"] - decided[f"nv_{i}"],
-            "no_violation": decided[f"nv_{i}"],
-            "dismissed": closed[f"out_{i}"],
-        }
-        counts[month] = {key: n for key, n in found.items() if n}
+    per_month = {
+        month: Counter(
+            violation=decided[f"all_{i}"] - decided[f"nv_{i}"],
+            no_violation=decided[f"nv_{i}"],
+            dismissed=ended[f"out_{i}"],
+        )
+        for i, month in enumerate(months)
+    }
+    return per_state, per_month
+
+
+def _decisions_per_month(per_month: dict[datetime.date, Counter]) -> charts.Chart:
+    """Board decisions (violation or not) and dismissals or withdrawals, for the last
+    twelve months."""
     return charts.stacked_columns(
         "decisions-month",
         _("Decisions per month, last twelve months"),
         # A column is 34 pixels wide: the month's short name and the year's two digits.
-        [(date_format(m, "M y"), counts[m]) for m in months],
+        [
+            (date_format(m, "M y"), {key: n for key, n in counts.items() if n})
+            for m, counts in per_month.items()
+        ],
         [
             ("violation", _("Violation found")),
             ("no_violation", _("No violation found")),
@@ -221,10 +261,14 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
 
     idle = idle_filter(now)
 
-    # Cases by state from the state index alone (a covering scan, no case row read);
-    # then over the open cases only (the open-state partial index, whatever the number
-    # closed) their ages and what is overdue.
-    per_state = dict(cases.order_by().values_list("state").annotate(n=Count("pk")))
+    # Cases by state and the decisions per month from the summary the services keep
+    # (or, for a party, counted over what they may see); then over the open cases only
+    # (the open-state partial index, whatever the number closed) their ages and what
+    # is overdue.
+    months = _last_twelve_months(today)
+    per_state, per_month = (
+        _counts_from_cases(cases, months) if a_party else _counts_from_summary(months)
+    )
     ages = {}
     for label, low, high in AGE_BUCKETS:
         q = Q(received_on__lte=today - datetime.timedelta(days=low))
@@ -253,7 +297,8 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
         {
             **queue_parts(cases, today=today, now=now, idle=idle),
             "mine": _limited(
-                cases.filter(case_officer=user, state__in=OPEN_STATES)
+                # The literal IN: SQLite then reads the open cases' partial index.
+                cases.filter(case_officer=user, state__in_literal=OPEN_STATES)
                 .select_related("respondent")
                 .order_by("state_changed_at", "pk")
             ),
@@ -321,7 +366,7 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
                 [(label, totals[f"age_{i}"]) for i, label in enumerate(ages)],
             ),
             charts.bars("overdue-items", _("Overdue items"), overdue_items, unit=_("items")),
-            _decisions_per_month(cases, today),
+            _decisions_per_month(per_month),
         ],
     }
 

@@ -753,6 +753,31 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
                 condition=Q(state__in=workflow.OPEN_STATES),
                 name="case_open_dashboard",
             ),
+            # The dashboard's figures over the open cases (ages, overdue, idle, mine) from
+            # this index alone: it leads with the state, as the query's IN does, so
+            # SQLite's planner takes it (covering) over the state indexes of all cases.
+            models.Index(
+                fields=[
+                    "state",
+                    "received_on",
+                    "response_due_on",
+                    "appeal_deadline",
+                    "procedure",
+                    "state_changed_at",
+                    "case_officer",
+                ],
+                condition=Q(state__in=workflow.OPEN_STATES),
+                name="case_open_figures",
+            ),
+            # The dashboard's "my cases": one officer's open cases, longest in their
+            # stage first, without reading the cases they closed.
+            models.Index(
+                fields=["case_officer", "state_changed_at"],
+                condition=Q(state__in=workflow.OPEN_STATES),
+                name="case_open_officer",
+            ),
+            # Complaints waiting to be opened, oldest received first.
+            models.Index(fields=["state", "received_on"], name="case_state_received"),
             # The portal's open cases of one respondent, newest first, whatever the
             # number it has closed.
             models.Index(
@@ -812,6 +837,34 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
 
     def forget_permissions(self) -> None:
         self.__dict__.pop("_permission_cache", None)
+
+
+class CaseCount(models.Model):
+    """One figure of the case summary (cases.services.summary): how many cases count in
+    (kind, state, month). Kept by the services that create and move cases, in the
+    same transaction; recounted by `manage.py case_summary --repair`."""
+
+    kind = models.CharField(max_length=16)  # summary.IN_STATE, DECIDED or ENDED
+    state = models.CharField(max_length=32)
+    month = models.DateField(null=True, blank=True)  # its first day; none for IN_STATE
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "state"],
+                condition=Q(month__isnull=True),
+                name="case_count_unique_without_month",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "state", "month"],
+                condition=Q(month__isnull=False),
+                name="case_count_unique_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.state} {self.month or ''}: {self.n}"
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -1197,6 +1250,15 @@ class Ballot(models.Model):
                 fields=["case", "kind"],
                 condition=Q(closed_at__isnull=True),
                 name="one_open_ballot_per_kind",
+            )
+        ]
+        indexes = [
+            # The dashboard's ballots closing soon and overdue ones, by closing date,
+            # from the open ballots only.
+            models.Index(
+                fields=["closes_on"],
+                condition=Q(closed_at__isnull=True),
+                name="ballot_open_closes_on",
             )
         ]
 

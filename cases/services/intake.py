@@ -31,6 +31,7 @@ from cases.services.evidence import EvidenceInput, store_evidence
 from cases.services.grants import grant_staff
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
+from cases.services.summary import keys_of, moved
 from cases.workflow import CaseState
 from members.models import Organization
 from members.roles import roles_of
@@ -166,6 +167,7 @@ def complaint_file(
         state_changed_at=now,
     )
     case = lock_case(case)
+    moved([], keys_of(case))  # counted in the dashboard's summary, with the case
     filed_event = record_event(
         case,
         actor=by,

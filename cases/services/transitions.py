@@ -44,6 +44,7 @@ from cases.services.interim import end_with_case
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
 from cases.services.sanctions import sanction_apply
+from cases.services.summary import keys_of, moved
 from cases.workflow import CaseState, TransitionRefused
 
 
@@ -139,12 +140,15 @@ def case_transition(
         raise PermissionDenied(refusal_for_who(by, case, name))
 
     from_state = case.state
+    counted_in = keys_of(case)
     arguments = PREPARE[name](case, by, reason) if name in PREPARE else {}
     method(**arguments)
     case.state_changed_at = timezone.now()
     if step.reason_label and case.state in (CaseState.DISMISSED, CaseState.WITHDRAWN):
         case.closing_reason = reason
     case.save()
+    # The dashboard's counts move with the case, in its transaction (summary).
+    moved(counted_in, keys_of(case))
     # The complainant with an access code is no Django user: no actor (the step's
     # effects say who).
     actor = acting_user(by)

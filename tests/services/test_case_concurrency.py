@@ -138,3 +138,22 @@ def test_evidence_added_by_two_staff_at_once_keeps_one_unbroken_chain(filed_case
     fresh = Case.objects.get(pk=case.pk)
     assert CaseEvent.objects.filter(case=fresh, kind="evidence_added").count() == 3
     assert services.verify_case_record(fresh).ok
+
+
+def test_two_cases_dismissed_at_once_are_both_counted_in_the_summary(filed_case):
+    """Both steps find no summary row for this month's dismissals and insert it at once:
+    one insert waits for the other, fails in its savepoint and adds to that row."""
+    from cases.services.summary import summary_drift
+
+    case, first, second = filed_case
+    other = file_case(by=second, respondent=case.respondent)
+
+    def dismiss(c, user):
+        return lambda: services.case_transition(
+            case=Case.objects.get(pk=c.pk), name="dismiss", by=user, reason="Out of scope."
+        )
+
+    results = run_together(dismiss(case, first), dismiss(other, second))
+
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert summary_drift() == []

@@ -88,6 +88,7 @@ from cases.models import (
 )
 from cases.services.grants import STAFF_PERMISSIONS
 from cases.services.record import GENESIS_HASH, commit_personal
+from cases.services.summary import rebuild_summary
 from cases.workflow import CaseState
 from members.models import (
     DuesInvoice,
@@ -2085,6 +2086,7 @@ class Command(BaseCommand):
         if cases:
             with _no_cyclic_gc():
                 cases_created = seeder.seed_cases(cases, cases_until)
+        rebuild_summary()  # the dashboard's counts, recounted from the cases written
         finished = time.perf_counter()
         self.stdout.write(
             f"seed_scale: {created} organizations created (target {organizations}) "
