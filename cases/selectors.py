@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from association.paging import KeysetPage, keyset_page
+from association.paging import KeysetPage, bounded_count, keyset_page
 from association.prefetch import attach, attach_grouped, load_together
 from cases import diagram, workflow
 from cases.access import (
@@ -435,46 +435,20 @@ MY_OPEN_BALLOTS_SHOWN = 25
 MY_CLOSED_BALLOTS_PAGE = 50
 
 
-@dataclass
-class BallotsPage:
-    """A page of closed ballots without a count of them all (a member may have sat on
-    50,000): one row more than shown says whether there is a next page."""
-
-    number: int
-    more: bool
-
-    def has_next(self) -> bool:
-        return self.more
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    def has_other_pages(self) -> bool:
-        return self.more or self.number > 1
-
-
-def _page_number(value) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return 1
-
-
-def my_ballots(*, user, closed_page=1, all_open: bool = False) -> dict:
+def my_ballots(*, user, after: str = "", before: str = "", all_open: bool = False) -> dict:
     """ "My ballots": the seats this board or panel member holds, open ones first
     (the MY_OPEN_BALLOTS_SHOWN soonest closing, or with `all_open` at most
-    MY_OPEN_BALLOTS_LIMIT), then the closed ones newest first, a page at a time; not on
-    a case they are a party to (as a representative of the respondent or of the member
-    complainant's organization) or recused from, where they are no decider
-    (cases.access.relation_to). Queried from the member's own seats and votes, never
-    with a list of ids bound into the query, and nothing counted over their closed
-    seats, so a member who sat on 50,000 ballots waits no longer than one who sat on ten."""
+    MY_OPEN_BALLOTS_LIMIT), then the closed ones newest first, a keyset page at a time
+    (association.paging: after or before a cursor); not on a case they are a party to
+    (as a representative of the respondent or of the member complainant's organization)
+    or recused from, where they are no decider (cases.access.relation_to).
+
+    Queried from the member's own seats, by the seat's copy of its ballot's closed_at
+    and the index (voter, closed_at desc, id desc): the open seats are one range of it,
+    a page of closed ones another, read in order and stopped after one row more than
+    the page. Nothing is counted over their closed seats, and the call to action counts
+    at most MY_OPEN_BALLOTS_LIMIT, so a member who sat on 50,000 ballots waits no
+    longer than one who sat on ten."""
     organizations = Representative.objects.filter(user_id=user.pk).values("organization_id")
     # The cases they are no decider on, each a small list the database reads once
     # (not a join to every case they sat on).
@@ -493,42 +467,36 @@ def my_ballots(*, user, closed_page=1, all_open: bool = False) -> dict:
     seats = decider.annotate(
         voted=Exists(Vote.objects.filter(ballot_id=OuterRef("ballot_id"), voter_id=user.pk))
     ).select_related("ballot", "ballot__case", "ballot__case__respondent")
-    # Open seats from the open ballots (their partial index, then the seat's unique
-    # (ballot, voter) key), not from all the member's seats.
-    open_seats = seats.filter(
-        ballot__in=Ballot.objects.filter(closed_at__isnull=True).values("pk"),
-        ballot__closed_at__isnull=True,
+    open_seats = seats.filter(closed_at__isnull=True)
+    awaiting, more_awaiting = bounded_count(
+        open_seats.filter(voted=False), limit=MY_OPEN_BALLOTS_LIMIT
     )
-    # The call to action counts every open ballot awaiting this member's vote, shown or not.
-    awaiting = open_seats.filter(voted=False).count()
     shown = MY_OPEN_BALLOTS_LIMIT if all_open else MY_OPEN_BALLOTS_SHOWN
-    number = _page_number(closed_page)
-    start = (number - 1) * MY_CLOSED_BALLOTS_PAGE
-    # The page of closed seats chosen by their keys alone (a lean sort), then only those
-    # rows read in full: the full columns are never built for the whole history.
-    closed_order = ("-ballot__closed_at", "-pk")
-    closed_keys = (
-        decider.filter(ballot__closed_at__isnull=False)
-        .order_by(*closed_order)
-        .values("pk")[start : start + MY_CLOSED_BALLOTS_PAGE + 1]
-    )
-    # The open seats and the page of closed ones in one query, even when there are none.
+    # The open seats and the ones still awaiting a vote in one query.
     rows = load_together(
         {
             "open": open_seats.order_by("ballot__closes_on", "pk")[: shown + 1],
             "to_vote": open_seats.filter(voted=False).order_by("ballot__closes_on", "pk")[:shown],
-            "closed": seats.filter(pk__in=closed_keys).order_by(*closed_order),
         }
     )
-    open_ = [(s.ballot, s.voted) for s in rows["open"][:shown]]
+    page = keyset_page(
+        seats.filter(closed_at__isnull=False),
+        order=("-closed_at", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=MY_CLOSED_BALLOTS_PAGE,
+        after=after,
+        before=before,
+        count=False,
+    )
     return {
-        "open": open_,
+        "open": [(s.ballot, s.voted) for s in rows["open"][:shown]],
         "open_more": len(rows["open"]) > shown,
         # The call to action: the open ballots still awaiting this member's vote.
         "to_vote": [s.ballot for s in rows["to_vote"]],
         "to_vote_count": awaiting,
-        "closed": [(s.ballot, s.voted) for s in rows["closed"][:MY_CLOSED_BALLOTS_PAGE]],
-        "page": BallotsPage(number, len(rows["closed"]) > MY_CLOSED_BALLOTS_PAGE),
+        "to_vote_count_is_bounded": more_awaiting,
+        "closed": [(s.ballot, s.voted) for s in page],
+        "page": page,
     }
 
 

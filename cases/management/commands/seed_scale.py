@@ -1690,6 +1690,10 @@ class ScaleSeeder:
         }
         for model in order:
             tables[model].assign_ids(rows[model])
+        # A seat carries its ballot's closed_at, as cases.services.ballots.close_ballots
+        # leaves it ("My ballots" pages a member's seats by it).
+        for seat in rows[BallotSeat]:
+            seat["closed_at"] = seat["ballot_id"].values.get("closed_at")
         # The chains need every id; each case keeps its record's length and head.
         events = []
         for plan in plans:
