@@ -40,6 +40,7 @@ from cases.models import (
     Allegation,
     Amendment,
     Ballot,
+    BallotKind,
     BallotSeat,
     Case,
     CaseEvent,
@@ -433,6 +434,14 @@ def ballots_of(case: Case) -> list[dict]:
 MY_OPEN_BALLOTS_LIMIT = 200
 MY_OPEN_BALLOTS_SHOWN = 25
 MY_CLOSED_BALLOTS_PAGE = 50
+MY_BALLOTS_COLUMNS = (
+    "closed_at",
+    "ballot__kind",
+    "ballot__closes_on",
+    "ballot__closed_at",
+    "ballot__case__number",
+    "ballot__case__respondent__name",
+)
 
 
 def my_ballots(*, user, after: str = "", before: str = "", all_open: bool = False) -> dict:
@@ -464,23 +473,32 @@ def my_ballots(*, user, after: str = "", before: str = "", all_open: bool = Fals
         )
         .exclude(ballot__case_id__in=Recusal.objects.filter(member=user).values("case_id"))
     )
-    seats = decider.annotate(
-        voted=Exists(Vote.objects.filter(ballot_id=OuterRef("ballot_id"), voter_id=user.pk))
-    ).select_related("ballot", "ballot__case", "ballot__case__respondent")
-    open_seats = seats.filter(closed_at__isnull=True)
-    awaiting, more_awaiting = bounded_count(
-        open_seats.filter(voted=False), limit=MY_OPEN_BALLOTS_LIMIT
-    )
+    voted = Exists(Vote.objects.filter(ballot_id=OuterRef("ballot_id"), voter_id=user.pk))
+
+    def shown_rows(chosen):
+        # Only the columns a row shows: the page builds 75 rows of four models each.
+        return (
+            chosen.annotate(voted=voted)
+            .select_related("ballot", "ballot__case", "ballot__case__respondent")
+            .only(*MY_BALLOTS_COLUMNS)
+        )
+
+    open_seats = decider.filter(closed_at__isnull=True)
+    awaiting = open_seats.filter(~voted)
+    count, more = bounded_count(awaiting, limit=MY_OPEN_BALLOTS_LIMIT)
     shown = MY_OPEN_BALLOTS_LIMIT if all_open else MY_OPEN_BALLOTS_SHOWN
-    # The open seats and the ones still awaiting a vote in one query.
-    rows = load_together(
-        {
-            "open": open_seats.order_by("ballot__closes_on", "pk")[: shown + 1],
-            "to_vote": open_seats.filter(voted=False).order_by("ballot__closes_on", "pk")[:shown],
-        }
-    )
+    soonest = ("ballot__closes_on", "pk")
+
+    def soonest_of(chosen, limit: int) -> list:
+        # The soonest closing chosen by their keys alone (a lean sort over the member's
+        # open seats), then only those rows read in full.
+        keys = chosen.order_by(*soonest).values("pk")[:limit]
+        return list(shown_rows(BallotSeat.objects.filter(pk__in=keys)).order_by(*soonest))
+
+    open_ = soonest_of(open_seats, shown + 1)
+    first = next(iter(soonest_of(awaiting, 1)), None)
     page = keyset_page(
-        seats.filter(closed_at__isnull=False),
+        shown_rows(decider.filter(closed_at__isnull=False)),
         order=("-closed_at", "-pk"),
         kinds=(datetime.datetime, int),
         size=MY_CLOSED_BALLOTS_PAGE,
@@ -488,13 +506,19 @@ def my_ballots(*, user, after: str = "", before: str = "", all_open: bool = Fals
         before=before,
         count=False,
     )
+    # Each kind's label translated once, not once a row (get_kind_display hashes every
+    # choice's lazy label, each a lookup through the catalogues).
+    labels = {kind: str(label) for kind, label in BallotKind.choices}
+    for seat in [*open_, *page, *([first] if first else [])]:
+        seat.ballot.kind_label = labels.get(seat.ballot.kind, seat.ballot.kind)
     return {
-        "open": [(s.ballot, s.voted) for s in rows["open"][:shown]],
-        "open_more": len(rows["open"]) > shown,
-        # The call to action: the open ballots still awaiting this member's vote.
-        "to_vote": [s.ballot for s in rows["to_vote"]],
-        "to_vote_count": awaiting,
-        "to_vote_count_is_bounded": more_awaiting,
+        "open": [(s.ballot, s.voted) for s in open_[:shown]],
+        "open_more": len(open_) > shown,
+        # The call to action: how many open ballots await this member's vote (at most
+        # MY_OPEN_BALLOTS_LIMIT counted), and the one that closes soonest.
+        "to_vote_count": count,
+        "to_vote_count_is_bounded": more,
+        "first_to_vote": first.ballot if first else None,
         "closed": [(s.ballot, s.voted) for s in page],
         "page": page,
     }

@@ -51,6 +51,9 @@ def test_each_representative_sees_the_case_and_stage_readme_names(demo):
 
 def test_each_voter_readme_names_has_a_ballot_awaiting_their_vote(demo):
     for username, states in AWAITING_A_VOTE.items():
-        waiting = my_ballots(user=User.objects.get(username=username))["to_vote"]
+        mine = my_ballots(user=User.objects.get(username=username))
+        waiting = [ballot for ballot, voted in mine["open"] if not voted]
         assert sorted(b.case.state for b in waiting) == states, username
-    assert my_ballots(user=User.objects.get(username="board.adams"))["to_vote"] == []
+        assert mine["first_to_vote"] == waiting[0] and mine["to_vote_count"] == len(waiting)
+    mine = my_ballots(user=User.objects.get(username="board.adams"))
+    assert mine["first_to_vote"] is None and mine["to_vote_count"] == 0
