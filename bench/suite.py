@@ -568,7 +568,9 @@ def people():
         ballots = Ballot.objects.filter(closed_at__isnull=False, kind="board").order_by("pk")[
             :FEW_BALLOTS
         ]
-        BallotSeat.objects.bulk_create([BallotSeat(ballot=b, voter=few) for b in ballots])
+        BallotSeat.objects.bulk_create(
+            [BallotSeat(ballot=b, voter=few, closed_at=b.closed_at) for b in ballots]
+        )
     busiest = Case.objects.values("respondent").annotate(n=Count("pk")).order_by("-n").first()
     rep = (
         Representative.objects.filter(organization_id=busiest["respondent"])

@@ -1278,11 +1278,18 @@ class BallotSeat(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballot_seats"
     )
     recused_at = models.DateTimeField(null=True, blank=True)
+    # The ballot's closed_at, copied when it closes (cases.services.ballots.close_ballots,
+    # in the same transaction): "My ballots" pages a member's seats by it from their own
+    # rows (the index below), not by reading every ballot they ever sat on.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["voter__last_name", "voter__first_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["ballot", "voter"], name="one_seat_per_voter")
+        ]
+        indexes = [
+            models.Index(fields=["voter", "-closed_at", "-id"], name="seat_voter_closed"),
         ]
 
     def __str__(self) -> str:

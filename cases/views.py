@@ -804,14 +804,16 @@ def my_ballots(request):
     roles = roles_of(request.user)
     if not (roles.board or roles.appeals_panel):
         raise PermissionDenied(_("“My ballots” is for board and appeals-panel members."))
+    all_open = request.GET.get("open") == "all"
+    context = selectors.my_ballots(
+        user=request.user,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        all_open=all_open,
+    )
+    # The closed ballots' page links keep every open ballot shown if asked.
     return render(
-        request,
-        "cases/my_ballots.html",
-        selectors.my_ballots(
-            user=request.user,
-            closed_page=request.GET.get("page"),
-            all_open=request.GET.get("open") == "all",
-        ),
+        request, "cases/my_ballots.html", context | {"query_string": "open=all" if all_open else ""}
     )
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -488,9 +488,21 @@ def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballo
     return ballot
 
 
+@transaction.atomic
+def close_ballots(ballots: QuerySet[Ballot], **result) -> None:
+    """Close the open ones of `ballots`, storing `result` (tally, rule...) on each: the
+    one place a ballot's closed_at is written, and its copy on the ballot's seats with it
+    (cases.selectors.my_ballots pages a member's seats by their own closed_at)."""
+    now = timezone.now()
+    still_open = ballots.filter(closed_at__isnull=True)
+    # The seats first: once the ballots are closed this selection no longer finds them.
+    BallotSeat.objects.filter(ballot__in=still_open.values("pk")).update(closed_at=now)
+    still_open.update(closed_at=now, **result)
+
+
 def _store_result(ballot: Ballot, outcome: tally.Outcome) -> None:
-    Ballot.objects.filter(pk=ballot.pk).update(
-        closed_at=timezone.now(),
+    close_ballots(
+        Ballot.objects.filter(pk=ballot.pk),
         tally={**outcome.counts, "quorum_met": outcome.quorum_met},
         outcome_rule=outcome.rule,
         violation_found=outcome.violation_found,

@@ -33,7 +33,7 @@ from cases.models import (
 )
 from cases.outcomes import ballot_outcome, open_ballot
 from cases.rendering import complainant_recipient, respondent_recipient
-from cases.services.ballots import open_appeal_ballot, open_board_ballot
+from cases.services.ballots import close_ballots, open_appeal_ballot, open_board_ballot
 from cases.services.evidence import EvidenceInput, store_evidence
 from cases.services.grants import grant, respondent_users
 from cases.services.letters import issue
@@ -255,8 +255,8 @@ def complainant_appeal_ballot_close(*, case: Case, by) -> Ballot:
     authorize(by, case, "close_complainant_appeal_ballot")
     ballot = open_ballot(case, BallotKind.COMPLAINANT_APPEAL)
     outcome = ballot_outcome(ballot, case.procedure)
-    Ballot.objects.filter(pk=ballot.pk).update(
-        closed_at=timezone.now(),
+    close_ballots(
+        Ballot.objects.filter(pk=ballot.pk),
         tally={**outcome.counts, "quorum_met": outcome.quorum_met},
         outcome_rule=outcome.rule,
         violation_found=outcome.violation_found,

@@ -28,7 +28,7 @@ from cases.models import (
     SanctionKind,
 )
 from cases.rendering import respondent_recipient
-from cases.services.ballots import MAX_SUSPENSION_MONTHS
+from cases.services.ballots import MAX_SUSPENSION_MONTHS, close_ballots
 from cases.services.grants import respondent_users, revoke
 from cases.services.letters import issue, issue_outcome_notice
 from cases.services.record import lock_case, record_event
@@ -134,7 +134,7 @@ def accept_consent_effects(case: Case, by, reason: str, event) -> dict:
     now = timezone.now()
     board = Ballot.objects.filter(case=case, kind=BallotKind.BOARD, closed_at__isnull=True)
     superseded = list(board.values_list("pk", flat=True))
-    board.update(closed_at=now, tally={"resolved_by_consent": True}, outcome_rule="")
+    close_ballots(board, tally={"resolved_by_consent": True}, outcome_rule="")
     sanction = impose(case, None, offer.sanction_kind, offer.suspension_months, by=by)
     ConsentOffer.objects.filter(pk=offer.pk).update(
         status=ConsentStatus.ACCEPTED, answered_by=by, answered_at=now, sanction=sanction

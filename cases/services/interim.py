@@ -28,7 +28,7 @@ from cases.models import (
 )
 from cases.outcomes import eligible_votes, open_ballot
 from cases.rendering import respondent_recipient
-from cases.services.ballots import open_interim_ballot
+from cases.services.ballots import close_ballots, open_interim_ballot
 from cases.services.letters import issue
 from cases.services.record import lock_case, record_event
 from cases.services.sanctions import transition_after_sanction
@@ -141,8 +141,8 @@ def interim_ballot_close(*, case: Case, by) -> InterimSuspension:
     authorize(by, case, "close_interim_ballot")
     ballot = open_ballot(case, BallotKind.INTERIM)
     outcome = interim_outcome(ballot, case.procedure)
-    Ballot.objects.filter(pk=ballot.pk).update(
-        closed_at=timezone.now(),
+    close_ballots(
+        Ballot.objects.filter(pk=ballot.pk),
         tally={**outcome.counts, "quorum_met": outcome.quorum_met},
         outcome_rule=outcome.rule,
         violation_found=outcome.passed,
@@ -242,9 +242,8 @@ def end_with_case(case: Case, by, step: str, event) -> None:
     interim = _live(case)
     if interim is None:
         return
-    now = timezone.now()
-    Ballot.objects.filter(case=case, kind=BallotKind.INTERIM, closed_at__isnull=True).update(
-        closed_at=now, tally={"ended_with_case": True}
+    close_ballots(
+        Ballot.objects.filter(case=case, kind=BallotKind.INTERIM), tally={"ended_with_case": True}
     )
     with translation.override("en"):  # the reasons below are stored: English
         label = str(workflow.STEPS[step].label).lower()

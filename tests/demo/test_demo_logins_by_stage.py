@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from cases.models import Case
 from cases.selectors import my_ballots, portal_case_summary
 from members.models import Organization
 
@@ -51,6 +52,10 @@ def test_each_representative_sees_the_case_and_stage_readme_names(demo):
 
 def test_each_voter_readme_names_has_a_ballot_awaiting_their_vote(demo):
     for username, states in AWAITING_A_VOTE.items():
-        waiting = my_ballots(user=User.objects.get(username=username))["to_vote"]
-        assert sorted(b.case.state for b in waiting) == states, username
-    assert my_ballots(user=User.objects.get(username="board.adams"))["to_vote"] == []
+        mine = my_ballots(user=User.objects.get(username=username))
+        waiting = [row for row in mine["open"] if not row.voted]
+        stage = dict(Case.objects.values_list("number", "state"))
+        assert sorted(stage[row.number] for row in waiting) == states, username
+        assert mine["first_to_vote"] == waiting[0] and mine["to_vote_count"] == len(waiting)
+    mine = my_ballots(user=User.objects.get(username="board.adams"))
+    assert mine["first_to_vote"] is None and mine["to_vote_count"] == 0

@@ -201,6 +201,9 @@ def test_a_dismissal_appealed_and_sent_back_to_review(world):
         services.vote_cast(case=fresh(case), voter=world.panel[0], choice=VoteChoice.SEND_TO_VOTE)
     vote_all(case, world.panel, VoteChoice.SEND_TO_REVIEW)
     services.complainant_appeal_ballot_close(case=fresh(case), by=world.staff)
+    ballot.refresh_from_db()
+    # Each seat carries the ballot's closed_at ("My ballots" pages a member's seats by it).
+    assert set(ballot.seats.values_list("closed_at", flat=True)) == {ballot.closed_at}
     step(case, "decide_complainant_appeal", world.staff, reason="The advert needs a review.")
     case = fresh(case)
     assert case.state == CaseState.UNDER_REVIEW

@@ -241,6 +241,8 @@ def test_where_the_board_makes_offers_a_seated_member_offers_and_acceptance_ends
 
     ballot = Ballot.objects.get(case=case, kind=BallotKind.BOARD)
     assert ballot.closed_at is not None and ballot.tally == {"resolved_by_consent": True}
+    # Each seat carries the ballot's closed_at ("My ballots" pages a member's seats by it).
+    assert set(ballot.seats.values_list("closed_at", flat=True)) == {ballot.closed_at}
     assert case.state == CaseState.CLOSED
     assert Sanction.objects.get(case=case).ballot is None
 

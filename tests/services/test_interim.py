@@ -70,6 +70,10 @@ def test_passed_by_the_threshold_the_membership_is_suspended_and_public(client, 
 
     assert interim.status == InterimStatus.IN_FORCE
     assert status_of(case) == MembershipStatus.SUSPENDED
+    # Each seat carries the ballot's closed_at ("My ballots" pages a member's seats by it).
+    assert set(interim.ballot.seats.values_list("closed_at", flat=True)) == {
+        interim.ballot.closed_at
+    }
     assert interim.ballot.tally["for"] == 2 and interim.ballot.violation_found is True
     assert Letter.objects.filter(case=case, kind=LetterKind.INTERIM_IMPOSED).exists()
     page = client.get(f"/verify/{fresh(case).respondent.slug}/").content.decode()
@@ -185,6 +189,10 @@ def test_a_proposal_still_before_the_board_lapses_when_the_case_ends(world):
     interim = InterimSuspension.objects.get(case=case)
     assert interim.status == InterimStatus.REJECTED
     assert interim.ballot.closed_at is not None
+    # Each seat carries the ballot's closed_at ("My ballots" pages a member's seats by it).
+    assert set(interim.ballot.seats.values_list("closed_at", flat=True)) == {
+        interim.ballot.closed_at
+    }
     assert status_of(case) == MembershipStatus.ACTIVE
 
 

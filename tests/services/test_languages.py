@@ -88,3 +88,26 @@ def test_dates_on_french_pages_use_the_french_named_formats():
         "3. Safety first (in effect from 15 déc. 2026"
     )
     assert deadline.startswith("15 décembre 2026 (")
+
+
+def test_the_words_of_a_day_are_remembered_per_language_and_per_day():
+    # closes_in and day keep each wording (My ballots repeats a few days on every row):
+    # the same day in another language, or on another day, is worded afresh.
+    from django.utils import timezone
+
+    from cases.templatetags.deadlines import closes_in
+    from cases.templatetags.deadlines import day as day_of
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=9)
+    moment = timezone.make_aware(datetime.datetime(2026, 12, 15, 23, 30))
+    with translation.override("en"):
+        english = (closes_in(soon), day_of(moment), closes_in(soon))
+    with translation.override("fr"):
+        french = (closes_in(soon), day_of(moment))
+    assert english[0] == english[2] and english[0].startswith("closes in 9 days, ")
+    assert english[1] == _english(moment.date())
+    assert french[0].startswith("clôture dans 9 jours, le ")
+    assert french[1] == "15 décembre 2026"
+    with translation.override("en"):
+        assert closes_in(soon + datetime.timedelta(days=1)).startswith("closes in 10 days, ")

@@ -328,6 +328,8 @@ def test_once_all_voted_the_ballot_closes_and_stores_counts_without_names(staff)
     case = close_ballot(bc.case, staff)
     ballot = board_ballot(case)
     assert ballot.closed_at is not None
+    # Each seat carries the ballot's closed_at ("My ballots" pages a member's seats by it).
+    assert set(ballot.seats.values_list("closed_at", flat=True)) == {ballot.closed_at}
     assert ballot.violation_found is True and ballot.sanction_kind == "censure"
     assert ballot.tally["eligible"] == 5
     assert ballot.tally["cast"] == 4 and ballot.tally["abstained"] == 1

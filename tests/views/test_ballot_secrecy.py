@@ -85,11 +85,10 @@ def _queries_for_my_ballots(client, member):
 
 def test_my_ballots_runs_the_same_queries_for_two_ballots_and_for_many(client, world):
     from cases.models import Ballot
+    from cases.services.ballots import close_ballots
 
     def close(n):
-        Ballot.objects.filter(pk__in=Ballot.objects.order_by("pk").values("pk")[:n]).update(
-            closed_at="2026-01-01T10:00:00Z"
-        )
+        close_ballots(Ballot.objects.filter(pk__in=Ballot.objects.order_by("pk").values("pk")[:n]))
 
     member = world.board[0]
     referred_case(world), referred_case(world)

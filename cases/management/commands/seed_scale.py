@@ -1797,6 +1797,10 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
     for model, model_rows in rows.items():
         for row, pk in zip(model_rows, ids.take(model, len(model_rows)), strict=True):
             row.id = pk
+    # A seat carries its ballot's closed_at, as cases.services.ballots.close_ballots
+    # leaves it ("My ballots" pages a member's seats by it).
+    for seat in rows[BallotSeat]:
+        seat["closed_at"] = seat["ballot_id"].values.get("closed_at")
     # The chains need every id; each case keeps its record's length and head.
     chains = []
     for plan in plans:
