@@ -17,7 +17,7 @@ def copy_closed_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0033_dashboard_indexes"),
+        ("cases", "0034_dashboard_summary"),
     ]
 
     operations = [
