@@ -43,4 +43,3 @@ def case_list_rows(cases):
             for case in cases
         ),
     )
-

@@ -61,6 +61,7 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseNumberSequence,
     CaseUserObjectPermission,
+    CaseViewer,
     CodeOfEthics,
     Complainant,
     Evidence,
@@ -1717,6 +1718,13 @@ class ScaleSeeder:
             }
             for plan in plans
             for user_id, codename in plan.user_permissions
+        )
+        # What the grant service keeps with view_case: the user's case list reads it.
+        _Table(CaseViewer, connection).write(
+            {"user_id": user_id, "case_id": plan.case.id, "filed_at": plan.case["filed_at"]}
+            for plan in plans
+            for user_id, codename in plan.user_permissions
+            if codename == "view_case"
         )
         # The events are most of the rows: written as ready tuples, not _Rows.
         event_table = _Table(CaseEvent, connection)
