@@ -155,7 +155,7 @@ class LoadSampler(threading.Thread):
 
 def run_child(args, scale: str, cases: int) -> dict:
     env = database_env(args, cases)
-    out = ROOT / "var" / f"bench_suite_{scale}.json"
+    out = ROOT / "var" / f"bench_suite_{scale}_{args.database}.json"  # runs may overlap
     subprocess.run(
         [
             PYTHON,
