@@ -21,6 +21,26 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+class QuickInput(forms.widgets.Input):
+    """An <input> (text, hidden, …) with the HTML Django's input.html writes, built in
+    Python: the template and its attributes' include cost more than the field."""
+
+    @classmethod
+    def replacing(cls, widget: forms.widgets.Input) -> QuickInput:
+        """The same widget (type, attributes) rendered this way."""
+        quick = copy.copy(widget)
+        quick.input_type = widget.input_type  # a class attribute of TextInput, HiddenInput
+        quick.__class__ = cls
+        return quick
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+        if widget["value"] is not None:
+            html += format_html(' value="{}"', str(widget["value"]))
+        return mark_safe(html + _attrs(widget["attrs"]) + ">")  # escaped by format_html
+
+
 class QuickSelect(forms.Select):
     """A drop-down with the HTML Django's select.html and select_option.html write, built
     in Python: the template engine renders one include per <option> (and one more for

@@ -48,6 +48,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--http-seconds", type=float, default=5, help="per load phase")
     parser.add_argument("--threads", type=int, default=4, help="load generator threads")
     parser.add_argument("--batch-size", type=int, default=5000, help="seed_scale batches")
+    parser.add_argument(
+        "--only",
+        choices=("lists",),
+        help="lists: only the list rows (case lists, Our cases, the register), on the large "
+        "database: no small scale, dashboard, My ballots or HTTP phase",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # "large" or "small"
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -149,7 +155,7 @@ class LoadSampler(threading.Thread):
 
 def run_child(args, scale: str, cases: int) -> dict:
     env = database_env(args, cases)
-    out = ROOT / "var" / f"bench_suite_{scale}.json"
+    out = ROOT / "var" / f"bench_suite_{scale}_{args.database}.json"  # runs may overlap
     subprocess.run(
         [
             PYTHON,
@@ -164,6 +170,7 @@ def run_child(args, scale: str, cases: int) -> dict:
             str(cases),
             "--database",
             args.database,
+            *(["--only", args.only] if args.only else []),
         ],
         env=env,
         cwd=ROOT,
@@ -283,7 +290,7 @@ def fmt(ms: float) -> str:
     return f"{ms:.1f}" if ms < 1000 else f"{ms:,.0f}"
 
 
-def table(args, seeds, large: dict, small: dict, http: dict, load: list[float]) -> str:
+def table(args, seeds, large: dict, small: dict | None, http: dict, load: list[float]) -> str:
     head = [
         "page",
         "role",
@@ -322,14 +329,15 @@ def table(args, seeds, large: dict, small: dict, http: dict, load: list[float]) 
 
     for pair in large["pairs"]:
         add(pair["label"], pair["role"], pair["a"], pair["ref_label"], pair["b"], pair["target"])
-    add(
-        f"dashboard @{args.cases:,}",
-        "staff",
-        large["dashboard"],
-        f"dashboard @{args.small:,}",
-        small["dashboard"],
-        1.5,
-    )
+    if small is not None:
+        add(
+            f"dashboard @{args.cases:,}",
+            "staff",
+            large["dashboard"],
+            f"dashboard @{args.small:,}",
+            small["dashboard"],
+            1.5,
+        )
     if http:
         rows.append(
             [
@@ -385,10 +393,14 @@ def main(argv=None) -> int:
         return child(args)
     sampler = LoadSampler()
     sampler.start()
-    seeds = [seed(args, args.small), seed(args, args.cases)]
-    small = run_child(args, "small", args.small)
-    large = run_child(args, "large", args.cases)
-    http = http_phase(args, args.cases, large["sessions"])
+    if args.only == "lists":
+        seeds = [seed(args, args.cases)]
+        small, large, http = None, run_child(args, "large", args.cases), {}
+    else:
+        seeds = [seed(args, args.small), seed(args, args.cases)]
+        small = run_child(args, "small", args.small)
+        large = run_child(args, "large", args.cases)
+        http = http_phase(args, args.cases, large["sessions"])
     sampler.stop.set()
     print(table(args, seeds, large, small, http, sampler.samples))
     return 0
@@ -410,7 +422,9 @@ def child(args) -> int:
 
     label = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
     staff = client("bench-suite-staff", group="ethics", verified=True)
-    result = {"database": label, "dashboard": measure([(staff, "/cases/dashboard/")], args.runs)[0]}
+    result = {"database": label}
+    if args.only != "lists":
+        result["dashboard"] = measure([(staff, "/cases/dashboard/")], args.runs)[0]
     if args.child == "small":
         Path(args.out).write_text(json.dumps(result))
         return 0
@@ -480,17 +494,20 @@ def child(args) -> int:
             "/register/",
             1.3,
         ),
-        (
-            f"My ballots, {ballot_count(board_user):,} ballots",
-            "board",
-            board,
-            "/cases/ballots/",
-            f"{FEW_BALLOTS} ballots",
-            few,
-            "/cases/ballots/",
-            1.5,
-        ),
     ]
+    if args.only != "lists":  # "My ballots" is not a list of cases
+        pairs.append(
+            (
+                f"My ballots, {ballot_count(board_user):,} ballots",
+                "board",
+                board,
+                "/cases/ballots/",
+                f"{FEW_BALLOTS} ballots",
+                few,
+                "/cases/ballots/",
+                1.5,
+            )
+        )
     result["pairs"] = []
     for label_, role, ca, ua, ref_label, cb, ub, target in pairs:
         a, b = measure([(ca, ua), (cb, ub)], args.runs)

@@ -883,6 +883,29 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
         pass
 
 
+class CaseViewer(models.Model):
+    """A user who holds view_case on a case themselves, with the case's filing moment:
+    the case list of anyone but staff is read from the (user, -filed_at) index newest
+    first, where reading the cases newest first and asking the permission table of each
+    passed over every case the user may not see (a board member at 100,000 cases: 2,000
+    cases for the first page, most of the table for its count). Kept by the grant
+    service with view_case (cases.services.grants); the permission stays the authority
+    on each case's page. docs/decisions/0030."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="viewers")
+    filed_at = models.DateTimeField()  # the case's, which never changes once entered
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case"], name="case_viewer_once"),
+        ]
+        indexes = [models.Index(fields=["user", "-filed_at", "-case"], name="case_viewer_list")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} sees case {self.case_id}"
+
+
 class Amendment(models.Model):
     """A change to the complaint after filing: new allegations or evidence."""
 

@@ -32,6 +32,7 @@ from cases.access import (
     can_download_evidence,
     can_download_letter,
     can_view_case,
+    cases_listed_for,
     cases_visible_to,
     party_flags,
     remember_party_flags,
@@ -108,7 +109,7 @@ def case_search(query: str) -> Q:
 def case_list(
     *, user, query: str = "", state: str = "", principle=None, officer=None, respondent=None
 ) -> QuerySet[Case]:
-    cases = cases_visible_to(user).select_related("respondent", "case_officer")
+    cases = cases_listed_for(user).select_related("respondent", "case_officer")
     query = query.strip()
     if query:
         cases = cases.filter(case_search(query))
@@ -124,7 +125,7 @@ def case_list(
         cases = cases.filter(case_officer=officer)
     if respondent is not None:
         cases = cases.filter(respondent=respondent)
-    return cases.order_by("-filed_at", "-pk")
+    return cases.order_by("-listed_at", "-listed_id")
 
 
 def case_list_page(
@@ -132,14 +133,15 @@ def case_list_page(
 ) -> KeysetPage:
     """One page of the case list, newest first, by keyset (association.paging): after
     or before a cursor, or from `go`, a case number or a date ("2026-03-01": the cases
-    entered on that day or before). The (-filed_at, -pk) order is the index's."""
+    entered on that day or before). The (-listed_at, -listed_id) order is the index's
+    (cases.access.cases_listed_for: the case's filed_at and id)."""
     start_at, problem = None, ""
     go = go.strip()
     if go:
         try:
             day = datetime.date.fromisoformat(go)
         except ValueError:
-            found = cases.filter(number=go).values_list("filed_at", "pk").first()
+            found = cases.filter(number=go).values_list("listed_at", "listed_id").first()
             if found is None:
                 problem = _("No case numbered “%(number)s” is in this list.") % {"number": go}
             else:
@@ -149,7 +151,7 @@ def case_list_page(
             start_at = (timezone.make_aware(end_of_day), 2**62)  # every case of that day
     page = keyset_page(
         cases,
-        order=("-filed_at", "-pk"),
+        order=("-listed_at", "-listed_id"),
         kinds=(datetime.datetime, int),
         size=size,
         after=after,

@@ -16,6 +16,7 @@ from cases.models import (
     Addressee,
     Case,
     CaseUserObjectPermission,
+    CaseViewer,
     Letter,
     LetterUserObjectPermission,
 )
@@ -30,6 +31,8 @@ def grant(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> Non
     codenames = list(codenames)
     for codename in codenames:
         assign_perm(codename, user, case)
+    if "view_case" in codenames:  # the user's case list reads this row
+        CaseViewer.objects.get_or_create(user=user, case=case, defaults={"filed_at": case.filed_at})
     forget_permissions(case)
     record_event(
         case,
@@ -46,6 +49,8 @@ def revoke(
     codenames = list(codenames)
     for codename in codenames:
         remove_perm(codename, user, case)
+    if "view_case" in codenames:
+        CaseViewer.objects.filter(user=user, case=case).delete()
     letters = sorted(letters)
     if letters:
         LetterUserObjectPermission.objects.filter(

@@ -5,7 +5,7 @@ kind of event it writes has the same payload keys as the services write."""
 import pytest
 from django.core.management import call_command
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, CaseUserObjectPermission, CaseViewer
 from cases.services import verify_case_record
 from tests.factories.scenes import case_at_review, refer, sanctioned_case
 
@@ -107,3 +107,13 @@ def test_the_forked_generator_builds_what_one_process_builds(tmp_path, settings)
     forked, alone = built(1), built(0)
     assert sum(len(records) for _, records in forked) > 21 * 10
     assert forked == alone
+
+def test_scale_data_lists_each_case_for_those_who_may_view_it(scale_cases):
+    """A CaseViewer row for each view_case a user holds, as the grant service keeps it."""
+    held = set(
+        CaseUserObjectPermission.objects.filter(permission__codename="view_case").values_list(
+            "user_id", "content_object_id", "content_object__filed_at"
+        )
+    )
+    assert held
+    assert set(CaseViewer.objects.values_list("user_id", "case_id", "filed_at")) == held

@@ -74,6 +74,7 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseNumberSequence,
     CaseUserObjectPermission,
+    CaseViewer,
     CodeOfEthics,
     Complainant,
     Evidence,
@@ -1723,6 +1724,7 @@ CASE_TABLES = [
     Appeal,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    CaseViewer,
     CaseEvent,
     PersonalField,
 ]
@@ -1828,7 +1830,24 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
         for plan in plans
         for user_id, codename in plan.user_permissions
     ]
-    for model, values in ((CaseGroupObjectPermission, group), (CaseUserObjectPermission, user)):
+    # What the grant service keeps with view_case: the user's case list reads it.
+    viewer_table = tables[CaseViewer]
+    adapt_filed = viewer_table.adapters[viewer_table.attnames.index("filed_at")] or (lambda v: v)
+    viewers = [
+        {
+            "user_id": user_id,
+            "case_id": plan.case.id,
+            "filed_at": adapt_filed(plan.case["filed_at"]),
+        }
+        for plan in plans
+        for user_id, codename in plan.user_permissions
+        if codename == "view_case"
+    ]
+    for model, values in (
+        (CaseGroupObjectPermission, group),
+        (CaseUserObjectPermission, user),
+        (CaseViewer, viewers),
+    ):
         records.append((model, _plain_records(tables[model], ids, values)))
     event_table = tables[CaseEvent]
     assert event_table.attnames == [
