@@ -618,25 +618,57 @@ def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
 PORTAL_LIST_LIMIT = 100
 
 
-_PORTAL_LETTERS = PreparedQuery(
-    Letter,
-    lambda organization_id, user_id: (
+# The membership page lists the newest few of the organization's sanctions and letters;
+# "All our sanctions" and "All our letters" page through the rest.
+PORTAL_SHOWN = 10
+
+
+def portal_sanctions_all(organization) -> QuerySet[Sanction]:
+    return (
+        Sanction.objects.filter(case__respondent=organization)
+        .select_related("case")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def portal_letters_all(*, organization, user) -> QuerySet[Letter]:
+    return (
         Letter.objects.filter(
-            case__respondent_id=organization_id,
-            letteruserobjectpermission__user_id=user_id,
+            case__respondent=organization,
+            letteruserobjectpermission__user=user,
             letteruserobjectpermission__permission__codename="view_letter_pdf",
         )
         .select_related("case")
-        .order_by("-issued_at", "-pk")[:PORTAL_LIST_LIMIT]
-    ),
+        .order_by("-issued_at", "-pk")
+    )
+
+
+# One more than shown, to tell whether there are more (compiled once per process).
+_PORTAL_NEWEST_SANCTIONS = PreparedQuery(
+    Sanction,
+    lambda organization_id: portal_sanctions_all(organization_id)[: PORTAL_SHOWN + 1],
+)
+_PORTAL_NEWEST_LETTERS = PreparedQuery(
+    Letter,
+    lambda organization_id, user_id: portal_letters_all(
+        organization=organization_id, user=user_id
+    )[: PORTAL_SHOWN + 1],
     arity=2,
 )
 
 
-def portal_letters(*, organization, user) -> list[Letter]:
-    """The letters addressed to the representative's organization that they may open,
-    the newest PORTAL_LIST_LIMIT."""
-    return _PORTAL_LETTERS(organization.pk, user.pk)
+def portal_newest(*, organization, user) -> dict:
+    """The membership page's sanctions and letters: the newest PORTAL_SHOWN of each, and
+    whether there are more."""
+    sanctions = _PORTAL_NEWEST_SANCTIONS(organization.pk)
+    letters = _PORTAL_NEWEST_LETTERS(organization.pk, user.pk)
+    return {
+        "sanctions": sanctions[:PORTAL_SHOWN],
+        "sanctions_more": len(sanctions) > PORTAL_SHOWN,
+        "letters": letters[:PORTAL_SHOWN],
+        "letters_more": len(letters) > PORTAL_SHOWN,
+        "portal_shown": PORTAL_SHOWN,
+    }
 
 
 def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
