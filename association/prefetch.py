@@ -208,7 +208,7 @@ def load_together(parts: dict[str, QuerySet]) -> dict[str, list[Model]]:
 
 
 # Values no real argument takes: each marks where an argument goes in the compiled SQL.
-_MARKER_BASE = -7_318_512_347_000
+_MARKER_BASE = -2_147_470_000  # as association.prepared: an id no row has, in 32 bits
 
 
 class PreparedTogether:

@@ -23,8 +23,9 @@ from collections.abc import Callable
 from django.db import connections, router
 from django.db.models import QuerySet
 
-# Values no real argument takes: each marks where an argument goes in the compiled SQL.
-_MARKER_BASE = -7_318_512_346_000
+# Values no real id takes, within a 32-bit integer column's range (PostgreSQL refuses to
+# compare an integer column with a value outside it: Django then raises EmptyResultSet).
+_MARKER_BASE = -2_147_480_000
 
 
 @functools.cache
