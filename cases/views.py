@@ -917,12 +917,16 @@ def appeal_ballot_close(request, number):
 # ---------------------------------------------------------------------------
 
 
-@login_required
-def portal_cases(request):
+def _representatives_organization(request) -> Organization:
     roles = roles_of(request.user)
     if not roles.representative:
-        raise Http404("You are not a representative of a member organization.")
-    organization = Organization.objects.get(pk=roles.organization_id)
+        raise Http404(_("You are not a representative of a member organization."))
+    return Organization.objects.get(pk=roles.organization_id)
+
+
+@login_required
+def portal_cases(request):
+    organization = _representatives_organization(request)
     cases = selectors.portal_case_summary(organization=organization, user=request.user)
     page = Paginator(cases.select_related("appeal"), CASE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -932,13 +936,6 @@ def portal_cases(request):
         "cases/portal_cases.html",
         {"organization": organization, "page": page, "rows": selectors.portal_rows(page)},
     )
-
-
-def _representatives_organization(request) -> Organization:
-    roles = roles_of(request.user)
-    if not roles.representative:
-        raise Http404(_("You are not a representative of a member organization."))
-    return Organization.objects.get(pk=roles.organization_id)
 
 
 @login_required
