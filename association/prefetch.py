@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import threading
+from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     BooleanField,
     DateField,
@@ -156,16 +158,12 @@ class _Part:
         return pieces[""]
 
 
-def load_together(parts: dict[str, QuerySet]) -> dict[str, list[Model]]:
-    """{name: the instances `queryset` would return} for every part, in one query. A
-    part may be sliced (`qs.order_by(...)[:26]`): each part is its own subquery, with
-    its order and limit, under one UNION ALL."""
+def _compile_together(parts: dict[str, QuerySet]):
+    """The parts, and the one UNION ALL query (SQL, parameters) that reads them all."""
     prepared = [_Part(name, qs) for name, qs in parts.items()]
-    found: dict[str, list[Model]] = {p.name: [] for p in prepared}
     if not prepared:
-        return found
+        return prepared, "", []
     db = prepared[0].queryset.db
-    connection = connections[db]
     width = max(len(p.arrays()) for p in prepared)
     selects, params = [], []
     for index, part in enumerate(prepared):
@@ -181,15 +179,70 @@ def load_together(parts: dict[str, QuerySet]) -> dict[str, list[Model]]:
             continue
         selects.append(f"SELECT * FROM ({sql}) AS part_{index}")
         params.extend(part_params)
-    if selects:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(selects), params)
-            rows = cursor.fetchall()
-        for index, _place, *arrays in sorted(rows, key=lambda row: (row[0], row[1])):
-            part = prepared[index]
-            values = [v for text in arrays if text is not None for v in json.loads(text)]
-            found[part.name].append(part.build(values, db, connection.vendor))
+    return prepared, " UNION ALL ".join(selects), params
+
+
+def _run_together(prepared: list[_Part], sql: str, params, db: str) -> dict[str, list[Model]]:
+    found: dict[str, list[Model]] = {p.name: [] for p in prepared}
+    if not sql:
+        return found
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for index, _place, *arrays in sorted(rows, key=lambda row: (row[0], row[1])):
+        part = prepared[index]
+        values = [v for text in arrays if text is not None for v in json.loads(text)]
+        found[part.name].append(part.build(values, db, connection.vendor))
     return found
+
+
+def load_together(parts: dict[str, QuerySet]) -> dict[str, list[Model]]:
+    """{name: the instances `queryset` would return} for every part, in one query. A
+    part may be sliced (`qs.order_by(...)[:26]`): each part is its own subquery, with
+    its order and limit, under one UNION ALL."""
+    prepared, sql, params = _compile_together(parts)
+    if not prepared:
+        return {}
+    return _run_together(prepared, sql, params, prepared[0].queryset.db)
+
+
+# Values no real argument takes: each marks where an argument goes in the compiled SQL.
+_MARKER_BASE = -2_147_470_000  # as association.prepared: an id no row has, in 32 bits
+
+
+class PreparedTogether:
+    """`load_together` for parts that `build(*args)` returns for integer arguments, its
+    query compiled once per database (compiling the parts' JSON arrays cost far more
+    than running them; association.prepared does the same for one queryset). Only the
+    SQL is kept: each call reads the database."""
+
+    def __init__(self, build: Callable[..., dict[str, QuerySet]], arity: int = 1):
+        self.build = build
+        self.arity = arity
+        self._compiled: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self) -> tuple:
+        markers = [_MARKER_BASE - i for i in range(self.arity)]
+        prepared, sql, params = _compile_together(self.build(*markers))
+        slots = [markers.index(p) if p in markers else None for p in params]
+        if sorted({i for i in slots if i is not None}) != list(range(self.arity)):
+            raise ValueError("each argument must appear in the compiled SQL")
+        return prepared, sql, list(params), slots
+
+    def __call__(self, *args: int) -> dict[str, list[Model]]:
+        if len(args) != self.arity or not all(type(a) is int for a in args):
+            raise TypeError(f"expected {self.arity} integer argument(s)")
+        db = DEFAULT_DB_ALIAS  # Probity has one database
+        key = f"{db}:{connections[db].vendor}:{connections[db].settings_dict['NAME']}"
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.setdefault(key, self._compile())
+        prepared, sql, params, slots = compiled
+        values = [args[s] if s is not None else p for p, s in zip(params, slots, strict=True)]
+        return _run_together(prepared, sql, values, db)
 
 
 def attach(instance: Model, name: str, objects: list[Model]) -> None:

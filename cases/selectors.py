@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from association.paging import KeysetPage, bounded_count, keyset_page
-from association.prefetch import attach, attach_grouped, load_together
+from association.prefetch import PreparedTogether, attach, attach_grouped, load_together
+from association.prepared import PreparedQuery
 from cases import diagram, workflow
 from cases.access import (
     CodeHolder,
@@ -567,27 +568,39 @@ def my_ballots(*, user, after: str = "", before: str = "", all_open: bool = Fals
     }
 
 
-def sanctions_of(organization) -> list[Sanction]:
-    """The organization's sanctions, the newest PORTAL_LIST_LIMIT."""
-    return list(
-        Sanction.objects.filter(case__respondent=organization)
+# The register's and the portal's lists of one organization, compiled once per process
+# (association.prepared).
+_SANCTIONS_OF = PreparedQuery(
+    Sanction,
+    lambda organization_id: (
+        Sanction.objects.filter(case__respondent_id=organization_id)
         .select_related("case")
         .order_by("-decided_at", "-pk")[:PORTAL_LIST_LIMIT]
-    )
-
-
-def owed_by(organization) -> list:
-    """What the organization still has to comply with (fines, education, conditions),
-    soonest due first, each with its sanction and case: for the portal and its page."""
-    return list(
+    ),
+)
+_OWED_BY = PreparedQuery(
+    Compliance,
+    lambda organization_id: (
         Compliance.objects.filter(
-            sanction__case__respondent=organization,
+            sanction__case__respondent_id=organization_id,
             complied_on__isnull=True,
             sanction__rescinded_at__isnull=True,
         )
         .select_related("sanction", "sanction__case")
         .order_by("due_on", "pk")
-    )
+    ),
+)
+
+
+def sanctions_of(organization) -> list[Sanction]:
+    """The organization's sanctions, the newest PORTAL_LIST_LIMIT."""
+    return _SANCTIONS_OF(organization.pk)
+
+
+def owed_by(organization) -> list:
+    """What the organization still has to comply with (fines, education, conditions),
+    soonest due first, each with its sanction and case: for the portal and its page."""
+    return _OWED_BY(organization.pk)
 
 
 def compliance_for_page(case) -> list[tuple]:
@@ -640,18 +653,57 @@ def letter_for_download(*, number: str, letter_id: int, user) -> Letter:
 PORTAL_LIST_LIMIT = 100
 
 
-def portal_letters(*, organization, user) -> list[Letter]:
-    """The letters addressed to the representative's organization that they may open,
-    the newest PORTAL_LIST_LIMIT."""
-    return list(
+# The membership page lists the newest few of the organization's sanctions and letters;
+# "All our sanctions" and "All our letters" page through the rest.
+PORTAL_SHOWN = 10
+
+
+def portal_sanctions_all(organization) -> QuerySet[Sanction]:
+    return (
+        Sanction.objects.filter(case__respondent=organization)
+        .select_related("case")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def portal_letters_all(*, organization, user) -> QuerySet[Letter]:
+    return (
         Letter.objects.filter(
             case__respondent=organization,
             letteruserobjectpermission__user=user,
             letteruserobjectpermission__permission__codename="view_letter_pdf",
         )
         .select_related("case")
-        .order_by("-issued_at", "-pk")[:PORTAL_LIST_LIMIT]
+        .order_by("-issued_at", "-pk")
     )
+
+
+# One more than shown, to tell whether there are more (compiled once per process).
+_PORTAL_NEWEST_SANCTIONS = PreparedQuery(
+    Sanction,
+    lambda organization_id: portal_sanctions_all(organization_id)[: PORTAL_SHOWN + 1],
+)
+_PORTAL_NEWEST_LETTERS = PreparedQuery(
+    Letter,
+    lambda organization_id, user_id: portal_letters_all(
+        organization=organization_id, user=user_id
+    )[: PORTAL_SHOWN + 1],
+    arity=2,
+)
+
+
+def portal_newest(*, organization, user) -> dict:
+    """The membership page's sanctions and letters: the newest PORTAL_SHOWN of each, and
+    whether there are more."""
+    sanctions = _PORTAL_NEWEST_SANCTIONS(organization.pk)
+    letters = _PORTAL_NEWEST_LETTERS(organization.pk, user.pk)
+    return {
+        "sanctions": sanctions[:PORTAL_SHOWN],
+        "sanctions_more": len(sanctions) > PORTAL_SHOWN,
+        "letters": letters[:PORTAL_SHOWN],
+        "letters_more": len(letters) > PORTAL_SHOWN,
+        "portal_shown": PORTAL_SHOWN,
+    }
 
 
 def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
@@ -1026,27 +1078,50 @@ def portal_rows(cases) -> list[dict]:
 PORTAL_OPEN_CASES_LIMIT = 50  # "Our cases" pages through all of them
 
 
+def _open_cases_of(organization_id: int, user_id: int) -> QuerySet[Case]:
+    return (
+        with_user_permission(
+            Case.objects.filter(respondent_id=organization_id), user_id, "view_case"
+        )
+        # Literal states: the open cases' partial index (case_open_respondent) bounds it.
+        .filter(state__in_literal=OPEN_STATES)
+        .order_by("-filed_at", "-pk")
+    )
+
+
+# Both compiled once per process (association.prepared): for the membership page,
+# compiling these queries cost several times running them.
+_PORTAL_OPEN_CASES = PreparedQuery(
+    Case,
+    lambda organization_id, user_id: _open_cases_of(organization_id, user_id).select_related(
+        "procedure", "appeal"
+    )[:PORTAL_OPEN_CASES_LIMIT],
+    arity=2,
+)
+_PORTAL_OPEN_CASES_DEADLINES = PreparedTogether(
+    lambda organization_id, user_id: {
+        name: model.objects.filter(
+            case_id__in=_open_cases_of(organization_id, user_id).values("pk")[
+                :PORTAL_OPEN_CASES_LIMIT
+            ]
+        )
+        for name, model in (
+            ("review_disclosures", ReviewDisclosure),
+            ("review_comments", ReviewComment),
+            ("hearings", Hearing),
+        )
+    },
+    arity=2,
+)
+
+
 def portal_open_cases(*, organization, user) -> list[dict]:
     """The membership page's open cases: the representative's undecided or appealable
     cases, soonest deadline first (the call to action is the first)."""
-    open_cases = (
-        portal_case_summary(organization=organization, user=user)
-        # Literal states: the open cases' partial index (case_open_respondent) bounds it.
-        .filter(state__in_literal=OPEN_STATES)
-        .prefetch_related(None)
-    )
-    cases = list(open_cases.select_related("appeal")[:PORTAL_OPEN_CASES_LIMIT])
+    cases = _PORTAL_OPEN_CASES(organization.pk, user.pk)
     # What each row's deadline reads, for all these cases in one query (a subquery, so
     # the count is the same with no open case).
-    ids = open_cases.values("pk")[:PORTAL_OPEN_CASES_LIMIT]
-    rows = load_together(
-        {
-            "review_disclosures": ReviewDisclosure.objects.filter(case_id__in=ids),
-            "review_comments": ReviewComment.objects.filter(case_id__in=ids),
-            "hearings": Hearing.objects.filter(case_id__in=ids),
-        }
-    )
-    for name, found in rows.items():
+    for name, found in _PORTAL_OPEN_CASES_DEADLINES(organization.pk, user.pk).items():
         attach_grouped(cases, name, found)
     rows = portal_rows(cases)
     far = datetime.date.max

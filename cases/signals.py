@@ -19,7 +19,7 @@ from cases.models import InterimStatus, InterimSuspension, Sanction, SanctionKin
 from cases.selectors import (
     organization_case_summary,
     owed_by,
-    portal_letters,
+    portal_newest,
     portal_open_cases,
     published_decisions_of,
     sanctions_of,
@@ -149,9 +149,9 @@ def portal_page_cases(sender, organization, user, **kwargs) -> dict:
     return {
         # Open cases only, in the respondent's words, soonest deadline first.
         "open_cases": portal_open_cases(organization=organization, user=user),
-        "sanctions": sanctions_of(organization),
+        # The newest sanctions and letters; their own pages list them all.
+        **portal_newest(organization=organization, user=user),
         "owed": owed_by(organization),
-        "letters": portal_letters(organization=organization, user=user),
         # Letters to it the queue is still preparing (docs/decisions/0027): no file yet.
         "letters_pending": letters.pending_for_organization(organization),
     }

@@ -920,12 +920,16 @@ def appeal_ballot_close(request, number):
 # ---------------------------------------------------------------------------
 
 
-@login_required
-def portal_cases(request):
+def _representatives_organization(request) -> Organization:
     roles = roles_of(request.user)
     if not roles.representative:
-        raise Http404("You are not a representative of a member organization.")
-    organization = Organization.objects.get(pk=roles.organization_id)
+        raise Http404(_("You are not a representative of a member organization."))
+    return Organization.objects.get(pk=roles.organization_id)
+
+
+@login_required
+def portal_cases(request):
+    organization = _representatives_organization(request)
     cases = selectors.portal_case_summary(organization=organization, user=request.user)
     page = Paginator(cases.select_related("appeal"), CASE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -934,6 +938,30 @@ def portal_cases(request):
         request,
         "cases/portal_cases.html",
         {"organization": organization, "page": page, "rows": selectors.portal_rows(page)},
+    )
+
+
+@login_required
+def portal_sanctions(request):
+    """Every sanction on the representative's organization's record, newest first, a page
+    at a time (the membership page shows the newest few)."""
+    organization = _representatives_organization(request)
+    page = Paginator(selectors.portal_sanctions_all(organization), CASE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "cases/portal_sanctions.html", {"organization": organization, "page": page}
+    )
+
+
+@login_required
+def portal_letters(request):
+    """Every letter to the organization that the representative may open, newest first."""
+    organization = _representatives_organization(request)
+    letters = selectors.portal_letters_all(organization=organization, user=request.user)
+    page = Paginator(letters, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/portal_letters.html", {"organization": organization, "page": page}
     )
 
 

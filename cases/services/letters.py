@@ -32,6 +32,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from association.prepared import PreparedQuery
 from cases import rendering, signing
 from cases.access import authorize, require_reason
 from cases.models import (
@@ -317,19 +318,26 @@ def pending_orders(case: Case, *, addressee: str | None = None) -> list[LetterOr
     return orders
 
 
-def pending_for_organization(organization) -> list[LetterOrder]:
-    """The letters to this respondent still being prepared, for its portal. A letter to
-    the respondent is only ever ordered after the notice of complaint, when its
-    representatives have access to the case."""
-    return list(
+# Compiled once per process: it runs on every request of the portal (association.prepared).
+_PENDING_FOR_ORGANIZATION = PreparedQuery(
+    LetterOrder,
+    lambda organization_id: (
         LetterOrder.objects.filter(
-            case__respondent=organization,
+            case__respondent_id=organization_id,
             addressee=Addressee.RESPONDENT,
             letter__isnull=True,
         )
         .select_related("case")
         .order_by("pk")
-    )
+    ),
+)
+
+
+def pending_for_organization(organization) -> list[LetterOrder]:
+    """The letters to this respondent still being prepared, for its portal. A letter to
+    the respondent is only ever ordered after the notice of complaint, when its
+    representatives have access to the case."""
+    return _PENDING_FOR_ORGANIZATION(organization.pk)
 
 
 def letter_deadline(letter: Letter) -> str:

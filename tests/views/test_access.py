@@ -504,6 +504,8 @@ GLOBAL_ROUTES = {
     "complaint_new:get": ("complaint_new", "get", None),
     "complaint_new:post": ("complaint_new", "post", {"summary": "x"}),
     "portal_cases": ("portal_cases", "get", None),
+    "portal_sanctions": ("portal_sanctions", "get", None),
+    "portal_letters": ("portal_letters", "get", None),
     "my_ballots": ("my_ballots", "get", None),
     "workflow": ("workflow", "get", None),
     "case_list_export": ("case_list_export", "get", None),

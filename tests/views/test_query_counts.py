@@ -31,6 +31,7 @@ from cases.models import (
     Sanction,
     Vote,
 )
+from cases.selectors import PORTAL_SHOWN
 from cases.workflow import CaseState
 from tests.factories.cases import (
     adopt_procedure,
@@ -543,8 +544,10 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
     )
     grant(c.rep, "view_letter_pdf", letters)
     response = assert_same(client, url, small, django_assert_num_queries)
-    assert len(response.context["sanctions"]) == 100  # the newest; the case pages hold all
-    assert len(response.context["letters"]) == 100
+    # The newest few; "All our sanctions" and "All our letters" page through the rest.
+    assert len(response.context["sanctions"]) == PORTAL_SHOWN
+    assert len(response.context["letters"]) == PORTAL_SHOWN
+    assert response.context["sanctions_more"] and response.context["letters_more"]
 
 
 def test_complainants_page_is_fixed(client, c, django_assert_num_queries):

@@ -1,0 +1,60 @@
+"""association.prepared: the SQL is compiled once, the rows are read afresh each call."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db.models import Exists, OuterRef
+
+from association.prepared import PreparedQuery
+
+
+def _with_group_flag(pk):
+    return User.objects.filter(pk=pk).annotate(
+        in_board=Exists(Group.objects.filter(user=OuterRef("pk"), name="Board"))
+    )
+
+
+@pytest.mark.django_db
+def test_rows_come_from_the_database_on_every_call_not_from_the_first():
+    prepared = PreparedQuery(User, _with_group_flag)
+    alice = User.objects.create(username="alice")
+    bob = User.objects.create(username="bob")
+
+    first = prepared(alice.pk)
+    assert [u.username for u in first] == ["alice"]
+    assert not first[0].in_board
+    # The same SQL, a different value: bob, not alice again.
+    assert [u.username for u in prepared(bob.pk)] == ["bob"]
+
+    alice.groups.add(Group.objects.get_or_create(name="Board")[0])
+    assert prepared(alice.pk)[0].in_board  # a change counts at the next call
+    assert prepared(999_999) == []
+
+
+@pytest.mark.django_db
+def test_the_queryset_is_built_once(monkeypatch):
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return User.objects.filter(pk=pk)
+
+    prepared = PreparedQuery(User, build)
+    user = User.objects.create(username="carol")
+    for _ in range(3):
+        assert prepared(user.pk)[0].username == "carol"
+    assert len(built) == 1
+
+
+def test_only_integers_are_accepted():
+    prepared = PreparedQuery(User, lambda pk: User.objects.filter(pk=pk))
+    with pytest.raises(TypeError):
+        prepared("1 OR 1=1")
+
+
+@pytest.mark.django_db
+def test_an_argument_missing_from_the_sql_is_refused():
+    prepared = PreparedQuery(User, lambda pk: User.objects.all())
+    with pytest.raises(ValueError):
+        prepared(1)

@@ -1,0 +1,94 @@
+"""The membership page lists the newest sanctions and letters; their own pages list all
+of them, a page at a time, and only to the organization's representatives."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Sanction
+from cases.selectors import PORTAL_SHOWN
+from tests.factories.cases import file_case
+from tests.factories.members import OrganizationFactory, RepresentativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _sanctions(case, count: int) -> None:
+    now = timezone.now()
+    Sanction.objects.bulk_create(
+        Sanction(
+            case=case,
+            kind="warning",
+            effective_on=datetime.date(2025, 1, 1),
+            decided_at=now - datetime.timedelta(days=n),
+            terms=f"Warning number {n}.",
+        )
+        for n in range(count)
+    )
+
+
+def _representative_of(client, organization):
+    user = RepresentativeFactory(organization=organization).user
+    client.force_login(user)
+    return user
+
+
+def test_the_membership_page_shows_the_newest_sanctions_and_links_to_all(client):
+    organization = OrganizationFactory()
+    _sanctions(file_case(respondent=organization), PORTAL_SHOWN + 5)
+    _representative_of(client, organization)
+
+    html = client.get("/membership/").content.decode()
+
+    assert "Warning number 0." in html  # the newest
+    assert f"Warning number {PORTAL_SHOWN - 1}." in html
+    assert f"Warning number {PORTAL_SHOWN}." not in html  # past the newest ten
+    assert f"The newest {PORTAL_SHOWN} are shown." in html
+    assert 'href="/cases/ours/sanctions/"' in html
+
+
+def test_a_short_record_says_nothing_of_newest(client):
+    organization = OrganizationFactory()
+    _sanctions(file_case(respondent=organization), 2)
+    _representative_of(client, organization)
+
+    html = client.get("/membership/").content.decode()
+
+    assert "Warning number 1." in html
+    assert "are shown." not in html
+
+
+def test_our_sanctions_pages_through_every_sanction(client):
+    organization = OrganizationFactory()
+    _sanctions(file_case(respondent=organization), 55)
+    _sanctions(file_case(respondent=OrganizationFactory()), 1)  # another organization's
+    _representative_of(client, organization)
+
+    first = client.get("/cases/ours/sanctions/")
+    second = client.get("/cases/ours/sanctions/", {"page": 2})
+
+    assert first.status_code == second.status_code == 200
+    assert len(first.context["page"].object_list) == 50
+    assert first.context["page"].paginator.count == 55
+    assert "Warning number 54." in second.content.decode()
+    assert "Warning number 0." in first.content.decode()
+
+
+def test_our_letters_lists_only_the_letters_the_representative_may_open(client):
+    organization = OrganizationFactory()
+    _representative_of(client, organization)
+
+    response = client.get("/cases/ours/letters/")
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert "No letters." in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/cases/ours/sanctions/", "/cases/ours/letters/"])
+def test_the_full_lists_are_404_for_anyone_who_is_not_a_representative(client, staff, url):
+    client.force_login(staff)
+    assert client.get(url).status_code == 404
