@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from members import context_processors
+from tests.factories.language import said
 from tests.factories.members import RepresentativeFactory
 from tests.factories.people import UserFactory, board_user, staff_user
 
@@ -36,7 +37,7 @@ def test_400_for_a_suspicious_request(client):
     response = client.get("/fail/400/")
     assert response.status_code == 400
     html = in_layout(response, "400.html")
-    assert "We could not read that request" in html
+    assert said("We could not read that request") in html
     assert "A tampered request" not in html
 
 
@@ -46,9 +47,9 @@ def test_403_shows_probity_s_reason_and_a_way_back(client):
     response = client.get("/fail/403/")
     assert response.status_code == 403
     html = in_layout(response, "403.html")
-    assert "You may not do this" in html
+    assert said("You may not do this") in html
     assert "The ballot is closed." in html
-    assert "Back to My ballots" in html
+    assert said("Back to My ballots") in html
 
 
 @pytest.mark.django_db
@@ -56,8 +57,8 @@ def test_403_without_a_reason_gets_the_general_sentence(client):
     response = client.get("/fail/403-quiet/")
     assert response.status_code == 403
     html = in_layout(response, "403.html")
-    assert "Your account does not have permission" in html
-    assert "log in first" in html
+    assert said("Your account does not have permission for this page or action.") in html
+    assert said("If you have an account, log in first.") in html
 
 
 @pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_a_form_without_its_csrf_token_gets_the_site_s_403_page():
     response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x"})
     assert response.status_code == 403
     html = in_layout(response, "403.html")
-    assert "This form has expired" in html
+    assert said("This form has expired") in html
 
 
 @pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_404_for_a_raised_http404_and_for_an_unknown_url(client):
         response = client.get(url)
         assert response.status_code == 404
         html = in_layout(response, "404.html")
-        assert "There is no such page" in html
+        assert said("There is no such page") in html
         # No debug page: neither the URL patterns nor the exception's text.
         assert "URLconf" not in html and "admin/" not in html
         assert "No such organization" not in html
@@ -87,8 +88,8 @@ def test_500_in_the_layout_with_a_way_back(client):
     response = client.get("/fail/500/")
     assert response.status_code == 500
     html = in_layout(response, "500.html")
-    assert "Something went wrong on our side" in html
-    assert "Back to the dashboard" in html
+    assert said("Something went wrong on our side") in html
+    assert said("Back to the dashboard") in html
     assert "A bug" not in html and "Traceback" not in html
 
 
@@ -101,7 +102,7 @@ def test_500_when_even_the_layout_fails_is_a_plain_page(client, monkeypatch):
     monkeypatch.setattr(context_processors, "roles_of", broken_roles)
     response = client.get("/fail/500/")
     assert response.status_code == 500
-    assert "Something went wrong" in response.content.decode()
+    assert said("Something went wrong") in response.content.decode()
     assert "the database is down" not in response.content.decode()
 
 
@@ -129,7 +130,7 @@ def test_the_way_back_follows_the_user_s_role(client, who, links):
     html = client.get("/no/such/page/").content.decode()
     way_back = html[html.index('class="way-back"') :]
     for link in links:
-        assert link in way_back
+        assert said(link) in way_back
     others = {
         "Log in",
         "Back to the dashboard",
@@ -138,7 +139,7 @@ def test_the_way_back_follows_the_user_s_role(client, who, links):
         "Back to the start page",
     } - set(links)
     for link in others:
-        assert link not in way_back
+        assert said(link) not in way_back
 
 
 def settings_in(env: dict[str, str], expression: str):

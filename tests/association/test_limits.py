@@ -14,11 +14,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 
 from association.limits import RequestTooLarge
 from association.uploads import RequestSizeLimitHandler
+from tests.factories.language import in_client_language, said
 from tests.factories.people import PASSWORD, staff_user
 
 MB = 1024 * 1024
@@ -26,6 +28,12 @@ CAP = 1 * MB
 HUNDRED_MB = 100 * MB
 CHUNK = 64 * 1024
 BOUNDARY = "probity-test-boundary"
+
+
+def size_shown(size: int) -> str:
+    """A size as the 413 page words it for the client ("1.0\xa0MB" / "1,0\xa0Mo")."""
+    with in_client_language():
+        return filesizeformat(size)
 
 
 class StreamedMultipart:
@@ -139,8 +147,8 @@ def test_a_100_mb_anonymous_post_to_the_login_page_is_refused_unread(upload_dir)
     body = StreamedMultipart(HUNDRED_MB, {**csrf, **login_form()})
     response = post_streamed(client, reverse("login"), body)
     assert response.status_code == 413
-    assert "That was too large to accept" in response.content.decode()
-    assert "1.0\xa0MB" in response.content.decode()
+    assert said("That was too large to accept") in response.content.decode()
+    assert size_shown(CAP) in response.content.decode()
     # Measured: not a byte of the body was read, nothing was written to disk.
     assert body.read_bytes == 0
     assert CountingTemporaryFileUploadHandler.written == 0
@@ -161,7 +169,7 @@ def test_without_the_middleware_the_upload_handler_stops_the_stream_at_the_cap(
     body = StreamedMultipart(HUNDRED_MB, {**csrf, **login_form()})
     response = post_streamed(client, reverse("login"), body)
     assert response.status_code == 413
-    assert "That was too large to accept" in response.content.decode()
+    assert said("That was too large to accept") in response.content.decode()
     # Measured: at most the cap plus one chunk read, at most the cap written to disk,
     # and the temporary file begun is gone.
     assert body.read_bytes <= CAP + 2 * CHUNK
@@ -194,8 +202,8 @@ def test_a_signed_in_user_gets_the_larger_cap(settings, upload_dir):
     assert response.status_code == 413
     assert over.read_bytes == 0
     html = response.content.decode()
-    assert "3.0\xa0MB" in html
-    assert "Back to the dashboard" in html
+    assert size_shown(3 * MB) in html
+    assert said("Back to the dashboard") in html
 
 
 @pytest.mark.django_db
@@ -219,7 +227,7 @@ def test_a_non_file_body_over_data_upload_max_memory_size_gets_the_413_page(sett
     client.force_login(staff_user("staff"))
     response = client.post(reverse("cases:complaint_new"), {"summary": "x" * 5000})
     assert response.status_code == 413
-    assert "That was too large to accept" in response.content.decode()
+    assert said("That was too large to accept") in response.content.decode()
 
 
 def test_the_handler_counts_every_file_of_a_request(rf, settings):

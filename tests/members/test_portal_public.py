@@ -7,11 +7,18 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import formats
 
 from members.models import Organization
 from members.services import membership_change
-from members.status import PUBLIC_GOOD_STANDING, PUBLIC_NOT_A_MEMBER, PUBLIC_SUSPENDED
+from members.status import (
+    PUBLIC_GOOD_STANDING,
+    PUBLIC_NOT_A_MEMBER,
+    PUBLIC_STANDING_LABELS,
+    PUBLIC_SUSPENDED,
+)
 from tests.factories.dates import days, today
+from tests.factories.language import in_client_language, said, shown_to_client
 from tests.factories.members import (
     ALL_STATUSES,
     DuesInvoiceFactory,
@@ -31,6 +38,20 @@ def _section(html: str, heading_id: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+def _grouped(amount: str) -> str:
+    """An amount's figures as the client reads them ("1,111.11" / "1 111,11")."""
+    with in_client_language():
+        return formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+
+
+# The portal's sentences on a suspension (members.status.plain_status).
+SUSPENDED_UNTIL = (
+    "Suspended until %(day)s. While suspended you may not present yourselves as "
+    "members; membership resumes on its own on that date."
+)
+SUSPENDED_OPEN_ENDED = "Suspended. While suspended you may not present yourselves as members."
+
+
 def _portal_for(client, org, username="rep"):
     user = RepresentativeFactory(organization=org, user__username=username).user
     client.force_login(user)
@@ -44,10 +65,9 @@ def test_representative_sees_their_own_organization_in_plain_words(rep_client, o
     response = rep_client.get("/membership/")
     assert response.status_code == 200
     html = _html(response)
-    assert "Our membership: Acme Robotics" in html
-    assert "Your membership is active and in good standing." in html
-    since = organization.status_since
-    assert f"since {since.day} {since:%B %Y}" in html
+    assert said("Our membership: %(name)s", name="Acme Robotics") in html
+    assert said("Your membership is active and in good standing.") in html
+    assert said("since %(day)s", day=shown_to_client(organization.status_since)) in html
 
 
 def test_suspended_member_reads_until_when(staff, client, db):
@@ -59,16 +79,16 @@ def test_suspended_member_reads_until_when(staff, client, db):
 
     html = _html(_portal_for(client, org))
 
-    assert f"Suspended until 30 June {end.year}." in html
-    assert "you may not present yourselves as members" in html
-    assert f"since {today().day} {today():%B %Y}" in html
+    assert said(SUSPENDED_UNTIL, day=shown_to_client(end)) in html
+    assert said("since %(day)s", day=shown_to_client(today())) in html
 
 
 def test_suspended_member_without_an_end_date_is_told_so(client, db):
     org = org_in_status("suspended")
     html = _html(_portal_for(client, org))
-    assert "Suspended. While suspended" in html
-    assert "Suspended until" not in html
+    assert said(SUSPENDED_OPEN_ENDED) in html
+    # Not the sentence with an end date: none of its words before the date.
+    assert said(SUSPENDED_UNTIL, day="\0").split("\0")[0] not in html
 
 
 @pytest.mark.parametrize(
@@ -76,21 +96,27 @@ def test_suspended_member_without_an_end_date_is_told_so(client, db):
     [
         ("applicant", "Your application for membership is being considered."),
         ("active", "Your membership is active and in good standing."),
-        ("lapsed", "Lapsed: dues are unpaid. Paying the outstanding dues restores"),
+        ("lapsed", "Lapsed: dues are unpaid. Paying the outstanding dues restores the membership."),
         ("terminated", "Membership was terminated. You may apply for readmission."),
         ("resigned", "You resigned from the association."),
     ],
 )
 def test_portal_explains_each_status(client, db, status, sentence):
     org = org_in_status(status)
-    assert sentence in _html(_portal_for(client, org))
+    assert said(sentence) in _html(_portal_for(client, org))
 
 
 def test_terminated_member_is_told_when_they_may_apply_again(client, db):
     bar = datetime.date(today().year + 2, 9, 1)
     org = org_in_status("terminated", readmission_bar_until=bar)
     html = _html(_portal_for(client, org))
-    assert f"You may apply for readmission from 1 September {bar.year}." in html
+    assert (
+        said(
+            "Membership was terminated. You may apply for readmission from %(day)s.",
+            day=shown_to_client(bar),
+        )
+        in html
+    )
 
 
 def test_portal_lists_dues_by_year_newest_first(rep_client, organization):
@@ -104,9 +130,9 @@ def test_portal_lists_dues_by_year_newest_first(rep_client, organization):
     dues = _section(_html(rep_client.get("/membership/")), "dues-h")
 
     assert [int(y) for y in re.findall(r"<td[^>]*>(20\d\d)</td>", dues)] == [2025, 2024, 2023]
-    for amount in ("1,111.11", "2,222.22", "3,333.33"):
-        assert amount in dues
-    assert "Overdue" in dues
+    for amount in ("1111.11", "2222.22", "3333.33"):
+        assert _grouped(amount) in dues
+    assert said("Overdue") in dues
     # Representatives cannot record their own payments.
     assert "<form" not in dues
 
@@ -122,7 +148,7 @@ def test_portal_shows_status_history_but_not_which_staff_member_acted(client, st
 
     assert "Dues unpaid." in history and "Dues paid." in history
     assert history.index("Dues paid.") < history.index("Dues unpaid.")
-    assert "Lapsed (dues unpaid)" in history
+    assert said("Lapsed (dues unpaid)") in history
     assert "Okafor" not in history
 
 
@@ -140,7 +166,7 @@ def test_portal_shows_nothing_of_another_organization(rep_client, other_organiza
 
 def test_portal_has_places_for_open_cases_and_letters(rep_client):
     html = _html(rep_client.get("/membership/"))
-    assert "Open cases" in html and "Letters" in html
+    assert said("Open cases") in html and said("Letters") in html
 
 
 @pytest.mark.parametrize("who", ["staff", "board", "panel", "no_role_user"])
@@ -226,16 +252,26 @@ EXPECTED_STANDING = {
     "terminated": PUBLIC_NOT_A_MEMBER,
     "resigned": PUBLIC_NOT_A_MEMBER,
 }
+# The verification page's sentence for each answer (templates/public/verify.html), after
+# the organization's name; the badge in it is the answer.
 SHOWN = {
-    PUBLIC_GOOD_STANDING: "a member in good standing",
-    PUBLIC_SUSPENDED: "suspended",
-    PUBLIC_NOT_A_MEMBER: "not a member",
+    PUBLIC_GOOD_STANDING: 'is <span class="badge badge-good">a member in good standing</span> '
+    "of the association as of %(today)s.",
+    PUBLIC_SUSPENDED: "is a member of the association whose membership is "
+    '<span class="badge badge-warn">suspended</span> as of %(today)s.',
+    PUBLIC_NOT_A_MEMBER: 'is <span class="badge badge-bad">not a member</span> of the '
+    "association as of %(today)s.",
 }
 
 
 def _verdict(html: str) -> str:
+    """The page's sentence after the organization's name, spaces squeezed."""
     line = re.search(r'<p class="status-line">(.*?)</p>', html, re.S).group(1)
-    return re.search(r'<span class="badge[^"]*">([^<]*)</span>', line).group(1)
+    return re.sub(r"[ \t\n]+", " ", line.split("</strong>", 1)[1]).strip()
+
+
+def _verdict_said(standing: str) -> str:
+    return said(SHOWN[standing], today=shown_to_client(today()))
 
 
 @pytest.mark.parametrize("status", ALL_STATUSES)
@@ -244,18 +280,20 @@ def test_verification_page_gives_the_right_answer_for_each_status(client, db, st
     response = client.get("/verify/checked-co/")
     assert response.status_code == 200
     assert response.context["standing"] == EXPECTED_STANDING[status]
-    assert _verdict(_html(response)) == SHOWN[EXPECTED_STANDING[status]]
+    assert _verdict(_html(response)) == _verdict_said(EXPECTED_STANDING[status])
     assert "Checked Co" in _html(response)
 
 
 def test_verification_page_needs_no_account(client, organization):
     response = client.get("/verify/acme-robotics/")
     assert response.status_code == 200
-    assert "in good standing" in _html(response)
+    assert _verdict(_html(response)) == _verdict_said(PUBLIC_GOOD_STANDING)
 
 
 def test_verification_follows_a_change_of_status(client, organization, staff):
-    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == "a member in good standing"
+    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == _verdict_said(
+        PUBLIC_GOOD_STANDING
+    )
     membership_change(
         organization=organization,
         transition="suspend",
@@ -263,11 +301,11 @@ def test_verification_follows_a_change_of_status(client, organization, staff):
         reason="Board.",
         until=today() + days(10),
     )
-    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == "suspended"
+    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == _verdict_said(PUBLIC_SUSPENDED)
     membership_change(
         organization=organization, transition="terminate", by=staff, reason="Expelled."
     )
-    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == "not a member"
+    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == _verdict_said(PUBLIC_NOT_A_MEMBER)
 
 
 def test_verification_of_an_unknown_slug_is_404(client, db):
@@ -285,20 +323,26 @@ def test_verify_search_finds_companies_by_name_with_their_standing(client, db):
     assert response.status_code == 200
     results = [(org.name, standing) for org, standing in response.context["results"]]
     assert results == [
-        ("Harrow Hydraulics", PUBLIC_SUSPENDED),
-        ("Harrow Pneumatics", PUBLIC_GOOD_STANDING),
-        ("Thornbury Harrow", PUBLIC_NOT_A_MEMBER),
+        ("Harrow Hydraulics", PUBLIC_STANDING_LABELS[PUBLIC_SUSPENDED]),
+        ("Harrow Pneumatics", PUBLIC_STANDING_LABELS[PUBLIC_GOOD_STANDING]),
+        ("Thornbury Harrow", PUBLIC_STANDING_LABELS[PUBLIC_NOT_A_MEMBER]),
     ]
     html = _html(response)
     assert 'href="/verify/harrow/"' in html
-    assert "Harrow Pneumatics</a>: in good standing" in html
+    assert f"Harrow Pneumatics</a>: {said('in good standing')}" in html
     assert "Unrelated Ltd" not in html
 
 
 def test_verify_search_for_an_unknown_company_says_not_a_member(client, organization):
     html = _html(client.get("/verify/", {"q": "Nonesuch Industries"}))
-    assert "No organization called “Nonesuch Industries”" in html
-    assert "<strong>not a member</strong>" in html
+    assert (
+        said(
+            "No organization called “%(query)s” is known to the association: it is "
+            "<strong>not a member</strong>.",
+            query="Nonesuch Industries",
+        )
+        in html
+    )
 
 
 def test_verify_search_without_a_query_lists_nothing(client, organization):

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escape
 
 from members.models import Representative, RepresentativeChange
 from members.roles import BOARD, roles_of
@@ -20,6 +21,7 @@ from members.services import (
     representative_remove,
     representative_send_link,
 )
+from tests.factories.language import said
 from tests.factories.members import RepresentativeFactory
 
 
@@ -313,8 +315,8 @@ def test_staff_page_offers_the_representative_actions(staff_client, organization
 
     assert f'action="{_add_url(organization)}"' in html
     assert f'href="{_remove_url(organization, representative.representative)}"' in html
-    assert '<label for="rep-first_name">First name:</label>' in html
-    assert "Representatives added and removed" in html
+    assert f'<label for="rep-first_name">{said("First name")}{said(":")}</label>' in html
+    assert said("Representatives added and removed") in html
 
 
 def test_board_page_lists_representatives_and_their_record_without_the_actions(
@@ -322,7 +324,7 @@ def test_board_page_lists_representatives_and_their_record_without_the_actions(
 ):
     html = board_client.get(f"/register/{organization.slug}/").content.decode()
 
-    assert "Representatives added and removed" in html
+    assert said("Representatives added and removed") in html
     assert "/representatives/add/" not in html
     assert "/remove/" not in html
 
@@ -341,7 +343,7 @@ def test_staff_add_a_representative_through_the_page(
     assert "http://testserver/accounts/reset/" in mail.outbox[0].body
     page = staff_client.get(response["Location"]).content.decode()
     assert "Ada Lovelace, Compliance lead" in page
-    assert "Made primary contact" in page
+    assert said("Made primary contact") in page
 
 
 def test_a_rejected_addition_is_a_400_that_keeps_the_input_and_names_the_problem(
@@ -351,7 +353,7 @@ def test_a_rejected_addition_is_a_400_that_keeps_the_input_and_names_the_problem
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Enter a valid email address." in html
+    assert said("Enter a valid email address.") in html
     assert 'value="not-an-email"' in html
     assert 'value="Compliance lead"' in html
     assert "<details open>" in html
@@ -365,7 +367,12 @@ def test_an_addition_refused_by_the_service_shows_its_reason_on_the_field(
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"A user with the email {representative.email} already exists" in html
+    already = said(
+        "A user with the email %(email)s already exists; each representative needs "
+        "their own account and address.",
+        email=representative.email,
+    )
+    assert escape(already) in html
     assert 'value="Ada"' in html
 
 
@@ -376,7 +383,16 @@ def test_removal_asks_for_confirmation_first(staff_client, organization, represe
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Remove" in html and "is deactivated" in html
+    names = {
+        "name": escape(representative.get_full_name()),
+        "org_name": escape(organization.name),
+        "username": representative.username,
+    }
+    assert said("Remove %(name)s as a representative of %(org_name)s?", **names) in html
+    assert (
+        said("Their account (%(username)s) is deactivated: they can no longer sign in.", **names)
+        in html
+    )
     assert Representative.objects.filter(pk=rep.pk).exists()
 
 
@@ -389,7 +405,7 @@ def test_staff_remove_a_representative_with_a_reason(staff_client, organization,
     assert not Representative.objects.filter(pk=rep.pk).exists()
     page = staff_client.get(response["Location"]).content.decode()
     assert "Left the company." in page
-    assert "No representative on file." in page
+    assert said("No representative on file.") in page
 
 
 def test_removal_without_a_reason_is_a_400_that_says_so(staff_client, organization, representative):
@@ -398,7 +414,7 @@ def test_removal_without_a_reason_is_a_400_that_says_so(staff_client, organizati
     response = staff_client.post(_remove_url(organization, rep), {"reason": ""})
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert said("This field is required.") in response.content.decode()
     assert Representative.objects.filter(pk=rep.pk).exists()
 
 
@@ -468,12 +484,15 @@ def test_staff_send_a_new_link_to_a_representative_who_never_set_a_password(
         rep = add(organization, staff)
     mail.outbox.clear()
     page = staff_client.get(f"/register/{organization.slug}/").content.decode()
-    assert "Send Ada Lovelace a new sign-in link" in page
+    assert said("Send %(name)s a new sign-in link", name="Ada Lovelace") in page
 
     response = staff_client.post(
         f"/register/{organization.slug}/representatives/{rep.pk}/send-link/", follow=True
     )
-    assert "A new sign-in link was sent to ada@acme.example." in response.content.decode()
+    assert (
+        said("A new sign-in link was sent to %(email)s.", email="ada@acme.example")
+        in response.content.decode()
+    )
     [message] = mail.outbox
     assert message.to == ["ada@acme.example"]
     assert "sent you a new link" in message.body
@@ -485,6 +504,9 @@ def test_no_link_is_offered_to_a_representative_who_has_a_password(
 ):
     page = staff_client.get(f"/register/{organization.slug}/").content.decode()
     assert "new sign-in link" not in page
+    name = escape(representative.get_full_name())
+    assert said("Send %(name)s a new sign-in link", name=name) not in page
+    assert "/send-link/" not in page
 
 
 def test_only_staff_send_links_and_never_to_an_inactive_account(

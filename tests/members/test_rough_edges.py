@@ -6,33 +6,51 @@ cut and pages on."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from django.utils import formats
 
 from members.models import Organization
 from members.status import PUBLIC_SUSPENDED
+from tests.factories.dates import today
+from tests.factories.language import in_client_language, said, said_n, shown_to_client
 from tests.factories.members import DuesInvoiceFactory, OrganizationFactory, org_in_status
 from tests.factories.pages import text_of
 
 pytestmark = pytest.mark.django_db
 
+REDIRECTED = "Sign in to see that page: you will be taken back to it."
+
+
+def squeezed(words: str) -> str:
+    """`words` as text_of reads them (every run of spaces, no-break ones too, one space)."""
+    return re.sub(r"\s+", " ", words)
+
+
+def amount_shown(amount: str) -> str:
+    """An amount's figures in the client's language ("1,200.00" / "1 200,00")."""
+    with in_client_language():
+        return formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+
 
 def test_the_login_page_explains_a_redirect(client):
     response = client.get("/register/", follow=True)
     assert response.redirect_chain and "/accounts/login/" in response.redirect_chain[-1][0]
-    assert "Sign in to see that page" in text_of(response)
+    assert said(REDIRECTED) in text_of(response)
 
 
 def test_the_login_page_says_nothing_of_a_redirect_when_opened_directly(client):
-    assert "Sign in to see that page" not in text_of(client.get("/accounts/login/"))
+    assert said(REDIRECTED) not in text_of(client.get("/accounts/login/"))
 
 
 def test_logging_out_is_said_on_the_login_page(client, representative):
     client.force_login(representative)
     response = client.post("/accounts/logout/", follow=True)
     assert response.redirect_chain[-1][0].endswith("/accounts/login/")
-    assert "You are logged out." in text_of(response)
+    logged_out = said("You are logged out. Log in again below, or close this window.")
+    assert logged_out in text_of(response)
     assert "_auth_user_id" not in client.session
 
 
@@ -48,7 +66,13 @@ def test_a_suspended_member_reads_as_a_sentence(client, db):
     org_in_status("suspended", name="Paused Co", slug="paused-co")
     text = text_of(client.get("/verify/paused-co/"))
     assert "suspended of the association" not in text
-    assert "Paused Co is a member of the association whose membership is suspended" in text
+    sentence = said(
+        "is a member of the association whose membership is "
+        '<span class="badge badge-warn">suspended</span> as of %(today)s.',
+        today=shown_to_client(today()),
+    )
+    # As text_of reads it: the badge's tags dropped.
+    assert squeezed(f"Paused Co {re.sub(r'<[^>]+>', ' ', sentence)}") in text
     assert PUBLIC_SUSPENDED == "suspended"
 
 
@@ -56,13 +80,14 @@ def test_a_suspended_member_reads_as_a_sentence(client, db):
 def test_dues_amounts_carry_their_currency(rep_client, organization):
     DuesInvoiceFactory(organization=organization, year=2025)
     text = text_of(rep_client.get("/membership/"))
-    assert "£1,200.00" in text
+    assert squeezed(said("%(symbol)s%(amount)s", symbol="£", amount=amount_shown("1200"))) in text
 
 
 @override_settings(PROBITY_CURRENCY="SEK")
 def test_a_currency_without_a_symbol_is_named(rep_client, organization):
     DuesInvoiceFactory(organization=organization, year=2025)
-    assert "1,200.00 SEK" in text_of(rep_client.get("/membership/"))
+    shown = said("%(amount)s %(code)s", amount=amount_shown("1200"), code="SEK")
+    assert squeezed(shown) in text_of(rep_client.get("/membership/"))
 
 
 def test_the_verification_search_says_when_it_is_cut_and_pages_on(client):
@@ -70,7 +95,14 @@ def test_the_verification_search_says_when_it_is_cut_and_pages_on(client):
         OrganizationFactory(name=f"Searchable Works {i:02d}", slug=f"searchable-{i:02d}")
     first = client.get("/verify/", {"q": "Searchable"})
     text = text_of(first)
-    assert "45 organizations match “Searchable”, shown 20 at a time" in text
+    cut = said(
+        "%(count)s organizations match “%(query)s”, shown %(size)s at a time: type more of "
+        "the name to narrow the list.",
+        count="45",
+        query="Searchable",
+        size="20",
+    )
+    assert squeezed(cut) in text
     assert "Searchable Works 00" in text and "Searchable Works 20" not in text
     seen = []
     response = first
@@ -89,5 +121,12 @@ def test_the_verification_search_says_when_it_is_cut_and_pages_on(client):
 def test_a_short_verification_search_says_how_many_matched(client):
     OrganizationFactory(name="Lonely Robotics", slug="lonely-robotics")
     text = text_of(client.get("/verify/", {"q": "Lonely"}))
-    assert "1 organization matches “Lonely”." in text
-    assert "Next matches" not in text
+    matched = said_n(
+        "%(count_text)s organization matches “%(query)s”.",
+        "%(count_text)s organizations match “%(query)s”.",
+        1,
+        count_text="1",
+        query="Lonely",
+    )
+    assert squeezed(matched) in text
+    assert said("Next matches →") not in text

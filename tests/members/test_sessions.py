@@ -10,6 +10,7 @@ from django.test import Client
 
 from members import accounts
 from members.models import UserSession
+from tests.factories.language import said
 
 
 def _age(client, **seconds_ago):
@@ -71,7 +72,7 @@ def test_a_sign_in_records_the_address_and_browser(client, representative):
     assert row.session_key == client.session.session_key
     assert (row.ip_address, row.user_agent) == ("192.0.2.80", "Firefox/140")
     page = client.get("/accounts/security/").content.decode()
-    assert "192.0.2.80" in page and "This session" in page
+    assert "192.0.2.80" in page and said("This session") in page
 
 
 # -- Staff, board and panel: idle timeout and an absolute limit ------------------------

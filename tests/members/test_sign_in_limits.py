@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from members.models import FormThrottleHit
+from tests.factories.language import said_n
 from tests.factories.people import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.password_only
@@ -49,6 +50,28 @@ def _lockout_text(response) -> str:
     return text_of(response)
 
 
+def _locked_for(minutes: int) -> str:
+    """The lockout page's sentence (templates/accounts/locked_out.html)."""
+    return said_n(
+        "Too many failed sign-ins for this username or from this address. Try again in "
+        "%(minutes)s minute.",
+        "Too many failed sign-ins for this username or from this address. Try again in "
+        "%(minutes)s minutes.",
+        minutes,
+        minutes=minutes,
+    )
+
+
+def _throttled_for(minutes: int) -> str:
+    """A throttled password form's error (members.accounts.wait_message)."""
+    return said_n(
+        "Too many attempts. Try again in %(minutes)d minute.",
+        "Too many attempts. Try again in %(minutes)d minutes.",
+        minutes,
+        minutes=minutes,
+    )
+
+
 def test_after_five_failures_the_account_is_locked_even_with_the_right_password(
     client, representative, probity_log
 ):
@@ -56,7 +79,7 @@ def test_after_five_failures_the_account_is_locked_even_with_the_right_password(
     assert response.status_code == 200  # the form again, with its error
     response = _fail(client, representative.username, 1)
     assert response.status_code == 429
-    assert "Try again in 15 minutes" in _lockout_text(response)
+    assert _locked_for(15) in _lockout_text(response)
 
     response = client.post(
         "/accounts/login/",
@@ -93,7 +116,7 @@ def test_the_lockout_says_how_long_is_left(client, representative):
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=10))
     response = _fail(client, representative.username, 1)
     assert response.status_code == 429
-    assert "Try again in 5 minutes" in _lockout_text(response)
+    assert _locked_for(5) in _lockout_text(response)
 
 
 def test_the_lockout_is_lifted_after_the_window(client, representative):
@@ -135,7 +158,7 @@ def test_the_reset_form_is_throttled_and_keeps_what_was_typed(client, representa
     response = client.post("/accounts/password_reset/", {"email": representative.email})
 
     assert response.status_code == 429
-    assert "Too many attempts. Try again in 15 minutes." in response.content.decode()
+    assert _throttled_for(15) in response.content.decode()
     assert response.context["form"]["email"].value() == representative.email
     assert len(mail.outbox) == sent  # no mail, no row
     assert FormThrottleHit.objects.count() == hits
@@ -171,7 +194,8 @@ def test_the_set_password_form_is_throttled(client, representative):
         url, {"new_password1": "a-long-new-password-9", "new_password2": "a-long-new-password-9"}
     )
     assert response.status_code == 429
-    assert "Try again in" in response.content.decode()
+    # The five refused posts were just now: the window has its whole 15 minutes to run.
+    assert _throttled_for(15) in response.content.decode()
     representative.refresh_from_db()
     assert representative.check_password(PASSWORD)
 

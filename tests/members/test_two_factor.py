@@ -16,6 +16,7 @@ from formtools.wizard.views import normalize_name
 from members import accounts
 from members.account_views import SignInView
 from members.models import SecondFactorReset, UserSession
+from tests.factories.language import said
 from tests.factories.people import PASSWORD, UserFactory, totp_code, totp_device
 
 pytestmark = pytest.mark.password_only  # force_login gives no verified second factor here
@@ -201,7 +202,7 @@ def test_a_representative_without_a_second_factor_uses_the_site(client, represen
     client.force_login(representative)
     assert client.get("/membership/").status_code == 200
     response = client.get("/accounts/security/")
-    assert "set up two-factor sign-in" in response.content.decode()
+    assert said("set up two-factor sign-in") in response.content.decode()
 
 
 def test_the_association_can_require_it_of_representatives(client, representative, settings):
@@ -295,7 +296,8 @@ def test_only_ethics_staff_may_reset_and_never_their_own(client, staff, board_me
         {"username": "staff", "reason": "I would like to remove my own."},
     )
     assert response.status_code == 400
-    assert "another member of ethics staff" in response.content.decode()
+    own = said("Ask another member of ethics staff to reset your own second factor.")
+    assert own in response.content.decode()
     assert not SecondFactorReset.objects.exists()
     assert TOTPDevice.objects.filter(user=staff).exists()
 

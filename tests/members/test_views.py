@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import formats
+from django.utils.html import escape
 
 from members.models import DuesInvoice, Organization, StatusChange
 from members.services import membership_change
 from tests.factories.dates import days, today
+from tests.factories.language import in_client_language, said, said_n, shown_to_client
 from tests.factories.members import (
     DuesInvoiceFactory,
     MembershipClassFactory,
@@ -30,6 +34,23 @@ def _listed(response) -> list[str]:
     return [org.name for org in response.context["page"]]
 
 
+def _organizations(n: int) -> str:
+    """The register's count (templates/members/register.html)."""
+    return said_n(
+        "%(count_text)s organization", "%(count_text)s organizations", n, count_text=str(n)
+    )
+
+
+def _amount(amount: str) -> str:
+    """An amount in euros (PROBITY_CURRENCY's default) as the client reads it."""
+    with in_client_language():
+        figures = formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+    return said("%(symbol)s%(amount)s", symbol="€", amount=figures)
+
+
+SUSPENSION_IN_THE_PAST = "A suspension must end after today."
+
+
 def _status_url(org) -> str:
     return f"/register/{org.slug}/status/"
 
@@ -47,7 +68,7 @@ def test_staff_sees_the_whole_register(staff_client, organization, other_organiz
     assert _listed(response) == ["Acme Robotics", "Globex Automation"]
     html = _html(response)
     assert 'href="/register/acme-robotics/"' in html
-    assert "2 organizations" in html
+    assert _organizations(2) in html
 
 
 def test_register_searches_by_name_case_insensitively(staff_client, organization):
@@ -64,7 +85,7 @@ def test_register_searches_by_name_case_insensitively(staff_client, organization
 def test_register_search_that_matches_nothing_says_so(staff_client, organization):
     response = staff_client.get("/register/", {"q": "zzz-no-such"})
     assert _listed(response) == []
-    assert "No organization matches these filters." in _html(response)
+    assert said("No organization matches these filters.") in _html(response)
 
 
 def test_register_filters_by_status(staff_client, db):
@@ -111,7 +132,7 @@ def test_register_is_paginated_and_pages_keep_the_filters(staff_client, db):
     first = staff_client.get("/register/", {"q": "member"})
     assert len(_listed(first)) == 50
     assert _listed(first)[0] == "Member 000"
-    assert "60 organizations" in _html(first)
+    assert _organizations(60) in _html(first)
     after = re.search(r'href="\?q=member&amp;after=([^"]+)" rel="next"', _html(first)).group(1)
 
     second = staff_client.get("/register/", {"q": "member", "after": unquote(after)})
@@ -128,7 +149,7 @@ def test_register_page_link_that_cannot_be_read_shows_the_first_page(staff_clien
     response = staff_client.get("/register/", {"after": "not-a-cursor"})
     assert response.status_code == 200
     assert _listed(response)[0] == "Member 000"
-    assert "That page link cannot be read" in _html(response)
+    assert said("That page link cannot be read; here is the first page.") in _html(response)
 
 
 @pytest.mark.parametrize("who", ["board", "panel"])
@@ -189,7 +210,7 @@ def test_home_sends_each_role_to_its_page(client, staff, representative, no_role
     client.force_login(no_role_user)
     response = client.get("/")
     assert response.status_code == 200
-    assert "No role yet" in _html(response)
+    assert said("No role yet") in _html(response)
 
 
 # -- The organization page -----------------------------------------------------------
@@ -221,12 +242,18 @@ def test_staff_organization_page_shows_status_history_representatives_and_dues(
     assert response.status_code == 200
     html = _html(response)
     assert "<h1>Acme Robotics</h1>" in html
-    assert "Suspended" in html and f"Suspended until {end.day} {end:%B %Y}" in html
+    assert said("Suspended") in html
+    suspended_until = said(
+        "Suspended until %(day)s. While suspended you may not present yourselves as "
+        "members; membership resumes on its own on that date.",
+        day=shown_to_client(end),
+    )
+    assert suspended_until in html
     assert "Ada Lovelace, Compliance lead" in html
     assert "ada@acme.example" in html
-    assert "€1,234.56" in html and "2024" in html  # PROBITY_CURRENCY, EUR by default
+    assert _amount("1234.56") in html and "2024" in html  # PROBITY_CURRENCY, EUR by default
     assert "Late audit filings." in html
-    assert "Cases" in html
+    assert f'<h2 id="cases-h">{said("Cases")}</h2>' in html
     # Ethics staff get the change-of-status form with only the changes allowed now.
     choices = [v for v, _ in response.context["status_form"].fields["transition"].choices]
     assert choices == ["reinstate", "terminate"]
@@ -322,7 +349,11 @@ def test_staff_changes_status_with_a_reason(staff_client, staff, organization):
     assert (change.from_status, change.to_status) == ("active", "suspended")
     assert (change.changed_by, change.reason) == (staff, "Board decision 12.")
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Acme Robotics is now suspended."
+        said(
+            "%(organization)s is now %(status)s.",
+            organization="Acme Robotics",
+            status=said("Suspended").lower(),
+        )
     ]
 
 
@@ -337,7 +368,11 @@ def test_staff_terminates_a_member_with_a_readmission_bar(staff_client, staff, o
     assert (organization.status, organization.readmission_bar_until) == ("terminated", bar)
     page = _html(staff_client.get(response.url))
     assert "Expelled by the board." in page
-    assert f"You may apply for readmission from {bar.day} {bar:%B %Y}." in page
+    terminated = said(
+        "Membership was terminated. You may apply for readmission from %(day)s.",
+        day=shown_to_client(bar),
+    )
+    assert terminated in page
 
 
 def test_change_of_status_without_a_reason_is_a_400_that_keeps_the_input(
@@ -351,7 +386,7 @@ def test_change_of_status_without_a_reason_is_a_400_that_keeps_the_input(
     )
     assert response.status_code == 400
     html = _html(response)
-    assert "This field is required." in html
+    assert said("This field is required.") in html
     assert f'value="{end.isoformat()}"' in html
     assert re.search(r'<option value="suspend"[^>]*selected', html)
     assert member_snapshot(organization) == before
@@ -365,7 +400,10 @@ def test_change_not_allowed_from_current_status_is_a_400(staff_client, db):
     )
     assert response.status_code == 400
     html = _html(response)
-    assert "Select a valid choice" in html
+    refused = said(
+        "Select a valid choice. %(value)s is not one of the available choices.", value="resign"
+    )
+    assert refused in html
     assert "Wants to leave." in html
     assert member_snapshot(org) == before
 
@@ -381,7 +419,7 @@ def test_suspension_ending_in_the_past_is_a_400_with_the_services_message(
     )
     assert response.status_code == 400
     html = _html(response)
-    assert "A suspension must end after today." in html
+    assert said(SUSPENSION_IN_THE_PAST) in html
     assert "Typed reason kept." in html
     assert f'value="{past.isoformat()}"' in html
     assert member_snapshot(organization) == before
@@ -393,7 +431,7 @@ def test_refused_change_of_status_shows_its_error_once(staff_client, organizatio
         _status_url(organization),
         {"transition": "suspend", "reason": "Board.", "until": past.isoformat()},
     )
-    assert _html(response).count("A suspension must end after today.") == 1
+    assert _html(response).count(said(SUSPENSION_IN_THE_PAST)) == 1
 
 
 def test_readmission_before_the_bar_date_is_a_400_naming_the_date(staff_client, db):
@@ -402,8 +440,12 @@ def test_readmission_before_the_bar_date_is_a_400_naming_the_date(staff_client, 
     before = member_snapshot(org)
     response = staff_client.post(_status_url(org), {"transition": "readmit", "reason": "Again."})
     assert response.status_code == 400
-    assert "readmission-bar date" in _html(response)
-    assert f"{bar:%d %B %Y}" in _html(response)
+    too_soon = said(
+        "%(organization)s cannot be readmitted before the readmission-bar date (%(day)s).",
+        organization=escape(org.name),
+        day=shown_to_client(bar),
+    )
+    assert too_soon in _html(response)
     assert member_snapshot(org) == before
 
 
@@ -414,7 +456,7 @@ def test_malformed_date_is_a_400(staff_client, organization):
         {"transition": "suspend", "reason": "Board.", "until": "next tuesday"},
     )
     assert response.status_code == 400
-    assert "Enter a valid date." in _html(response)
+    assert said("Enter a valid date.") in _html(response)
     assert member_snapshot(organization) == before
 
 
@@ -446,7 +488,7 @@ def test_staff_records_a_payment_and_the_lapsed_member_is_restored(staff_client,
     assert StatusChange.objects.filter(
         organization=org, from_status="lapsed", to_status="active", changed_by=staff
     ).exists()
-    assert f"Payment of the {invoice.year} dues recorded." in [
+    assert said("Payment of the %(year)s dues recorded.", year=invoice.year) in [
         str(m) for m in get_messages(response.wsgi_request)
     ]
 
@@ -457,7 +499,7 @@ def test_payment_dated_in_the_future_is_a_400_that_keeps_the_date(staff_client, 
     response = staff_client.post(_pay_url(organization, invoice), {"paid_on": future.isoformat()})
     assert response.status_code == 400
     html = _html(response)
-    assert "The payment date cannot be in the future." in html
+    assert said("The payment date cannot be in the future.") in html
     assert f'value="{future.isoformat()}"' in html
     assert DuesInvoice.objects.get(pk=invoice.pk).paid_on is None
 
@@ -472,14 +514,19 @@ def test_paying_an_invoice_twice_through_the_page_is_refused_with_a_400(staff_cl
 def test_paying_an_invoice_twice_through_the_page_tells_staff_why(staff_client, organization):
     invoice = overdue_invoice(organization, paid_on=today() - days(20))
     response = staff_client.post(_pay_url(organization, invoice), {"paid_on": today().isoformat()})
-    assert "already recorded as paid" in _html(response)
+    twice = said(
+        "The %(year)s dues were already recorded as paid on %(day)s.",
+        year=invoice.year,
+        day=shown_to_client(invoice.paid_on),
+    )
+    assert twice in _html(response)
 
 
 def test_payment_without_a_date_is_a_400(staff_client, organization):
     invoice = overdue_invoice(organization)
     response = staff_client.post(_pay_url(organization, invoice), {"paid_on": ""})
     assert response.status_code == 400
-    assert "This field is required." in _html(response)
+    assert said("This field is required.") in _html(response)
     assert DuesInvoice.objects.get(pk=invoice.pk).paid_on is None
 
 
@@ -498,7 +545,7 @@ def test_staff_page_offers_payment_only_for_unpaid_invoices(staff_client, organi
     html = _html(staff_client.get("/register/acme-robotics/"))
     assert f'action="{_pay_url(organization, unpaid)}"' in html
     assert f'action="{_pay_url(organization, paid)}"' not in html
-    assert "Overdue" in html
+    assert said("Overdue") in html
 
 
 def test_board_page_offers_no_payment_form(board_client, organization):
@@ -510,7 +557,7 @@ def test_board_page_offers_no_payment_form(board_client, organization):
 
 def test_header_shows_who_is_logged_in_and_their_role(staff_client, board, client):
     html = _html(staff_client.get("/register/"))
-    assert "Ethics staff" in html
+    assert said("Ethics staff") in html
     assert 'href="/register/"' in html
     client.force_login(board)
-    assert "Board" in _html(client.get("/register/"))
+    assert said("Board") in _html(client.get("/register/"))
