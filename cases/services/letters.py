@@ -562,7 +562,7 @@ def correct(*, letter: Letter, by, reason: str) -> LetterOrder:
     """Issue a corrected version that supersedes this letter; both remain on record."""
     case = lock_case(letter.case)
     authorize(by, case, "correct_letter")
-    reason = require_reason(reason, "Correcting a letter")
+    reason = require_reason(reason, _("Correcting a letter"))
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if Letter.objects.filter(supersedes=letter).exists():
         raise ValidationError(_("This letter was already superseded: correct its latest version."))

@@ -15,8 +15,10 @@ from cases.models import (
     VoteChoice,
 )
 from tests.factories.cases import fresh, member_complainant, pdf, step
+from tests.factories.dates import days, today
+from tests.factories.language import said, said_p, shown_to_client
 from tests.factories.letters import dismissed_case, referred_case, world_case
-from tests.factories.pages import text_of
+from tests.factories.pages import squeezed, text_of
 from tests.factories.scenes import vote_all
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,7 @@ def test_the_reference_and_code_open_the_complainants_page(client, world):
     assert response.status_code == 302 and response["Location"] == page_url(case)
     page = client.get(page_url(case))
     assert page.status_code == 200
-    assert "Complaint received" in text_of(page)
+    assert said("Complaint received") in text_of(page)
     ack = Letter.objects.get(case=case, kind="acknowledgement")
     url = reverse("cases:complainant_letter", args=[case.number, ack.pk])
     assert url in page.content.decode()
@@ -85,7 +87,11 @@ def test_a_wrong_code_is_refused_with_the_reference_kept(client, world):
     case = world_case(world)
     response = sign_in(client, case, "not-the-code")
     assert response.status_code == 400
-    assert "do not match" in text_of(response)
+    mismatch = said(
+        "That case reference and access code do not match. Check both (the code is "
+        "in the email that came with the acknowledgement) and try again."
+    )
+    assert squeezed(mismatch) in text_of(response)
     assert f'value="{case.number}"' in response.content.decode()
 
 
@@ -108,8 +114,8 @@ def test_the_page_never_shows_votes_withheld_evidence_or_the_response(client, wo
     code = services.access_code_reissue(case=fresh(case), by=world.staff, reason="Lost.")
     sign_in(client, case, code)
     text = text_of(client.get(page_url(case)))
-    assert "Before the board for decision" in text
-    for withheld in (*withheld_titles, RESPONSE_TEXT, "No violation found", "vote"):
+    assert said("Before the board for decision") in text
+    for withheld in (*withheld_titles, RESPONSE_TEXT, said("No violation found"), "vote"):
         assert withheld not in text, withheld
     for name in (m.username for m in world.board):
         assert name not in text
@@ -156,7 +162,7 @@ def test_a_message_and_evidence_from_the_page_reach_the_staff_page(client, world
     sign_in(client, case)
     text = text_of(client.get(page_url(case)))
     assert "Thank you: it is now evidence in the case." in text
-    assert "Accepted into the case" in text
+    assert said("Accepted into the case") in text
 
 
 def test_an_empty_message_is_refused_and_what_was_sent_is_kept(client, world):
@@ -200,14 +206,20 @@ def test_a_complainant_appeal_through_the_page(client, world):
     code = services.access_code_reissue(case=fresh(case), by=world.staff, reason="Lost.")
     sign_in(client, case, code)
     page = client.get(page_url(case))
-    assert "You may appeal the dismissal until" in text_of(page)
+    until = today() + days(fresh(case).procedure.complainant_appeal_window_days)
+    may_appeal = said(
+        "You may appeal %(appealable)s until <strong>%(day)s</strong>.",
+        appealable=said("the dismissal"),
+        day=shown_to_client(until),
+    )
+    assert may_appeal in page.content.decode()
     response = client.post(
         reverse("cases:complainant_appeal", args=[case.number]),
         {"expected_state": "dismissed", "reason": "The second advert was never considered."},
     )
     assert response.status_code == 302
     assert fresh(case).state == "complainant_appeal"
-    assert "Your appeal is before the appeals panel" in text_of(client.get(page_url(case)))
+    assert said("Your appeal is before the appeals panel") in text_of(client.get(page_url(case)))
 
 
 def test_with_the_path_off_the_page_offers_no_appeal(client, world):
@@ -221,7 +233,12 @@ def test_with_the_path_off_the_page_offers_no_appeal(client, world):
         {"expected_state": "dismissed", "reason": "Please."},
     )
     assert response.status_code == 400
-    assert "does not provide for an appeal by the complainant" in text_of(response)
+    no_path = said(
+        "The procedure this case follows (version %(version)s) does not provide for %(path)s.",
+        version=fresh(case).procedure.version,
+        path=said("an appeal by the complainant"),
+    )
+    assert squeezed(no_path) in text_of(response)
     assert fresh(case).state == "dismissed"
 
 
@@ -247,7 +264,11 @@ def test_the_panel_votes_on_the_complainants_appeal_from_its_page(client, world)
     assert response.status_code == 302
     refused = client.post(reverse("cases:vote_cast", args=[case.number]), {"choice": "to_vote"})
     assert refused.status_code == 400
-    assert "never put to the board" in text_of(refused)
+    never_voted = said(
+        "A dismissed complaint was never put to the board: it can be upheld or sent "
+        "back to review, not sent to a new vote."
+    )
+    assert squeezed(never_voted) in text_of(refused)
 
 
 def test_where_the_procedure_keeps_the_outcome_back_the_page_says_only_decided(client, world):
@@ -258,4 +279,11 @@ def test_where_the_procedure_keeps_the_outcome_back_the_page_says_only_decided(c
     code = services.access_code_reissue(case=fresh(case), by=world.staff, reason="Lost.")
     sign_in(client, case, code)
     text = text_of(client.get(page_url(case)))
-    assert "Decided" in text and "no violation" not in text.lower()
+    assert said("Decided") in text
+    for outcome in (
+        said_p("case state", "No violation found"),
+        said("Decided: no violation found"),
+        said("the finding of no violation"),
+    ):
+        assert outcome.lower() not in text.lower(), outcome
+    assert "no violation" not in text.lower()  # nor the outcome in English

@@ -4,12 +4,14 @@ changes nothing; a refused step names the rule that failed."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from cases import services
 from cases.models import Case, CaseEvent, Evidence, Response
+from cases.uploads import TYPE_NAMES
 from tests.factories.cases import (
     adopt_procedure,
     big_pdf,
@@ -20,8 +22,9 @@ from tests.factories.cases import (
     pdf,
     stored_files,
 )
-from tests.factories.dates import days, shown, today
-from tests.factories.pages import text_of
+from tests.factories.dates import days, today
+from tests.factories.language import in_client_language, said, said_p, shown_to_client
+from tests.factories.pages import squeezed, text_of
 from tests.factories.scenes import case_with_exhibits, cast
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +117,12 @@ def test_unknown_respondent_is_rejected_and_the_form_keeps_what_was_typed(client
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "No organization in the register is called “Nonexistent Widgets Ltd”." in html
+    assert (
+        said(
+            "No organization in the register is called “%(name)s”.", name="Nonexistent Widgets Ltd"
+        )
+        in html
+    )
     assert f'value="{SUMMARY}"' in html
     assert 'value="Nonexistent Widgets Ltd"' in html
     assert CONDUCT in html
@@ -128,7 +136,10 @@ def test_rejected_complaint_names_the_files_to_attach_again(client, c):
         reverse("cases:complaint_new"), complaint_data(c, respondent="Nonexistent Widgets Ltd")
     )
     assert response.status_code == 400
-    assert "attach invoice.pdf again" in text_of(response)
+    again = said(
+        "Files are not kept when a form is refused: attach %(names)s again.", names="invoice.pdf"
+    )
+    assert squeezed(again) in text_of(response)
     assert Evidence.objects.count() == 0
 
 
@@ -144,7 +155,7 @@ def test_allegation_ending_before_it_starts_is_rejected(client, c):
     response = client.post(reverse("cases:complaint_new"), data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "The conduct period ends before it starts." in html
+    assert said("The conduct period ends before it starts.") in html
     assert f'value="{SUMMARY}"' in html
     assert CONDUCT in html
     assert Case.objects.count() == 0
@@ -164,7 +175,7 @@ def test_complaint_without_an_allegation_is_rejected(client, c):
     )
     response = client.post(reverse("cases:complaint_new"), data)
     assert response.status_code == 400
-    assert "A complaint needs at least one allegation." in response.content.decode()
+    assert said("A complaint needs at least one allegation.") in response.content.decode()
     assert f'value="{SUMMARY}"' in response.content.decode()
     assert Case.objects.count() == 0
 
@@ -176,10 +187,19 @@ def test_complaint_without_an_allegation_is_rejected(client, c):
 LIMIT = 2048
 
 
+TOO_BIG = "“%(name)s” is %(size)s; the upload size limit is %(limit)s."
+
+
+def size_shown(n: int) -> str:
+    """A file size as the client reads it ("2.0 KB" / "2,0 Ko")."""
+    with in_client_language():
+        return filesizeformat(n)
+
+
 @pytest.fixture
 def small_limit(settings):
     settings.PROBITY_UPLOAD_MAX_BYTES = LIMIT
-    return filesizeformat(LIMIT)
+    return size_shown(LIMIT)
 
 
 def test_complaint_with_an_oversized_file_is_rejected_and_nothing_is_stored(
@@ -191,8 +211,7 @@ def test_complaint_with_an_oversized_file_is_rejected_and_nothing_is_stored(
     response = client.post(reverse("cases:complaint_new"), data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"the upload size limit is {small_limit}" in html
-    assert "scan.pdf" in html
+    assert said(TOO_BIG, name="scan.pdf", size=size_shown(4 * LIMIT), limit=small_limit) in html
     assert f'value="{SUMMARY}"' in html
     assert Case.objects.count() == 0
     assert Evidence.objects.count() == 0
@@ -215,7 +234,8 @@ def test_staff_evidence_over_the_limit_is_rejected_and_nothing_is_stored(
         },
     )
     assert response.status_code == 400
-    assert f"the upload size limit is {small_limit}" in response.content.decode()
+    too_big = said(TOO_BIG, name="site-visit.pdf", size=size_shown(LIMIT + 1), limit=small_limit)
+    assert too_big in response.content.decode()
     assert case_snapshot(case) == before
     assert stored_files(tmp_path) == files
 
@@ -248,7 +268,7 @@ def test_response_attachment_over_the_limit_is_rejected_and_nothing_is_stored(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"the upload size limit is {small_limit}" in html
+    assert said(TOO_BIG, name="log.pdf", size=size_shown(3 * LIMIT), limit=small_limit) in html
     assert "Our answer, with the full test log." in html
     assert case_snapshot(case) == before
     assert stored_files(tmp_path) == files
@@ -269,8 +289,17 @@ def test_evidence_of_a_refused_type_is_rejected_naming_the_accepted_types(client
     )
     assert response.status_code == 400
     text = text_of(response)
-    assert "“tool.exe” is of a type that is not accepted" in text
-    assert "Accepted types: PDF" in text
+    with in_client_language():
+        accepted_types = ", ".join(
+            str(TYPE_NAMES[t]) for t in settings.PROBITY_UPLOAD_ALLOWED_TYPES
+        )
+    refused = said(
+        "“%(name)s” is of a type that is not accepted: %(type)s. Accepted types: %(accepted)s.",
+        name="tool.exe",
+        type=said("unrecognised binary file"),
+        accepted=accepted_types,
+    )
+    assert squeezed(refused) in text
     assert case_snapshot(case) == before
     assert stored_files(tmp_path) == files
 
@@ -303,12 +332,15 @@ def test_refused_referral_returns_400_with_the_failing_rules_and_changes_nothing
     response = _step(client, case, "refer_to_board")
 
     assert response.status_code == 400
-    window = f"Response window open until {shown(due)}; no response received yet."
+    window = said(
+        "Response window open until %(day)s; no response received yet.", day=shown_to_client(due)
+    )
     errors = _step_form_errors(response, "refer_to_board")
     assert window in errors
-    assert "Allegation 1 (principle 3) has no finding yet." in errors
-    assert "The review report is not written yet." in errors
-    assert window in text_of(response)
+    no_finding = "Allegation %(i)s (principle %(number)s) has no finding yet."
+    assert said(no_finding, i=1, number=3) in errors
+    assert said("The review report is not written yet.") in errors
+    assert squeezed(window) in text_of(response)
     assert case_snapshot(case) == before
     assert fresh(case).state == "under_review"
 
@@ -322,7 +354,11 @@ def test_step_with_a_stale_expected_state_says_the_case_moved_on(client, c):
     response = _step(client, case, "dismiss", expected_state="filed", reason="Out of scope.")
 
     assert response.status_code == 409
-    assert "This case has moved on: it is now under review." in text_of(response)
+    moved_on = said(
+        "This case has moved on: it is now %(state)s. Reload the page to see what changed.",
+        state=said_p("case state", "Under review").lower(),
+    )
+    assert squeezed(moved_on) in text_of(response)
     assert "Out of scope." in response.content.decode()
     assert case_snapshot(case) == before
 
@@ -333,7 +369,11 @@ def test_dismissal_without_a_reason_is_refused(client, c):
     client.force_login(c.staff)
     response = _step(client, case, "dismiss", reason="  ")
     assert response.status_code == 400
-    assert "a written reason is required" in text_of(response)
+    required = said(
+        "%(label)s: a written reason is required.",
+        label=said("Dismiss the complaint"),
+    )
+    assert squeezed(required) in text_of(response)
     assert case_snapshot(case) == before
 
 
@@ -363,7 +403,12 @@ def test_late_response_is_refused_with_the_date(client, c):
     )
 
     assert response.status_code == 400
-    assert f"The response window closed on {shown(closed_on)}" in text_of(response)
+    closed = said(
+        "The response window closed on %(day)s. Ask the ethics staff to "
+        "reopen it if you need to respond late.",
+        day=shown_to_client(closed_on),
+    )
+    assert squeezed(closed) in text_of(response)
     assert case_snapshot(case) == before
     assert not Response.objects.filter(case=case).exists()
 

@@ -11,8 +11,9 @@ from django.utils.html import escape
 from cases.models import Case, Letter
 from cases.services import ballots, letters
 from tests.factories.cases import case_snapshot, fresh, open_review, pdf, step, stored_files
-from tests.factories.dates import days, shown, today
-from tests.factories.pages import section, text_of
+from tests.factories.dates import days, today
+from tests.factories.language import said, said_p, shown_to_client
+from tests.factories.pages import section, squeezed, text_of
 from tests.factories.people import panel_user
 from tests.factories.scenes import (
     case_with_exhibits,
@@ -64,6 +65,21 @@ def kept(response, typed: str) -> bool:
     return escape(typed) in html and typed not in html
 
 
+def moved_on(state: str) -> str:
+    """The refusal of a step sent from a page loaded before the case moved on (to
+    `state`, the state's label as the code marks it), as text_of reads it."""
+    message = said(
+        "This case has moved on: it is now %(state)s. Reload the page to see what changed.",
+        state=said_p("case state", state).lower(),
+    )
+    return squeezed(escape(message))
+
+
+def not_saved(title: str) -> str:
+    """The heading over a refused form the page no longer offers (`title` a msgid)."""
+    return said("%(title)s: not saved", title=said(title))
+
+
 def _step(client, case, name, expected_state, reason):
     return client.post(
         reverse("cases:case_step", args=[case.number, name]),
@@ -91,12 +107,20 @@ def test_response_sent_after_the_deadline_keeps_the_text_and_names_the_files(
 
     assert response.status_code == 400
     page = text_of(response)
-    assert f"The response window closed on {shown(closed_on)}" in page
+    closed = said(
+        "The response window closed on %(day)s. Ask the ethics staff to "
+        "reopen it if you need to respond late.",
+        day=shown_to_client(closed_on),
+    )
+    assert squeezed(escape(closed)) in page
     assert kept(response, RESPONSE)
-    assert "attach late-reply.pdf again" in page
+    again = said(
+        "Files are not kept when a form is refused: attach %(names)s again.", names="late-reply.pdf"
+    )
+    assert squeezed(again) in page
     responses = section(response, "responses-h")
     assert "readonly" in responses
-    assert "Send the response" not in responses
+    assert said("Send the response") not in responses
     assert case_snapshot(under_review) == before
     assert stored_files(tmp_path) == files_before
 
@@ -112,8 +136,14 @@ def test_response_sent_after_the_case_was_dismissed_keeps_the_text(client, c, un
 
     assert response.status_code == 403
     page = text_of(response)
-    assert escape("Only the respondent's representatives may respond to this case.") in page
-    assert "Dismissed: The conduct is outside the code." in page
+    refusal = said("Only the respondent's representatives may respond to this case.")
+    assert squeezed(escape(refusal)) in page
+    ended = said(
+        "%(label)s: %(reason)s",
+        label=said_p("case state", "Dismissed"),
+        reason="The conduct is outside the code.",  # as the staff wrote it
+    )
+    assert squeezed(ended) in page
     assert kept(response, RESPONSE)
     assert case_snapshot(under_review) == before
 
@@ -127,11 +157,13 @@ def test_appeal_filed_after_the_window_closed_keeps_the_grounds(client, c, sanct
     response = _step(client, sanctioned, "file_appeal", "sanctioned", GROUNDS)
 
     assert response.status_code == 400
-    assert f"The appeal window closed on {shown(closed_on)}." in text_of(response)
+    closed = said("The appeal window closed on %(day)s.", day=shown_to_client(closed_on))
+    assert squeezed(escape(closed)) in text_of(response)
     assert kept(response, GROUNDS)
     appeal = section(response, "appeal-h")
-    assert "Grounds of appeal (as you wrote it; not saved)" in appeal
-    assert "File the appeal" not in appeal
+    as_written = "%(label)s (as you wrote it; not saved)"
+    assert said(as_written, label=said("Grounds of appeal")) in appeal
+    assert said("File the appeal") not in appeal
     assert case_snapshot(sanctioned) == before
 
 
@@ -144,7 +176,7 @@ def test_appeal_filed_after_the_case_was_finalized_keeps_the_grounds(client, c, 
     response = _step(client, sanctioned, "file_appeal", "sanctioned", GROUNDS)
 
     assert response.status_code == 409
-    assert "This case has moved on: it is now closed." in text_of(response)
+    assert moved_on("Closed") in text_of(response)
     assert kept(response, GROUNDS)
     assert case_snapshot(sanctioned) == before
 
@@ -164,7 +196,7 @@ def test_reason_typed_before_a_concurrent_change_stays_in_the_form(client, c, na
     response = _step(client, case, name, "filed", REASON)
 
     assert response.status_code == 409
-    assert "This case has moved on: it is now under review." in text_of(response)
+    assert moved_on("Under review") in text_of(response)
     assert kept(response, REASON)
     form = dict((a.step.name, f) for a, f in response.context["actions"])[name]
     assert form["reason"].value() == REASON
@@ -187,11 +219,15 @@ def test_dismissal_reason_is_shown_read_only_once_dismissal_is_no_longer_possibl
     response = _step(client, referred, "dismiss", "under_review", REASON)
 
     assert response.status_code == 409
-    assert "This case has moved on: it is now board vote." in text_of(response)
+    assert moved_on("Board vote") in text_of(response)
     assert kept(response, REASON)
     actions = section(response, "actions-h")
-    assert "Dismiss the complaint: not saved" in actions
-    assert "Reasons for dismissal (sent to the parties) (as you wrote it; not saved)" in actions
+    assert not_saved("Dismiss the complaint") in actions
+    as_written = said(
+        "%(label)s (as you wrote it; not saved)",
+        label=said("Reasons for dismissal (sent to the parties)"),
+    )
+    assert as_written in actions
     assert "readonly" in actions
     assert 'action="' + reverse("cases:case_step", args=[referred.number, "dismiss"]) not in (
         actions
@@ -215,9 +251,9 @@ def test_appeal_decision_reasons_are_kept_when_the_decision_was_recorded_meanwhi
     response = _step(client, sanctioned, "decide_appeal", "under_appeal", REASON)
 
     assert response.status_code == 409
-    assert "This case has moved on: it is now closed." in text_of(response)
+    assert moved_on("Closed") in text_of(response)
     assert kept(response, REASON)
-    assert "Record the appeal decision: not saved" in text_of(response)
+    assert squeezed(not_saved("Record the appeal decision")) in text_of(response)
     assert case_snapshot(sanctioned) == before
 
 
@@ -242,16 +278,20 @@ def _window(case):
 
 
 @pytest.mark.parametrize(
-    "form, refusal",
+    "form, doing",
     [
-        (_report, "You cannot write the review report while the case is board vote."),
-        (_finding, "You cannot record findings while the case is board vote."),
-        (_window, "You cannot reopen the response window while the case is board vote."),
+        (_report, "write the review report"),
+        (_finding, "record findings"),
+        (_window, "reopen the response window"),
     ],
 )
-def test_review_forms_sent_after_the_referral_keep_what_was_typed(
-    client, c, referred, form, refusal
-):
+def test_review_forms_sent_after_the_referral_keep_what_was_typed(client, c, referred, form, doing):
+    # "You cannot write the review report while the case is board vote."
+    refusal = said(
+        "You cannot %(doing)s while the case is %(state)s.",
+        doing=said(doing),
+        state=said_p("case state", "Board vote").lower(),
+    )
     name, args, data = form(referred)
     before = case_snapshot(referred)
     client.force_login(c.staff)
@@ -259,7 +299,7 @@ def test_review_forms_sent_after_the_referral_keep_what_was_typed(
     response = client.post(reverse(f"cases:{name}", args=args), data)
 
     assert response.status_code == 400
-    assert refusal in text_of(response)
+    assert squeezed(escape(refusal)) in text_of(response)
     assert kept(response, REASON)
     assert case_snapshot(referred) == before
 
@@ -275,9 +315,9 @@ def test_vote_sent_after_the_ballot_closed_keeps_the_reason(client, c, sanctione
 
     assert response.status_code == 403
     page = text_of(response)
-    assert "This ballot is closed: no vote can be cast or changed." in page
+    assert squeezed(said("This ballot is closed: no vote can be cast or changed.")) in page
     assert kept(response, REASON)
-    assert "No violation found" in section(response, "vote-h")
+    assert said("No violation found") in section(response, "vote-h")
     assert case_snapshot(sanctioned) == before
 
 
@@ -301,7 +341,8 @@ def test_letter_correction_without_a_reason_says_so_and_issues_nothing(client, c
     response = _correct(client, under_review, letter, "  ")
 
     assert response.status_code == 400
-    assert "Say what is corrected: a correction needs a reason." in text_of(response)
+    required = said("Say what is corrected: a correction needs a reason.")
+    assert squeezed(escape(required)) in text_of(response)
     assert (case_snapshot(under_review), Letter.objects.count()) == (before, count)
 
 
@@ -315,6 +356,7 @@ def test_correcting_a_letter_corrected_meanwhile_keeps_what_was_typed(client, c,
 
     assert response.status_code == 400
     page = text_of(response)
-    assert "This letter was already superseded: correct its latest version." in page
+    superseded = said("This letter was already superseded: correct its latest version.")
+    assert squeezed(escape(superseded)) in page
     assert kept(response, REASON)
     assert (case_snapshot(under_review), Letter.objects.count()) == (before, count)

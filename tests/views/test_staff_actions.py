@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from cases import workflow
 from cases.models import Case, Dispatch, DispatchStatus
 from tests.factories.cases import case_snapshot, fresh, open_review
-from tests.factories.dates import days, shown, today
-from tests.factories.pages import section, text_of
+from tests.factories.dates import days, today
+from tests.factories.language import said, said_n, shown_to_client
+from tests.factories.pages import section, squeezed, text_of
 from tests.factories.people import board_members, panel_members
 from tests.factories.scenes import (
     case_with_exhibits,
@@ -31,6 +33,12 @@ def _page(client, case):
     response = client.get(case.get_absolute_url())
     assert response.status_code == 200
     return response
+
+
+def _up_to(message: str, placeholder: str, **values) -> str:
+    """The catalogue's sentence up to `placeholder` (a value the test does not pin down),
+    the values before it put in: a part of the sentence as the page shows it."""
+    return said(message).split(placeholder)[0] % values
 
 
 def _url(case, name):
@@ -60,7 +68,13 @@ def test_a_timely_complaint_refuses_late_acceptance_and_changes_nothing(staff_cl
     url = reverse("cases:late_filing_accept", args=[case.number])
     response = staff_client.post(url, {"late-reason": "Just in case."})
     assert response.status_code == 400
-    assert "nothing to accept late" in text_of(response)
+    timely = said(
+        "The complaint was received on %(received)s, within the filing "
+        "deadline of %(deadline)s: there is nothing to accept late.",
+        received=shown_to_client(case.received_on),
+        deadline=shown_to_client(workflow.filing_deadline(case)),
+    )
+    assert squeezed(escape(timely)) in text_of(response)
     assert case_snapshot(case) == before
 
 
@@ -91,7 +105,7 @@ def test_retrying_a_sent_letter_is_refused_with_the_reason(staff_client, staff, 
     response = staff_client.post(
         reverse("cases:letter_redeliver", args=[case.number, letter.pk]), follow=True
     )
-    assert "emailing has failed" in text_of(response)
+    assert squeezed(escape(said("No letter's emailing has failed."))) in text_of(response)
     assert not letter.deliveries.filter(succeeded=False).exists()
 
 
@@ -111,7 +125,14 @@ def test_closing_the_appeal_ballot_is_offered_only_while_it_is_open(client, staf
     # Open, but nobody has voted: offered, disabled, with the unmet rule.
     assert url in page
     assert 'disabled aria-describedby="why-close-appeal"' in page
-    assert "Quorum not met" in page
+    quorum = _up_to(
+        "Quorum not met: %(voted)s of %(eligible)s eligible voters have voted; "
+        "%(needed)s must take part.",
+        "%(needed)s",
+        voted=0,
+        eligible=3,
+    )
+    assert escape(quorum) in page
     for member in panel:
         vote(bc.case, member, "uphold")
     response = client.post(url, {"confirmed": "yes"})
@@ -137,9 +158,13 @@ def test_a_step_not_yet_possible_has_a_disabled_button_and_its_reasons(staff_cli
     html = section(_page(staff_client, case), "actions-h")
     assert 'disabled aria-describedby="why-refer_to_board"' in html
     assert 'id="why-refer_to_board"' in html
-    assert f"Response window open until {shown(case.response_due_on)}" in html
+    window = said(
+        "Response window open until %(day)s; no response received yet.",
+        day=shown_to_client(case.response_due_on),
+    )
+    assert escape(window) in html
     # Dismissal is possible: an enabled, outlined (destructive) button.
-    assert 'class="danger-outline">Dismiss the complaint…' in html
+    assert f'class="danger-outline">{escape(said("Dismiss the complaint"))}…' in html
 
 
 # ---------------------------------------------------------------------------
@@ -169,12 +194,26 @@ def test_opening_review_confirms_with_the_notice_and_what_is_disclosed(
     response = staff_client.post(_url(case, "open_review"), {"expected_state": "filed"})
     assert response.status_code == 200
     text = text_of(response)
-    assert "Confirm: Open review and issue the notice of complaint" in text
-    assert (
-        f"The respondent, {organization.name}, will receive the notice of complaint by email "
-        f"to {representative.email}, with 0 disclosed evidence items (of 2 on file)."
-    ) in text
-    assert "Nothing is disclosed to the respondent" in text
+    step_label = said("Open review and issue the notice of complaint").lower()
+    title = said("Confirm: %(step)s", step=step_label[:1].upper() + step_label[1:])
+    assert squeezed(title) in text
+    notice = said_n(
+        "The respondent, %(name)s, will receive the notice of complaint %(by)s, with "
+        "%(count)s disclosed evidence item (of %(total)s on file).",
+        "The respondent, %(name)s, will receive the notice of complaint %(by)s, with "
+        "%(count)s disclosed evidence items (of %(total)s on file).",
+        0,
+        name=organization.name,
+        by=said("by email to %(emails)s", emails=representative.email),
+        count=0,
+        total=2,
+    )
+    assert squeezed(escape(notice)) in text
+    nothing = said(
+        "Nothing is disclosed to the respondent: the notice will list no evidence. "
+        "Change what is disclosed in the evidence table first if it should."
+    )
+    assert squeezed(escape(nothing)) in text
     assert case_snapshot(case) == before
 
     response = staff_client.post(
@@ -196,15 +235,23 @@ def test_dismissal_and_withdrawal_confirm_with_the_letters_to_both_parties(
     )
     assert response.status_code == 200
     text = text_of(response)
-    assert (
-        f"The respondent, {organization.name}, will receive the {letter} letter by email to "
-        f"{representative.email}"
-    ) in text
-    complainant = case.complainant
-    assert (
-        f"The complainant, {complainant.organization_name or complainant.name}, will receive the {letter} letter"
-        in text
+    the_letter = said(f"the {letter} letter")
+    to_respondent = said(
+        "The respondent, %(name)s, will receive %(letter)s %(by)s, with the reasons "
+        "you give, and can no longer respond.",
+        name=organization.name,
+        letter=the_letter,
+        by=said("by email to %(emails)s", emails=representative.email),
     )
+    assert squeezed(escape(to_respondent)) in text
+    complainant = case.complainant
+    to_complainant = _up_to(
+        "The complainant, %(name)s, will receive %(letter)s %(by)s, with the reasons you give.",
+        "%(by)s",
+        name=complainant.organization_name or complainant.name,
+        letter=the_letter,
+    )
+    assert squeezed(escape(to_complainant)) in text
     # The reason typed is kept, escaped, in the confirmation form.
     html = response.content.decode()
     assert "Outside the code &lt;b&gt;entirely&lt;/b&gt;." in html and reason not in html
@@ -217,7 +264,10 @@ def test_dismissing_a_complaint_never_notified_says_the_respondent_is_not_writte
     response = staff_client.post(
         _url(case, "dismiss"), {"expected_state": "filed", "reason": "Out of scope."}
     )
-    assert "was never notified of the complaint and is not written to" in text_of(response)
+    not_written_to = said(
+        "The respondent was never notified of the complaint and is not written to."
+    )
+    assert squeezed(escape(not_written_to)) in text_of(response)
 
 
 def test_referral_confirms_with_the_board_members_seated(
@@ -229,7 +279,19 @@ def test_referral_confirms_with_the_board_members_seated(
     response = staff_client.post(_url(case, "refer_to_board"), {"expected_state": "under_review"})
     assert response.status_code == 200
     text = text_of(response)
-    assert "3 board members will be seated" in text
+    seated = said_n(
+        "The board's ballot opens until %(day)s: %(count)s board member will be seated "
+        "(%(names)s), each emailed that the ballot is open and given access to the whole "
+        "case file, withheld evidence included.",
+        "The board's ballot opens until %(day)s: %(count)s board members will be seated "
+        "(%(names)s), each emailed that the ballot is open and given access to the whole "
+        "case file, withheld evidence included.",
+        3,
+    ).split("%(names)s")[0] % {
+        "day": shown_to_client(today() + days(fresh(case).procedure.ballot_window_days)),
+        "count": 3,
+    }
+    assert squeezed(escape(seated)) in text
     for member in board:
         assert member.get_full_name() in text
     assert case_snapshot(case) == before
@@ -243,9 +305,24 @@ def test_closing_the_board_ballot_confirms_with_the_result_and_the_letters(clien
     response = client.post(_url(bc.case, "close_ballot"), {"expected_state": "board_vote"})
     assert response.status_code == 200
     text = text_of(response)
-    assert "3 of 3 eligible voters have voted" in text
-    assert f"The respondent, {bc.organization.name}, will receive the decision letter" in text
-    assert "will receive the outcome notice" in text
+    counted = _up_to(
+        "The votes are counted as they stand: %(took_part)s of %(eligible)s eligible "
+        "voters have voted. Result: %(result)s",
+        "%(result)s",
+        took_part=3,
+        eligible=3,
+    )
+    assert squeezed(escape(counted)) in text
+    to_respondent = _up_to(
+        "The respondent, %(name)s, will receive %(letter)s %(by)s.",
+        "%(by)s",
+        name=bc.organization.name,
+        letter=said("the decision letter"),
+    )
+    assert squeezed(escape(to_respondent)) in text
+    outcome_notice = said("The complainant, %(name)s, will receive the outcome notice %(by)s.")
+    after_name = outcome_notice.split("%(name)s")[1].split("%(by)s")[0]
+    assert squeezed(escape(after_name)).strip() in text  # " will receive the outcome notice "
     assert case_snapshot(bc.case) == before
 
 
@@ -259,8 +336,18 @@ def test_closing_the_appeal_ballot_confirms_and_says_no_letter_goes_yet(client, 
     response = client.post(reverse("cases:appeal_ballot_close", args=[bc.case.number]))
     assert response.status_code == 200
     text = text_of(response)
-    assert "3 of 3 eligible members have voted" in text
-    assert "No letter is sent yet" in text
+    counted = _up_to(
+        "The appeals panel's votes are counted as they stand: %(took_part)s of "
+        "%(eligible)s eligible members have voted. Result: %(result)s",
+        "%(result)s",
+        took_part=3,
+        eligible=3,
+    )
+    assert squeezed(escape(counted)) in text
+    not_yet = said(
+        "No letter is sent yet: the parties are written to when you record the appeal decision."
+    )
+    assert squeezed(escape(not_yet)) in text
     assert fresh(bc.case).ballots.get(kind="appeal").closed_at is None
 
 
@@ -282,7 +369,10 @@ def test_a_decision_preview_without_a_ballot_reads_as_sentences(staff_client, st
     case = open_review(case, staff)
     response = staff_client.get(reverse("cases:letter_preview", args=[case.number, kind]))
     text = text_of(response)
-    assert "No ballot has been held yet" in text
+    not_held = said(
+        "No ballot has been held yet: the vote is reported here once the board's ballot closes."
+    )
+    assert squeezed(not_held) in text  # the letter's own wording, as it prints it
     assert " of votes cast" not in text and "The vote of" not in text
 
 
@@ -291,7 +381,12 @@ def test_an_appeal_decision_preview_without_an_appeal_says_so(staff_client, staf
         reverse("cases:letter_preview", args=[case.number, "appeal_decision"])
     )
     text = text_of(response)
-    assert "No appeal has been filed" in text
+    no_appeal = said(
+        "No appeal has been filed in case <strong>%(number)s</strong>: this draft shows the "
+        "letter's form only; the outcome and reasons appear once the appeals panel has decided.",
+        number=case.number,
+    )
+    assert no_appeal in response.content.decode()
     assert "filed on ." not in text and "Outcome: ." not in text
 
 
@@ -309,12 +404,17 @@ def test_the_case_record_uses_words_not_codenames_or_iso_dates(staff_client, sta
     for codename in ("view_case", "respond_to_case", "view_letter_pdf", "manage_case"):
         assert codename not in html
     assert case.response_due_on.isoformat() not in html
-    assert f"response due by {shown(case.response_due_on)}" in html
-    assert "see the case, respond" in html
+    issued = said(
+        "Notice of complaint issued; response due by %(day)s.",
+        day=shown_to_client(case.response_due_on),
+    )
+    assert escape(issued) in html
+    assert f"{said('see the case')}, {said('respond')}" in html
 
 
 def test_the_respondents_status_has_no_nested_brackets(staff_client, case, organization):
     type(organization).objects.filter(pk=organization.pk).update(status="terminated")
     text = text_of(_page(staff_client, fresh(case)))
-    assert "Membership: terminated (expelled)" in text
+    membership = said("Membership: %(status)s", status=said("Terminated (expelled)").lower())
+    assert squeezed(escape(membership)) in text
     assert "(expelled))" not in text
