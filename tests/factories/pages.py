@@ -19,3 +19,9 @@ def section(response, heading_id: str) -> str:
     start = html.rindex("<section", 0, start)
     end = html.index("</section>", start)
     return html[start:end]
+
+
+def squeezed(words: str) -> str:
+    """`words` with whitespace squeezed as text_of squeezes a page's, to look for them in
+    text_of (French puts a non-breaking space before « : ; ? ! » and inside « »)."""
+    return re.sub(r"\s+", " ", words).strip()
