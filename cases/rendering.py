@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -367,13 +367,22 @@ def render_html(
     return render_to_string(f"letters/{kind}.html", context)
 
 
+def letter_language(language: str) -> str:
+    """The language a letter is written in: the recipient's where the association has
+    set it up (settings.LANGUAGES), else the association's own."""
+    known = {code for code, _name in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE
+
+
 def preview_html(case: Case, kind: str) -> str:
-    """The letter as it would be issued now, marked as a draft, for staff to check."""
+    """The letter as it would be issued now, marked as a draft, for staff to check:
+    in the recipient's language, as issued, not in the language of the staff's browser."""
     recipient = (
         complainant_recipient(case)
         if kind in COMPLAINANT_ONLY_KINDS
         else respondent_recipient(case)
     )
-    context = letter_context(case, kind, recipient, draft=True)
-    context["inline_css"] = (ASSETS_DIR / "letter.css").read_text()
-    return render_to_string(f"letters/{kind}.html", context)
+    with translation.override(letter_language(recipient.language)):
+        context = letter_context(case, kind, recipient, draft=True)
+        context["inline_css"] = (ASSETS_DIR / "letter.css").read_text()
+        return render_to_string(f"letters/{kind}.html", context)

@@ -54,11 +54,8 @@ from cases.services.record import lock_case, record_event
 log = logging.getLogger("probity.letters")
 
 
-def letter_language(language: str) -> str:
-    """The language a letter is written in: the recipient's where the association has
-    set it up (settings.LANGUAGES), else the association's own."""
-    known = {code for code, _name in settings.LANGUAGES}
-    return language if language in known else settings.LANGUAGE_CODE
+# The rule lives with the rendering, which the preview shares with the issue.
+letter_language = rendering.letter_language
 
 
 def issue(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from cases.models import (
     Addressee,
@@ -97,6 +97,15 @@ def _sanction_part(p: dict) -> str:
 
 def _status(p: dict) -> str:
     return str(p.get("status", "")).replace("_", " ")
+
+
+# What a purge removed, as the timeline's sentence names it (the event stores the code).
+RETENTION_KIND_REMOVED = {
+    "complainant": pgettext_lazy("removed at the end of the retention period", "complainant"),
+    "evidence": pgettext_lazy("removed at the end of the retention period", "evidence"),
+    "attachments": pgettext_lazy("removed at the end of the retention period", "attachments"),
+    "messages": pgettext_lazy("removed at the end of the retention period", "messages"),
+}
 
 
 SENTENCES = {
@@ -291,7 +300,9 @@ SENTENCES = {
             "file(s), %(letters)s letter(s))."
         )
         % {
-            "kind": str(p.get("retention_kind")).replace("_", " "),
+            "kind": RETENTION_KIND_REMOVED.get(
+                p.get("retention_kind"), str(p.get("retention_kind")).replace("_", " ")
+            ),
             "fields": p.get("fields"),
             "evidence": len(p.get("evidence", [])),
             "letters": len(p.get("letters", [])),

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from cases.demo.consent import CONSENT, INTERIM
 from cases.models import Case, ConsentStatus, InterimStatus
 from members.models import MembershipStatus
+from tests.factories.dates import today
+from tests.factories.language import said, shown_to_client
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +25,18 @@ def test_the_demo_has_an_open_consent_offer_and_an_interim_suspension_in_force(c
     assert offered.consent_offers.get().status == ConsentStatus.OPEN
     client.force_login(User.objects.get(username="rep.nettlebed-motion"))
     page = client.get(offered.get_absolute_url()).content.decode()
-    assert "An offer of resolution by consent" in page
+    assert said("An offer of resolution by consent") in page
 
     suspended = Case.objects.get(summary=INTERIM)
     assert suspended.interim_suspensions.get().status == InterimStatus.IN_FORCE
     assert suspended.respondent.status == MembershipStatus.SUSPENDED
     client.logout()
     verify = client.get(f"/verify/{suspended.respondent.slug}/").content.decode()
-    assert "suspended" in verify
+    assert said(
+        'is a member of the association whose membership is <span class="badge badge-'
+        'warn">suspended</span> as of %(today)s.',
+        today=shown_to_client(today(), "DATE_FORMAT"),
+    ) in verify
 
 
 def test_staff_and_the_board_see_them_on_their_pages(client):
@@ -40,12 +46,12 @@ def test_staff_and_the_board_see_them_on_their_pages(client):
 
     client.force_login(User.objects.get(username="bruno.staff"))
     page = client.get(offered.get_absolute_url())
-    assert page.status_code == 200 and "Resolution by consent" in page.content.decode()
+    assert page.status_code == 200 and said("Resolution by consent") in page.content.decode()
     page = client.get(suspended.get_absolute_url())
-    assert page.status_code == 200 and "In force" in page.content.decode()
+    assert page.status_code == 200 and said("In force") in page.content.decode()
 
     client.force_login(User.objects.get(username="board.adams"))
     page = client.get(suspended.get_absolute_url())
     assert "cases/case_board.html" in [t.name for t in page.templates]
-    assert "Interim suspension" in page.content.decode()
+    assert said("Interim suspension") in page.content.decode()
     assert client.get(offered.get_absolute_url()).status_code == 404

@@ -4,10 +4,12 @@ principle once, the factors weighed, the prior record considered, and any dissen
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cases import rendering, services
 from cases.models import LetterKind, Procedure, VoteChoice
 from tests.factories.cases import allegation, file_case, fresh, open_review, step
+from tests.factories.language import said
 from tests.factories.letters import (
     decided_case,
     letter,
@@ -25,8 +27,12 @@ DISSENT = "The advert was ambiguous, not misleading; I would have found no viola
 
 
 def _decision_html(case) -> str:
+    """The decision letter's HTML as issued: in its recipient's language, whatever
+    language a page read earlier in the test left active."""
     case = fresh(case)
-    return rendering.render_html(case, LetterKind.DECISION, rendering.respondent_recipient(case))
+    recipient = rendering.respondent_recipient(case)
+    with translation.override(rendering.letter_language(recipient.language)):
+        return rendering.render_html(case, LetterKind.DECISION, recipient)
 
 
 def _to_the_board_with_factors(world, *, allegations=None):
@@ -131,7 +137,7 @@ def test_the_prior_record_is_shown_to_the_deciders_and_considered_in_the_letter(
 
     page = client.get(later.get_absolute_url()).content.decode()
 
-    assert "The respondent's prior record" in page and earlier.number in page
+    assert said("The respondent's prior record") in page and earlier.number in page
     for member in world.board:
         vote(later, member, VoteChoice.VIOLATION, "warning")
     later = step(later, "close_ballot", world.staff)

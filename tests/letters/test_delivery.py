@@ -12,6 +12,7 @@ from django.urls import reverse
 from cases.models import Delivery, Letter, LetterKind
 from cases.workflow import CaseState
 from tests.factories.cases import COMPLAINANT_EMAIL, fresh, open_review
+from tests.factories.language import said, said_p
 from tests.factories.letters import letter, sha256, stored_bytes, world_case
 
 FAILING = "tests.letters.test_delivery.ExplodingBackend"
@@ -87,8 +88,9 @@ def test_staff_retry_delivers_the_letter(world, client, failed_notice):
 
     # The staff case page shows the failed and the successful attempts.
     page = client.get(case.get_absolute_url()).content.decode()
-    assert page.count('<span class="badge badge-bad">Failed</span>') == 2
-    assert page.count('<span class="badge badge-ok">Sent</span>') >= 3  # 2 attempts, the letter
+    failed, sent = said_p("letter delivery", "Failed"), said_p("letter delivery", "Sent")
+    assert page.count(f'<span class="badge badge-bad">{failed}</span>') == 2
+    assert page.count(f'<span class="badge badge-ok">{sent}</span>') >= 3  # 2 attempts, the letter
     assert "refused the connection" in page
 
     # A second retry has nothing left to send.
@@ -106,8 +108,13 @@ def test_a_retry_that_fails_again_is_recorded_and_shown(world, client, settings,
         reverse("cases:letter_redeliver", args=[case.number, notice.pk]), follow=True
     )
     assert response.status_code == 200
-    assert "Delivery failed again" in response.content.decode()
     assert Delivery.objects.filter(letter=notice, succeeded=False).count() == 4
+    again = Delivery.objects.filter(letter=notice, succeeded=False).order_by("pk")[2:]
+    assert said(
+        "Delivery failed again for %(recipients)s: %(error)s",
+        recipients=", ".join(d.recipient for d in again),
+        error=again[0].error,
+    ) in response.content.decode()
     assert not Delivery.objects.filter(letter=notice, succeeded=True).exists()
 
 

@@ -20,6 +20,7 @@ from cases.models import CaseEvent, Letter, LetterKind, LetterOrder, LetterOrder
 from cases.services import letters
 from cases.services.record import verify_case_record
 from tests.factories.cases import fresh, open_review
+from tests.factories.language import said
 from tests.factories.letters import world_case
 from tests.factories.pages import text_of
 
@@ -119,19 +120,19 @@ def test_a_failed_preparation_is_shown_to_staff_and_retried(world, client, setti
     client.force_login(world.staff)
     page = client.get(case.get_absolute_url())
     retry = reverse("cases:letter_order_retry", args=[case.number, order.pk])
-    assert "Preparation failed" in text_of(page) and "the fonts are missing" in text_of(page)
+    assert said("Preparation failed") in text_of(page) and "the fonts are missing" in text_of(page)
     assert retry in page.content.decode()
 
     client.force_login(world.rep)  # the respondent sees it being prepared, not the error
     text = text_of(client.get(case.get_absolute_url()))
-    assert "Being prepared" in text and "fonts" not in text
+    assert said("Being prepared") in text and "fonts" not in text
     assert client.post(retry).status_code in (403, 404)
     assert fresh_order(order).status == LetterOrderStatus.FAILED
 
     monkeypatch.setattr(rendering, "render_pdf", lambda html, head=None: b"%PDF-1.7 ok\n%%EOF\n")
     client.force_login(world.staff)
     done = client.post(retry, follow=True)
-    assert "The letter was prepared and issued." in text_of(done)
+    assert said("The letter was prepared and issued.") in text_of(done)
     order = fresh_order(order)
     assert order.status == LetterOrderStatus.ISSUED and order.letter is not None
     assert Letter.objects.filter(case=case, kind=LetterKind.NOTICE_OF_COMPLAINT).count() == 1
@@ -159,10 +160,10 @@ def test_the_pages_say_being_prepared_and_offer_no_download(world, client, queue
         page = client.get(case.get_absolute_url())
         assert page.status_code == 200
         text = text_of(page)
-        assert "Notice of complaint" in text and "Being prepared" in text, user
+        assert said("Notice of complaint") in text and said("Being prepared") in text, user
     client.force_login(world.rep)
     portal = text_of(client.get(reverse("portal")))
-    assert "Being prepared" in portal and case.number in portal
+    assert said("Being prepared") in portal and case.number in portal
     # No letter exists, so there is nothing to download under any id.
     url = reverse("cases:letter_download", args=[case.number, order.pk])
     client.force_login(world.staff)
@@ -172,7 +173,7 @@ def test_the_pages_say_being_prepared_and_offer_no_download(world, client, queue
         letters.attempt_preparation(pending.pk)
     letter = fresh_order(order).letter
     page = client.get(case.get_absolute_url())
-    assert "Being prepared" not in text_of(page)
+    assert said("Being prepared") not in text_of(page)
     assert letter.get_absolute_url() in page.content.decode()
     assert client.get(letter.get_absolute_url()).status_code == 200
 
@@ -185,7 +186,7 @@ def test_the_complainants_page_says_being_prepared(world, client, database_tasks
     )
     assert response.status_code == 302
     text = text_of(client.get(reverse("cases:complainant_page", args=[case.number])))
-    assert "Acknowledgement of complaint" in text and "Being prepared" in text
+    assert said("Acknowledgement of complaint") in text and said("Being prepared") in text
 
 
 def test_a_letter_to_a_french_speaking_member_is_written_and_emailed_in_french(
@@ -243,7 +244,7 @@ def test_staff_set_an_organizations_correspondence_language(world, client):
     assert world.organization.language == ""  # refused: nothing changed
     client.force_login(world.staff)
     page = client.get(reverse("organization_detail", args=[world.organization.slug]))
-    assert "Correspondence language" in text_of(page)
+    assert said("Correspondence language") in text_of(page)
     assert client.post(url, {"language": "xx"}).status_code == 400  # not offered
     world.organization.refresh_from_db()
     assert world.organization.language == ""

@@ -12,6 +12,7 @@ from cases import services
 from cases.models import CaseEvent, Letter, LetterKind
 from cases.services import letters
 from tests.factories.cases import fresh, open_review
+from tests.factories.language import said, said_p
 from tests.factories.letters import (
     decided_case,
     letter,
@@ -75,8 +76,13 @@ def test_a_correction_is_a_new_version_that_supersedes_the_old(world, client):
     page = client.get(case.get_absolute_url()).content.decode()
     assert original.get_absolute_url() in page and corrected.get_absolute_url() in page
     assert original.sha256 in page and corrected.sha256 in page
-    assert "version 2, corrects version 1: The sanction dates." in page
-    assert "Superseded" in page
+    assert said(
+        "(version %(version)s, corrects version %(previous)s: %(reason)s)",
+        version=2,
+        previous=1,
+        reason="The sanction dates.",
+    ) in page
+    assert said_p("letter", "Superseded") in page
     # ... and on the respondent's page, both downloadable.
     client.force_login(world.rep)
     page = client.get(case.get_absolute_url()).content.decode()
@@ -110,7 +116,9 @@ def test_correction_through_the_staff_view_refuses_a_superseded_letter(world, cl
     assert response.status_code == 302
     assert Letter.objects.filter(supersedes=first, version=2).exists()
     response = client.post(url, {f"correct{first.pk}-reason": "Again."}, follow=True)
-    assert "already superseded" in response.content.decode()
+    assert said("This letter was already superseded: correct its latest version.") in (
+        response.content.decode()
+    )
     assert Letter.objects.filter(case=case, kind=LetterKind.NOTICE_OF_COMPLAINT).count() == 2
 
 

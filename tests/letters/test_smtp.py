@@ -13,6 +13,7 @@ from django.urls import reverse
 from cases.models import Delivery, DispatchStatus, LetterKind
 from tests.factories.cases import fresh, open_review
 from tests.factories.dates import shown
+from tests.factories.language import said
 from tests.factories.letters import decided_case, letter, world_case
 
 
@@ -103,7 +104,7 @@ def test_a_5xx_answer_is_not_retried_and_staff_see_the_failure(
 
     client.force_login(world.staff)
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "Delivery failed" in page
+    assert said("Delivery failed") in page
     assert "Mailbox unavailable" in page
     assert reverse("cases:letter_redeliver", args=[case.number, notice.pk]) in page
 

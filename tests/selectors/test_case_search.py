@@ -13,6 +13,7 @@ from cases import selectors
 from cases.models import Allegation, Case, CodeOfEthics, Complainant, Principle, Procedure
 from tests.factories.cases import adopt_procedure
 from tests.factories.dates import days, today
+from tests.factories.language import said
 from tests.factories.members import OrganizationFactory
 from tests.factories.people import staff_user
 
@@ -191,8 +192,8 @@ def test_the_case_list_filters_by_respondent_and_names_it(client, staff, docket)
     response = client.get(url, {"respondent": "harrow-conveyors", "state": "under_review"})
     assert sorted(c.number for c in response.context["page"]) == ["2026-1000", "2026-10000"]
     html = response.content.decode()
-    assert "Respondent: <strong>Harrow Conveyors</strong>" in html
-    assert "any respondent" in html
+    assert f"{said('Respondent:')} <strong>Harrow Conveyors</strong>" in html
+    assert said("any respondent") in html
 
 
 def test_an_unknown_respondent_is_named_and_the_other_filters_still_apply(client, staff, docket):
@@ -200,7 +201,7 @@ def test_an_unknown_respondent_is_named_and_the_other_filters_still_apply(client
     response = client.get(
         reverse("cases:case_list"), {"respondent": "no-such-company", "q": "acme"}
     )
-    assert "No organization in the register has the address no-such-company." in (
+    assert said("No organization in the register has the address %(slug)s.", slug="no-such-company") in (
         response.content.decode()
     )
     assert sorted(c.number for c in response.context["page"]) == ["2025-0042", "2026-0001"]

@@ -14,6 +14,7 @@ from members.models import MembershipStatus
 from members.services import MembershipChangeRefused, membership_change
 from tests.factories.cases import adopt_procedure, fresh, messages_of, step
 from tests.factories.dates import days, today
+from tests.factories.language import said, shown_to_client
 from tests.factories.members import OrganizationFactory, overdue_invoice, representative_of
 from tests.factories.people import board_members, staff_user
 from tests.factories.scenes import (
@@ -77,7 +78,11 @@ def test_passed_by_the_threshold_the_membership_is_suspended_and_public(client, 
     assert interim.ballot.tally["for"] == 2 and interim.ballot.violation_found is True
     assert Letter.objects.filter(case=case, kind=LetterKind.INTERIM_IMPOSED).exists()
     page = client.get(f"/verify/{fresh(case).respondent.slug}/").content.decode()
-    assert "suspended" in page
+    assert said(
+        'is a member of the association whose membership is <span class="badge badge-'
+        'warn">suspended</span> as of %(today)s.',
+        today=shown_to_client(today(), "DATE_FORMAT"),
+    ) in page
     assert services.verify_case_record(fresh(case)).ok
 
 

@@ -9,6 +9,7 @@ from cases import services
 from cases.models import CaseEvent, CaseLink
 from cases.selectors import links_of
 from tests.factories.cases import file_case, fresh
+from tests.factories.language import said
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_the_staff_page_lists_links_and_keeps_a_refused_form(client, staff):
         },
     )
     assert refused.status_code == 400
-    assert "There is no case 2099-9999" in refused.content.decode()
+    assert said("There is no case %(number)s.", number="2099-9999") in refused.content.decode()
     assert "Typed with care." in refused.content.decode()
 
     client.post(
@@ -97,4 +98,5 @@ def test_the_staff_page_lists_links_and_keeps_a_refused_form(client, staff):
         },
     )
     page = client.get(two.get_absolute_url()).content.decode()
-    assert f"Case {one.number}" in page and "about the same conduct" in page
+    assert said("Case %(number)s", number=one.number) in page
+    assert said("About the same conduct").lower() in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, Procedure, Publication
@@ -14,7 +15,8 @@ from cases.services import deadlines
 from cases.services.record import verify_case_record
 from tests.factories.cases import adopt_procedure, event_kinds, fresh
 from tests.factories.dates import days, today
-from tests.factories.pages import text_of
+from tests.factories.language import said, shown_to_client
+from tests.factories.pages import squeezed, text_of
 from tests.factories.scenes import sanctioned_case
 
 pytestmark = pytest.mark.django_db
@@ -133,13 +135,21 @@ def test_the_staff_page_withholds_and_a_refused_form_keeps_its_text(staff_client
     bc = decided(staff, "name")
     url = reverse("cases:publication_withhold", args=[bc.case.number])
     page = staff_client.get(bc.case.get_absolute_url())
-    assert "Withhold the decision from publication" in text_of(page)
+    assert said("Withhold the decision from publication") in text_of(page)
     refused = staff_client.post(url, {"withhold-reason": ""})
     assert refused.status_code == 400
     response = staff_client.post(url, {"withhold-reason": "A court order of 3 May."})
     assert response.status_code == 302
     page = text_of(staff_client.get(bc.case.get_absolute_url()))
-    assert "Withheld from publication" in page and "A court order of 3 May." in page
+    withheld = Publication.objects.get(case=bc.case)
+    assert squeezed(
+        said(
+            "Withheld from publication on %(day)s by %(name)s: %(reason)s",
+            day=shown_to_client(timezone.localtime(withheld.withheld_at), "DATE_FORMAT"),
+            name=staff.get_full_name() or staff.username,
+            reason="A court order of 3 May.",
+        )
+    ) in page
 
 
 def test_a_procedure_that_publishes_for_no_days_is_refused(db):

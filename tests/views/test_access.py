@@ -54,6 +54,7 @@ from tests.factories.cases import (
 )
 from tests.factories.compliance import FINE, vote_with
 from tests.factories.dates import days, today
+from tests.factories.language import said
 from tests.factories.members import RepresentativeFactory
 from tests.factories.people import UserFactory, board_user, panel_user, staff_user
 from tests.factories.scenes import (
@@ -839,7 +840,7 @@ def test_respondents_representative_sees_the_case_after_notice(client, c):
     response = client.get(case.get_absolute_url())
     assert response.status_code == 200
     assert "cases/case_respondent.html" in [t.name for t in response.templates]
-    assert f"Case {case.number}" in response.content.decode()
+    assert said("Case %(number)s", number=case.number) in response.content.decode()
     assert case.number in client.get(reverse("cases:portal_cases")).content.decode()
 
 
@@ -860,7 +861,7 @@ def test_board_member_sees_the_dossier_after_referral(client, c, board_vote):
     assert response.status_code == 200
     assert "cases/case_board.html" in [t.name for t in response.templates]
     html = response.content.decode()
-    assert "Cast my vote" in html
+    assert said("Cast my vote") in html
     assert "The allegation is substantiated by the certification register." in html
     # the board sees every exhibit, withheld ones included
     assert set(_downloads(client, board_vote).values()) == {200}

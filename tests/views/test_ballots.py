@@ -10,7 +10,8 @@ from django.urls import reverse
 from cases.models import Ballot, CaseEvent, Vote
 from tests.factories.cases import case_snapshot, fresh, open_review
 from tests.factories.dates import shown
-from tests.factories.pages import section, text_of
+from tests.factories.language import said
+from tests.factories.pages import section, squeezed, text_of
 from tests.factories.people import board_user, panel_user
 from tests.factories.scenes import (
     case_with_exhibits,
@@ -60,8 +61,10 @@ def test_board_member_votes_from_the_dossier(client, c, referred):
         "Clear breach.",
     )
     page = client.get(referred.get_absolute_url())
-    assert "Your vote is recorded. You may change it until the ballot closes." in text_of(page)
-    assert "Change my vote" in page.content.decode()
+    assert squeezed(
+        said("Your vote is recorded. You may change it until the ballot closes.")
+    ) in text_of(page)
+    assert said("Change my vote") in page.content.decode()
 
 
 def test_board_member_changes_their_vote(client, c, referred):
@@ -89,7 +92,9 @@ def test_violation_without_a_sanction_is_refused_with_the_reason(client, c, refe
     before = case_snapshot(referred)
     response = _vote(client, referred, choice="violation")
     assert response.status_code == 400
-    assert "With “violation found”, choose the sanction you support." in text_of(response)
+    assert squeezed(
+        said("With “violation found”, choose the sanction you support.")
+    ) in text_of(response)
     assert case_snapshot(referred) == before
 
 
@@ -103,8 +108,8 @@ def test_vote_after_the_ballot_closed_is_403(client, c, referred):
     # the dossier is still open to them, with no vote form
     page = client.get(case.get_absolute_url())
     assert page.status_code == 200
-    assert "Cast my vote" not in page.content.decode()
-    assert "Change my vote" not in page.content.decode()
+    assert said("Cast my vote") not in page.content.decode()
+    assert said("Change my vote") not in page.content.decode()
 
     response = _vote(client, case, choice="no_violation")
 
@@ -131,7 +136,7 @@ def test_my_ballots_lists_open_ballots_for_the_member(client, c, referred):
     assert other.number in open_section
     assert "Acme Robotics" in open_section
     assert shown(closes_on) in open_section
-    assert "Not yet voted" in open_section
+    assert said("Not yet voted") in open_section
     assert [r.number for r in response.context["open"]] == [referred.number, other.number]
 
     vote(referred, member, "abstain")
@@ -205,7 +210,7 @@ def test_appeals_panel_sees_the_case_once_the_appeal_is_filed(client, c, referre
     assert page.status_code == 200
     html = page.content.decode()
     assert "The register extract was out of date." in html
-    assert "Uphold the decision" in html
+    assert said("Uphold the decision") in html
     # the panel sees its own ballot, not who on the board voted how
     for board in c.board:
         assert board.last_name not in html

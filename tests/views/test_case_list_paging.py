@@ -18,6 +18,7 @@ from association import paging
 from cases.models import Case, Complainant, Procedure
 from tests.factories.cases import adopt_procedure
 from tests.factories.dates import days, today
+from tests.factories.language import said, said_n
 from tests.factories.members import OrganizationFactory
 from tests.factories.people import staff_user
 
@@ -119,7 +120,9 @@ def test_go_to_a_case_number_or_a_date(client, staff, docket):
     response = client.get(URL, {"go": "2026-01-03"})  # cases 1-3 were entered by then
     assert _numbers(response) == ["2026-0003", "2026-0002", "2026-0001"]
     response = client.get(URL, {"go": "2099-0001"})
-    assert "No case numbered “2099-0001” is in this list." in response.content.decode()
+    assert said("No case numbered “%(number)s” is in this list.", number="2099-0001") in (
+        response.content.decode()
+    )
     assert len(_numbers(response)) == 5  # and the first page
 
 
@@ -130,7 +133,7 @@ def test_a_page_link_that_cannot_be_read_gives_the_first_page_and_says_so(client
         response = client.get(URL, {"after": bad})
         assert response.status_code == 200
         assert _numbers(response) == first
-        assert "That page link cannot be read; here is the first page." in (
+        assert said("That page link cannot be read; here is the first page.") in (
             response.content.decode()
         )
 
@@ -139,9 +142,10 @@ def test_the_count_is_bounded(client, staff, docket, monkeypatch):
     monkeypatch.setattr(paging, "COUNT_LIMIT", 10)
     client.force_login(staff)
     response = client.get(URL)
-    assert "More than 10 cases" in response.content.decode()
+    more = said("%(count)s cases", count=said("More than %(count)s", count=10))
+    assert more in response.content.decode()
     response = client.get(URL, {"q": "2026-0001"})
-    assert "1 case<" in response.content.decode()
+    assert said_n("%(count)s case", "%(count)s cases", 1, count=1) + "<" in response.content.decode()
 
 
 def test_bounded_count_counts_at_most_limit_plus_one(staff, docket):

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from cases.models import Case
 from tests.factories.cases import adopt_procedure, ensure_principle
+from tests.factories.language import said
 from tests.factories.members import OrganizationFactory
-from tests.factories.pages import text_of
+from tests.factories.pages import squeezed, text_of
 from tests.factories.scenes import cast
 from tests.views.test_forms import SUMMARY, complaint_data
 
@@ -35,9 +36,9 @@ def test_required_fields_are_marked_and_optional_ones_are_not(client, c):
     client.force_login(c.staff)
     html = client.get(reverse(NEW)).content.decode()
     label = re.search(r'<label for="id_respondent">(.*?)</label>', html, re.S).group(1)
-    assert "(required)" in label
+    assert said("(required)") in label
     label = re.search(r'<label for="id_complainant_phone">(.*?)</label>', html, re.S).group(1)
-    assert "(required)" not in label
+    assert said("(required)") not in label
 
 
 def test_the_form_starts_with_one_row_of_each_and_a_template_for_more(client, c):
@@ -61,7 +62,12 @@ def test_adding_a_row_without_javascript_keeps_what_was_typed_and_files_nothing(
     assert 'name="allegations-1-conduct"' in html
     assert "Typed &lt;b&gt;before&lt;/b&gt; adding" in html
     assert "errorlist" not in html  # nothing was validated
-    assert "attach invoice.pdf again" in text_of(response)
+    assert squeezed(
+        said(
+            "Files are not kept when a form is refused: attach %(names)s again.",
+            names="invoice.pdf",
+        )
+    ) in text_of(response)
     assert Case.objects.count() == 0
 
 
@@ -91,9 +97,11 @@ def test_the_error_summary_links_to_each_field(client, c):
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
     assert 'href="#id_summary"' in summary
     assert 'href="#id_respondent"' in summary
-    assert "No organization in the register is called “Nonexistent Widgets Ltd”." in summary
+    assert said(
+        "No organization in the register is called “%(name)s”.", name="Nonexistent Widgets Ltd"
+    ) in summary
     assert 'href="#id_allegations-0-conduct"' in summary
-    assert "Allegation 1: Conduct alleged" in summary
+    assert f"{said('Allegation')} 1: {said('Conduct alleged')}" in summary
     # Each link's target exists on the page.
     for target in re.findall(r'href="#([^"]+)"', summary):
         assert f'id="{target}"' in html
@@ -107,8 +115,16 @@ def test_a_refused_file_is_not_asked_for_again(client, c):
     response = client.post(reverse(NEW), data)
     assert response.status_code == 400
     text = text_of(response)
-    assert "“tool.exe” is of a type that is not accepted" in text
-    assert "attach tool.exe again" not in text
+    refused = said(
+        "“%(name)s” is of a type that is not accepted: %(type)s. Accepted types: %(accepted)s.",
+        name="tool.exe",
+        type="",
+        accepted="",
+    )
+    assert squeezed(refused.split(":")[0]) in text  # up to the type, which is the code's
+    assert squeezed(
+        said("Files are not kept when a form is refused: attach %(names)s again.", names="tool.exe")
+    ) not in text
     assert SUMMARY in response.content.decode()
     assert Case.objects.count() == 0
 

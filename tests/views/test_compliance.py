@@ -12,7 +12,8 @@ from cases.services import deadlines
 from tests.factories.cases import fresh, pdf
 from tests.factories.compliance import COURSE, FINE, compliance_of, decided_with
 from tests.factories.dates import days, shown, today
-from tests.factories.pages import section, text_of
+from tests.factories.language import said, shown_to_client
+from tests.factories.pages import section, squeezed, text_of
 from tests.factories.scenes import seated_voters, setup_board_case
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_the_vote_form_offers_each_compliance_sanction_with_its_terms(client, st
     html = client.get(bc.case.get_absolute_url()).content.decode()
     for name in ("fine", "fine_amount", "fine_due_days", "education_what", "conditions_months"):
         assert f'name="{name}"' in html
-    assert "Amount (EUR)" in html
+    assert said("Amount (%(currency)s)", currency="EUR") in html
 
 
 def test_a_voter_supports_a_censure_with_a_fine_and_a_course(client, staff):
@@ -66,7 +67,7 @@ def test_a_fine_without_an_amount_is_refused_keeping_what_was_typed(client, staf
         client, bc.case, choice="violation", sanction="warning", fine="on", fine_due_days="20"
     )
     assert response.status_code == 400
-    assert "Needed with a fine." in text_of(response)
+    assert said("Needed with a fine.") in text_of(response)
     assert 'value="20"' in response.content.decode()
     assert not Vote.objects.filter(ballot__case=bc.case).exists()
 
@@ -98,7 +99,10 @@ def test_a_future_payment_date_is_refused_on_the_page(client, staff):
         {f"{key}-complied_on": (today() + days(3)).isoformat(), f"{key}-note": "Promised"},
     )
     assert response.status_code == 400
-    assert "is in the future" in text_of(response)
+    future = shown_to_client(today() + days(3), "DATE_FORMAT")
+    assert squeezed(
+        said("%(day)s is in the future: give the date it happened.", day=future)
+    ) in text_of(response)
     assert "Promised" in response.content.decode()
     assert compliance_of(bc.case, S.FINE).complied_on is None
 
@@ -108,7 +112,9 @@ def test_the_representative_sends_proof_and_staff_accept_it_on_the_pages(client,
     course = compliance_of(bc.case, S.EDUCATION)
     client.force_login(bc.rep)
     panel = section(client.get(bc.case.get_absolute_url()), "compliance-h")
-    assert "Send proof of compliance" in panel and "Record compliance" not in panel
+    kind = said("Required education").lower()
+    assert said("Send proof of compliance with the %(kind)s", kind=kind) in panel
+    assert said("Record compliance with the %(kind)s", kind=kind) not in panel
     key = f"compliance_proof_{course.sanction_id}"
     response = client.post(
         reverse("cases:compliance_proof_upload", args=[bc.case.number, course.sanction_id]),
@@ -154,7 +160,12 @@ def test_the_portal_shows_what_is_owed_and_the_register_who_is_in_default(client
     deadlines.run(fine.due_on + days(1))
     client.force_login(staff)
     register = text_of(client.get(reverse("register") + "?in_default=on"))
-    assert bc.organization.name in register and "In default since" in register
+    bc.organization.refresh_from_db()
+    in_default = said(
+        "In default since %(day)s",
+        day=shown_to_client(bc.organization.in_default_since, "SHORT_DATE_FORMAT"),
+    )
+    assert bc.organization.name in register and in_default in register
     fresh(bc.case)
     page = text_of(client.get(reverse("organization_detail", args=[bc.organization.slug])))
-    assert "In default since" in page and "Overdue" in page
+    assert in_default in page and said("Overdue") in page

@@ -11,6 +11,7 @@ from cases.models import ConsentStatus, InterimSuspension
 from cases.workflow import CaseState
 from tests.factories.cases import adopt_procedure, case_snapshot, fresh
 from tests.factories.dates import days, today
+from tests.factories.language import said
 from tests.factories.members import OrganizationFactory, representative_of
 from tests.factories.pages import text_of
 from tests.factories.people import board_members, staff_user
@@ -62,7 +63,7 @@ def test_staff_offer_from_the_case_page_and_the_respondent_sees_it(client, scene
     assert response.status_code == 302
     client.force_login(rep)
     text = text_of(client.get(case.get_absolute_url()))
-    assert TERMS in text and "Accept the offer" in text
+    assert TERMS in text and said("Accept the offer…") in text
 
 
 def test_a_refused_offer_form_keeps_what_was_typed_and_changes_nothing(client, scene):
@@ -74,7 +75,7 @@ def test_a_refused_offer_form_keeps_what_was_typed_and_changes_nothing(client, s
         {"consent-sanction": "censure", "consent-terms": TERMS, "consent-reply_by": today()},
     )
     assert response.status_code == 400
-    assert "The reply-by date must be after today." in response.content.decode()
+    assert said("The reply-by date must be after today.") in response.content.decode()
     assert TERMS in response.content.decode()
     assert case_snapshot(case) == before
 
@@ -90,13 +91,13 @@ def test_accepting_takes_the_confirmation_page(client, scene):
     before = case_snapshot(case)
     unticked = client.post(url, {"expected_state": case.state})
     assert unticked.status_code == 400
-    assert "Tick the box to confirm" in unticked.content.decode()
+    assert said("Tick the box to confirm that you accept the offer.") in unticked.content.decode()
     assert case_snapshot(case) == before
 
     done = client.post(url, {"expected_state": case.state, "confirm": "on"})
     assert done.status_code == 302
     assert fresh(case).state == CaseState.CLOSED
-    assert "Resolved by consent" in text_of(client.get(case.get_absolute_url()))
+    assert said("Resolved by consent") in text_of(client.get(case.get_absolute_url()))
 
 
 def test_refusing_on_the_case_page(client, scene):
@@ -110,7 +111,7 @@ def test_refusing_on_the_case_page(client, scene):
     offer.refresh_from_db()
     assert offer.status == ConsentStatus.REFUSED and offer.answer == "No, thank you."
     after = client.get(reverse("cases:consent_accept", args=[case.number]))
-    assert "No consent offer is open." in after.content.decode()
+    assert said("No consent offer is open.") in after.content.decode()
     assert TERMS not in after.content.decode()
 
 

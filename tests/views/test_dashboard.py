@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from cases.models import Case
 from tests.factories.cases import open_review
 from tests.factories.dates import days, today
+from tests.factories.language import said, said_n, said_p, shown_to_client
 from tests.factories.pages import section
 from tests.factories.scenes import case_with_exhibits, cast
 
@@ -56,7 +56,7 @@ def test_dashboard_lists_deadlines_due_soon_and_overdue(client, c, deadlines):
     upcoming = section(response, "upcoming-h")
     late = section(response, "overdue-h")
     assert _link(soon) in upcoming
-    assert date_format(soon.response_due_on, "j M Y") in upcoming
+    assert shown_to_client(soon.response_due_on, "SHORT_DATE_FORMAT") in upcoming
     assert _link(soon) not in late
     assert _link(overdue) in late
     assert "Globex Automation" in late
@@ -73,15 +73,15 @@ def test_dashboard_counts_cases_by_stage(client, c, deadlines):
     assert counts["under_review"] == 3
     assert counts["filed"] == 1
     assert counts["board_vote"] == 0
-    assert "Under review: <strong>3</strong>" in section(response, "states-h")
+    assert f"{said_p('case state', 'Under review')}: <strong>3</strong>" in section(response, "states-h")
 
 
 def test_dashboard_with_no_deadlines_says_so(client, c):
     case_with_exhibits(c.staff, c.organization)
     client.force_login(c.staff)
     response = client.get(reverse("cases:dashboard"))
-    assert "Nothing overdue." in section(response, "overdue-h")
-    assert "No deadline in the next 14 days." in section(response, "upcoming-h")
+    assert said("Nothing overdue.") in section(response, "overdue-h")
+    assert said("No deadline in the next 14 days.") in section(response, "upcoming-h")
 
 
 def test_cases_that_left_review_leave_the_deadline_lists(client, c):
@@ -134,10 +134,24 @@ def test_the_work_queues_answer_what_needs_doing(client, c):
     assert _link(answered) in section(response, "findings-h")
     assert _link(idle) not in section(response, "findings-h")  # no response yet
     idle_queue = section(response, "idle-h")
-    assert _link(idle) in idle_queue and "(standard: 60 days)" in idle_queue
+    standard = said_n(  # the sentence's end: "(standard: 60 days)"
+        "%(state)s since %(day)s (standard: %(days)s day)",
+        "%(state)s since %(day)s (standard: %(days)s days)",
+        60,
+        state="",
+        day="\0",
+        days=60,
+    ).split("\0")[-1].strip()
+    assert _link(idle) in idle_queue and standard in idle_queue
     assert _link(answered) not in idle_queue
     failed = section(response, "failed-h")
-    assert mine.number in failed and "not delivered" in failed
+    not_delivered = said(  # the sentence's end: ": not delivered"
+        "%(kind)s to the %(addressee)s, issued %(day)s: not delivered",
+        kind="",
+        addressee="",
+        day="\0",
+    ).split("\0")[-1]
+    assert mine.number in failed and not_delivered in failed
 
 
 def test_the_dashboard_charts_have_text_alternatives_in_workflow_order(client, c, deadlines):
@@ -151,11 +165,13 @@ def test_the_dashboard_charts_have_text_alternatives_in_workflow_order(client, c
         "Overdue items",
         "Decisions per month, last twelve months",
     ):
-        assert f"<figcaption>{title}</figcaption>" in charts
+        assert f"<figcaption>{said(title)}</figcaption>" in charts
     labels = [label for _, label, _ in response.context["by_state"]]
-    assert labels[:5] == ["Filed", "Under review", "Hearing", "Board vote", "Sanctioned"]
-    assert labels[-2:] == ["Dismissed", "Withdrawn"]
-    assert "Responses overdue: 1" in charts  # the overdue chart's description
+    states = ["Filed", "Under review", "Hearing", "Board vote", "Sanctioned", "Dismissed", "Withdrawn"]
+    states = [said_p("case state", state) for state in states]
+    assert labels[:5] == states[:5]
+    assert labels[-2:] == states[-2:]
+    assert f"{said('Responses overdue')}: 1" in charts  # the overdue chart's description
 
 
 def _dashboard_queries(client) -> int:

@@ -5,8 +5,9 @@ a refused form comes back with its reason and what was typed."""
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
-from cases import access, services
+from cases import access, services, workflow
 from cases.models import Hearing, HearingParticipant, LetterKind, ReviewComment
 from tests.factories.cases import fresh, step
 from tests.factories.dates import days, today
@@ -22,7 +23,8 @@ from tests.factories.hearings import (
     reviewed_case,
     set_hearing,
 )
-from tests.factories.pages import text_of
+from tests.factories.language import said, shown_to_client
+from tests.factories.pages import squeezed, text_of
 from tests.factories.scenes import add_fact_finding
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +104,13 @@ def test_staff_set_the_hearing_from_the_page_and_a_date_too_soon_keeps_what_was_
 
     assert refused.status_code == 400
     text = text_of(refused)
-    assert "cannot be set sooner than the procedure&#x27;s notice of 21 days" in text
+    too_soon = said(
+        "The hearing cannot be set sooner than the procedure's notice of "
+        "%(days)s days: the earliest date is %(day)s.",
+        days=21,
+        day=shown_to_client(workflow.earliest_hearing_day(fresh(case)), "DATE_FORMAT"),
+    )
+    assert squeezed(escape(too_soon)) in text
     assert "Salle du conseil, 3 rue des Forges" in refused.content.decode()
     assert not Hearing.objects.filter(case=case).exists()
 
@@ -201,7 +209,9 @@ def test_the_referred_case_shows_the_board_the_hearing_record(client, world):
 
     page = _page(client, world.board[0], case)
 
-    assert 'id="hearing-h"' in page and "Attended: Rowena Quist; Helena Marsh." in page
+    assert 'id="hearing-h"' in page and said(
+        "Attended: %(names)s.", names="Rowena Quist; Helena Marsh"
+    ) in page
 
 
 STAFF_ROUTES = {

@@ -43,6 +43,7 @@ from tests.factories.cases import (
     step,
 )
 from tests.factories.dates import days, today
+from tests.factories.language import said, said_n
 from tests.factories.members import OrganizationFactory
 from tests.factories.people import UserFactory, board_user, panel_user, staff_user
 from tests.factories.scenes import (
@@ -388,7 +389,7 @@ def test_portal_cases_pages_through_many_cases_with_the_same_queries(
     page = response.context["page"]
     assert len(page) == 50 and page.has_next()
     assert page[0].number == first.number  # the newest first
-    assert "Page 1 of 3" in response.content.decode()
+    assert said("Page %(number)s of %(pages)s", number=1, pages=3) in response.content.decode()
     last = assert_same(client, url, small, django_assert_num_queries, {"page": "3"})
     assert len(last.context["page"]) == 21
     assert first.number not in last.content.decode()
@@ -472,7 +473,9 @@ def test_my_ballots_is_fixed_for_a_member_who_sat_on_many_ballots(
         .count()
     )
     assert awaiting > 25 and response.context["to_vote_count"] == awaiting
-    assert f"{awaiting} ballots await your vote." in response.content.decode()
+    assert said_n(
+        "%(n)s ballot awaits your vote.", "%(n)s ballots await your vote.", awaiting, n=awaiting
+    ) in response.content.decode()
     page = response.context["page"]
     assert len(response.context["closed"]) == 50 and page.has_next and not page.has_previous
     # The next pages, by their cursors, run the same queries to the last one.

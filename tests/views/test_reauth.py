@@ -13,6 +13,7 @@ from django.urls import reverse
 from cases.models import CaseState
 from members import accounts
 from tests.factories.cases import case_snapshot, fresh
+from tests.factories.language import said
 from tests.factories.people import PASSWORD, board_members
 from tests.factories.scenes import (
     appeal_ballot,
@@ -69,7 +70,7 @@ def test_a_wrong_password_is_refused_and_changes_nothing(client, staff, referabl
     response = _step(client, referable, "refer_to_board", reauth_password="not-my-password")
 
     assert response.status_code == 403
-    assert "That password is not right." in response.content.decode()
+    assert said("That password is not right.") in response.content.decode()
     assert case_snapshot(referable) == before
 
 

@@ -16,6 +16,7 @@ from tests.factories.hearings import (
     reviewed_case,
     set_hearing,
 )
+from tests.factories.language import said
 from tests.factories.pages import text_of
 
 
@@ -31,7 +32,7 @@ def test_a_disclosed_review_sets_the_comment_deadline(client, world):
     deadline = respondent_deadline(fresh(case))
     assert (deadline.kind, deadline.day) == ("comment", today() + days(14))
     assert what_happens_next(fresh(case))["day"] == today() + days(14)
-    assert "Your comment on the review is due by" in _page(client, world.rep, case)
+    assert said("Your comment on the review is due by") in _page(client, world.rep, case)
     comment_window_passes(case)
     assert respondent_deadline(fresh(case)) is None or (
         respondent_deadline(fresh(case)).kind == "response"
@@ -45,7 +46,7 @@ def test_at_the_hearing_stage_the_deadline_is_naming_people_then_the_day(client,
     deadline = respondent_deadline(fresh(case))
     assert (deadline.kind, deadline.day) == ("participants", hearing.participants_due_on)
     page = _page(client, world.rep, case)
-    assert "Name who comes to the hearing by" in page
+    assert said("Name who comes to the hearing by") in page
     type(hearing).objects.filter(pk=hearing.pk).update(participants_due_on=today() - days(1))
     deadline = respondent_deadline(fresh(case))
     assert (deadline.kind, deadline.day) == ("hearing", hearing.local_start.date())

@@ -6,12 +6,13 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import VoteChoice
 from tests.factories.cases import fresh, step
-from tests.factories.dates import shown
+from tests.factories.language import said, said_n, shown_to_client
 from tests.factories.letters import decided_case, referred_case
-from tests.factories.pages import text_of
+from tests.factories.pages import squeezed, text_of
 from tests.factories.scenes import vote
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,19 @@ def test_the_vote_form_gives_the_deadline_in_days_and_how_many_have_voted(client
     text = text_of(client.get(fresh(case).get_absolute_url()))
 
     days_left = (closes - fresh(case).state_changed_at.date()).days
-    assert f"The ballot closes in {days_left} days, {shown(closes)}." in text
-    assert f"1 of {seated} seated voters have voted" in text
+    closes_in = said(
+        "closes %(distance)s, %(day)s",
+        distance=said_n("in %(n)s day", "in %(n)s days", days_left, n=days_left),
+        day=shown_to_client(closes, "DATE_FORMAT"),
+    )
+    assert said("The ballot %(closes)s.", closes=closes_in) in text
+    assert squeezed(said_n(
+        "%(voted)s of %(seated)s seated voter have voted.",
+        "%(voted)s of %(seated)s seated voters have voted.",
+        seated,
+        voted=1,
+        seated=seated,
+    )) in text
 
 
 def test_board_vote_choices_put_abstain_last(client, world):
@@ -67,7 +79,12 @@ def test_the_panel_sees_the_decision_under_appeal_and_the_grounds_before_voting(
     under_appeal, grounds, form = _positions(html, "under-appeal-h", "appeal-h", "vote-h")
     assert under_appeal < grounds < form
     decision = html[under_appeal:grounds]
-    assert "Censure" in decision and "breached the code of ethics" in decision
+    found = said(
+        "On %(day)s the board found that %(name)s breached the code of ethics and decided on:",
+        day=shown_to_client(timezone.localtime(fresh(case).decided_at), "DATE_FORMAT"),
+        name=case.respondent.name,
+    )
+    assert said("Censure") in decision and found in decision
     assert "laboratory&#x27;s own test records" in html[grounds:form]
     choices = re.findall(r'name="choice" value="(\w+)"', html)
     assert choices == ["uphold", "modify", "overturn", "abstain"]
@@ -117,9 +134,9 @@ def test_my_ballots_leads_with_the_ballot_awaiting_a_vote(client, world):
 
     text = text_of(client.get(reverse("cases:my_ballots")))
 
-    assert "1 ballot awaits your vote." in text
-    assert f"Read case {case.number} and vote" in text
+    assert said_n("%(n)s ballot awaits your vote.", "%(n)s ballots await your vote.", 1, n=1) in text
+    assert said("Read case %(number)s and vote", number=case.number) in text
 
     vote(case, world.board[0], VoteChoice.ABSTAIN)
     text = text_of(client.get(reverse("cases:my_ballots")))
-    assert "No ballot awaits your vote." in text
+    assert said("No ballot awaits your vote.") in text
