@@ -82,10 +82,10 @@ def private_storage():
 
 
 class CodeOfEthics(models.Model):
-    version = models.CharField(max_length=20, unique=True)
-    title = models.CharField(max_length=200)
-    adopted_on = models.DateField()
-    preamble = models.TextField(blank=True)
+    version = models.CharField(max_length=20, unique=True, verbose_name=gettext_lazy("version"))
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    adopted_on = models.DateField(verbose_name=gettext_lazy("adopted on"))
+    preamble = models.TextField(blank=True, verbose_name=gettext_lazy("preamble"))
 
     class Meta:
         ordering = ["-adopted_on"]
@@ -97,14 +97,21 @@ class CodeOfEthics(models.Model):
 
 
 class Principle(models.Model):
-    code = models.ForeignKey(CodeOfEthics, on_delete=models.PROTECT, related_name="principles")
-    number = models.CharField(max_length=10)
-    title = models.CharField(max_length=200)
-    text = models.TextField()
+    code = models.ForeignKey(
+        CodeOfEthics,
+        on_delete=models.PROTECT,
+        related_name="principles",
+        verbose_name=gettext_lazy("code"),
+    )
+    number = models.CharField(max_length=10, verbose_name=gettext_lazy("number"))
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    text = models.TextField(verbose_name=gettext_lazy("text"))
     # Conduct that ended before this date cannot breach this principle.
-    effective_on = models.DateField()
+    effective_on = models.DateField(verbose_name=gettext_lazy("effective on"))
 
     class Meta:
+        verbose_name = gettext_lazy("principle")
+        verbose_name_plural = gettext_lazy("principles")
         ordering = ["code", "number"]
         constraints = [
             models.UniqueConstraint(fields=["code", "number"], name="principle_number_unique")
@@ -190,41 +197,64 @@ class Procedure(models.Model):
     """The association's complaint-handling rules. A case keeps the version in force
     when it was filed: a version in use by a case cannot be edited, only superseded."""
 
-    version = models.PositiveIntegerField(unique=True)
-    in_force_from = models.DateField()
+    version = models.PositiveIntegerField(unique=True, verbose_name=gettext_lazy("version"))
+    in_force_from = models.DateField(verbose_name=gettext_lazy("in force from"))
     filing_deadline_days = models.PositiveIntegerField(
-        default=180, help_text=gettext_lazy("Days from when the conduct could be known.")
+        default=180,
+        help_text=gettext_lazy("Days from when the conduct could be known."),
+        verbose_name=gettext_lazy("filing deadline days"),
     )
-    response_window_days = models.PositiveIntegerField(default=30)
-    ballot_window_days = models.PositiveIntegerField(default=14)
-    appeal_window_days = models.PositiveIntegerField(default=30)
+    response_window_days = models.PositiveIntegerField(
+        default=30, verbose_name=gettext_lazy("response window days")
+    )
+    ballot_window_days = models.PositiveIntegerField(
+        default=14, verbose_name=gettext_lazy("ballot window days")
+    )
+    appeal_window_days = models.PositiveIntegerField(
+        default=30, verbose_name=gettext_lazy("appeal window days")
+    )
     quorum_rule = models.CharField(
         max_length=10,
         default=">1/2",
         help_text=gettext_lazy("Share of eligible voters who must vote, e.g. >1/2."),
+        verbose_name=gettext_lazy("quorum rule"),
     )
     vote_denominator = models.CharField(
-        max_length=12, choices=VoteDenominator.choices, default=VoteDenominator.VOTES_CAST
+        max_length=12,
+        choices=VoteDenominator.choices,
+        default=VoteDenominator.VOTES_CAST,
+        verbose_name=gettext_lazy("vote denominator"),
     )
-    violation_rule = models.CharField(max_length=10, default=">1/2")
+    violation_rule = models.CharField(
+        max_length=10, default=">1/2", verbose_name=gettext_lazy("violation rule")
+    )
     sanction_rule = models.CharField(
         max_length=10,
         default=">1/2",
         help_text=gettext_lazy("For warning, censure and suspension."),
+        verbose_name=gettext_lazy("sanction rule"),
     )
-    expulsion_rule = models.CharField(max_length=10, default=">=2/3")
+    expulsion_rule = models.CharField(
+        max_length=10, default=">=2/3", verbose_name=gettext_lazy("expulsion rule")
+    )
     complainant_identity = models.CharField(
         max_length=16,
         choices=IdentityDisclosure.choices,
         default=IdentityDisclosure.WITH_CONSENT,
         help_text=gettext_lazy("Whether the respondent is told who complained."),
+        verbose_name=gettext_lazy("complainant identity"),
     )
     sanction_takes_effect = models.CharField(
-        max_length=24, choices=SanctionTiming.choices, default=SanctionTiming.ON_DECISION
+        max_length=24,
+        choices=SanctionTiming.choices,
+        default=SanctionTiming.ON_DECISION,
+        verbose_name=gettext_lazy("sanction takes effect"),
     )
-    readmission_bar_days = models.PositiveIntegerField(default=365)
+    readmission_bar_days = models.PositiveIntegerField(
+        default=365, verbose_name=gettext_lazy("readmission bar days")
+    )
     deciders_see_prior_record = models.BooleanField(
-        "show the deciders the respondent's prior record",
+        gettext_lazy("show the deciders the respondent's prior record"),
         default=True,
         help_text=gettext_lazy(
             "The board's and the panel's case page lists the respondent's earlier "
@@ -233,7 +263,7 @@ class Procedure(models.Model):
         ),
     )
     votes_visible_to_voters = models.BooleanField(
-        "voters see how the others voted while the ballot is open",
+        gettext_lazy("voters see how the others voted while the ballot is open"),
         default=False,
         help_text=gettext_lazy(
             "Unticked (the default), an open ballot shows the other voters who has "
@@ -241,7 +271,7 @@ class Procedure(models.Model):
         ),
     )
     dissent_names_shown = models.BooleanField(
-        "name the authors of dissents",
+        gettext_lazy("name the authors of dissents"),
         default=False,
         help_text=gettext_lazy(
             "A dissent in the decision letter names its author. Unticked, dissents are "
@@ -249,7 +279,7 @@ class Procedure(models.Model):
         ),
     )
     complainant_told_outcome = models.BooleanField(
-        "tell the complainant the outcome",
+        gettext_lazy("tell the complainant the outcome"),
         default=True,
         help_text=gettext_lazy(
             "The complainant's letter after the board's decision and after an appeal "
@@ -259,7 +289,7 @@ class Procedure(models.Model):
     )
     # The complainant's own access and appeal (issue 10; docs/decisions/0021).
     complainant_appeal = models.BooleanField(
-        "the complainant may appeal a dismissal or a finding of no violation",
+        gettext_lazy("the complainant may appeal a dismissal or a finding of no violation"),
         default=False,
         help_text=gettext_lazy(
             "Within the window below, the complainant files written grounds and the "
@@ -268,10 +298,10 @@ class Procedure(models.Model):
         ),
     )
     complainant_appeal_window_days = models.PositiveIntegerField(
-        "complainant's appeal window (days)", default=30
+        gettext_lazy("complainant's appeal window (days)"), default=30
     )
     complainant_sees_response = models.BooleanField(
-        "the complainant sees the respondent's response",
+        gettext_lazy("the complainant sees the respondent's response"),
         default=False,
         help_text=gettext_lazy(
             "The complainant's page shows the respondent's written response (never "
@@ -280,32 +310,34 @@ class Procedure(models.Model):
     )
     # Issue 10: the hearing and the respondent's comment on the review.
     hearing = models.CharField(
-        "hearing before the vote",
+        gettext_lazy("hearing before the vote"),
         max_length=12,
         choices=HearingRule.choices,
         default=HearingRule.OFF,
         help_text=gettext_lazy("Whether the board hears the parties before it votes."),
     )
     hearing_notice_days = models.PositiveIntegerField(
-        "notice of hearing (days)",
+        gettext_lazy("notice of hearing (days)"),
         default=21,
         help_text=gettext_lazy(
             "The hearing cannot be set sooner than this many days after its notice."
         ),
     )
     respondent_comments_on_review = models.BooleanField(
-        "the respondent may comment on the review report",
+        gettext_lazy("the respondent may comment on the review report"),
         default=False,
         help_text=gettext_lazy(
             "Before referral the findings and the review report are disclosed to the "
             "respondent, whose comment goes to the deciders."
         ),
     )
-    review_comment_days = models.PositiveIntegerField("comment on the review (days)", default=14)
+    review_comment_days = models.PositiveIntegerField(
+        gettext_lazy("comment on the review (days)"), default=14
+    )
     # Records (issue 12): the dashboard flags a case that stays longer than this in
     # one stage, and the digest lists it.
     review_time_standard_days = models.PositiveIntegerField(
-        "time standard (days in one stage)",
+        gettext_lazy("time standard (days in one stage)"),
         default=60,
         help_text=gettext_lazy(
             "A case that has stayed longer than this in one stage (e.g. under review) "
@@ -314,7 +346,7 @@ class Procedure(models.Model):
     )
     # Publication and retention (issue 12, docs/decisions/0023).
     publication = models.CharField(
-        "what is published about a final decision",
+        gettext_lazy("what is published about a final decision"),
         max_length=10,
         choices=PublicationLevel.choices,
         default=PublicationLevel.NOTHING,
@@ -325,26 +357,29 @@ class Procedure(models.Model):
         ),
     )
     publication_period_days = models.PositiveIntegerField(
-        "days a decision stays published", default=365
+        gettext_lazy("days a decision stays published"), default=365
     )
     retain_complainant_days = models.PositiveIntegerField(
-        "days the complainant's identity and contact details are kept after closing",
+        gettext_lazy("days the complainant's identity and contact details are kept after closing"),
         null=True,
         blank=True,
         default=2190,
         help_text=gettext_lazy("Empty: kept forever."),
     )
     retain_evidence_days = models.PositiveIntegerField(
-        "days evidence files are kept after closing", null=True, blank=True, default=2190
+        gettext_lazy("days evidence files are kept after closing"),
+        null=True,
+        blank=True,
+        default=2190,
     )
     retain_attachments_days = models.PositiveIntegerField(
-        "days the response's attachments are kept after closing",
+        gettext_lazy("days the response's attachments are kept after closing"),
         null=True,
         blank=True,
         default=2190,
     )
     retain_messages_days = models.PositiveIntegerField(
-        "days messages are kept after closing", null=True, blank=True, default=2190
+        gettext_lazy("days messages are kept after closing"), null=True, blank=True, default=2190
     )
     # Sanctions a member can comply with (fine, education, conditions): what happens
     # when one is not complied with by its date, and how early the member is reminded.
@@ -356,14 +391,16 @@ class Procedure(models.Model):
             "Applied once, by the deadline job, the day after a fine, education or "
             "condition is overdue; compliance restores the membership."
         ),
+        verbose_name=gettext_lazy("non compliance consequence"),
     )
     compliance_reminder_days = models.PositiveIntegerField(
         default=14,
         help_text=gettext_lazy("Days before a compliance due date the member is reminded (once)."),
+        verbose_name=gettext_lazy("compliance reminder days"),
     )
     # Resolution by consent and interim suspension (issue 10; docs/decisions/0020).
     consent_resolution = models.BooleanField(
-        "resolution by consent",
+        gettext_lazy("resolution by consent"),
         default=False,
         help_text=gettext_lazy(
             "A sanction may be offered to the respondent, which ends the case "
@@ -371,24 +408,24 @@ class Procedure(models.Model):
         ),
     )
     consent_offered_by = models.CharField(
-        "consent offers are made by",
+        gettext_lazy("consent offers are made by"),
         max_length=8,
         choices=ConsentOfferedBy.choices,
         default=ConsentOfferedBy.STAFF,
     )
     consent_appealable = models.BooleanField(
-        "a sanction accepted by consent may be appealed",
+        gettext_lazy("a sanction accepted by consent may be appealed"),
         default=False,
     )
     interim_suspension = models.BooleanField(
-        "interim suspension",
+        gettext_lazy("interim suspension"),
         default=False,
         help_text=gettext_lazy(
             "The board may suspend the membership while the case runs, by a separate ballot."
         ),
     )
     interim_suspension_rule = models.CharField(
-        "interim suspension threshold",
+        gettext_lazy("interim suspension threshold"),
         max_length=10,
         default=">=2/3",
         help_text=gettext_lazy(
@@ -397,16 +434,18 @@ class Procedure(models.Model):
         ),
     )
     consolidation = models.BooleanField(
-        "linked cases may be consolidated",
+        gettext_lazy("linked cases may be consolidated"),
         default=True,
         help_text=gettext_lazy(
             "Linked cases may be consolidated for one ballot: each vote counts in "
             "each case, and each case keeps its own record and letters."
         ),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, verbose_name=gettext_lazy("notes"))
 
     class Meta:
+        verbose_name = gettext_lazy("procedure")
+        verbose_name_plural = gettext_lazy("procedures")
         ordering = ["-version"]
 
     def __str__(self) -> str:
@@ -525,24 +564,44 @@ def letter_languages():
 
 
 class Complainant(models.Model):
-    kind = models.CharField(max_length=24, choices=ComplainantKind.choices)
-    name = models.CharField(max_length=200, help_text=gettext_lazy("The person who complains."))
-    organization_name = models.CharField(max_length=200, blank=True)
-    member_organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    kind = models.CharField(
+        max_length=24, choices=ComplainantKind.choices, verbose_name=gettext_lazy("kind")
     )
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    postal_address = models.TextField(blank=True)
+    name = models.CharField(
+        max_length=200,
+        help_text=gettext_lazy("The person who complains."),
+        verbose_name=gettext_lazy("name"),
+    )
+    organization_name = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("organization name")
+    )
+    member_organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("member organization"),
+    )
+    email = models.EmailField(blank=True, verbose_name=gettext_lazy("email"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=gettext_lazy("phone"))
+    postal_address = models.TextField(blank=True, verbose_name=gettext_lazy("postal address"))
     consents_to_disclosure = models.BooleanField(
         default=False,
         help_text=gettext_lazy(
             "The complainant agrees that the respondent may learn who they are."
         ),
+        verbose_name=gettext_lazy("consents to disclosure"),
     )
     # The language letters and emails are written in; blank: the association's own
     # (settings.LANGUAGE_CODE).
-    language = models.CharField(max_length=12, blank=True, choices=letter_languages)
+    language = models.CharField(
+        max_length=12, blank=True, choices=letter_languages, verbose_name=gettext_lazy("language")
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("complainant")
+        verbose_name_plural = gettext_lazy("complainants")
 
     def __str__(self) -> str:
         if self.organization_name:
@@ -555,8 +614,12 @@ class Complainant(models.Model):
 class CaseNumberSequence(models.Model):
     """The last case number issued in a year; locked while a number is taken."""
 
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(primary_key=True, verbose_name=gettext_lazy("year"))
+    last = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("last"))
+
+    class Meta:
+        verbose_name = gettext_lazy("case number sequence")
+        verbose_name_plural = gettext_lazy("case number sequences")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
@@ -659,65 +722,127 @@ class ReceivedVia(models.TextChoices):
 
 
 class Case(CaseTransitions, FSMModelMixin, models.Model):
-    number = models.CharField(max_length=12, unique=True)
+    number = models.CharField(max_length=12, unique=True, verbose_name=gettext_lazy("number"))
     state = FSMField(
         max_length=20,
         choices=CaseState.choices,
         default=CaseState.FILED,
         protected=True,
         db_index=True,
+        verbose_name=gettext_lazy("state"),
     )
-    respondent = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
-    complainant = models.ForeignKey(Complainant, on_delete=models.PROTECT, related_name="cases")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="cases")
+    respondent = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=gettext_lazy("respondent"),
+    )
+    complainant = models.ForeignKey(
+        Complainant,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=gettext_lazy("complainant"),
+    )
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=gettext_lazy("procedure"),
+    )
     case_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_officer"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_as_officer",
+        verbose_name=gettext_lazy("case officer"),
     )
     summary = models.CharField(
-        max_length=300, help_text=gettext_lazy("One line: what the complaint is about.")
+        max_length=300,
+        help_text=gettext_lazy("One line: what the complaint is about."),
+        verbose_name=gettext_lazy("summary"),
     )
-    filed_at = models.DateTimeField(default=timezone.now, db_index=True)  # entered by staff
+    filed_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=gettext_lazy("filed at")
+    )  # entered by staff
     # When and how the association received the complaint: deadlines count from here
     # (a complaint received on paper may be entered later).
-    received_on = models.DateField(default=timezone.localdate)
+    received_on = models.DateField(
+        default=timezone.localdate, verbose_name=gettext_lazy("received on")
+    )
     received_via = models.CharField(
-        max_length=12, choices=ReceivedVia.choices, default=ReceivedVia.FORM
+        max_length=12,
+        choices=ReceivedVia.choices,
+        default=ReceivedVia.FORM,
+        verbose_name=gettext_lazy("received via"),
     )
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("received by"),
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("filed by"),
     )
     conduct_known_on = models.DateField(
-        help_text=gettext_lazy("When the complainant could first have known of the conduct.")
+        help_text=gettext_lazy("When the complainant could first have known of the conduct."),
+        verbose_name=gettext_lazy("conduct known on"),
     )
     late_acceptance_reason = models.TextField(
-        blank=True, help_text=gettext_lazy("Why a complaint filed after the deadline is accepted.")
+        blank=True,
+        help_text=gettext_lazy("Why a complaint filed after the deadline is accepted."),
+        verbose_name=gettext_lazy("late acceptance reason"),
     )
-    notice_issued_at = models.DateTimeField(null=True, blank=True)
-    response_due_on = models.DateField(null=True, blank=True, db_index=True)
-    review_report = models.TextField(blank=True)
+    notice_issued_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("notice issued at")
+    )
+    response_due_on = models.DateField(
+        null=True, blank=True, db_index=True, verbose_name=gettext_lazy("response due on")
+    )
+    review_report = models.TextField(blank=True, verbose_name=gettext_lazy("review report"))
     review_rests_on_single_source = models.BooleanField(
         default=False,
         help_text=gettext_lazy(
             "The review report states that the case rests on one party's report alone."
         ),
+        verbose_name=gettext_lazy("review rests on single source"),
     )
-    review_report_at = models.DateTimeField(null=True, blank=True)
+    review_report_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("review report at")
+    )
     # The review report's structured factors for the sanction: lists of short texts.
-    review_aggravating = models.JSONField(default=list, blank=True)
-    review_mitigating = models.JSONField(default=list, blank=True)
-    closing_reason = models.TextField(blank=True)
-    state_changed_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    appeal_deadline = models.DateField(null=True, blank=True, db_index=True)
+    review_aggravating = models.JSONField(
+        default=list, blank=True, verbose_name=gettext_lazy("review aggravating")
+    )
+    review_mitigating = models.JSONField(
+        default=list, blank=True, verbose_name=gettext_lazy("review mitigating")
+    )
+    closing_reason = models.TextField(blank=True, verbose_name=gettext_lazy("closing reason"))
+    state_changed_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("state changed at")
+    )
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    appeal_deadline = models.DateField(
+        null=True, blank=True, db_index=True, verbose_name=gettext_lazy("appeal deadline")
+    )
     # The last event of the case record and how many there are: removing events from
     # the end of the chain cannot go unnoticed.
-    record_length = models.PositiveIntegerField(default=0)
-    record_head = models.CharField(max_length=64, blank=True)
+    record_length = models.PositiveIntegerField(
+        default=0, verbose_name=gettext_lazy("record length")
+    )
+    record_head = models.CharField(
+        max_length=64, blank=True, verbose_name=gettext_lazy("record head")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("case")
+        verbose_name_plural = gettext_lazy("cases")
         ordering = ["-filed_at", "-id"]
         permissions = [
             ("manage_case", "Manage the case as ethics staff"),
@@ -844,12 +969,18 @@ class CaseCount(models.Model):
     (kind, state, month). Kept by the services that create and move cases, in the
     same transaction; recounted by `manage.py case_summary --repair`."""
 
-    kind = models.CharField(max_length=16)  # summary.IN_STATE, DECIDED or ENDED
-    state = models.CharField(max_length=32)
-    month = models.DateField(null=True, blank=True)  # its first day; none for IN_STATE
-    n = models.IntegerField(default=0)
+    kind = models.CharField(
+        max_length=16, verbose_name=gettext_lazy("kind")
+    )  # summary.IN_STATE, DECIDED or ENDED
+    state = models.CharField(max_length=32, verbose_name=gettext_lazy("state"))
+    month = models.DateField(
+        null=True, blank=True, verbose_name=gettext_lazy("month")
+    )  # its first day; none for IN_STATE
+    n = models.IntegerField(default=0, verbose_name=gettext_lazy("n"))
 
     class Meta:
+        verbose_name = gettext_lazy("case count")
+        verbose_name_plural = gettext_lazy("case counts")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "state"],
@@ -870,16 +1001,24 @@ class CaseCount(models.Model):
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """Per-case permissions of one user, with a real foreign key to the case."""
 
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Case, on_delete=models.CASCADE, verbose_name=gettext_lazy("content object")
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = gettext_lazy("case user object permission")
+        verbose_name_plural = gettext_lazy("case user object permissions")
         indexes = [models.Index(fields=["user", "permission"])]
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Case, on_delete=models.CASCADE, verbose_name=gettext_lazy("content object")
+    )
 
     class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = gettext_lazy("case group object permission")
+        verbose_name_plural = gettext_lazy("case group object permissions")
         pass
 
 
@@ -892,11 +1031,22 @@ class CaseViewer(models.Model):
     service with view_case (cases.services.grants); the permission stays the authority
     on each case's page. docs/decisions/0030."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="viewers")
-    filed_at = models.DateTimeField()  # the case's, which never changes once entered
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=gettext_lazy("user"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="viewers", verbose_name=gettext_lazy("case")
+    )
+    filed_at = models.DateTimeField(
+        verbose_name=gettext_lazy("filed at")
+    )  # the case's, which never changes once entered
 
     class Meta:
+        verbose_name = gettext_lazy("case viewer")
+        verbose_name_plural = gettext_lazy("case viewers")
         constraints = [
             models.UniqueConstraint(fields=["user", "case"], name="case_viewer_once"),
         ]
@@ -909,17 +1059,26 @@ class CaseViewer(models.Model):
 class Amendment(models.Model):
     """A change to the complaint after filing: new allegations or evidence."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="amendments")
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="amendments", verbose_name=gettext_lazy("case")
     )
-    made_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("made by"),
+    )
+    made_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("made at"))
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
     # Set when the respondent had already been notified: a new notice is due.
-    needs_notice = models.BooleanField(default=False)
-    noticed_at = models.DateTimeField(null=True, blank=True)
+    needs_notice = models.BooleanField(default=False, verbose_name=gettext_lazy("needs notice"))
+    noticed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("noticed at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("amendment")
+        verbose_name_plural = gettext_lazy("amendments")
         ordering = ["made_at", "id"]
 
     def __str__(self) -> str:
@@ -927,19 +1086,37 @@ class Amendment(models.Model):
 
 
 class Allegation(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="allegations")
-    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="allegations")
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="allegations",
+        verbose_name=gettext_lazy("case"),
+    )
+    principle = models.ForeignKey(
+        Principle,
+        on_delete=models.PROTECT,
+        related_name="allegations",
+        verbose_name=gettext_lazy("principle"),
+    )
     conduct = models.TextField(
-        help_text=gettext_lazy("What the respondent is alleged to have done.")
+        help_text=gettext_lazy("What the respondent is alleged to have done."),
+        verbose_name=gettext_lazy("conduct"),
     )
-    conduct_from = models.DateField()
-    conduct_to = models.DateField()
+    conduct_from = models.DateField(verbose_name=gettext_lazy("conduct from"))
+    conduct_to = models.DateField(verbose_name=gettext_lazy("conduct to"))
     amendment = models.ForeignKey(
-        Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="allegations"
+        Amendment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allegations",
+        verbose_name=gettext_lazy("amendment"),
     )
-    added_at = models.DateTimeField(default=timezone.now)
+    added_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("added at"))
 
     class Meta:
+        verbose_name = gettext_lazy("allegation")
+        verbose_name_plural = gettext_lazy("allegations")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -984,14 +1161,23 @@ def evidence_path(instance: Evidence, filename: str) -> str:
 class Response(models.Model):
     """The respondent's written answer (several may be sent within the window)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="responses")
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="responses", verbose_name=gettext_lazy("case")
     )
-    submitted_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("submitted by"),
+    )
+    submitted_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("submitted at")
+    )
+    text = models.TextField(verbose_name=gettext_lazy("text"))
 
     class Meta:
+        verbose_name = gettext_lazy("response")
+        verbose_name_plural = gettext_lazy("responses")
         ordering = ["submitted_at", "id"]
 
     def __str__(self) -> str:
@@ -999,39 +1185,76 @@ class Response(models.Model):
 
 
 class Evidence(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
-    kind = models.CharField(max_length=12, choices=EvidenceKind.choices, default=EvidenceKind.FILE)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=300)
-    original_filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    source = models.CharField(max_length=16, choices=EvidenceSource.choices)  # who supplied it
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="evidence", verbose_name=gettext_lazy("case")
+    )
+    kind = models.CharField(
+        max_length=12,
+        choices=EvidenceKind.choices,
+        default=EvidenceKind.FILE,
+        verbose_name=gettext_lazy("kind"),
+    )
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
+    file = models.FileField(
+        storage=private_storage,
+        upload_to=evidence_path,
+        max_length=300,
+        verbose_name=gettext_lazy("file"),
+    )
+    original_filename = models.CharField(
+        max_length=255, verbose_name=gettext_lazy("original filename")
+    )
+    sha256 = models.CharField(max_length=64, verbose_name=gettext_lazy("sha256"))
+    size = models.PositiveBigIntegerField(verbose_name=gettext_lazy("size"))
+    content_type = models.CharField(max_length=100, verbose_name=gettext_lazy("content type"))
+    source = models.CharField(
+        max_length=16, choices=EvidenceSource.choices, verbose_name=gettext_lazy("source")
+    )  # who supplied it
     # Who made it (an outlet, a registry, a person), as distinct from who supplied it:
     # the single-source rule counts independent producers. Blank: the supplier.
-    producer = models.CharField(max_length=200, blank=True)
-    disclosed_to_respondent = models.BooleanField(default=False)
+    producer = models.CharField(max_length=200, blank=True, verbose_name=gettext_lazy("producer"))
+    disclosed_to_respondent = models.BooleanField(
+        default=False, verbose_name=gettext_lazy("disclosed to respondent")
+    )
     url = models.URLField(
-        blank=True, max_length=2000, help_text=gettext_lazy("For a captured web page.")
+        blank=True,
+        max_length=2000,
+        help_text=gettext_lazy("For a captured web page."),
+        verbose_name=gettext_lazy("url"),
     )
-    captured_at = models.DateTimeField(null=True, blank=True)
+    captured_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("captured at")
+    )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("added by"),
     )
-    added_at = models.DateTimeField(default=timezone.now)
+    added_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("added at"))
     amendment = models.ForeignKey(
-        Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+        Amendment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=gettext_lazy("amendment"),
     )
     response = models.ForeignKey(
-        Response, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+        Response,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=gettext_lazy("response"),
     )
     # When the retention period ended and the file and its description were removed
     # (cases.services.retention); the record keeps its SHA-256.
-    purged_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("purged at"))
 
     class Meta:
+        verbose_name = gettext_lazy("evidence")
         ordering = ["added_at", "id"]
         verbose_name_plural = gettext_lazy("evidence")
 
@@ -1056,13 +1279,29 @@ class FindingConclusion(models.TextChoices):
 class Finding(models.Model):
     """The reviewers' conclusion of fact for one allegation."""
 
-    allegation = models.OneToOneField(Allegation, on_delete=models.PROTECT, related_name="finding")
-    conclusion = models.CharField(max_length=20, choices=FindingConclusion.choices)
-    reasoning = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    allegation = models.OneToOneField(
+        Allegation,
+        on_delete=models.PROTECT,
+        related_name="finding",
+        verbose_name=gettext_lazy("allegation"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    conclusion = models.CharField(
+        max_length=20, choices=FindingConclusion.choices, verbose_name=gettext_lazy("conclusion")
+    )
+    reasoning = models.TextField(verbose_name=gettext_lazy("reasoning"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("recorded by"),
+    )
+    recorded_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("recorded at")
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("finding")
+        verbose_name_plural = gettext_lazy("findings")
 
     def __str__(self) -> str:
         return f"{self.get_conclusion_display()}: allegation {self.allegation_id}"
@@ -1074,21 +1313,32 @@ class Finding(models.Model):
 
 
 class CaseEvent(AppendOnlyModel):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    sequence = models.PositiveIntegerField()
-    at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", verbose_name=gettext_lazy("case")
+    )
+    sequence = models.PositiveIntegerField(verbose_name=gettext_lazy("sequence"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("at"))
     # Null for the system (the deadline job).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("actor"),
     )
-    kind = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
-    payload = models.JSONField(default=dict)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40, verbose_name=gettext_lazy("kind"))
+    from_state = models.CharField(
+        max_length=20, blank=True, verbose_name=gettext_lazy("from state")
+    )
+    to_state = models.CharField(max_length=20, blank=True, verbose_name=gettext_lazy("to state"))
+    payload = models.JSONField(default=dict, verbose_name=gettext_lazy("payload"))
+    previous_hash = models.CharField(max_length=64, verbose_name=gettext_lazy("previous hash"))
+    hash = models.CharField(max_length=64, verbose_name=gettext_lazy("hash"))
 
     class Meta:
+        verbose_name = gettext_lazy("case event")
+        verbose_name_plural = gettext_lazy("case events")
         ordering = ["case", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="one_event_per_sequence")
@@ -1170,14 +1420,23 @@ class PersonalField(models.Model):
     record, so the retention job can destroy value and salt together; the event's
     hash, and so the chain, is untouched (docs/decisions/0023)."""
 
-    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="personal_fields")
-    name = models.CharField(max_length=40)
-    kind = models.CharField(max_length=12, choices=RetentionKind.choices)
-    value = models.JSONField(null=True)
-    salt = models.CharField(max_length=32, blank=True)
-    purged_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.PROTECT,
+        related_name="personal_fields",
+        verbose_name=gettext_lazy("event"),
+    )
+    name = models.CharField(max_length=40, verbose_name=gettext_lazy("name"))
+    kind = models.CharField(
+        max_length=12, choices=RetentionKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    value = models.JSONField(null=True, verbose_name=gettext_lazy("value"))
+    salt = models.CharField(max_length=32, blank=True, verbose_name=gettext_lazy("salt"))
+    purged_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("purged at"))
 
     class Meta:
+        verbose_name = gettext_lazy("personal field")
+        verbose_name_plural = gettext_lazy("personal fields")
         constraints = [
             models.UniqueConstraint(fields=["event", "name"], name="one_personal_field_per_name")
         ]
@@ -1199,15 +1458,24 @@ class RecordCheckpoint(AppendOnlyModel):
     the hash chain, but not these signatures: cases.services.record.verify_case_record
     checks the chain against them."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="checkpoints")
-    sequence = models.PositiveIntegerField()
-    head = models.CharField(max_length=64)
-    signed_at = models.DateTimeField()
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="checkpoints",
+        verbose_name=gettext_lazy("case"),
+    )
+    sequence = models.PositiveIntegerField(verbose_name=gettext_lazy("sequence"))
+    head = models.CharField(max_length=64, verbose_name=gettext_lazy("head"))
+    signed_at = models.DateTimeField(verbose_name=gettext_lazy("signed at"))
     # The first 16 hex digits of the SHA-256 of the raw public key.
-    key_id = models.CharField(max_length=16)
-    signature = models.CharField(max_length=128)  # hex, 64 bytes
+    key_id = models.CharField(max_length=16, verbose_name=gettext_lazy("key id"))
+    signature = models.CharField(
+        max_length=128, verbose_name=gettext_lazy("signature")
+    )  # hex, 64 bytes
 
     class Meta:
+        verbose_name = gettext_lazy("record checkpoint")
+        verbose_name_plural = gettext_lazy("record checkpoints")
         ordering = ["case", "sequence", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -1253,20 +1521,30 @@ class Ballot(models.Model):
     """One vote of the board (or the appeals panel) on a case. The tally and the rule
     that produced the outcome are stored when it closes; names never are."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="ballots")
-    kind = models.CharField(max_length=8, choices=BallotKind.choices)
-    opened_at = models.DateTimeField(default=timezone.now)
-    closes_on = models.DateField()
-    closed_at = models.DateTimeField(null=True, blank=True)
-    tally = models.JSONField(default=dict, blank=True)
-    outcome_rule = models.TextField(blank=True)
-    violation_found = models.BooleanField(null=True)
-    sanction_kind = models.CharField(max_length=12, blank=True)
-    suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="ballots", verbose_name=gettext_lazy("case")
+    )
+    kind = models.CharField(
+        max_length=8, choices=BallotKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    opened_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("opened at"))
+    closes_on = models.DateField(verbose_name=gettext_lazy("closes on"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("closed at"))
+    tally = models.JSONField(default=dict, blank=True, verbose_name=gettext_lazy("tally"))
+    outcome_rule = models.TextField(blank=True, verbose_name=gettext_lazy("outcome rule"))
+    violation_found = models.BooleanField(null=True, verbose_name=gettext_lazy("violation found"))
+    sanction_kind = models.CharField(
+        max_length=12, blank=True, verbose_name=gettext_lazy("sanction kind")
+    )
+    suspension_months = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("suspension months")
+    )
     # The compliance sanctions the count imposed, with their terms (cases.tally).
-    compliance = models.JSONField(default=dict, blank=True)
+    compliance = models.JSONField(default=dict, blank=True, verbose_name=gettext_lazy("compliance"))
 
     class Meta:
+        verbose_name = gettext_lazy("ballot")
+        verbose_name_plural = gettext_lazy("ballots")
         ordering = ["opened_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -1296,17 +1574,28 @@ class Ballot(models.Model):
 class BallotSeat(models.Model):
     """A voter eligible when the ballot opened. Recusal takes the seat out of the count."""
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="seats")
-    voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballot_seats"
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.PROTECT, related_name="seats", verbose_name=gettext_lazy("ballot")
     )
-    recused_at = models.DateTimeField(null=True, blank=True)
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ballot_seats",
+        verbose_name=gettext_lazy("voter"),
+    )
+    recused_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("recused at")
+    )
     # The ballot's closed_at, copied when it closes (cases.services.ballots.close_ballots,
     # in the same transaction): "My ballots" pages a member's seats by it from their own
     # rows (the index below), not by reading every ballot they ever sat on.
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=gettext_lazy("closed at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("ballot seat")
+        verbose_name_plural = gettext_lazy("ballot seats")
         ordering = ["voter__last_name", "voter__first_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["ballot", "voter"], name="one_seat_per_voter")
@@ -1387,23 +1676,39 @@ BALLOT_KIND_IN = {
 
 
 class Vote(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="votes")
-    voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.PROTECT, related_name="votes", verbose_name=gettext_lazy("ballot")
     )
-    choice = models.CharField(max_length=12, choices=VoteChoice.choices)
-    sanction = models.CharField(max_length=12, choices=SanctionKind.choices, blank=True)
-    suspension_months = models.PositiveIntegerField(null=True, blank=True)
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="votes",
+        verbose_name=gettext_lazy("voter"),
+    )
+    choice = models.CharField(
+        max_length=12, choices=VoteChoice.choices, verbose_name=gettext_lazy("choice")
+    )
+    sanction = models.CharField(
+        max_length=12,
+        choices=SanctionKind.choices,
+        blank=True,
+        verbose_name=gettext_lazy("sanction"),
+    )
+    suspension_months = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("suspension months")
+    )
     # The compliance sanctions this voter supports besides `sanction`, with the terms
     # proposed: {"fine": {"amount": "500.00", "due_days": 30}, ...} (cases.tally).
-    compliance = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(blank=True)
+    compliance = models.JSONField(default=dict, blank=True, verbose_name=gettext_lazy("compliance"))
+    reason = models.TextField(blank=True, verbose_name=gettext_lazy("reason"))
     # A voter in the minority may put a dissent on the record; the decision shows it
     # (named only where the procedure says so).
-    dissent = models.TextField(blank=True)
-    cast_at = models.DateTimeField(default=timezone.now)
+    dissent = models.TextField(blank=True, verbose_name=gettext_lazy("dissent"))
+    cast_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("cast at"))
 
     class Meta:
+        verbose_name = gettext_lazy("vote")
+        verbose_name_plural = gettext_lazy("votes")
         ordering = ["cast_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -1432,21 +1737,45 @@ class CaseLink(models.Model):
     counter-complaint). Each case keeps its own record and letters; the link is an
     event in both records. Symmetric: `from_case` is the one it was made from."""
 
-    from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_from")
-    to_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_to")
-    kind = models.CharField(max_length=20, choices=LinkKind.choices)
-    reason = models.TextField()
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    from_case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="links_from",
+        verbose_name=gettext_lazy("from case"),
     )
-    linked_at = models.DateTimeField(default=timezone.now)
+    to_case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="links_to",
+        verbose_name=gettext_lazy("to case"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=LinkKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("linked by"),
+    )
+    linked_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("linked at"))
     # Consolidated for one ballot: a vote on either case counts in both.
-    consolidated_at = models.DateTimeField(null=True, blank=True)
+    consolidated_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("consolidated at")
+    )
     consolidated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("consolidated by"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("case link")
+        verbose_name_plural = gettext_lazy("case links")
         ordering = ["linked_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["from_case", "to_case"], name="case_link_once"),
@@ -1466,17 +1795,29 @@ class Recusal(models.Model):
     """A decision-maker's conflict of interest on a case, declared by them or recorded
     by staff when a party raised it. They lose access and are not counted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="recusals")
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recusals"
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="recusals", verbose_name=gettext_lazy("case")
     )
-    reason = models.TextField()
-    declared_at = models.DateTimeField(default=timezone.now)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recusals",
+        verbose_name=gettext_lazy("member"),
+    )
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
+    declared_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("declared at")
+    )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("recorded by"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("recusal")
+        verbose_name_plural = gettext_lazy("recusals")
         ordering = ["declared_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -1489,36 +1830,70 @@ class Recusal(models.Model):
 
 
 class Sanction(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sanctions")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="sanctions", verbose_name=gettext_lazy("case")
+    )
     # None for a sanction accepted by consent (its ConsentOffer says so).
     ballot = models.ForeignKey(
-        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="sanctions"
+        Ballot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sanctions",
+        verbose_name=gettext_lazy("ballot"),
     )
-    kind = models.CharField(max_length=12, choices=SanctionKind.choices)
-    effective_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text=gettext_lazy("Suspension only."))
+    kind = models.CharField(
+        max_length=12, choices=SanctionKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    effective_on = models.DateField(verbose_name=gettext_lazy("effective on"))
+    ends_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Suspension only."),
+        verbose_name=gettext_lazy("ends on"),
+    )
     readmission_bar_until = models.DateField(
-        null=True, blank=True, help_text=gettext_lazy("Expulsion only.")
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Expulsion only."),
+        verbose_name=gettext_lazy("readmission bar until"),
     )
-    terms = models.TextField(blank=True)
-    decided_at = models.DateTimeField(default=timezone.now)
+    terms = models.TextField(blank=True, verbose_name=gettext_lazy("terms"))
+    decided_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("decided at"))
     # When its effect on membership status was applied (and, for a suspension, ended).
-    applied_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    rescinded_at = models.DateTimeField(null=True, blank=True)
-    rescinded_reason = models.TextField(blank=True)
+    applied_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("applied at")
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("ended at"))
+    rescinded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("rescinded at")
+    )
+    rescinded_reason = models.TextField(blank=True, verbose_name=gettext_lazy("rescinded reason"))
     replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=gettext_lazy("replaces"),
     )
     # The terms of a compliance sanction: a fine's amount and currency; what the
     # education is or what the conditions are; a probation's months and who checks.
-    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
-    requirement = models.TextField(blank=True)
-    period_months = models.PositiveIntegerField(null=True, blank=True)
-    checked_by = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=gettext_lazy("amount")
+    )
+    currency = models.CharField(max_length=3, blank=True, verbose_name=gettext_lazy("currency"))
+    requirement = models.TextField(blank=True, verbose_name=gettext_lazy("requirement"))
+    period_months = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("period months")
+    )
+    checked_by = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("checked by")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("sanction")
+        verbose_name_plural = gettext_lazy("sanctions")
         ordering = ["decided_at", "id"]
 
     def __str__(self) -> str:
@@ -1555,21 +1930,44 @@ class Compliance(models.Model):
     (paid or completed) and what the procedure's consequence did. One per sanction;
     the deadline job and the compliance services set each date once."""
 
-    sanction = models.OneToOneField(Sanction, on_delete=models.PROTECT, related_name="compliance")
-    due_on = models.DateField(db_index=True)
+    sanction = models.OneToOneField(
+        Sanction,
+        on_delete=models.PROTECT,
+        related_name="compliance",
+        verbose_name=gettext_lazy("sanction"),
+    )
+    due_on = models.DateField(db_index=True, verbose_name=gettext_lazy("due on"))
     complied_on = models.DateField(
-        null=True, blank=True, help_text=gettext_lazy("Paid on, or completed on.")
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Paid on, or completed on."),
+        verbose_name=gettext_lazy("complied on"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("recorded by"),
     )
-    note = models.TextField(blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    overdue_at = models.DateTimeField(null=True, blank=True)
-    consequence_applied_at = models.DateTimeField(null=True, blank=True)
-    restored_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, verbose_name=gettext_lazy("note"))
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("reminded at")
+    )
+    overdue_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("overdue at")
+    )
+    consequence_applied_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("consequence applied at")
+    )
+    restored_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("restored at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("compliance")
+        verbose_name_plural = gettext_lazy("compliances")
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
@@ -1593,25 +1991,49 @@ class ComplianceProof(models.Model):
     """A receipt or certificate the respondent's representative uploaded, stored like
     evidence (private storage, SHA-256); staff accept it, which records compliance."""
 
-    compliance = models.ForeignKey(Compliance, on_delete=models.PROTECT, related_name="proofs")
+    compliance = models.ForeignKey(
+        Compliance,
+        on_delete=models.PROTECT,
+        related_name="proofs",
+        verbose_name=gettext_lazy("compliance"),
+    )
     file = models.FileField(
-        storage=private_storage, upload_to=compliance_proof_path, max_length=300
+        storage=private_storage,
+        upload_to=compliance_proof_path,
+        max_length=300,
+        verbose_name=gettext_lazy("file"),
     )
-    original_filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    original_filename = models.CharField(
+        max_length=255, verbose_name=gettext_lazy("original filename")
+    )
+    sha256 = models.CharField(max_length=64, verbose_name=gettext_lazy("sha256"))
+    size = models.PositiveBigIntegerField(verbose_name=gettext_lazy("size"))
+    content_type = models.CharField(max_length=100, verbose_name=gettext_lazy("content type"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("uploaded by"),
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("uploaded at")
+    )
+    accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("accepted at")
+    )
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("accepted by"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("compliance proof")
+        verbose_name_plural = gettext_lazy("compliance proofs")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -1625,15 +2047,31 @@ class AppealOutcome(models.TextChoices):
 
 
 class Appeal(models.Model):
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="appeal")
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="appeal", verbose_name=gettext_lazy("case")
     )
-    filed_at = models.DateTimeField(default=timezone.now)
-    grounds = models.TextField()
-    outcome = models.CharField(max_length=12, choices=AppealOutcome.choices, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reasons = models.TextField(blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("filed by"),
+    )
+    filed_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("filed at"))
+    grounds = models.TextField(verbose_name=gettext_lazy("grounds"))
+    outcome = models.CharField(
+        max_length=12,
+        choices=AppealOutcome.choices,
+        blank=True,
+        verbose_name=gettext_lazy("outcome"),
+    )
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    decision_reasons = models.TextField(blank=True, verbose_name=gettext_lazy("decision reasons"))
+
+    class Meta:
+        verbose_name = gettext_lazy("appeal")
+        verbose_name_plural = gettext_lazy("appeals")
 
     def __str__(self) -> str:
         return f"Appeal in case {self.case_id}"
@@ -1642,12 +2080,16 @@ class Appeal(models.Model):
 class Reminder(models.Model):
     """A reminder the deadline job sent; the unique key makes each one go out once."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reminders")
-    kind = models.CharField(max_length=30)
-    key = models.CharField(max_length=60)
-    sent_at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="reminders", verbose_name=gettext_lazy("case")
+    )
+    kind = models.CharField(max_length=30, verbose_name=gettext_lazy("kind"))
+    key = models.CharField(max_length=60, verbose_name=gettext_lazy("key"))
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("sent at"))
 
     class Meta:
+        verbose_name = gettext_lazy("reminder")
+        verbose_name_plural = gettext_lazy("reminders")
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "key"], name="one_reminder_per_key")
         ]
@@ -1668,21 +2110,29 @@ def letterhead_logo_path(instance, filename: str) -> str:
 class Letterhead(models.Model):
     """The association's letterhead. The newest row is the one letters use."""
 
-    association_name = models.CharField(max_length=200)
-    address = models.TextField(help_text=gettext_lazy("Postal address, one line per line."))
-    email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
+    association_name = models.CharField(
+        max_length=200, verbose_name=gettext_lazy("association name")
+    )
+    address = models.TextField(
+        help_text=gettext_lazy("Postal address, one line per line."),
+        verbose_name=gettext_lazy("address"),
+    )
+    email = models.EmailField(blank=True, verbose_name=gettext_lazy("email"))
+    website = models.URLField(blank=True, verbose_name=gettext_lazy("website"))
     logo = models.ImageField(
         storage=private_storage,
         upload_to=letterhead_logo_path,
         blank=True,
         help_text=gettext_lazy("PNG or JPEG; stored on this server and embedded in every letter."),
+        verbose_name=gettext_lazy("logo"),
     )
-    signatory_name = models.CharField(max_length=200)
-    signatory_title = models.CharField(max_length=200)
-    updated_at = models.DateTimeField(auto_now=True)
+    signatory_name = models.CharField(max_length=200, verbose_name=gettext_lazy("signatory name"))
+    signatory_title = models.CharField(max_length=200, verbose_name=gettext_lazy("signatory title"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
+        verbose_name = gettext_lazy("letterhead")
+        verbose_name_plural = gettext_lazy("letterheads")
         ordering = ["-updated_at", "-id"]
 
     def __str__(self) -> str:
@@ -1728,34 +2178,62 @@ class Letter(models.Model):
     """An issued letter: stored once with its SHA-256, never regenerated in place.
     A correction is a new version that supersedes this one; both remain."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
-    kind = models.CharField(max_length=24, choices=LetterKind.choices)
-    addressee = models.CharField(max_length=12, choices=Addressee.choices)
-    recipient_name = models.CharField(max_length=300)
-    recipient_emails = models.JSONField(default=list)
-    version = models.PositiveIntegerField(default=1)
-    supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="letters", verbose_name=gettext_lazy("case")
     )
-    correction_reason = models.TextField(blank=True)
-    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="letters")
-    file = models.FileField(storage=private_storage, upload_to=letter_path, max_length=300)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
+    kind = models.CharField(
+        max_length=24, choices=LetterKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    addressee = models.CharField(
+        max_length=12, choices=Addressee.choices, verbose_name=gettext_lazy("addressee")
+    )
+    recipient_name = models.CharField(max_length=300, verbose_name=gettext_lazy("recipient name"))
+    recipient_emails = models.JSONField(default=list, verbose_name=gettext_lazy("recipient emails"))
+    version = models.PositiveIntegerField(default=1, verbose_name=gettext_lazy("version"))
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=gettext_lazy("supersedes"),
+    )
+    correction_reason = models.TextField(blank=True, verbose_name=gettext_lazy("correction reason"))
+    event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.PROTECT,
+        related_name="letters",
+        verbose_name=gettext_lazy("event"),
+    )
+    file = models.FileField(
+        storage=private_storage,
+        upload_to=letter_path,
+        max_length=300,
+        verbose_name=gettext_lazy("file"),
+    )
+    sha256 = models.CharField(max_length=64, verbose_name=gettext_lazy("sha256"))
+    size = models.PositiveIntegerField(verbose_name=gettext_lazy("size"))
     # Who signed the PDF (cases.signing: the certificate's subject); "" when unsigned.
-    signed_by = models.CharField(max_length=300, blank=True)
-    issued_at = models.DateTimeField(default=timezone.now)
+    signed_by = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("signed by"))
+    issued_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("issued by"),
     )
     # The one change an issued letter may undergo: at the end of the retention period
     # a letter that names the complainant loses its file and recipient
     # (cases.services.retention); the record keeps its SHA-256.
-    purged_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("purged at"))
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("letter")
+        verbose_name_plural = gettext_lazy("letters")
         ordering = ["issued_at", "id"]
         permissions = [("view_letter_pdf", "Download the letter")]
 
@@ -1796,28 +2274,62 @@ class ConsentOffer(models.Model):
     vote. A refused or lapsed offer, and whatever the respondent wrote in answering it,
     is kept from the deciders: only staff and the respondent see it."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consent_offers")
-    sanction_kind = models.CharField(max_length=12, choices=SanctionKind.choices)
-    suspension_months = models.PositiveIntegerField(null=True, blank=True)
-    terms = models.TextField(help_text=gettext_lazy("What the respondent agrees to, in full."))
-    reply_by = models.DateField()
-    offered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="consent_offers",
+        verbose_name=gettext_lazy("case"),
     )
-    offered_at = models.DateTimeField(default=timezone.now)
+    sanction_kind = models.CharField(
+        max_length=12, choices=SanctionKind.choices, verbose_name=gettext_lazy("sanction kind")
+    )
+    suspension_months = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("suspension months")
+    )
+    terms = models.TextField(
+        help_text=gettext_lazy("What the respondent agrees to, in full."),
+        verbose_name=gettext_lazy("terms"),
+    )
+    reply_by = models.DateField(verbose_name=gettext_lazy("reply by"))
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("offered by"),
+    )
+    offered_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("offered at"))
     status = models.CharField(
-        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.OPEN
+        max_length=10,
+        choices=ConsentStatus.choices,
+        default=ConsentStatus.OPEN,
+        verbose_name=gettext_lazy("status"),
     )
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("answered by"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answer = models.TextField(blank=True)  # what the respondent said: withheld from deciders
+    answered_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("answered at")
+    )
+    answer = models.TextField(
+        blank=True, verbose_name=gettext_lazy("answer")
+    )  # what the respondent said: withheld from deciders
     sanction = models.OneToOneField(
-        Sanction, null=True, blank=True, on_delete=models.PROTECT, related_name="consent_offer"
+        Sanction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consent_offer",
+        verbose_name=gettext_lazy("sanction"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("consent offer")
+        verbose_name_plural = gettext_lazy("consent offers")
         ordering = ["offered_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -1849,31 +2361,67 @@ class InterimSuspension(models.Model):
     (the procedure's interim threshold), lifted by another on the respondent's request,
     and ended by the final decision."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="interim_suspensions")
-    reasons = models.TextField()
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="interim_suspensions",
+        verbose_name=gettext_lazy("case"),
+    )
+    reasons = models.TextField(verbose_name=gettext_lazy("reasons"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("proposed by"),
     )
-    proposed_at = models.DateTimeField(default=timezone.now)
-    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="interim_imposing")
+    proposed_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("proposed at")
+    )
+    ballot = models.OneToOneField(
+        Ballot,
+        on_delete=models.PROTECT,
+        related_name="interim_imposing",
+        verbose_name=gettext_lazy("ballot"),
+    )
     status = models.CharField(
-        max_length=10, choices=InterimStatus.choices, default=InterimStatus.PROPOSED
+        max_length=10,
+        choices=InterimStatus.choices,
+        default=InterimStatus.PROPOSED,
+        verbose_name=gettext_lazy("status"),
     )
-    imposed_at = models.DateTimeField(null=True, blank=True)
+    imposed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("imposed at")
+    )
     # The status the member had before, restored when the suspension ends.
-    status_before = models.CharField(max_length=12, blank=True)
-    lift_grounds = models.TextField(blank=True)
+    status_before = models.CharField(
+        max_length=12, blank=True, verbose_name=gettext_lazy("status before")
+    )
+    lift_grounds = models.TextField(blank=True, verbose_name=gettext_lazy("lift grounds"))
     lift_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("lift requested by"),
     )
-    lift_requested_at = models.DateTimeField(null=True, blank=True)
+    lift_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("lift requested at")
+    )
     lift_ballot = models.OneToOneField(
-        Ballot, null=True, blank=True, on_delete=models.PROTECT, related_name="interim_lifting"
+        Ballot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interim_lifting",
+        verbose_name=gettext_lazy("lift ballot"),
     )
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.TextField(blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("ended at"))
+    end_reason = models.TextField(blank=True, verbose_name=gettext_lazy("end reason"))
 
     class Meta:
+        verbose_name = gettext_lazy("interim suspension")
+        verbose_name_plural = gettext_lazy("interim suspensions")
         ordering = ["proposed_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -1891,26 +2439,51 @@ class LetterUserObjectPermission(UserObjectPermissionBase):
     """Per-letter permissions (the respondent's representatives get the letters
     addressed to the respondent)."""
 
-    content_object = models.ForeignKey(Letter, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Letter, on_delete=models.CASCADE, verbose_name=gettext_lazy("content object")
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("letter user object permission")
+        verbose_name_plural = gettext_lazy("letter user object permissions")
 
 
 class LetterGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Letter, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Letter, on_delete=models.CASCADE, verbose_name=gettext_lazy("content object")
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("letter group object permission")
+        verbose_name_plural = gettext_lazy("letter group object permissions")
 
 
 class Delivery(models.Model):
     """One attempt to email a letter to one address."""
 
-    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="deliveries")
-    recipient = models.EmailField()
-    attempted_at = models.DateTimeField(default=timezone.now)
-    succeeded = models.BooleanField()
-    error = models.TextField(blank=True)
+    letter = models.ForeignKey(
+        Letter,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=gettext_lazy("letter"),
+    )
+    recipient = models.EmailField(verbose_name=gettext_lazy("recipient"))
+    attempted_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("attempted at")
+    )
+    succeeded = models.BooleanField(verbose_name=gettext_lazy("succeeded"))
+    error = models.TextField(blank=True, verbose_name=gettext_lazy("error"))
     attempted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("attempted by"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("delivery")
         ordering = ["attempted_at", "id"]
         verbose_name_plural = gettext_lazy("deliveries")
 
@@ -1933,20 +2506,35 @@ class Dispatch(models.Model):
     this row says whether the worker has sent it, is retrying, or gave up. The attempts
     themselves are the letter's Delivery rows."""
 
-    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="dispatch")
-    status = models.CharField(
-        max_length=12, choices=DispatchStatus.choices, default=DispatchStatus.QUEUED
+    letter = models.OneToOneField(
+        Letter,
+        on_delete=models.PROTECT,
+        related_name="dispatch",
+        verbose_name=gettext_lazy("letter"),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12,
+        choices=DispatchStatus.choices,
+        default=DispatchStatus.QUEUED,
+        verbose_name=gettext_lazy("status"),
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("next attempt at")
+    )
     # A worker that claims the letter holds it until lease_until; a worker killed
     # mid-send leaves an expired lease, and the sweep hands the letter to another.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=64, blank=True)
-    last_error = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("lease until")
+    )
+    claimed_by = models.CharField(
+        max_length=64, blank=True, verbose_name=gettext_lazy("claimed by")
+    )
+    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
+        verbose_name = gettext_lazy("dispatch")
         verbose_name_plural = gettext_lazy("dispatches")
         indexes = [models.Index(fields=["status", "lease_until"], name="dispatch_status_lease")]
 
@@ -1975,38 +2563,80 @@ class LetterOrder(models.Model):
     recipient's language); a task renders the PDF, signs, stores and issues it. The
     order's one-to-one `letter` is the idempotence key: once set, no task issues again."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letter_orders")
-    kind = models.CharField(max_length=24, choices=LetterKind.choices)
-    addressee = models.CharField(max_length=12, choices=Addressee.choices)
-    recipient_name = models.CharField(max_length=300)
-    recipient_emails = models.JSONField(default=list)
-    language = models.CharField(max_length=12, choices=letter_languages)
-    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="letter_orders")
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="letter_orders",
+        verbose_name=gettext_lazy("case"),
+    )
+    kind = models.CharField(
+        max_length=24, choices=LetterKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    addressee = models.CharField(
+        max_length=12, choices=Addressee.choices, verbose_name=gettext_lazy("addressee")
+    )
+    recipient_name = models.CharField(max_length=300, verbose_name=gettext_lazy("recipient name"))
+    recipient_emails = models.JSONField(default=list, verbose_name=gettext_lazy("recipient emails"))
+    language = models.CharField(
+        max_length=12, choices=letter_languages, verbose_name=gettext_lazy("language")
+    )
+    event = models.ForeignKey(
+        CaseEvent,
+        on_delete=models.PROTECT,
+        related_name="letter_orders",
+        verbose_name=gettext_lazy("event"),
+    )
     supersedes = models.ForeignKey(
-        Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Letter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("supersedes"),
     )
-    correction_reason = models.TextField(blank=True)
+    correction_reason = models.TextField(blank=True, verbose_name=gettext_lazy("correction reason"))
     ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("ordered by"),
     )
-    ordered_at = models.DateTimeField(default=timezone.now)
-    html = models.TextField()
+    ordered_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("ordered at"))
+    html = models.TextField(verbose_name=gettext_lazy("html"))
     status = models.CharField(
-        max_length=10, choices=LetterOrderStatus.choices, default=LetterOrderStatus.PREPARING
+        max_length=10,
+        choices=LetterOrderStatus.choices,
+        default=LetterOrderStatus.PREPARING,
+        verbose_name=gettext_lazy("status"),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("next attempt at")
+    )
     # A worker preparing the letter holds it until lease_until; one killed mid-render
     # leaves an expired lease, and the sweep hands the order to another.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=64, blank=True)
-    last_error = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("lease until")
+    )
+    claimed_by = models.CharField(
+        max_length=64, blank=True, verbose_name=gettext_lazy("claimed by")
+    )
+    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
     letter = models.OneToOneField(
-        Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+        Letter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order",
+        verbose_name=gettext_lazy("letter"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("letter order")
+        verbose_name_plural = gettext_lazy("letter orders")
         ordering = ["ordered_at", "id"]
         indexes = [
             models.Index(fields=["status", "lease_until"], name="letterorder_status_lease"),
@@ -2024,11 +2654,19 @@ class WorkerHeartbeat(models.Model):
     """One row per task worker process, touched every few seconds while it runs: the
     health endpoint reports the latest (a worker that died stops beating)."""
 
-    worker_id = models.CharField(max_length=64, primary_key=True)
-    hostname = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    started_at = models.DateTimeField(default=timezone.now)
-    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+    worker_id = models.CharField(
+        max_length=64, primary_key=True, verbose_name=gettext_lazy("worker id")
+    )
+    hostname = models.CharField(max_length=255, verbose_name=gettext_lazy("hostname"))
+    pid = models.PositiveIntegerField(verbose_name=gettext_lazy("pid"))
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("started at"))
+    beat_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=gettext_lazy("beat at")
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("worker heartbeat")
+        verbose_name_plural = gettext_lazy("worker heartbeats")
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} on {self.hostname} (pid {self.pid})"
@@ -2045,21 +2683,42 @@ class ComplainantAccess(models.Model):
     HMAC-SHA256 of the code is kept; the code itself is shown (or emailed) once.
     A case has at most one code in force; re-issuing revokes the previous one."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_codes")
-    salt = models.CharField(max_length=32)
-    digest = models.CharField(max_length=64)
-    issued_at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="complainant_codes",
+        verbose_name=gettext_lazy("case"),
+    )
+    salt = models.CharField(max_length=32, verbose_name=gettext_lazy("salt"))
+    digest = models.CharField(max_length=64, verbose_name=gettext_lazy("digest"))
+    issued_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("issued by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("revoked at")
+    )
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("revoked by"),
     )
-    revoked_reason = models.TextField(blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True, verbose_name=gettext_lazy("revoked reason"))
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("last used at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("complainant access")
+        verbose_name_plural = gettext_lazy("complainant accesses")
         ordering = ["issued_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -2080,17 +2739,29 @@ class ComplainantAccess(models.Model):
 class ComplainantMessage(models.Model):
     """One message of the thread between the complainant and the ethics staff."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_messages")
-    from_complainant = models.BooleanField()
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="complainant_messages",
+        verbose_name=gettext_lazy("case"),
+    )
+    from_complainant = models.BooleanField(verbose_name=gettext_lazy("from complainant"))
     # The staff member who wrote, or the member complainant's representative; blank
     # for a complainant signed in with the access code.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("author"),
     )
-    body = models.TextField()
-    sent_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(verbose_name=gettext_lazy("body"))
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("sent at"))
 
     class Meta:
+        verbose_name = gettext_lazy("complainant message")
+        verbose_name_plural = gettext_lazy("complainant messages")
         ordering = ["sent_at", "id"]
 
     def __str__(self) -> str:
@@ -2112,31 +2783,68 @@ class ComplainantSubmission(models.Model):
     """Additional evidence the complainant sent: kept apart from the case's evidence
     until staff accept it (it then becomes an Evidence row) or decline it."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainant_submissions")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    file = models.FileField(storage=private_storage, upload_to=submission_path, max_length=300)
-    original_filename = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    submitted_at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="complainant_submissions",
+        verbose_name=gettext_lazy("case"),
+    )
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    description = models.TextField(blank=True, verbose_name=gettext_lazy("description"))
+    file = models.FileField(
+        storage=private_storage,
+        upload_to=submission_path,
+        max_length=300,
+        verbose_name=gettext_lazy("file"),
+    )
+    original_filename = models.CharField(
+        max_length=255, verbose_name=gettext_lazy("original filename")
+    )
+    sha256 = models.CharField(max_length=64, verbose_name=gettext_lazy("sha256"))
+    size = models.PositiveBigIntegerField(verbose_name=gettext_lazy("size"))
+    content_type = models.CharField(max_length=100, verbose_name=gettext_lazy("content type"))
+    submitted_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("submitted at")
+    )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("submitted by"),
     )
     decision = models.CharField(
-        max_length=10, choices=SubmissionDecision.choices, blank=True, default=""
+        max_length=10,
+        choices=SubmissionDecision.choices,
+        blank=True,
+        default="",
+        verbose_name=gettext_lazy("decision"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("decided by"),
     )
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True, verbose_name=gettext_lazy("decision reason"))
     evidence = models.OneToOneField(
-        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
+        Evidence,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submission",
+        verbose_name=gettext_lazy("evidence"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("complainant submission")
+        verbose_name_plural = gettext_lazy("complainant submissions")
         ordering = ["submitted_at", "id"]
 
     def __str__(self) -> str:
@@ -2153,16 +2861,39 @@ class ComplainantAppeal(models.Model):
     """The complainant's appeal of a dismissal or of a finding of no violation: one
     per case, decided by the appeals panel."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="complainant_appeal")
-    appealed_state = models.CharField(max_length=20, choices=CaseState.choices)
-    filed_at = models.DateTimeField(default=timezone.now)
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    case = models.OneToOneField(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="complainant_appeal",
+        verbose_name=gettext_lazy("case"),
     )
-    grounds = models.TextField()
-    outcome = models.CharField(max_length=12, choices=ComplainantAppealOutcome.choices, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reasons = models.TextField(blank=True)
+    appealed_state = models.CharField(
+        max_length=20, choices=CaseState.choices, verbose_name=gettext_lazy("appealed state")
+    )
+    filed_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("filed at"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("filed by"),
+    )
+    grounds = models.TextField(verbose_name=gettext_lazy("grounds"))
+    outcome = models.CharField(
+        max_length=12,
+        choices=ComplainantAppealOutcome.choices,
+        blank=True,
+        verbose_name=gettext_lazy("outcome"),
+    )
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    decision_reasons = models.TextField(blank=True, verbose_name=gettext_lazy("decision reasons"))
+
+    class Meta:
+        verbose_name = gettext_lazy("complainant appeal")
+        verbose_name_plural = gettext_lazy("complainant appeals")
 
     def __str__(self) -> str:
         return f"Complainant's appeal in case {self.case_id}"
@@ -2178,25 +2909,51 @@ class Publication(models.Model):
     published (the procedure's level at that time), and when it comes down. A row
     withheld by staff before publication is never published."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="publication")
-    level = models.CharField(max_length=10, choices=PublicationLevel.choices)
-    sanction = models.CharField(max_length=100, blank=True)
-    principles = models.JSONField(default=list)
-    decided_on = models.DateField(null=True, blank=True)
-    # Only at the level "name": the respondent and the case's one-line summary.
-    respondent_name = models.CharField(max_length=200, blank=True)
-    respondent_slug = models.SlugField(max_length=200, blank=True)
-    summary = models.CharField(max_length=300, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True, db_index=True)
-    taken_down_at = models.DateTimeField(null=True, blank=True)
-    withheld_at = models.DateTimeField(null=True, blank=True)
-    withheld_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    case = models.OneToOneField(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="publication",
+        verbose_name=gettext_lazy("case"),
     )
-    withheld_reason = models.TextField(blank=True)
+    level = models.CharField(
+        max_length=10, choices=PublicationLevel.choices, verbose_name=gettext_lazy("level")
+    )
+    sanction = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("sanction"))
+    principles = models.JSONField(default=list, verbose_name=gettext_lazy("principles"))
+    decided_on = models.DateField(null=True, blank=True, verbose_name=gettext_lazy("decided on"))
+    # Only at the level "name": the respondent and the case's one-line summary.
+    respondent_name = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("respondent name")
+    )
+    respondent_slug = models.SlugField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("respondent slug")
+    )
+    summary = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("summary"))
+    published_on = models.DateField(
+        null=True, blank=True, verbose_name=gettext_lazy("published on")
+    )
+    ends_on = models.DateField(
+        null=True, blank=True, db_index=True, verbose_name=gettext_lazy("ends on")
+    )
+    taken_down_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("taken down at")
+    )
+    withheld_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("withheld at")
+    )
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("withheld by"),
+    )
+    withheld_reason = models.TextField(blank=True, verbose_name=gettext_lazy("withheld reason"))
 
     class Meta:
+        verbose_name = gettext_lazy("publication")
+        verbose_name_plural = gettext_lazy("publications")
         ordering = ["-published_on", "-id"]
 
     def __str__(self) -> str:
@@ -2219,19 +2976,36 @@ class LegalHold(models.Model):
     """A legal hold stops the retention clock of a case while it is in place; the time
     held is added to every retention period (cases.services.retention)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="legal_holds")
-    reason = models.TextField()
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+        verbose_name=gettext_lazy("case"),
+    )
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("placed by"),
     )
-    placed_at = models.DateTimeField(default=timezone.now)
-    released_at = models.DateTimeField(null=True, blank=True)
+    placed_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("placed at"))
+    released_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("released at")
+    )
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("released by"),
     )
-    release_reason = models.TextField(blank=True)
+    release_reason = models.TextField(blank=True, verbose_name=gettext_lazy("release reason"))
 
     class Meta:
+        verbose_name = gettext_lazy("legal hold")
+        verbose_name_plural = gettext_lazy("legal holds")
         ordering = ["placed_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -2249,12 +3023,18 @@ class RetentionPurge(models.Model):
     """That one kind of a case's personal data was removed: the unique (case, kind,
     due date) makes the deadline job do it once per closing of the case."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="purges")
-    kind = models.CharField(max_length=12, choices=RetentionKind.choices)
-    purged_at = models.DateTimeField(default=timezone.now)
-    due_on = models.DateField()
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="purges", verbose_name=gettext_lazy("case")
+    )
+    kind = models.CharField(
+        max_length=12, choices=RetentionKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    purged_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("purged at"))
+    due_on = models.DateField(verbose_name=gettext_lazy("due on"))
 
     class Meta:
+        verbose_name = gettext_lazy("retention purge")
+        verbose_name_plural = gettext_lazy("retention purges")
         ordering = ["purged_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -2275,14 +3055,26 @@ class ReviewDisclosure(models.Model):
     for comment before referral (undisclosed evidence stays undisclosed). A revision
     after it needs a new disclosure."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_disclosures")
-    disclosed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="review_disclosures",
+        verbose_name=gettext_lazy("case"),
     )
-    disclosed_at = models.DateTimeField(default=timezone.now)
-    comment_due_on = models.DateField()
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("disclosed by"),
+    )
+    disclosed_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("disclosed at")
+    )
+    comment_due_on = models.DateField(verbose_name=gettext_lazy("comment due on"))
 
     class Meta:
+        verbose_name = gettext_lazy("review disclosure")
+        verbose_name_plural = gettext_lazy("review disclosures")
         ordering = ["disclosed_at", "pk"]
 
     def __str__(self) -> str:
@@ -2292,17 +3084,32 @@ class ReviewDisclosure(models.Model):
 class ReviewComment(models.Model):
     """The respondent's comment on a disclosed review: it goes to the deciders."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="review_comments")
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="review_comments",
+        verbose_name=gettext_lazy("case"),
+    )
     disclosure = models.ForeignKey(
-        ReviewDisclosure, on_delete=models.PROTECT, related_name="comments"
+        ReviewDisclosure,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=gettext_lazy("disclosure"),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("submitted by"),
     )
-    submitted_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField()
+    submitted_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("submitted at")
+    )
+    text = models.TextField(verbose_name=gettext_lazy("text"))
 
     class Meta:
+        verbose_name = gettext_lazy("review comment")
+        verbose_name_plural = gettext_lazy("review comments")
         ordering = ["submitted_at", "pk"]
 
     def __str__(self) -> str:
@@ -2317,15 +3124,29 @@ class HearingParty(models.TextChoices):
 class HearingRequest(models.Model):
     """A party's request for a hearing, where the procedure holds one on request."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_requests")
-    party = models.CharField(max_length=12, choices=HearingParty.choices)
-    reason = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="hearing_requests",
+        verbose_name=gettext_lazy("case"),
     )
-    requested_at = models.DateTimeField(default=timezone.now)
+    party = models.CharField(
+        max_length=12, choices=HearingParty.choices, verbose_name=gettext_lazy("party")
+    )
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("recorded by"),
+    )
+    requested_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("requested at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("hearing request")
+        verbose_name_plural = gettext_lazy("hearing requests")
         ordering = ["requested_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["case", "party"], name="one_hearing_request_per_party")
@@ -2340,41 +3161,80 @@ class Hearing(models.Model):
     and sets a new one, noticed again; the current hearing is the last one not
     postponed."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
-    starts_at = models.DateTimeField()
-    time_zone = models.CharField(
-        max_length=64, help_text=gettext_lazy("An IANA name: Europe/London.")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="hearings", verbose_name=gettext_lazy("case")
     )
-    place = models.TextField(blank=True)
-    video_link = models.URLField(blank=True, max_length=500)
+    starts_at = models.DateTimeField(verbose_name=gettext_lazy("starts at"))
+    time_zone = models.CharField(
+        max_length=64,
+        help_text=gettext_lazy("An IANA name: Europe/London."),
+        verbose_name=gettext_lazy("time zone"),
+    )
+    place = models.TextField(blank=True, verbose_name=gettext_lazy("place"))
+    video_link = models.URLField(
+        blank=True, max_length=500, verbose_name=gettext_lazy("video link")
+    )
     participants_due_on = models.DateField(
         help_text=gettext_lazy(
             "The parties name their attendees, counsel and witnesses by this date."
-        )
+        ),
+        verbose_name=gettext_lazy("participants due on"),
     )
     # The deciders when it was set: the board, minus recusals and parties' representatives.
-    panel = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="hearing_panels")
+    panel = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="hearing_panels", verbose_name=gettext_lazy("panel")
+    )
     scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("scheduled by"),
     )
-    scheduled_at = models.DateTimeField(default=timezone.now)
+    scheduled_at = models.DateTimeField(
+        default=timezone.now, verbose_name=gettext_lazy("scheduled at")
+    )
     replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=gettext_lazy("replaces"),
     )
-    postponed_at = models.DateTimeField(null=True, blank=True)
-    postponement_reason = models.TextField(blank=True)
+    postponed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("postponed at")
+    )
+    postponement_reason = models.TextField(
+        blank=True, verbose_name=gettext_lazy("postponement reason")
+    )
     # The record, kept once it has been held.
-    recorded_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    recorded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("recorded at")
     )
-    attended = models.JSONField(default=list, blank=True)  # the names of who attended
-    record_notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("recorded by"),
+    )
+    attended = models.JSONField(
+        default=list, blank=True, verbose_name=gettext_lazy("attended")
+    )  # the names of who attended
+    record_notes = models.TextField(blank=True, verbose_name=gettext_lazy("record notes"))
     minutes = models.ForeignKey(
-        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Evidence,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("minutes"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("hearing")
+        verbose_name_plural = gettext_lazy("hearings")
         ordering = ["scheduled_at", "pk"]
 
     def __str__(self) -> str:
@@ -2394,21 +3254,36 @@ class ParticipantRole(models.TextChoices):
 class HearingParticipant(models.Model):
     """Someone a party brings to the hearing: who, in what capacity, for which party."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_participants")
-    party = models.CharField(max_length=12, choices=HearingParty.choices)
-    role = models.CharField(max_length=10, choices=ParticipantRole.choices)
-    name = models.CharField(max_length=200)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="hearing_participants",
+        verbose_name=gettext_lazy("case"),
+    )
+    party = models.CharField(
+        max_length=12, choices=HearingParty.choices, verbose_name=gettext_lazy("party")
+    )
+    role = models.CharField(
+        max_length=10, choices=ParticipantRole.choices, verbose_name=gettext_lazy("role")
+    )
+    name = models.CharField(max_length=200, verbose_name=gettext_lazy("name"))
     detail = models.CharField(
         max_length=300,
         blank=True,
         help_text=gettext_lazy("Their position, firm, or what a witness speaks to."),
+        verbose_name=gettext_lazy("detail"),
     )
     named_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("named by"),
     )
-    named_at = models.DateTimeField(default=timezone.now)
+    named_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("named at"))
 
     class Meta:
+        verbose_name = gettext_lazy("hearing participant")
+        verbose_name_plural = gettext_lazy("hearing participants")
         ordering = ["party", "role", "pk"]
 
     def __str__(self) -> str:

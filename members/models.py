@@ -31,9 +31,9 @@ class MembershipStatus(models.TextChoices):
 class MembershipClass(models.Model):
     """A category of membership (manufacturer, integrator, ...), editable in the admin."""
 
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=80, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
 
     class Meta:
         ordering = ["name"]
@@ -54,32 +54,40 @@ def correspondence_languages():
 
 
 class Organization(FSMModelMixin, models.Model):
-    name = models.CharField(max_length=200, db_index=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    website = models.URLField(blank=True)
+    name = models.CharField(max_length=200, db_index=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
     membership_class = models.ForeignKey(
-        MembershipClass, on_delete=models.PROTECT, related_name="organizations"
+        MembershipClass,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("membership class"),
     )
-    joined_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField(null=True, blank=True, verbose_name=_("joined on"))
     status = FSMField(
         max_length=20,
         choices=MembershipStatus.choices,
         default=MembershipStatus.APPLICANT,
         protected=True,
         db_index=True,
+        verbose_name=_("status"),
     )
-    status_since = models.DateField(default=timezone.localdate)
+    status_since = models.DateField(default=timezone.localdate, verbose_name=_("status since"))
     # Set while suspended (the planned end) and after termination (the first day
     # the organization may apply for readmission).
-    suspended_until = models.DateField(null=True, blank=True)
-    readmission_bar_until = models.DateField(null=True, blank=True)
+    suspended_until = models.DateField(null=True, blank=True, verbose_name=_("suspended until"))
+    readmission_bar_until = models.DateField(
+        null=True, blank=True, verbose_name=_("readmission bar until")
+    )
     # Since when a fine, education or condition decided in a case is overdue (the
     # cases app sets and clears it through members.services.compliance_default_set).
-    in_default_since = models.DateField(null=True, blank=True, db_index=True)
+    in_default_since = models.DateField(
+        null=True, blank=True, db_index=True, verbose_name=_("in default since")
+    )
     # The language the association writes to it in (letters, their emails); blank:
     # the association's own (settings.LANGUAGE_CODE).
     language = models.CharField(
-        "correspondence language", max_length=12, blank=True, choices=correspondence_languages
+        _("correspondence language"), max_length=12, blank=True, choices=correspondence_languages
     )
 
     class Meta:
@@ -183,14 +191,20 @@ class Representative(models.Model):
     """A user who acts for one organization."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representative"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="representative",
+        verbose_name=_("user"),
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="representatives"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="representatives",
+        verbose_name=_("organization"),
     )
-    is_primary = models.BooleanField(default=False)
-    job_title = models.CharField(max_length=120, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    is_primary = models.BooleanField(default=False, verbose_name=_("is primary"))
+    job_title = models.CharField(max_length=120, blank=True, verbose_name=_("job title"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
 
     class Meta:
         ordering = ["-is_primary", "user__last_name", "user__first_name"]
@@ -211,12 +225,14 @@ class Representative(models.Model):
 class DuesInvoice(models.Model):
     """One invoice per organization per membership year."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="dues")
-    year = models.PositiveIntegerField()
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
-    issued_on = models.DateField()
-    due_on = models.DateField()
-    paid_on = models.DateField(null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="dues", verbose_name=_("organization")
+    )
+    year = models.PositiveIntegerField(verbose_name=_("year"))
+    amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("amount"))
+    issued_on = models.DateField(verbose_name=_("issued on"))
+    due_on = models.DateField(verbose_name=_("due on"))
+    paid_on = models.DateField(null=True, blank=True, verbose_name=_("paid on"))
 
     class Meta:
         ordering = ["-year"]
@@ -247,19 +263,36 @@ class StatusChange(models.Model):
     """One row of an organization's membership history."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="status_history"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="status_history",
+        verbose_name=_("organization"),
     )
-    from_status = models.CharField(max_length=20, choices=MembershipStatus.choices)
-    to_status = models.CharField(max_length=20, choices=MembershipStatus.choices)
-    changed_at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, verbose_name=_("from status")
+    )
+    to_status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, verbose_name=_("to status")
+    )
+    changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("changed at"))
     # Null when the system made the change (the deadline job).
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
-    reason = models.TextField()
+    reason = models.TextField(verbose_name=_("reason"))
     # The case whose decision caused this change, if any.
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="status_changes"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("case"),
     )
 
     class Meta:
@@ -321,22 +354,35 @@ class RepresentativeChange(AppendOnlyModel):
         MADE_PRIMARY = "made_primary", _("Made primary contact")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="representative_changes"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="representative_changes",
+        verbose_name=_("organization"),
     )
     # Null only when the row records the deletion of the user account itself (a
     # user with history cannot be deleted); `name` keeps who it was either way.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=300)
-    action = models.CharField(max_length=20, choices=Action.choices)
-    at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=300, verbose_name=_("name"))
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("action"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
     # Null when the change was not made through the organization page (a data change,
     # a deleted user account).
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -358,12 +404,17 @@ class SecondFactorReset(AppendOnlyModel):
     with the reason they gave. The user must set up a new one at their next sign-in."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="second_factor_resets"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="second_factor_resets",
+        verbose_name=_("user"),
     )
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField()
-    devices_removed = models.PositiveIntegerField(default=0)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    reason = models.TextField(verbose_name=_("reason"))
+    devices_removed = models.PositiveIntegerField(default=0, verbose_name=_("devices removed"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -378,12 +429,15 @@ class UserSession(models.Model):
     """A signed-in session, recorded at sign-in, so its user can see and end it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="probity_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="probity_sessions",
+        verbose_name=_("user"),
     )
-    session_key = models.CharField(max_length=40, unique=True)
-    signed_in_at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
+    session_key = models.CharField(max_length=40, unique=True, verbose_name=_("session key"))
+    signed_in_at = models.DateTimeField(default=timezone.now, verbose_name=_("signed in at"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
 
     class Meta:
         ordering = ["-signed_in_at", "-id"]
@@ -398,10 +452,12 @@ class FormThrottleHit(models.Model):
     """One accepted post of a throttled form (password reset, set password), by key
     ("reset-ip:203.0.113.9"); counted over the lockout window, old rows pruned."""
 
-    key = models.CharField(max_length=200)
-    at = models.DateTimeField(default=timezone.now)
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("form throttle hit")
+        verbose_name_plural = _("form throttle hits")
         indexes = [models.Index(fields=["key", "at"])]
 
     def __str__(self) -> str:
@@ -414,7 +470,10 @@ class Preference(models.Model):
     (members.accounts.LANGUAGE_SESSION_KEY), so pages ask no query for it."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
     )
     language = models.CharField(
         _("language"),
