@@ -55,6 +55,12 @@ def said_p(context: str, message: str, /, **values) -> str:
     return text % values if values else text
 
 
+def colon() -> str:
+    """The separator a page writes between a label and what follows ("{{ label }}: ..."):
+    ":" in English, a no-break space and ":" in French."""
+    return said_p("between a label and what follows", ":")
+
+
 def shown_to_client(value: datetime.date | datetime.datetime, format_name: str = "j F Y") -> str:
     """A date as a page shows it to the client ("3 March 2026" / "3 mars 2026")."""
     with in_client_language():

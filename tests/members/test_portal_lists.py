@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import Sanction
 from cases.selectors import PORTAL_SHOWN
 from tests.factories.cases import file_case
+from tests.factories.language import said, said_n
 from tests.factories.members import OrganizationFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,8 @@ def test_the_membership_page_shows_the_newest_sanctions_and_links_to_all(client)
     assert "Warning number 0." in html  # the newest
     assert f"Warning number {PORTAL_SHOWN - 1}." in html
     assert f"Warning number {PORTAL_SHOWN}." not in html  # past the newest ten
-    assert f"The newest {PORTAL_SHOWN} are shown." in html
+    shown_note = "The newest %(n)s is shown.", "The newest %(n)s are shown."
+    assert said_n(*shown_note, PORTAL_SHOWN, n=PORTAL_SHOWN) in html
     assert 'href="/cases/ours/sanctions/"' in html
 
 
@@ -85,7 +87,7 @@ def test_our_letters_lists_only_the_letters_the_representative_may_open(client):
 
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
-    assert "No letters." in response.content.decode()
+    assert said("No letters.") in response.content.decode()
 
 
 @pytest.mark.parametrize("url", ["/cases/ours/sanctions/", "/cases/ours/letters/"])

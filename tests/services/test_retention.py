@@ -46,7 +46,7 @@ from tests.factories.cases import (
     step,
 )
 from tests.factories.dates import days, today
-from tests.factories.language import said, said_p, shown_to_client
+from tests.factories.language import colon, said, said_p, shown_to_client
 from tests.factories.members import RepresentativeFactory
 from tests.factories.pages import squeezed, text_of
 from tests.record.test_checkpoints import make_key
@@ -173,14 +173,17 @@ def test_the_purge_happens_once_and_the_timeline_says_what_was_removed(
     purge = CaseEvent.objects.get(
         case=closed_case, kind="personal_data_purged", payload__retention_kind="evidence"
     )
-    assert said(
-        "Retention period ended: %(kind)s removed (%(fields)s field(s), %(evidence)s "
-        "evidence file(s), %(letters)s letter(s)).",
-        kind=said_p("removed at the end of the retention period", "evidence"),
-        fields=purge.payload["fields"],
-        evidence=len(purge.payload["evidence"]),
-        letters=len(purge.payload["letters"]),
-    ) in page
+    assert (
+        said(
+            "Retention period ended: %(kind)s removed (%(fields)s field(s), %(evidence)s "
+            "evidence file(s), %(letters)s letter(s)).",
+            kind=said_p("removed at the end of the retention period", "evidence"),
+            fields=purge.payload["fields"],
+            evidence=len(purge.payload["evidence"]),
+            letters=len(purge.payload["letters"]),
+        )
+        in page
+    )
     assert EXHIBIT_TITLE not in page and COMPLAINANT_NAME not in page
 
 
@@ -250,15 +253,19 @@ def test_the_staff_page_places_and_releases_a_hold_and_shows_the_retention_dates
     page = text_of(staff_client.get(closed_case.get_absolute_url()))
     due = timezone.localtime(fresh(closed_case).state_changed_at).date() + days(30)
     shown_due = shown_to_client(due, "DATE_FORMAT")
-    assert f"{said('Evidence files')}: {said('to be removed on %(day)s', day=shown_due)}" in page
+    removal = said("to be removed on %(day)s", day=shown_due)
+    assert squeezed(f"{said('Evidence files')}{colon()} {removal}") in page
     place = reverse("cases:legal_hold_place", args=[closed_case.number])
     assert staff_client.post(place, {"hold-reason": ""}).status_code == 400
     assert staff_client.post(place, {"hold-reason": "Litigation pending."}).status_code == 302
     page = text_of(staff_client.get(closed_case.get_absolute_url()))
     assert "Litigation pending." in page
-    assert squeezed(
-        said("due on %(day)s at the earliest; the legal hold stops the clock", day=shown_due)
-    ) in page
+    assert (
+        squeezed(
+            said("due on %(day)s at the earliest; the legal hold stops the clock", day=shown_due)
+        )
+        in page
+    )
     release = reverse("cases:legal_hold_release", args=[closed_case.number])
     assert staff_client.post(release, {"release-reason": "Settled."}).status_code == 302
     assert LegalHold.objects.get(case=closed_case).release_reason == "Settled."

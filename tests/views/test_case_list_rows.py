@@ -20,6 +20,7 @@ from cases.templatetags.case_list import case_list_rows
 from cases.workflow import CaseState
 from tests.factories.cases import adopt_procedure
 from tests.factories.dates import days, today
+from tests.factories.language import said
 from tests.factories.members import OrganizationFactory
 from tests.factories.people import staff_user
 
@@ -92,7 +93,7 @@ def test_list_page_shows_the_rows(client, cases):
 def test_no_rows_says_so(client, cases):
     client.force_login(staff_user("rows.viewer"))
     html = client.get(reverse("cases:case_list"), {"q": "no such organization"}).content.decode()
-    assert "No case matches these filters." in html
+    assert said("No case matches these filters.") in html
 
 
 @pytest.mark.parametrize("value", [None, "", "a", 'x"<y>&', 42])

@@ -10,7 +10,7 @@ from django.urls import reverse
 from cases.models import Case
 from tests.factories.cases import open_review
 from tests.factories.dates import days, today
-from tests.factories.language import said, said_n, said_p, shown_to_client
+from tests.factories.language import colon, said, said_n, said_p, shown_to_client
 from tests.factories.pages import section
 from tests.factories.scenes import case_with_exhibits, cast
 
@@ -73,7 +73,8 @@ def test_dashboard_counts_cases_by_stage(client, c, deadlines):
     assert counts["under_review"] == 3
     assert counts["filed"] == 1
     assert counts["board_vote"] == 0
-    assert f"{said_p('case state', 'Under review')}: <strong>3</strong>" in section(response, "states-h")
+    under_review = said_p("case state", "Under review")
+    assert f"{under_review}{colon()} <strong>3</strong>" in section(response, "states-h")
 
 
 def test_dashboard_with_no_deadlines_says_so(client, c):
@@ -134,14 +135,18 @@ def test_the_work_queues_answer_what_needs_doing(client, c):
     assert _link(answered) in section(response, "findings-h")
     assert _link(idle) not in section(response, "findings-h")  # no response yet
     idle_queue = section(response, "idle-h")
-    standard = said_n(  # the sentence's end: "(standard: 60 days)"
-        "%(state)s since %(day)s (standard: %(days)s day)",
-        "%(state)s since %(day)s (standard: %(days)s days)",
-        60,
-        state="",
-        day="\0",
-        days=60,
-    ).split("\0")[-1].strip()
+    standard = (
+        said_n(  # the sentence's end: "(standard: 60 days)"
+            "%(state)s since %(day)s (standard: %(days)s day)",
+            "%(state)s since %(day)s (standard: %(days)s days)",
+            60,
+            state="",
+            day="\0",
+            days=60,
+        )
+        .split("\0")[-1]
+        .strip()
+    )
     assert _link(idle) in idle_queue and standard in idle_queue
     assert _link(answered) not in idle_queue
     failed = section(response, "failed-h")
@@ -167,7 +172,15 @@ def test_the_dashboard_charts_have_text_alternatives_in_workflow_order(client, c
     ):
         assert f"<figcaption>{said(title)}</figcaption>" in charts
     labels = [label for _, label, _ in response.context["by_state"]]
-    states = ["Filed", "Under review", "Hearing", "Board vote", "Sanctioned", "Dismissed", "Withdrawn"]
+    states = [
+        "Filed",
+        "Under review",
+        "Hearing",
+        "Board vote",
+        "Sanctioned",
+        "Dismissed",
+        "Withdrawn",
+    ]
     states = [said_p("case state", state) for state in states]
     assert labels[:5] == states[:5]
     assert labels[-2:] == states[-2:]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases import diagram, workflow
 from cases.workflow import STEPS, CaseState
 from tests.factories.cases import file_case, open_review
-from tests.factories.language import said, said_p
+from tests.factories.language import colon, said, said_p
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -94,8 +94,11 @@ def test_the_staff_case_page_shows_the_diagram_with_its_text_alternative(client,
 
     assert 'class="workflow-diagram"' in page and 'role="img"' in page
     refer = said("Refer to the board")
-    under_review, board_vote = said_p("case state", "Under review"), said_p("case state", "Board vote")
-    assert f"{refer}: {under_review} → {board_vote} ({said('ethics staff')})" in page
+    under_review, board_vote = (
+        said_p("case state", "Under review"),
+        said_p("case state", "Board vote"),
+    )
+    assert f"{refer}{colon()} {under_review} → {board_vote} ({said('ethics staff')})" in page
 
 
 @pytest.mark.django_db
