@@ -1019,7 +1019,6 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = gettext_lazy("case group object permission")
         verbose_name_plural = gettext_lazy("case group object permissions")
-        pass
 
 
 class CaseViewer(models.Model):
@@ -2443,7 +2442,7 @@ class LetterUserObjectPermission(UserObjectPermissionBase):
         Letter, on_delete=models.CASCADE, verbose_name=gettext_lazy("content object")
     )
 
-    class Meta:
+    class Meta(UserObjectPermissionBase.Meta):
         verbose_name = gettext_lazy("letter user object permission")
         verbose_name_plural = gettext_lazy("letter user object permissions")
 
@@ -2453,7 +2452,7 @@ class LetterGroupObjectPermission(GroupObjectPermissionBase):
         Letter, on_delete=models.CASCADE, verbose_name=gettext_lazy("content object")
     )
 
-    class Meta:
+    class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = gettext_lazy("letter group object permission")
         verbose_name_plural = gettext_lazy("letter group object permissions")
 
@@ -2500,7 +2499,65 @@ class DispatchStatus(models.TextChoices):
     NOT_EMAILED = "not_emailed", gettext_lazy("No email address")
 
 
-class Dispatch(models.Model):
+class LeasedWork(models.Model):
+    """A piece of the queue's work on one row (a letter's preparation, its delivery):
+    how often it was tried, who holds it, until when, and the last error. A worker that
+    claims the row holds it until `lease_until`; one killed mid-work leaves an expired
+    lease, and the worker's sweep hands the row to another. The rules of claiming and
+    retrying are here, once, for both (cases.services.letters)."""
+
+    attempts = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("next attempt at")
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("lease until")
+    )
+    claimed_by = models.CharField(
+        max_length=64, blank=True, verbose_name=gettext_lazy("claimed by")
+    )
+    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
+
+    class Meta:
+        abstract = True
+
+    def busy_or_early(self, now, *, busy: str, retrying: str, defers: bool) -> str | None:
+        """Why a task that finds the row now must leave it: "held" (a live worker has
+        it), "early" (a duplicate of a retry queued for later, where the backend
+        defers), or None: it may claim it."""
+        if self.status == busy and self.lease_until and self.lease_until > now:
+            return "held"
+        if self.status == retrying and self.next_attempt_at and self.next_attempt_at > now:
+            return "early" if defers else None
+        return None
+
+    def claim(self, now, *, busy: str, lease_seconds: int, worker: str) -> None:
+        """Take the row for one attempt (the caller holds its row lock and saves it)."""
+        self.status = busy
+        self.attempts += 1
+        self.next_attempt_at = None
+        self.lease_until = now + datetime.timedelta(seconds=lease_seconds)
+        self.claimed_by = worker[:64]
+
+    def retry_or_fail(
+        self, error: str, delays: list[int], *, retrying: str, failed: str, give_up=False
+    ) -> int | None:
+        """After a failed attempt: retry after the next of `delays` (returned, in
+        seconds), or stop (`failed`) when they are used up or `give_up`."""
+        self.lease_until = None
+        self.last_error = error[:2000]
+        retries_done = self.attempts - 1
+        if give_up or retries_done >= len(delays):
+            self.status, self.next_attempt_at = failed, None
+            return None
+        retry_in = delays[retries_done]
+        self.status = retrying
+        self.next_attempt_at = timezone.now() + datetime.timedelta(seconds=retry_in)
+        return retry_in
+
+
+class Dispatch(LeasedWork):
     """Where the emailing of one letter stands: the task queue's view of it
     (docs/decisions/0015). The letter itself is issued, hashed and recorded in the step;
     this row says whether the worker has sent it, is retrying, or gave up. The attempts
@@ -2518,20 +2575,6 @@ class Dispatch(models.Model):
         default=DispatchStatus.QUEUED,
         verbose_name=gettext_lazy("status"),
     )
-    attempts = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
-    next_attempt_at = models.DateTimeField(
-        null=True, blank=True, verbose_name=gettext_lazy("next attempt at")
-    )
-    # A worker that claims the letter holds it until lease_until; a worker killed
-    # mid-send leaves an expired lease, and the sweep hands the letter to another.
-    lease_until = models.DateTimeField(
-        null=True, blank=True, verbose_name=gettext_lazy("lease until")
-    )
-    claimed_by = models.CharField(
-        max_length=64, blank=True, verbose_name=gettext_lazy("claimed by")
-    )
-    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
         verbose_name = gettext_lazy("dispatch")
@@ -2557,7 +2600,7 @@ class LetterOrderStatus(models.TextChoices):
     ISSUED = "issued", pgettext_lazy("letter order", "Issued")
 
 
-class LetterOrder(models.Model):
+class LetterOrder(LeasedWork):
     """A letter the step decided to send, before it exists (docs/decisions/0027): the
     step writes this row and the letter's HTML (what was true at the step, in the
     recipient's language); a task renders the PDF, signs, stores and issues it. The
@@ -2611,20 +2654,6 @@ class LetterOrder(models.Model):
         default=LetterOrderStatus.PREPARING,
         verbose_name=gettext_lazy("status"),
     )
-    attempts = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
-    next_attempt_at = models.DateTimeField(
-        null=True, blank=True, verbose_name=gettext_lazy("next attempt at")
-    )
-    # A worker preparing the letter holds it until lease_until; one killed mid-render
-    # leaves an expired lease, and the sweep hands the order to another.
-    lease_until = models.DateTimeField(
-        null=True, blank=True, verbose_name=gettext_lazy("lease until")
-    )
-    claimed_by = models.CharField(
-        max_length=64, blank=True, verbose_name=gettext_lazy("claimed by")
-    )
-    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
     letter = models.OneToOneField(
         Letter,
         null=True,

@@ -143,20 +143,20 @@ def attempt_preparation(order_id: int, *, worker: str = "") -> str:
             LetterOrderStatus.FAILED,
         ):
             return order.status
-        if order.lease_until and order.lease_until > now:
-            return "held"  # another worker is preparing it
-        if (
-            order.status == LetterOrderStatus.RETRYING
-            and order.next_attempt_at
-            and order.next_attempt_at > now
-            and prepare_letter.get_backend().supports_defer
-        ):
-            return "early"  # a duplicate: the retry is queued for later
-        order.status = LetterOrderStatus.PREPARING
-        order.attempts += 1
-        order.next_attempt_at = None
-        order.lease_until = now + datetime.timedelta(seconds=settings.PROBITY_LETTER_LEASE_SECONDS)
-        order.claimed_by = worker[:64]
+        leave = order.busy_or_early(
+            now,
+            busy=LetterOrderStatus.PREPARING,
+            retrying=LetterOrderStatus.RETRYING,
+            defers=prepare_letter.get_backend().supports_defer,
+        )
+        if leave:
+            return leave  # another worker is preparing it, or this is a retry's duplicate
+        order.claim(
+            now,
+            busy=LetterOrderStatus.PREPARING,
+            lease_seconds=settings.PROBITY_LETTER_LEASE_SECONDS,
+            worker=worker,
+        )
         order.save()
     letter = None
     try:
@@ -240,21 +240,16 @@ def _issue_prepared(order_id: int, letter: Letter) -> str:
 
 def _preparation_failed(order_id: int, exc: BaseException) -> str:
     """Record the failure; retry after the next delay, or stop and wait for staff."""
-    delays = letter_retry_delays()
-    retry_in = None
     with transaction.atomic():
         order = LetterOrder.objects.select_for_update().get(pk=order_id)
         if order.letter_id is not None:
             return order.status
-        order.lease_until = None
-        order.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        retries_done = order.attempts - 1
-        if retries_done >= len(delays):
-            order.status = LetterOrderStatus.FAILED
-        else:
-            retry_in = delays[retries_done]
-            order.status = LetterOrderStatus.RETRYING
-            order.next_attempt_at = timezone.now() + datetime.timedelta(seconds=retry_in)
+        retry_in = order.retry_or_fail(
+            f"{type(exc).__name__}: {exc}",
+            letter_retry_delays(),
+            retrying=LetterOrderStatus.RETRYING,
+            failed=LetterOrderStatus.FAILED,
+        )
         order.save()
         if retry_in is not None:  # in the transaction: the retry's task row commits with it
             enqueue_preparation(order_id, delay=retry_in)
@@ -484,45 +479,38 @@ def attempt_delivery(letter_id: int, *, worker: str = "") -> str:
             DispatchStatus.NOT_EMAILED,
         ):
             return dispatch.status
-        if dispatch.status == DispatchStatus.SENDING and (
-            dispatch.lease_until and dispatch.lease_until > now
-        ):
-            return "held"  # another worker is sending it
-        if (
-            dispatch.status == DispatchStatus.RETRYING
-            and dispatch.next_attempt_at
-            and dispatch.next_attempt_at > now
-            and settings.PROBITY_DELIVERY_RETRY_DELAYS
-            and deliver_letter.get_backend().supports_defer
-        ):
-            return "early"  # a duplicate: the retry is queued for later
-        dispatch.status = DispatchStatus.SENDING
-        dispatch.attempts += 1
-        dispatch.lease_until = now + datetime.timedelta(
-            seconds=settings.PROBITY_DELIVERY_LEASE_SECONDS
+        leave = dispatch.busy_or_early(
+            now,
+            busy=DispatchStatus.SENDING,
+            retrying=DispatchStatus.RETRYING,
+            defers=bool(retry_delays()) and deliver_letter.get_backend().supports_defer,
         )
-        dispatch.claimed_by = worker[:64]
+        if leave:
+            return leave  # another worker is sending it, or this is a retry's duplicate
+        dispatch.claim(
+            now,
+            busy=DispatchStatus.SENDING,
+            lease_seconds=settings.PROBITY_DELIVERY_LEASE_SECONDS,
+            worker=worker,
+        )
         dispatch.save()
 
     attempts = deliver(letter_id, by=None, only_failed=True)
     failed = [a for a in attempts if not a.succeeded]
-    delays = retry_delays()
     retry_in = None
     with transaction.atomic():
         dispatch = Dispatch.objects.select_for_update().get(letter_id=letter_id)
-        dispatch.lease_until = None
-        dispatch.next_attempt_at = None
         if not failed:
+            dispatch.lease_until = None
             dispatch.status, dispatch.last_error = DispatchStatus.SENT, ""
         else:
-            dispatch.last_error = failed[0].error
-            retries_done = dispatch.attempts - 1
-            if any(a.permanent for a in failed) or retries_done >= len(delays):
-                dispatch.status = DispatchStatus.FAILED
-            else:
-                retry_in = delays[retries_done]
-                dispatch.status = DispatchStatus.RETRYING
-                dispatch.next_attempt_at = timezone.now() + datetime.timedelta(seconds=retry_in)
+            retry_in = dispatch.retry_or_fail(
+                failed[0].error,
+                retry_delays(),
+                retrying=DispatchStatus.RETRYING,
+                failed=DispatchStatus.FAILED,
+                give_up=any(a.permanent for a in failed),
+            )
         dispatch.save()
     if retry_in is not None:
         log.info("Letter %s: delivery retry %s in %ss", letter_id, dispatch.attempts, retry_in)
