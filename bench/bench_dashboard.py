@@ -63,18 +63,10 @@ def _cases() -> int:
 
 
 def spawn(database: str, root: Path) -> subprocess.Popen:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="benchsite.settings", DJANGO_DEBUG="0")
-    env["PYTHONPATH"] = os.pathsep.join([str(root / "bench"), str(root)])
-    # This checkout's var/ even for another --root: the bench writes nothing there.
-    env["PROBITY_PRIVATE_DIR"] = str(BENCH.parent / "var" / "bench-suite-private")
-    env.pop("DATABASE_URL", None)
-    env.pop("SQLITE_PATH", None)
-    if database.startswith("postgres"):
-        if "bench" not in database.rsplit("/", 1)[-1]:
-            sys.exit(f"Refusing a PostgreSQL database whose name lacks 'bench': {database}")
-        env["DATABASE_URL"] = database
-    else:
-        env["SQLITE_PATH"] = str(Path(database).resolve())
+    sys.path.insert(0, str(BENCH))  # the parent's helpers; the child reads root's
+    from suite import bench_env
+
+    env = bench_env(database, root)
     return subprocess.Popen(
         [str(root / ".venv" / "bin" / "python"), __file__, "--child"],
         cwd=root,

@@ -27,6 +27,9 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from suite import bench_env  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,24 +48,8 @@ def main(argv=None) -> int:
     if args.child:
         return child(args)
     code = Path(args.code).resolve()
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="benchsite.settings",
-        DJANGO_DEBUG="0",
-        # This bench's helpers (suite.py, benchsite) first, then the code measured.
-        PYTHONPATH=os.pathsep.join([str(BENCH), str(code)]),
-        PROBITY_PRIVATE_DIR=str(ROOT / "var" / "bench-suite-private"),
-    )
-    if args.database_url:
-        if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-            sys.exit(
-                f"Refusing a PostgreSQL database whose name lacks 'bench': {args.database_url}"
-            )
-        env["DATABASE_URL"] = args.database_url
-        env.pop("SQLITE_PATH", None)
-    else:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(Path(args.sqlite).resolve())
+    # This bench's helpers (suite.py, benchsite) first, then the code measured.
+    env = bench_env(args.database_url or args.sqlite, code, helpers=BENCH)
     load_before = os.getloadavg()[0]
     out = subprocess.run(
         [sys.executable, __file__, "--child", *argv_of(args)],

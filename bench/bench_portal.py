@@ -31,7 +31,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from suite import free_port, get, throughput  # noqa: E402
+from suite import bench_env, get, start_gunicorn, throughput  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -49,22 +49,7 @@ def parse_args(argv=None):
 
 
 def env_for(args, checkout: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="benchsite.settings",
-        DJANGO_DEBUG="0",
-        PYTHONPATH=os.pathsep.join([str(checkout / "bench"), str(checkout)]),
-        PROBITY_PRIVATE_DIR=str(ROOT / "var" / "bench-portal-private"),
-    )
-    if args.database_url:
-        if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-            sys.exit("Refusing a PostgreSQL database whose name lacks 'bench'.")
-        env["DATABASE_URL"] = args.database_url
-        env.pop("SQLITE_PATH", None)
-    else:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(Path(args.sqlite).resolve())
-    return env
+    return bench_env(args.database_url or args.sqlite, checkout, "bench-portal-private")
 
 
 def child(args) -> int:
@@ -122,33 +107,6 @@ def child(args) -> int:
     return 0
 
 
-def start(env: dict, checkout: Path):
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-            "association.wsgi:application",
-        ],
-        env=env,
-        cwd=checkout,
-    )
-    for _ in range(300):
-        try:
-            if get(port, "/bench/hello/") == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    return server, port
-
-
 def main() -> int:
     args = parse_args()
     if args.child:
@@ -179,7 +137,7 @@ def main() -> int:
                 text=True,
             ).stdout
             info[name] = json.loads(out.strip().splitlines()[-1])
-            servers[name] = start(env, checkout)
+            servers[name] = start_gunicorn(env, checkout)
         rps = {(name, page): [] for name in checkouts for page in ("hello", "portal")}
         for name, (_server, port) in servers.items():
             for _ in range(10):  # both workers warm
@@ -200,7 +158,9 @@ def main() -> int:
             server.terminate()
             server.wait(30)
         stop.set()
-    print("| code | SQL queries | in-process portal / hello ms | hello req/s | portal req/s | portal / hello |")
+    print(
+        "| code | SQL queries | in-process portal / hello ms | hello req/s | portal req/s | portal / hello |"
+    )
     print("|---|---|---|---|---|---|")
     for name in checkouts:
         hello = statistics.mean(rps[name, "hello"])

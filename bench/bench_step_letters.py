@@ -102,8 +102,10 @@ def main() -> None:
         a = statistics.median(times[(how, True)])
         b = statistics.median(times[(how, False)])
         n = len(times[(how, True)])
-        print(f"{label}: dismiss with two letters {a * 1000:.1f} ms, letters switched off "
-              f"{b * 1000:.1f} ms (medians of {n}); ratio {a / b:.2f}x (target <= 1.2x)")
+        print(
+            f"{label}: dismiss with two letters {a * 1000:.1f} ms, letters switched off "
+            f"{b * 1000:.1f} ms (medians of {n}); ratio {a / b:.2f}x (target <= 1.2x)"
+        )
     print(f"load average: {os.getloadavg()[0]:.2f}")
     if args.drain:
         drain()

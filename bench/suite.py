@@ -64,24 +64,38 @@ def parse_args(argv=None) -> argparse.Namespace:
 # ---------------------------------------------------------------------------
 
 
-def database_env(args, cases: int) -> dict:
+def bench_env(
+    database: str,
+    code: Path = ROOT,
+    private: str = "bench-suite-private",
+    helpers: Path | None = None,
+) -> dict:
+    """The environment every bench child runs in: the bench's settings (benchsite, no
+    debug) with the bench helpers (`helpers`, default `code`'s bench/) and `code` first
+    on the path, on `database` (a postgres:// URL, whose name must contain "bench", or a
+    SQLite file). The private files go under this checkout's var/ whatever `code` is."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="benchsite.settings",
         DJANGO_DEBUG="0",
-        PYTHONPATH=os.pathsep.join([str(BENCH), str(ROOT)]),
-        PROBITY_PRIVATE_DIR=str(ROOT / "var" / "bench-suite-private"),
+        PYTHONPATH=os.pathsep.join([str(helpers or code / "bench"), str(code)]),
+        PROBITY_PRIVATE_DIR=str(ROOT / "var" / private),
     )
-    if args.database == "postgres":
-        url = args.database_url.format(cases=cases)
-        if "bench" not in url.rsplit("/", 1)[-1]:
-            sys.exit(f"Refusing a PostgreSQL database whose name lacks 'bench': {url}")
-        env["DATABASE_URL"] = url
-        env.pop("SQLITE_PATH", None)
+    env.pop("DATABASE_URL", None)
+    env.pop("SQLITE_PATH", None)
+    if database.startswith("postgres"):
+        if "bench" not in database.rsplit("/", 1)[-1]:
+            sys.exit(f"Refusing a PostgreSQL database whose name lacks 'bench': {database}")
+        env["DATABASE_URL"] = database
     else:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(ROOT / "var" / f"bench_suite_{cases}.sqlite3")
+        env["SQLITE_PATH"] = str(Path(database).resolve())
     return env
+
+
+def database_env(args, cases: int) -> dict:
+    if args.database == "postgres":
+        return bench_env(args.database_url.format(cases=cases))
+    return bench_env(str(ROOT / "var" / f"bench_suite_{cases}.sqlite3"))
 
 
 def ensure_postgres_database(url: str) -> None:
@@ -228,8 +242,9 @@ def worker_memory(master: int) -> list[tuple[int, int]]:
     return out
 
 
-def http_phase(args, cases: int, sessions: dict) -> dict:
-    env = database_env(args, cases)
+def start_gunicorn(env: dict, cwd: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """gunicorn with two sync workers on a free port, once it answers the hello-world
+    (the server and its port). ROOT's gunicorn serves `cwd`'s code."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -245,15 +260,20 @@ def http_phase(args, cases: int, sessions: dict) -> dict:
             "association.wsgi:application",
         ],
         env=env,
-        cwd=ROOT,
+        cwd=cwd,
     )
+    for _ in range(300):
+        try:
+            if get(port, "/bench/hello/") == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    return server, port
+
+
+def http_phase(args, cases: int, sessions: dict) -> dict:
+    server, port = start_gunicorn(database_env(args, cases))
     try:
-        for _ in range(300):
-            try:
-                if get(port, "/bench/hello/") == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
         portal = sessions["portal"]
         for path, cookie in (("/bench/hello/", ""), (portal["url"], portal["cookie"])):
             for _ in range(10):  # both workers warm

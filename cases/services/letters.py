@@ -54,10 +54,6 @@ from cases.services.record import lock_case, record_event
 log = logging.getLogger("probity.letters")
 
 
-# The rule lives with the rendering, which the preview shares with the issue.
-letter_language = rendering.letter_language
-
-
 def issue(
     case: Case,
     kind: str,
@@ -71,7 +67,7 @@ def issue(
     """Order one letter in the step; the caller holds the case lock. The HTML is
     rendered now (the letter says what was true at the step); the PDF, the costly
     part, is the task's (`prepare_letter`, enqueued in this transaction)."""
-    language = letter_language(recipient.language)
+    language = rendering.letter_language(recipient.language)
     # The letters of one step share one event: their case-wide context is read once.
     shared = event.__dict__.setdefault("_letter_context", {})
     with translation.override(language):
@@ -361,7 +357,7 @@ def language_of(letter: Letter) -> str:
     """The language the letter was written in (its order's); letters issued before
     orders existed were written in the association's own."""
     order = LetterOrder.objects.filter(letter=letter).only("language").first()
-    return letter_language(order.language if order else "")
+    return rendering.letter_language(order.language if order else "")
 
 
 def _message(letter: Letter, address: str) -> EmailMessage:

@@ -87,22 +87,17 @@ def counted(case_model=Case) -> Counter:
     cases = case_model.objects.order_by()
     for state, n in cases.values_list("state").annotate(n=Count("pk")):
         found[(IN_STATE, state, None)] = n
-    decided = (
-        cases.filter(decided_at__isnull=False)
-        .annotate(month=Trunc("decided_at", "month", output_field=DateField(), tzinfo=tz))
-        .values_list("state", "month")
-        .annotate(n=Count("pk"))
-    )
-    for state, month, n in decided:
-        found[(DECIDED, state, month)] = n
-    ended = (
-        cases.filter(state__in=ENDED_STATES)
-        .annotate(month=Trunc("state_changed_at", "month", output_field=DateField(), tzinfo=tz))
-        .values_list("state", "month")
-        .annotate(n=Count("pk"))
-    )
-    for state, month, n in ended:
-        found[(ENDED, state, month)] = n
+    for kind, some, moment in (
+        (DECIDED, cases.filter(decided_at__isnull=False), "decided_at"),
+        (ENDED, cases.filter(state__in=ENDED_STATES), "state_changed_at"),
+    ):
+        by_month = (
+            some.annotate(month=Trunc(moment, "month", output_field=DateField(), tzinfo=tz))
+            .values_list("state", "month")
+            .annotate(n=Count("pk"))
+        )
+        for state, month, n in by_month:
+            found[(kind, state, month)] = n
     return found
 
 

@@ -122,7 +122,8 @@ def login(page, live_server, username: str, password: str = PASSWORD) -> None:
 def _second_factor_code(username: str) -> str | None:
     """For a user who must sign in with a second factor (members.accounts), the code
     their authenticator (tests.factories.people.totp_device, set up here if absent)
-    shows next: a code django-otp has not yet accepted, since it takes each once."""
+    shows next: a code django-otp has not yet accepted, since it takes each once,
+    and one it accepts for the longest (this step's, or the next one's)."""
     user = User.objects.get(username=username)
     if not requires_second_factor(user):
         return None
@@ -130,13 +131,13 @@ def _second_factor_code(username: str) -> str | None:
     device.refresh_from_db()
     while True:
         now = time.time()
-        current = int((now - device.t0) // device.step)
-        if device.last_t < current:
-            return totp_code(device, at=now)
-        if device.last_t < current + 1:
-            # This step's code was used: the next one (django-otp allows one step ahead).
-            return totp_code(device, at=now + device.step)
-        time.sleep(device.t0 + (current + 1) * device.step - now + 0.1)
+        # Steps as django-otp counts them: with the device's drift, which its last
+        # verification may have moved either way (a slow page shifts it by one).
+        current = int((now - device.t0) // device.step) + device.drift
+        wanted = max(device.last_t + 1, current)
+        if wanted <= current + device.tolerance:
+            return totp_code(device, at=now + (wanted - current) * device.step)
+        time.sleep(device.t0 + (current - device.drift + 1) * device.step - now + 0.1)
 
 
 def logout(page) -> None:

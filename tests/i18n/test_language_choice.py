@@ -20,6 +20,7 @@ from members import services
 from members.accounts import language_of
 from members.models import Preference
 from members.templatetags.money import money
+from tests.factories.language import client_language
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,12 @@ def test_the_password_reset_email_is_in_the_account_holders_language(
     client.post(reverse("password_reset"), {"email": "rowena@example.org"}, **browser)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith(subject)
+
+
+def test_the_test_client_speaks_the_language_of_the_run(client, staff):
+    """PROBITY_TEST_LANGUAGE=fr must reach every request (tests/conftest.py's
+    `client_language`), signed in or not: otherwise the French run of the suite would
+    pass without a page in French."""
+    assert client.get(reverse("login"))["Content-Language"] == client_language()
+    client.force_login(staff)
+    assert client.get(reverse("cases:dashboard"))["Content-Language"] == client_language()

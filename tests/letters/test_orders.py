@@ -233,7 +233,7 @@ def test_a_complainant_gets_the_language_chosen_else_the_associations(world, set
     case.complainant.language = "fr"
     case.complainant.save()
     assert rendering.complainant_recipient(fresh(case)).language == "fr"
-    assert letters.letter_language("xx") == settings.LANGUAGE_CODE  # not set up: the default
+    assert rendering.letter_language("xx") == settings.LANGUAGE_CODE  # not set up: the default
 
 
 def test_staff_set_an_organizations_correspondence_language(world, client):
