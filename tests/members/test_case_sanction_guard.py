@@ -37,7 +37,7 @@ def test_staff_cannot_reinstate_a_member_suspended_by_a_case(staff):
     message = refused.value.messages[0]
     assert bc.case.number in message
     assert "suspension" in message
-    assert f"{sanction.ends_on:%d %B %Y}" in message
+    assert f"{sanction.ends_on.day} {sanction.ends_on:%B %Y}" in message
     assert member_snapshot(org) == before
 
 
@@ -79,7 +79,7 @@ def test_staff_cannot_readmit_before_the_readmission_bar_of_a_case_expulsion(sta
     message = refused.value.messages[0]
     assert bc.case.number in message
     assert "expelled" in message
-    assert f"{sanction.readmission_bar_until:%d %B %Y}" in message
+    assert f"{sanction.readmission_bar_until.day} {sanction.readmission_bar_until:%B %Y}" in message
     assert member_snapshot(org) == before
 
 

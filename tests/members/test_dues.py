@@ -35,7 +35,7 @@ def test_lapsed_member_is_restored_when_dues_are_paid(staff):
     assert (restore.from_status, restore.to_status) == ("lapsed", "active")
     assert restore.changed_by == staff
     assert str(invoice.year) in restore.reason
-    assert f"{paid:%d %B %Y}" in restore.reason
+    assert f"{paid.day} {paid:%B %Y}" in restore.reason
 
 
 def test_lapsed_member_stays_lapsed_while_another_overdue_invoice_remains(staff):
