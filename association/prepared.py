@@ -49,6 +49,11 @@ class _CompiledQuery:
         return self.compiler
 
 
+def _database_key(alias: str) -> str:
+    """What compiled SQL is kept for: the connection, its backend and its database."""
+    return f"{alias}:{connections[alias].vendor}:{connections[alias].settings_dict['NAME']}"
+
+
 class PreparedQuery:
     """`build(*args)` returns a queryset of `model` for integer arguments `args`; calling
     the PreparedQuery with them returns its rows (a list), from SQL compiled only once
@@ -79,7 +84,7 @@ class PreparedQuery:
         if len(args) != self.arity or not all(type(a) is int for a in args):
             raise TypeError(f"expected {self.arity} integer argument(s)")
         alias = router.db_for_read(self.model)
-        key = f"{alias}:{connections[alias].vendor}:{connections[alias].settings_dict['NAME']}"
+        key = _database_key(alias)
         compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
@@ -94,3 +99,28 @@ class PreparedQuery:
         queryset._query = _CompiledQuery(compiler)
         queryset._prefetch_related_lookups = lookups
         return list(queryset)
+
+
+class PreparedRows:
+    """`build()` returns a `values_list` queryset of `model` without arguments (a UNION
+    too, which a PreparedQuery cannot iterate); calling the PreparedRows returns its
+    rows as tuples, from SQL compiled only once per database. The values are the
+    database's own (no field converters): select integers and text."""
+
+    def __init__(self, model, build: Callable[[], QuerySet]):
+        self.model = model
+        self.build = build
+        self._compiled: dict[str, tuple[str, tuple]] = {}
+
+    def __call__(self) -> list[tuple]:
+        alias = router.db_for_read(self.model)
+        key = _database_key(alias)
+        compiled = self._compiled.get(key)
+        if compiled is None:  # two threads may both compile it: the same SQL either way
+            compiled = self._compiled.setdefault(
+                key, self.build().query.get_compiler(using=alias).as_sql()
+            )
+        sql, params = compiled
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()

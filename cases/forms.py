@@ -9,10 +9,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import F, QuerySet, Value
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from association.prepared import PreparedRows
 from association.widgets import QuickInput, QuickSelect
 from cases.models import (
     BALLOT_CHOICES,
@@ -128,6 +130,39 @@ def staff_users():
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
+
+
+def _principle_and_officer_rows() -> QuerySet:
+    columns = ("kind", "pk", "a", "b", "c")
+    principles = Principle.objects.annotate(
+        kind=Value(0), a=F("number"), b=F("title"), c=Value("")
+    ).values_list(*columns)
+    officers = (
+        staff_users()
+        .order_by()
+        .annotate(kind=Value(1), a=F("first_name"), b=F("last_name"), c=F("username"))
+        .values_list(*columns)
+    )
+    return principles.order_by().union(officers, all=True)
+
+
+# Compiled once: building and compiling the UNION cost ten times what running it does.
+_PRINCIPLES_AND_OFFICERS = PreparedRows(Principle, _principle_and_officer_rows)
+
+
+def _principles_and_officers() -> tuple[list[Principle], list[User]]:
+    """The principles (by number) and the active staff (by last name) the case list's
+    filter offers, read in one query (a UNION of the two): every load of the list asks
+    for both, and each query is a round trip to the database (issue 15)."""
+    found: tuple[list, list] = ([], [])
+    for kind, pk, a, b, c in _PRINCIPLES_AND_OFFICERS():
+        if kind == 0:
+            found[0].append(Principle(pk=pk, number=a, title=b))
+        else:
+            found[1].append(User(pk=pk, first_name=a, last_name=b, username=c))
+    found[0].sort(key=lambda p: (p.number, p.pk))
+    found[1].sort(key=lambda u: (u.last_name, u.pk))
+    return found
 
 
 class ComplaintForm(forms.Form):
@@ -595,6 +630,14 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = staff_users()
+        # The choices shown, read in one query; a chosen one is still checked against its
+        # field's queryset.
+        principles, officers = _principles_and_officers()
+        for name, rows in (("principle", principles), ("officer", officers)):
+            field = self.fields[name]
+            field.choices = [("", field.empty_label)] + [
+                (row.pk, field.label_from_instance(row)) for row in rows
+            ]
         # Rendered in Python: a template per <option> was a fifth of the list's time,
         # and each input's template (and its attributes') a few percent more.
         for name in ("state", "principle", "officer"):

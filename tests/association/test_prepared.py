@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.db.models import Exists, OuterRef
 
-from association.prepared import PreparedQuery
+from association.prepared import PreparedQuery, PreparedRows
 
 
 def _with_group_flag(pk):
@@ -58,3 +58,23 @@ def test_an_argument_missing_from_the_sql_is_refused():
     prepared = PreparedQuery(User, lambda pk: User.objects.all())
     with pytest.raises(ValueError):
         prepared(1)
+
+
+@pytest.mark.django_db
+def test_prepared_rows_are_read_afresh_from_sql_built_once():
+    built = []
+
+    def build():
+        built.append(1)
+        named = User.objects.filter(username__startswith="u-").values_list("pk", "username")
+        groups = Group.objects.filter(name__startswith="g-").values_list("pk", "name")
+        return named.union(groups, all=True)
+
+    prepared = PreparedRows(User, build)
+    assert prepared() == []
+    user = User.objects.create(username="u-dana")
+    group = Group.objects.create(name="g-readers")
+    assert sorted(prepared()) == sorted([(user.pk, "u-dana"), (group.pk, "g-readers")])
+    user.delete()
+    assert prepared() == [(group.pk, "g-readers")]
+    assert len(built) == 1

@@ -145,9 +145,37 @@ def test_the_count_is_bounded(client, staff, docket, monkeypatch):
     more = said("%(count)s cases", count=said("More than %(count)s", count=10))
     assert more in response.content.decode()
     response = client.get(URL, {"q": "2026-0001"})
-    assert said_n("%(count)s case", "%(count)s cases", 1, count=1) + "<" in response.content.decode()
+    assert (
+        said_n("%(count)s case", "%(count)s cases", 1, count=1) + "<" in response.content.decode()
+    )
 
 
 def test_bounded_count_counts_at_most_limit_plus_one(staff, docket):
     assert paging.bounded_count(Case.objects.all(), limit=30) == (23, False)
     assert paging.bounded_count(Case.objects.all(), limit=22) == (22, True)
+
+
+def test_the_count_is_read_with_the_rows_on_every_kind_of_page(client, staff, docket):
+    """The count is a column of the page's query (paging.BoundedCount): the first, an
+    older, a newer and a jumped-to page all say 23, and a page past the end (a cursor
+    before the oldest case) still counts the list. The staff list asks four queries:
+    the session, the user with their roles, the filter's choices, the page."""
+    client.force_login(staff)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(URL)
+    assert len(first) == 4
+    assert response.context["page"].count == 23
+    older = paging._encode((docket[10].filed_at, docket[10].pk))
+    past_the_end = paging._encode((docket[0].filed_at, docket[0].pk))
+    for params in (
+        {"after": older},
+        {"before": older},
+        {"go": "2026-0010"},
+        {"after": past_the_end},
+    ):
+        page = client.get(URL, params).context["page"]
+        assert (page.count, page.count_is_bounded) == (23, False), params
+    assert client.get(URL, {"after": past_the_end}).context["page"].object_list == []
+    empty = client.get(URL, {"q": "no such organization"}).context["page"]
+    assert (empty.count, empty.count_is_bounded) == (0, False)

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from association.widgets import QuickInput
-from cases.forms import CaseFilterForm
-from cases.models import Case, Complainant, Procedure
+from cases.forms import CaseFilterForm, StaffChoiceField, staff_users
+from cases.models import Case, Complainant, Principle, Procedure
 from cases.templatetags.case_list import case_list_rows
 from cases.workflow import CaseState
-from tests.factories.cases import adopt_procedure
+from tests.factories.cases import PrincipleFactory, adopt_procedure
 from tests.factories.dates import days, today
 from tests.factories.language import said
 from tests.factories.members import OrganizationFactory
-from tests.factories.people import staff_user
+from tests.factories.people import UserFactory, board_user, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,39 @@ def test_filter_form_fields_as_before(db):
     for name in ("q", "respondent"):
         assert str(quick[name]) == str(plain[name])
     assert 'aria-invalid="true"' in str(quick["q"])
+
+
+def test_filter_choices_read_in_one_query_are_what_the_querysets_give(
+    db, django_assert_num_queries
+):
+    """The principles and officers the filter offers (one UNION query) are the options
+    Django's fields write from their querysets: by number, by last name, the active
+    staff only, a name or else the username; a chosen one stays selected."""
+    for number, title in (("7", "Fair pricing"), ("12", 'Safe <products> & "claims"'), ("1", "A")):
+        PrincipleFactory(number=number, title=title)
+    chosen = staff_user(first_name="Zoé", last_name="Adam")
+    staff_user(first_name="", last_name="")  # shown by username
+    staff_user(first_name="Bea", last_name="Zeller")
+    staff_user(is_active=False, last_name="Gone")
+    board_user(last_name="Board")
+    UserFactory(last_name="Nobody")
+    principle = Principle.objects.get(number="12")
+    data = {"principle": str(principle.pk), "officer": str(chosen.pk)}
+    with django_assert_num_queries(1):
+        form = CaseFilterForm(data)
+    plain = {
+        "principle": forms.ModelChoiceField(
+            queryset=Principle.objects.order_by("number"),
+            empty_label=form.fields["principle"].empty_label,
+        ),
+        "officer": StaffChoiceField(
+            queryset=staff_users(), empty_label=form.fields["officer"].empty_label
+        ),
+    }
+    for name, field in plain.items():
+        expected = [(str(value), str(label)) for value, label in field.choices]
+        assert [(str(value), str(label)) for value, label in form.fields[name].choices] == expected
+        assert f'<option value="{data[name]}" selected>' in str(form[name])
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["principle"] == principle
+    assert form.cleaned_data["officer"] == chosen
