@@ -930,9 +930,12 @@ def _representatives_organization(request) -> Organization:
 @login_required
 def portal_cases(request):
     organization = _representatives_organization(request)
-    cases = selectors.portal_case_summary(organization=organization, user=request.user)
-    page = Paginator(cases.select_related("appeal"), CASE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.portal_cases_page(
+        organization=organization,
+        user=request.user,
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
     )
     return render(
         request,
