@@ -700,6 +700,19 @@ def portal_letters_all(*, organization, user) -> QuerySet[Letter]:
     )
 
 
+def portal_list_page(rows: QuerySet, *, order_by: str, size: int, after: str, before: str):
+    """A page of "Our sanctions" or "Our letters" (`rows` from portal_sanctions_all or
+    portal_letters_all), newest by `order_by` first, by keyset (association.paging)."""
+    return keyset_page(
+        rows,
+        order=(f"-{order_by}", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
+    )
+
+
 # One more than shown, to tell whether there are more (compiled once per process).
 _PORTAL_NEWEST_SANCTIONS = PreparedQuery(
     Sanction,
