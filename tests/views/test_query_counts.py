@@ -572,6 +572,57 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
     assert response.context["sanctions_more"] and response.context["letters_more"]
 
 
+@pytest.mark.parametrize("name", ["cases:portal_sanctions", "cases:portal_letters"])
+def test_our_sanctions_and_letters_page_through_150_with_the_same_queries(
+    client, c, django_assert_num_queries, name
+):
+    """The first, the last and a previous page of 150 sanctions or letters (by keyset)
+    in the queries of the page with one or none."""
+    first = open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    client.force_login(c.rep)
+    url = reverse(name)
+    small = measure(client, url)
+    bulk_cases(
+        150, start=1, officers=[c.staff], respondents=[c.organization], proc=adopt_procedure()
+    )
+    cases = list(Case.objects.filter(respondent=c.organization).exclude(pk=first.pk))
+    grant(c.rep, "view_case", cases)
+    if name == "cases:portal_sanctions":
+        Sanction.objects.bulk_create(
+            Sanction(case=case, kind="censure", effective_on=today()) for case in cases
+        )
+    else:
+        event = CaseEvent.objects.filter(case=first).first()
+        letters = Letter.objects.bulk_create(
+            Letter(
+                case=first,
+                kind="decision",
+                addressee="respondent",
+                recipient_name="Acme Robotics",
+                event=event,
+                file=f"letters/bulk-{i}.pdf",
+                sha256="0" * 64,
+                size=1,
+                version=i + 2,
+            )
+            for i in range(150)
+        )
+        grant(c.rep, "view_letter_pdf", letters)
+    pages, params = [], {}
+    while True:
+        page = assert_same(client, url, small, django_assert_num_queries, params).context["page"]
+        pages.append([item.pk for item in page])
+        if not page.has_next:
+            break
+        params = {"after": page.next_cursor}
+    back = assert_same(
+        client, url, small, django_assert_num_queries, {"before": page.previous_cursor}
+    ).context["page"]
+    assert [len(p) for p in pages[:3]] == [50, 50, 50]
+    assert len({pk for p in pages for pk in p}) == sum(len(p) for p in pages) >= 150
+    assert [item.pk for item in back] == pages[-2]
+
+
 def test_complainants_page_is_fixed(client, c, django_assert_num_queries):
     case = case_with_exhibits(c.staff, c.organization)
     code = case.new_access_code
