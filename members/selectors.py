@@ -119,8 +119,9 @@ def organization_for_page(
     slug: str | None = None, *, pk: int | None = None, with_representative_changes: bool = False
 ) -> Organization:
     """One organization with everything its page lists, in a fixed number of queries
-    (of its status history, the newest HISTORY_SHOWN: _attach_newest_history). The record of representatives added and removed is for the register page (staff,
-    board, panel), not the member's own portal."""
+    (of its status history, the newest HISTORY_SHOWN: _attach_newest_history). The
+    record of representatives added and removed is for the register page (staff, board,
+    panel), not the member's own portal."""
     if slug is None and not with_representative_changes and type(pk) is int:
         found = _PORTAL_ORGANIZATION(pk)
         if not found:
