@@ -498,7 +498,7 @@ def child(args) -> int:
             "Our cases, last page",
             "representative",
             rep,
-            "/cases/ours/?page=9999",
+            oldest_ours(rep_user),
             "first page",
             rep,
             "/cases/ours/",
@@ -632,6 +632,21 @@ def oldest_cases(user) -> str:
 
     key = cases_visible_to(user).order_by("filed_at", "pk").values_list("filed_at", "pk")[50]
     return f"/cases/?after={_encode(tuple(key))}"
+
+
+def oldest_ours(user) -> str:
+    """ "Our cases"' oldest page, by its keyset cursor: after its 51st-oldest case."""
+    from association.paging import _encode
+    from cases.models import CaseViewer
+
+    keys = list(
+        CaseViewer.objects.filter(user=user, case__respondent__representatives__user=user)
+        .order_by("filed_at", "case_id")
+        .values_list("filed_at", "case_id")[:51]
+    )
+    if len(keys) <= 50:  # one page: the first is the last
+        return "/cases/ours/"
+    return f"/cases/ours/?after={_encode(tuple(keys[50]))}"
 
 
 def oldest_register() -> str:

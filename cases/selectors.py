@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Exists,
+    F,
     FilteredRelation,
     OuterRef,
     Prefetch,
@@ -333,13 +334,34 @@ def organization_case_summary(*, organization, user) -> list[Case]:
 def portal_case_summary(*, organization, user) -> QuerySet[Case]:
     """ "Our cases": the cases against the representative's organization that they were
     given access to (from the notice of complaint on), newest first; the caller pages
-    or slices it (an organization can have hundreds)."""
+    or slices it (an organization can have thousands).
+
+    Read from the representative's own CaseViewer rows (kept by the grant service with
+    view_case, docs/decisions/0030): their (user, -filed_at) index gives the cases in
+    order, annotated with the keys `portal_cases_page` seeks on; the permission stays
+    the authority on each case's page."""
     return (
-        with_user_permission(Case.objects.filter(respondent=organization), user, "view_case")
+        Case.objects.filter(respondent=organization, viewers__user=user)
+        .annotate(listed_at=F("viewers__filed_at"), listed_id=F("viewers__case_id"))
         # What each row's deadline reads (respondent_deadline), in a fixed number of queries.
-        .select_related("procedure")
+        .select_related("procedure", "appeal")
         .prefetch_related("review_disclosures", "review_comments", "hearings")
-        .order_by("-filed_at", "-pk")
+        .order_by("-listed_at", "-listed_id")
+    )
+
+
+def portal_cases_page(
+    *, organization, user, size: int, after: str = "", before: str = ""
+) -> KeysetPage:
+    """One page of "Our cases", newest first, by keyset (association.paging): the last
+    page costs what the first does, and the count stops at COUNT_LIMIT."""
+    return keyset_page(
+        portal_case_summary(organization=organization, user=user),
+        order=("-listed_at", "-listed_id"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
     )
 
 
@@ -678,6 +700,19 @@ def portal_letters_all(*, organization, user) -> QuerySet[Letter]:
     )
 
 
+def portal_list_page(rows: QuerySet, *, order_by: str, size: int, after: str, before: str):
+    """A page of "Our sanctions" or "Our letters" (`rows` from portal_sanctions_all or
+    portal_letters_all), newest by `order_by` first, by keyset (association.paging)."""
+    return keyset_page(
+        rows,
+        order=(f"-{order_by}", "-pk"),
+        kinds=(datetime.datetime, int),
+        size=size,
+        after=after,
+        before=before,
+    )
+
+
 # One more than shown, to tell whether there are more (compiled once per process).
 _PORTAL_NEWEST_SANCTIONS = PreparedQuery(
     Sanction,
@@ -685,9 +720,9 @@ _PORTAL_NEWEST_SANCTIONS = PreparedQuery(
 )
 _PORTAL_NEWEST_LETTERS = PreparedQuery(
     Letter,
-    lambda organization_id, user_id: portal_letters_all(
-        organization=organization_id, user=user_id
-    )[: PORTAL_SHOWN + 1],
+    lambda organization_id, user_id: portal_letters_all(organization=organization_id, user=user_id)[
+        : PORTAL_SHOWN + 1
+    ],
     arity=2,
 )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -930,9 +929,12 @@ def _representatives_organization(request) -> Organization:
 @login_required
 def portal_cases(request):
     organization = _representatives_organization(request)
-    cases = selectors.portal_case_summary(organization=organization, user=request.user)
-    page = Paginator(cases.select_related("appeal"), CASE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.portal_cases_page(
+        organization=organization,
+        user=request.user,
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
     )
     return render(
         request,
@@ -946,8 +948,12 @@ def portal_sanctions(request):
     """Every sanction on the representative's organization's record, newest first, a page
     at a time (the membership page shows the newest few)."""
     organization = _representatives_organization(request)
-    page = Paginator(selectors.portal_sanctions_all(organization), CASE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.portal_list_page(
+        selectors.portal_sanctions_all(organization),
+        order_by="decided_at",
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
     )
     return render(
         request, "cases/portal_sanctions.html", {"organization": organization, "page": page}
@@ -958,8 +964,13 @@ def portal_sanctions(request):
 def portal_letters(request):
     """Every letter to the organization that the representative may open, newest first."""
     organization = _representatives_organization(request)
-    letters = selectors.portal_letters_all(organization=organization, user=request.user)
-    page = Paginator(letters, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.portal_list_page(
+        selectors.portal_letters_all(organization=organization, user=request.user),
+        order_by="issued_at",
+        size=CASE_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
     return render(
         request, "cases/portal_letters.html", {"organization": organization, "page": page}
     )

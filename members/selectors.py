@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from association.paging import KeysetPage, keyset_page
 from association.prefetch import PreparedTogether, attach
 from association.prepared import PreparedQuery
 from members.models import (
@@ -48,9 +49,6 @@ def _organization_for_page(with_representative_changes: bool, **lookup) -> Query
         # not any history row has an author.
         Prefetch("representatives", queryset=Representative.objects.select_related("user")),
         "dues",
-        Prefetch(
-            "status_history", queryset=StatusChange.objects.select_related("changed_by", "case")
-        ),
     ]
     if with_representative_changes:
         prefetches.append(
@@ -66,6 +64,43 @@ def _organization_for_page(with_representative_changes: bool, **lookup) -> Query
     )
 
 
+# The organization's page shows the newest changes of status; the rest are paged
+# (organization_history_page): an organization can collect thousands over the years.
+HISTORY_SHOWN = 10
+HISTORY_PAGE = 50
+HISTORY_ORDER = ("-changed_at", "-pk")  # the (organization, -changed_at) index
+
+
+def _history_of(pk: int) -> QuerySet[StatusChange]:
+    return StatusChange.objects.filter(organization_id=pk).select_related("changed_by", "case")
+
+
+def _newest_history(pk: int) -> QuerySet[StatusChange]:
+    # One more than shown, to say there are more.
+    return _history_of(pk).order_by(*HISTORY_ORDER)[: HISTORY_SHOWN + 1]
+
+
+def _attach_newest_history(organization: Organization, rows: list[StatusChange]) -> None:
+    """`status_history` holds the newest HISTORY_SHOWN rows only (what the page shows:
+    the whole history is for organization_history_page), `status_history_more` whether
+    there are older ones."""
+    attach(organization, "status_history", rows[:HISTORY_SHOWN])
+    organization.status_history_more = len(rows) > HISTORY_SHOWN
+
+
+def organization_history_page(organization, *, after: str = "", before: str = "") -> KeysetPage:
+    """The organization's whole status history, newest first, a keyset page at a time
+    (association.paging): page 2,000 costs what the first does."""
+    return keyset_page(
+        _history_of(organization.pk),
+        order=HISTORY_ORDER,
+        kinds=(datetime.datetime, int),
+        size=HISTORY_PAGE,
+        after=after,
+        before=before,
+    )
+
+
 # The portal's organization by id, and what its page lists of it in one more query,
 # both compiled once per process (association.prepared, association.prefetch).
 _PORTAL_ORGANIZATION = PreparedQuery(
@@ -75,9 +110,7 @@ _PORTAL_ORGANIZATION_LISTS = PreparedTogether(
     lambda pk: {
         "representatives": Representative.objects.filter(organization_id=pk).select_related("user"),
         "dues": DuesInvoice.objects.filter(organization_id=pk),
-        "status_history": StatusChange.objects.filter(organization_id=pk).select_related(
-            "changed_by", "case"
-        ),
+        "status_history": _newest_history(pk),
     }
 )
 
@@ -85,19 +118,24 @@ _PORTAL_ORGANIZATION_LISTS = PreparedTogether(
 def organization_for_page(
     slug: str | None = None, *, pk: int | None = None, with_representative_changes: bool = False
 ) -> Organization:
-    """One organization with everything its page lists, in a fixed number of queries.
-    The record of representatives added and removed is for the register page (staff,
-    board, panel), not the member's own portal."""
+    """One organization with everything its page lists, in a fixed number of queries
+    (of its status history, the newest HISTORY_SHOWN: _attach_newest_history). The
+    record of representatives added and removed is for the register page (staff, board,
+    panel), not the member's own portal."""
     if slug is None and not with_representative_changes and type(pk) is int:
         found = _PORTAL_ORGANIZATION(pk)
         if not found:
             raise Organization.DoesNotExist
-        for name, rows in _PORTAL_ORGANIZATION_LISTS(pk).items():
+        lists = _PORTAL_ORGANIZATION_LISTS(pk)
+        _attach_newest_history(found[0], lists.pop("status_history"))
+        for name, rows in lists.items():
             attach(found[0], name, rows)
         return found[0]
-    return _organization_for_page(
+    organization = _organization_for_page(
         with_representative_changes, **({"slug": slug} if pk is None else {"pk": pk})
     ).get()
+    _attach_newest_history(organization, list(_newest_history(organization.pk)))
+    return organization
 
 
 def members_in_good_standing() -> QuerySet[Organization]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("register/export.csv", views.register_export, name="register_export"),
     path("register/dues.csv", views.dues_export, name="dues_export"),
     path("register/<slug:slug>/", views.organization_detail, name="organization_detail"),
+    path("register/<slug:slug>/history/", views.organization_history, name="organization_history"),
     path(
         "register/<slug:slug>/status/",
         views.organization_change_status,

@@ -159,6 +159,26 @@ def organization_detail(request, slug):
     )
 
 
+@login_required
+def organization_history(request, slug):
+    """The organization's whole status history, a page at a time: for those who see the
+    register, and for its own representatives (who are not shown who made each change,
+    as on their membership page)."""
+    roles = roles_of(request.user)
+    organization = get_object_or_404(Organization, slug=slug)
+    own = roles.representative and roles.organization_id == organization.pk
+    if not (roles.sees_register or own):
+        raise Http404(_("No such organization."))
+    page = selectors.organization_history_page(
+        organization, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+    )
+    return render(
+        request,
+        "members/organization_history.html",
+        {"organization": organization, "page": page, "show_actor": roles.sees_register},
+    )
+
+
 def _organization_context(
     request,
     organization,

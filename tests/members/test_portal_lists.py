@@ -70,13 +70,31 @@ def test_our_sanctions_pages_through_every_sanction(client):
     _representative_of(client, organization)
 
     first = client.get("/cases/ours/sanctions/")
-    second = client.get("/cases/ours/sanctions/", {"page": 2})
+    # The next page by keyset (association.paging), from the first page's last row.
+    second = client.get("/cases/ours/sanctions/", {"after": first.context["page"].next_cursor})
 
     assert first.status_code == second.status_code == 200
     assert len(first.context["page"].object_list) == 50
-    assert first.context["page"].paginator.count == 55
+    assert first.context["page"].count == 55
+    assert said_n("%(n)s sanction", "%(n)s sanctions", 55, n=55) in first.content.decode()
+    assert len(second.context["page"].object_list) == 5 and not second.context["page"].has_next
     assert "Warning number 54." in second.content.decode()
     assert "Warning number 0." in first.content.decode()
+    assert "Warning number 0." not in second.content.decode()
+
+
+def test_our_sanctions_says_no_count_past_the_bound(client, monkeypatch):
+    from association import paging
+
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 10)
+    organization = OrganizationFactory()
+    _sanctions(file_case(respondent=organization), 12)
+    _representative_of(client, organization)
+
+    response = client.get("/cases/ours/sanctions/")
+
+    assert response.context["page"].count_is_bounded
+    assert said_n("%(n)s sanction", "%(n)s sanctions", 10, n=10) not in response.content.decode()
 
 
 def test_our_letters_lists_only_the_letters_the_representative_may_open(client):
@@ -86,7 +104,7 @@ def test_our_letters_lists_only_the_letters_the_representative_may_open(client):
     response = client.get("/cases/ours/letters/")
 
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 0
+    assert response.context["page"].count == 0
     assert said("No letters.") in response.content.decode()
 
 

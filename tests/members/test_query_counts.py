@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,6 +22,7 @@ from members.models import (
     RepresentativeChange,
     StatusChange,
 )
+from members.selectors import HISTORY_PAGE, HISTORY_SHOWN
 from tests.factories.dates import today
 from tests.factories.members import RepresentativeFactory, org_in_status
 from tests.factories.people import staff_user
@@ -210,15 +212,56 @@ def test_organization_page_runs_the_same_queries_however_much_it_lists(
     with django_assert_num_queries(small):
         response = client.get(f"/register/{org.slug}/")
 
-    assert "Later note 39." in response.content.decode()
+    html = response.content.decode()
+    assert "Later note 39." in html
     shown = response.context["organization"]
     assert len(shown.representatives.all()) == 6
     assert len(shown.dues.all()) == 13
-    assert len(shown.status_history.all()) == 41
+    # The newest HISTORY_SHOWN changes of status, and a link to the rest.
+    assert [c.reason for c in shown.status_history.all()] == [
+        f"Later note {n}." for n in range(39, 39 - HISTORY_SHOWN, -1)
+    ]
+    assert f"Later note {39 - HISTORY_SHOWN}." not in html
+    assert f'href="/register/{org.slug}/history/"' in html
     # 1 added with the first representative, 5 with the later ones, 40 removals.
     assert len(shown.representative_changes.all()) == 46
     assert "Left, note 39." in response.content.decode()
     assert small <= MOST, f"the organization page runs {small} queries"
+
+
+@pytest.mark.parametrize("who", ["staff", "representative"])
+def test_status_history_pages_run_the_same_queries_for_1_or_500_changes(
+    client, staff, django_assert_num_queries, who
+):
+    """The whole history a keyset page at a time: the first page and the last of 500
+    changes in the queries of a one-change history, every change once, newest first."""
+    org = _rich_organization(staff, representatives=1, dues=1, history=1)
+    client.force_login(staff if who == "staff" else org.representatives.get().user)
+    url = f"/register/{org.slug}/history/"
+    small = _measure(client, url)
+
+    _grow(org, staff, representatives=0, dues=0, history=499)
+    seen, params = [], {}
+    while True:
+        with django_assert_num_queries(small):
+            response = client.get(url, params)
+        page = response.context["page"]
+        seen += [change.reason for change in page]
+        if not page.has_next:
+            break
+        params = {"after": page.next_cursor}
+    assert seen == [f"Later note {n}." for n in range(498, -1, -1)] + ["Note 0."]
+    assert len(page) == 500 - 9 * HISTORY_PAGE
+    # Who made each change is for the register's readers, not the member's.
+    someone = User.objects.get(username="someone.0").get_full_name()
+    assert (someone in response.content.decode()) == (who == "staff")
+
+
+def test_the_status_history_is_404_to_another_organizations_representative(client, staff):
+    org = _rich_organization(staff, representatives=1, dues=1, history=1)
+    other = RepresentativeFactory(organization=org_in_status("active", name="Other Co"))
+    client.force_login(other.user)
+    assert client.get(f"/register/{org.slug}/history/").status_code == 404
 
 
 def test_member_portal_runs_the_same_queries_however_much_it_lists(

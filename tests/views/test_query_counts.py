@@ -43,7 +43,7 @@ from tests.factories.cases import (
     step,
 )
 from tests.factories.dates import days, today
-from tests.factories.language import said, said_n
+from tests.factories.language import said_n
 from tests.factories.members import OrganizationFactory
 from tests.factories.people import UserFactory, board_user, panel_user, staff_user
 from tests.factories.scenes import (
@@ -387,12 +387,28 @@ def test_portal_cases_pages_through_many_cases_with_the_same_queries(
 
     response = assert_same(client, url, small, django_assert_num_queries)
     page = response.context["page"]
-    assert len(page) == 50 and page.has_next()
-    assert page[0].number == first.number  # the newest first
-    assert said("Page %(number)s of %(pages)s", number=1, pages=3) in response.content.decode()
-    last = assert_same(client, url, small, django_assert_num_queries, {"page": "3"})
-    assert len(last.context["page"]) == 21
+    assert len(page) == 50 and page.has_next and not page.has_previous
+    assert page.object_list[0].number == first.number  # the newest first
+    assert page.count == 121
+    assert said_n("%(count)s case", "%(count)s cases", 121, count=121) in response.content.decode()
+    # Pages by keyset (association.paging): the third and last page, then back to the
+    # second, each in the first page's queries.
+    second = assert_same(
+        client, url, small, django_assert_num_queries, {"after": page.next_cursor}
+    ).context["page"]
+    last = assert_same(client, url, small, django_assert_num_queries, {"after": second.next_cursor})
+    assert len(last.context["page"]) == 21 and not last.context["page"].has_next
     assert first.number not in last.content.decode()
+    back = assert_same(
+        client,
+        url,
+        small,
+        django_assert_num_queries,
+        {"before": last.context["page"].previous_cursor},
+    ).context["page"]
+    assert [c.pk for c in back] == [c.pk for c in second]
+    shown = {c.pk for c in page} | {c.pk for c in second} | {c.pk for c in last.context["page"]}
+    assert len(shown) == 121  # every case once
 
 
 # ---------------------------------------------------------------------------
@@ -473,9 +489,12 @@ def test_my_ballots_is_fixed_for_a_member_who_sat_on_many_ballots(
         .count()
     )
     assert awaiting > 25 and response.context["to_vote_count"] == awaiting
-    assert said_n(
-        "%(n)s ballot awaits your vote.", "%(n)s ballots await your vote.", awaiting, n=awaiting
-    ) in response.content.decode()
+    assert (
+        said_n(
+            "%(n)s ballot awaits your vote.", "%(n)s ballots await your vote.", awaiting, n=awaiting
+        )
+        in response.content.decode()
+    )
     page = response.context["page"]
     assert len(response.context["closed"]) == 50 and page.has_next and not page.has_previous
     # The next pages, by their cursors, run the same queries to the last one.
@@ -551,6 +570,57 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
     assert len(response.context["sanctions"]) == PORTAL_SHOWN
     assert len(response.context["letters"]) == PORTAL_SHOWN
     assert response.context["sanctions_more"] and response.context["letters_more"]
+
+
+@pytest.mark.parametrize("name", ["cases:portal_sanctions", "cases:portal_letters"])
+def test_our_sanctions_and_letters_page_through_150_with_the_same_queries(
+    client, c, django_assert_num_queries, name
+):
+    """The first, the last and a previous page of 150 sanctions or letters (by keyset)
+    in the queries of the page with one or none."""
+    first = open_review(case_with_exhibits(c.staff, c.organization), c.staff)
+    client.force_login(c.rep)
+    url = reverse(name)
+    small = measure(client, url)
+    bulk_cases(
+        150, start=1, officers=[c.staff], respondents=[c.organization], proc=adopt_procedure()
+    )
+    cases = list(Case.objects.filter(respondent=c.organization).exclude(pk=first.pk))
+    grant(c.rep, "view_case", cases)
+    if name == "cases:portal_sanctions":
+        Sanction.objects.bulk_create(
+            Sanction(case=case, kind="censure", effective_on=today()) for case in cases
+        )
+    else:
+        event = CaseEvent.objects.filter(case=first).first()
+        letters = Letter.objects.bulk_create(
+            Letter(
+                case=first,
+                kind="decision",
+                addressee="respondent",
+                recipient_name="Acme Robotics",
+                event=event,
+                file=f"letters/bulk-{i}.pdf",
+                sha256="0" * 64,
+                size=1,
+                version=i + 2,
+            )
+            for i in range(150)
+        )
+        grant(c.rep, "view_letter_pdf", letters)
+    pages, params = [], {}
+    while True:
+        page = assert_same(client, url, small, django_assert_num_queries, params).context["page"]
+        pages.append([item.pk for item in page])
+        if not page.has_next:
+            break
+        params = {"after": page.next_cursor}
+    back = assert_same(
+        client, url, small, django_assert_num_queries, {"before": page.previous_cursor}
+    ).context["page"]
+    assert [len(p) for p in pages[:3]] == [50, 50, 50]
+    assert len({pk for p in pages for pk in p}) == sum(len(p) for p in pages) >= 150
+    assert [item.pk for item in back] == pages[-2]
 
 
 def test_complainants_page_is_fixed(client, c, django_assert_num_queries):
