@@ -89,7 +89,7 @@ def _open_figures(
     their window. Only the cases received, due or moved recently are read, each range
     from its own index, so the cost follows the recent case load, not the cases left
     open for years (the aggregate over every open case it replaces grew with them:
-    docs/decisions/0032, 0034). All in one query."""
+    docs/decisions/0032, 0035). All in one query."""
     in_states = {state: per_state.get(state, 0) for state in OPEN_STATES}
     open_cases = cases.filter(state__in_literal=OPEN_STATES)
     *bounded, (_label, oldest, high) = AGE_BUCKETS
