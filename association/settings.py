@@ -157,6 +157,18 @@ if DATABASE_OWNER is not None and not DATABASE_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},  # Django's own
+    # Rendered rows, in each worker's memory, under a digest of the rows read on that
+    # request (association/templatetags/fragments.py): never stale, so not shared.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "probity-fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",

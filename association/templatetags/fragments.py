@@ -1,0 +1,50 @@
+"""Keys for cached fragments of rendered rows (issue 15; docs/decisions/0034).
+
+    {% load cache fragments %}
+    {% cache 86400 portal-sanctions sanctions|fragment_key %}{% include "…" %}{% endcache %}
+
+The page still reads its rows from the database on every request; what is kept is
+only the HTML they rendered to, under a digest of every column of every row (and of
+the rows read with them, select_related) and of what else shapes that HTML: the
+language, the time zone, today's date. A row changed, added or removed, or a sanction
+taken back, changes the key, so the next request renders afresh: nothing needs to be
+told of a write. A fragment must render from its rows and constants alone (no form,
+no CSRF token, nothing a template would fetch that was not read with the rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import template
+from django.utils import timezone, translation
+
+register = template.Library()
+
+
+def _columns(row) -> list:
+    """What a model instance holds: its columns and annotations (not Django's own
+    `_state` and caches), then the related rows read with it."""
+    values = [type(row).__qualname__]
+    values += [(k, v) for k, v in row.__dict__.items() if not k.startswith("_")]
+    for name, related in sorted(row._state.fields_cache.items()):
+        values.append((name, None if related is None else _columns(related)))
+    return values
+
+
+@register.filter
+def fragment_key(rows) -> str:
+    """A digest of `rows` (model instances) as the page renders them today."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(
+        repr(
+            (
+                translation.get_language(),
+                timezone.get_current_timezone_name(),
+                timezone.localdate().isoformat(),
+            )
+        ).encode()
+    )
+    for row in rows:
+        digest.update(repr(_columns(row)).encode())
+    return digest.hexdigest()
