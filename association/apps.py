@@ -7,6 +7,7 @@ class AssociationConfig(AppConfig):
 
     def ready(self):
         from association import translation
+        from association.templatetags import fragments  # noqa: F401  (its setting_changed receiver)
 
         # Every gettext in one dictionary lookup, with Django's answers (issue 15).
         translation.install()

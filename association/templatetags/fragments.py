@@ -17,9 +17,19 @@ from __future__ import annotations
 import hashlib
 
 from django import template
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone, translation
 
 register = template.Library()
+
+
+@receiver(setting_changed, dispatch_uid="probity_fragments_setting_changed")
+def _forget(**kwargs):
+    """A setting a fragment reads (the currency, the formats) is not in its key: the
+    fragments go when any setting changes (only tests change them while running)."""
+    caches["template_fragments"].clear()
 
 
 def _columns(row) -> list:
