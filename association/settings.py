@@ -117,6 +117,10 @@ def _sqlite(name: str) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
+        # Kept between requests, as PostgreSQL's are (conn_max_age below): opening one
+        # (reading the schema, Django's functions, the pragmas) cost a portal request
+        # ~9 ms of its ~25 (issue 15; docs/decisions/0034).
+        "CONN_MAX_AGE": 60,
         "OPTIONS": {
             # WAL lets readers run while one writer writes; IMMEDIATE takes the
             # write lock at BEGIN so two transitions queue instead of deadlocking.
