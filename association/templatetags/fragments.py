@@ -14,13 +14,16 @@ no CSRF token, nothing a template would fetch that was not read with the rows).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from django import template
 from django.core.cache import caches
 from django.core.signals import setting_changed
+from django.db.models import Model
 from django.dispatch import receiver
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 register = template.Library()
 
@@ -42,9 +45,29 @@ def _columns(row) -> list:
     return values
 
 
+def _shape(value):
+    """What a value the page renders holds, in a form whose repr shows all of it (an
+    object of any other kind reprs with its address: its fragment is never reused)."""
+    if isinstance(value, Model):
+        return _columns(value)
+    if isinstance(value, dict):
+        return [(k, _shape(v)) for k, v in value.items()]
+    if dataclasses.is_dataclass(value):
+        fields = dataclasses.fields(value)
+        return [type(value).__qualname__] + [
+            (f.name, _shape(getattr(value, f.name))) for f in fields
+        ]
+    if isinstance(value, Promise):  # a lazy translation: as the reader reads it
+        return str(value)
+    return value
+
+
 @register.filter
 def fragment_key(rows) -> str:
-    """A digest of `rows` (model instances) as the page renders them today."""
+    """A digest of `rows` (model instances, or dicts and dataclasses of them; or one
+    instance) as the page renders them today."""
+    if isinstance(rows, Model):
+        rows = [rows]
     digest = hashlib.blake2b(digest_size=16)
     digest.update(
         repr(
@@ -56,5 +79,5 @@ def fragment_key(rows) -> str:
         ).encode()
     )
     for row in rows:
-        digest.update(repr(_columns(row)).encode())
+        digest.update(repr(_shape(row)).encode())
     return digest.hexdigest()

@@ -26,10 +26,15 @@ def test_unchanged_rows_are_not_rendered_again(rep_client, organization):
     DuesInvoiceFactory(organization=organization, year=2024)
     first = rep_client.get("/membership/")
     again = rep_client.get("/membership/")
-    for template in ("includes/dues_table.html", "includes/status_history.html"):
+    for template in (
+        "includes/dues_table.html",
+        "includes/status_history.html",
+        "includes/portal_open_cases.html",
+        "cases/includes/sanctions.html",
+    ):
         assert template in _rendered(first)
         assert template not in _rendered(again)
-    for heading in ("dues-h", "history-h", "sanctions-h"):
+    for heading in ("status-h", "cases-h", "dues-h", "history-h", "sanctions-h", "reps-h"):
         assert _section(again, heading) == _section(first, heading)
 
 
@@ -49,8 +54,12 @@ def test_a_new_or_reworded_change_of_status_shows_at_the_next_request(client, st
     client.force_login(RepresentativeFactory(organization=org).user)
     assert "Dues unpaid." not in _section(client.get("/membership/"), "history-h")
 
+    assert said("Lapsed (dues unpaid)") not in _section(client.get("/membership/"), "status-h")
+
     membership_change(organization=org, transition="lapse", by=staff, reason="Dues unpaid.")
-    assert "Dues unpaid." in _section(client.get("/membership/"), "history-h")
+    page = client.get("/membership/")
+    assert "Dues unpaid." in _section(page, "history-h")
+    assert said("Lapsed (dues unpaid)") in _section(page, "status-h")
 
     StatusChange.objects.filter(organization=org, reason="Dues unpaid.").update(reason="Reworded.")
     history = _section(client.get("/membership/"), "history-h")
