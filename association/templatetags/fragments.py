@@ -35,13 +35,18 @@ def _forget(**kwargs):
     caches["template_fragments"].clear()
 
 
-def _columns(row) -> list:
+def _columns(row, seen: frozenset = frozenset()) -> list:
     """What a model instance holds: its columns and annotations (not Django's own
-    `_state` and caches), then the related rows read with it."""
+    `_state` and caches), then the related rows read with it. A row met again on the
+    way (a reverse relation points back at its parent) is named by its key alone: its
+    columns are already in."""
+    if id(row) in seen:
+        return [type(row).__qualname__, row.pk]
+    seen = seen | {id(row)}
     values = [type(row).__qualname__]
     values += [(k, v) for k, v in row.__dict__.items() if not k.startswith("_")]
     for name, related in sorted(row._state.fields_cache.items()):
-        values.append((name, None if related is None else _columns(related)))
+        values.append((name, None if related is None else _columns(related, seen)))
     return values
 
 

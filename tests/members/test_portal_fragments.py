@@ -72,3 +72,15 @@ def test_each_language_gets_its_own_fragment(rep_client, organization):
     french = _section(rep_client.get("/membership/", HTTP_ACCEPT_LANGUAGE="fr"), "dues-h")
     assert "Overdue" in english and "Overdue" not in french
     assert "Year" in english and "Year" not in french
+
+
+def test_a_row_that_points_back_at_its_parent_is_keyed_once(representative):
+    from association.templatetags.fragments import fragment_key
+    from members.models import Representative
+
+    rep = Representative.objects.select_related("organization").get(user=representative)
+    # As a reverse relation read with it would: the organization points back at the row.
+    rep.organization._state.fields_cache["representative"] = rep
+    key = fragment_key([rep])
+    rep.is_primary = not rep.is_primary
+    assert fragment_key([rep]) != key
