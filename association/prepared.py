@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+import weakref
 from collections.abc import Callable
 
 from django.db import connections, router
@@ -35,6 +36,19 @@ def _frozen(compiler_class):
     class Frozen(compiler_class):
         def as_sql(self, *args, **kwargs):
             return self._prepared_sql, self._prepared_params
+
+        def get_converters(self, expressions):
+            # The kept SQL's columns, so the same converters every call: worked out once
+            # per connection (they are its backend's methods), not per call.
+            if len(expressions) != self.col_count or any(
+                e is not s[0] for e, s in zip(expressions, self.select, strict=False)
+            ):
+                return super().get_converters(expressions)
+            converters = self._prepared_converters.get(self.connection)
+            if converters is None:
+                converters = super().get_converters(expressions)
+                self._prepared_converters[self.connection] = converters
+            return converters
 
     return Frozen
 
@@ -78,6 +92,7 @@ class PreparedQuery:
             raise ValueError("each argument must appear in the compiled SQL")
         compiler.__class__ = _frozen(type(compiler))
         compiler._prepared_sql = sql
+        compiler._prepared_converters = weakref.WeakKeyDictionary()  # shared by the copies
         return compiler, list(params), slots, queryset._prefetch_related_lookups
 
     def __call__(self, *args: int) -> list:

@@ -117,6 +117,10 @@ def _sqlite(name: str) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
+        # Kept between requests, as PostgreSQL's are (conn_max_age below): opening one
+        # (reading the schema, Django's functions, the pragmas) cost a portal request
+        # ~9 ms of its ~25 (issue 15; docs/decisions/0036).
+        "CONN_MAX_AGE": 60,
         "OPTIONS": {
             # WAL lets readers run while one writer writes; IMMEDIATE takes the
             # write lock at BEGIN so two transitions queue instead of deadlocking.
@@ -156,6 +160,18 @@ if DATABASE_OWNER is not None and not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_OWNER_URL needs DATABASE_URL (the application's role).")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},  # Django's own
+    # Rendered rows, in each worker's memory, under a digest of the rows read on that
+    # request (association/templatetags/fragments.py): never stale, so not shared.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "probity-fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before the password is checked.

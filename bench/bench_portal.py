@@ -31,7 +31,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from suite import bench_env, get, start_gunicorn, throughput  # noqa: E402
+from suite import bench_env, get, start_gunicorn, throughput, workers_cpu  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -139,6 +139,7 @@ def main() -> int:
             info[name] = json.loads(out.strip().splitlines()[-1])
             servers[name] = start_gunicorn(env, checkout)
         rps = {(name, page): [] for name in checkouts for page in ("hello", "portal")}
+        cpu = {key: [0.0, 0] for key in rps}  # worker CPU seconds, requests
         for name, (_server, port) in servers.items():
             for _ in range(10):  # both workers warm
                 get(port, "/bench/hello/")
@@ -149,26 +150,34 @@ def main() -> int:
                     ("hello", "/bench/hello/", ""),
                     ("portal", "/membership/", info[name]["cookie"]),
                 ):
+                    before = workers_cpu(_server.pid)
                     result = throughput(port, path, cookie, args.seconds, args.threads)
                     if result["errors"]:
                         sys.exit(f"{name} {path}: {result['errors']} failed requests")
                     rps[name, page].append(result["rps"])
+                    cpu[name, page][0] += workers_cpu(_server.pid) - before
+                    cpu[name, page][1] += result["requests"]
     finally:
         for server, _port in servers.values():
             server.terminate()
             server.wait(30)
         stop.set()
     print(
-        "| code | SQL queries | in-process portal / hello ms | hello req/s | portal req/s | portal / hello |"
+        "| code | SQL queries | in-process portal / hello ms | hello req/s | portal req/s "
+        "| portal / hello | worker CPU ms a request, portal / hello | hello CPU / portal CPU |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name in checkouts:
         hello = statistics.mean(rps[name, "hello"])
         portal = statistics.mean(rps[name, "portal"])
         i = info[name]
+        portal_cpu, hello_cpu = (
+            cpu[name, page][0] / cpu[name, page][1] * 1000 for page in ("portal", "hello")
+        )
         print(
             f"| {name} ({checkouts[name]}) | {i['queries']} | {i['portal_ms']:.1f} / "
-            f"{i['hello_ms']:.2f} | {hello:.1f} | {portal:.1f} | {portal / hello:.1%} |"
+            f"{i['hello_ms']:.2f} | {hello:.1f} | {portal:.1f} | {portal / hello:.1%} "
+            f"| {portal_cpu:.2f} / {hello_cpu:.2f} | {hello_cpu / portal_cpu:.1%} |"
         )
     print(
         f"\nThe busiest organization: {info['this']['cases']} cases. Rounds: {args.rounds} x "

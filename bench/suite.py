@@ -227,7 +227,18 @@ def throughput(port: int, path: str, cookie: str, seconds: float, threads: int) 
         w.start()
     for w in workers:
         w.join()
-    return {"rps": sum(done) / (time.perf_counter() - started), "errors": sum(errors)}
+    elapsed = time.perf_counter() - started
+    return {"rps": sum(done) / elapsed, "errors": sum(errors), "requests": sum(done)}
+
+
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn workers (the master's children) have used:
+    read around a load phase, the CPU a request costs, whatever else the machine runs."""
+    total = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def worker_memory(master: int) -> list[tuple[int, int]]:

@@ -31,6 +31,16 @@ def test_staff_removed_from_the_group_lose_their_pages_at_the_next_request(clien
     assert client.get(reverse("register")).status_code == 403
 
 
+def test_the_navigation_follows_the_roles_at_the_next_request(client):
+    # The navigation is kept rendered per set of roles (base.html): never another's.
+    alice = staff_user("alice.staff")
+    client.force_login(alice)
+    dashboard = f'href="{reverse("cases:dashboard")}"'
+    assert dashboard in client.get(reverse("public_directory")).content.decode()
+    alice.groups.remove(Group.objects.get(name=ETHICS_STAFF))
+    assert dashboard not in client.get(reverse("public_directory")).content.decode()
+
+
 def test_a_board_member_removed_from_the_board_no_longer_sees_the_register(client):
     member = board_user("board.member")
     client.force_login(member)
