@@ -42,8 +42,16 @@ def test_scale_events_say_what_the_services_say(scale_cases, staff):
     scale_keys = _keys_by_kind(scale_cases)
 
     shared = set(services_keys) & set(scale_keys)
-    assert {"filed", "transition", "allegation_added", "evidence_added", "ballot_opened",
-            "vote_cast", "sanction_imposed", "close_ballot_effects"} <= shared
+    assert {
+        "filed",
+        "transition",
+        "allegation_added",
+        "evidence_added",
+        "ballot_opened",
+        "vote_cast",
+        "sanction_imposed",
+        "close_ballot_effects",
+    } <= shared
     for kind in shared:
         # A kind may vary (a transition with or without a reason), but every payload
         # shape the scale data writes is one the services write too.
@@ -62,7 +70,6 @@ def _optional_shapes(kind: str, services_keys) -> set[frozenset]:
     return set()
 
 
-
 def test_the_rows_it_writes_point_at_rows_that_exist(scale_cases):
     # The load skips the per-row foreign-key checks outside a transaction; the rows
     # it builds must not need them.
@@ -72,7 +79,7 @@ def test_the_rows_it_writes_point_at_rows_that_exist(scale_cases):
 
 
 def test_the_forked_generator_builds_what_one_process_builds(tmp_path, settings):
-    """--workers 1 (a forked process builds the batches) and --workers 0 give the same
+    """--workers 1 or 3 (forked processes build the batches) and --workers 0 give the same
     rows, ids included. The personal fields' salts are random, so the columns that
     depend on them (salts, payloads, hashes, the record's head) are left out."""
     from django.db import connection
@@ -93,20 +100,29 @@ def test_the_forked_generator_builds_what_one_process_builds(tmp_path, settings)
 
     def built(workers):
         ids = s._Ids(connection, s.CASE_TABLES)
-        batches = list(s._generate(world, tables, ids, set(), [[*range(i, i + 7)] for i in
-                                                               range(0, 21, 7)], workers))
+        batches = list(
+            s._generate(
+                world, tables, ids, set(), [[*range(i, i + 7)] for i in range(0, 21, 7)], workers
+            )
+        )
         out = []
         for batch in batches:
             for model, records in batch.records:
-                keep = [i for i, name in enumerate(tables[model].attnames)
-                        if name not in skip.get(model, ())]
+                keep = [
+                    i
+                    for i, name in enumerate(tables[model].attnames)
+                    if name not in skip.get(model, ())
+                ]
                 out.append((model.__name__, [tuple(r[i] for i in keep) for r in records]))
             out.append(("years", sorted(batch.years.items())))
         return out
 
-    forked, alone = built(1), built(0)
-    assert sum(len(records) for _, records in forked) > 21 * 10
-    assert forked == alone
+    alone = built(0)
+    assert sum(len(records) for _, records in alone) > 21 * 10
+    # One forked generator, and three taking the batches in turn (numbering handed on).
+    assert built(1) == alone
+    assert built(3) == alone
+
 
 def test_scale_data_lists_each_case_for_those_who_may_view_it(scale_cases):
     """A CaseViewer row for each view_case a user holds, as the grant service keeps it."""

@@ -1499,7 +1499,7 @@ class _Table:
 
 
 class ScaleSeeder:
-    def __init__(self, *, seed: int, batch_size: int, password: str, log=None, workers: int = 1):
+    def __init__(self, *, seed: int, batch_size: int, password: str, log=None, workers: int = 2):
         self.seed = seed
         self.batch_size = batch_size
         self.workers = workers
@@ -1789,15 +1789,34 @@ class _Batch:
     years: dict[int, int]
 
 
-def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan]) -> _Batch:
-    """Number every row, hash each case's events into its chain and turn everything
-    into database values. Asks the database nothing (it runs in the generator)."""
+def _number(ids: _Ids, plans: list[CasePlan]) -> dict[type[models.Model], range]:
+    """The ids every row of the batch takes, per table: counted from the simulated
+    plans, so numbering is the one step the generators must take in batch order (the
+    rest of a batch is built from these ranges, in parallel)."""
+    counts = {model: 0 for model in CASE_TABLES}
+    for plan in plans:
+        for model, model_rows in plan.rows.items():
+            counts[model] += len(model_rows)
+        counts[CaseGroupObjectPermission] += 2  # view_case and manage_case
+        counts[CaseUserObjectPermission] += len(plan.user_permissions)
+        counts[CaseViewer] += sum(c == "view_case" for _, c in plan.user_permissions)
+        counts[CaseEvent] += len(plan.events)
+        counts[PersonalField] += sum(len(event[6]) for event in plan.events)
+    return {model: ids.take(model, count) for model, count in counts.items()}
+
+
+def _build_batch(
+    world: CaseWorld, tables: dict, numbered: dict[type[models.Model], range], plans
+) -> _Batch:
+    """Number every row from `numbered` (`_number`), hash each case's events into its
+    chain and turn everything into database values. Asks the database nothing (it
+    runs in a generator)."""
     rows = {
         model: [row for plan in plans for row in plan.rows.get(model, ())]
         for model in CASE_TABLES[:11]  # the models a CasePlan adds rows of
     }
     for model, model_rows in rows.items():
-        for row, pk in zip(model_rows, ids.take(model, len(model_rows)), strict=True):
+        for row, pk in zip(model_rows, numbered[model], strict=True):
             row.id = pk
     # A seat carries its ballot's closed_at, as cases.services.ballots.close_ballots
     # leaves it ("My ballots" pages a member's seats by it).
@@ -1848,7 +1867,7 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
         (CaseUserObjectPermission, user),
         (CaseViewer, viewers),
     ):
-        records.append((model, _plain_records(tables[model], ids, values)))
+        records.append((model, _plain_records(tables[model], numbered[model], values)))
     event_table = tables[CaseEvent]
     assert event_table.attnames == [
         "id",
@@ -1865,8 +1884,7 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
     ], event_table.attnames
     adapt_at = event_table.adapters[3] or (lambda value: value)
     events, personal = [], []
-    count = sum(len(chain) for chain in chains)
-    pks = iter(ids.take(CaseEvent, count))
+    pks = iter(numbered[CaseEvent])
     for chain in chains:
         for event in chain:
             pk = next(pks)
@@ -1874,7 +1892,7 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
             personal.extend({**field, "event_id": pk} for field in event[10])
     records.append((CaseEvent, events))
     personal_rows = [_Row(**values) for values in personal]
-    for row, pk in zip(personal_rows, ids.take(PersonalField, len(personal_rows)), strict=True):
+    for row, pk in zip(personal_rows, numbered[PersonalField], strict=True):
         row.id = pk
     records.append((PersonalField, tables[PersonalField].records(personal_rows)))
     years: dict[int, int] = {}
@@ -1884,74 +1902,115 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
     return _Batch(
         cases=len(plans),
         records=records,
-        last_ids={model: ids.next[model] - 1 for model, data in records if data},
+        last_ids={model: taken[-1] for model, taken in numbered.items() if taken},
         years=years,
     )
 
 
-def _plain_records(table: _Table, ids: _Ids, values: list[dict]) -> list[tuple]:
-    """Rows with no defaults or adapted values (the permission rows), numbered here."""
+def _plain_records(table: _Table, pks: range, values: list[dict]) -> list[tuple]:
+    """Rows with no defaults or adapted values (the permission rows), numbered `pks`."""
     names = table.attnames[1:]
-    pks = ids.take(table.model, len(values))
     return [(pk, *(row[name] for name in names)) for pk, row in zip(pks, values, strict=True)]
 
 
+def _simulated(world, others, indices) -> list[CasePlan]:
+    plans = [CasePlan(world, i).simulate() for i in indices]
+    taken = [p.case["number"] for p in plans if p.case["number"] in others]
+    if taken:
+        raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
+    return plans
+
+
 def _batches_of(world, tables, ids, others, batches):
-    """Simulate each batch of case indices and build it, in order."""
+    """Simulate each batch of case indices and build it, in order, in this process."""
     for indices in batches:
-        plans = [CasePlan(world, i).simulate() for i in indices]
-        taken = [p.case["number"] for p in plans if p.case["number"] in others]
-        if taken:
-            raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
-        yield _build_batch(world, tables, ids, plans)
+        plans = _simulated(world, others, indices)
+        yield _build_batch(world, tables, _number(ids, plans), plans)
 
 
 def _generate(world, tables, ids, others, batches, workers: int):
-    """The built batches, in order. With workers=1 a forked process simulates, hashes
-    and builds the next batch while this one writes the last (the two cores work at
-    once); with 0, everything happens here. Both give the same rows: the generator
-    numbers them from the same first ids."""
+    """The built batches, in order. With workers=N >= 1, N forked processes take the
+    batches in turn (batch k to process k mod N) and simulate, hash and build them
+    while this one writes; with 0, everything happens here. Only the numbering is
+    sequential: each process numbers its batch from the next free ids, which the
+    process of the batch before hands it (`_generator_process`), so every variant
+    gives the same rows."""
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from _batches_of(world, tables, ids, others, batches)
         return
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_generator_process,
-        args=(send, world, tables, ids, others, batches),
-        daemon=True,
-    )
-    child.start()
-    send.close()
+    # Every pipe exists before any fork; each child closes the ends that are not its
+    # own, so a child that dies leaves an end of file, never a reader waiting forever.
+    outputs = [context.Pipe(duplex=False) for _ in range(workers)]
+    tokens = [context.Pipe(duplex=False) for _ in range(workers)]
+    children = [
+        context.Process(
+            target=_generator_process,
+            args=(n, outputs, tokens, world, tables, ids, others, batches[n::workers]),
+            daemon=True,
+        )
+        for n in range(workers)
+    ]
+    for child in children:
+        child.start()
+    for _, send in outputs:
+        send.close()
+    for receive, send in tokens:
+        receive.close()
+        send.close()
     try:
-        for _ in batches:
+        for k in range(len(batches)):
+            child = children[k % workers]
             try:
-                message = receive.recv()
+                message = outputs[k % workers][0].recv()
             except EOFError:
                 raise CommandError(
-                    f"The seed_scale generator process ended early (exit code {child.exitcode})."
+                    f"A seed_scale generator process ended early (exit code {child.exitcode})."
                 ) from None
             if isinstance(message, str):
                 raise CommandError(message)
             yield message
     finally:
+        for receive, _ in outputs:
+            receive.close()
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+                child.join()
+
+
+def _generator_process(n, outputs, tokens, world, tables, ids, others, batches) -> None:
+    """Generator n of len(outputs): its batches down its pipe (the pipe's buffer keeps
+    it about a batch ahead), or the error as text. Before numbering a batch it waits
+    for the next free ids from generator n - 1 (except for the very first batch),
+    and hands them on to n + 1 as soon as it has taken its own. It never touches the
+    parent's database connection, and multiprocessing ends it with os._exit, so the
+    connection's finalizers do not run here."""
+    workers = len(outputs)
+    send, token_in, token_out = outputs[n][1], tokens[n][0], tokens[(n + 1) % workers][1]
+    for m, (receive, send_end) in enumerate(outputs):
         receive.close()
-        child.join(timeout=5)
-        if child.is_alive():
-            child.terminate()
-            child.join()
-
-
-def _generator_process(send, world, tables, ids, others, batches) -> None:
-    """The forked generator: batches down the pipe (the pipe's buffer keeps it about a
-    batch ahead), or the error as text. It never touches the parent's database
-    connection, and multiprocessing ends it with os._exit, so the connection's
-    finalizers do not run here."""
+        if m != n:
+            send_end.close()
+    for m, (receive, send_end) in enumerate(tokens):
+        if m != n:
+            receive.close()
+        if m != (n + 1) % workers:
+            send_end.close()
     try:
-        for batch in _batches_of(world, tables, ids, others, batches):
-            send.send(batch)
-    except BrokenPipeError:
-        pass  # the parent stopped reading: it failed and says why
+        for k, indices in enumerate(batches):
+            plans = _simulated(world, others, indices)
+            if n > 0 or k > 0:
+                ids.next = token_in.recv()
+            numbered = _number(ids, plans)
+            # A generator that has ended needs no ids: it had no batch left (or failed,
+            # which the parent reports).
+            with contextlib.suppress(BrokenPipeError):
+                token_out.send(ids.next)
+            send.send(_build_batch(world, tables, numbered, plans))
+    except (BrokenPipeError, EOFError):
+        pass  # the parent (or the generator before) stopped: it failed and says why
     except Exception as error:  # noqa: BLE001 - reported to the parent, which raises
         with contextlib.suppress(BrokenPipeError):
             send.send(f"seed_scale generator: {type(error).__name__}: {error}")
@@ -2064,9 +2123,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="Cases: 1 (default) simulates and hashes the next batch in a forked process "
-            "while this one writes; 0 does everything in this process. Same rows either way.",
+            default=2,
+            help="Cases: N forked processes (default 2) simulate and hash the next batches, "
+            "in turn, while this one writes; 0 does everything in this process. Same rows "
+            "whatever N.",
         )
         parser.add_argument(
             "--password",
@@ -2086,9 +2146,9 @@ class Command(BaseCommand):
         password,
         **options,
     ):
-        if organizations < 0 or cases < 0 or batch_size < 1 or workers not in (0, 1):
+        if organizations < 0 or cases < 0 or batch_size < 1 or not 0 <= workers <= 8:
             raise CommandError(
-                "--organizations and --cases must be >= 0, --batch-size >= 1, --workers 0 or 1."
+                "--organizations and --cases must be >= 0, --batch-size >= 1, --workers 0 to 8."
             )
         if cases_until < datetime.datetime.combine(CASES_FROM, datetime.time(), datetime.UTC):
             raise CommandError(f"--cases-until must be on or after {CASES_FROM}.")
