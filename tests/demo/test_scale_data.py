@@ -133,3 +133,38 @@ def test_scale_data_lists_each_case_for_those_who_may_view_it(scale_cases):
     )
     assert held
     assert set(CaseViewer.objects.values_list("user_id", "case_id", "filed_at")) == held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_into_empty_tables_builds_their_indexes_after(tmp_path, settings, monkeypatch):
+    """Outside a transaction, into empty case tables, the plain indexes are dropped for
+    the load and built again after: the same indexes as before, and rows that verify."""
+    from django.db import connection
+
+    from cases.management.commands.seed_scale import CASE_TABLES, _secondary_indexes
+
+    def indexes():  # by name: PostgreSQL words a rebuilt partial index's condition anew
+        return {
+            model: sorted(name for name, _ in _secondary_indexes(connection, model._meta.db_table))
+            for model in CASE_TABLES
+        }
+
+    settings.PROBITY_PRIVATE_DIR = str(tmp_path / "private")
+    before = indexes()
+    assert len(before[Case]) > 5
+    seen = []
+    from cases.management.commands import seed_scale
+
+    original = seed_scale.ScaleSeeder._write_batch
+
+    def spy(self, tables, ids, batch):
+        seen.append(len(_secondary_indexes(connection, Case._meta.db_table)))
+        return original(self, tables, ids, batch)
+
+    monkeypatch.setattr(seed_scale.ScaleSeeder, "_write_batch", spy)
+    call_command("seed_scale", organizations=20, cases=30, seed=5, verbosity=0)
+    assert seen and set(seen) == {0}  # no plain index while the rows were written
+    assert indexes() == before
+    connection.check_constraints()
+    for case in Case.objects.all():
+        assert verify_case_record(case).ok, case.number
