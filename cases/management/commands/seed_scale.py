@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import hashlib
 import json
@@ -678,6 +679,9 @@ def _day_at(rng: random.Random, day: datetime.date, hour: int | None = None) -> 
     return start + datetime.timedelta(seconds=rng.randrange(8 * 3600))
 
 
+_STEP_APART = datetime.timedelta(milliseconds=3)
+
+
 def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
@@ -737,7 +741,7 @@ class CasePlan:
             ]
         self.events.append((self.now, actor_id, kind, from_state, to_state, payload, personal_rows))
         # The events of one step are written milliseconds apart.
-        self.now += datetime.timedelta(milliseconds=3)
+        self.now += _STEP_APART
 
     def transition(self, step: str, target: str, actor_id, reason: str = "") -> None:
         source, self.state = self.state, target
@@ -1331,35 +1335,48 @@ def _event_content(
 ) -> str:
     """CaseEvent.canonical_content, as text, from the payload's canonical JSON: the keys
     in sorted order (actor, at, case, from_state, kind, payload, previous_hash,
-    sequence, to_state). tests/demo/test_scale_data.py checks it against the model."""
+    sequence, to_state). An ISO time and a hex digest need no JSON escaping; the
+    states and kind, a few dozen combinations, are quoted once each."""
+    parts = _STATE_PARTS.get((from_state, kind, to_state))
+    if parts is None:
+        parts = _STATE_PARTS[from_state, kind, to_state] = (
+            f',"from_state":{_string(from_state)},"kind":{_string(kind)},"payload":',
+            f',"to_state":{_string(to_state)}}}',
+        )
     return (
-        f'{{"actor":{"null" if actor_id is None else int(actor_id)},"at":{_string(at_iso)},'
-        f'"case":{int(case_id)},"from_state":{_string(from_state)},"kind":{_string(kind)},'
-        f'"payload":{payload_json},"previous_hash":{_string(previous_hash)},'
-        f'"sequence":{int(sequence)},"to_state":{_string(to_state)}}}'
+        f'{{"actor":{"null" if actor_id is None else int(actor_id)},"at":"{at_iso}",'
+        f'"case":{int(case_id)}{parts[0]}{payload_json},"previous_hash":"{previous_hash}",'
+        f'"sequence":{int(sequence)}{parts[1]}'
     )
 
 
-def _chain(plan: CasePlan) -> list[tuple]:
-    """The plan's events as record_event writes them, a chain from GENESIS_HASH: tuples
-    (case_id, sequence, at, actor_id, kind, from_state, to_state, payload JSON,
-    previous_hash, hash, personal field rows)."""
-    rows, previous, case_id = [], GENESIS_HASH, plan.case.id
+_STATE_PARTS: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def _chain(plan: CasePlan, pks, at_value) -> tuple[list[tuple], list[dict]]:
+    """The plan's events as record_event writes them, a chain from GENESIS_HASH, numbered
+    from `pks`: (the events' database values in column order: id, case_id, sequence,
+    at (`at_value` of its ISO text), actor_id, kind, from_state, to_state, payload
+    JSON, previous_hash, hash; the personal fields kept beside them, by attname)."""
+    rows, personal, previous, case_id = [], [], GENESIS_HASH, plan.case.id
     utc, sha256 = datetime.UTC, hashlib.sha256
     for sequence, event in enumerate(plan.events, 1):
-        at, actor_id, kind, from_state, to_state, payload, personal = event
-        payload = {k: v.id if type(v) is _Row else v for k, v in payload.items()}
-        payload_json = _canonical(payload)
-        at_iso = at.astimezone(utc).isoformat(timespec="microseconds")
+        at, actor_id, kind, from_state, to_state, payload, kept = event
+        pk = next(pks)
+        payload_json = _canonical({k: v.id if type(v) is _Row else v for k, v in payload.items()})
+        if at.tzinfo is not utc:
+            at = at.astimezone(utc)
+        at_iso = at.isoformat(timespec="microseconds")
         content = _event_content(
             case_id, sequence, at_iso, actor_id, kind, from_state, to_state, payload_json, previous
         )
         digest = sha256(content.encode()).hexdigest()
         rows.append(
             (
+                pk,
                 case_id,
                 sequence,
-                at,
+                at_value(at_iso),
                 actor_id,
                 kind,
                 from_state,
@@ -1367,11 +1384,21 @@ def _chain(plan: CasePlan) -> list[tuple]:
                 payload_json,
                 previous,
                 digest,
-                personal,
             )
         )
+        for field in kept:
+            personal.append({**field, "event_id": pk})
         previous = digest
-    return rows
+    return rows, personal
+
+
+def _sqlite_from_iso(at_iso: str) -> str:
+    """_sqlite_datetime's text from a UTC time's isoformat(timespec="microseconds"),
+    without formatting the time twice: str() of the naive time (no fraction when
+    the microseconds are 0)."""
+    if at_iso.endswith(".000000+00:00"):
+        return f"{at_iso[:10]} {at_iso[11:19]}"
+    return f"{at_iso[:10]} {at_iso[11:26]}"
 
 
 def _sqlite_datetime(value: datetime.datetime) -> str:
@@ -1452,25 +1479,32 @@ class _Table:
     def records(self, rows: list[_Row]) -> list[tuple]:
         """The database values of _Rows whose ids are assigned, in column order. Asks
         the database nothing, so the generator process can run it."""
-        defaults, adapters = self.defaults, self.adapters
-        getters = [
-            (attname, defaults[attname], adapt)
-            for attname, adapt in zip(self.attnames, adapters, strict=True)
-            if attname != "id"
-        ]
-        data = []
-        for row in rows:
-            get = row.values.get
-            record = [row.id]
-            for attname, default, adapt in getters:
-                value = get(attname, default)
-                if type(value) is _Row:
-                    value = value.id
-                if adapt is not None and value is not None:
-                    value = adapt(value)
-                record.append(value)
-            data.append(tuple(record))
-        return data
+        make = self._record_of
+        return [make(row) for row in rows]
+
+    @functools.cached_property
+    def _record_of(self):
+        """A function from a _Row to its tuple, compiled once for this table: one
+        expression per column (its default, a _Row foreign key's id, the adapter),
+        where a loop over the columns cost a third of building a batch."""
+        assert self.attnames[0] == "id", self.attnames
+        scope, values = {"_Row": _Row}, ["row.id"]
+        for n, (field, adapt) in enumerate(zip(self.fields, self.adapters, strict=True)):
+            if n == 0:
+                continue
+            scope[f"d{n}"] = self.defaults[field.attname]
+            value = f"g({field.attname!r}, d{n})"
+            if field.is_relation:  # a foreign key: a _Row of this batch, or an id
+                value = f"(v.id if type(v := {value}) is _Row else v)"
+            if adapt is not None:
+                scope[f"a{n}"] = adapt
+                value = f"(None if (v := {value}) is None else a{n}(v))"
+            values.append(value)
+        exec(  # noqa: S102 - the code is built above from the model's own field names
+            f"def record(row):\n    g = row.values.get\n    return ({', '.join(values)},)\n",
+            scope,
+        )
+        return scope["record"]
 
     def _instance_records(self, instances: list[models.Model]) -> list[list]:
         records = []
@@ -1823,12 +1857,35 @@ def _build_batch(
     for seat in rows[BallotSeat]:
         seat["closed_at"] = seat["ballot_id"].values.get("closed_at")
     # The chains need every id; each case keeps its record's length and head.
-    chains = []
+    event_table = tables[CaseEvent]
+    assert event_table.attnames == [
+        "id",
+        "case_id",
+        "sequence",
+        "at",
+        "actor_id",
+        "kind",
+        "from_state",
+        "to_state",
+        "payload",
+        "previous_hash",
+        "hash",
+    ], event_table.attnames
+    adapt_at = event_table.adapters[3]
+    if adapt_at is _sqlite_datetime:
+        at_value = _sqlite_from_iso
+    elif event_table.connection.vendor == "postgresql":
+        at_value = str  # COPY parses the ISO text into timestamptz
+    else:
+        at_value = lambda at_iso: adapt_at(datetime.datetime.fromisoformat(at_iso))  # noqa: E731
+    events, personal = [], []
+    pks = iter(numbered[CaseEvent])
     for plan in plans:
-        chain = _chain(plan)
+        chain, kept = _chain(plan, pks, at_value)
         plan.case["record_length"] = len(chain)
-        plan.case["record_head"] = chain[-1][9]
-        chains.append(chain)
+        plan.case["record_head"] = chain[-1][10]
+        events.extend(chain)
+        personal.extend(kept)
     records = [(model, tables[model].records(model_rows)) for model, model_rows in rows.items()]
     permission = world.permission_ids
     group = [
@@ -1868,28 +1925,6 @@ def _build_batch(
         (CaseViewer, viewers),
     ):
         records.append((model, _plain_records(tables[model], numbered[model], values)))
-    event_table = tables[CaseEvent]
-    assert event_table.attnames == [
-        "id",
-        "case_id",
-        "sequence",
-        "at",
-        "actor_id",
-        "kind",
-        "from_state",
-        "to_state",
-        "payload",
-        "previous_hash",
-        "hash",
-    ], event_table.attnames
-    adapt_at = event_table.adapters[3] or (lambda value: value)
-    events, personal = [], []
-    pks = iter(numbered[CaseEvent])
-    for chain in chains:
-        for event in chain:
-            pk = next(pks)
-            events.append((pk, *event[:2], adapt_at(event[2]), *event[3:10]))
-            personal.extend({**field, "event_id": pk} for field in event[10])
     records.append((CaseEvent, events))
     personal_rows = [_Row(**values) for values in personal]
     for row, pk in zip(personal_rows, numbered[PersonalField], strict=True):
