@@ -23,17 +23,20 @@ tests), so `manage.py verify_case_record` passes; the evidence rows share two st
 files. Scale cases have no letters (the letters are rendered by WeasyPrint).
 
 How the cases are loaded fast (10,000 organizations and 100,000 cases: figures in
-bench/README.md): a forked generator process (`--workers 1`, the default) simulates
-a batch, numbers its rows itself (`_Ids`: from each table's first free id, read once),
-hashes the chains and turns the rows into tuples of database values (`_build_batch`),
-while the parent writes the previous batch, one transaction per batch, with
-executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`), so the two
-cores work at once; `--workers 0` does the same in one process and builds the same
-rows. While loading (`_bulk_load`, restored after): no per-row foreign-key checks
-(PostgreSQL: `session_replication_role = replica`, for a superuser only), no fsync
-(SQLite `synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger
-SQLite page cache. The schema is never changed: indexes and constraints stay as
-`migrate` made them.
+bench/README.md): forked generator processes (`--workers N`, default 2) take the
+batches in turn; each simulates its batch, numbers its rows (`_number`: from the next
+free id of each table, which the generator of the batch before hands on, the one
+sequential step), hashes the chains and turns the rows into tuples of database values
+(`_build_batch`), while the parent writes the batches in order, one transaction per
+batch, with executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
+`--workers 0` does the same in one process and builds the same rows. While loading
+(`_bulk_load`, restored after): no per-row foreign-key checks (PostgreSQL:
+`session_replication_role = replica`, for a superuser only), no fsync (SQLite
+`synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger SQLite page
+cache. Into an empty case table (`_indexes_built_after`), its plain indexes (not
+unique, behind no constraint) are dropped before the load and built again after it
+(docs/decisions/0034); unique indexes, keys and constraints stay as `migrate` made
+them.
 
 Extending: each kind of data has its own builder (`_build_users`,
 `_build_organizations`, `_build_representatives`, `_build_dues`,
