@@ -168,3 +168,29 @@ def test_a_load_into_empty_tables_builds_their_indexes_after(tmp_path, settings,
     connection.check_constraints()
     for case in Case.objects.all():
         assert verify_case_record(case).ok, case.number
+
+
+def test_a_generator_that_fails_is_reported_and_the_others_end(tmp_path, settings):
+    """The second of two generators meets a case number already in use: the parent
+    raises its error (after writing nothing of that batch), and no process is left
+    waiting."""
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    from cases.management.commands import seed_scale as s
+
+    settings.PROBITY_PRIVATE_DIR = str(tmp_path / "private")
+    call_command("seed_scale", organizations=20, seed=3, verbosity=0)
+    world = s.ScaleSeeder(seed=3, batch_size=7, password="!").case_world(
+        s._date_or_time("2026-11-20")
+    )
+    tables = {model: s._Table(model, connection) for model in s.CASE_TABLES}
+    taken = {s.CasePlan(world, 9).simulate().case["number"]}
+    batches = [[*range(i, i + 7)] for i in range(0, 28, 7)]
+    received = []
+    with pytest.raises(CommandError, match="already used"):
+        for batch in s._generate(
+            world, tables, s._Ids(connection, s.CASE_TABLES), taken, batches, 2
+        ):
+            received.append(batch)
+    assert len(received) == 1  # batch 0; batch 1 (indices 7-13) is the one that failed
