@@ -3,10 +3,10 @@
 Each run seeds a fresh database (SQLite: a copy of a migrated file under var/;
 PostgreSQL: a database created from a migrated template) with `seed_scale
 --organizations N --cases M`, in a subprocess, and records its wall time and its CPU
-time (user + system of the command and its generator process; on PostgreSQL the
+time (user + system of the command and its generator processes; on PostgreSQL the
 server's CPU is not included). The variants run interleaved, so a change in the
-machine's load hits them alike: `--workers 1` (the default, a forked generator) and
-`--workers 0` (one process), and, with `--old DIR`, the command of another checkout
+machine's load hits them alike: `--workers 2` (the default, two forked generators) and
+`--workers 0` (one process; `--variants 2,1,0` for more), and, with `--old DIR`, the command of another checkout
 (e.g. `git archive <commit> | tar -x -C DIR`) for a before/after ratio. The machine's
 load average is printed with each run. See bench/README.md ("seed_scale").
 """
@@ -36,7 +36,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=PG_DEFAULT, help="PostgreSQL (dropped!)")
     parser.add_argument("--runs", type=int, default=3, help="runs per variant")
     parser.add_argument("--old", help="another checkout whose seed_scale to compare")
-    parser.add_argument("--variants", default="1,0", help="--workers values to run (default 1,0)")
+    parser.add_argument("--variants", default="2,0", help="--workers values to run (default 2,0)")
     return parser.parse_args(argv)
 
 

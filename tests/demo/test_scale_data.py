@@ -42,8 +42,16 @@ def test_scale_events_say_what_the_services_say(scale_cases, staff):
     scale_keys = _keys_by_kind(scale_cases)
 
     shared = set(services_keys) & set(scale_keys)
-    assert {"filed", "transition", "allegation_added", "evidence_added", "ballot_opened",
-            "vote_cast", "sanction_imposed", "close_ballot_effects"} <= shared
+    assert {
+        "filed",
+        "transition",
+        "allegation_added",
+        "evidence_added",
+        "ballot_opened",
+        "vote_cast",
+        "sanction_imposed",
+        "close_ballot_effects",
+    } <= shared
     for kind in shared:
         # A kind may vary (a transition with or without a reason), but every payload
         # shape the scale data writes is one the services write too.
@@ -62,7 +70,6 @@ def _optional_shapes(kind: str, services_keys) -> set[frozenset]:
     return set()
 
 
-
 def test_the_rows_it_writes_point_at_rows_that_exist(scale_cases):
     # The load skips the per-row foreign-key checks outside a transaction; the rows
     # it builds must not need them.
@@ -72,7 +79,7 @@ def test_the_rows_it_writes_point_at_rows_that_exist(scale_cases):
 
 
 def test_the_forked_generator_builds_what_one_process_builds(tmp_path, settings):
-    """--workers 1 (a forked process builds the batches) and --workers 0 give the same
+    """--workers 1 or 3 (forked processes build the batches) and --workers 0 give the same
     rows, ids included. The personal fields' salts are random, so the columns that
     depend on them (salts, payloads, hashes, the record's head) are left out."""
     from django.db import connection
@@ -93,20 +100,29 @@ def test_the_forked_generator_builds_what_one_process_builds(tmp_path, settings)
 
     def built(workers):
         ids = s._Ids(connection, s.CASE_TABLES)
-        batches = list(s._generate(world, tables, ids, set(), [[*range(i, i + 7)] for i in
-                                                               range(0, 21, 7)], workers))
+        batches = list(
+            s._generate(
+                world, tables, ids, set(), [[*range(i, i + 7)] for i in range(0, 21, 7)], workers
+            )
+        )
         out = []
         for batch in batches:
             for model, records in batch.records:
-                keep = [i for i, name in enumerate(tables[model].attnames)
-                        if name not in skip.get(model, ())]
+                keep = [
+                    i
+                    for i, name in enumerate(tables[model].attnames)
+                    if name not in skip.get(model, ())
+                ]
                 out.append((model.__name__, [tuple(r[i] for i in keep) for r in records]))
             out.append(("years", sorted(batch.years.items())))
         return out
 
-    forked, alone = built(1), built(0)
-    assert sum(len(records) for _, records in forked) > 21 * 10
-    assert forked == alone
+    alone = built(0)
+    assert sum(len(records) for _, records in alone) > 21 * 10
+    # One forked generator, and three taking the batches in turn (numbering handed on).
+    assert built(1) == alone
+    assert built(3) == alone
+
 
 def test_scale_data_lists_each_case_for_those_who_may_view_it(scale_cases):
     """A CaseViewer row for each view_case a user holds, as the grant service keeps it."""
@@ -117,3 +133,64 @@ def test_scale_data_lists_each_case_for_those_who_may_view_it(scale_cases):
     )
     assert held
     assert set(CaseViewer.objects.values_list("user_id", "case_id", "filed_at")) == held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_into_empty_tables_builds_their_indexes_after(tmp_path, settings, monkeypatch):
+    """Outside a transaction, into empty case tables, the plain indexes are dropped for
+    the load and built again after: the same indexes as before, and rows that verify."""
+    from django.db import connection
+
+    from cases.management.commands.seed_scale import CASE_TABLES, _secondary_indexes
+
+    def indexes():  # by name: PostgreSQL words a rebuilt partial index's condition anew
+        return {
+            model: sorted(name for name, _ in _secondary_indexes(connection, model._meta.db_table))
+            for model in CASE_TABLES
+        }
+
+    settings.PROBITY_PRIVATE_DIR = str(tmp_path / "private")
+    before = indexes()
+    assert len(before[Case]) > 5
+    seen = []
+    from cases.management.commands import seed_scale
+
+    original = seed_scale.ScaleSeeder._write_batch
+
+    def spy(self, tables, ids, batch):
+        seen.append(len(_secondary_indexes(connection, Case._meta.db_table)))
+        return original(self, tables, ids, batch)
+
+    monkeypatch.setattr(seed_scale.ScaleSeeder, "_write_batch", spy)
+    call_command("seed_scale", organizations=20, cases=30, seed=5, verbosity=0)
+    assert seen and set(seen) == {0}  # no plain index while the rows were written
+    assert indexes() == before
+    connection.check_constraints()
+    for case in Case.objects.all():
+        assert verify_case_record(case).ok, case.number
+
+
+def test_a_generator_that_fails_is_reported_and_the_others_end(tmp_path, settings):
+    """The second of two generators meets a case number already in use: the parent
+    raises its error (after writing nothing of that batch), and no process is left
+    waiting."""
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    from cases.management.commands import seed_scale as s
+
+    settings.PROBITY_PRIVATE_DIR = str(tmp_path / "private")
+    call_command("seed_scale", organizations=20, seed=3, verbosity=0)
+    world = s.ScaleSeeder(seed=3, batch_size=7, password="!").case_world(
+        s._date_or_time("2026-11-20")
+    )
+    tables = {model: s._Table(model, connection) for model in s.CASE_TABLES}
+    taken = {s.CasePlan(world, 9).simulate().case["number"]}
+    batches = [[*range(i, i + 7)] for i in range(0, 28, 7)]
+    received = []
+    with pytest.raises(CommandError, match="already used"):
+        for batch in s._generate(
+            world, tables, s._Ids(connection, s.CASE_TABLES), taken, batches, 2
+        ):
+            received.append(batch)
+    assert len(received) == 1  # batch 0; batch 1 (indices 7-13) is the one that failed

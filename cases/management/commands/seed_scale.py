@@ -23,17 +23,20 @@ tests), so `manage.py verify_case_record` passes; the evidence rows share two st
 files. Scale cases have no letters (the letters are rendered by WeasyPrint).
 
 How the cases are loaded fast (10,000 organizations and 100,000 cases: figures in
-bench/README.md): a forked generator process (`--workers 1`, the default) simulates
-a batch, numbers its rows itself (`_Ids`: from each table's first free id, read once),
-hashes the chains and turns the rows into tuples of database values (`_build_batch`),
-while the parent writes the previous batch, one transaction per batch, with
-executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`), so the two
-cores work at once; `--workers 0` does the same in one process and builds the same
-rows. While loading (`_bulk_load`, restored after): no per-row foreign-key checks
-(PostgreSQL: `session_replication_role = replica`, for a superuser only), no fsync
-(SQLite `synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger
-SQLite page cache. The schema is never changed: indexes and constraints stay as
-`migrate` made them.
+bench/README.md): forked generator processes (`--workers N`, default 2) take the
+batches in turn; each simulates its batch, numbers its rows (`_number`: from the next
+free id of each table, which the generator of the batch before hands on, the one
+sequential step), hashes the chains and turns the rows into tuples of database values
+(`_build_batch`), while the parent writes the batches in order, one transaction per
+batch, with executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
+`--workers 0` does the same in one process and builds the same rows. While loading
+(`_bulk_load`, restored after): no per-row foreign-key checks (PostgreSQL:
+`session_replication_role = replica`, for a superuser only), no fsync (SQLite
+`synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger SQLite page
+cache. Into an empty case table (`_indexes_built_after`), its plain indexes (not
+unique, behind no constraint) are dropped before the load and built again after it
+(docs/decisions/0034); unique indexes, keys and constraints stay as `migrate` made
+them.
 
 Extending: each kind of data has its own builder (`_build_users`,
 `_build_organizations`, `_build_representatives`, `_build_dues`,
@@ -46,6 +49,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import hashlib
 import json
@@ -678,6 +682,9 @@ def _day_at(rng: random.Random, day: datetime.date, hour: int | None = None) -> 
     return start + datetime.timedelta(seconds=rng.randrange(8 * 3600))
 
 
+_STEP_APART = datetime.timedelta(milliseconds=3)
+
+
 def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
@@ -737,7 +744,7 @@ class CasePlan:
             ]
         self.events.append((self.now, actor_id, kind, from_state, to_state, payload, personal_rows))
         # The events of one step are written milliseconds apart.
-        self.now += datetime.timedelta(milliseconds=3)
+        self.now += _STEP_APART
 
     def transition(self, step: str, target: str, actor_id, reason: str = "") -> None:
         source, self.state = self.state, target
@@ -1331,35 +1338,48 @@ def _event_content(
 ) -> str:
     """CaseEvent.canonical_content, as text, from the payload's canonical JSON: the keys
     in sorted order (actor, at, case, from_state, kind, payload, previous_hash,
-    sequence, to_state). tests/demo/test_scale_data.py checks it against the model."""
+    sequence, to_state). An ISO time and a hex digest need no JSON escaping; the
+    states and kind, a few dozen combinations, are quoted once each."""
+    parts = _STATE_PARTS.get((from_state, kind, to_state))
+    if parts is None:
+        parts = _STATE_PARTS[from_state, kind, to_state] = (
+            f',"from_state":{_string(from_state)},"kind":{_string(kind)},"payload":',
+            f',"to_state":{_string(to_state)}}}',
+        )
     return (
-        f'{{"actor":{"null" if actor_id is None else int(actor_id)},"at":{_string(at_iso)},'
-        f'"case":{int(case_id)},"from_state":{_string(from_state)},"kind":{_string(kind)},'
-        f'"payload":{payload_json},"previous_hash":{_string(previous_hash)},'
-        f'"sequence":{int(sequence)},"to_state":{_string(to_state)}}}'
+        f'{{"actor":{"null" if actor_id is None else int(actor_id)},"at":"{at_iso}",'
+        f'"case":{int(case_id)}{parts[0]}{payload_json},"previous_hash":"{previous_hash}",'
+        f'"sequence":{int(sequence)}{parts[1]}'
     )
 
 
-def _chain(plan: CasePlan) -> list[tuple]:
-    """The plan's events as record_event writes them, a chain from GENESIS_HASH: tuples
-    (case_id, sequence, at, actor_id, kind, from_state, to_state, payload JSON,
-    previous_hash, hash, personal field rows)."""
-    rows, previous, case_id = [], GENESIS_HASH, plan.case.id
+_STATE_PARTS: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def _chain(plan: CasePlan, pks, at_value) -> tuple[list[tuple], list[dict]]:
+    """The plan's events as record_event writes them, a chain from GENESIS_HASH, numbered
+    from `pks`: (the events' database values in column order: id, case_id, sequence,
+    at (`at_value` of its ISO text), actor_id, kind, from_state, to_state, payload
+    JSON, previous_hash, hash; the personal fields kept beside them, by attname)."""
+    rows, personal, previous, case_id = [], [], GENESIS_HASH, plan.case.id
     utc, sha256 = datetime.UTC, hashlib.sha256
     for sequence, event in enumerate(plan.events, 1):
-        at, actor_id, kind, from_state, to_state, payload, personal = event
-        payload = {k: v.id if type(v) is _Row else v for k, v in payload.items()}
-        payload_json = _canonical(payload)
-        at_iso = at.astimezone(utc).isoformat(timespec="microseconds")
+        at, actor_id, kind, from_state, to_state, payload, kept = event
+        pk = next(pks)
+        payload_json = _canonical({k: v.id if type(v) is _Row else v for k, v in payload.items()})
+        if at.tzinfo is not utc:
+            at = at.astimezone(utc)
+        at_iso = at.isoformat(timespec="microseconds")
         content = _event_content(
             case_id, sequence, at_iso, actor_id, kind, from_state, to_state, payload_json, previous
         )
         digest = sha256(content.encode()).hexdigest()
         rows.append(
             (
+                pk,
                 case_id,
                 sequence,
-                at,
+                at_value(at_iso),
                 actor_id,
                 kind,
                 from_state,
@@ -1367,11 +1387,21 @@ def _chain(plan: CasePlan) -> list[tuple]:
                 payload_json,
                 previous,
                 digest,
-                personal,
             )
         )
+        for field in kept:
+            personal.append({**field, "event_id": pk})
         previous = digest
-    return rows
+    return rows, personal
+
+
+def _sqlite_from_iso(at_iso: str) -> str:
+    """_sqlite_datetime's text from a UTC time's isoformat(timespec="microseconds"),
+    without formatting the time twice: str() of the naive time (no fraction when
+    the microseconds are 0)."""
+    if at_iso.endswith(".000000+00:00"):
+        return f"{at_iso[:10]} {at_iso[11:19]}"
+    return f"{at_iso[:10]} {at_iso[11:26]}"
 
 
 def _sqlite_datetime(value: datetime.datetime) -> str:
@@ -1452,25 +1482,32 @@ class _Table:
     def records(self, rows: list[_Row]) -> list[tuple]:
         """The database values of _Rows whose ids are assigned, in column order. Asks
         the database nothing, so the generator process can run it."""
-        defaults, adapters = self.defaults, self.adapters
-        getters = [
-            (attname, defaults[attname], adapt)
-            for attname, adapt in zip(self.attnames, adapters, strict=True)
-            if attname != "id"
-        ]
-        data = []
-        for row in rows:
-            get = row.values.get
-            record = [row.id]
-            for attname, default, adapt in getters:
-                value = get(attname, default)
-                if type(value) is _Row:
-                    value = value.id
-                if adapt is not None and value is not None:
-                    value = adapt(value)
-                record.append(value)
-            data.append(tuple(record))
-        return data
+        make = self._record_of
+        return [make(row) for row in rows]
+
+    @functools.cached_property
+    def _record_of(self):
+        """A function from a _Row to its tuple, compiled once for this table: one
+        expression per column (its default, a _Row foreign key's id, the adapter),
+        where a loop over the columns cost a third of building a batch."""
+        assert self.attnames[0] == "id", self.attnames
+        scope, values = {"_Row": _Row}, ["row.id"]
+        for n, (field, adapt) in enumerate(zip(self.fields, self.adapters, strict=True)):
+            if n == 0:
+                continue
+            scope[f"d{n}"] = self.defaults[field.attname]
+            value = f"g({field.attname!r}, d{n})"
+            if field.is_relation:  # a foreign key: a _Row of this batch, or an id
+                value = f"(v.id if type(v := {value}) is _Row else v)"
+            if adapt is not None:
+                scope[f"a{n}"] = adapt
+                value = f"(None if (v := {value}) is None else a{n}(v))"
+            values.append(value)
+        exec(  # noqa: S102 - the code is built above from the model's own field names
+            f"def record(row):\n    g = row.values.get\n    return ({', '.join(values)},)\n",
+            scope,
+        )
+        return scope["record"]
 
     def _instance_records(self, instances: list[models.Model]) -> list[list]:
         records = []
@@ -1499,7 +1536,7 @@ class _Table:
 
 
 class ScaleSeeder:
-    def __init__(self, *, seed: int, batch_size: int, password: str, log=None, workers: int = 1):
+    def __init__(self, *, seed: int, batch_size: int, password: str, log=None, workers: int = 2):
         self.seed = seed
         self.batch_size = batch_size
         self.workers = workers
@@ -1690,7 +1727,7 @@ class ScaleSeeder:
             for start in range(0, len(indices), self.batch_size)
         ]
         done = 0
-        with _bulk_load(connection):
+        with _bulk_load(connection), _indexes_built_after(connection, CASE_TABLES):
             for batch in _generate(world, tables, ids, others, batches, self.workers):
                 self._write_batch(tables, ids, batch)
                 done += batch.cases
@@ -1789,27 +1826,69 @@ class _Batch:
     years: dict[int, int]
 
 
-def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan]) -> _Batch:
-    """Number every row, hash each case's events into its chain and turn everything
-    into database values. Asks the database nothing (it runs in the generator)."""
+def _number(ids: _Ids, plans: list[CasePlan]) -> dict[type[models.Model], range]:
+    """The ids every row of the batch takes, per table: counted from the simulated
+    plans, so numbering is the one step the generators must take in batch order (the
+    rest of a batch is built from these ranges, in parallel)."""
+    counts = {model: 0 for model in CASE_TABLES}
+    for plan in plans:
+        for model, model_rows in plan.rows.items():
+            counts[model] += len(model_rows)
+        counts[CaseGroupObjectPermission] += 2  # view_case and manage_case
+        counts[CaseUserObjectPermission] += len(plan.user_permissions)
+        counts[CaseViewer] += sum(c == "view_case" for _, c in plan.user_permissions)
+        counts[CaseEvent] += len(plan.events)
+        counts[PersonalField] += sum(len(event[6]) for event in plan.events)
+    return {model: ids.take(model, count) for model, count in counts.items()}
+
+
+def _build_batch(
+    world: CaseWorld, tables: dict, numbered: dict[type[models.Model], range], plans
+) -> _Batch:
+    """Number every row from `numbered` (`_number`), hash each case's events into its
+    chain and turn everything into database values. Asks the database nothing (it
+    runs in a generator)."""
     rows = {
         model: [row for plan in plans for row in plan.rows.get(model, ())]
         for model in CASE_TABLES[:11]  # the models a CasePlan adds rows of
     }
     for model, model_rows in rows.items():
-        for row, pk in zip(model_rows, ids.take(model, len(model_rows)), strict=True):
+        for row, pk in zip(model_rows, numbered[model], strict=True):
             row.id = pk
     # A seat carries its ballot's closed_at, as cases.services.ballots.close_ballots
     # leaves it ("My ballots" pages a member's seats by it).
     for seat in rows[BallotSeat]:
         seat["closed_at"] = seat["ballot_id"].values.get("closed_at")
     # The chains need every id; each case keeps its record's length and head.
-    chains = []
+    event_table = tables[CaseEvent]
+    assert event_table.attnames == [
+        "id",
+        "case_id",
+        "sequence",
+        "at",
+        "actor_id",
+        "kind",
+        "from_state",
+        "to_state",
+        "payload",
+        "previous_hash",
+        "hash",
+    ], event_table.attnames
+    adapt_at = event_table.adapters[3]
+    if adapt_at is _sqlite_datetime:
+        at_value = _sqlite_from_iso
+    elif event_table.connection.vendor == "postgresql":
+        at_value = str  # COPY parses the ISO text into timestamptz
+    else:
+        at_value = lambda at_iso: adapt_at(datetime.datetime.fromisoformat(at_iso))  # noqa: E731
+    events, personal = [], []
+    pks = iter(numbered[CaseEvent])
     for plan in plans:
-        chain = _chain(plan)
+        chain, kept = _chain(plan, pks, at_value)
         plan.case["record_length"] = len(chain)
-        plan.case["record_head"] = chain[-1][9]
-        chains.append(chain)
+        plan.case["record_head"] = chain[-1][10]
+        events.extend(chain)
+        personal.extend(kept)
     records = [(model, tables[model].records(model_rows)) for model, model_rows in rows.items()]
     permission = world.permission_ids
     group = [
@@ -1848,33 +1927,10 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
         (CaseUserObjectPermission, user),
         (CaseViewer, viewers),
     ):
-        records.append((model, _plain_records(tables[model], ids, values)))
-    event_table = tables[CaseEvent]
-    assert event_table.attnames == [
-        "id",
-        "case_id",
-        "sequence",
-        "at",
-        "actor_id",
-        "kind",
-        "from_state",
-        "to_state",
-        "payload",
-        "previous_hash",
-        "hash",
-    ], event_table.attnames
-    adapt_at = event_table.adapters[3] or (lambda value: value)
-    events, personal = [], []
-    count = sum(len(chain) for chain in chains)
-    pks = iter(ids.take(CaseEvent, count))
-    for chain in chains:
-        for event in chain:
-            pk = next(pks)
-            events.append((pk, *event[:2], adapt_at(event[2]), *event[3:10]))
-            personal.extend({**field, "event_id": pk} for field in event[10])
+        records.append((model, _plain_records(tables[model], numbered[model], values)))
     records.append((CaseEvent, events))
     personal_rows = [_Row(**values) for values in personal]
-    for row, pk in zip(personal_rows, ids.take(PersonalField, len(personal_rows)), strict=True):
+    for row, pk in zip(personal_rows, numbered[PersonalField], strict=True):
         row.id = pk
     records.append((PersonalField, tables[PersonalField].records(personal_rows)))
     years: dict[int, int] = {}
@@ -1884,74 +1940,115 @@ def _build_batch(world: CaseWorld, tables: dict, ids: _Ids, plans: list[CasePlan
     return _Batch(
         cases=len(plans),
         records=records,
-        last_ids={model: ids.next[model] - 1 for model, data in records if data},
+        last_ids={model: taken[-1] for model, taken in numbered.items() if taken},
         years=years,
     )
 
 
-def _plain_records(table: _Table, ids: _Ids, values: list[dict]) -> list[tuple]:
-    """Rows with no defaults or adapted values (the permission rows), numbered here."""
+def _plain_records(table: _Table, pks: range, values: list[dict]) -> list[tuple]:
+    """Rows with no defaults or adapted values (the permission rows), numbered `pks`."""
     names = table.attnames[1:]
-    pks = ids.take(table.model, len(values))
     return [(pk, *(row[name] for name in names)) for pk, row in zip(pks, values, strict=True)]
 
 
+def _simulated(world, others, indices) -> list[CasePlan]:
+    plans = [CasePlan(world, i).simulate() for i in indices]
+    taken = [p.case["number"] for p in plans if p.case["number"] in others]
+    if taken:
+        raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
+    return plans
+
+
 def _batches_of(world, tables, ids, others, batches):
-    """Simulate each batch of case indices and build it, in order."""
+    """Simulate each batch of case indices and build it, in order, in this process."""
     for indices in batches:
-        plans = [CasePlan(world, i).simulate() for i in indices]
-        taken = [p.case["number"] for p in plans if p.case["number"] in others]
-        if taken:
-            raise CommandError(f"Case numbers already used by other cases: {taken[:5]}")
-        yield _build_batch(world, tables, ids, plans)
+        plans = _simulated(world, others, indices)
+        yield _build_batch(world, tables, _number(ids, plans), plans)
 
 
 def _generate(world, tables, ids, others, batches, workers: int):
-    """The built batches, in order. With workers=1 a forked process simulates, hashes
-    and builds the next batch while this one writes the last (the two cores work at
-    once); with 0, everything happens here. Both give the same rows: the generator
-    numbers them from the same first ids."""
+    """The built batches, in order. With workers=N >= 1, N forked processes take the
+    batches in turn (batch k to process k mod N) and simulate, hash and build them
+    while this one writes; with 0, everything happens here. Only the numbering is
+    sequential: each process numbers its batch from the next free ids, which the
+    process of the batch before hands it (`_generator_process`), so every variant
+    gives the same rows."""
     if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from _batches_of(world, tables, ids, others, batches)
         return
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_generator_process,
-        args=(send, world, tables, ids, others, batches),
-        daemon=True,
-    )
-    child.start()
-    send.close()
+    # Every pipe exists before any fork; each child closes the ends that are not its
+    # own, so a child that dies leaves an end of file, never a reader waiting forever.
+    outputs = [context.Pipe(duplex=False) for _ in range(workers)]
+    tokens = [context.Pipe(duplex=False) for _ in range(workers)]
+    children = [
+        context.Process(
+            target=_generator_process,
+            args=(n, outputs, tokens, world, tables, ids, others, batches[n::workers]),
+            daemon=True,
+        )
+        for n in range(workers)
+    ]
+    for child in children:
+        child.start()
+    for _, send in outputs:
+        send.close()
+    for receive, send in tokens:
+        receive.close()
+        send.close()
     try:
-        for _ in batches:
+        for k in range(len(batches)):
+            child = children[k % workers]
             try:
-                message = receive.recv()
+                message = outputs[k % workers][0].recv()
             except EOFError:
                 raise CommandError(
-                    f"The seed_scale generator process ended early (exit code {child.exitcode})."
+                    f"A seed_scale generator process ended early (exit code {child.exitcode})."
                 ) from None
             if isinstance(message, str):
                 raise CommandError(message)
             yield message
     finally:
+        for receive, _ in outputs:
+            receive.close()
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+                child.join()
+
+
+def _generator_process(n, outputs, tokens, world, tables, ids, others, batches) -> None:
+    """Generator n of len(outputs): its batches down its pipe (the pipe's buffer keeps
+    it about a batch ahead), or the error as text. Before numbering a batch it waits
+    for the next free ids from generator n - 1 (except for the very first batch),
+    and hands them on to n + 1 as soon as it has taken its own. It never touches the
+    parent's database connection, and multiprocessing ends it with os._exit, so the
+    connection's finalizers do not run here."""
+    workers = len(outputs)
+    send, token_in, token_out = outputs[n][1], tokens[n][0], tokens[(n + 1) % workers][1]
+    for m, (receive, send_end) in enumerate(outputs):
         receive.close()
-        child.join(timeout=5)
-        if child.is_alive():
-            child.terminate()
-            child.join()
-
-
-def _generator_process(send, world, tables, ids, others, batches) -> None:
-    """The forked generator: batches down the pipe (the pipe's buffer keeps it about a
-    batch ahead), or the error as text. It never touches the parent's database
-    connection, and multiprocessing ends it with os._exit, so the connection's
-    finalizers do not run here."""
+        if m != n:
+            send_end.close()
+    for m, (receive, send_end) in enumerate(tokens):
+        if m != n:
+            receive.close()
+        if m != (n + 1) % workers:
+            send_end.close()
     try:
-        for batch in _batches_of(world, tables, ids, others, batches):
-            send.send(batch)
-    except BrokenPipeError:
-        pass  # the parent stopped reading: it failed and says why
+        for k, indices in enumerate(batches):
+            plans = _simulated(world, others, indices)
+            if n > 0 or k > 0:
+                ids.next = token_in.recv()
+            numbered = _number(ids, plans)
+            # A generator that has ended needs no ids: it had no batch left (or failed,
+            # which the parent reports).
+            with contextlib.suppress(BrokenPipeError):
+                token_out.send(ids.next)
+            send.send(_build_batch(world, tables, numbered, plans))
+    except (BrokenPipeError, EOFError):
+        pass  # the parent (or the generator before) stopped: it failed and says why
     except Exception as error:  # noqa: BLE001 - reported to the parent, which raises
         with contextlib.suppress(BrokenPipeError):
             send.send(f"seed_scale generator: {type(error).__name__}: {error}")
@@ -2001,6 +2098,65 @@ def _bulk_load(connection):
                     cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
                 else:
                     cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def _secondary_indexes(connection, table: str) -> list[tuple[str, str]]:
+    """(name, the SQL that creates it) of each plain index on `table`: not unique, not
+    a primary key, not behind a constraint. Dropping those changes no rule a row
+    must satisfy."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+                " JOIN pg_class i ON i.oid = x.indexrelid"
+                " JOIN pg_class t ON t.oid = x.indrelid"
+                " WHERE x.indrelid = CAST(%s AS regclass) AND NOT x.indisunique"
+                " AND NOT x.indisprimary AND pg_has_role(t.relowner, 'USAGE')"
+                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [table],
+            )
+        return cursor.fetchall()
+
+
+@contextlib.contextmanager
+def _indexes_built_after(connection, models_: list[type[models.Model]]):
+    """Into an empty table, its plain indexes are built once after the load rather
+    than kept up to date row by row (a third of SQLite's writing time at 10,000
+    cases; the case table alone has 23 indexes). Only tables that are empty at the
+    start, so a top-up of a large table keeps its indexes; restored however the load
+    ends, except if the process is killed (then `migrate` will not bring them back:
+    seed again from an empty database). Not inside a transaction: the tests, which
+    seed inside one, keep the indexes."""
+    if connection.vendor not in ("sqlite", "postgresql") or connection.in_atomic_block:
+        yield
+        return
+    dropped = []
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models_:
+            table = model._meta.db_table
+            cursor.execute(f"SELECT 1 FROM {qn(table)} LIMIT 1")
+            if cursor.fetchone() is not None:
+                continue
+            for name, sql in _secondary_indexes(connection, table):
+                cursor.execute(f"DROP INDEX {qn(name)}")
+                dropped.append(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and dropped:
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+            for sql in dropped:
+                cursor.execute(sql)
+            if connection.vendor == "postgresql" and dropped:
+                cursor.execute("RESET maintenance_work_mem")
 
 
 @contextlib.contextmanager
@@ -2064,9 +2220,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="Cases: 1 (default) simulates and hashes the next batch in a forked process "
-            "while this one writes; 0 does everything in this process. Same rows either way.",
+            default=2,
+            help="Cases: N forked processes (default 2) simulate and hash the next batches, "
+            "in turn, while this one writes; 0 does everything in this process. Same rows "
+            "whatever N.",
         )
         parser.add_argument(
             "--password",
@@ -2086,9 +2243,9 @@ class Command(BaseCommand):
         password,
         **options,
     ):
-        if organizations < 0 or cases < 0 or batch_size < 1 or workers not in (0, 1):
+        if organizations < 0 or cases < 0 or batch_size < 1 or not 0 <= workers <= 8:
             raise CommandError(
-                "--organizations and --cases must be >= 0, --batch-size >= 1, --workers 0 or 1."
+                "--organizations and --cases must be >= 0, --batch-size >= 1, --workers 0 to 8."
             )
         if cases_until < datetime.datetime.combine(CASES_FROM, datetime.time(), datetime.UTC):
             raise CommandError(f"--cases-until must be on or after {CASES_FROM}.")
