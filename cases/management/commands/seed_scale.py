@@ -35,7 +35,7 @@ batch, with executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`)
 `synchronous = OFF`; PostgreSQL `synchronous_commit = off`) and a larger SQLite page
 cache. Into an empty case table (`_indexes_built_after`), its plain indexes (not
 unique, behind no constraint) are dropped before the load and built again after it
-(docs/decisions/0034); unique indexes, keys and constraints stay as `migrate` made
+(docs/decisions/0037); unique indexes, keys and constraints stay as `migrate` made
 them.
 
 Extending: each kind of data has its own builder (`_build_users`,
