@@ -325,3 +325,19 @@ def world(db):
     representatives, another member, a board of three, a panel of three, the procedure,
     the principle and a letterhead."""
     return make_world()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test is `serial`: it ends with a flush that empties the role
+    groups (role_groups_after_flush), which would fail the next tests on its xdist worker."""
+    loose = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+            "transactional_db",
+            "live_server",
+        } & set(getattr(item, "fixturenames", ()))
+        if transactional and item.get_closest_marker("serial") is None:
+            loose.append(item.nodeid)
+    if loose:
+        raise pytest.UsageError("Transactional tests must be marked serial: " + ", ".join(loose))

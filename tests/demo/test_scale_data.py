@@ -135,6 +135,9 @@ def test_scale_data_lists_each_case_for_those_who_may_view_it(scale_cases):
     assert set(CaseViewer.objects.values_list("user_id", "case_id", "filed_at")) == held
 
 
+# Serial, as every transactional test is: its closing flush empties the role groups the
+# next tests on the same worker need (tests/conftest.py, role_groups_after_flush).
+@pytest.mark.serial
 @pytest.mark.django_db(transaction=True)
 def test_a_load_into_empty_tables_builds_their_indexes_after(tmp_path, settings, monkeypatch):
     """Outside a transaction, into empty case tables, the plain indexes are dropped for
