@@ -546,13 +546,28 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
     )
     cases = list(Case.objects.filter(respondent=c.organization).exclude(pk=first.pk))
     grant(c.rep, "view_case", cases)
+    _sanctions_of(cases)
+    _letters_to(c.rep, first)
+    response = assert_same(client, url, small, django_assert_num_queries)
+    # The newest few; "All our sanctions" and "All our letters" page through the rest.
+    assert len(response.context["sanctions"]) == PORTAL_SHOWN
+    assert len(response.context["letters"]) == PORTAL_SHOWN
+    assert response.context["sanctions_more"] and response.context["letters_more"]
+
+
+def _sanctions_of(cases) -> None:
+    """A censure on each case."""
     Sanction.objects.bulk_create(
         Sanction(case=case, kind="censure", effective_on=today()) for case in cases
     )
-    event = CaseEvent.objects.filter(case=first).first()
+
+
+def _letters_to(rep, case, n: int = 150) -> None:
+    """`n` decision letters on `case` that `rep` may open."""
+    event = CaseEvent.objects.filter(case=case).first()
     letters = Letter.objects.bulk_create(
         Letter(
-            case=first,
+            case=case,
             kind="decision",
             addressee="respondent",
             recipient_name="Acme Robotics",
@@ -562,14 +577,9 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
             size=1,
             version=i + 2,
         )
-        for i in range(150)
+        for i in range(n)
     )
-    grant(c.rep, "view_letter_pdf", letters)
-    response = assert_same(client, url, small, django_assert_num_queries)
-    # The newest few; "All our sanctions" and "All our letters" page through the rest.
-    assert len(response.context["sanctions"]) == PORTAL_SHOWN
-    assert len(response.context["letters"]) == PORTAL_SHOWN
-    assert response.context["sanctions_more"] and response.context["letters_more"]
+    grant(rep, "view_letter_pdf", letters)
 
 
 @pytest.mark.parametrize("name", ["cases:portal_sanctions", "cases:portal_letters"])
@@ -588,26 +598,9 @@ def test_our_sanctions_and_letters_page_through_150_with_the_same_queries(
     cases = list(Case.objects.filter(respondent=c.organization).exclude(pk=first.pk))
     grant(c.rep, "view_case", cases)
     if name == "cases:portal_sanctions":
-        Sanction.objects.bulk_create(
-            Sanction(case=case, kind="censure", effective_on=today()) for case in cases
-        )
+        _sanctions_of(cases)
     else:
-        event = CaseEvent.objects.filter(case=first).first()
-        letters = Letter.objects.bulk_create(
-            Letter(
-                case=first,
-                kind="decision",
-                addressee="respondent",
-                recipient_name="Acme Robotics",
-                event=event,
-                file=f"letters/bulk-{i}.pdf",
-                sha256="0" * 64,
-                size=1,
-                version=i + 2,
-            )
-            for i in range(150)
-        )
-        grant(c.rep, "view_letter_pdf", letters)
+        _letters_to(c.rep, first)
     pages, params = [], {}
     while True:
         page = assert_same(client, url, small, django_assert_num_queries, params).context["page"]
