@@ -8,8 +8,9 @@ bounded (`COUNT_LIMIT`): "More than 1,000" is what a person needs past that. It 
 in the page's own query, as a column (`BoundedCount`): one round trip fewer per page.
 
 A list is ordered by two keys, both descending or both ascending, the second unique
-(the primary key), e.g. ("-filed_at", "-pk") or ("name", "pk"); the list's index must
-match. A cursor that cannot be read gives the first page and says so.
+(the primary key), e.g. ("-filed_at", "-pk"), ("name", "pk") or ("-published_on",
+"-pk"); the list's index must match. A key's column is a moment, a date, a string or
+an integer (`kinds`). A cursor that cannot be read gives the first page and says so.
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ class BadCursor(ValueError):
     """A page link that cannot be read (edited by hand, or from another list)."""
 
 
+def _encode_value(value):
+    # A datetime is also a date: it is tested first.
+    if isinstance(value, datetime.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"d": value.isoformat()}
+    return value
+
+
 def _encode(values: tuple) -> str:
-    raw = [{"dt": v.isoformat()} if isinstance(v, datetime.datetime) else v for v in values]
+    raw = [_encode_value(v) for v in values]
     return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode()
 
 
@@ -44,11 +54,17 @@ def _decode(token: str, kinds: tuple[type, ...]) -> tuple:
         for value, kind in zip(raw, kinds, strict=True):
             if kind is datetime.datetime:
                 value = datetime.datetime.fromisoformat(value["dt"])
+            elif kind is datetime.date:
+                value = datetime.date.fromisoformat(value["d"])
             elif not isinstance(value, kind) or isinstance(value, bool):
                 raise ValueError
+            elif kind is int and not -(2**63) <= value < 2**63:
+                raise ValueError  # past what a database column holds (SQLite: OverflowError)
+            elif kind is str and "\x00" in value:
+                raise ValueError  # PostgreSQL refuses a NUL in a string
             values.append(value)
         return tuple(values)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise BadCursor(_("That page link cannot be read; here is the first page.")) from exc
 
 
