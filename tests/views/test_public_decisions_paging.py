@@ -200,3 +200,17 @@ def test_the_page_reads_its_own_index():
         plan = page.explain()
     assert "publication_public_page" in plan
     assert "TEMP B-TREE" not in plan.upper()  # SQLite sorts nothing: the index is the order
+
+
+def test_the_cursor_is_the_first_bound_the_database_reads(client, small_pages):
+    """Given the list's own bound on the date (published by today) and the cursor's,
+    SQLite seeks the index on the first in the WHERE and filters by the other: the
+    cursor's comes first (association.paging._seeking), or the oldest page would read
+    the whole list down to it."""
+    rows = publish(12)
+    oldest = sorted(rows, key=lambda p: (p.published_on, p.pk))
+    cursor_day = oldest[3].published_on
+    after = paging._encode((cursor_day, oldest[3].pk))
+    sql, _ = _queries(client, {"after": after})
+    where = sql[-1].split(" WHERE ", 1)[1]
+    assert where.index(cursor_day.isoformat()) < where.index(today().isoformat())
