@@ -44,11 +44,12 @@ class StreamedMultipart:
         head = b""
         for name, value in (fields or {}).items():
             head += (
-                f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                f"{value}\r\n"
             ).encode()
         head += (
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
-            f'filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
         ).encode()
         self.head = head
         self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()

@@ -93,34 +93,16 @@ def test_twenty_concurrent_votes_under_gunicorn_on_sqlite_by_url(tmp_path):
     )
     seeded = subprocess.run(
         [python, "-m", "tests.association.seed_ballot", str(VOTERS)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
     case_path = f"/cases/{seed['case']}/"
     port = _free_port()
     gunicorn = Path(python).with_name("gunicorn")
     server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-            "association.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        [str(gunicorn), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+         "--log-level", "warning", "association.wsgi"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
         deadline = time.monotonic() + 20
@@ -149,9 +131,7 @@ def test_twenty_concurrent_votes_under_gunicorn_on_sqlite_by_url(tmp_path):
         def vote(session, csrf_cookie, token):
             start.wait()
             status, _, body = _request(
-                port,
-                "POST",
-                f"{case_path}vote/",
+                port, "POST", f"{case_path}vote/",
                 {"sessionid": session, "csrftoken": csrf_cookie},
                 body=f"csrfmiddlewaretoken={token}&choice=no_violation",
             )

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 
 
+
 @pytest.fixture(scope="session")
 def _live_server_media_url():
     """Work around MEDIA_URL = None (private media have no URL) for Django's live server.

@@ -32,14 +32,11 @@ def test_the_demo_has_an_open_consent_offer_and_an_interim_suspension_in_force(c
     assert suspended.respondent.status == MembershipStatus.SUSPENDED
     client.logout()
     verify = client.get(f"/verify/{suspended.respondent.slug}/").content.decode()
-    assert (
-        said(
-            'is a member of the association whose membership is <span class="badge badge-'
-            'warn">suspended</span> as of %(today)s.',
-            today=shown_to_client(today(), "DATE_FORMAT"),
-        )
-        in verify
-    )
+    assert said(
+        'is a member of the association whose membership is <span class="badge badge-'
+        'warn">suspended</span> as of %(today)s.',
+        today=shown_to_client(today(), "DATE_FORMAT"),
+    ) in verify
 
 
 def test_staff_and_the_board_see_them_on_their_pages(client):

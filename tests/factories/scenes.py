@@ -185,21 +185,11 @@ def setup_board_case(
     return BoardCase(case=case, staff=staff, rep=rep, board=members, organization=organization)
 
 
-def vote(
-    case: Case,
-    voter: User,
-    choice: str,
-    sanction: str = "",
-    months: int | None = None,
-    reason: str = "",
-):
+def vote(case: Case, voter: User, choice: str, sanction: str = "", months: int | None = None,
+         reason: str = ""):
     return ballots.vote_cast(
-        case=fresh(case),
-        voter=voter,
-        choice=choice,
-        sanction=sanction,
-        suspension_months=months,
-        reason=reason,
+        case=fresh(case), voter=voter, choice=choice, sanction=sanction,
+        suspension_months=months, reason=reason,
     )
 
 
@@ -232,9 +222,9 @@ def close_ballot(case: Case, by) -> Case:
     return step(case, "close_ballot", by)
 
 
-def sanctioned_case(
-    staff: User, sanction: str, *, months: int | None = None, board: int | list[User] = 3, **kwargs
-) -> BoardCase:
+def sanctioned_case(staff: User, sanction: str, *, months: int | None = None,
+                    board: int | list[User] = 3,
+                    **kwargs) -> BoardCase:
     """Every board member seated votes for `sanction`; the ballot is closed by staff."""
     bc = setup_board_case(staff, board=board, **kwargs)
     votes_for(bc.case, seated_voters(bc.case), sanction, months)
@@ -261,10 +251,7 @@ def run_appeal(bc: BoardCase, choice: str, *, panel: int = 3) -> Ballot:
 
 def decide_appeal(case: Case, staff: User, reasons: str = "The panel's ballot decided it.") -> Case:
     return services.case_transition(
-        case=fresh(case),
-        name="decide_appeal",
-        by=staff,
-        reason=reasons,
+        case=fresh(case), name="decide_appeal", by=staff, reason=reasons,
         expected_state="under_appeal",
     )
 

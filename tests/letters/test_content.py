@@ -330,10 +330,7 @@ BUILDERS = {
     LetterKind.NO_VIOLATION: (no_violation_case, Addressee.RESPONDENT),
     LetterKind.APPEAL_DECISION: (appeal_decided_case, Addressee.RESPONDENT),
     LetterKind.OUTCOME_NOTICE: (decided_case, Addressee.COMPLAINANT),
-    LetterKind.COMPLAINANT_APPEAL_DECISION: (
-        complainant_appeal_decided_case,
-        Addressee.COMPLAINANT,
-    ),
+    LetterKind.COMPLAINANT_APPEAL_DECISION: (complainant_appeal_decided_case, Addressee.COMPLAINANT),
     LetterKind.NON_COMPLIANCE: (in_default_case, Addressee.RESPONDENT),
     LetterKind.NOTICE_OF_HEARING: (_hearing_set, Addressee.RESPONDENT),
     LetterKind.CONSENT_OFFER: (consent_offered_case, Addressee.RESPONDENT),

@@ -110,14 +110,11 @@ def test_a_retry_that_fails_again_is_recorded_and_shown(world, client, settings,
     assert response.status_code == 200
     assert Delivery.objects.filter(letter=notice, succeeded=False).count() == 4
     again = Delivery.objects.filter(letter=notice, succeeded=False).order_by("pk")[2:]
-    assert (
-        said(
-            "Delivery failed again for %(recipients)s: %(error)s",
-            recipients=", ".join(d.recipient for d in again),
-            error=again[0].error,
-        )
-        in response.content.decode()
-    )
+    assert said(
+        "Delivery failed again for %(recipients)s: %(error)s",
+        recipients=", ".join(d.recipient for d in again),
+        error=again[0].error,
+    ) in response.content.decode()
     assert not Delivery.objects.filter(letter=notice, succeeded=True).exists()
 
 

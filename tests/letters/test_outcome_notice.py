@@ -112,6 +112,7 @@ def test_the_outcome_notice_is_emailed_to_the_complainant_after_the_decision_com
     vote_all(case, world.board, "violation", "censure")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
+
         step(case, "close_ballot", world.staff)
     to_complainant = [m for m in mail.outbox if m.to == [COMPLAINANT_EMAIL]]
     assert [m.subject for m in to_complainant] == [

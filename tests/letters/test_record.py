@@ -76,15 +76,12 @@ def test_a_correction_is_a_new_version_that_supersedes_the_old(world, client):
     page = client.get(case.get_absolute_url()).content.decode()
     assert original.get_absolute_url() in page and corrected.get_absolute_url() in page
     assert original.sha256 in page and corrected.sha256 in page
-    assert (
-        said(
-            "(version %(version)s, corrects version %(previous)s: %(reason)s)",
-            version=2,
-            previous=1,
-            reason="The sanction dates.",
-        )
-        in page
-    )
+    assert said(
+        "(version %(version)s, corrects version %(previous)s: %(reason)s)",
+        version=2,
+        previous=1,
+        reason="The sanction dates.",
+    ) in page
     assert said_p("letter", "Superseded") in page
     # ... and on the respondent's page, both downloadable.
     client.force_login(world.rep)

@@ -41,9 +41,7 @@ def test_letters_and_evidence_work_on_another_storage_and_touch_no_folder(
         with row.file.open("rb") as f:
             assert hashlib.sha256(f.read()).hexdigest() == row.sha256
     assert verify_case_record(fresh(case)).ok
-    written = [
-        str(p.relative_to(private_storage)) for p in private_storage.rglob("*") if p.is_file()
-    ]
+    written = [str(p.relative_to(private_storage)) for p in private_storage.rglob("*") if p.is_file()]
     assert written == []
 
     client.force_login(world.staff)

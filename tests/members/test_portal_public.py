@@ -170,7 +170,9 @@ def test_portal_has_places_for_open_cases_and_letters(rep_client):
 
 
 @pytest.mark.parametrize("who", ["staff", "board", "panel", "no_role_user"])
-def test_portal_is_404_for_anyone_who_is_not_a_representative(db, client, request, who):
+def test_portal_is_404_for_anyone_who_is_not_a_representative(
+    db, client, request, who
+):
     client.force_login(request.getfixturevalue(who))
     assert client.get("/membership/").status_code == 404
 
@@ -303,9 +305,7 @@ def test_verification_follows_a_change_of_status(client, organization, staff):
     membership_change(
         organization=organization, transition="terminate", by=staff, reason="Expelled."
     )
-    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == _verdict_said(
-        PUBLIC_NOT_A_MEMBER
-    )
+    assert _verdict(_html(client.get("/verify/acme-robotics/"))) == _verdict_said(PUBLIC_NOT_A_MEMBER)
 
 
 def test_verification_of_an_unknown_slug_is_404(client, db):

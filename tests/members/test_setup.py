@@ -63,11 +63,7 @@ def _register_snapshot() -> dict:
     return {
         "organizations": list(
             Organization.objects.order_by("slug").values_list(
-                "slug",
-                "status",
-                "status_since",
-                "joined_on",
-                "suspended_until",
+                "slug", "status", "status_since", "joined_on", "suspended_until",
                 "readmission_bar_until",
             )
         ),
@@ -198,7 +194,9 @@ def _manage(tmp_path, *args, **env_overrides) -> subprocess.CompletedProcess:
 def test_production_settings_pass_the_deployment_check_without_warnings(tmp_path):
     key = secrets.token_urlsafe(48)
     assert len(key) == 64
-    result = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=key)
+    result = _manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=key
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -238,6 +236,7 @@ def test_development_mode_runs_without_a_secret_key(tmp_path):
 )
 def test_every_register_model_has_a_working_admin_page(client, organization, model):
     from django.contrib import admin
+
 
     RepresentativeFactory(organization=organization)
     DuesInvoiceFactory(organization=organization)

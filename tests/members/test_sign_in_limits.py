@@ -38,11 +38,7 @@ def _fail(client, username, times, address="203.0.113.7"):
     for _ in range(times):
         response = client.post(
             "/accounts/login/",
-            {
-                "sign_in_view-current_step": "auth",
-                "auth-username": username,
-                "auth-password": "wrong-password-1",
-            },
+            {"sign_in_view-current_step": "auth", "auth-username": username, "auth-password": "wrong-password-1"},
             REMOTE_ADDR=address,
         )
     return response
@@ -87,11 +83,7 @@ def test_after_five_failures_the_account_is_locked_even_with_the_right_password(
 
     response = client.post(
         "/accounts/login/",
-        {
-            "sign_in_view-current_step": "auth",
-            "auth-username": representative.username,
-            "auth-password": PASSWORD,
-        },
+        {"sign_in_view-current_step": "auth", "auth-username": representative.username, "auth-password": PASSWORD},
         REMOTE_ADDR="198.51.100.20",  # another address: the account itself is locked
     )
     assert response.status_code == 429
@@ -112,11 +104,7 @@ def test_an_address_is_locked_after_five_failures_on_any_accounts(client, repres
         _fail(client, f"guess{n}", 1, address="203.0.113.50")
     response = client.post(
         "/accounts/login/",
-        {
-            "sign_in_view-current_step": "auth",
-            "auth-username": representative.username,
-            "auth-password": PASSWORD,
-        },
+        {"sign_in_view-current_step": "auth", "auth-username": representative.username, "auth-password": PASSWORD},
         REMOTE_ADDR="203.0.113.50",
     )
     assert response.status_code == 429
@@ -139,11 +127,7 @@ def test_the_lockout_is_lifted_after_the_window(client, representative):
 
     response = client.post(
         "/accounts/login/",
-        {
-            "sign_in_view-current_step": "auth",
-            "auth-username": representative.username,
-            "auth-password": PASSWORD,
-        },
+        {"sign_in_view-current_step": "auth", "auth-username": representative.username, "auth-password": PASSWORD},
         REMOTE_ADDR="203.0.113.7",
     )
     assert response.status_code == 302
@@ -158,9 +142,7 @@ def test_the_limit_and_the_window_are_settings(client, representative, settings)
 def test_a_failed_sign_in_is_logged_with_the_address(db, client, probity_log):
     _fail(client, "mallory", 1, address="192.0.2.44")
     lines = [r.getMessage() for r in probity_log.records if r.name == "probity.accounts"]
-    assert any(
-        "Failed sign-in" in line and "mallory" in line and "192.0.2.44" in line for line in lines
-    )
+    assert any("Failed sign-in" in line and "mallory" in line and "192.0.2.44" in line for line in lines)
 
 
 # -- Password reset and set-password forms ---------------------------------------------
@@ -188,12 +170,8 @@ def test_the_reset_form_answers_the_same_for_an_unknown_address(client, represen
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
     for _ in range(5):
-        client.post(
-            "/accounts/password_reset/", {"email": "nobody@example.org"}, REMOTE_ADDR="192.0.2.9"
-        )
-    response = client.post(
-        "/accounts/password_reset/", {"email": "nobody@example.org"}, REMOTE_ADDR="192.0.2.10"
-    )
+        client.post("/accounts/password_reset/", {"email": "nobody@example.org"}, REMOTE_ADDR="192.0.2.9")
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.org"}, REMOTE_ADDR="192.0.2.10")
     assert response.status_code == 429  # by the address typed, not by who asks
 
 

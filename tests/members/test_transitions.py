@@ -22,9 +22,7 @@ from tests.factories.members import (
 )
 from tests.factories.people import UserFactory
 
-ALLOWED = [
-    (t, s) for t in MEMBERSHIP_TRANSITIONS for s in ALL_STATUSES if s in MEMBERSHIP_SOURCES[t]
-]
+ALLOWED = [(t, s) for t in MEMBERSHIP_TRANSITIONS for s in ALL_STATUSES if s in MEMBERSHIP_SOURCES[t]]
 REFUSED = [
     (t, s) for t in MEMBERSHIP_TRANSITIONS for s in ALL_STATUSES if s not in MEMBERSHIP_SOURCES[t]
 ]

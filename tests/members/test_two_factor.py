@@ -172,9 +172,7 @@ def test_a_backup_code_works_once(client, staff):
 
     client.logout()
     sign_in(client, "staff")
-    client.post(
-        "/accounts/login/", {f"{PREFIX}-current_step": "token", "wizard_goto_step": "backup"}
-    )
+    client.post("/accounts/login/", {f"{PREFIX}-current_step": "token", "wizard_goto_step": "backup"})
     response = give_code(client, "abcd2345", step="backup")
     assert response.status_code == 200 and not signed_in(client)
 

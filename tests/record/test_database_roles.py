@@ -18,7 +18,9 @@ from cases.models import CaseEvent, RecordCheckpoint
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
+    ),
 ]
 
 # One per test process: roles belong to the whole server, shared by parallel runs.
@@ -70,7 +72,9 @@ def test_the_application_role_cannot_rewrite_the_record(app_role, case, sql, ref
         as_app(sql)
     assert CaseEvent.objects.filter(case=case).count() == events
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'case_event_append_only'")
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'case_event_append_only'"
+        )
         assert cursor.fetchone()[0] == "O"  # still enabled
 
 

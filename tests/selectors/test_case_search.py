@@ -201,13 +201,13 @@ def test_an_unknown_respondent_is_named_and_the_other_filters_still_apply(client
     response = client.get(
         reverse("cases:case_list"), {"respondent": "no-such-company", "q": "acme"}
     )
-    assert said(
-        "No organization in the register has the address %(slug)s.", slug="no-such-company"
-    ) in (response.content.decode())
+    assert said("No organization in the register has the address %(slug)s.", slug="no-such-company") in (
+        response.content.decode()
+    )
     assert sorted(c.number for c in response.context["page"]) == ["2025-0042", "2026-0001"]
 
 
 def test_the_organization_page_links_to_all_its_cases(client, staff, docket):
     client.force_login(staff)
     html = client.get("/register/harrow-conveyors/").content.decode()
-    assert f"{reverse('cases:case_list')}?respondent=harrow-conveyors" in html
+    assert f'{reverse("cases:case_list")}?respondent=harrow-conveyors' in html

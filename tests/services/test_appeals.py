@@ -120,12 +120,8 @@ def test_the_appeals_ballot_excludes_the_recused_the_original_voters_and_the_cas
     # The fourth board member does not take part; 3 of 4 is quorum, the date passes.
     Ballot.objects.filter(case=bc.case, kind="board").update(closes_on=today() - days(1))
     services.case_transition(case=fresh(bc.case), name="close_ballot", by=staff)
-    ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=conflicted,
-        by=staff,
-        reason="The respondent says she is its former auditor.",
-    )
+    ballots.conflict_declare(case=fresh(bc.case), member=conflicted, by=staff,
+                             reason="The respondent says she is its former auditor.")
 
     case = file_appeal(bc.case, bc.rep)
 
@@ -181,12 +177,8 @@ def test_a_panel_member_can_declare_a_conflict_on_the_appeal(staff):
     panel = panel_members(3)
     file_appeal(bc.case, bc.rep)
     vote(bc.case, panel[0], V.UPHOLD)
-    ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=panel[0],
-        by=panel[0],
-        reason="I advised the complainant last year.",
-    )
+    ballots.conflict_declare(case=fresh(bc.case), member=panel[0], by=panel[0],
+                             reason="I advised the complainant last year.")
     ballot = appeal_ballot(bc.case)
     assert not ballot.votes.filter(voter=panel[0]).exists()
     assert BallotSeat.objects.get(ballot=ballot, voter=panel[0]).recused_at is not None

@@ -79,7 +79,6 @@ def test_twenty_board_members_vote_at_once_and_every_vote_counts(staff):
                 sanction=sanctions[i % 4] if i % 5 else "",
                 suspension_months=6 if i % 4 == 2 else None,
             ).pk
-
         return call
 
     results = at_once(*(voting(m.pk, i) for i, m in enumerate(bc.board)))
@@ -102,14 +101,10 @@ def test_one_voter_submitting_twice_at_once_leaves_one_vote(staff):
     case_id, voter_id = bc.case.pk, bc.board[0].pk
 
     def call(choice, sanction):
-        return lambda: (
-            ballots.vote_cast(
-                case=Case.objects.get(pk=case_id),
-                voter=User.objects.get(pk=voter_id),
-                choice=choice,
-                sanction=sanction,
-            ).pk
-        )
+        return lambda: ballots.vote_cast(
+            case=Case.objects.get(pk=case_id), voter=User.objects.get(pk=voter_id),
+            choice=choice, sanction=sanction,
+        ).pk
 
     results = at_once(call(V.VIOLATION, "censure"), call(V.NO_VIOLATION, ""))
     assert [r for r in results if r[0] == "error"] == []
@@ -127,10 +122,8 @@ def test_close_ballot_from_two_sessions_at_once_closes_it_once(staff):
 
     def closing():
         return case_transition(
-            case=Case.objects.get(pk=case_id),
-            name="close_ballot",
-            by=User.objects.get(pk=staff_id),
-            expected_state=CaseState.BOARD_VOTE,
+            case=Case.objects.get(pk=case_id), name="close_ballot",
+            by=User.objects.get(pk=staff_id), expected_state=CaseState.BOARD_VOTE,
         ).state
 
     results = at_once(closing, closing)
@@ -142,12 +135,8 @@ def test_close_ballot_from_two_sessions_at_once_closes_it_once(staff):
     assert case.state == CaseState.SANCTIONED
     k = kinds(case)
     assert k["close_ballot_effects"] == 1
-    assert (
-        CaseEvent.objects.filter(
-            case_id=case_id, kind="transition", payload__step="close_ballot"
-        ).count()
-        == 1
-    )
+    assert CaseEvent.objects.filter(case_id=case_id, kind="transition",
+                                    payload__step="close_ballot").count() == 1
     assert Ballot.objects.filter(case_id=case_id, closed_at__isnull=False).count() == 1
     assert Sanction.objects.filter(case_id=case_id).count() == 1
     assert k["sanction_applied"] == 1
@@ -182,15 +171,9 @@ def test_two_deadline_jobs_at_once_act_once(staff):
     assert total["suspensions ended"] == 1
     assert Case.objects.get(pk=final.case.pk).state == CaseState.CLOSED
     assert Case.objects.get(pk=closing.case.pk).state == CaseState.SANCTIONED
-    assert (
-        CaseEvent.objects.filter(
-            case_id=final.case.pk, kind="transition", payload__step="finalize"
-        ).count()
-        == 1
-    )
-    assert (
-        CaseEvent.objects.filter(case_id=closing.case.pk, kind="close_ballot_effects").count() == 1
-    )
+    assert CaseEvent.objects.filter(case_id=final.case.pk, kind="transition",
+                                    payload__step="finalize").count() == 1
+    assert CaseEvent.objects.filter(case_id=closing.case.pk, kind="close_ballot_effects").count() == 1
     assert kinds(ending.case)["suspension_ended"] == 1
     org = ending.organization
     org.refresh_from_db()

@@ -78,14 +78,11 @@ def test_passed_by_the_threshold_the_membership_is_suspended_and_public(client, 
     assert interim.ballot.tally["for"] == 2 and interim.ballot.violation_found is True
     assert Letter.objects.filter(case=case, kind=LetterKind.INTERIM_IMPOSED).exists()
     page = client.get(f"/verify/{fresh(case).respondent.slug}/").content.decode()
-    assert (
-        said(
-            'is a member of the association whose membership is <span class="badge badge-'
-            'warn">suspended</span> as of %(today)s.',
-            today=shown_to_client(today(), "DATE_FORMAT"),
-        )
-        in page
-    )
+    assert said(
+        'is a member of the association whose membership is <span class="badge badge-'
+        'warn">suspended</span> as of %(today)s.',
+        today=shown_to_client(today(), "DATE_FORMAT"),
+    ) in page
     assert services.verify_case_record(fresh(case)).ok
 
 

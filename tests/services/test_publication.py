@@ -142,17 +142,14 @@ def test_the_staff_page_withholds_and_a_refused_form_keeps_its_text(staff_client
     assert response.status_code == 302
     page = text_of(staff_client.get(bc.case.get_absolute_url()))
     withheld = Publication.objects.get(case=bc.case)
-    assert (
-        squeezed(
-            said(
-                "Withheld from publication on %(day)s by %(name)s: %(reason)s",
-                day=shown_to_client(timezone.localtime(withheld.withheld_at), "DATE_FORMAT"),
-                name=staff.get_full_name() or staff.username,
-                reason="A court order of 3 May.",
-            )
+    assert squeezed(
+        said(
+            "Withheld from publication on %(day)s by %(name)s: %(reason)s",
+            day=shown_to_client(timezone.localtime(withheld.withheld_at), "DATE_FORMAT"),
+            name=staff.get_full_name() or staff.username,
+            reason="A court order of 3 May.",
         )
-        in page
-    )
+    ) in page
 
 
 def test_a_procedure_that_publishes_for_no_days_is_refused(db):

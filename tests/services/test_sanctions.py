@@ -133,9 +133,7 @@ def test_expulsion_terminates_with_a_readmission_bar(staff):
     assert org.readmission_bar_until == expected_bar
     change = StatusChange.objects.get(organization=org)
     assert (change.from_status, change.to_status, change.case) == (
-        "active",
-        "terminated",
-        bc.case,
+        "active", "terminated", bc.case,
     )
 
 
@@ -181,8 +179,7 @@ def test_an_overturned_suspension_restores_active(staff):
     org.refresh_from_db()
     assert org.status == MembershipStatus.ACTIVE and org.suspended_until is None
     assert [(c.from_status, c.to_status) for c in history(org)] == [
-        ("active", "suspended"),
-        ("suspended", "active"),
+        ("active", "suspended"), ("suspended", "active"),
     ]
     assert all(c.case_id == bc.case.pk for c in history(org))
 
@@ -207,9 +204,7 @@ def test_a_modified_appeal_replaces_the_sanction_with_a_lesser_one(staff):
     assert org.suspended_until == replacement.ends_on
     assert org.readmission_bar_until is None
     assert [(c.from_status, c.to_status) for c in history(org)] == [
-        ("active", "terminated"),
-        ("terminated", "active"),
-        ("active", "suspended"),
+        ("active", "terminated"), ("terminated", "active"), ("active", "suspended"),
     ]
 
 

@@ -48,10 +48,7 @@ def defaults() -> Procedure:
 def test_the_default_procedure_is_the_one_the_design_describes():
     p = defaults()
     assert (p.quorum_rule, p.violation_rule, p.sanction_rule, p.expulsion_rule) == (
-        ">1/2",
-        ">1/2",
-        ">1/2",
-        ">=2/3",
+        ">1/2", ">1/2", ">1/2", ">=2/3",
     )
     assert p.vote_denominator == VoteDenominator.VOTES_CAST
 
@@ -72,10 +69,7 @@ def test_expulsion_with_four_of_seven_falls_back_to_the_most_severe_sanction_wit
     # 4/7 < 2/3 for expulsion; the four expulsion votes support suspension: 4/7 > 1/2.
     assert outcome.sanction == S.SUSPENSION
     assert outcome.counts["support"] == {
-        S.WARNING: 5,
-        S.CENSURE: 5,
-        S.SUSPENSION: 4,
-        S.EXPULSION: 4,
+        S.WARNING: 5, S.CENSURE: 5, S.SUSPENSION: 4, S.EXPULSION: 4,
     }
     # Nobody proposed a length: the default length applies.
     assert outcome.suspension_months == DEFAULT_SUSPENSION_MONTHS
@@ -116,18 +110,14 @@ def test_exactly_half_is_not_a_quorum_or_a_majority_by_default():
 
 def test_a_more_severe_vote_supports_each_lesser_sanction():
     votes = [
-        for_(S.EXPULSION),
-        for_(S.EXPULSION),
+        for_(S.EXPULSION), for_(S.EXPULSION),
         for_(S.SUSPENSION, 12),
         for_(S.CENSURE),
         for_(S.WARNING),
     ]
     outcome = count(votes, eligible=5, procedure=defaults())
     assert outcome.counts["support"] == {
-        S.WARNING: 5,
-        S.CENSURE: 4,
-        S.SUSPENSION: 3,
-        S.EXPULSION: 2,
+        S.WARNING: 5, S.CENSURE: 4, S.SUSPENSION: 3, S.EXPULSION: 2,
     }
     # No single kind has a majority of its own, but suspension is supported by 3 of 5.
     assert outcome.sanction == S.SUSPENSION
@@ -135,12 +125,8 @@ def test_a_more_severe_vote_supports_each_lesser_sanction():
 
 
 def test_the_suspension_length_is_the_lower_median_of_the_lengths_proposed():
-    votes = [
-        for_(S.SUSPENSION, 3),
-        for_(S.SUSPENSION, 12),
-        for_(S.SUSPENSION, 6),
-        for_(S.SUSPENSION, 24),
-    ]
+    votes = [for_(S.SUSPENSION, 3), for_(S.SUSPENSION, 12), for_(S.SUSPENSION, 6),
+             for_(S.SUSPENSION, 24)]
     outcome = count(votes, eligible=4, procedure=defaults())
     assert outcome.sanction == S.SUSPENSION
     assert outcome.suspension_months == 6
@@ -269,8 +255,7 @@ def support(votes, kind: str) -> int:
     """Counted here independently of the code under test."""
     rank = SANCTION_SEVERITY.index(kind)
     return sum(
-        1
-        for v in votes
+        1 for v in votes
         if v.choice == V.VIOLATION and SANCTION_SEVERITY.index(v.sanction or S.WARNING) >= rank
     )
 
@@ -306,11 +291,8 @@ def test_property_the_outcome_follows_the_thresholds_and_ignores_order(ballot, d
         # carries at least a warning.
         assert not outcome.violation_found
     if outcome.sanction == S.SUSPENSION:
-        proposed = {
-            v.suspension_months
-            for v in votes
-            if v.choice == V.VIOLATION and v.sanction == S.SUSPENSION
-        }
+        proposed = {v.suspension_months for v in votes
+                    if v.choice == V.VIOLATION and v.sanction == S.SUSPENSION}
         assert outcome.suspension_months in proposed | {DEFAULT_SUSPENSION_MONTHS}
 
     # The order the votes come in never matters.
@@ -349,8 +331,7 @@ def test_property_an_appeal_never_worsens_the_sanction_and_ignores_order(
     votes = data.draw(appeal_votes(eligible))
     # A valid "modify" names a sanction less severe than the original (the form enforces it).
     votes = [
-        v
-        for v in votes
+        v for v in votes
         if v.choice != V.MODIFY
         or SANCTION_SEVERITY.index(v.sanction) < SANCTION_SEVERITY.index(original)
     ]
@@ -360,7 +341,6 @@ def test_property_an_appeal_never_worsens_the_sanction_and_ignores_order(
     if not any(v.choice in (V.UPHOLD, V.MODIFY) for v in votes):
         assert outcome.sanction == ""
     reordered = data.draw(st.permutations(votes))
-    assert (
-        count(reordered, eligible=eligible, procedure=procedure, original_sanction=original)
-        == outcome
-    )
+    assert count(
+        reordered, eligible=eligible, procedure=procedure, original_sanction=original
+    ) == outcome

@@ -57,9 +57,8 @@ def test_an_inactive_board_account_is_not_seated(staff):
     members[2].is_active = False
     members[2].save()
     bc = setup_board_case(staff, board=members)
-    seated = set(
-        BallotSeat.objects.filter(ballot=board_ballot(bc.case)).values_list("voter_id", flat=True)
-    )
+    seated = set(BallotSeat.objects.filter(ballot=board_ballot(bc.case)).values_list(
+        "voter_id", flat=True))
     assert seated == {members[0].pk, members[1].pk}
     assert numbers(bc.case) == (2, 0)
 
@@ -69,16 +68,13 @@ def test_a_member_recused_before_referral_is_not_seated(staff):
 
     def recuse(case):
         ballots.conflict_declare(
-            case=fresh(case),
-            member=members[0],
-            by=staff,
+            case=fresh(case), member=members[0], by=staff,
             reason="The respondent says he advises its competitor.",
         )
 
     bc = setup_board_case(staff, board=members, before_referral=recuse)
-    seated = set(
-        BallotSeat.objects.filter(ballot=board_ballot(bc.case)).values_list("voter_id", flat=True)
-    )
+    seated = set(BallotSeat.objects.filter(ballot=board_ballot(bc.case)).values_list(
+        "voter_id", flat=True))
     assert members[0].pk not in seated
     assert seated == {m.pk for m in members[1:]}
     assert case_permissions(members[0], fresh(bc.case)) == frozenset()
@@ -95,9 +91,8 @@ def test_one_vote_per_voter_per_ballot_is_a_database_constraint(staff):
     ballot = board_ballot(bc.case)
     Vote.objects.create(ballot=ballot, voter=bc.board[0], choice=V.NO_VIOLATION)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Vote.objects.create(
-            ballot=ballot, voter=bc.board[0], choice=V.VIOLATION, sanction="warning"
-        )
+        Vote.objects.create(ballot=ballot, voter=bc.board[0], choice=V.VIOLATION,
+                            sanction="warning")
     assert Vote.objects.filter(ballot=ballot).count() == 1
 
 
@@ -164,12 +159,8 @@ def test_staff_and_the_representative_cannot_vote(staff):
 
 def test_a_recused_member_cannot_vote(staff):
     bc = setup_board_case(staff, board=3)
-    ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=bc.board[0],
-        by=bc.board[0],
-        reason="My brother works for the respondent.",
-    )
+    ballots.conflict_declare(case=fresh(bc.case), member=bc.board[0], by=bc.board[0],
+                             reason="My brother works for the respondent.")
     with pytest.raises(PermissionDenied):
         vote(bc.case, bc.board[0], V.NO_VIOLATION)
     assert not Vote.objects.filter(voter=bc.board[0]).exists()
@@ -193,12 +184,8 @@ def test_no_vote_after_the_ballot_closed(staff):
 
 def test_a_recused_member_is_neither_a_voter_nor_counted_for_quorum(staff):
     bc = setup_board_case(staff, board=5)
-    ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=bc.board[4],
-        by=bc.board[4],
-        reason="I consult for the respondent.",
-    )
+    ballots.conflict_declare(case=fresh(bc.case), member=bc.board[4], by=bc.board[4],
+                             reason="I consult for the respondent.")
     vote(bc.case, bc.board[0], V.VIOLATION, "warning")
     vote(bc.case, bc.board[1], V.VIOLATION, "warning")
     assert numbers(bc.case) == (4, 2)  # 2 of 4: no quorum (it would be 2 of 5 otherwise)
@@ -219,12 +206,8 @@ def test_declaring_a_conflict_after_voting_removes_the_vote_and_the_access(staff
     vote(bc.case, member, V.VIOLATION, "expulsion")
     assert {"view_case", "vote_on_case"} <= case_permissions(member, fresh(bc.case))
 
-    recusal = ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=member,
-        by=member,
-        reason="I learnt my firm supplies the respondent.",
-    )
+    recusal = ballots.conflict_declare(case=fresh(bc.case), member=member, by=member,
+                                       reason="I learnt my firm supplies the respondent.")
 
     assert recusal.recorded_by == member
     assert not Vote.objects.filter(voter=member).exists()
@@ -240,20 +223,14 @@ def test_declaring_a_conflict_after_voting_removes_the_vote_and_the_access(staff
 def test_a_conflict_needs_a_reason_and_is_declared_once(staff):
     bc = setup_board_case(staff, board=3)
     with pytest.raises(ValidationError):
-        ballots.conflict_declare(
-            case=fresh(bc.case), member=bc.board[0], by=bc.board[0], reason="  "
-        )
+        ballots.conflict_declare(case=fresh(bc.case), member=bc.board[0], by=bc.board[0],
+                                 reason="  ")
     assert not Recusal.objects.exists()
-    ballots.conflict_declare(
-        case=fresh(bc.case), member=bc.board[0], by=bc.board[0], reason="Former employee."
-    )
+    ballots.conflict_declare(case=fresh(bc.case), member=bc.board[0], by=bc.board[0],
+                             reason="Former employee.")
     with pytest.raises(ValidationError):
-        ballots.conflict_declare(
-            case=fresh(bc.case),
-            member=bc.board[0],
-            by=staff,
-            reason="Raised again by the respondent.",
-        )
+        ballots.conflict_declare(case=fresh(bc.case), member=bc.board[0], by=staff,
+                                 reason="Raised again by the respondent.")
     assert Recusal.objects.count() == 1
 
 
@@ -262,9 +239,7 @@ def test_staff_record_a_conflict_raised_by_a_party(staff):
     member = bc.board[1]
     vote(bc.case, member, V.NO_VIOLATION)
     recusal = ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=member,
-        by=staff,
+        case=fresh(bc.case), member=member, by=staff,
         reason="The complainant points out that this member chairs the respondent's supplier.",
     )
     assert recusal.recorded_by == staff and recusal.member == member
@@ -279,16 +254,11 @@ def test_staff_record_a_conflict_raised_by_a_party(staff):
 def test_only_staff_record_a_conflict_for_someone_else(staff):
     bc = setup_board_case(staff, board=3)
     with pytest.raises(PermissionDenied):
-        ballots.conflict_declare(
-            case=fresh(bc.case),
-            member=bc.board[1],
-            by=bc.board[0],
-            reason="I think my colleague is conflicted.",
-        )
+        ballots.conflict_declare(case=fresh(bc.case), member=bc.board[1], by=bc.board[0],
+                                 reason="I think my colleague is conflicted.")
     with pytest.raises(PermissionDenied):
-        ballots.conflict_declare(
-            case=fresh(bc.case), member=bc.board[1], by=bc.rep, reason="He is biased."
-        )
+        ballots.conflict_declare(case=fresh(bc.case), member=bc.board[1], by=bc.rep,
+                                 reason="He is biased.")
     assert not Recusal.objects.exists()
 
 
@@ -296,9 +266,8 @@ def test_a_board_member_without_access_cannot_declare_a_conflict(staff):
     bc = setup_board_case(staff, board=2)
     outsider = board_user(username="not.seated")
     with pytest.raises(PermissionDenied):
-        ballots.conflict_declare(
-            case=fresh(bc.case), member=outsider, by=outsider, reason="Just in case."
-        )
+        ballots.conflict_declare(case=fresh(bc.case), member=outsider, by=outsider,
+                                 reason="Just in case.")
     assert not Recusal.objects.exists()
 
 
@@ -393,9 +362,7 @@ def test_no_violation_is_final(staff):
     )
 
 
-def test_a_violation_sanctions_and_opens_the_appeal_window(
-    staff, django_capture_on_commit_callbacks
-):
+def test_a_violation_sanctions_and_opens_the_appeal_window(staff, django_capture_on_commit_callbacks):
     bc = setup_board_case(staff, board=3)
     votes_for(bc.case, bc.board, "warning")
     mail.outbox.clear()
@@ -423,25 +390,17 @@ def test_extending_a_ballot_needs_a_reason_and_a_later_date(staff):
     bc = setup_board_case(staff, board=3)
     ballot = board_ballot(bc.case)
     with pytest.raises(ValidationError):
-        ballots.ballot_extend(
-            case=fresh(bc.case), by=staff, until=ballot.closes_on + days(7), reason=""
-        )
+        ballots.ballot_extend(case=fresh(bc.case), by=staff, until=ballot.closes_on + days(7),
+                              reason="")
     with pytest.raises(ValidationError) as exc:
-        ballots.ballot_extend(
-            case=fresh(bc.case),
-            by=staff,
-            until=ballot.closes_on,
-            reason="Two members are travelling.",
-        )
+        ballots.ballot_extend(case=fresh(bc.case), by=staff, until=ballot.closes_on,
+                              reason="Two members are travelling.")
     assert "must be after" in exc.value.messages[0]
     assert board_ballot(bc.case).closes_on == ballot.closes_on
 
-    extended = ballots.ballot_extend(
-        case=fresh(bc.case),
-        by=staff,
-        until=ballot.closes_on + days(7),
-        reason="Two members are travelling.",
-    )
+    extended = ballots.ballot_extend(case=fresh(bc.case), by=staff,
+                                     until=ballot.closes_on + days(7),
+                                     reason="Two members are travelling.")
     assert extended.closes_on == ballot.closes_on + days(7)
     event = events(bc.case).get(kind="ballot_extended")
     assert event.payload["reason"] == "Two members are travelling."
@@ -452,12 +411,8 @@ def test_only_staff_extend_a_ballot(staff):
     bc = setup_board_case(staff, board=3)
     ballot = board_ballot(bc.case)
     with pytest.raises(PermissionDenied):
-        ballots.ballot_extend(
-            case=fresh(bc.case),
-            by=bc.board[0],
-            until=ballot.closes_on + days(7),
-            reason="More time.",
-        )
+        ballots.ballot_extend(case=fresh(bc.case), by=bc.board[0],
+                              until=ballot.closes_on + days(7), reason="More time.")
     assert board_ballot(bc.case).closes_on == ballot.closes_on
 
 

@@ -61,12 +61,8 @@ def rep_page(client, bc):
 def test_the_representative_sees_the_decision_but_no_voter(client, staff):
     board = named_board()
     bc = sanctioned_case(staff, "suspension", months=3, board=board)
-    ballots.conflict_declare(
-        case=fresh(bc.case),
-        member=board[0],
-        by=staff,
-        reason="Raised after the decision, for the record.",
-    )
+    ballots.conflict_declare(case=fresh(bc.case), member=board[0], by=staff,
+                             reason="Raised after the decision, for the record.")
     html = rep_page(client, bc)
     assert_no_voter_named(html, board)
 

@@ -35,9 +35,7 @@ def test_an_open_ballot_shows_other_voters_who_voted_not_how(client, world):
     shown = (said("Violation found"), said("Expulsion"), said("Projected outcome:"))
     for secret in (*shown, "expulsion", REASON):
         assert secret not in ballot, secret
-    assert (
-        said("Votes stay secret until the ballot closes: you see who has voted, not how.") in ballot
-    )
+    assert said("Votes stay secret until the ballot closes: you see who has voted, not how.") in ballot
 
 
 def test_staff_see_the_tally_while_the_ballot_is_open(client, world):
@@ -67,11 +65,7 @@ def test_after_closing_the_board_sees_how_each_voted(client, world):
 
     ballot = _ballot_section(_page(client, world.board[1], case))
 
-    assert (
-        said("Violation found") in ballot
-        and said("Votes stay secret until the ballot closes: you see who has voted, not how.")
-        not in ballot
-    )
+    assert said("Violation found") in ballot and said("Votes stay secret until the ballot closes: you see who has voted, not how.") not in ballot
 
 
 # ---------------------------------------------------------------------------

@@ -92,9 +92,9 @@ def test_violation_without_a_sanction_is_refused_with_the_reason(client, c, refe
     before = case_snapshot(referred)
     response = _vote(client, referred, choice="violation")
     assert response.status_code == 400
-    assert squeezed(said("With “violation found”, choose the sanction you support.")) in text_of(
-        response
-    )
+    assert squeezed(
+        said("With “violation found”, choose the sanction you support.")
+    ) in text_of(response)
     assert case_snapshot(referred) == before
 
 

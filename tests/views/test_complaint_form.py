@@ -97,12 +97,9 @@ def test_the_error_summary_links_to_each_field(client, c):
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
     assert 'href="#id_summary"' in summary
     assert 'href="#id_respondent"' in summary
-    assert (
-        said(
-            "No organization in the register is called “%(name)s”.", name="Nonexistent Widgets Ltd"
-        )
-        in summary
-    )
+    assert said(
+        "No organization in the register is called “%(name)s”.", name="Nonexistent Widgets Ltd"
+    ) in summary
     assert 'href="#id_allegations-0-conduct"' in summary
     assert f"{said('Allegation')} 1: {said('Conduct alleged')}" in summary
     # Each link's target exists on the page.
@@ -125,15 +122,9 @@ def test_a_refused_file_is_not_asked_for_again(client, c):
         accepted="",
     )
     assert squeezed(refused.split(":")[0]) in text  # up to the type, which is the code's
-    assert (
-        squeezed(
-            said(
-                "Files are not kept when a form is refused: attach %(names)s again.",
-                names="tool.exe",
-            )
-        )
-        not in text
-    )
+    assert squeezed(
+        said("Files are not kept when a form is refused: attach %(names)s again.", names="tool.exe")
+    ) not in text
     assert SUMMARY in response.content.decode()
     assert Case.objects.count() == 0
 

@@ -186,12 +186,7 @@ def test_staff_always_see_the_complainant(client, c):
 def decided(c):
     """Three board members voted, with reasons; the ballot is closed: censure."""
     case = case_with_exhibits(c.staff, c.organization)
-    case = refer(
-        complete_review(
-            open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]
-        ),
-        c.staff,
-    )
+    case = refer(complete_review(open_review(case, c.staff), c.staff, rep=c.rep, reply_attachments=[our_reply()]), c.staff)
     vote(case, c.board[0], "violation", "expulsion", reason="Egregious and repeated deceit.")
     vote(case, c.board[1], "violation", "censure", reason="Serious but a first offence.")
     vote(case, c.board[2], "no_violation", reason="The advert was ambiguous at worst.")

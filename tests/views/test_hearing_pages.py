@@ -209,10 +209,9 @@ def test_the_referred_case_shows_the_board_the_hearing_record(client, world):
 
     page = _page(client, world.board[0], case)
 
-    assert (
-        'id="hearing-h"' in page
-        and said("Attended: %(names)s.", names="Rowena Quist; Helena Marsh") in page
-    )
+    assert 'id="hearing-h"' in page and said(
+        "Attended: %(names)s.", names="Rowena Quist; Helena Marsh"
+    ) in page
 
 
 STAFF_ROUTES = {

@@ -55,18 +55,13 @@ def test_the_vote_form_gives_the_deadline_in_days_and_how_many_have_voted(client
         day=shown_to_client(closes, "DATE_FORMAT"),
     )
     assert said("The ballot %(closes)s.", closes=closes_in) in text
-    assert (
-        squeezed(
-            said_n(
-                "%(voted)s of %(seated)s seated voter have voted.",
-                "%(voted)s of %(seated)s seated voters have voted.",
-                seated,
-                voted=1,
-                seated=seated,
-            )
-        )
-        in text
-    )
+    assert squeezed(said_n(
+        "%(voted)s of %(seated)s seated voter have voted.",
+        "%(voted)s of %(seated)s seated voters have voted.",
+        seated,
+        voted=1,
+        seated=seated,
+    )) in text
 
 
 def test_board_vote_choices_put_abstain_last(client, world):
@@ -139,9 +134,7 @@ def test_my_ballots_leads_with_the_ballot_awaiting_a_vote(client, world):
 
     text = text_of(client.get(reverse("cases:my_ballots")))
 
-    assert (
-        said_n("%(n)s ballot awaits your vote.", "%(n)s ballots await your vote.", 1, n=1) in text
-    )
+    assert said_n("%(n)s ballot awaits your vote.", "%(n)s ballots await your vote.", 1, n=1) in text
     assert said("Read case %(number)s and vote", number=case.number) in text
 
     vote(case, world.board[0], VoteChoice.ABSTAIN)

@@ -172,12 +172,8 @@ def reminder_cases(staff):
 
 
 def reminder_mail():
-    return [
-        m
-        for m in mail.outbox
-        if m.subject.split(":")[0]
-        in ("Response due soon", "Ballot closing soon", "Appeal window closing")
-    ]
+    return [m for m in mail.outbox if m.subject.split(":")[0] in (
+        "Response due soon", "Ballot closing soon", "Appeal window closing")]
 
 
 def test_each_reminder_is_sent_once(reminder_cases, django_capture_on_commit_callbacks):

@@ -139,17 +139,14 @@ def test_the_notice_and_the_case_page_state_the_period_considered(client, staff,
     page = client.get(case.get_absolute_url()).content.decode()
 
     assert "Period considered:</strong> 1 July 2020 to 30 September 2020" in html
-    assert (
-        said(
-            "Period considered: %(start)s to %(end)s. Conduct before %(effective)s, when principle "
-            "%(number)s took effect, cannot be considered under it.",
-            start=shown_to_client(a.considered_from, "SHORT_DATE_FORMAT"),
-            end=shown_to_client(a.conduct_to, "SHORT_DATE_FORMAT"),
-            effective=shown_to_client(a.principle.effective_on, "SHORT_DATE_FORMAT"),
-            number=a.principle.number,
-        )
-        in page
-    )
+    assert said(
+        "Period considered: %(start)s to %(end)s. Conduct before %(effective)s, when principle "
+        "%(number)s took effect, cannot be considered under it.",
+        start=shown_to_client(a.considered_from, "SHORT_DATE_FORMAT"),
+        end=shown_to_client(a.conduct_to, "SHORT_DATE_FORMAT"),
+        effective=shown_to_client(a.principle.effective_on, "SHORT_DATE_FORMAT"),
+        number=a.principle.number,
+    ) in page
 
 
 def test_conduct_entirely_before_the_principle_is_still_refused(staff):
