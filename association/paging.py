@@ -8,8 +8,9 @@ bounded (`COUNT_LIMIT`): "More than 1,000" is what a person needs past that. It 
 in the page's own query, as a column (`BoundedCount`): one round trip fewer per page.
 
 A list is ordered by two keys, both descending or both ascending, the second unique
-(the primary key), e.g. ("-filed_at", "-pk") or ("name", "pk"); the list's index must
-match. A cursor that cannot be read gives the first page and says so.
+(the primary key), e.g. ("-filed_at", "-pk"), ("name", "pk") or ("-published_on",
+"-pk"); the list's index must match. A key's column is a moment, a date, a string or
+an integer (`kinds`). A cursor that cannot be read gives the first page and says so.
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ class BadCursor(ValueError):
     """A page link that cannot be read (edited by hand, or from another list)."""
 
 
+def _encode_value(value):
+    # A datetime is also a date: it is tested first.
+    if isinstance(value, datetime.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"d": value.isoformat()}
+    return value
+
+
 def _encode(values: tuple) -> str:
-    raw = [{"dt": v.isoformat()} if isinstance(v, datetime.datetime) else v for v in values]
+    raw = [_encode_value(v) for v in values]
     return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode()
 
 
@@ -44,11 +54,17 @@ def _decode(token: str, kinds: tuple[type, ...]) -> tuple:
         for value, kind in zip(raw, kinds, strict=True):
             if kind is datetime.datetime:
                 value = datetime.datetime.fromisoformat(value["dt"])
+            elif kind is datetime.date:
+                value = datetime.date.fromisoformat(value["d"])
             elif not isinstance(value, kind) or isinstance(value, bool):
                 raise ValueError
+            elif kind is int and not -(2**63) <= value < 2**63:
+                raise ValueError  # past what a database column holds (SQLite: OverflowError)
+            elif kind is str and "\x00" in value:
+                raise ValueError  # PostgreSQL refuses a NUL in a string
             values.append(value)
         return tuple(values)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise BadCursor(_("That page link cannot be read; here is the first page.")) from exc
 
 
@@ -117,6 +133,21 @@ def _after(keys: tuple[str, str], values: tuple, descending: bool, inclusive: bo
     )
 
 
+def _seeking(queryset: QuerySet, condition: Q) -> QuerySet:
+    """`queryset` filtered by the seek `condition`, put first in its WHERE: given two
+    upper (or lower) bounds on the first key, the list's own (the public decisions
+    page's "published by today") and the cursor's, SQLite seeks the index on the first
+    it reads and filters by the other, so the list's bound first read the whole list
+    down to the cursor (its oldest page at 100,000 cases: 1.8 times its first). The
+    terms are ANDed: their order changes nothing else."""
+    before = len(queryset.query.where.children)
+    page = queryset.filter(condition)
+    where = page.query.where
+    if where.connector == "AND" and not where.negated and len(where.children) > before:
+        where.children[:] = where.children[before:] + where.children[:before]
+    return page
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -150,7 +181,7 @@ def keyset_page(
     if before_values is not None:
         # The previous page: read backwards from the cursor, then put the rows in order.
         rows = list(
-            listed.filter(_after(keys, before_values, not descending)).order_by(*reverse)[
+            _seeking(listed, _after(keys, before_values, not descending)).order_by(*reverse)[
                 : size + 1
             ]
         )
@@ -160,14 +191,14 @@ def keyset_page(
     else:
         page = listed.order_by(*order)
         if after_values is not None:
-            page = page.filter(_after(keys, after_values, descending))
+            page = _seeking(page, _after(keys, after_values, descending))
         elif start_at is not None:
-            page = page.filter(_after(keys, start_at, descending, inclusive=True))
+            page = _seeking(page, _after(keys, start_at, descending, inclusive=True))
         rows = list(page[: size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
         if start_at is not None and after_values is None:
-            has_previous = queryset.filter(_after(keys, start_at, not descending)).exists()
+            has_previous = _seeking(queryset, _after(keys, start_at, not descending)).exists()
         else:
             has_previous = after_values is not None
 

@@ -277,16 +277,17 @@ def attach_grouped(parents, name: str, objects: list[Model]) -> None:
 
 def counts_together(**querysets: QuerySet) -> dict[str, int]:
     """{name: queryset.count()} in one query, each count its own subquery (so each
-    still uses its own index): SELECT (SELECT COUNT(*) FROM ...) AS a, (...) AS b."""
+    still uses its own index): SELECT (SELECT COUNT(*) FROM ...) AS a, (...) AS b. A
+    sliced queryset counts at most its slice (a bounded count: `qs.values("pk")[:n]`)."""
     counts: dict[str, int] = {}
     columns, params, asked = [], [], []
     db = None
     for name, queryset in querysets.items():
         db = queryset.db
         try:
-            sql, part_params = (
-                queryset.order_by().values("pk").query.get_compiler(using=db).as_sql()
-            )
+            if not queryset.query.is_sliced:
+                queryset = queryset.order_by().values("pk")
+            sql, part_params = queryset.query.get_compiler(using=db).as_sql()
         except EmptyResultSet:
             counts[name] = 0
             continue

@@ -450,6 +450,7 @@ def child(args) -> int:
 
     django.setup()
     from django.db import connection
+    from django.test import Client
 
     label = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
     staff = client("bench-suite-staff", group="ethics", verified=True)
@@ -463,6 +464,9 @@ def child(args) -> int:
     board = client(board_user.username, verified=True)
     few = client(few_user.username, verified=True)
     rep = client(rep_user.username)
+    anonymous = Client()
+    anonymous.bench_user = "anonymous"
+    ensure_publications()
     pairs = [
         (
             "staff case list",
@@ -523,6 +527,16 @@ def child(args) -> int:
             "first page",
             staff,
             "/register/",
+            1.3,
+        ),
+        (
+            "public decisions, last page",
+            "anonymous",
+            anonymous,
+            oldest_decisions(),
+            "first page",
+            anonymous,
+            "/decisions/",
             1.3,
         ),
     ]
@@ -668,7 +682,52 @@ def oldest_register() -> str:
     return f"/register/?after={_encode(tuple(key))}"
 
 
+def ensure_publications() -> None:
+    """seed_scale publishes nothing: a publication for every closed case that has none
+    (as if every procedure published its sanctions for ten years), published on the day
+    the case was entered, so the public decisions page has as many entries as closed
+    cases. Written once per database; the page reads them through its own index."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Case, Publication, PublicationLevel
+    from cases.workflow import CaseState
+
+    today = timezone.localdate()
+    missing = (
+        Case.objects.filter(state=CaseState.CLOSED, publication__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "filed_at")
+    )
+    rows = [
+        Publication(
+            case_id=pk,
+            level=PublicationLevel.SANCTION,
+            sanction="Censure",
+            principles=["Bench principle"],
+            decided_on=filed_at.date(),
+            published_on=min(filed_at.date(), today),
+            ends_on=today + datetime.timedelta(days=3650),
+        )
+        for pk, filed_at in missing.iterator(chunk_size=5000)
+    ]
+    Publication.objects.bulk_create(rows, batch_size=2000)
+
+
+def oldest_decisions() -> str:
+    """The public decisions page's oldest page, by its keyset cursor: after the
+    51st-oldest entry on it."""
+    from association.paging import _encode
+    from cases.selectors import published_decisions
+
+    key = published_decisions().order_by("published_on", "pk").values_list("published_on", "pk")[50]
+    return f"/decisions/?after={_encode(tuple(key))}"
+
+
 def rows_of(html: str) -> int:
+    if "<tbody" not in html:  # a list of cards (the public decisions page)
+        return html.count('<article class="card">')
     body = html.split("<tbody", 1)[1] if "<tbody" in html else ""
     return body.count("<tr")
 

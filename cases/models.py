@@ -2984,6 +2984,20 @@ class Publication(models.Model):
         verbose_name = gettext_lazy("publication")
         verbose_name_plural = gettext_lazy("publications")
         ordering = ["-published_on", "-id"]
+        indexes = [
+            # The public decisions page (cases.selectors.published_decisions_page): its
+            # order, on the entries that can be public; ends_on in the index, so an entry
+            # past its period is passed over without reading its row.
+            models.Index(
+                fields=["-published_on", "-id", "ends_on"],
+                name="publication_public_page",
+                condition=Q(
+                    published_on__isnull=False,
+                    taken_down_at__isnull=True,
+                    withheld_at__isnull=True,
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Publication of case {self.case_id}"

@@ -877,6 +877,38 @@ def published_decisions(on: datetime.date | None = None):
     return Publication.public(on or timezone.localdate()).order_by("-published_on", "-pk")
 
 
+PUBLIC_DECISIONS_ORDER = ("-published_on", "-pk")  # the publication_public_page index
+
+
+def published_decisions_page(
+    *, size: int, after: str = "", before: str = "", go: str = "", on: datetime.date | None = None
+) -> KeysetPage:
+    """The public decisions page, newest first, by keyset (association.paging): after or
+    before a cursor, or from `go`, a date ("2026-03-01": the decisions published on that
+    day or before). No count: the page says none, and it would read every entry."""
+    start_at, problem = None, ""
+    go = go.strip()
+    if go:
+        try:
+            day = datetime.date.fromisoformat(go)
+        except ValueError:
+            problem = _("“%(date)s” is not a date: write it as YYYY-MM-DD.") % {"date": go}
+        else:
+            start_at = (day, 2**62)  # every decision published that day
+    page = keyset_page(
+        published_decisions(on),
+        order=PUBLIC_DECISIONS_ORDER,
+        kinds=(datetime.date, int),
+        size=size,
+        after=after,
+        before=before,
+        start_at=start_at,
+        count=False,
+    )
+    page.problem = problem or page.problem
+    return page
+
+
 def published_decisions_of(organization, on: datetime.date | None = None) -> list[Publication]:
     """The organization's verification page: only entries that name it (the level
     "name"); an entry without names must not be tied to the member here."""

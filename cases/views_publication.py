@@ -4,7 +4,6 @@ that withhold a publication and place or release a legal hold (docs/decisions/00
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,11 +12,31 @@ from cases import selectors, services
 from cases.forms_publication import PANEL_FORMS, PublicationReasonForm
 from cases.views import _staff_post
 
+DECISIONS_PAGE_SIZE = 50
+
 
 def decisions(request):
-    """The public decisions page: what each procedure allowed, in its period only."""
-    page = Paginator(selectors.published_decisions(), 50).get_page(request.GET.get("page"))
-    return render(request, "public/decisions.html", {"page": page})
+    """The public decisions page: what each procedure allowed, in its period only, newest
+    first; "older" and "newer" page by keyset, and a jump goes to a date."""
+    go = request.GET.get("go", "")
+    page = selectors.published_decisions_page(
+        size=DECISIONS_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        go=go,
+    )
+    return render(
+        request,
+        "public/decisions.html",
+        {
+            "page": page,
+            "go": go,
+            # Past an end of the list (an old date, a stale link), not an empty list.
+            "moved": bool(
+                page.problem == "" and (go or request.GET.get("after") or request.GET.get("before"))
+            ),
+        },
+    )
 
 
 def _reason_post(request, number, form_key, service, done):

@@ -43,20 +43,13 @@ def has_overdue_dues(org: Organization, *, on: datetime.date | None = None) -> b
     return org.dues.filter(paid_on__isnull=True, due_on__lt=on).exists()
 
 
-def _organization_for_page(with_representative_changes: bool, **lookup) -> QuerySet:
+def _organization_for_page(**lookup) -> QuerySet:
     prefetches = [
         # select_related inside the prefetches keeps the count fixed whether or
         # not any history row has an author.
         Prefetch("representatives", queryset=Representative.objects.select_related("user")),
         "dues",
     ]
-    if with_representative_changes:
-        prefetches.append(
-            Prefetch(
-                "representative_changes",
-                queryset=RepresentativeChange.objects.select_related("by"),
-            )
-        )
     return (
         Organization.objects.select_related("membership_class")
         .prefetch_related(*prefetches)
@@ -86,6 +79,42 @@ def _attach_newest_history(organization: Organization, rows: list[StatusChange])
     there are older ones."""
     attach(organization, "status_history", rows[:HISTORY_SHOWN])
     organization.status_history_more = len(rows) > HISTORY_SHOWN
+
+
+# Likewise the representatives added and removed: the newest on the register's page,
+# the rest paged (representative_changes_page).
+REPRESENTATIVE_CHANGES_SHOWN = 10
+REPRESENTATIVE_CHANGES_ORDER = ("-at", "-pk")  # the (organization, -at) index
+
+
+def _representative_changes_of(pk: int) -> QuerySet[RepresentativeChange]:
+    return RepresentativeChange.objects.filter(organization_id=pk).select_related("by")
+
+
+def _attach_newest_representative_changes(organization: Organization) -> None:
+    """`representative_changes_shown`: the newest REPRESENTATIVE_CHANGES_SHOWN changes
+    (one query with a limit, one row more to say whether there are older ones:
+    `representative_changes_more`)."""
+    rows = list(
+        _representative_changes_of(organization.pk).order_by(*REPRESENTATIVE_CHANGES_ORDER)[
+            : REPRESENTATIVE_CHANGES_SHOWN + 1
+        ]
+    )
+    organization.representative_changes_shown = rows[:REPRESENTATIVE_CHANGES_SHOWN]
+    organization.representative_changes_more = len(rows) > REPRESENTATIVE_CHANGES_SHOWN
+
+
+def representative_changes_page(organization, *, after: str = "", before: str = "") -> KeysetPage:
+    """Every representative added to or removed from the organization, newest first, a
+    keyset page at a time (association.paging): page 2,000 costs what the first does."""
+    return keyset_page(
+        _representative_changes_of(organization.pk),
+        order=REPRESENTATIVE_CHANGES_ORDER,
+        kinds=(datetime.datetime, int),
+        size=HISTORY_PAGE,
+        after=after,
+        before=before,
+    )
 
 
 def organization_history_page(organization, *, after: str = "", before: str = "") -> KeysetPage:
@@ -120,8 +149,9 @@ def organization_for_page(
 ) -> Organization:
     """One organization with everything its page lists, in a fixed number of queries
     (of its status history, the newest HISTORY_SHOWN: _attach_newest_history). The
-    record of representatives added and removed is for the register page (staff, board,
-    panel), not the member's own portal."""
+    record of representatives added and removed (its newest
+    REPRESENTATIVE_CHANGES_SHOWN: _attach_newest_representative_changes) is for the
+    register page (staff, board, panel), not the member's own portal."""
     if slug is None and not with_representative_changes and type(pk) is int:
         found = _PORTAL_ORGANIZATION(pk)
         if not found:
@@ -131,10 +161,10 @@ def organization_for_page(
         for name, rows in lists.items():
             attach(found[0], name, rows)
         return found[0]
-    organization = _organization_for_page(
-        with_representative_changes, **({"slug": slug} if pk is None else {"pk": pk})
-    ).get()
+    organization = _organization_for_page(**({"slug": slug} if pk is None else {"pk": pk})).get()
     _attach_newest_history(organization, list(_newest_history(organization.pk)))
+    if with_representative_changes:
+        _attach_newest_representative_changes(organization)
     return organization
 
 

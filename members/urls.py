@@ -10,6 +10,11 @@ urlpatterns = [
     path("register/<slug:slug>/", views.organization_detail, name="organization_detail"),
     path("register/<slug:slug>/history/", views.organization_history, name="organization_history"),
     path(
+        "register/<slug:slug>/representatives/history/",
+        views.organization_representative_changes,
+        name="organization_representative_changes",
+    ),
+    path(
         "register/<slug:slug>/status/",
         views.organization_change_status,
         name="organization_change_status",

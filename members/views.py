@@ -179,6 +179,23 @@ def organization_history(request, slug):
     )
 
 
+@login_required
+def organization_representative_changes(request, slug):
+    """Every representative added to or removed from the organization, a page at a time:
+    for those who see the register (as on the organization's page)."""
+    if not roles_of(request.user).sees_register:
+        raise Http404(_("No such organization."))
+    organization = get_object_or_404(Organization, slug=slug)
+    page = selectors.representative_changes_page(
+        organization, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+    )
+    return render(
+        request,
+        "members/organization_representative_changes.html",
+        {"organization": organization, "page": page},
+    )
+
+
 def _organization_context(
     request,
     organization,

@@ -106,6 +106,7 @@ def pages_by_role(world, scenes):
                 reverse("cases:precedents"),
                 reverse("register"),
                 reverse("organization_detail", args=[slug]),
+                reverse("organization_representative_changes", args=[slug]),
                 at_board.get_absolute_url(),
                 under_appeal.get_absolute_url(),
                 reverse("account_security"),

@@ -22,7 +22,7 @@ from members.models import (
     RepresentativeChange,
     StatusChange,
 )
-from members.selectors import HISTORY_PAGE, HISTORY_SHOWN
+from members.selectors import HISTORY_PAGE, HISTORY_SHOWN, REPRESENTATIVE_CHANGES_SHOWN
 from tests.factories.dates import today
 from tests.factories.members import RepresentativeFactory, org_in_status
 from tests.factories.people import staff_user
@@ -223,9 +223,13 @@ def test_organization_page_runs_the_same_queries_however_much_it_lists(
     ]
     assert f"Later note {39 - HISTORY_SHOWN}." not in html
     assert f'href="/register/{org.slug}/history/"' in html
-    # 1 added with the first representative, 5 with the later ones, 40 removals.
-    assert len(shown.representative_changes.all()) == 46
+    # Of 46 changes of representatives (1 added with the first representative, 5 with
+    # the later ones, 40 removals), the newest REPRESENTATIVE_CHANGES_SHOWN, and a link.
+    assert shown.representative_changes.count() == 46
+    assert len(shown.representative_changes_shown) == REPRESENTATIVE_CHANGES_SHOWN
+    assert shown.representative_changes_more
     assert "Left, note 39." in response.content.decode()
+    assert f'href="/register/{org.slug}/representatives/history/"' in html
     assert small <= MOST, f"the organization page runs {small} queries"
 
 
