@@ -10,8 +10,9 @@ exactly the missing rows, identical to what one run with that target would have
 created. Cases also depend on the scale organizations present and on
 `--cases-until`, the moment the simulation of each case stops.
 
-Organizations are written with `bulk_create`, one transaction per batch (a batch is
-complete or absent). `Organization.status` is a protected FSMField: it is set
+Organizations, their users, representatives, dues and history are written straight
+to their tables (`_Table`: ids reserved, one executemany or COPY per table; users that
+already exist are reused), one transaction per batch (a batch is complete or absent). `Organization.status` is a protected FSMField: it is set
 through the constructor, which django-fsm allows, never assigned afterwards.
 
 Cases (`--cases N`): each is simulated through the workflow by `CasePlan`, which
@@ -27,8 +28,10 @@ bench/README.md): forked generator processes (`--workers N`, default 2) take the
 batches in turn; each simulates its batch, numbers its rows (`_number`: from the next
 free id of each table, which the generator of the batch before hands on, the one
 sequential step), hashes the chains and turns the rows into tuples of database values
-(`_build_batch`), while the parent writes the batches in order, one transaction per
-batch, with executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
+(`_build_batch`) and sends it down its pipe as bytes (`_encoded`: marshal when every
+value is a plain str, int, float, bool or None, as SQLite's are; pickle otherwise),
+while the parent writes the batches in order, one transaction per batch, with
+executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
 `--workers 0` does the same in one process and builds the same rows. While loading
 (`_bulk_load`, restored after): no per-row foreign-key checks (PostgreSQL:
 `session_replication_role = replica`, for a superuser only), no fsync (SQLite
@@ -1421,6 +1424,11 @@ def _sqlite_from_iso(at_iso: str) -> str:
     return f"{at_iso[:10]} {at_iso[11:26]}"
 
 
+def _iso_text(value: datetime.date) -> str:
+    """A date, or an aware time, as PostgreSQL's COPY reads it."""
+    return value.isoformat()
+
+
 def _sqlite_datetime(value: datetime.datetime) -> str:
     """What adapt_datetimefield_value does on SQLite (naive UTC, str), without its checks;
     the scale data's times are already UTC."""
@@ -1450,6 +1458,10 @@ class _Table:
             kind = f.get_internal_type()
             if kind == "DateTimeField" and sqlite_utc:
                 adapters.append(_sqlite_datetime)
+            elif kind in ("DateTimeField", "DateField") and connection.vendor == "postgresql":
+                # COPY parses text: the ISO form (marshal-able, and cheaper for COPY
+                # to send than a date or time object).
+                adapters.append(_iso_text)
             elif kind == "DateTimeField":
                 adapters.append(ops.adapt_datetimefield_value)
             elif kind == "DateField":
