@@ -29,7 +29,8 @@ batches in turn; each simulates its batch, numbers its rows (`_number`: from the
 free id of each table, which the generator of the batch before hands on, the one
 sequential step), hashes the chains and turns the rows into tuples of database values
 (`_build_batch`) and sends it down its pipe as bytes (`_encoded`: marshal when every
-value is a plain str, int, float, bool or None, as SQLite's are; pickle otherwise),
+value is a plain str, int, float, bool or None, as they are on both databases, dates
+and times as text on PostgreSQL; pickle otherwise),
 while the parent writes the batches in order, one transaction per batch, with
 executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
 `--workers 0` does the same in one process and builds the same rows. While loading
