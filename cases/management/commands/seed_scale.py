@@ -10,8 +10,9 @@ exactly the missing rows, identical to what one run with that target would have
 created. Cases also depend on the scale organizations present and on
 `--cases-until`, the moment the simulation of each case stops.
 
-Organizations are written with `bulk_create`, one transaction per batch (a batch is
-complete or absent). `Organization.status` is a protected FSMField: it is set
+Organizations, their users, representatives, dues and history are written straight
+to their tables (`_Table`: ids reserved, one executemany or COPY per table; users that
+already exist are reused), one transaction per batch (a batch is complete or absent). `Organization.status` is a protected FSMField: it is set
 through the constructor, which django-fsm allows, never assigned afterwards.
 
 Cases (`--cases N`): each is simulated through the workflow by `CasePlan`, which
@@ -27,8 +28,11 @@ bench/README.md): forked generator processes (`--workers N`, default 2) take the
 batches in turn; each simulates its batch, numbers its rows (`_number`: from the next
 free id of each table, which the generator of the batch before hands on, the one
 sequential step), hashes the chains and turns the rows into tuples of database values
-(`_build_batch`), while the parent writes the batches in order, one transaction per
-batch, with executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
+(`_build_batch`) and sends it down its pipe as bytes (`_encoded`: marshal when every
+value is a plain str, int, float, bool or None, as they are on both databases, dates
+and times as text on PostgreSQL; pickle otherwise),
+while the parent writes the batches in order, one transaction per batch, with
+executemany on SQLite or COPY on PostgreSQL (`_Table.write_records`);
 `--workers 0` does the same in one process and builds the same rows. While loading
 (`_bulk_load`, restored after): no per-row foreign-key checks (PostgreSQL:
 `session_replication_role = replica`, for a superuser only), no fsync (SQLite
@@ -49,11 +53,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import enum
 import functools
 import gc
 import hashlib
 import json
+import marshal
 import multiprocessing
+import pickle
 import random
 import time
 from dataclasses import dataclass
@@ -1299,20 +1306,21 @@ def _count(votes: tuple, eligible: int, procedure: Procedure, original: str):
     return _COUNTS[key]
 
 
-def _c_encoder(**options):
+def _refuse(value):
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _c_encoder(default=None, **options):
     """A reusable JSON encoder: json.dumps builds a new one per call, which is a third
     of its cost on small payloads (millions of them here)."""
-    encoder = json.JSONEncoder(**options)
+    encoder = json.JSONEncoder(default=default, **options)
     make = json.encoder.c_make_encoder
     if make is None:  # no C accelerator: the plain encoder
         return encoder.encode
 
-    def default(value):
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
     iterate = make(
         None,  # no circular-reference check: payloads are trees
-        default,
+        default or _refuse,
         json.encoder.encode_basestring
         if not options.get("ensure_ascii", True)
         else json.encoder.encode_basestring_ascii,
@@ -1328,8 +1336,15 @@ def _c_encoder(**options):
 
 # What CaseEvent.canonical_content does to the payload (sorted keys, no whitespace,
 # not ASCII-escaped); the same text is stored in the column, so it is encoded once.
-_canonical = _c_encoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# A _Row in a payload (an event citing a row of the batch) is written as its id.
+_canonical = _c_encoder(
+    default=lambda value: value.id if type(value) is _Row else _refuse(value),
+    sort_keys=True,
+    separators=(",", ":"),
+    ensure_ascii=False,
+)
 _json_text = _c_encoder(ensure_ascii=False)
+
 _string = json.encoder.encode_basestring
 
 
@@ -1365,8 +1380,14 @@ def _chain(plan: CasePlan, pks, at_value) -> tuple[list[tuple], list[dict]]:
     utc, sha256 = datetime.UTC, hashlib.sha256
     for sequence, event in enumerate(plan.events, 1):
         at, actor_id, kind, from_state, to_state, payload, kept = event
+        # Plain str, not the workflow's enum members: the same text, and marshal
+        # (`_encoded`) takes only plain types.
+        if type(from_state) is not str:
+            from_state = from_state.value
+        if type(to_state) is not str:
+            to_state = to_state.value
         pk = next(pks)
-        payload_json = _canonical({k: v.id if type(v) is _Row else v for k, v in payload.items()})
+        payload_json = _canonical(payload)
         if at.tzinfo is not utc:
             at = at.astimezone(utc)
         at_iso = at.isoformat(timespec="microseconds")
@@ -1404,6 +1425,11 @@ def _sqlite_from_iso(at_iso: str) -> str:
     return f"{at_iso[:10]} {at_iso[11:26]}"
 
 
+def _iso_text(value: datetime.date) -> str:
+    """A date, or an aware time, as PostgreSQL's COPY reads it."""
+    return value.isoformat()
+
+
 def _sqlite_datetime(value: datetime.datetime) -> str:
     """What adapt_datetimefield_value does on SQLite (naive UTC, str), without its checks;
     the scale data's times are already UTC."""
@@ -1433,6 +1459,10 @@ class _Table:
             kind = f.get_internal_type()
             if kind == "DateTimeField" and sqlite_utc:
                 adapters.append(_sqlite_datetime)
+            elif kind in ("DateTimeField", "DateField") and connection.vendor == "postgresql":
+                # COPY parses text: the ISO form (marshal-able, and cheaper for COPY
+                # to send than a date or time object).
+                adapters.append(_iso_text)
             elif kind == "DateTimeField":
                 adapters.append(ops.adapt_datetimefield_value)
             elif kind == "DateField":
@@ -1491,7 +1521,7 @@ class _Table:
         expression per column (its default, a _Row foreign key's id, the adapter),
         where a loop over the columns cost a third of building a batch."""
         assert self.attnames[0] == "id", self.attnames
-        scope, values = {"_Row": _Row}, ["row.id"]
+        scope, values = {"_Row": _Row, "_Enum": enum.Enum}, ["row.id"]
         for n, (field, adapt) in enumerate(zip(self.fields, self.adapters, strict=True)):
             if n == 0:
                 continue
@@ -1499,6 +1529,8 @@ class _Table:
             value = f"g({field.attname!r}, d{n})"
             if field.is_relation:  # a foreign key: a _Row of this batch, or an id
                 value = f"(v.id if type(v := {value}) is _Row else v)"
+            elif isinstance(field, models.CharField):  # an enum member as its plain str
+                value = f"(v.value if isinstance(v := {value}, _Enum) else v)"
             if adapt is not None:
                 scope[f"a{n}"] = adapt
                 value = f"(None if (v := {value}) is None else a{n}(v))"
@@ -1581,19 +1613,20 @@ class ScaleSeeder:
     def _organization_batch(self, specs: list[OrgSpec]) -> None:
         # Users may survive from a deleted organization (deleting it cascades to the
         # representative, not the user): reuse them rather than fail.
-        User.objects.bulk_create(_build_users(specs, self.password), ignore_conflicts=True)
-        user_ids = dict(
-            User.objects.filter(
-                username__in=[REP_USERNAME.format(index=s.index) for s in specs]
-            ).values_list("username", "pk")
+        # Straight to the tables (bulk_create compiles SQL per value, a third of this
+        # step); ids are reserved.
+        connection = transaction.get_connection()
+        usernames = [REP_USERNAME.format(index=s.index) for s in specs]
+        user_ids = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+        _Table(User, connection).write(
+            user for user in _build_users(specs, self.password) if user.username not in user_ids
         )
-        Organization.objects.bulk_create(_build_organizations(specs))
+        user_ids = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+        _Table(Organization, connection).write(_build_organizations(specs))
         org_ids = dict(
             Organization.objects.filter(slug__in=[s.slug for s in specs]).values_list("slug", "pk")
         )
         Representative.objects.filter(user_id__in=user_ids.values()).delete()
-        # Straight to the tables (bulk_create compiles SQL per value); ids are reserved.
-        connection = transaction.get_connection()
         _Table(Representative, connection).write(_build_representatives(specs, org_ids, user_ids))
         _Table(DuesInvoice, connection).write(_build_dues(specs, org_ids))
         _Table(StatusChange, connection).write(_build_history(specs, org_ids))
@@ -2000,7 +2033,7 @@ def _generate(world, tables, ids, others, batches, workers: int):
         for k in range(len(batches)):
             child = children[k % workers]
             try:
-                message = outputs[k % workers][0].recv()
+                message = _decoded(outputs[k % workers][0].recv_bytes())
             except EOFError:
                 raise CommandError(
                     f"A seed_scale generator process ended early (exit code {child.exitcode})."
@@ -2046,14 +2079,45 @@ def _generator_process(n, outputs, tokens, world, tables, ids, others, batches) 
             # which the parent reports).
             with contextlib.suppress(BrokenPipeError):
                 token_out.send(ids.next)
-            send.send(_build_batch(world, tables, numbered, plans))
+            send.send_bytes(_encoded(_build_batch(world, tables, numbered, plans)))
     except (BrokenPipeError, EOFError):
         pass  # the parent (or the generator before) stopped: it failed and says why
     except Exception as error:  # noqa: BLE001 - reported to the parent, which raises
         with contextlib.suppress(BrokenPipeError):
-            send.send(f"seed_scale generator: {type(error).__name__}: {error}")
+            send.send_bytes(_encoded(f"seed_scale generator: {type(error).__name__}: {error}"))
     finally:
         send.close()
+
+
+def _encoded(message) -> bytes:
+    """A batch (or an error's text) as bytes for the pipe: marshal where every value is
+    a str, int, float, bool or None (SQLite's records; marshal loads them in about
+    half of pickle's time, and the parent, the one writer, loads every batch), pickle
+    otherwise (PostgreSQL's records hold dates and times)."""
+    if isinstance(message, _Batch):
+        plain = (
+            message.cases,
+            [(CASE_TABLES.index(model), records) for model, records in message.records],
+            {CASE_TABLES.index(model): last for model, last in message.last_ids.items()},
+            message.years,
+        )
+        try:
+            return b"M" + marshal.dumps(plain)
+        except ValueError:
+            pass
+    return b"P" + pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decoded(data: bytes):
+    if data[:1] == b"P":
+        return pickle.loads(data[1:])  # noqa: S301 - from our own forked generator
+    cases, records, last_ids, years = marshal.loads(memoryview(data)[1:])
+    return _Batch(
+        cases=cases,
+        records=[(CASE_TABLES[n], rows) for n, rows in records],
+        last_ids={CASE_TABLES[n]: last for n, last in last_ids.items()},
+        years=years,
+    )
 
 
 @contextlib.contextmanager
