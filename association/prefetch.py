@@ -9,7 +9,9 @@ reads it without a query (and `.filter()` still asks the database, as it would).
 
 Only what the parts need is supported, and anything else is refused loudly:
 `select_related` of named forward foreign keys and reverse one-to-ones, the field
-types of this project (no binary fields).
+types of this project (no binary fields). `defer()` and `only()` are honoured, on the
+part's model and on the rows it joins: a list that shows a case by its number reads
+that column alone (each column is a JSON value to build and to parse back).
 """
 
 from __future__ import annotations
@@ -51,22 +53,29 @@ class _JSONArray(Func):
         return self.as_sql(compiler, connection, function="JSONB_BUILD_ARRAY", **extra)
 
 
-def _columns(model, path: str = "") -> list:
-    return [(path, f) for f in model._meta.concrete_fields]
+def _loaded(model, mask: dict) -> list:
+    """The model's columns a queryset reads, by its select mask (Django's
+    `Query.get_select_mask()`: empty when nothing is deferred)."""
+    return [f for f in model._meta.concrete_fields if not mask or f in mask]
 
 
-def _related_paths(select_related, model, prefix: str = "") -> list[tuple[str, type[Model]]]:
-    """[(path, model)] for each model a `select_related` tree joins, depth first."""
+def _related_paths(
+    select_related, model, mask: dict, prefix: str = ""
+) -> list[tuple[str, type[Model], list]]:
+    """[(path, model, its columns read)] for each model a `select_related` tree joins,
+    depth first."""
     if not select_related:
         return []
     if select_related is True:
         raise ValueError("load_together needs select_related with named relations.")
     found = []
     for name, deeper in select_related.items():
-        related = model._meta.get_field(name).related_model
+        field = model._meta.get_field(name)
+        related = field.related_model
         path = f"{prefix}{name}"
-        found.append((path, related))
-        found.extend(_related_paths(deeper, related, f"{path}__"))
+        inner = mask.get(field) or {}
+        found.append((path, related, _loaded(related, inner)))
+        found.extend(_related_paths(deeper, related, inner, f"{path}__"))
     return found
 
 
@@ -101,10 +110,14 @@ class _Part:
         self.name = name
         self.queryset = queryset
         self.model = queryset.model
-        self.related = _related_paths(queryset.query.select_related, self.model)
-        self.columns = _columns(self.model) + [
-            c for path, model in self.related for c in _columns(model, path)
+        mask = queryset.query.get_select_mask()
+        # (path, model, the columns read of it): the part's model first, then the joined.
+        self.pieces = [
+            ("", self.model, _loaded(self.model, mask)),
+            *_related_paths(queryset.query.select_related, self.model, mask),
         ]
+        self.related = self.pieces[1:]
+        self.columns = [(path, f) for path, _model, fields in self.pieces for f in fields]
         # The queryset's own annotations (an Exists, a count) come along, set on each row.
         self.annotations = [
             (name, expression.output_field)
@@ -138,17 +151,17 @@ class _Part:
         ]
         at = 0
         pieces: dict[str, Model | None] = {}
-        for path, model in [("", self.model), *self.related]:
-            fields = model._meta.concrete_fields
+        for path, model, fields in self.pieces:
             row = converted[at : at + len(fields)]
             at += len(fields)
             pk_index = fields.index(model._meta.pk)
+            # Fewer columns than the model's: the others deferred, as the ORM leaves them.
             pieces[path] = (
                 None
                 if row[pk_index] is None
                 else model.from_db(db, [f.attname for f in fields], row)
             )
-        for path, _model in self.related:
+        for path, _model, _fields in self.related:
             parent_path, _, name = path.rpartition("__")
             parent = pieces[parent_path]
             if parent is not None:
