@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import json
 import threading
 from collections.abc import Callable
@@ -195,12 +196,40 @@ def _compile_together(parts: dict[str, QuerySet]):
     return prepared, " UNION ALL ".join(selects), params
 
 
-def _run_together(prepared: list[_Part], sql: str, params, db: str) -> dict[str, list[Model]]:
+def _preparing_cursor(connection):
+    """On PostgreSQL, a cursor of Django's (its execute wrappers and query log see what it
+    runs) over a psycopg cursor that binds on the server and prepares every statement:
+    the server then plans a PreparedTogether's query once per connection instead of on
+    every call (planning the portal's UNION of eight parts cost ~5 ms, running it ~2).
+    Django's own cursors bind on the client and never prepare."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(_preparing_class()(connection.connection))
+
+
+@functools.cache
+def _preparing_class():
+    import psycopg  # only on PostgreSQL
+
+    class Preparing(psycopg.Cursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return Preparing
+
+
+def _run_together(
+    prepared: list[_Part], sql: str, params, db: str, *, prepare: bool = False
+) -> dict[str, list[Model]]:
     found: dict[str, list[Model]] = {p.name: [] for p in prepared}
     if not sql:
         return found
     connection = connections[db]
-    with connection.cursor() as cursor:
+    server_side = (
+        prepare
+        and connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    )
+    with _preparing_cursor(connection) if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for index, _place, *arrays in sorted(rows, key=lambda row: (row[0], row[1])):
@@ -255,7 +284,7 @@ class PreparedTogether:
                 compiled = self._compiled.setdefault(key, self._compile())
         prepared, sql, params, slots = compiled
         values = [args[s] if s is not None else p for p, s in zip(params, slots, strict=True)]
-        return _run_together(prepared, sql, values, db)
+        return _run_together(prepared, sql, values, db, prepare=True)
 
 
 def attach(instance: Model, name: str, objects: list[Model]) -> None:
