@@ -196,7 +196,16 @@ def _compile_together(parts: dict[str, QuerySet]):
     return prepared, " UNION ALL ".join(selects), params
 
 
-def _preparing_cursor(connection):
+def server_prepares(connection) -> bool:
+    """Whether queries compiled once (PreparedTogether, association.prepared) are also
+    prepared on the database server: PostgreSQL, unless the settings turn it off."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    )
+
+
+def preparing_cursor(connection):
     """On PostgreSQL, a cursor of Django's (its execute wrappers and query log see what it
     runs) over a psycopg cursor that binds on the server and prepares every statement:
     the server then plans a PreparedTogether's query once per connection instead of on
@@ -224,12 +233,8 @@ def _run_together(
     if not sql:
         return found
     connection = connections[db]
-    server_side = (
-        prepare
-        and connection.vendor == "postgresql"
-        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
-    )
-    with _preparing_cursor(connection) if server_side else connection.cursor() as cursor:
+    server_side = prepare and server_prepares(connection)
+    with preparing_cursor(connection) if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for index, _place, *arrays in sorted(rows, key=lambda row: (row[0], row[1])):
