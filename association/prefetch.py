@@ -219,9 +219,23 @@ def preparing_cursor(connection):
 def _preparing_class():
     import psycopg  # only on PostgreSQL
 
+    class Logged:
+        """What Django's query log reads of a cursor (`_query.query`: the statement with
+        its values, as a client-bound cursor sends it), worked out only when read."""
+
+        def __init__(self, connection, query, params):
+            self._args = connection, query, params
+
+        @property
+        def query(self) -> bytes:
+            connection, query, params = self._args
+            return psycopg.ClientCursor(connection).mogrify(query, params).encode()
+
     class Preparing(psycopg.Cursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            done = super().execute(query, params, prepare=True, binary=binary)
+            self._query = Logged(self.connection, query, params)
+            return done
 
     return Preparing
 

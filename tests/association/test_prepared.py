@@ -99,6 +99,8 @@ def test_on_postgresql_the_kept_sql_is_a_statement_prepared_on_the_server_and_st
         assert [u.username for u in prepared(alice.pk)] == ["alice"]
         assert [u.username for u in together(alice.pk)["users"]] == ["alice"]
     assert len(ctx.captured_queries) == 2
+    # The query log shows each statement with its values, as Django's own cursors do.
+    assert all(f"= {alice.pk}" in q["sql"] for q in ctx.captured_queries)
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
