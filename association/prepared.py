@@ -24,6 +24,8 @@ from collections.abc import Callable
 from django.db import connections, router
 from django.db.models import QuerySet
 
+from association.prefetch import preparing_cursor, server_prepares
+
 # Values no real id takes, within a 32-bit integer column's range (PostgreSQL refuses to
 # compare an integer column with a value outside it: Django then raises EmptyResultSet).
 _MARKER_BASE = -2_147_480_000
@@ -36,6 +38,18 @@ def _frozen(compiler_class):
     class Frozen(compiler_class):
         def as_sql(self, *args, **kwargs):
             return self._prepared_sql, self._prepared_params
+
+        def execute_sql(self, *args, **kwargs):
+            # On PostgreSQL the kept SQL is a statement prepared on the server as well,
+            # planned once per connection (association.prefetch.server_prepares).
+            connection = self.connection
+            if not server_prepares(connection):
+                return super().execute_sql(*args, **kwargs)
+            connection.cursor = functools.partial(preparing_cursor, connection)
+            try:  # the statement runs here; only its rows are read later
+                return super().execute_sql(*args, **kwargs)
+            finally:
+                del connection.cursor
 
         def get_converters(self, expressions):
             # The kept SQL's columns, so the same converters every call: worked out once

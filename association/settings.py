@@ -143,6 +143,14 @@ if DATABASE_URL:
             )
         DATABASES = {"default": _sqlite(_parsed["NAME"])}
     else:
+        # Server-side prepared statements for the queries that ask for them, the
+        # PreparedTogether queries the portal runs on every request (association.prefetch):
+        # planning them cost more than running them. Django's own cursors bind on the
+        # client and never prepare, whatever this says; psycopg's default threshold. Set
+        # PROBITY_PG_PREPARE=0 behind a pooler that cannot keep them (pgbouncer in
+        # transaction mode).
+        if os.environ.get("PROBITY_PG_PREPARE", "1") != "0":
+            _parsed.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
         DATABASES = {"default": _parsed}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -79,6 +79,7 @@ from cases.models import (
     Vote,
 )
 from cases.outcomes import ballot_status, prior_record
+from cases.services.letters import pending_for_organization_rows
 from cases.services.retention import PERIODS as RETENTION_PERIODS
 from cases.services.retention import due_on, on_hold
 from cases.workflow import STATES, CaseState, complainant_appeal_deadline
@@ -600,9 +601,10 @@ _SANCTIONS_OF = PreparedQuery(
         .order_by("-decided_at", "-pk")[:PORTAL_LIST_LIMIT]
     ),
 )
-_OWED_BY = PreparedQuery(
-    Compliance,
-    lambda organization_id: (
+
+
+def _owed_by(organization_id: int) -> QuerySet[Compliance]:
+    return (
         Compliance.objects.filter(
             sanction__case__respondent_id=organization_id,
             complied_on__isnull=True,
@@ -610,8 +612,10 @@ _OWED_BY = PreparedQuery(
         )
         .select_related("sanction", "sanction__case")
         .order_by("due_on", "pk")
-    ),
-)
+    )
+
+
+_OWED_BY = PreparedQuery(Compliance, _owed_by)
 
 
 def sanctions_of(organization) -> list[Sanction]:
@@ -711,38 +715,6 @@ def portal_list_page(rows: QuerySet, *, order_by: str, size: int, after: str, be
         after=after,
         before=before,
     )
-
-
-# One more than shown, to tell whether there are more (compiled once per process).
-_PORTAL_NEWEST_SANCTIONS = PreparedQuery(
-    Sanction,
-    # Each case by its number alone, all the list shows of it (its other columns are
-    # half the cost of reading the rows).
-    lambda organization_id: portal_sanctions_all(organization_id).defer(
-        *(f"case__{f.name}" for f in Case._meta.concrete_fields if f.name not in ("id", "number"))
-    )[: PORTAL_SHOWN + 1],
-)
-_PORTAL_NEWEST_LETTERS = PreparedQuery(
-    Letter,
-    lambda organization_id, user_id: portal_letters_all(organization=organization_id, user=user_id)[
-        : PORTAL_SHOWN + 1
-    ],
-    arity=2,
-)
-
-
-def portal_newest(*, organization, user) -> dict:
-    """The membership page's sanctions and letters: the newest PORTAL_SHOWN of each, and
-    whether there are more."""
-    sanctions = _PORTAL_NEWEST_SANCTIONS(organization.pk)
-    letters = _PORTAL_NEWEST_LETTERS(organization.pk, user.pk)
-    return {
-        "sanctions": sanctions[:PORTAL_SHOWN],
-        "sanctions_more": len(sanctions) > PORTAL_SHOWN,
-        "letters": letters[:PORTAL_SHOWN],
-        "letters_more": len(letters) > PORTAL_SHOWN,
-        "portal_shown": PORTAL_SHOWN,
-    }
 
 
 def links_of(case: Case) -> list[tuple[CaseLink, Case]]:
@@ -1160,43 +1132,72 @@ def _open_cases_of(organization_id: int, user_id: int) -> QuerySet[Case]:
     )
 
 
-# Both compiled once per process (association.prepared): for the membership page,
-# compiling these queries cost several times running them.
-_PORTAL_OPEN_CASES = PreparedQuery(
-    Case,
-    lambda organization_id, user_id: _open_cases_of(organization_id, user_id).select_related(
-        "procedure", "appeal"
-    )[:PORTAL_OPEN_CASES_LIMIT],
-    arity=2,
-)
-_PORTAL_OPEN_CASES_DEADLINES = PreparedTogether(
-    lambda organization_id, user_id: {
-        name: model.objects.filter(
-            case_id__in=_open_cases_of(organization_id, user_id).values("pk")[
-                :PORTAL_OPEN_CASES_LIMIT
-            ]
-        )
-        for name, model in (
-            ("review_disclosures", ReviewDisclosure),
-            ("review_comments", ReviewComment),
-            ("hearings", Hearing),
-        )
-    },
-    arity=2,
-)
+def _case_by_number(path: str) -> list[str]:
+    """What to defer of the case a list row joins (at `path`) when it shows the case by
+    its number alone: every other column (half the cost of reading the rows)."""
+    return [
+        f"{path}__{f.name}" for f in Case._meta.concrete_fields if f.name not in ("id", "number")
+    ]
 
 
-def portal_open_cases(*, organization, user) -> list[dict]:
-    """The membership page's open cases: the representative's undecided or appealable
-    cases, soonest deadline first (the call to action is the first)."""
-    cases = _PORTAL_OPEN_CASES(organization.pk, user.pk)
-    # What each row's deadline reads, for all these cases in one query (a subquery, so
-    # the count is the same with no open case).
-    for name, found in _PORTAL_OPEN_CASES_DEADLINES(organization.pk, user.pk).items():
-        attach_grouped(cases, name, found)
-    rows = portal_rows(cases)
+def _portal_parts(organization_id: int, user_id: int) -> dict[str, QuerySet]:
+    """Everything the membership page lists of the cases app, by part: its open cases
+    with what their deadlines read, the newest sanctions and letters (one more than
+    shown, to tell whether there are more), what is owed, the letters in preparation."""
+    open_cases = _open_cases_of(organization_id, user_id)
+    open_ids = open_cases.values("pk")[:PORTAL_OPEN_CASES_LIMIT]
+    return {
+        "open_cases": open_cases.select_related("procedure", "appeal")[:PORTAL_OPEN_CASES_LIMIT],
+        **{
+            name: model.objects.filter(case_id__in=open_ids)
+            for name, model in (
+                ("review_disclosures", ReviewDisclosure),
+                ("review_comments", ReviewComment),
+                ("hearings", Hearing),
+            )
+        },
+        "sanctions": portal_sanctions_all(organization_id).defer(*_case_by_number("case"))[
+            : PORTAL_SHOWN + 1
+        ],
+        "letters": portal_letters_all(organization=organization_id, user=user_id).defer(
+            *_case_by_number("case")
+        )[: PORTAL_SHOWN + 1],
+        "owed": _owed_by(organization_id).defer(*_case_by_number("sanction__case")),
+        "letters_pending": pending_for_organization_rows(organization_id).defer(
+            *_case_by_number("case")
+        ),
+    }
+
+
+# All in one query (a UNION ALL of the parts, association.prefetch), compiled once per
+# process: for the membership page, compiling these queries cost several times running
+# them, and on PostgreSQL each query is a round trip (docs/decisions/0033, 0041).
+_PORTAL_LISTS = PreparedTogether(_portal_parts, arity=2)
+
+
+def portal_lists(*, organization, user) -> dict:
+    """What the membership page shows of the organization's cases, for this
+    representative: the open cases (soonest deadline first: the call to action is the
+    first), the newest PORTAL_SHOWN sanctions and letters (the letters this user may
+    open) and whether there are more, what is owed, the letters in preparation."""
+    found = _PORTAL_LISTS(organization.pk, user.pk)
+    cases = found.pop("open_cases")
+    for name in ("review_disclosures", "review_comments", "hearings"):
+        attach_grouped(cases, name, found.pop(name))
     far = datetime.date.max
-    return sorted(rows, key=lambda r: r["deadline"].day if r["deadline"] else far)
+    sanctions, letters = found["sanctions"], found["letters"]
+    return {
+        "open_cases": sorted(
+            portal_rows(cases), key=lambda r: r["deadline"].day if r["deadline"] else far
+        ),
+        "sanctions": sanctions[:PORTAL_SHOWN],
+        "sanctions_more": len(sanctions) > PORTAL_SHOWN,
+        "letters": letters[:PORTAL_SHOWN],
+        "letters_more": len(letters) > PORTAL_SHOWN,
+        "portal_shown": PORTAL_SHOWN,
+        "owed": found["owed"],
+        "letters_pending": found["letters_pending"],
+    }
 
 
 def ballot_progress(status: dict) -> dict:

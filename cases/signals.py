@@ -19,12 +19,10 @@ from cases.models import InterimStatus, InterimSuspension, Sanction, SanctionKin
 from cases.selectors import (
     organization_case_summary,
     owed_by,
-    portal_newest,
-    portal_open_cases,
+    portal_lists,
     published_decisions_of,
     sanctions_of,
 )
-from cases.services import letters
 from cases.services.compliance import holding_suspension
 from cases.services.grants import representative_access_revoke, representative_access_sync
 from members.hooks import (
@@ -146,15 +144,10 @@ def organization_page_cases(sender, organization, user, **kwargs) -> dict:
 
 @receiver(portal_page, dispatch_uid="probity_portal_page_cases")
 def portal_page_cases(sender, organization, user, **kwargs) -> dict:
-    return {
-        # Open cases only, in the respondent's words, soonest deadline first.
-        "open_cases": portal_open_cases(organization=organization, user=user),
-        # The newest sanctions and letters; their own pages list them all.
-        **portal_newest(organization=organization, user=user),
-        "owed": owed_by(organization),
-        # Letters to it the queue is still preparing (docs/decisions/0027): no file yet.
-        "letters_pending": letters.pending_for_organization(organization),
-    }
+    # In one query: the open cases only, in the respondent's words, soonest deadline
+    # first; the newest sanctions and letters (their own pages list them all); what is
+    # owed; the letters to it the queue is still preparing (docs/decisions/0027).
+    return portal_lists(organization=organization, user=user)
 
 
 @receiver(verification_page, dispatch_uid="probity_verification_page_decisions")

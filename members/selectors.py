@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from association.paging import KeysetPage, keyset_page
 from association.prefetch import PreparedTogether, attach
-from association.prepared import PreparedQuery
 from members.models import (
     DuesInvoice,
     MembershipStatus,
@@ -130,13 +129,11 @@ def organization_history_page(organization, *, after: str = "", before: str = ""
     )
 
 
-# The portal's organization by id, and what its page lists of it in one more query,
-# both compiled once per process (association.prepared, association.prefetch).
-_PORTAL_ORGANIZATION = PreparedQuery(
-    Organization, lambda pk: Organization.objects.select_related("membership_class").filter(pk=pk)
-)
-_PORTAL_ORGANIZATION_LISTS = PreparedTogether(
+# The portal's organization by id, with what its page lists of it, in one query
+# compiled once per process (association.prefetch).
+_PORTAL_ORGANIZATION = PreparedTogether(
     lambda pk: {
+        "organization": Organization.objects.select_related("membership_class").filter(pk=pk),
         "representatives": Representative.objects.filter(organization_id=pk).select_related("user"),
         "dues": DuesInvoice.objects.filter(organization_id=pk),
         "status_history": _newest_history(pk),
@@ -153,10 +150,10 @@ def organization_for_page(
     REPRESENTATIVE_CHANGES_SHOWN: _attach_newest_representative_changes) is for the
     register page (staff, board, panel), not the member's own portal."""
     if slug is None and not with_representative_changes and type(pk) is int:
-        found = _PORTAL_ORGANIZATION(pk)
+        lists = _PORTAL_ORGANIZATION(pk)
+        found = lists.pop("organization")
         if not found:
             raise Organization.DoesNotExist
-        lists = _PORTAL_ORGANIZATION_LISTS(pk)
         _attach_newest_history(found[0], lists.pop("status_history"))
         for name, rows in lists.items():
             attach(found[0], name, rows)

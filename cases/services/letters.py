@@ -27,12 +27,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from association.prepared import PreparedQuery
 from cases import rendering, signing
 from cases.access import authorize, require_reason
 from cases.models import (
@@ -306,10 +305,12 @@ def pending_orders(case: Case, *, addressee: str | None = None) -> list[LetterOr
     return orders
 
 
-# Compiled once per process: it runs on every request of the portal (association.prepared).
-_PENDING_FOR_ORGANIZATION = PreparedQuery(
-    LetterOrder,
-    lambda organization_id: (
+def pending_for_organization_rows(organization_id: int) -> QuerySet[LetterOrder]:
+    """The letters to this respondent still being prepared, oldest order first, each
+    with its case, for its portal (which reads them with its other lists in one query:
+    cases.selectors.portal_lists). A letter to the respondent is only ever ordered
+    after the notice of complaint, when its representatives have access to the case."""
+    return (
         LetterOrder.objects.filter(
             case__respondent_id=organization_id,
             addressee=Addressee.RESPONDENT,
@@ -317,15 +318,7 @@ _PENDING_FOR_ORGANIZATION = PreparedQuery(
         )
         .select_related("case")
         .order_by("pk")
-    ),
-)
-
-
-def pending_for_organization(organization) -> list[LetterOrder]:
-    """The letters to this respondent still being prepared, for its portal. A letter to
-    the respondent is only ever ordered after the notice of complaint, when its
-    representatives have access to the case."""
-    return _PENDING_FOR_ORGANIZATION(organization.pk)
+    )
 
 
 def letter_deadline(letter: Letter) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from association.prepared import PreparedQuery, PreparedRows
@@ -78,3 +79,33 @@ def test_prepared_rows_are_read_afresh_from_sql_built_once():
     user.delete()
     assert prepared() == [(group.pk, "g-readers")]
     assert len(built) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+@pytest.mark.django_db
+def test_on_postgresql_the_kept_sql_is_a_statement_prepared_on_the_server_and_still_counted():
+    """PreparedQuery and PreparedTogether run as server-side prepared statements (planned
+    once per connection, docs/decisions/0041); the query log still sees each call, and
+    each call reads the rows afresh."""
+    from django.test.utils import CaptureQueriesContext
+
+    from association.prefetch import PreparedTogether
+
+    prepared = PreparedQuery(User, _with_group_flag)
+    together = PreparedTogether(lambda pk: {"users": User.objects.filter(pk=pk)})
+    alice = User.objects.create(username="alice")
+    with CaptureQueriesContext(connection) as ctx:
+        assert [u.username for u in prepared(alice.pk)] == ["alice"]
+        assert [u.username for u in together(alice.pk)["users"]] == ["alice"]
+    assert len(ctx.captured_queries) == 2
+    # The query log shows each statement with its values, as Django's own cursors do.
+    assert all(f"= {alice.pk}" in q["sql"] for q in ctx.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('"auth_user"' in s and "$1" in s and "_part" not in s for s in statements)
+    assert any('"_part"' in s and "$1" in s for s in statements)
+    User.objects.filter(pk=alice.pk).update(username="alice2")
+    assert [u.username for u in prepared(alice.pk)] == ["alice2"]
+    assert [u.username for u in together(alice.pk)["users"]] == ["alice2"]

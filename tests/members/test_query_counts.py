@@ -274,6 +274,9 @@ def test_member_portal_runs_the_same_queries_however_much_it_lists(
     org = _rich_organization(staff, representatives=1, dues=1, history=1)
     client.force_login(org.representatives.get().user)
     small = _measure(client, "/membership/")
+    # The session, its user, the organization with its lists, and everything the
+    # cases app lists on the page (cases.selectors.portal_lists): one query each.
+    assert small == 4
 
     _bulk_organizations(100, start=0)
     _grow(org, staff, representatives=4, dues=10, history=30)

@@ -94,3 +94,33 @@ def test_the_relation_read_with_the_case_is_forgotten_with_its_permissions(world
     ballots.conflict_declare(case=fresh(case), member=member, reason="Conflict.", by=world.staff)
     access.forget_permissions(case)
     assert access.relation_to(member, case) == access.NO_VIEW
+
+
+def test_deferred_columns_stay_deferred_on_the_part_and_on_its_joined_rows(world):
+    """A part that defers columns (its own, or of a row it joins) reads the others as
+    the ORM does, and the deferred ones are left to load on access, as the ORM leaves
+    them."""
+    case = fresh(decided_case(world, "censure", None))
+    keep = ("id", "number")
+    deferred = [f"case__{f.name}" for f in Case._meta.concrete_fields if f.name not in keep]
+    parts = {
+        "sanctions": Sanction.objects.filter(case=case).select_related("case").defer(*deferred),
+        "cases": Case.objects.filter(pk=case.pk).only("number", "state"),
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        ours = load_together(parts)
+    assert len(ctx.captured_queries) == 1
+    expected = {name: list(queryset) for name, queryset in parts.items()}
+    assert ours["sanctions"] and len(ours["sanctions"]) == len(expected["sanctions"])
+    with CaptureQueriesContext(connection) as ctx:
+        for got, orm in zip(ours["sanctions"], expected["sanctions"], strict=True):
+            assert got.get_deferred_fields() == orm.get_deferred_fields() == set()
+            assert row(got) == row(orm)
+            assert got.case.get_deferred_fields() == orm.case.get_deferred_fields()
+            assert got.case.number == orm.case.number == case.number
+        [got], [orm] = ours["cases"], expected["cases"]
+        assert got.get_deferred_fields() == orm.get_deferred_fields()
+        assert (got.pk, got.number, got.state) == (orm.pk, orm.number, orm.state)
+    assert not ctx.captured_queries, "the columns read are all there"
+    assert "respondent_id" in got.get_deferred_fields()
+    assert got.respondent_id == case.respondent_id  # loads on access, as the ORM's does

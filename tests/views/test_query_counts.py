@@ -541,6 +541,7 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
     client.force_login(c.rep)
     url = reverse("portal")
     small = measure(client, url)
+    assert small == 4  # the session, its user, the organization's lists, the cases' lists
     bulk_cases(
         150, start=1, officers=[c.staff], respondents=[c.organization], proc=adopt_procedure()
     )
