@@ -136,9 +136,12 @@ def seed(args, cases: int) -> dict:
         text=True,
     ).stdout.strip()
     elapsed = time.perf_counter() - started
-    if args.database == "postgres":  # as autovacuum would after a bulk load
+    # As autovacuum would after a bulk load: statistics, and the visibility map, without
+    # which an index-only scan still reads the table (at 1,000,000 cases the dashboard's
+    # open figures took 147 ms after ANALYZE alone, 8 ms after VACUUM).
+    if args.database == "postgres":
         subprocess.run(
-            [*manage, "dbshell", "--", "-qc", "ANALYZE"],
+            [*manage, "dbshell", "--", "-qc", "VACUUM (ANALYZE)"],
             env=env,
             cwd=ROOT,
             check=True,
