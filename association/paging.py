@@ -117,6 +117,12 @@ class BoundedCount(Subquery):
 
 
 # The page's rows carry the list's bounded count under this name.
+def through(value) -> tuple:
+    """A `start_at` for keyset_page that starts at the last row whose first key is
+    `value` (a descending list: every row of that day, then older ones), whatever its id."""
+    return (value, 2**62)  # past any id
+
+
 _TOTAL = "_keyset_total"
 
 

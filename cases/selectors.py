@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from association.paging import KeysetPage, bounded_count, keyset_page
+from association.paging import KeysetPage, bounded_count, keyset_page, through
 from association.prefetch import PreparedTogether, attach, attach_grouped, load_together
 from association.prepared import PreparedQuery
 from cases import diagram, workflow
@@ -151,7 +151,7 @@ def case_list_page(
                 start_at = found
         else:
             end_of_day = datetime.datetime.combine(day, datetime.time.max)
-            start_at = (timezone.make_aware(end_of_day), 2**62)  # every case of that day
+            start_at = through(timezone.make_aware(end_of_day))  # every case of that day
     page = keyset_page(
         cases,
         order=("-listed_at", "-listed_id"),
@@ -866,7 +866,7 @@ def published_decisions_page(
         except ValueError:
             problem = _("“%(date)s” is not a date: write it as YYYY-MM-DD.") % {"date": go}
         else:
-            start_at = (day, 2**62)  # every decision published that day
+            start_at = through(day)  # every decision published that day
     page = keyset_page(
         published_decisions(on),
         order=PUBLIC_DECISIONS_ORDER,

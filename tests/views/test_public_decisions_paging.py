@@ -7,7 +7,6 @@ be read gives the first page and says so; the sort has its own index."""
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -24,6 +23,7 @@ from tests.factories.cases import adopt_procedure
 from tests.factories.dates import days, today
 from tests.factories.language import said
 from tests.factories.members import OrganizationFactory
+from tests.factories.pages import keyset_link, walk_keyset
 from tests.factories.people import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -71,23 +71,8 @@ def _sanctions(response) -> list[str]:
     return [p.sanction for p in response.context["page"]]
 
 
-def _link(response, rel: str) -> str | None:
-    found = re.search(rf'href="\?([^"]*)" rel="{rel}"', response.content.decode())
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
 def _newest_first(rows) -> list[str]:
     return [p.sanction for p in sorted(rows, key=lambda p: (p.published_on, p.pk), reverse=True)]
-
-
-def _walk(client) -> tuple[list[list[str]], object]:
-    pages, response = [], client.get(URL)
-    while True:
-        pages.append(_sanctions(response))
-        older = _link(response, "next")
-        if older is None:
-            return pages, response
-        response = client.get(f"{URL}?{older}")
 
 
 @pytest.fixture
@@ -107,15 +92,11 @@ def test_older_walks_every_decision_once_in_order_and_newer_walks_back(
     Publication.objects.all().delete()
     Case.objects.all().delete()
     rows = publish(n, same_day_every=same_day)
-    pages, response = _walk(client)
+    pages, back = walk_keyset(client, URL, _sanctions)
     assert [s for page in pages for s in page] == _newest_first(rows)
     assert all(len(p) == 5 for p in pages[:-1])
     # The last page holds the oldest decisions.
     assert pages[-1] == (_newest_first(rows)[-len(pages[-1]) :] if rows else [])
-    back = []
-    while (newer := _link(response, "prev")) is not None:
-        response = client.get(f"{URL}?{newer}")
-        back.append(_sanctions(response))
     assert back == pages[-2::-1]
 
 
@@ -151,8 +132,8 @@ def test_go_to_a_date(client, small_pages):
     response = client.get(URL, {"go": day.isoformat()})
     expected = _newest_first([p for p in rows if p.published_on <= day])[:5]
     assert _sanctions(response) == expected
-    assert _link(response, "prev") is not None
-    newer = client.get(f"{URL}?{_link(response, 'prev')}")
+    assert keyset_link(response, "prev") is not None
+    newer = client.get(f"{URL}?{keyset_link(response, 'prev')}")
     assert _sanctions(newer) == _newest_first([p for p in rows if p.published_on > day])[-5:]
     # Before the first decision: an empty page, which says it is not the whole list.
     response = client.get(URL, {"go": (today() - days(400)).isoformat()})

@@ -7,7 +7,6 @@ queries of the first. For those who see the register only."""
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.db import connection
@@ -22,6 +21,7 @@ from members.models import RepresentativeChange
 from members.selectors import REPRESENTATIVE_CHANGES_SHOWN
 from tests.factories.language import said
 from tests.factories.members import OrganizationFactory, RepresentativeFactory
+from tests.factories.pages import walk_keyset
 from tests.factories.people import board_user, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +53,6 @@ def _newest_first(org) -> list[str]:
 
 def _names(response) -> list[str]:
     return [c.name for c in response.context["page"]]
-
-
-def _link(response, rel: str) -> str | None:
-    found = re.search(rf'href="\?([^"]*)" rel="{rel}"', response.content.decode())
-    return found.group(1).replace("&amp;", "&") if found else None
 
 
 def _url(org) -> str:
@@ -112,21 +107,11 @@ def test_older_walks_every_change_once_in_order_and_newer_walks_back(
     client.force_login(staff)
     org = OrganizationFactory()
     record_changes(org, n, same_moment_every=same_moment)
-    pages, response = [], client.get(_url(org))
-    while True:
-        pages.append(_names(response))
-        older = _link(response, "next")
-        if older is None:
-            break
-        response = client.get(f"{_url(org)}?{older}")
+    pages, back = walk_keyset(client, _url(org), _names)
     expected = _newest_first(org)
     assert [name for page in pages for name in page] == expected
     assert all(len(p) == 5 for p in pages[:-1])
     assert pages[-1] == (expected[-len(pages[-1]) :] if expected else [])  # the oldest
-    back = []
-    while (newer := _link(response, "prev")) is not None:
-        response = client.get(f"{_url(org)}?{newer}")
-        back.append(_names(response))
     assert back == pages[-2::-1]
 
 
