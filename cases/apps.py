@@ -7,3 +7,4 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import checks, signals  # noqa: F401  (registers checks and signal handlers)
+        from cases.services import awaiting  # noqa: F401  (keeps the awaiting-findings flag)

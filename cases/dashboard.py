@@ -17,7 +17,7 @@ import datetime
 from collections import Counter
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -28,14 +28,12 @@ from association.prefetch import counts_together, load_together
 from cases import charts
 from cases.access import cases_visible_to
 from cases.models import (
-    Allegation,
     Ballot,
     Case,
     CaseCount,
     DispatchStatus,
     Letter,
     Procedure,
-    Response,
 )
 from cases.outcomes import overdue_ballot_parts, overdue_ballots, overdue_from
 from cases.services import summary
@@ -172,12 +170,10 @@ def within_time_standard_filter(now: datetime.datetime, standards: list[tuple[in
 
 
 def awaiting_findings_filter() -> Q:
-    """Under review, with a response received and an allegation still without a finding."""
-    return Q(
-        Exists(Response.objects.filter(case=OuterRef("pk"))),
-        Exists(Allegation.objects.filter(case=OuterRef("pk"), finding__isnull=True)),
-        state=CaseState.UNDER_REVIEW,
-    )
+    """Under review, with a response received and an allegation still without a finding:
+    the flag the services keep (cases.services.awaiting), read in order from its partial
+    index (case_awaiting_findings)."""
+    return Q(state=CaseState.UNDER_REVIEW, awaiting_findings=True)
 
 
 def queue_parts(

@@ -22,6 +22,7 @@ def _sanctions(case, count: int) -> None:
     Sanction.objects.bulk_create(
         Sanction(
             case=case,
+            respondent_id=case.respondent_id,  # bulk_create skips Sanction.save
             kind="warning",
             effective_on=datetime.date(2025, 1, 1),
             decided_at=now - datetime.timedelta(days=n),
@@ -112,3 +113,57 @@ def test_our_letters_lists_only_the_letters_the_representative_may_open(client):
 def test_the_full_lists_are_404_for_anyone_who_is_not_a_representative(client, staff, url):
     client.force_login(staff)
     assert client.get(url).status_code == 404
+
+
+def test_the_membership_page_shows_ten_open_cases_a_hearing_first(
+    client, staff, organization, representative
+):
+    from cases.selectors import PORTAL_OPEN_SHOWN
+    from tests.factories.cases import force_state, open_review
+
+    # The oldest case is at its hearing: shown though eleven newer cases are under review.
+    hearing = force_state(
+        open_review(file_case(by=staff, respondent=organization), staff), "hearing"
+    )
+    reviews = [
+        open_review(file_case(by=staff, respondent=organization), staff)
+        for _ in range(PORTAL_OPEN_SHOWN + 1)
+    ]
+    client.force_login(representative)
+
+    response = client.get("/membership/")
+    shown = [row["case"].number for row in response.context["open_cases"]]
+
+    assert len(shown) == PORTAL_OPEN_SHOWN and hearing.number in shown
+    assert reviews[0].number not in shown  # the oldest case under review is left to "Our cases"
+    note = (
+        "Only %(n)s open case is shown: a hearing first, then cases under review or "
+        "sanctioned, the newest first.",
+        "Only %(n)s open cases are shown: hearings first, then cases under review or "
+        "sanctioned, the newest first.",
+    )
+    assert said_n(*note, PORTAL_OPEN_SHOWN, n=PORTAL_OPEN_SHOWN) in response.content.decode()
+
+
+def test_a_few_open_cases_are_all_shown_without_the_note(
+    client, staff, organization, representative
+):
+    from tests.factories.cases import open_review
+
+    cases = [open_review(file_case(by=staff, respondent=organization), staff) for _ in range(2)]
+    client.force_login(representative)
+
+    response = client.get("/membership/")
+
+    assert {row["case"].number for row in response.context["open_cases"]} == {
+        c.number for c in cases
+    }
+    assert "open cases are shown" not in response.content.decode()
+
+
+def test_a_sanction_names_its_cases_respondent(staff, organization):
+    case = file_case(by=staff, respondent=organization)
+    sanction = Sanction.objects.create(
+        case=case, kind="warning", effective_on=datetime.date(2025, 1, 1), terms="A warning."
+    )
+    assert Sanction.objects.get(pk=sanction.pk).respondent_id == organization.pk

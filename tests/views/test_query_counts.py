@@ -559,7 +559,8 @@ def test_portal_is_fixed_for_a_member_with_many_sanctions_and_letters(
 def _sanctions_of(cases) -> None:
     """A censure on each case."""
     Sanction.objects.bulk_create(
-        Sanction(case=case, kind="censure", effective_on=today()) for case in cases
+        Sanction(case=case, respondent_id=case.respondent_id, kind="censure", effective_on=today())
+        for case in cases
     )
 
 

@@ -100,6 +100,7 @@ from cases.models import (
 )
 from cases.services.grants import STAFF_PERMISSIONS
 from cases.services.record import GENESIS_HASH, commit_personal
+from cases.services.awaiting import awaiting_findings_rebuild
 from cases.services.summary import rebuild_summary
 from cases.workflow import CaseState
 from members.models import (
@@ -1179,6 +1180,7 @@ class CasePlan:
         sanction = self.add(
             Sanction,
             case_id=self.case,
+            respondent_id=self.respondent.pk,
             ballot_id=ballot,
             kind=outcome.sanction,
             effective_on=effective,
@@ -2331,6 +2333,7 @@ class Command(BaseCommand):
             with _no_cyclic_gc():
                 cases_created = seeder.seed_cases(cases, cases_until)
         rebuild_summary()  # the dashboard's counts, recounted from the cases written
+        awaiting_findings_rebuild()  # the flag the services keep, set from the rows written
         finished = time.perf_counter()
         self.stdout.write(
             f"seed_scale: {created} organizations created (target {organizations}) "
