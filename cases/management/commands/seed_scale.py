@@ -98,9 +98,9 @@ from cases.models import (
     Vote,
     private_storage,
 )
+from cases.services.awaiting import awaiting_findings_rebuild
 from cases.services.grants import STAFF_PERMISSIONS
 from cases.services.record import GENESIS_HASH, commit_personal
-from cases.services.awaiting import awaiting_findings_rebuild
 from cases.services.summary import rebuild_summary
 from cases.workflow import CaseState
 from members.models import (
