@@ -73,6 +73,31 @@ AGE_BUCKETS = [
 ]
 
 
+# The columns the lists show (cases/includes/work_queue.html, deadline_list.html): the
+# rest of each case, respondent and officer is left unread. Every column is a JSON
+# value the database builds and this process parses (association.prefetch); with
+# every list full, at a million cases, they were a fifth of the page.
+CASE_COLUMNS = (
+    "number",
+    "state",
+    "procedure",
+    "received_on",
+    "response_due_on",
+    "appeal_deadline",
+    "state_changed_at",
+    "respondent__name",
+    "case_officer__username",
+    "case_officer__first_name",
+    "case_officer__last_name",
+)
+
+
+def _shown_columns(cases: QuerySet, path: str = "") -> QuerySet:
+    return cases.select_related(f"{path}respondent", f"{path}case_officer").only(
+        *(f"{path}{c}" for c in CASE_COLUMNS), *(["case"] if path else [])
+    )
+
+
 def _limited(queryset: QuerySet) -> QuerySet:
     """A queue's rows, one more than it shows (to say there are more)."""
     return queryset[: QUEUE_LIMIT + 1]
@@ -83,7 +108,14 @@ def _shown(rows: list) -> dict:
 
 
 def _open_figures(
-    cases: QuerySet, per_state: dict, *, user, today, now, standards: list[tuple[int, int]]
+    cases: QuerySet,
+    per_state: dict,
+    *,
+    user,
+    today,
+    now,
+    standards: list[tuple[int, int]],
+    received: dict[datetime.date, int] | None = None,
 ) -> dict[str, int]:
     """The figures over open cases (ages, responses overdue, appeal windows passed, idle,
     mine), each counted as what it is not: the open cases of a state (the summary, or
@@ -91,23 +123,39 @@ def _open_figures(
     their window. Only the cases received, due or moved recently are read, each range
     from its own index, so the cost follows the recent case load, not the cases left
     open for years (the aggregate over every open case it replaces grew with them:
-    docs/decisions/0032, 0035). All in one query."""
+    docs/decisions/0032, 0035). All in one query. The ages come from `received` (open
+    cases per day of receipt, since the oldest bucket's start: the summary) when given."""
     in_states = {state: per_state.get(state, 0) for state in OPEN_STATES}
     open_cases = cases.filter(state__in_literal=OPEN_STATES)
     *bounded, (_label, oldest, high) = AGE_BUCKETS
     assert high is None, "only the last age bucket is open-ended"
-    parts = {
-        f"age_{i}": open_cases.filter(
-            received_on__lte=today - datetime.timedelta(days=low),
-            received_on__gt=today - datetime.timedelta(days=high),
+    ages: dict[str, int] = {}
+    parts: dict[str, QuerySet] = {}
+    if received is not None:
+        for i, (_label, low, high) in enumerate(bounded):
+            ages[f"age_{i}"] = sum(
+                n
+                for day, n in received.items()
+                if today - datetime.timedelta(days=high)
+                < day
+                <= today - datetime.timedelta(days=low)
+            )
+        since = sum(
+            n for day, n in received.items() if day > today - datetime.timedelta(days=oldest)
         )
-        for i, (_label, low, high) in enumerate(bounded)
-    }
-    # The last bucket is every open case less those received since (a received_on in
-    # the future, typed by hand, is in no bucket, as before).
-    parts["received_since"] = open_cases.filter(
-        received_on__gt=today - datetime.timedelta(days=oldest)
-    )
+    else:
+        parts = {
+            f"age_{i}": open_cases.filter(
+                received_on__lte=today - datetime.timedelta(days=low),
+                received_on__gt=today - datetime.timedelta(days=high),
+            )
+            for i, (_label, low, high) in enumerate(bounded)
+        }
+        # The last bucket is every open case less those received since (a received_on in
+        # the future, typed by hand, is in no bucket, as before).
+        parts["received_since"] = open_cases.filter(
+            received_on__gt=today - datetime.timedelta(days=oldest)
+        )
     for name, state, date in (
         ("responses", CaseState.UNDER_REVIEW, "response_due_on"),
         ("appeals", CaseState.SANCTIONED, "appeal_deadline"),
@@ -122,6 +170,9 @@ def _open_figures(
         open_cases.filter(case_officer=user).order_by().values("pk")[: MINE_COUNT_LIMIT + 1]
     )
     n = counts_together(**parts)
+    if received is None:
+        ages = {f"age_{i}": n[f"age_{i}"] for i in range(len(bounded))}
+        since = n["received_since"]
     total = sum(in_states.values())
 
     def less(whole: int, *within: str) -> int:
@@ -129,8 +180,8 @@ def _open_figures(
         return max(0, whole - sum(n[name] for name in within))
 
     return {
-        **{f"age_{i}": n[f"age_{i}"] for i in range(len(bounded))},
-        f"age_{len(bounded)}": less(total, "received_since"),
+        **ages,
+        f"age_{len(bounded)}": max(0, total - since),
         "responses_overdue": less(
             in_states[CaseState.UNDER_REVIEW], "responses_not_due", "responses_undated"
         ),
@@ -181,7 +232,7 @@ def queue_parts(
 ) -> dict[str, QuerySet]:
     """The work queues over `cases` (all cases, one officer's, or what a party may see),
     each a query with its limit, for association.prefetch.load_together."""
-    base = cases.select_related("respondent", "case_officer")
+    base = _shown_columns(cases)
     failed = (
         Letter.objects.filter(dispatch__status=DispatchStatus.FAILED, case__in=cases)
         .select_related("case", "case__respondent", "dispatch")
@@ -243,25 +294,34 @@ def _last_twelve_months(today: datetime.date) -> list[datetime.date]:
     )
 
 
-def _counts_from_summary(months: list[datetime.date]) -> tuple[dict, dict]:
-    """Cases per state and the decisions of each month, from the summary the services
-    keep (cases.services.summary): one query over a few dozen rows (one per state, and
-    per state and month for the twelve months), however many cases were ever filed."""
+def _counts_from_summary(
+    months: list[datetime.date], today: datetime.date
+) -> tuple[dict, dict, dict]:
+    """Cases per state, the decisions of each month and the open cases per day of
+    receipt since the oldest age bucket's start, from the summary the services keep
+    (cases.services.summary): one query over a few hundred rows at most (one per
+    state, per state and month for the twelve months, per day for the last
+    AGE_BUCKETS days), however many cases were ever filed or are open."""
     per_state: dict[str, int] = {}
     per_month: dict[datetime.date, Counter] = {m: Counter() for m in months}
+    received: dict[datetime.date, int] = {}
+    oldest = AGE_BUCKETS[-1][1]
     rows = CaseCount.objects.filter(
         Q(kind=summary.IN_STATE)
         | Q(kind__in=(summary.DECIDED, summary.ENDED), month__gte=months[0], month__lte=months[-1])
+        | Q(kind=summary.OPEN_RECEIVED, month__gt=today - datetime.timedelta(days=oldest))
     ).values_list("kind", "state", "month", "n")
     for kind, state, month, n in rows:
         if kind == summary.IN_STATE:
             per_state[state] = n
+        elif kind == summary.OPEN_RECEIVED:
+            received[month] = n
         elif kind == summary.ENDED:
             per_month[month]["dismissed"] += n
         else:
             found = "no_violation" if state == CaseState.NO_VIOLATION else "violation"
             per_month[month][found] += n
-    return per_state, per_month
+    return per_state, per_month, received
 
 
 def _counts_from_cases(cases: QuerySet, months: list[datetime.date]) -> tuple[dict, dict]:
@@ -343,10 +403,19 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
     # (or, for a party, counted over what they may see); then the figures over open
     # cases, from those counts less the cases still within their window (_open_figures).
     months = _last_twelve_months(today)
-    per_state, per_month = (
-        _counts_from_cases(cases, months) if a_party else _counts_from_summary(months)
+    if a_party:
+        (per_state, per_month), received = _counts_from_cases(cases, months), None
+    else:
+        per_state, per_month, received = _counts_from_summary(months, today)
+    totals = _open_figures(
+        cases,
+        per_state,
+        user=user,
+        today=today,
+        now=now,
+        standards=standards,
+        received=received,
     )
-    totals = _open_figures(cases, per_state, user=user, today=today, now=now, standards=standards)
     totals.update({f"state_{state}": per_state.get(state, 0) for state in WORKFLOW_ORDER})
     by_state = [(state, STATES[state].label, totals[f"state_{state}"]) for state in WORKFLOW_ORDER]
 
@@ -359,23 +428,23 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
             **queue_parts(cases, today=today, now=now, idle=idle),
             "mine": _limited(
                 # The literal IN: SQLite then reads the open cases' partial index.
-                cases.filter(case_officer=user, state__in_literal=OPEN_STATES)
-                .select_related("respondent")
-                .order_by("state_changed_at", "pk")
+                _shown_columns(
+                    cases.filter(case_officer=user, state__in_literal=OPEN_STATES)
+                ).order_by("state_changed_at", "pk")
             ),
-            "upcoming": cases.filter(
-                state=CaseState.UNDER_REVIEW,
-                response_due_on__gte=today,
-                response_due_on__lte=soon,
-            )
-            .select_related("respondent", "case_officer")
-            .order_by("response_due_on", "pk")[: QUEUE_LIMIT + 1],
+            "upcoming": _shown_columns(
+                cases.filter(
+                    state=CaseState.UNDER_REVIEW,
+                    response_due_on__gte=today,
+                    response_due_on__lte=soon,
+                )
+            ).order_by("response_due_on", "pk")[: QUEUE_LIMIT + 1],
             "ballots_closing": (ballots.filter(case__in=cases) if a_party else ballots)
             .select_related("case", "case__respondent")
             .order_by("closes_on", "pk")[: QUEUE_LIMIT + 1],
-            "appeals_closing": cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
-            .select_related("respondent")
-            .order_by("appeal_deadline", "pk")[: QUEUE_LIMIT + 1],
+            "appeals_closing": _shown_columns(
+                cases.filter(state=CaseState.SANCTIONED, appeal_deadline__lte=soon)
+            ).order_by("appeal_deadline", "pk")[: QUEUE_LIMIT + 1],
             # The QUEUE_LIMIT longest overdue ballots, like every list on the page.
             **overdue_ballot_parts(today, limit=QUEUE_LIMIT),
         }

@@ -860,9 +860,12 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "-filed_at"]),
             models.Index(fields=["respondent", "-filed_at"]),
-            # The dashboard's deadline lists: one state, ordered by its date.
-            models.Index(fields=["state", "response_due_on"], name="case_state_response_due"),
-            models.Index(fields=["state", "appeal_deadline"], name="case_state_appeal_deadline"),
+            # The dashboard's deadline lists: one state, ordered by its date, then id (the
+            # lists order by both: without it, every case of a day range is read and sorted).
+            models.Index(fields=["state", "response_due_on", "id"], name="case_state_response_due"),
+            models.Index(
+                fields=["state", "appeal_deadline", "id"], name="case_state_appeal_deadline"
+            ),
             # The annual report's years and the dashboard's idle cases and decisions.
             models.Index(fields=["received_on"], name="case_received_on"),
             models.Index(fields=["decided_at"], name="case_decided_at"),
@@ -910,7 +913,7 @@ class Case(CaseTransitions, FSMModelMixin, models.Model):
                 name="case_open_officer",
             ),
             # Complaints waiting to be opened, oldest received first.
-            models.Index(fields=["state", "received_on"], name="case_state_received"),
+            models.Index(fields=["state", "received_on", "id"], name="case_state_received"),
             # The "awaiting findings" queue in order, its first rows without a sort.
             models.Index(
                 fields=["response_due_on", "id"],
@@ -1567,10 +1570,10 @@ class Ballot(models.Model):
             )
         ]
         indexes = [
-            # The dashboard's ballots closing soon and overdue ones, by closing date,
+            # The dashboard's ballots closing soon and overdue ones, by closing date then id,
             # from the open ballots only.
             models.Index(
-                fields=["closes_on"],
+                fields=["closes_on", "id"],
                 condition=Q(closed_at__isnull=True),
                 name="ballot_open_closes_on",
             )

@@ -102,10 +102,49 @@ def test_the_summary_matches_a_recount_of_a_known_world(world):
 
 def test_a_staff_member_who_is_a_party_gets_the_same_figures_counted_from_the_cases(world):
     months = dashboard._last_twelve_months(today())
-    from_summary = dashboard._counts_from_summary(months)
+    from_summary = dashboard._counts_from_summary(months, today())
     from_cases = dashboard._counts_from_cases(Case.objects.all(), months)
     assert from_summary[0] == from_cases[0]
     assert {m: +n for m, n in from_summary[1].items()} == {m: +n for m, n in from_cases[1].items()}
+    # The ages of the open cases: from the summary's days of receipt, or counted.
+    figures = {
+        "received": from_summary[2],
+        "counted": None,
+    }
+    now, standards = timezone.now(), dashboard.time_standards()
+    ages = {
+        how: dashboard._open_figures(
+            Case.objects.all(),
+            from_summary[0],
+            user=world.staff,
+            today=today(),
+            now=now,
+            standards=standards,
+            received=received,
+        )
+        for how, received in figures.items()
+    }
+    assert ages["received"] == ages["counted"]
+    assert sum(ages["counted"][f"age_{i}"] for i in range(len(dashboard.AGE_BUCKETS))) == sum(
+        from_summary[0].get(state, 0) for state in dashboard.OPEN_STATES
+    )
+
+
+def test_the_open_cases_per_day_of_receipt_follow_intake_and_closing(world):
+    def open_on(day):
+        return (
+            CaseCount.objects.filter(kind=summary.OPEN_RECEIVED, month=day)
+            .values_list("n", flat=True)
+            .first()
+            or 0
+        )
+
+    before = open_on(today())
+    case = file_case(by=world.staff)
+    assert open_on(today()) == before + 1
+    transition(case, "dismiss", world.staff, reason="Outside the code.")
+    assert open_on(today()) == before
+    assert summary.summary_drift() == []
 
 
 def test_rebuild_recounts_cases_written_without_the_services(world):
