@@ -1139,6 +1139,16 @@ _NEEDS_THE_MEMBER_FIRST = DbCase(
 )
 
 
+_PORTAL_CASE_COLUMNS = (
+    "number",
+    "state",
+    "filed_at",
+    "response_due_on",
+    "appeal_deadline",
+    "procedure__respondent_comments_on_review",
+)
+
+
 def _open_cases_of(organization_id: int, user_id: int) -> QuerySet[Case]:
     return (
         with_user_permission(
@@ -1166,7 +1176,12 @@ def _portal_parts(organization_id: int, user_id: int) -> dict[str, QuerySet]:
     # One more than shown, to tell whether there are more.
     open_ids = open_cases.values("pk")[: PORTAL_OPEN_SHOWN + 1]
     return {
-        "open_cases": open_cases.select_related("procedure", "appeal")[: PORTAL_OPEN_SHOWN + 1],
+        # What the rows show and their deadlines read (portal_rows): the rest of each
+        # case is left unread (every column is parsed here and digested for the
+        # fragment's key). An open case has no outcome, so its appeal is not read.
+        "open_cases": open_cases.select_related("procedure").only(*_PORTAL_CASE_COLUMNS)[
+            : PORTAL_OPEN_SHOWN + 1
+        ],
         **{
             name: model.objects.filter(case_id__in=open_ids)
             for name, model in (

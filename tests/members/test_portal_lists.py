@@ -167,3 +167,35 @@ def test_a_sanction_names_its_cases_respondent(staff, organization):
         case=case, kind="warning", effective_on=datetime.date(2025, 1, 1), terms="A warning."
     )
     assert Sanction.objects.get(pk=sanction.pk).respondent_id == organization.pk
+
+
+def test_hearings_and_comment_windows_on_the_portal_run_no_more_queries(
+    client, world, django_assert_num_queries
+):
+    """The portal reads only some columns of its open cases (_PORTAL_CASE_COLUMNS): the
+    deadlines of a hearing and of a comment on the review still need no query more."""
+    from tests.factories.cases import open_review
+    from tests.factories.hearings import (
+        case_at_hearing,
+        disclose,
+        hearing_procedure,
+        reviewed_case,
+        set_hearing,
+    )
+    from tests.factories.letters import world_case
+
+    open_review(world_case(world), world.staff)  # a response due: the plain deadline
+    client.force_login(world.rep)
+    client.get("/membership/")
+    with django_assert_num_queries(4):
+        client.get("/membership/")
+
+    hearing_procedure("always")
+    set_hearing(case_at_hearing(world), world.staff)
+    hearing_procedure("off", respondent_comments_on_review=True, review_comment_days=14)
+    disclose(reviewed_case(world), world.staff)
+    with django_assert_num_queries(4):
+        response = client.get("/membership/")
+
+    labels = {row["deadline"].kind for row in response.context["open_cases"] if row["deadline"]}
+    assert {"participants", "comment", "response"} <= labels
