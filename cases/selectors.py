@@ -342,15 +342,15 @@ def portal_case_summary(*, organization, user) -> QuerySet[Case]:
     or slices it (an organization can have thousands).
 
     Read from the representative's own CaseViewer rows (kept by the grant service with
-    view_case, docs/decisions/0030): their (user, -filed_at) index gives the cases in
-    order, annotated with the keys `portal_cases_page` seeks on; the permission stays
+    view_case, docs/decisions/0030): their (user, respondent, -filed_at) index gives the
+    cases in order, annotated with the keys `portal_cases_page` seeks on; the permission stays
     the authority on each case's page."""
     return (
-        Case.objects.filter(respondent=organization, viewers__user=user)
+        # One filter: the same CaseViewer row, a range of its case_viewer_ours index.
+        Case.objects.filter(viewers__user=user, viewers__respondent=organization)
         .annotate(listed_at=F("viewers__filed_at"), listed_id=F("viewers__case_id"))
         # What each row's deadline reads (respondent_deadline), in a fixed number of queries.
         .select_related("procedure", "appeal")
-        .prefetch_related("review_disclosures", "review_comments", "hearings")
         .order_by("-listed_at", "-listed_id")
     )
 
@@ -359,8 +359,9 @@ def portal_cases_page(
     *, organization, user, size: int, after: str = "", before: str = ""
 ) -> KeysetPage:
     """One page of "Our cases", newest first, by keyset (association.paging): the last
-    page costs what the first does, and the count stops at COUNT_LIMIT."""
-    return keyset_page(
+    page costs what the first does, and the count stops at COUNT_LIMIT. What the rows'
+    deadlines read comes with them (with_deadline_rows)."""
+    page = keyset_page(
         portal_case_summary(organization=organization, user=user),
         order=("-listed_at", "-listed_id"),
         kinds=(datetime.datetime, int),
@@ -368,6 +369,8 @@ def portal_cases_page(
         after=after,
         before=before,
     )
+    with_deadline_rows(page.object_list)
+    return page
 
 
 def respondent_page(case: Case) -> dict:
@@ -970,6 +973,42 @@ def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadl
         if case.appeal_deadline >= today:
             return Deadline("appeal", APPEAL_DUE, case.appeal_deadline, _("Read the decision"))
     return None
+
+
+def with_deadline_rows(cases: list[Case]) -> None:
+    """Attach what respondent_deadline reads beyond the case row (and its procedure) to
+    the cases that read it, in one query (whenever there are cases: a page's count of
+    queries does not follow what its cases hold): the review's disclosures and comments
+    of a case under review whose procedure asks for a comment, the hearings of one at
+    its hearing. The others (on a long list, most: decided or closed) read nothing and
+    get nothing attached: attaching a relation to each case cost more than reading it."""
+
+    def commenting(c: Case) -> bool:
+        return c.state == CaseState.UNDER_REVIEW and c.procedure.respondent_comments_on_review
+
+    def at_hearing(c: Case) -> bool:
+        return c.state == CaseState.HEARING
+
+    # The same two conditions in SQL, on the cases of the list.
+    ids = [c.pk for c in cases]
+    commenting_sql = Q(
+        case__in=ids,
+        case__state=CaseState.UNDER_REVIEW,
+        case__procedure__respondent_comments_on_review=True,
+    )
+    found = load_together(
+        {
+            "review_disclosures": ReviewDisclosure.objects.filter(commenting_sql),
+            "review_comments": ReviewComment.objects.filter(commenting_sql),
+            "hearings": Hearing.objects.filter(case__in=ids, case__state=CaseState.HEARING),
+        }
+    )
+    for name, wanted in (
+        ("review_disclosures", commenting),
+        ("review_comments", commenting),
+        ("hearings", at_hearing),
+    ):
+        attach_grouped([c for c in cases if wanted(c)], name, found.get(name, []))
 
 
 def _comment_due(case: Case, today: datetime.date) -> datetime.date | None:

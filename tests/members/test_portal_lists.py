@@ -199,3 +199,35 @@ def test_hearings_and_comment_windows_on_the_portal_run_no_more_queries(
 
     labels = {row["deadline"].kind for row in response.context["open_cases"] if row["deadline"]}
     assert {"participants", "comment", "response"} <= labels
+
+
+def test_our_cases_reads_hearings_and_comment_windows_only_for_the_cases_that_have_them(
+    client, world, django_assert_num_queries
+):
+    """cases.selectors.with_deadline_rows: one query for every row's deadline, attached
+    only to the cases under review with a comment window or at their hearing."""
+    from tests.factories.cases import open_review
+    from tests.factories.hearings import (
+        case_at_hearing,
+        disclose,
+        hearing_procedure,
+        reviewed_case,
+        set_hearing,
+    )
+    from tests.factories.letters import world_case
+
+    open_review(world_case(world), world.staff)
+    hearing_procedure("always")
+    set_hearing(case_at_hearing(world), world.staff)
+    hearing_procedure("off", respondent_comments_on_review=True, review_comment_days=14)
+    disclose(reviewed_case(world), world.staff)
+    client.force_login(world.rep)
+    client.get("/cases/ours/")
+
+    # The session, its user, the organization, the page of cases (with its bounded
+    # count), and what their deadlines read.
+    with django_assert_num_queries(5):
+        response = client.get("/cases/ours/")
+
+    labels = {row["deadline"].kind for row in response.context["rows"] if row["deadline"]}
+    assert {"participants", "comment", "response"} <= labels

@@ -381,7 +381,8 @@ def test_portal_cases_pages_through_many_cases_with_the_same_queries(
         for case in others
     )
     CaseViewer.objects.bulk_create(
-        CaseViewer(user=c.rep, case=case, filed_at=case.filed_at) for case in others
+        CaseViewer(user=c.rep, case=case, filed_at=case.filed_at, respondent_id=case.respondent_id)
+        for case in others
     )
     assert Case.objects.filter(respondent=c.organization).count() == 121
 
@@ -430,7 +431,10 @@ def grant(user, codename: str, cases) -> None:
     )
     if codename == "view_case":  # kept with it by the grant service, for the case list
         CaseViewer.objects.bulk_create(
-            CaseViewer(user=user, case=case, filed_at=case.filed_at) for case in cases
+            CaseViewer(
+                user=user, case=case, filed_at=case.filed_at, respondent_id=case.respondent_id
+            )
+            for case in cases
         )
 
 

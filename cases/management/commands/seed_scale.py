@@ -1952,6 +1952,7 @@ def _build_batch(
             "user_id": user_id,
             "case_id": plan.case.id,
             "filed_at": adapt_filed(plan.case["filed_at"]),
+            "respondent_id": plan.case["respondent_id"],
         }
         for plan in plans
         for user_id, codename in plan.user_permissions
