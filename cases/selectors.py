@@ -975,10 +975,30 @@ def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadl
     return None
 
 
+def _deadline_parts(*ids: int) -> dict[str, QuerySet]:
+    # respondent_deadline's two conditions in SQL (see with_deadline_rows), on `ids`.
+    commenting = Q(
+        case__in=ids,
+        case__state=CaseState.UNDER_REVIEW,
+        case__procedure__respondent_comments_on_review=True,
+    )
+    return {
+        "review_disclosures": ReviewDisclosure.objects.filter(commenting),
+        "review_comments": ReviewComment.objects.filter(commenting),
+        "hearings": Hearing.objects.filter(case__in=ids, case__state=CaseState.HEARING),
+    }
+
+
+# Compiled once per process for this many cases (a page of "Our cases"), the unused
+# places given an id no case has (docs/decisions/0041: compiling cost more than running).
+_DEADLINE_ROWS_AT_ONCE = 50
+_DEADLINE_ROWS = PreparedTogether(_deadline_parts, arity=_DEADLINE_ROWS_AT_ONCE)
+
+
 def with_deadline_rows(cases: list[Case]) -> None:
     """Attach what respondent_deadline reads beyond the case row (and its procedure) to
-    the cases that read it, in one query (whenever there are cases: a page's count of
-    queries does not follow what its cases hold): the review's disclosures and comments
+    the cases that read it, in one query per 50 cases whatever they hold (a page's count
+    of queries does not follow its cases' states): the review's disclosures and comments
     of a case under review whose procedure asks for a comment, the hearings of one at
     its hearing. The others (on a long list, most: decided or closed) read nothing and
     get nothing attached: attaching a relation to each case cost more than reading it."""
@@ -989,26 +1009,19 @@ def with_deadline_rows(cases: list[Case]) -> None:
     def at_hearing(c: Case) -> bool:
         return c.state == CaseState.HEARING
 
-    # The same two conditions in SQL, on the cases of the list.
+    found: dict[str, list] = {"review_disclosures": [], "review_comments": [], "hearings": []}
     ids = [c.pk for c in cases]
-    commenting_sql = Q(
-        case__in=ids,
-        case__state=CaseState.UNDER_REVIEW,
-        case__procedure__respondent_comments_on_review=True,
-    )
-    found = load_together(
-        {
-            "review_disclosures": ReviewDisclosure.objects.filter(commenting_sql),
-            "review_comments": ReviewComment.objects.filter(commenting_sql),
-            "hearings": Hearing.objects.filter(case__in=ids, case__state=CaseState.HEARING),
-        }
-    )
+    for at in range(0, len(ids), _DEADLINE_ROWS_AT_ONCE):
+        chunk = ids[at : at + _DEADLINE_ROWS_AT_ONCE]
+        unused = [0] * (_DEADLINE_ROWS_AT_ONCE - len(chunk))  # no case has id 0
+        for name, rows in _DEADLINE_ROWS(*chunk, *unused).items():
+            found[name] += rows
     for name, wanted in (
         ("review_disclosures", commenting),
         ("review_comments", commenting),
         ("hearings", at_hearing),
     ):
-        attach_grouped([c for c in cases if wanted(c)], name, found.get(name, []))
+        attach_grouped([c for c in cases if wanted(c)], name, found[name])
 
 
 def _comment_due(case: Case, today: datetime.date) -> datetime.date | None:
