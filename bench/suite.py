@@ -634,7 +634,10 @@ def people():
             :FEW_BALLOTS
         ]
         BallotSeat.objects.bulk_create(
-            [BallotSeat(ballot=b, voter=few, closed_at=b.closed_at) for b in ballots]
+            [
+                BallotSeat(ballot=b, voter=few, closed_at=b.closed_at, closes_on=b.closes_on)
+                for b in ballots
+            ]
         )
     busiest = Case.objects.values("respondent").annotate(n=Count("pk")).order_by("-n").first()
     rep = (

@@ -543,7 +543,7 @@ def my_ballots(*, user, after: str = "", before: str = "", all_open: bool = Fals
     awaiting = open_seats.filter(~voted)
     count, more = bounded_count(awaiting, limit=MY_OPEN_BALLOTS_LIMIT)
     shown = MY_OPEN_BALLOTS_LIMIT if all_open else MY_OPEN_BALLOTS_SHOWN
-    soonest = ("ballot__closes_on", "pk")
+    soonest = ("closes_on", "pk")  # the seat's copy: a range of seat_voter_open
 
     def soonest_of(chosen, limit: int) -> list:
         # The soonest closing chosen by their keys alone (a lean sort over the member's

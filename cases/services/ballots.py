@@ -472,6 +472,7 @@ def ballot_extend(*, case: Case, by, until: datetime.date, reason: str) -> Ballo
         )
     previous = ballot.closes_on
     Ballot.objects.filter(pk=ballot.pk).update(closes_on=until)
+    BallotSeat.objects.filter(ballot=ballot).update(closes_on=until)  # "My ballots" reads it
     record_event(
         case,
         actor=by,

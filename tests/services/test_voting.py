@@ -402,6 +402,8 @@ def test_extending_a_ballot_needs_a_reason_and_a_later_date(staff):
                                      until=ballot.closes_on + days(7),
                                      reason="Two members are travelling.")
     assert extended.closes_on == ballot.closes_on + days(7)
+    # Each seat's copy, which "My ballots" orders the open seats by, follows.
+    assert set(extended.seats.values_list("closes_on", flat=True)) == {extended.closes_on}
     event = events(bc.case).get(kind="ballot_extended")
     assert event.payload["reason"] == "Two members are travelling."
     assert event.payload["from"] == ballot.closes_on.isoformat()

@@ -467,7 +467,8 @@ def ballots_for(member, cases, *, open_: bool) -> None:
     )
     # The seat carries its ballot's closed_at, as cases.services.ballots.close_ballots leaves it.
     BallotSeat.objects.bulk_create(
-        BallotSeat(ballot=b, voter=member, closed_at=b.closed_at) for b in made
+        BallotSeat(ballot=b, voter=member, closed_at=b.closed_at, closes_on=b.closes_on)
+        for b in made
     )
 
 

@@ -1062,7 +1062,7 @@ class CasePlan:
             Ballot, case_id=self.case, kind=kind, opened_at=self.now, closes_on=closes_on
         )
         for voter in voters:
-            self.add(BallotSeat, ballot_id=ballot, voter_id=voter[0])
+            self.add(BallotSeat, ballot_id=ballot, voter_id=voter[0], closes_on=closes_on)
             self.grant(actor_id, voter, ["view_case", "vote_on_case"], why)
         self.event(
             actor_id,
