@@ -92,10 +92,8 @@ CASE_COLUMNS = (
 )
 
 
-def _shown_columns(cases: QuerySet, path: str = "") -> QuerySet:
-    return cases.select_related(f"{path}respondent", f"{path}case_officer").only(
-        *(f"{path}{c}" for c in CASE_COLUMNS), *(["case"] if path else [])
-    )
+def _shown_columns(cases: QuerySet) -> QuerySet:
+    return cases.select_related("respondent", "case_officer").only(*CASE_COLUMNS)
 
 
 def _limited(queryset: QuerySet) -> QuerySet:
