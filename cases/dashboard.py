@@ -108,52 +108,35 @@ def _shown(rows: list) -> dict:
 def _open_figures(
     cases: QuerySet,
     per_state: dict,
+    received: dict[datetime.date, int],
     *,
     user,
     today,
     now,
     standards: list[tuple[int, int]],
-    received: dict[datetime.date, int] | None = None,
 ) -> dict[str, int]:
-    """The figures over open cases (ages, responses overdue, appeal windows passed, idle,
-    mine), each counted as what it is not: the open cases of a state (the summary, or
-    for a party `per_state` counted from what they may see) less those still within
-    their window. Only the cases received, due or moved recently are read, each range
-    from its own index, so the cost follows the recent case load, not the cases left
-    open for years (the aggregate over every open case it replaces grew with them:
-    docs/decisions/0032, 0035). All in one query. The ages come from `received` (open
-    cases per day of receipt, since the oldest bucket's start: the summary) when given."""
+    """The figures over open cases. Their ages from `received`, the open cases per day
+    of receipt since the oldest age bucket's start (the summary's, or for a party
+    counted from what they may see). The others (responses overdue, appeal windows
+    passed, idle, mine) each counted as what it is not: the open cases of a state
+    (`per_state`) less those still within their window. Only the cases due or moved
+    recently are read, each range from its own index, so the cost follows the recent
+    case load, not the cases left open for years (the aggregate over every open case
+    it replaces grew with them: docs/decisions/0032, 0035). All in one query."""
     in_states = {state: per_state.get(state, 0) for state in OPEN_STATES}
     open_cases = cases.filter(state__in_literal=OPEN_STATES)
     *bounded, (_label, oldest, high) = AGE_BUCKETS
     assert high is None, "only the last age bucket is open-ended"
-    ages: dict[str, int] = {}
+
+    def received_between(low: int, high: int) -> int:
+        # Received `low` to `high` days ago: after today - high, up to today - low.
+        after, upto = today - datetime.timedelta(days=high), today - datetime.timedelta(days=low)
+        return sum(n for day, n in received.items() if after < day <= upto)
+
+    ages = {
+        f"age_{i}": received_between(low, high) for i, (_label, low, high) in enumerate(bounded)
+    }
     parts: dict[str, QuerySet] = {}
-    if received is not None:
-        for i, (_label, low, high) in enumerate(bounded):
-            ages[f"age_{i}"] = sum(
-                n
-                for day, n in received.items()
-                if today - datetime.timedelta(days=high)
-                < day
-                <= today - datetime.timedelta(days=low)
-            )
-        since = sum(
-            n for day, n in received.items() if day > today - datetime.timedelta(days=oldest)
-        )
-    else:
-        parts = {
-            f"age_{i}": open_cases.filter(
-                received_on__lte=today - datetime.timedelta(days=low),
-                received_on__gt=today - datetime.timedelta(days=high),
-            )
-            for i, (_label, low, high) in enumerate(bounded)
-        }
-        # The last bucket is every open case less those received since (a received_on in
-        # the future, typed by hand, is in no bucket, as before).
-        parts["received_since"] = open_cases.filter(
-            received_on__gt=today - datetime.timedelta(days=oldest)
-        )
     for name, state, date in (
         ("responses", CaseState.UNDER_REVIEW, "response_due_on"),
         ("appeals", CaseState.SANCTIONED, "appeal_deadline"),
@@ -168,9 +151,6 @@ def _open_figures(
         open_cases.filter(case_officer=user).order_by().values("pk")[: MINE_COUNT_LIMIT + 1]
     )
     n = counts_together(**parts)
-    if received is None:
-        ages = {f"age_{i}": n[f"age_{i}"] for i in range(len(bounded))}
-        since = n["received_since"]
     total = sum(in_states.values())
 
     def less(whole: int, *within: str) -> int:
@@ -179,7 +159,9 @@ def _open_figures(
 
     return {
         **ages,
-        f"age_{len(bounded)}": max(0, total - since),
+        # The last bucket is every open case less those received since its start, all of
+        # `received` (a received_on in the future is in no bucket; intake refuses one).
+        f"age_{len(bounded)}": max(0, total - sum(received.values())),
         "responses_overdue": less(
             in_states[CaseState.UNDER_REVIEW], "responses_not_due", "responses_undated"
         ),
@@ -322,11 +304,23 @@ def _counts_from_summary(
     return per_state, per_month, received
 
 
-def _counts_from_cases(cases: QuerySet, months: list[datetime.date]) -> tuple[dict, dict]:
+def _counts_from_cases(
+    cases: QuerySet, months: list[datetime.date], today: datetime.date
+) -> tuple[dict, dict, dict]:
     """The same figures counted from `cases` (for a staff member who is also a party,
-    who sees only some cases): by state from the state index, and each month as a
-    range of the indexed dates (local midnights), in two aggregates."""
+    who sees only some cases): by state from the state index, each month as a range
+    of the indexed dates (local midnights), in two aggregates, and the open cases
+    received since the oldest age bucket's start, per day."""
     per_state = dict(cases.order_by().values_list("state").annotate(n=Count("pk")))
+    received = dict(
+        cases.filter(
+            state__in_literal=OPEN_STATES,
+            received_on__gt=today - datetime.timedelta(days=AGE_BUCKETS[-1][1]),
+        )
+        .order_by()
+        .values_list("received_on")
+        .annotate(n=Count("pk"))
+    )
     tz = timezone.get_default_timezone()
     next_month = (months[-1] + datetime.timedelta(days=32)).replace(day=1)
     bounds = [datetime.datetime.combine(m, datetime.time(), tz) for m in [*months, next_month]]
@@ -362,7 +356,7 @@ def _counts_from_cases(cases: QuerySet, months: list[datetime.date]) -> tuple[di
         )
         for i, month in enumerate(months)
     }
-    return per_state, per_month
+    return per_state, per_month, received
 
 
 def _decisions_per_month(per_month: dict[datetime.date, Counter]) -> charts.Chart:
@@ -401,18 +395,11 @@ def staff_dashboard(*, user, today: datetime.date | None = None) -> dict:
     # (or, for a party, counted over what they may see); then the figures over open
     # cases, from those counts less the cases still within their window (_open_figures).
     months = _last_twelve_months(today)
-    if a_party:
-        (per_state, per_month), received = _counts_from_cases(cases, months), None
-    else:
-        per_state, per_month, received = _counts_from_summary(months, today)
+    per_state, per_month, received = (
+        _counts_from_cases(cases, months, today) if a_party else _counts_from_summary(months, today)
+    )
     totals = _open_figures(
-        cases,
-        per_state,
-        user=user,
-        today=today,
-        now=now,
-        standards=standards,
-        received=received,
+        cases, per_state, received, user=user, today=today, now=now, standards=standards
     )
     totals.update({f"state_{state}": per_state.get(state, 0) for state in WORKFLOW_ORDER})
     by_state = [(state, STATES[state].label, totals[f"state_{state}"]) for state in WORKFLOW_ORDER]

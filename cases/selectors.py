@@ -349,7 +349,8 @@ def portal_case_summary(*, organization, user) -> QuerySet[Case]:
         # One filter: the same CaseViewer row, a range of its case_viewer_ours index.
         Case.objects.filter(viewers__user=user, viewers__respondent=organization)
         .annotate(listed_at=F("viewers__filed_at"), listed_id=F("viewers__case_id"))
-        # What each row's deadline reads (respondent_deadline), in a fixed number of queries.
+        # What each row's stage and deadline read of the case (portal_rows); the rest
+        # comes with the page (with_deadline_rows).
         .select_related("procedure", "appeal")
         .order_by("-listed_at", "-listed_id")
     )
@@ -975,8 +976,12 @@ def respondent_deadline(case: Case, today: datetime.date | None = None) -> Deadl
     return None
 
 
-def _deadline_parts(*ids: int) -> dict[str, QuerySet]:
-    # respondent_deadline's two conditions in SQL (see with_deadline_rows), on `ids`.
+def _deadline_parts(ids) -> dict[str, QuerySet]:
+    """What respondent_deadline reads beyond a case row and its procedure, for the cases
+    `ids` (ids, or a query of them): the review's disclosures and comments of a case
+    under review whose procedure asks for a comment, the hearings of one at its
+    hearing. The same conditions, in Python, choose the cases they are attached to
+    (_attach_deadline_rows)."""
     commenting = Q(
         case__in=ids,
         case__state=CaseState.UNDER_REVIEW,
@@ -989,19 +994,10 @@ def _deadline_parts(*ids: int) -> dict[str, QuerySet]:
     }
 
 
-# Compiled once per process for this many cases (a page of "Our cases"), the unused
-# places given an id no case has (docs/decisions/0041: compiling cost more than running).
-_DEADLINE_ROWS_AT_ONCE = 50
-_DEADLINE_ROWS = PreparedTogether(_deadline_parts, arity=_DEADLINE_ROWS_AT_ONCE)
-
-
-def with_deadline_rows(cases: list[Case]) -> None:
-    """Attach what respondent_deadline reads beyond the case row (and its procedure) to
-    the cases that read it, in one query per 50 cases whatever they hold (a page's count
-    of queries does not follow its cases' states): the review's disclosures and comments
-    of a case under review whose procedure asks for a comment, the hearings of one at
-    its hearing. The others (on a long list, most: decided or closed) read nothing and
-    get nothing attached: attaching a relation to each case cost more than reading it."""
+def _attach_deadline_rows(cases: list[Case], found: dict[str, list]) -> None:
+    """Attach the rows of _deadline_parts (taken out of `found`) to the cases that read
+    them. The others (on a long list, most: decided or closed) get nothing attached:
+    attaching a relation to each case cost more than reading it."""
 
     def commenting(c: Case) -> bool:
         return c.state == CaseState.UNDER_REVIEW and c.procedure.respondent_comments_on_review
@@ -1009,19 +1005,32 @@ def with_deadline_rows(cases: list[Case]) -> None:
     def at_hearing(c: Case) -> bool:
         return c.state == CaseState.HEARING
 
-    found: dict[str, list] = {"review_disclosures": [], "review_comments": [], "hearings": []}
+    for name, wanted in (
+        ("review_disclosures", commenting),
+        ("review_comments", commenting),
+        ("hearings", at_hearing),
+    ):
+        attach_grouped([c for c in cases if wanted(c)], name, found.pop(name))
+
+
+# Compiled once per process for this many cases (a page of "Our cases"), the unused
+# places given an id no case has (docs/decisions/0041: compiling cost more than running).
+_DEADLINE_ROWS_AT_ONCE = 50
+_DEADLINE_ROWS = PreparedTogether(lambda *ids: _deadline_parts(ids), arity=_DEADLINE_ROWS_AT_ONCE)
+
+
+def with_deadline_rows(cases: list[Case]) -> None:
+    """What the cases' deadlines read, attached (_attach_deadline_rows), in one query per
+    50 cases whatever they hold: a page's count of queries does not follow its cases'
+    states."""
+    found: dict[str, list] = {name: [] for name in _deadline_parts(())}
     ids = [c.pk for c in cases]
     for at in range(0, len(ids), _DEADLINE_ROWS_AT_ONCE):
         chunk = ids[at : at + _DEADLINE_ROWS_AT_ONCE]
         unused = [0] * (_DEADLINE_ROWS_AT_ONCE - len(chunk))  # no case has id 0
         for name, rows in _DEADLINE_ROWS(*chunk, *unused).items():
             found[name] += rows
-    for name, wanted in (
-        ("review_disclosures", commenting),
-        ("review_comments", commenting),
-        ("hearings", at_hearing),
-    ):
-        attach_grouped([c for c in cases if wanted(c)], name, found[name])
+    _attach_deadline_rows(cases, found)
 
 
 def _comment_due(case: Case, today: datetime.date) -> datetime.date | None:
@@ -1222,8 +1231,9 @@ def _case_by_number(path: str) -> list[str]:
 
 def _portal_parts(organization_id: int, user_id: int) -> dict[str, QuerySet]:
     """Everything the membership page lists of the cases app, by part: its open cases
-    with what their deadlines read, the newest sanctions and letters (one more than
-    shown, to tell whether there are more), what is owed, the letters in preparation."""
+    with what their deadlines read (_deadline_parts), the newest sanctions and letters
+    (one more than shown, to tell whether there are more), what is owed, the letters in
+    preparation."""
     open_cases = _open_cases_of(organization_id, user_id)
     # One more than shown, to tell whether there are more.
     open_ids = open_cases.values("pk")[: PORTAL_OPEN_SHOWN + 1]
@@ -1234,14 +1244,7 @@ def _portal_parts(organization_id: int, user_id: int) -> dict[str, QuerySet]:
         "open_cases": open_cases.select_related("procedure").only(*_PORTAL_CASE_COLUMNS)[
             : PORTAL_OPEN_SHOWN + 1
         ],
-        **{
-            name: model.objects.filter(case_id__in=open_ids)
-            for name, model in (
-                ("review_disclosures", ReviewDisclosure),
-                ("review_comments", ReviewComment),
-                ("hearings", Hearing),
-            )
-        },
+        **_deadline_parts(open_ids),
         "sanctions": portal_sanctions_all(organization_id).defer(*_case_by_number("case"))[
             : PORTAL_SHOWN + 1
         ],
@@ -1264,12 +1267,12 @@ _PORTAL_LISTS = PreparedTogether(_portal_parts, arity=2)
 def portal_lists(*, organization, user) -> dict:
     """What the membership page shows of the organization's cases, for this
     representative: PORTAL_OPEN_SHOWN open cases (_NEEDS_THE_MEMBER_FIRST), soonest
-    deadline first (the call to action is the first) and whether there are more, the newest PORTAL_SHOWN sanctions and letters (the letters this user may
-    open) and whether there are more, what is owed, the letters in preparation."""
+    deadline first (the call to action is the first), and whether there are more; the
+    newest PORTAL_SHOWN sanctions and letters (the letters this user may open) and
+    whether there are more; what is owed; the letters in preparation."""
     found = _PORTAL_LISTS(organization.pk, user.pk)
     cases = found.pop("open_cases")
-    for name in ("review_disclosures", "review_comments", "hearings"):
-        attach_grouped(cases, name, found.pop(name))
+    _attach_deadline_rows(cases, found)
     far = datetime.date.max
     sanctions, letters = found["sanctions"], found["letters"]
     return {

@@ -4,18 +4,17 @@ cases under review that do, in the order the dashboard's queue shows them (issue
 docs/decisions/0042)."""
 
 from django.db import migrations, models
-from django.db.models import Exists, OuterRef
 
 
 def set_awaiting_findings(apps, schema_editor):
     # The rule of cases.services.awaiting, on the historical models.
-    Case = apps.get_model("cases", "Case")
-    Allegation = apps.get_model("cases", "Allegation")
-    Response = apps.get_model("cases", "Response")
-    Case.objects.filter(
-        Exists(Response.objects.filter(case=OuterRef("pk"))),
-        Exists(Allegation.objects.filter(case=OuterRef("pk"), finding__isnull=True)),
-    ).update(awaiting_findings=True)
+    from cases.services.awaiting import awaiting_findings_rebuild
+
+    awaiting_findings_rebuild(
+        case_model=apps.get_model("cases", "Case"),
+        response_model=apps.get_model("cases", "Response"),
+        allegation_model=apps.get_model("cases", "Allegation"),
+    )
 
 
 class Migration(migrations.Migration):

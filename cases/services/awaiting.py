@@ -21,12 +21,13 @@ from django.dispatch import receiver
 from cases.models import Allegation, Case, Finding, Response
 
 
-def awaiting_findings() -> ExpressionWrapper:
-    """True for a case with a response and an allegation without a finding."""
+def awaiting_findings(response_model=Response, allegation_model=Allegation) -> ExpressionWrapper:
+    """True for a case with a response and an allegation without a finding. (The
+    models: migration 0039 passes its historical ones.)"""
     return ExpressionWrapper(
         Q(
-            Exists(Response.objects.filter(case=OuterRef("pk"))),
-            Exists(Allegation.objects.filter(case=OuterRef("pk"), finding__isnull=True)),
+            Exists(response_model.objects.filter(case=OuterRef("pk"))),
+            Exists(allegation_model.objects.filter(case=OuterRef("pk"), finding__isnull=True)),
         ),
         output_field=BooleanField(),
     )
@@ -37,12 +38,15 @@ def awaiting_findings_refresh(case_id: int) -> None:
     Case.objects.filter(pk=case_id).update(awaiting_findings=awaiting_findings())
 
 
-def awaiting_findings_rebuild() -> int:
+def awaiting_findings_rebuild(
+    *, case_model=Case, response_model=Response, allegation_model=Allegation
+) -> int:
     """Set the flag of every case from its responses and findings, touching only the
     cases whose flag is wrong; returns how many changed."""
-    rule = awaiting_findings()
-    raised = Case.objects.filter(rule, awaiting_findings=False).update(awaiting_findings=True)
-    lowered = Case.objects.filter(~Q(rule), awaiting_findings=True).update(awaiting_findings=False)
+    rule = awaiting_findings(response_model, allegation_model)
+    cases = case_model.objects
+    raised = cases.filter(rule, awaiting_findings=False).update(awaiting_findings=True)
+    lowered = cases.filter(~Q(rule), awaiting_findings=True).update(awaiting_findings=False)
     return raised + lowered
 
 

@@ -32,11 +32,8 @@ def grant(case: Case, user, codenames: Iterable[str], *, actor, why: str) -> Non
     for codename in codenames:
         assign_perm(codename, user, case)
     if "view_case" in codenames:  # the user's case list reads this row
-        CaseViewer.objects.get_or_create(
-            user=user,
-            case=case,
-            defaults={"filed_at": case.filed_at, "respondent_id": case.respondent_id},
-        )
+        # Its respondent is copied by CaseViewer.save, as on every other path.
+        CaseViewer.objects.get_or_create(user=user, case=case, defaults={"filed_at": case.filed_at})
     forget_permissions(case)
     record_event(
         case,

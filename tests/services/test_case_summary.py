@@ -101,33 +101,31 @@ def test_the_summary_matches_a_recount_of_a_known_world(world):
 
 
 def test_a_staff_member_who_is_a_party_gets_the_same_figures_counted_from_the_cases(world):
+    # Open cases received across the age buckets (written behind the services' back,
+    # then recounted, as seed_scale does).
+    opened = Case.objects.filter(state__in=dashboard.OPEN_STATES).order_by("pk")
+    for case, ago in zip(opened, (0, 45, 75, 120, 400), strict=False):
+        Case.objects.filter(pk=case.pk).update(received_on=today() - days(ago))
+    summary.rebuild_summary()
+
     months = dashboard._last_twelve_months(today())
     from_summary = dashboard._counts_from_summary(months, today())
-    from_cases = dashboard._counts_from_cases(Case.objects.all(), months)
+    from_cases = dashboard._counts_from_cases(Case.objects.all(), months, today())
     assert from_summary[0] == from_cases[0]
     assert {m: +n for m, n in from_summary[1].items()} == {m: +n for m, n in from_cases[1].items()}
-    # The ages of the open cases: from the summary's days of receipt, or counted.
-    figures = {
-        "received": from_summary[2],
-        "counted": None,
-    }
-    now, standards = timezone.now(), dashboard.time_standards()
-    ages = {
-        how: dashboard._open_figures(
-            Case.objects.all(),
-            from_summary[0],
-            user=world.staff,
-            today=today(),
-            now=now,
-            standards=standards,
-            received=received,
-        )
-        for how, received in figures.items()
-    }
-    assert ages["received"] == ages["counted"]
-    assert sum(ages["counted"][f"age_{i}"] for i in range(len(dashboard.AGE_BUCKETS))) == sum(
-        from_summary[0].get(state, 0) for state in dashboard.OPEN_STATES
+    assert from_summary[2] == from_cases[2]  # the open cases per day of receipt
+
+    figures = dashboard._open_figures(
+        Case.objects.all(),
+        from_summary[0],
+        from_summary[2],
+        user=world.staff,
+        today=today(),
+        now=timezone.now(),
+        standards=dashboard.time_standards(),
     )
+    ages = [figures[f"age_{i}"] for i in range(len(dashboard.AGE_BUCKETS))]
+    assert sum(ages) == opened.count() and sum(1 for n in ages if n) >= 2, ages
 
 
 def test_the_open_cases_per_day_of_receipt_follow_intake_and_closing(world):
